@@ -1,0 +1,39 @@
+# Everything runs from a virtual environment inside the repository.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install site serve test lint update-golden bench clean
+
+install: $(STAMP)
+
+# Re-install only when the project's metadata changed; the package itself is editable.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+site: install
+	$(BIN)/learnloop build
+
+serve: install
+	$(BIN)/learnloop serve
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/mypy
+
+update-golden: install
+	$(BIN)/python -m pytest -q --update-golden
+
+bench: install
+	$(BIN)/python benchmarks/check_speed.py
+
+clean:
+	rm -rf site .venv .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,105 @@
+"""Semantic checks over a loaded corpus; every problem reported, none fatal."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from learnloop import privacy
+from learnloop.model import Corpus, Problem
+from learnloop.settings import Settings
+
+FORMATS = ("text", "json", "github")
+
+
+def check(corpus: Corpus, settings: Settings) -> list[Problem]:
+    """Load problems plus what only the whole corpus or the content can tell, sorted."""
+    problems = list(corpus.problems)
+    for path, text in corpus.sources:
+        for finding in privacy.scan(text, allow=settings.privacy_allow):
+            problems.append(
+                Problem(path, finding.line, finding.level, finding.message, code=finding.kind)
+            )
+    known = {i.id for i in corpus.incidents}
+    catalog = settings.services
+    for incident in corpus.incidents:
+        for index, ref in enumerate(incident.related):
+            if ref not in known:
+                problems.append(
+                    Problem(
+                        incident.path,
+                        incident.line_of(f"related.{index}"),
+                        "warning",
+                        f"related: no incident has id {ref!r}",
+                        code="unknown-related",
+                    )
+                )
+        if catalog:
+            for index, service in enumerate(incident.services):
+                if service not in catalog:
+                    problems.append(
+                        Problem(
+                            incident.path,
+                            incident.line_of(f"services.{index}"),
+                            "warning",
+                            f"services: {service!r} is not in the service catalog "
+                            "(learnloop.yml services)",
+                            code="unknown-service",
+                        )
+                    )
+    return sorted(set(problems))
+
+
+def summary(corpus: Corpus, problems: list[Problem]) -> str:
+    """One line: how many files were checked and what was found."""
+    counts = Counter(p.level for p in problems)
+    return (
+        f"checked {corpus.files} file{'s' if corpus.files != 1 else ''}: "
+        f"{len(corpus.incidents)} incident{'s' if len(corpus.incidents) != 1 else ''} loaded, "
+        f"{counts['error']} error{'s' if counts['error'] != 1 else ''}, "
+        f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}"
+    )
+
+
+def render(corpus: Corpus, problems: list[Problem], fmt: str) -> str:
+    """The problems in one of FORMATS, ending with a newline."""
+    if fmt == "json":
+        counts = Counter(p.level for p in problems)
+        payload = {
+            "files": corpus.files,
+            "incidents": len(corpus.incidents),
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "problems": [
+                {
+                    "path": p.path,
+                    "line": p.line,
+                    "level": p.level,
+                    "code": p.code,
+                    "message": p.message,
+                    "hint": p.hint,
+                }
+                for p in problems
+            ],
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "github":
+        lines = [_annotation(p) for p in problems]
+        lines.append(summary(corpus, problems))
+        return "\n".join(lines) + "\n"
+    return "\n".join([*(p.format() for p in problems), summary(corpus, problems)]) + "\n"
+
+
+def _annotation(problem: Problem) -> str:
+    """A GitHub Actions workflow command; newlines and % escaped as the runner requires."""
+
+    def escape(text: str, *, prop: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+    message = problem.message + (f"\nHint: {problem.hint}" if problem.hint else "")
+    props = f"file={escape(problem.path, prop=True)}"
+    if problem.line:
+        props += f",line={problem.line}"
+    props += f",title={escape('learnloop ' + problem.code, prop=True)}"
+    return f"::{problem.level} {props}::{escape(message)}"

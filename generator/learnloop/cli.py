@@ -1,0 +1,128 @@
+"""The command line: parse options, call the library, turn its errors into exit codes."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from learnloop import check as check_mod
+from learnloop import scaffold, site
+from learnloop.errors import LearnloopError, SettingsError, UsageError
+from learnloop.load import load_corpus
+from learnloop.load.fields import normalize_severity
+from learnloop.settings import Settings, load_settings
+
+
+class Context:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def settings(self) -> Settings:
+        return load_settings(self.root)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class SettingsProblems(click.ClickException):
+    """Settings errors are already `path:line: error: …` lines; print them as they are."""
+
+    def show(self, file: object = None) -> None:
+        click.echo(self.message, err=True)
+
+
+class Group(click.Group):
+    """Turns the library's errors into Click's: exit 1 with `Error: …`, exit 2 for usage."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise SettingsProblems("\n".join(exc.problems)) from None
+        except UsageError as exc:
+            raise click.UsageError(str(exc), ctx) from None
+        except LearnloopError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The learning repository.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what is being done.")
+@click.version_option(package_name="learnloop")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
+    """learnloop: post-mortems in, runbooks and knowledge out."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+    ctx.obj = Context(root.resolve())
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(check_mod.FORMATS),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for workflow annotations.",
+)
+@pass_ctx
+def check(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Validate incident files (default: all of incidents/)."""
+    settings = obj.settings()
+    corpus = load_corpus(obj.root, [p.resolve() for p in paths])
+    problems = check_mod.check(corpus, settings)
+    click.echo(check_mod.render(corpus, problems, fmt), nl=False)
+    if any(p.level == "error" for p in problems):
+        sys.exit(1)
+
+
+def _severity(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    normal = normalize_severity(value)
+    if normal is None:
+        raise click.BadParameter(f"expected one of P0–P4 (or SEV0–SEV4), got {value!r}")
+    return normal
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--service", "services", multiple=True, help="An affected service (repeatable).")
+@click.option(
+    "--severity", default="P3", show_default=True, callback=_severity, help="P0 (worst) … P4."
+)
+@pass_ctx
+def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> None:
+    """Start a post-mortem from the template, with a fresh id."""
+    path = scaffold.new_incident(obj.root, title, services, severity, datetime.now(UTC))
+    click.echo(path.relative_to(obj.root).as_posix())
+
+
+@cli.command()
+@click.option("--public", is_flag=True, help="Leave restricted incidents out entirely.")
+@pass_ctx
+def build(obj: Context, public: bool) -> None:
+    """Build the site into site/ with `mkdocs build --strict`."""
+    site.build(obj.root, public=public)
+
+
+@cli.command()
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True)
+@pass_ctx
+def serve(obj: Context, dev_addr: str) -> None:
+    """Serve the site locally, rebuilding on changes."""
+    site.serve(obj.root, dev_addr)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli()

@@ -1,0 +1,192 @@
+"""The Markdown body of a post-mortem: sections found by heading, timeline bullets read."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+
+from learnloop.model import TimelineEvent
+
+# Canonical section -> headings teams actually write for it (compared lower-case, no punctuation).
+SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "summary": (
+        "summary",
+        "overview",
+        "what happened",
+        "tldr",
+        "tl dr",
+        "description",
+        "incident summary",
+        "executive summary",
+        "background",
+    ),
+    "impact": ("impact", "customer impact", "user impact", "business impact", "blast radius"),
+    "timeline": (
+        "timeline",
+        "sequence of events",
+        "chronology",
+        "timeline of events",
+        "events",
+        "incident timeline",
+    ),
+    "detection": (
+        "detection",
+        "how we found out",
+        "how it was detected",
+        "discovery",
+        "how we noticed",
+    ),
+    "symptoms": ("symptoms", "what we saw", "signals", "observed symptoms"),
+    "root_cause": (
+        "root cause",
+        "root causes",
+        "why it happened",
+        "cause",
+        "causes",
+        "root cause analysis",
+        "what went wrong",
+        "technical details",
+    ),
+    "whys": ("five whys", "5 whys", "whys", "the five whys"),
+    "contributing_factors": (
+        "contributing factors",
+        "contributing causes",
+        "what made it worse",
+        "contributors",
+    ),
+    "mitigation": ("mitigation", "immediate actions", "stopping the bleeding", "workaround"),
+    "resolution": (
+        "resolution",
+        "how we fixed it",
+        "fix",
+        "the fix",
+        "remediation",
+        "recovery",
+        "resolution and recovery",
+        "mitigation and resolution",
+    ),
+    "lessons": (
+        "lessons learned",
+        "lessons",
+        "what we learned",
+        "learnings",
+        "takeaways",
+        "what went well",
+        "what went wrong and what went well",
+    ),
+    "action_items": (
+        "action items",
+        "follow ups",
+        "follow up actions",
+        "followups",
+        "next steps",
+        "corrective actions",
+        "remediation items",
+    ),
+}
+_HEADING_TO_SECTION = {
+    heading: name for name, headings in SECTION_SYNONYMS.items() for heading in headings
+}
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def section_key(heading: str) -> str | None:
+    """The canonical section a heading names, or None for a heading we do not know."""
+    words = re.sub(r"[^a-z0-9]+", " ", heading.lower()).strip()
+    words = re.sub(r"^\d+\s+", "", words)  # "3. Root cause"
+    return _HEADING_TO_SECTION.get(words)
+
+
+def split_sections(body: str) -> list[tuple[str, str, int, int]]:
+    """(canonical name, text, heading line, end line) per known section; lines 0-based.
+
+    A section runs to the next heading of the same or a higher level; unknown headings of
+    a deeper level stay inside it. Headings inside code fences are ignored.
+    """
+    lines = body.splitlines()
+    headings: list[tuple[int, int, str | None]] = []  # (line, level, key)
+    in_fence = False
+    for number, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            headings.append((number, len(match.group(1)), section_key(match.group(2))))
+    found: list[tuple[str, str, int, int]] = []
+    for index, (start, level, key) in enumerate(headings):
+        if key is None:
+            continue
+        end = len(lines)
+        for later, later_level, _ in headings[index + 1 :]:
+            if later_level <= level:
+                end = later
+                break
+        found.append((key, "\n".join(lines[start + 1 : end]).strip(), start, end))
+    return found
+
+
+_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})[T ]?"
+_TIME = r"(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+_BULLET = re.compile(
+    r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?\s*(?:"
+    + _DATE
+    + r")?"
+    + _TIME
+    + _ZONE
+    + r"\s*(?:\*\*|__)?\s*(?:[—–:|-]+\s*)?(?P<text>.*)$"
+)
+_ALL_TIMES = re.compile(r"times?\b.*?\b(?P<zone>UTC|GMT|[+-]\d{2}:?\d{2})", re.IGNORECASE)
+
+
+def _zone(text: str | None, default: tzinfo) -> tzinfo:
+    if not text or text.upper() in ("Z", "UTC", "GMT"):
+        return UTC if text else default
+    sign = 1 if text[0] == "+" else -1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def parse_timeline(
+    lines: list[str], started_at: datetime | None, first_line: int
+) -> list[TimelineEvent]:
+    """Timeline bullets with their times, dated from the incident's start when they omit a date.
+
+    A time earlier than the previous bullet's means the clock passed midnight. `first_line`
+    is the 1-based file line of `lines[0]`.
+    """
+    default_zone: tzinfo = started_at.tzinfo if started_at and started_at.tzinfo else UTC
+    for line in lines[:3]:
+        stated = _ALL_TIMES.search(line)
+        if stated and not _BULLET.match(line):
+            default_zone = _zone(stated.group("zone"), default_zone)
+    events: list[TimelineEvent] = []
+    day: date | None = started_at.astimezone(default_zone).date() if started_at else None
+    previous: datetime | None = None
+    for offset, line in enumerate(lines):
+        match = _BULLET.match(line)
+        if not match:
+            continue
+        text = match.group("text").strip()
+        zone = _zone(match.group("zone"), default_zone)
+        try:
+            clock = time(int(match.group("h")), int(match.group("m")), int(match.group("s") or 0))
+            if match.group("date"):
+                day = date.fromisoformat(match.group("date"))
+                at: datetime | None = datetime.combine(day, clock, zone)
+            elif day is not None:
+                at = datetime.combine(day, clock, zone)
+                if previous is not None and at < previous - timedelta(minutes=1):
+                    day = day + timedelta(days=1)
+                    at = datetime.combine(day, clock, zone)
+            else:
+                at = None
+        except ValueError:
+            at = None
+        if at is not None:
+            previous = at
+        events.append(TimelineEvent(at=at, text=text, line=first_line + offset))
+    return events

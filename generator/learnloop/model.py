@@ -1,0 +1,158 @@
+"""Plain, frozen data passed between the pipeline's stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+Level = Literal["error", "warning"]
+
+SEVERITIES = ("P0", "P1", "P2", "P3", "P4")
+TRIGGERS = (
+    "deploy",
+    "config-change",
+    "traffic-spike",
+    "dependency",
+    "capacity",
+    "expiry",
+    "hardware",
+    "unknown",
+)
+ACTION_KINDS = ("prevent", "detect", "mitigate", "process")
+ACTION_STATUSES = ("open", "done", "wontfix")
+VISIBILITIES = ("internal", "restricted")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One finding about an input file: `path:line: level: message`."""
+
+    path: str
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    level: Level
+    message: str
+    hint: str | None = None
+    code: str = "invalid"
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.level}: {self.message}"
+        if self.hint:
+            text += f"\n  Hint: {self.hint}"
+        return text
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A timeline bullet; `at` is None when its time could not be read."""
+
+    at: datetime | None
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Impact:
+    customers_affected: int | None = None
+    revenue_usd: float | None = None
+    sla_breached: bool | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class RootCause:
+    category: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Detection:
+    method: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Responder:
+    name: str
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: str
+    title: str
+    kind: str | None = None
+    owner: str | None = None
+    status: str = "open"
+    due: date | None = None
+    done_at: date | None = None
+    effort: float | None = None
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Incident:
+    """One post-mortem as written; derived figures live in `enrich`."""
+
+    id: str
+    title: str
+    path: str  # relative to the learning repo, POSIX separators
+    severity: str  # normalized: P0…P4
+    services: tuple[str, ...]
+    started_at: datetime
+    started_date_only: bool = False
+    detected_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    status: str | None = None
+    impact: Impact = field(default_factory=Impact)
+    trigger: str | None = None
+    root_cause: RootCause = field(default_factory=RootCause)
+    contributing_factors: tuple[str, ...] = ()
+    whys: tuple[str, ...] = ()
+    detection: Detection = field(default_factory=Detection)
+    responders: tuple[Responder, ...] = ()
+    runbook_used: str | None = None
+    runbook_helpful: bool | None = None
+    action_items: tuple[ActionItem, ...] = ()
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    visibility: str = "internal"
+    pattern: str | None = None  # a reviewer's pin to a pattern, if any
+    not_pattern: tuple[str, ...] = ()  # patterns a reviewer kept it out of
+    extra: tuple[tuple[str, Any], ...] = ()  # unknown keys, kept as written
+    sections: tuple[tuple[str, str], ...] = ()  # canonical section name -> text
+    timeline: tuple[TimelineEvent, ...] = ()
+    body: str = ""
+    digest: str = ""  # sha256 of the file's bytes
+    lines: tuple[tuple[str, int], ...] = ()  # dotted key -> line in the file
+
+    def section(self, name: str) -> str:
+        """The text of a canonical body section, or '' when absent."""
+        for key, text in self.sections:
+            if key == name:
+                return text
+        return ""
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key (dotted path), or 1."""
+        for k, line in self.lines:
+            if k == key:
+                return line
+        return 1
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Everything loaded from a learning repo: the incidents and what was wrong."""
+
+    incidents: tuple[Incident, ...]
+    problems: tuple[Problem, ...]
+    files: int = 0
+    # Decoded text of every readable file, loaded or not: a secret in a broken file still leaks.
+    sources: tuple[tuple[str, str], ...] = ()
+
+    def by_id(self) -> dict[str, Incident]:
+        return {i.id: i for i in self.incidents}

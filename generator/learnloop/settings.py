@@ -1,0 +1,166 @@
+"""learnloop.yml: declared once with defaults; every error reported together."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from learnloop.errors import SettingsError
+from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.model import SEVERITIES
+
+FILENAME = "learnloop.yml"
+
+DEFAULT_DOWNTIME_PER_MINUTE = MappingProxyType(
+    {"P0": 2000.0, "P1": 500.0, "P2": 100.0, "P3": 10.0, "P4": 0.0}
+)
+
+
+@dataclass(frozen=True)
+class Service:
+    owner: str | None = None
+    tier: int | None = None
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CostModel:
+    engineer_hourly_usd: float = 150.0
+    downtime_per_minute_usd: MappingProxyType[str, float] = field(
+        default_factory=lambda: DEFAULT_DOWNTIME_PER_MINUTE
+    )
+    sla_penalty_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything has a default; learnloop.yml only overrides."""
+
+    review_period_days: int = 90
+    cost: CostModel = field(default_factory=CostModel)
+    distance_threshold: float | None = None  # None: the engine's tuned default
+    privacy_allow: tuple[str, ...] = ()
+    services: MappingProxyType[str, Service] = field(default_factory=lambda: MappingProxyType({}))
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    site_name: str = "Incident knowledge base"
+
+
+_TOP = {"review_period_days", "cost", "clustering", "privacy", "services", "site"}
+
+
+def load_settings(root: Path) -> Settings:
+    """Settings from root/learnloop.yml, or the defaults when there is none."""
+    path = root / FILENAME
+    if not path.is_file():
+        return Settings()
+    try:
+        parsed = parse(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, OSError) as exc:
+        raise SettingsError([f"{FILENAME}:1: error: cannot read: {exc}"]) from None
+    except YamlError as exc:
+        raise SettingsError([f"{FILENAME}:{exc.line}: error: {exc.message}"]) from None
+    return from_mapping(parsed.data or {}, parsed.lines)
+
+
+def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
+    """Validate a settings mapping; raise SettingsError listing every problem."""
+    lines = lines or {}
+    errors: list[str] = []
+
+    def err(key: str, message: str) -> None:
+        errors.append(f"{FILENAME}:{lines.get(key, 1)}: error: {key}: {message}")
+
+    if not isinstance(data, dict):
+        raise SettingsError([f"{FILENAME}:1: error: expected a mapping of settings"])
+    for key in sorted(set(data) - _TOP):
+        err(str(key), f"unknown setting; expected one of {', '.join(sorted(_TOP))}")
+
+    def number(key: str, value: Any, default: float, *, positive: bool = False) -> float:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            err(key, f"expected a non-negative number, got {value!r}")
+            return default
+        if positive and value == 0:
+            err(key, "expected a number above 0")
+            return default
+        return float(value)
+
+    def mapping(key: str, value: Any) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            err(key, f"expected a mapping, got {type(value).__name__}")
+            return {}
+        return value
+
+    review = int(number("review_period_days", data.get("review_period_days"), 90, positive=True))
+    cost_in = mapping("cost", data.get("cost"))
+    downtime = dict(DEFAULT_DOWNTIME_PER_MINUTE)
+    for sev, value in mapping(
+        "cost.downtime_per_minute_usd", cost_in.get("downtime_per_minute_usd")
+    ).items():
+        if sev not in SEVERITIES:
+            err(f"cost.downtime_per_minute_usd.{sev}", f"expected one of {', '.join(SEVERITIES)}")
+            continue
+        downtime[sev] = number(f"cost.downtime_per_minute_usd.{sev}", value, downtime[sev])
+    cost = CostModel(
+        engineer_hourly_usd=number(
+            "cost.engineer_hourly_usd", cost_in.get("engineer_hourly_usd"), 150.0
+        ),
+        downtime_per_minute_usd=MappingProxyType(downtime),
+        sla_penalty_usd=number("cost.sla_penalty_usd", cost_in.get("sla_penalty_usd"), 0.0),
+    )
+    clustering = mapping("clustering", data.get("clustering"))
+    threshold = clustering.get("distance_threshold")
+    if threshold is not None and not (
+        isinstance(threshold, int | float) and not isinstance(threshold, bool) and 0 < threshold < 2
+    ):
+        err(
+            "clustering.distance_threshold", f"expected a number between 0 and 2, got {threshold!r}"
+        )
+        threshold = None
+    allow = mapping("privacy", data.get("privacy")).get("allow") or []
+    allow_list: list[str] = []
+    if not isinstance(allow, list):
+        err("privacy.allow", "expected a list of regular expressions")
+    for index, pattern in enumerate(allow if isinstance(allow, list) else []):
+        try:
+            re.compile(str(pattern))
+            allow_list.append(str(pattern))
+        except re.error as exc:
+            err(f"privacy.allow.{index}", f"not a regular expression: {exc}")
+    services: dict[str, Service] = {}
+    for name, spec in sorted(mapping("services", data.get("services")).items()):
+        spec = mapping(f"services.{name}", spec)
+        tier = spec.get("tier")
+        if tier is not None and (not isinstance(tier, int) or isinstance(tier, bool)):
+            err(f"services.{name}.tier", f"expected a whole number, got {tier!r}")
+            tier = None
+        deps = spec.get("depends_on") or []
+        if not isinstance(deps, list):
+            err(f"services.{name}.depends_on", "expected a list of service names")
+            deps = []
+        owner = spec.get("owner")
+        services[str(name)] = Service(
+            owner=str(owner) if owner is not None else None,
+            tier=tier,
+            depends_on=tuple(str(d) for d in deps),
+        )
+    site = mapping("site", data.get("site"))
+    if errors:
+        raise SettingsError(errors)
+    return Settings(
+        review_period_days=review,
+        cost=cost,
+        distance_threshold=float(threshold) if threshold is not None else None,
+        privacy_allow=tuple(allow_list),
+        services=MappingProxyType(services),
+        repo_url=site.get("repo_url"),
+        edit_uri=site.get("edit_uri"),
+        site_name=str(site.get("name") or "Incident knowledge base"),
+    )

@@ -1,0 +1,47 @@
+"""Milestones completed from the timeline, and the durations between them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from learnloop.enrich import timings
+from learnloop.load import load_bytes
+from tests.conftest import incident_text
+
+
+def incident(**overrides: object):
+    found, _ = load_bytes(incident_text(**overrides).encode(), "incidents/x.md")
+    assert found is not None
+    return found
+
+
+def test_front_matter_wins_and_is_labelled():
+    t = timings(incident(detected_at="2025-01-10T10:05:00Z"))
+    assert t.detected_at == datetime(2025, 1, 10, 10, 5, tzinfo=UTC)
+    assert t.source("detected_at") == "front matter"
+    assert t.ttd == 5.0
+
+
+def test_missing_milestones_come_from_the_timeline():
+    t = timings(incident())
+    assert t.source("detected_at") == "timeline"
+    assert t.ttd == 7.0  # "10:07 — Alert CheckoutHighErrorRate fires."
+    assert t.source("acknowledged_at") == "timeline"
+    assert t.tta == 3.0
+    assert t.ttr == 60.0
+    assert t.source("resolved_at") == "front matter"
+    assert t.mitigated_at is None
+    assert t.ttm is None
+
+
+def test_resolution_from_timeline_when_front_matter_is_silent():
+    t = timings(incident(resolved_at=None))
+    assert t.source("resolved_at") == "timeline"
+    assert t.ttr == 60.0
+
+
+def test_date_only_start_takes_the_first_timeline_time():
+    t = timings(incident(started_at="2025-01-10", resolved_at=None))
+    assert t.started_at == datetime(2025, 1, 10, 10, 0, tzinfo=UTC)
+    assert t.source("started_at") == "timeline"
+    assert t.ttr == 60.0

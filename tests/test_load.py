@@ -1,0 +1,286 @@
+"""The loader: keys, aliases, timestamps, sections, timeline, and every kind of bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from learnloop.load import load_bytes, load_corpus
+from learnloop.load.body import parse_timeline, section_key, split_sections
+from tests.conftest import incident_text
+
+
+def load_one(text: str | bytes, name: str = "x.md"):
+    raw = text.encode() if isinstance(text, str) else text
+    return load_bytes(raw, f"incidents/{name}")
+
+
+def only_error(text: str | bytes, name: str = "x.md") -> str:
+    incident, problems = load_one(text, name)
+    errors = [p for p in problems if p.level == "error"]
+    assert incident is None or errors, "expected the file to be refused"
+    assert errors, "expected an error"
+    return errors[0].format()
+
+
+def test_valid_incident_reads_every_required_key():
+    incident, problems = load_one(incident_text())
+    assert problems == []
+    assert incident is not None
+    assert incident.id == "INC-2025-001"
+    assert incident.severity == "P2"
+    assert incident.services == ("checkout-api", "orders-db")
+    assert incident.started_at == datetime(2025, 1, 10, 10, tzinfo=UTC)
+    assert incident.resolved_at == datetime(2025, 1, 10, 11, tzinfo=UTC)
+    assert incident.section("summary").startswith("Connection pool exhausted")
+    assert incident.digest.startswith("sha256:")
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"),
+    [("P1", "P1"), ("SEV2", "P2"), ("sev1", "P1"), ("S3", "P3"), ("4", "P4"), ("0", "P0")],
+)
+def test_severity_aliases_are_normalized(written: str, normal: str):
+    incident, _ = load_one(incident_text(severity=written))
+    assert incident is not None
+    assert incident.severity == normal
+
+
+def test_unknown_severity_names_the_line_and_the_accepted_values():
+    message = only_error(incident_text(severity="urgent"))
+    assert message.startswith("incidents/x.md:6: error: severity: expected one of P0–P4")
+    assert "'urgent'" in message
+
+
+def test_date_alone_is_accepted_for_started_at_only():
+    incident, problems = load_one(incident_text(started_at="2025-01-10", resolved_at=None))
+    assert problems == []
+    assert incident is not None
+    assert incident.started_date_only
+    message = only_error(incident_text(resolved_at="2025-01-11"))
+    assert "resolved_at: a date alone is not enough" in message
+
+
+def test_timestamps_keep_their_zone_and_naive_ones_are_warned_about():
+    incident, problems = load_one(
+        incident_text(started_at="2025-01-10T12:00:00+02:00", resolved_at="2025-01-10T11:00:00")
+    )
+    assert incident is not None
+    assert incident.started_at.utcoffset() == timedelta(hours=2)
+    assert incident.resolved_at == datetime(2025, 1, 10, 11, tzinfo=UTC)
+    assert [p.message for p in problems] == ["resolved_at: no time zone given; UTC assumed"]
+
+
+def test_resolved_before_started_is_an_error():
+    message = only_error(incident_text(resolved_at="2025-01-10T09:00:00Z"))
+    assert "resolved_at: 2025-01-10T09:00:00+00:00 is before started_at" in message
+
+
+def test_unparseable_timestamp():
+    message = only_error(incident_text(detected_at="yesterday afternoon"))
+    assert "detected_at: cannot read 'yesterday afternoon' as a timestamp" in message
+
+
+@pytest.mark.parametrize("key", ["id", "title", "started_at", "severity", "services"])
+def test_each_missing_required_key_is_named(key: str):
+    message = only_error(incident_text(**{key: None}))
+    assert f"{key}: required key is missing" in message
+
+
+def test_wrong_types_are_named():
+    assert "title: expected text, got a mapping" in only_error(incident_text(title="{a: 1}"))
+    assert "services: expected a list" in only_error(incident_text(services="{a: 1}"))
+
+
+@pytest.mark.parametrize("ident", ["../etc/passwd", "has space", "-lead", "a/b", "ü"])
+def test_ids_must_be_safe_slugs(ident: str):
+    message = only_error(incident_text(id=f'"{ident}"'))
+    assert "is not a safe file and URL name" in message
+
+
+def test_invalid_yaml_reports_the_file_line():
+    text = incident_text().replace("severity: P2", "severity: [P2")
+    message = only_error(text)
+    assert message.startswith("incidents/x.md:")
+    assert "invalid YAML" in message
+
+
+def test_unterminated_front_matter():
+    message = only_error("---\nid: X\ntitle: t\n")
+    assert message.startswith("incidents/x.md:1: error: front matter is not terminated")
+
+
+def test_missing_front_matter():
+    assert "no front matter" in only_error("# Just a heading\n\nSome text.\n")
+
+
+def test_empty_file():
+    assert only_error("").endswith("file is empty\n  Hint: start from `learnloop new TITLE`")
+    assert "file is empty" in only_error("  \n\n")
+
+
+def test_not_utf8_names_the_line():
+    raw = incident_text().encode() + b"\n\xff\xfe broken\n"
+    message = only_error(raw)
+    assert "is not UTF-8" in message
+    assert message.startswith(f"incidents/x.md:{incident_text().count(chr(10)) + 2}:")
+
+
+def test_alias_bomb_is_refused_not_expanded():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [*{previous}, *{previous}, *{previous}, *{previous}]\n"
+    message = only_error("---\n" + bomb + "---\n")
+    assert "aliases (&/*) are refused" in message
+
+
+def test_absurd_sizes():
+    assert "title: 5000 characters is too long" in only_error(incident_text(title="x" * 5000))
+    big = incident_text() + ("log line\n" * 200_000)
+    assert "MB; the limit is 1024 KB" in only_error(big)
+
+
+def test_front_matter_that_is_not_a_mapping():
+    assert "must be a mapping" in only_error("---\n- a\n- b\n---\n")
+
+
+def test_unknown_keys_are_kept_with_a_warning_and_a_suggestion():
+    incident, problems = load_one(incident_text(severty="P1", owner_team="payments"))
+    assert incident is not None
+    assert dict(incident.extra) == {"severty": "P1", "owner_team": "payments"}
+    messages = [p.format() for p in problems]
+    assert any("unknown key 'severty' kept as written" in m and "'severity'" in m for m in messages)
+    assert all(p.level == "warning" for p in problems)
+
+
+def test_optional_keys_are_read():
+    text = incident_text(
+        impact="{customers_affected: 12400, revenue_usd: 18300, sla_breached: true}",
+        trigger="traffic-spike",
+        root_cause="{category: capacity, summary: pool too small}",
+        responders="[{name: Priya Raman, role: incident-commander}, Tomasz Nowak]",
+        action_items="[{id: AI-1, title: Add pgbouncer, kind: prevent, status: done, "
+        "due: 2025-02-01, done_at: 2025-01-30, effort: 5}]",
+        runbook_used="db-connection-pool-exhaustion",
+        runbook_helpful="true",
+        visibility="restricted",
+    )
+    incident, problems = load_one(text)
+    assert problems == []
+    assert incident is not None
+    assert incident.impact.customers_affected == 12400
+    assert incident.impact.sla_breached is True
+    assert incident.root_cause.category == "capacity"
+    assert [r.name for r in incident.responders] == ["Priya Raman", "Tomasz Nowak"]
+    item = incident.action_items[0]
+    assert (item.kind, item.status, item.effort, str(item.done_at)) == (
+        "prevent",
+        "done",
+        5.0,
+        "2025-01-30",
+    )
+    assert incident.visibility == "restricted"
+    assert incident.runbook_helpful is True
+
+
+def test_visibility_must_be_known():
+    assert "visibility: expected one of internal, restricted" in only_error(
+        incident_text(visibility="public")
+    )
+
+
+def test_yaml_incident_files_use_narrative_keys():
+    text = (
+        "id: INC-9\ntitle: Search slow\nstarted_at: 2025-02-01T08:00:00Z\nseverity: SEV3\n"
+        "services: [search-api]\nsummary: Search p99 rose to 4 s.\n"
+        "root_cause: {summary: A cold cache after a deploy.}\n"
+        "timeline:\n  - 08:00 — latency rises\n  - 08:09 — alert SearchLatencyHigh fires\n"
+        "  - 08:40 — cache warm; resolved\n"
+    )
+    incident, problems = load_one(text, "x.yaml")
+    assert problems == []
+    assert incident is not None
+    assert incident.severity == "P3"
+    assert incident.section("summary") == "Search p99 rose to 4 s."
+    assert incident.section("root_cause") == "A cold cache after a deploy."
+    assert [e.at.strftime("%H:%M") for e in incident.timeline if e.at] == [
+        "08:00",
+        "08:09",
+        "08:40",
+    ]
+    assert incident.timeline[1].line == 10
+
+
+def test_sections_found_by_synonym_headings():
+    assert section_key("Why it happened") == "root_cause"
+    assert section_key("How we fixed it") == "resolution"
+    assert section_key("3. Root Cause") == "root_cause"
+    assert section_key("Lessons Learned") == "lessons"
+    assert section_key("Appendix") is None
+    body = (
+        "## What happened\nA.\n### Detail\nB.\n## Why it happened\nC.\n```\n## not a heading\n```\n"
+    )
+    found = {key: text for key, text, _, _ in split_sections(body)}
+    assert found["summary"] == "A.\n### Detail\nB."
+    assert found["root_cause"].startswith("C.")
+
+
+def test_timeline_formats_and_midnight_rollover():
+    start = datetime(2025, 3, 14, 23, 50, tzinfo=UTC)
+    lines = [
+        "All times UTC.",
+        "- 23:50 — start",
+        "- **23:58** alert fires",
+        "* 00:10 UTC: acknowledged",
+        "- 2025-03-15 01:00 — resolved",
+        "- 09:12 +02:00 — a local time",
+        "- not a time — ignored",
+        "1. 02:30 - numbered",
+    ]
+    events = parse_timeline(lines, start, first_line=10)
+    assert [e.text for e in events] == [
+        "start",
+        "alert fires",
+        "acknowledged",
+        "resolved",
+        "a local time",
+        "numbered",
+    ]
+    assert events[2].at == datetime(2025, 3, 15, 0, 10, tzinfo=UTC)
+    assert events[4].at == datetime(2025, 3, 15, 9, 12, tzinfo=timezone(timedelta(hours=2)))
+    assert events[0].line == 11
+
+
+def test_corpus_reports_duplicate_ids_naming_both_files(make_repo):
+    root = make_repo({"a.md": incident_text(), "sub/b.md": incident_text()})
+    corpus = load_corpus(root)
+    assert len(corpus.incidents) == 1
+    [problem] = corpus.problems
+    assert problem.format().startswith(
+        "incidents/sub/b.md:2: error: id: 'INC-2025-001' is already used by incidents/a.md:2"
+    )
+
+
+def test_corpus_keeps_loading_past_bad_files(make_repo):
+    root = make_repo(
+        {
+            "good.md": incident_text(),
+            "bad.md": incident_text(id="INC-2", severity="urgent"),
+            "empty.md": "",
+            "_template.md": "not an incident",
+            "README.md": "# About this folder",
+        }
+    )
+    corpus = load_corpus(root)
+    assert [i.id for i in corpus.incidents] == ["INC-2025-001"]
+    assert corpus.files == 3
+    assert sorted({p.path for p in corpus.problems}) == ["incidents/bad.md", "incidents/empty.md"]
+
+
+def test_loading_is_independent_of_the_working_directory(make_repo, monkeypatch):
+    root = make_repo({"a.md": incident_text()})
+    monkeypatch.chdir(Path("/"))
+    assert load_corpus(root).incidents[0].path == "incidents/a.md"
