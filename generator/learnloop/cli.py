@@ -10,7 +10,10 @@ from pathlib import Path
 import click
 
 from learnloop import check as check_mod
-from learnloop import scaffold, site
+from learnloop import scaffold, site, write
+from learnloop.commands import generate as generate_cmd
+from learnloop.commands import patterns as patterns_cmd
+from learnloop.commands import similar as similar_cmd
 from learnloop.errors import LearnloopError, SettingsError, UsageError
 from learnloop.load import load_corpus
 from learnloop.load.fields import normalize_severity
@@ -105,6 +108,62 @@ def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> N
     """Start a post-mortem from the template, with a fresh id."""
     path = scaffold.new_incident(obj.root, title, services, severity, datetime.now(UTC))
     click.echo(path.relative_to(obj.root).as_posix())
+
+
+@cli.command()
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 on drift.")
+@pass_ctx
+def generate(obj: Context, check_only: bool) -> None:
+    """Write the generated files (patterns.yml, …) from the incidents."""
+    analysis, rendered = generate_cmd.generate(obj.root)
+    for note in analysis.patterns.notes:
+        click.echo(f"correction obeyed: {note}", err=True)
+    if check_only:
+        drift = write.changes(rendered, obj.root)
+        for rel in drift:
+            click.echo(f"would change: {rel}")
+        if drift:
+            click.echo(f"{len(drift)} generated file(s) out of date; run `learnloop generate`")
+            sys.exit(1)
+        click.echo(f"generated files are current ({len(rendered)} checked)")
+        return
+    written = write.write_all(rendered, obj.root)
+    for rel in written:
+        click.echo(f"wrote {rel}")
+    click.echo(f"{len(written)} of {len(rendered)} generated files changed")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="The JSON contract instead of a table.")
+@pass_ctx
+def patterns(obj: Context, as_json: bool) -> None:
+    """Recurring patterns with their member incidents."""
+    analysis = patterns_cmd.analyze_repo(obj.root)
+    click.echo(
+        patterns_cmd.to_json(analysis) if as_json else patterns_cmd.to_table(analysis), nl=False
+    )
+
+
+@cli.command()
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--text", help="A symptom or description to search for instead of a file.")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@pass_ctx
+def similar(obj: Context, file: Path | None, text: str | None, top: int, as_json: bool) -> None:
+    """Past incidents most like FILE (a draft is fine) or --text, and what was done."""
+    if (file is None) == (text is None):
+        raise UsageError("give either FILE or --text, not both or neither")
+    analysis = patterns_cmd.analyze_repo(obj.root)
+    query = (
+        similar_cmd.query_from_file(file.resolve(), obj.root)
+        if file is not None
+        else similar_cmd.query_from_text(str(text))
+    )
+    answer = similar_cmd.run(analysis, query, top)
+    click.echo(similar_cmd.to_json(answer) if as_json else similar_cmd.to_text(answer), nl=False)
 
 
 @cli.command()

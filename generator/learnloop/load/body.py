@@ -90,6 +90,7 @@ _HEADING_TO_SECTION = {
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)  # writing guidance from the template
 
 
 def section_key(heading: str) -> str | None:
@@ -124,7 +125,8 @@ def split_sections(body: str) -> list[tuple[str, str, int, int]]:
             if later_level <= level:
                 end = later
                 break
-        found.append((key, "\n".join(lines[start + 1 : end]).strip(), start, end))
+        text = _COMMENT.sub("", "\n".join(lines[start + 1 : end])).strip()
+        found.append((key, text, start, end))
     return found
 
 

@@ -1,0 +1,78 @@
+"""Real post-mortems written by other companies, read from ../shared/datasets for evaluation.
+
+They are never copied into the project. Labels (the human categories) are returned beside the
+incidents and never enter the text the engine sees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from learnloop.load.body import split_sections
+from learnloop.model import Incident
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def available() -> bool:
+    """Whether ../shared/datasets is present (it is not in a user's clone)."""
+    return SHARED.is_dir()
+
+
+def danluu(include_uncategorized: bool = True) -> tuple[list[Incident], list[str]]:
+    """danluu's one-paragraph summaries with the section a person filed each under."""
+    incidents, labels = [], []
+    for line in (SHARED / "danluu-postmortems.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        label = (row.get("categories") or ["Uncategorized"])[0]
+        if label == "Uncategorized" and not include_uncategorized:
+            continue
+        ident = row["id"].replace(":", "-")
+        incidents.append(
+            Incident(
+                id=ident,
+                title=row["title"],
+                path=f"danluu/{ident}",
+                severity="P2",
+                services=(row.get("company") or "unknown",),
+                started_at=_EPOCH,
+                sections=(("summary", row["text"]),),
+            )
+        )
+        labels.append(label)
+    return incidents, labels
+
+
+def dfds() -> tuple[list[Incident], list[str]]:
+    """DFDS's platform post-mortems (Markdown, no front matter) with their stated category."""
+    incidents, labels = [], []
+    folder = SHARED / "dfds-postmortems"
+    for path in sorted(folder.iterdir()):
+        if not path.name.startswith("PM"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        category = re.search(r"Category:\s*(.+)", text)
+        # The stats list holds the label: cut it off so the engine never reads it.
+        body = re.split(r"(?m)^#+\s*Stats\s*$", text)[0]
+        heading = re.search(r"(?m)^#\s+(.+)$", body)
+        title = heading.group(1).strip() if heading else path.stem
+        sections = tuple((key, section) for key, section, _, _ in split_sections(body) if section)
+        ident = path.name.split(" ")[0]
+        incidents.append(
+            Incident(
+                id=ident,
+                title=title,
+                path=f"dfds/{path.name}",
+                severity="P2",
+                services=("platform",),
+                started_at=_EPOCH,
+                sections=tuple(sorted(dict(sections).items())),
+                body=body,
+            )
+        )
+        labels.append(category.group(1).strip() if category else "Unknown")
+    return incidents, labels

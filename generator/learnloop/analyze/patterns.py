@@ -1,0 +1,283 @@
+"""Recurring patterns: clustering, stable identity through patterns.yml, reviewers' corrections.
+
+Algorithm: average-linkage agglomerative clustering on cosine distances between incident
+vectors, cut at a distance threshold, so the number of patterns is found rather than given.
+Average linkage resists the chaining that single linkage suffers from on text (one incident
+sharing words with two failures would glue them together), and unlike k-means or a Gaussian
+mixture it leaves outliers as singletons: the one-off incidents every real corpus has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
+
+from learnloop.analyze.text import STOPWORDS
+from learnloop.model import Incident
+from learnloop.state import PatternRecord, State
+
+DEFAULT_THRESHOLD = 0.62  # tuned on a simulator seed never used for scoring (benchmarks/)
+MIN_SIZE = 2
+
+
+def cluster(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> list[int]:
+    """Cluster labels (0-based, ordered by first member) for unit row vectors."""
+    n = len(vectors)
+    if n == 0:
+        return []
+    if n == 1:
+        return [0]
+    distances = np.clip(pdist(vectors.astype(np.float64), metric="cosine"), 0.0, 2.0)
+    tree = linkage(distances, method="average")
+    raw = fcluster(tree, t=threshold, criterion="distance")
+    relabel: dict[int, int] = {}
+    return [relabel.setdefault(int(label), len(relabel)) for label in raw]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A recurring failure: two or more incidents with a stable id."""
+
+    id: str
+    title: str
+    incidents: tuple[str, ...]  # sorted
+    terms: tuple[str, ...] = ()  # the words that set it apart, most distinctive first
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """The engine's answer: patterns by size then id, the rest, and what corrections did."""
+
+    patterns: tuple[Pattern, ...]
+    unclustered: tuple[str, ...]
+    notes: tuple[str, ...]  # corrections obeyed, in words
+    records: tuple[PatternRecord, ...]  # the state to record (all ids ever given, retired too)
+
+    def of(self) -> dict[str, str]:
+        """incident id -> pattern id, for clustered incidents."""
+        return {i: p.id for p in self.patterns for i in p.incidents}
+
+
+def assign(
+    incidents: Sequence[Incident], labels: Sequence[int], state: State
+) -> tuple[dict[str, str | None], list[str], dict[str, str]]:
+    """Membership after identity and corrections: (id -> pattern, notes, new pattern seeds).
+
+    Recorded memberships are kept (reviewers approved them); incidents not yet in a pattern
+    follow the fresh clustering: into the recorded pattern their cluster overlaps most, or
+    together into a new pattern. New patterns are keyed by a seed incident id until named.
+    """
+    ids = [i.id for i in incidents]
+    present = set(ids)
+    records = {r.id: r for r in state.patterns}
+    active = {r.id: r for r in state.patterns if not r.retired and not r.merged_into}
+    result: dict[str, str | None] = dict.fromkeys(ids)
+    for record in sorted(records.values(), key=lambda r: r.id):
+        target = _merge_target(record.id, records)
+        if target not in active and not record.merged_into:
+            continue  # retired: its incidents are free to go where the clustering puts them
+        for member in record.incidents:
+            if member in present and result[member] is None:
+                result[member] = target
+    members_of_cluster: dict[int, list[str]] = defaultdict(list)
+    for ident, label in zip(ids, labels, strict=True):
+        members_of_cluster[label].append(ident)
+    seeds: dict[str, str] = {}
+    for label in sorted(members_of_cluster, key=lambda lb: members_of_cluster[lb][0]):
+        members = members_of_cluster[label]
+        overlap = Counter(result[m] for m in members if result[m] is not None)
+        loose = [m for m in members if result[m] is None]
+        if overlap:
+            best = min(overlap, key=lambda pid: (-overlap[pid], str(pid)))
+            for m in loose:
+                result[m] = best
+        elif len(loose) >= MIN_SIZE:
+            seed = f"new:{min(loose)}"
+            seeds[seed] = min(loose)
+            for m in loose:
+                result[m] = seed
+    notes: list[str] = []
+    # Reviewers' corrections, recorded state first, then each incident's own front matter.
+    for record in sorted(records.values(), key=lambda r: r.id):
+        if record.merged_into:
+            target = _merge_target(record.id, records)
+            moved = [m for m in record.incidents if m in present and result[m] == target]
+            notes.append(f"{record.id} merged into {target} ({len(moved)} incidents, {_SRC})")
+        for m in record.pin:
+            if m in present and result[m] != record.id:
+                result[m] = record.id
+                notes.append(f"{m} pinned to {record.id} ({_SRC})")
+        for m in record.exclude:
+            if m in present and result[m] == record.id:
+                result[m] = None
+                notes.append(f"{m} kept out of {record.id} ({_SRC})")
+    for incident in incidents:
+        if incident.pattern and result[incident.id] != incident.pattern:
+            result[incident.id] = incident.pattern
+            notes.append(f"{incident.id} pinned to {incident.pattern} ({incident.path})")
+    return result, notes, seeds
+
+
+_SRC = "patterns.yml"
+
+
+def _merge_target(pid: str, records: dict[str, PatternRecord]) -> str:
+    """Follow merged_into links to the pattern that now holds the incidents (cycles stop)."""
+    seen = {pid}
+    while (record := records.get(pid)) is not None and record.merged_into:
+        if record.merged_into in seen:
+            break
+        pid = record.merged_into
+        seen.add(pid)
+    return pid
+
+
+Namer = Callable[[list[str]], tuple[str, str, tuple[str, ...]]]
+
+
+def build(
+    incidents: Sequence[Incident], labels: Sequence[int], state: State, namer: Namer
+) -> Patterns:
+    """Patterns from the clustering; `namer` gives (slug, title, terms) for new members."""
+    result, notes, seeds = assign(incidents, labels, state)
+    recorded = {r.id: r for r in state.patterns}
+    taken = set(recorded)
+    final: dict[str, str] = {}
+    names = {
+        seed: namer(sorted(i for i, p in result.items() if p == seed)) for seed in sorted(seeds)
+    }
+    for key in sorted(seeds):
+        final[key] = unique_slug(names[key][0], taken)
+        taken.add(final[key])
+    groups: dict[str, list[str]] = defaultdict(list)
+    for incident in incidents:
+        pid = result[incident.id]
+        if pid is None:
+            continue
+        pid = final.get(pid, pid)
+        if pid in incident.not_pattern:  # checked after naming: new patterns have ids now
+            notes.append(f"{incident.id} kept out of {pid} ({incident.path})")
+            result[incident.id] = None
+            continue
+        groups[pid].append(incident.id)
+    patterns: list[Pattern] = []
+    unclustered = sorted(i for i, p in result.items() if p is None)
+    records: dict[str, PatternRecord] = dict(recorded)
+    for pid, members in groups.items():
+        members.sort()
+        seed = next((s for s, f in final.items() if f == pid), None)
+        _, title, terms = names[seed] if seed is not None else namer(members)
+        if pid in recorded:
+            title = recorded[pid].title  # a reviewer's title sticks
+        elif seed is None:  # pinned by a reviewer to an id the state does not know yet
+            title = pid.replace("-", " ").capitalize()
+        old = recorded.get(pid)
+        records[pid] = PatternRecord(
+            id=pid,
+            title=title,
+            incidents=tuple(members),
+            pin=old.pin if old else (),
+            exclude=old.exclude if old else (),
+            merged_into=old.merged_into if old else None,
+            retired=False,
+            renamed_from=old.renamed_from if old else (),
+        )
+        if len(members) >= MIN_SIZE:
+            patterns.append(Pattern(pid, title, tuple(members), tuple(terms)))
+        else:
+            unclustered.extend(members)
+    for pid, old in recorded.items():
+        if pid not in groups and not old.merged_into and not old.retired:
+            records[pid] = PatternRecord(
+                id=pid,
+                title=old.title,
+                incidents=(),
+                pin=old.pin,
+                exclude=old.exclude,
+                retired=True,
+                renamed_from=old.renamed_from,
+            )
+    patterns.sort(key=lambda p: (-len(p.incidents), p.id))
+    return Patterns(
+        patterns=tuple(patterns),
+        unclustered=tuple(sorted(set(unclustered))),
+        notes=tuple(notes),
+        records=tuple(sorted(records.values(), key=lambda r: r.id)),
+    )
+
+
+def unique_slug(slug: str, taken: set[str]) -> str:
+    """slug, or slug-2, slug-3 … when a pattern (even a retired one) already has it."""
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+WORD = re.compile(r"[a-z][a-z0-9_]+(?:-[a-z0-9_]+)*")
+_NAME_STOP = STOPWORDS | {
+    "after",
+    "during",
+    "from",
+    "with",
+    "errors",
+    "error",
+    "failure",
+    "failed",
+    "failing",
+    "outage",
+    "degraded",
+    "slow",
+    "down",
+    "high",
+}
+
+
+def name_pattern(
+    titles: Sequence[str],
+    causes: Sequence[str],
+    corpus_df: Counter[str],
+    n_docs: int,
+    services: Sequence[str],
+) -> tuple[str, str, tuple[str, ...]]:
+    """(slug, title, terms) from the words that set a cluster's titles and causes apart.
+
+    A word scores by how many members use it (titles count double: they are where people
+    name the failure) times its rarity in the corpus; the slug takes the top three in the
+    order the titles use them.
+    """
+    size = len(titles)
+    in_titles: Counter[str] = Counter()
+    in_causes: Counter[str] = Counter()
+    for title, cause in zip(titles, causes, strict=True):
+        in_titles.update(set(WORD.findall(title.lower())) - _NAME_STOP)
+        in_causes.update(set(WORD.findall(cause.lower())) - _NAME_STOP)
+    service_names = set(services)
+    scored = []
+    for word in in_titles.keys() | in_causes.keys():
+        count = 2 * in_titles[word] + in_causes[word]
+        if count < max(2, size // 2) or len(word) < 3 or word in service_names:
+            continue
+        idf = np.log((1 + n_docs) / (1 + corpus_df.get(word, 0))) + 1
+        scored.append((-(count / size) * idf, word))
+    terms = tuple(word for _, word in sorted(scored)[:6])
+    chosen = list(terms[:3]) or ["pattern"]
+    position: dict[str, float] = {}
+    for word in chosen:
+        spots = [t.lower().find(word) for t in titles if word in t.lower()]
+        position[word] = float(np.median(spots)) if spots else 1e9
+    chosen.sort(key=lambda w: (position[w], w))
+    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w).strip("-") for w in chosen)
+    top_service = Counter(services).most_common(1)
+    title = " ".join(chosen).replace("_", " ").capitalize()
+    if top_service and top_service[0][1] * 2 > size:
+        title += f" ({top_service[0][0]})"
+    return slug[:60].strip("-"), title, terms

@@ -1,0 +1,139 @@
+"""Past incidents most like a draft or a typed symptom, with why they matched and what was done."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from learnloop.analyze.engine import Index
+from learnloop.analyze.text import alerts, analyzer, fields
+from learnloop.analyze.vectors import Document
+from learnloop.model import Incident
+
+
+@dataclass(frozen=True)
+class Query:
+    """What is searched for: a draft incident (perhaps invalid) or free text."""
+
+    document: Document
+    text: str
+    incident: Incident | None = None  # when the draft loaded
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    score: float
+    pattern: str | None
+    path: str
+    title: str
+    why: tuple[str, ...]
+    what_was_done: str
+
+
+def search(
+    index: Index,
+    query: Query,
+    incidents: Mapping[str, Incident],
+    pattern_of: Mapping[str, str],
+    top: int = 5,
+) -> list[Match]:
+    """The `top` nearest incidents, best first, never the query itself."""
+    vector = index.vectorizer.transform([query.document])[0]
+    scores = index.vectors @ vector
+    skip = set()
+    if query.incident is not None:
+        skip = {query.incident.id}
+    order = np.lexsort((np.array(index.ids), -scores))  # score desc, then id: deterministic
+    matches = []
+    for position in order:
+        ident = index.ids[int(position)]
+        if ident in skip or (
+            query.incident is not None and incidents[ident].path == query.incident.path
+        ):
+            continue
+        incident = incidents[ident]
+        matches.append(
+            Match(
+                id=ident,
+                score=round(float(max(scores[position], 0.0)), 4),
+                pattern=pattern_of.get(ident),
+                path=incident.path,
+                title=incident.title,
+                why=tuple(reasons(query, incident)),
+                what_was_done=what_was_done(incident),
+            )
+        )
+        if len(matches) == top:
+            break
+    return matches
+
+
+def reasons(query: Query, incident: Incident) -> list[str]:
+    """Why a match matched: shared distinctive terms, services, trigger, alerts."""
+    out = []
+    mine = set(analyzer(query.text))
+    theirs_text = " ".join(fields(incident).values())
+    shared = sorted(
+        (t for t in mine & set(analyzer(theirs_text)) if " " in t or len(t) > 3),
+        key=lambda t: (-len(t.split()), t),
+    )
+    if shared:
+        out.append("shared terms: " + ", ".join(shared[:6]))
+    if query.incident is not None:
+        services = sorted(set(query.incident.services) & set(incident.services))
+        if services:
+            out.append("same services: " + ", ".join(services))
+        if query.incident.trigger and query.incident.trigger == incident.trigger:
+            out.append(f"same trigger: {incident.trigger}")
+        category = query.incident.root_cause.category
+        if category and category == incident.root_cause.category:
+            out.append(f"same root-cause category: {category}")
+    their_alerts = set(alerts([theirs_text, incident.detection.source or ""]))
+    common = sorted(set(alerts([query.text])) & their_alerts)
+    if common:
+        out.append("same alert: " + ", ".join(common))
+    return out
+
+
+def first_sentences(text: str, limit: int = 220) -> str:
+    """The first sentence or two of a text, within `limit` characters, Markdown flattened."""
+    flat = re.sub(r"\s+", " ", re.sub(r"^[#>*\-\d.\s]+", "", text, flags=re.M)).strip()
+    sentences = re.split(r"(?<=[.!?])\s+", flat)
+    out = ""
+    for sentence in sentences:
+        if out and len(out) + len(sentence) + 1 > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
+
+
+def what_was_done(incident: Incident) -> str:
+    """Its root cause and its resolution, in a sentence or two."""
+    cause = incident.root_cause.summary or incident.section("root_cause")
+    fix = incident.section("resolution") or incident.section("mitigation")
+    parts = []
+    if cause:
+        parts.append("Cause: " + first_sentences(cause, 160))
+    if fix:
+        parts.append("Fix: " + first_sentences(fix, 200))
+    return " ".join(parts)
+
+
+def nearest_pattern(
+    index: Index, vector: np.ndarray, members: Mapping[str, Sequence[str]]
+) -> tuple[str | None, float]:
+    """The pattern whose members are closest on average (the linkage's own measure)."""
+    position = {ident: n for n, ident in enumerate(index.ids)}
+    best: tuple[str | None, float] = (None, 2.0)
+    for pid in sorted(members):
+        rows = [position[m] for m in members[pid] if m in position]
+        if not rows:
+            continue
+        distance = float(1.0 - np.mean(index.vectors[rows] @ vector))
+        if distance < best[1]:
+            best = (pid, distance)
+    return best

@@ -1,0 +1,341 @@
+"""What an incident says, as weighted text fields and domain-aware tokens."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+
+from learnloop.model import Incident
+
+# Words every post-mortem uses whatever went wrong; they say nothing about the failure.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "around",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "within",
+        "without",
+        "across",
+        "per",
+        "via",
+        "still",
+        "again",
+        "got",
+        "get",
+        "gets",
+        "incident",
+        "incidents",
+        "customer",
+        "customers",
+        "user",
+        "users",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "second",
+        "seconds",
+        "time",
+        "times",
+        "utc",
+        "team",
+        "teams",
+        "engineer",
+        "engineers",
+        "oncall",
+        "on-call",
+        "call",
+        "page",
+        "paged",
+        "started",
+        "start",
+        "began",
+        "begins",
+        "begin",
+        "resolved",
+        "resolve",
+        "resolution",
+        "issue",
+        "issues",
+        "problem",
+        "problems",
+        "impact",
+        "impacted",
+        "affected",
+        "affect",
+        "affecting",
+        "approximately",
+        "around",
+        "roughly",
+        "several",
+        "many",
+        "some",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "first",
+        "second",
+        "third",
+        "noticed",
+        "notice",
+        "saw",
+        "see",
+        "seen",
+        "found",
+        "investigated",
+        "investigation",
+        "investigating",
+        "confirmed",
+        "identified",
+        "cause",
+        "caused",
+        "causing",
+        "root",
+        "lead",
+        "led",
+        "due",
+        "today",
+        "yesterday",
+        "morning",
+        "afternoon",
+        "evening",
+        "night",
+        "back",
+        "went",
+        "go",
+        "going",
+        "came",
+        "come",
+        "due",
+        "shortly",
+        "later",
+        "took",
+        "take",
+        "taking",
+        "made",
+        "make",
+        "making",
+        "way",
+        "new",
+        "old",
+        "still",
+        "even",
+        "well",
+        "back",
+        "able",
+        "unable",
+    ]
+)
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# Identifiers (pg_stat_activity, max_connections, x509, 5xx, OOMKilled) stay whole tokens.
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*[A-Za-z0-9]|[1-5]xx\b|\b[1-5]\d\d\b|[A-Za-z]")
+_SUFFIXES = ("ations", "ation", "ions", "ion", "ings", "ing", "ies", "ied", "ed", "es", "s")
+
+
+def stem(word: str) -> str:
+    """A light suffix strip so 'exhausted', 'exhaustion' and 'exhausts' meet."""
+    if "_" in word or len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case stems of meaningful words; CamelCase names also give their parts."""
+    out: list[str] = []
+    for raw in _TOKEN.findall(text):
+        parts = _CAMEL.split(raw) if any(c.isupper() for c in raw[1:]) else []
+        words = [raw, *parts] if len(parts) > 1 else [raw]
+        for word in words:
+            low = word.lower()
+            if low in STOPWORDS or (len(low) < 2 and not low.isdigit()):
+                continue
+            out.append(stem(low))
+    return out
+
+
+def analyzer(text: str) -> list[str]:
+    """Unigrams and adjacent bigrams of `tokens`, for scikit-learn's vectorizers."""
+    words = tokens(text)
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
+
+
+def fields(incident: Incident) -> dict[str, str]:
+    """The texts that describe the failure, by field."""
+    timeline = " ".join(event.text for event in incident.timeline)
+    return {
+        "title": incident.title,
+        "cause": " ".join(
+            filter(
+                None,
+                (
+                    incident.root_cause.summary,
+                    incident.section("root_cause"),
+                    " ".join(incident.contributing_factors),
+                    " ".join(incident.whys),
+                ),
+            )
+        ),
+        "symptoms": " ".join(
+            filter(
+                None,
+                (
+                    incident.section("summary"),
+                    incident.section("symptoms"),
+                    incident.section("detection"),
+                    incident.impact.summary,
+                    incident.detection.source,
+                ),
+            )
+        ),
+        "timeline": timeline,
+        "fix": " ".join(
+            filter(None, (incident.section("resolution"), incident.section("mitigation")))
+        ),
+    }
+
+
+def facets(incident: Incident) -> list[str]:
+    """Categorical facts as tokens: services, trigger, root-cause category, tags."""
+    out = [f"service={s}" for s in incident.services]
+    if incident.trigger:
+        out.append(f"trigger={incident.trigger}")
+    if incident.root_cause.category:
+        out.append(f"category={incident.root_cause.category.lower()}")
+    out.extend(f"tag={t.lower()}" for t in incident.tags)
+    return out
+
+
+def alerts(texts: Iterable[str]) -> list[str]:
+    """Alert names mentioned in text: CamelCase words that read like alert rules."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(re.findall(r"`?\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]+){2,})\b`?", text))
+    return sorted(found)

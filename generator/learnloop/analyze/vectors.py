@@ -1,0 +1,143 @@
+"""Incidents as vectors: weighted word and character TF-IDF plus facts, reduced by LSA.
+
+Why this representation: post-mortems name the same failure with different words ("pool
+exhausted", "ran out of connections", "too many clients"). Word uni/bigrams catch the shared
+vocabulary; character n-grams catch morphology and identifiers (max_connections,
+pg_stat_activity, x509); the facts (services, trigger, root-cause category) tie incidents that
+describe one failure in few words; and a truncated SVD (latent semantic analysis) folds words
+that co-occur across the corpus onto shared dimensions, which is what lets "too many clients"
+land near "connection pool exhausted".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from learnloop.analyze.text import analyzer, facets, fields
+from learnloop.model import Incident
+
+# How much each field counts (repetitions in the word document).
+FIELD_WEIGHTS = {"title": 3, "cause": 2, "symptoms": 2, "fix": 1, "timeline": 1}
+
+
+@dataclass(frozen=True)
+class Document:
+    """The text an incident (or a query) contributes, ready for vectorizing."""
+
+    words: str
+    chars: str
+    facts: tuple[str, ...] = ()
+
+
+def document(incident: Incident) -> Document:
+    """An incident's weighted text and facts."""
+    parts = fields(incident)
+    words = " \n ".join(
+        text for name, weight in FIELD_WEIGHTS.items() for text in [parts[name]] * weight
+    )
+    chars = " ".join((parts["title"], parts["cause"], parts["symptoms"]))
+    return Document(words=words, chars=chars.lower(), facts=tuple(facets(incident)))
+
+
+def text_document(text: str) -> Document:
+    """A free-text query (a symptom typed by a responder) as a document."""
+    return Document(words=" \n ".join([text] * 3), chars=text.lower())
+
+
+def _identity(items: Sequence[str]) -> Sequence[str]:
+    return items
+
+
+@dataclass
+class IncidentVectorizer:
+    """Fit on a corpus, then embed incidents or queries as unit vectors (cosine = dot)."""
+
+    word_weight: float = 1.0
+    char_weight: float = 0.6
+    fact_weight: float = 0.5
+    n_components: int = 160
+    random_state: int = 0
+    words_: TfidfVectorizer = field(init=False, repr=False)
+    chars_: TfidfVectorizer = field(init=False, repr=False)
+    facts_: TfidfVectorizer = field(init=False, repr=False)
+    svd_: TruncatedSVD | None = field(init=False, repr=False, default=None)
+
+    def fit_transform(self, docs: Sequence[Document]) -> np.ndarray:
+        """Learn vocabularies and the LSA basis from docs; return their vectors."""
+        n = len(docs)
+        # Document-frequency cut-offs only make sense once there are enough documents.
+        max_df, min_df = (0.6, 2) if n >= 20 else (1.0, 1)
+        self.words_ = TfidfVectorizer(
+            analyzer=analyzer, sublinear_tf=True, max_df=max_df, dtype=np.float32
+        )
+        self.chars_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            sublinear_tf=True,
+            min_df=min_df,
+            max_df=max_df,
+            max_features=60_000,
+            dtype=np.float32,
+        )
+        self.facts_ = TfidfVectorizer(analyzer=_identity, dtype=np.float32)
+        matrix = self._stack(
+            _fit(self.words_, [d.words for d in docs], n),
+            _fit(self.chars_, [d.chars for d in docs], n),
+            _fit(self.facts_, [d.facts or ("none",) for d in docs], n),
+        )
+        components = min(self.n_components, n - 1, matrix.shape[1] - 1)
+        if components >= 2:
+            self.svd_ = TruncatedSVD(
+                n_components=components,
+                algorithm="randomized",
+                n_iter=7,
+                random_state=self.random_state,
+            )
+            return normalize(self.svd_.fit_transform(matrix)).astype(np.float32)
+        self.svd_ = None
+        return matrix.toarray().astype(np.float32)
+
+    def transform(self, docs: Sequence[Document]) -> np.ndarray:
+        """Vectors of new docs in the fitted space, not re-normalized after projection.
+
+        A query's projection keeps the share of its text the corpus can explain: words no
+        incident uses fall away, so a draft about something new scores low everywhere
+        instead of being stretched to full length and landing near random incidents.
+        """
+        n = len(docs)
+        matrix = self._stack(
+            _apply(self.words_, [d.words for d in docs], n),
+            _apply(self.chars_, [d.chars for d in docs], n),
+            _apply(self.facts_, [d.facts or ("none",) for d in docs], n),
+        )
+        if self.svd_ is not None:
+            return self.svd_.transform(matrix).astype(np.float32)
+        return matrix.toarray().astype(np.float32)
+
+    def _stack(
+        self, words: sparse.spmatrix, chars: sparse.spmatrix, facts: sparse.spmatrix
+    ) -> sparse.csr_matrix:
+        blocks = [self.word_weight * words, self.char_weight * chars, self.fact_weight * facts]
+        return normalize(sparse.hstack(blocks, format="csr"))
+
+
+def _fit(vectorizer: TfidfVectorizer, texts: Sequence[Any], n: int) -> sparse.spmatrix:
+    """fit_transform, or an empty block when the texts have no usable term at all."""
+    try:
+        return vectorizer.fit_transform(texts)
+    except ValueError:  # empty vocabulary: every word a stop word, or no text
+        return sparse.csr_matrix((n, 0), dtype=np.float32)
+
+
+def _apply(vectorizer: TfidfVectorizer, texts: Sequence[Any], n: int) -> sparse.spmatrix:
+    if not hasattr(vectorizer, "vocabulary_"):
+        return sparse.csr_matrix((n, 0), dtype=np.float32)
+    return vectorizer.transform(texts)

@@ -1,0 +1,153 @@
+"""`learnloop patterns`: the recurring patterns of a learning repo, as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from learnloop.analyze import temporal
+from learnloop.analyze.engine import Index, build_index, find_patterns
+from learnloop.analyze.patterns import Patterns
+from learnloop.enrich import timings
+from learnloop.load import load_corpus
+from learnloop.model import Corpus, Incident
+from learnloop.settings import Settings, load_settings
+from learnloop.state import State, read_state
+
+RUNBOOKS_DIR = "runbooks"
+
+
+@dataclass
+class Analysis:
+    """A loaded repo with its patterns: what the read-only commands work from."""
+
+    root: Path
+    corpus: Corpus
+    settings: Settings
+    state: State
+    index: Index
+    patterns: Patterns
+
+    def incidents(self) -> dict[str, Incident]:
+        return self.corpus.by_id()
+
+
+def analyze_repo(root: Path) -> Analysis:
+    """Load, embed (cached by content) and cluster; reads the state file, writes nothing."""
+    corpus = load_corpus(root)
+    settings = load_settings(root)
+    state = read_state(root)
+    index = build_index(corpus.incidents, cache_root=root)
+    found = find_patterns(corpus.incidents, state, settings.distance_threshold, index)
+    return Analysis(root, corpus, settings, state, index, found)
+
+
+def runbook_path(root: Path, pattern_id: str) -> str | None:
+    """runbooks/<id>.md when it exists."""
+    path = root / RUNBOOKS_DIR / f"{pattern_id}.md"
+    return path.relative_to(root).as_posix() if path.is_file() else None
+
+
+def rows(analysis: Analysis) -> list[dict[str, Any]]:
+    """Per pattern: members, services, first and last seen, median TTR, impact, burst."""
+    incidents = analysis.incidents()
+    span = (
+        min((i.started_at for i in incidents.values()), default=None),
+        max((i.started_at for i in incidents.values()), default=None),
+    )
+    out = []
+    for pattern in analysis.patterns.patterns:
+        members = [incidents[i] for i in pattern.incidents]
+        ttrs = [t for t in (timings(m).ttr for m in members) if t is not None]
+        found_burst = (
+            temporal.burst([m.started_at for m in members], (span[0], span[1]))
+            if span[0] and span[1]
+            else None
+        )
+        out.append(
+            {
+                "id": pattern.id,
+                "title": pattern.title,
+                "incidents": list(pattern.incidents),
+                "runbook": runbook_path(analysis.root, pattern.id),
+                "services": sorted({s for m in members for s in m.services}),
+                "first_seen": min(m.started_at for m in members).date().isoformat(),
+                "last_seen": max(m.started_at for m in members).date().isoformat(),
+                "median_ttr_minutes": statistics.median(ttrs) if ttrs else None,
+                "customers_affected": sum(m.impact.customers_affected or 0 for m in members),
+                "revenue_usd": sum(m.impact.revenue_usd or 0 for m in members),
+                "terms": list(pattern.terms),
+                "burst": found_burst.__dict__ if found_burst else None,
+            }
+        )
+    return out
+
+
+def to_json(analysis: Analysis) -> str:
+    """The DESIGN §4 contract, extended with per-pattern figures and the corrections obeyed."""
+    payload = {
+        "patterns": rows(analysis),
+        "unclustered": list(analysis.patterns.unclustered),
+        "corrections": list(analysis.patterns.notes),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _duration(minutes: object) -> str:
+    if not isinstance(minutes, int | float):
+        return "—"
+    hours, mins = divmod(round(minutes), 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+def to_table(analysis: Analysis) -> str:
+    """A plain-text table for people, one pattern a line, then the unclustered count."""
+    data = rows(analysis)
+    header = (
+        "pattern",
+        "incidents",
+        "services",
+        "first seen",
+        "last seen",
+        "median TTR",
+        "customers",
+        "title",
+    )
+    lines: list[Sequence[str]] = [header]
+    for row in data:
+        services = list(row["services"])
+        lines.append(
+            (
+                str(row["id"]) + (" *burst" if row["burst"] else ""),
+                str(len(row["incidents"])),
+                ", ".join(services[:3]) + (f" +{len(services) - 3}" if len(services) > 3 else ""),
+                str(row["first_seen"]),
+                str(row["last_seen"]),
+                _duration(row["median_ttr_minutes"]),
+                f"{row['customers_affected']:,}",
+                str(row["title"]),
+            )
+        )
+    widths = [max(len(line[c]) for line in lines) for c in range(len(header) - 1)]
+    text = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False))
+        + "  "
+        + line[-1]
+        for line in lines
+    ]
+    total = len(analysis.corpus.incidents)
+    clustered = sum(len(r["incidents"]) for r in data)
+    text.append("")
+    text.append(
+        f"{len(data)} recurring patterns cover {clustered} of {total} incidents; "
+        f"{len(analysis.patterns.unclustered)} are one-offs."
+    )
+    if any(r["burst"] for r in data):
+        text.append("*burst: incidents bunched in a 30-day window far beyond the pattern's rate.")
+    for note in analysis.patterns.notes:
+        text.append(f"correction: {note}")
+    return "\n".join(text) + "\n"

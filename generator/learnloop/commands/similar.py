@@ -1,0 +1,98 @@
+"""`learnloop similar`: past incidents like a draft or a symptom, and whether it is new."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from pathlib import Path
+
+from learnloop.analyze.patterns import DEFAULT_THRESHOLD
+from learnloop.analyze.similar import Match, Query, nearest_pattern, search
+from learnloop.analyze.vectors import document, text_document
+from learnloop.commands.patterns import Analysis, runbook_path
+from learnloop.errors import UsageError
+from learnloop.load import display_path, load_bytes
+
+
+def query_from_file(path: Path, root: Path) -> Query:
+    """A draft post-mortem as a query; works when the draft is not valid yet."""
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    incident, _ = load_bytes(raw, display_path(path, root))
+    if incident is not None:
+        return Query(document(incident), _plain(text), incident)
+    return Query(text_document(_plain(text)), _plain(text))
+
+
+def query_from_text(text: str) -> Query:
+    """A symptom or question typed by a responder."""
+    if not text.strip():
+        raise UsageError("the text to search for is empty")
+    return Query(text_document(text), text)
+
+
+def _plain(text: str) -> str:
+    # Keys are noise for matching; their values are what the draft says.
+    return re.sub(r"(?m)^\s*[A-Za-z_]+:\s*", " ", text.replace("---", " "))
+
+
+def run(analysis: Analysis, query: Query, top: int) -> dict[str, object]:
+    """Matches, the runbook of the best match's pattern, and novelty."""
+    pattern_of = analysis.patterns.of()
+    matches = search(analysis.index, query, analysis.incidents(), pattern_of, top)
+    members = {p.id: p.incidents for p in analysis.patterns.patterns}
+    if query.incident is not None:
+        members = {k: tuple(m for m in v if m != query.incident.id) for k, v in members.items()}
+    vector = analysis.index.vectorizer.transform([query.document])[0]
+    threshold = analysis.settings.distance_threshold or DEFAULT_THRESHOLD
+    nearest, distance = nearest_pattern(analysis.index, vector, members)
+    fits = nearest is not None and distance <= threshold
+    best = next((m.pattern for m in matches if m.pattern), None)
+    pattern = nearest if fits else None
+    runbook_of = pattern or best
+    return {
+        "results": matches,
+        "pattern": pattern,
+        "runbook": runbook_path(analysis.root, runbook_of) if runbook_of else None,
+        "novel": not fits,
+        "nearest_pattern": {"id": nearest, "distance": round(distance, 4)} if nearest else None,
+        "threshold": threshold,
+    }
+
+
+def to_json(answer: dict[str, object]) -> str:
+    """`{"results": [{id, score, pattern, path, …}]}` plus the pattern and novelty verdict."""
+    payload = dict(answer)
+    payload["results"] = [asdict(m) for m in answer["results"]]  # type: ignore[attr-defined]
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_text(answer: dict[str, object]) -> str:
+    """For a responder: each match with score, why it matched and what was done."""
+    results: list[Match] = answer["results"]  # type: ignore[assignment]
+    lines = []
+    if not results:
+        lines.append("No incidents to compare with yet.")
+    for rank, m in enumerate(results, start=1):
+        lines.append(f"{rank}. {m.id}  {m.score:.2f}  {m.title}")
+        lines.append(f"   pattern: {m.pattern or 'one-off'}   file: {m.path}")
+        for reason in m.why:
+            lines.append(f"   why: {reason}")
+        if m.what_was_done:
+            lines.append(f"   what was done: {m.what_was_done}")
+    lines.append("")
+    nearest = answer.get("nearest_pattern")
+    if answer["novel"]:
+        near = (
+            f"the nearest, {nearest['id']}, is at distance {nearest['distance']:.2f} "  # type: ignore[index]
+            f"(patterns hold within {answer['threshold']:.2f})"
+            if nearest
+            else "there are no patterns yet"
+        )
+        lines.append(f"Possible new pattern: it fits none of the known patterns; {near}.")
+    else:
+        lines.append(f"Pattern: {answer['pattern']}")
+    if answer["runbook"]:
+        lines.append(f"Runbook: {answer['runbook']}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,151 @@
+"""patterns.yml: the committed record of each pattern's id, title, members and corrections.
+
+Reviewers edit this file in pull requests: a changed title sticks, `pin` keeps incidents in a
+pattern, `exclude` keeps them out, `merged_into` folds one pattern into another, and a new
+entry with only `pin` splits incidents off into a pattern of their own. It is read with the C
+loader for speed and rewritten with ruamel.yaml so that reviewers' comments survive.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from learnloop.errors import LearnloopError
+from learnloop.load.yamlsafe import YamlError, parse
+
+FILENAME = "patterns.yml"
+
+HEADER = """\
+# Recurring incident patterns, kept by `learnloop generate`. Reviewers may edit:
+#   title: a better name; it sticks.
+#   pin: [INC-…]         incidents that belong here whatever the engine thinks
+#   exclude: [INC-…]     incidents that never belong here
+#   merged_into: other   this pattern's incidents belong to another pattern
+# A new entry with an id, a title and `pin` splits those incidents into a pattern of their own.
+"""
+
+
+@dataclass(frozen=True)
+class PatternRecord:
+    id: str
+    title: str
+    incidents: tuple[str, ...] = ()
+    pin: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    merged_into: str | None = None
+    retired: bool = False
+    renamed_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class State:
+    patterns: tuple[PatternRecord, ...] = ()
+    unclustered: tuple[str, ...] = ()
+    adr_numbers: tuple[tuple[str, int], ...] = field(default=())
+
+    def by_id(self) -> dict[str, PatternRecord]:
+        return {p.id: p for p in self.patterns}
+
+
+def _ids(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise LearnloopError(f"{FILENAME}: {where}: expected a list of incident ids")
+    return tuple(str(v) for v in value)
+
+
+def read_state(root: Path) -> State:
+    """The recorded state, or an empty one when the file does not exist yet."""
+    path = root / FILENAME
+    if not path.is_file():
+        return State()
+    try:
+        parsed = parse(path.read_text(encoding="utf-8"))
+    except YamlError as exc:
+        raise LearnloopError(f"{FILENAME}:{exc.line}: {exc.message}") from None
+    data = parsed.data or {}
+    if not isinstance(data, dict):
+        raise LearnloopError(f"{FILENAME}:1: expected a mapping with `patterns:`")
+    records = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data.get("patterns") or []):
+        line = parsed.lines.get(f"patterns.{index}", 1)
+        if not isinstance(entry, dict) or not entry.get("id"):
+            raise LearnloopError(f"{FILENAME}:{line}: each pattern needs an `id`")
+        ident = str(entry["id"])
+        if ident in seen:
+            raise LearnloopError(f"{FILENAME}:{line}: pattern id {ident!r} appears twice")
+        seen.add(ident)
+        records.append(
+            PatternRecord(
+                id=ident,
+                title=str(entry.get("title") or ident),
+                incidents=_ids(entry.get("incidents"), f"{ident}.incidents"),
+                pin=_ids(entry.get("pin"), f"{ident}.pin"),
+                exclude=_ids(entry.get("exclude"), f"{ident}.exclude"),
+                merged_into=str(entry["merged_into"]) if entry.get("merged_into") else None,
+                retired=bool(entry.get("retired", False)),
+                renamed_from=_ids(entry.get("renamed_from"), f"{ident}.renamed_from"),
+            )
+        )
+    adrs = data.get("adr_numbers") or {}
+    return State(
+        patterns=tuple(records),
+        unclustered=_ids(data.get("unclustered"), "unclustered"),
+        adr_numbers=tuple(sorted((str(k), int(v)) for k, v in adrs.items()))
+        if isinstance(adrs, dict)
+        else (),
+    )
+
+
+def _flow(items: tuple[str, ...] | list[str]) -> CommentedSeq:
+    seq = CommentedSeq(sorted(items))
+    seq.fa.set_flow_style()
+    return seq
+
+
+def render_state(state: State, previous: str | None) -> str:
+    """The state as YAML text, editing `previous` in place so comments and order survive."""
+    yaml = YAML()
+    yaml.width = 100
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    doc = yaml.load(previous) if previous and previous.strip() else None
+    if not isinstance(doc, CommentedMap):
+        doc = CommentedMap()
+    old_entries = {
+        str(e.get("id")): e for e in (doc.get("patterns") or []) if isinstance(e, CommentedMap)
+    }
+    entries = CommentedSeq()
+    for record in sorted(state.patterns, key=lambda r: r.id):
+        entry = old_entries.get(record.id, CommentedMap())
+        entry["id"] = record.id
+        entry["title"] = record.title
+        entry["incidents"] = _flow(record.incidents)
+        for key, values in (("pin", record.pin), ("exclude", record.exclude)):
+            if values:
+                entry[key] = _flow(values)
+            elif key in entry:
+                del entry[key]
+        for key, value in (("merged_into", record.merged_into), ("retired", record.retired)):
+            if value:
+                entry[key] = value
+            elif key in entry:
+                del entry[key]
+        if record.renamed_from:
+            entry["renamed_from"] = _flow(record.renamed_from)
+        entries.append(entry)
+    doc["patterns"] = entries
+    doc["unclustered"] = _flow(state.unclustered)
+    if state.adr_numbers:
+        doc["adr_numbers"] = CommentedMap(sorted(state.adr_numbers))
+    out = io.StringIO()
+    yaml.dump(doc, out)
+    text = out.getvalue()
+    return text if text.startswith("#") else HEADER + text

@@ -1,0 +1,314 @@
+"""The pattern engine: found patterns, stable ids, reviewers' corrections, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from learnloop.cli import cli
+
+FAILURES = {
+    "pool": (
+        "Checkout 5xx: orders-db connection pool exhausted",
+        "orders-api could not get a database connection; PostgreSQL said too many clients "
+        "already and HikariCP timed out waiting for a connection from the pool.",
+        "max_connections was lower than pods times pool size after autoscaling.",
+        "[orders-api, orders-db]",
+        "capacity",
+    ),
+    "cert": (
+        "TLS certificate expired on the payments edge",
+        "Clients failed the TLS handshake: x509 certificate has expired for payments.",
+        "cert-manager renewal silently failed; the certificate expiry was not monitored.",
+        "[payments-gateway, cdn-edge]",
+        "expiry",
+    ),
+    "lag": (
+        "Kafka consumer lag delayed order notifications",
+        "notifications-worker consumer group lag grew to millions of messages on the orders "
+        "topic; emails went out hours late.",
+        "a slow consumer after a rebalance storm; partitions were stuck rebalancing.",
+        "[notifications-worker, kafka]",
+        "dependency",
+    ),
+}
+ONE_OFFS = {
+    "INC-2025-090": (
+        "Office wifi outage",
+        "The office access points rebooted in a loop.",
+        "a firmware bug in the access points",
+        "[office-it]",
+        "hardware",
+    ),
+    "INC-2025-091": (
+        "Search ranking returned stale prices",
+        "Catalog prices were a day old in search results.",
+        "the nightly reindex job was paused by mistake",
+        "[search-api]",
+        "config-change",
+    ),
+}
+
+
+def text(ident: str, spec: tuple[str, str, str, str, str], day: int, variant: int = 0) -> str:
+    title, summary, cause, services, trigger = spec
+    words = ["", " again", " once more", " during the sale", " at night"][variant % 5]
+    return (
+        f"---\nid: {ident}\ntitle: '{title}{words}'\nstarted_at: 2025-{1 + day // 28:02d}-"
+        f"{1 + day % 28:02d}T10:00:00Z\nresolved_at: 2025-{1 + day // 28:02d}-{1 + day % 28:02d}"
+        f"T11:{10 + variant:02d}:00Z\nseverity: P2\nservices: {services}\ntrigger: {trigger}\n"
+        f"---\n## Summary\n{summary}\n\n## Root cause\n{cause}\n"
+    )
+
+
+def corpus() -> dict[str, str]:
+    files = {}
+    n = 1
+    for _kind, spec in sorted(FAILURES.items()):
+        for variant in range(3):
+            ident = f"INC-2025-{n:03d}"
+            files[f"{ident}.md"] = text(ident, spec, n * 3, variant)
+            n += 1
+    for ident, spec in ONE_OFFS.items():
+        files[f"{ident}.md"] = text(ident, spec, 40)
+    return files
+
+
+def invoke(root: Path, *args: str):
+    result = CliRunner().invoke(cli, ["--root", str(root), *args], catch_exceptions=False)
+    return result
+
+
+def patterns_json(root: Path) -> dict:
+    result = invoke(root, "patterns", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+@pytest.fixture
+def repo(make_repo) -> Path:
+    return make_repo(corpus())
+
+
+def test_finds_the_recurring_patterns_and_leaves_one_offs(repo: Path):
+    found = patterns_json(repo)
+    groups = sorted(sorted(p["incidents"]) for p in found["patterns"])
+    assert groups == [
+        ["INC-2025-001", "INC-2025-002", "INC-2025-003"],
+        ["INC-2025-004", "INC-2025-005", "INC-2025-006"],
+        ["INC-2025-007", "INC-2025-008", "INC-2025-009"],
+    ]
+    assert found["unclustered"] == ["INC-2025-090", "INC-2025-091"]
+    for pattern in found["patterns"]:
+        assert set(pattern) >= {"id", "title", "incidents", "runbook"}
+        assert pattern["runbook"] is None
+        assert pattern["id"] == pattern["id"].lower()
+    ids = [p["id"] for p in found["patterns"]]
+    assert ids == sorted(ids)  # equal sizes: ordered by id
+
+
+def test_slugs_come_from_distinguishing_terms(repo: Path):
+    ids = {p["id"] for p in patterns_json(repo)["patterns"]}
+    assert any("certificate" in i or "tls" in i for i in ids), ids
+    assert any("pool" in i or "connection" in i for i in ids), ids
+    assert any("kafka" in i or "lag" in i or "consumer" in i for i in ids), ids
+
+
+def test_two_runs_are_byte_identical(repo: Path):
+    first = invoke(repo, "patterns", "--json").output
+    assert invoke(repo, "patterns", "--json").output == first
+
+
+def test_adding_an_incident_changes_no_other_pattern(repo: Path):
+    assert invoke(repo, "generate").exit_code == 0
+    before = {p["id"]: p["incidents"] for p in patterns_json(repo)["patterns"]}
+    new = text("INC-2025-050", FAILURES["cert"], 60, 3)
+    (repo / "incidents" / "INC-2025-050.md").write_text(new)
+    after = {p["id"]: p["incidents"] for p in patterns_json(repo)["patterns"]}
+    assert set(after) == set(before)
+    grown = [pid for pid in after if after[pid] != before[pid]]
+    assert len(grown) == 1
+    assert after[grown[0]] == sorted([*before[grown[0]], "INC-2025-050"])
+
+
+def test_a_title_edited_in_the_state_file_sticks(repo: Path):
+    invoke(repo, "generate")
+    state = repo / "patterns.yml"
+    pid = patterns_json(repo)["patterns"][0]["id"]
+    text_before = state.read_text()
+    old_title = next(p["title"] for p in patterns_json(repo)["patterns"] if p["id"] == pid)
+    state.write_text(text_before.replace(f"title: {old_title}", "title: Named by a reviewer", 1))
+    (repo / "incidents" / "INC-2025-051.md").write_text(
+        text("INC-2025-051", FAILURES["lag"], 70, 4)
+    )
+    invoke(repo, "generate")
+    titles = {p["id"]: p["title"] for p in patterns_json(repo)["patterns"]}
+    assert titles[pid] == "Named by a reviewer"
+    assert "Named by a reviewer" in state.read_text()
+
+
+def test_state_file_keeps_reviewers_comments(repo: Path):
+    invoke(repo, "generate")
+    state = repo / "patterns.yml"
+    state.write_text(state.read_text() + "# reviewed by the SRE guild\n")
+    (repo / "incidents" / "INC-2025-052.md").write_text(
+        text("INC-2025-052", FAILURES["pool"], 80, 4)
+    )
+    invoke(repo, "generate")
+    assert "# reviewed by the SRE guild" in state.read_text()
+
+
+def _edit_state(repo: Path, pid: str, extra: str) -> None:
+    state = repo / "patterns.yml"
+    lines = state.read_text().splitlines()
+    out = []
+    for line in lines:
+        out.append(line)
+        if line.strip() == f"- id: {pid}":
+            out.append(f"    {extra}")
+    state.write_text("\n".join(out) + "\n")
+
+
+def test_corrections_pin_exclude_merge_split_are_obeyed_and_reported(repo: Path):
+    invoke(repo, "generate")
+    found = patterns_json(repo)
+    by_member = {i: p["id"] for p in found["patterns"] for i in p["incidents"]}
+    cert, lag, pool = (
+        by_member["INC-2025-001"],
+        by_member["INC-2025-004"],
+        by_member["INC-2025-007"],
+    )
+    # Keep one incident out, pin a one-off in, merge two patterns, split one off.
+    _edit_state(repo, pool, "exclude: [INC-2025-009]")
+    _edit_state(repo, pool, "pin: [INC-2025-090]")
+    _edit_state(repo, lag, f"merged_into: {cert}")
+    state = repo / "patterns.yml"
+    state.write_text(
+        state.read_text().replace(
+            "patterns:\n",
+            "patterns:\n  - id: split-off\n    title: Split off by a reviewer\n"
+            "    pin: [INC-2025-005, INC-2025-006]\n",
+            1,
+        )
+    )
+    result = invoke(repo, "patterns", "--json")
+    found = json.loads(result.output)
+    members = {p["id"]: p["incidents"] for p in found["patterns"]}
+    assert members[pool] == ["INC-2025-007", "INC-2025-008", "INC-2025-090"]
+    assert "INC-2025-009" in found["unclustered"]
+    assert lag not in members
+    assert members[cert] == ["INC-2025-001", "INC-2025-002", "INC-2025-003", "INC-2025-004"]
+    assert members["split-off"] == ["INC-2025-005", "INC-2025-006"]
+    notes = "\n".join(found["corrections"])
+    assert f"INC-2025-009 kept out of {pool}" in notes
+    assert f"INC-2025-090 pinned to {pool}" in notes
+    assert f"{lag} merged into {cert}" in notes
+    table = invoke(repo, "patterns").output
+    assert "correction: INC-2025-090 pinned to" in table
+
+
+def test_front_matter_pin_and_exclusion(repo: Path):
+    path = repo / "incidents" / "INC-2025-091.md"
+    path.write_text(path.read_text().replace("severity: P2", "severity: P2\npattern: search-stale"))
+    path = repo / "incidents" / "INC-2025-090.md"
+    path.write_text(path.read_text().replace("severity: P2", "severity: P2\npattern: search-stale"))
+    first = repo / "incidents" / "INC-2025-001.md"
+    pid = {i: p["id"] for p in patterns_json(repo)["patterns"] for i in p["incidents"]}[
+        "INC-2025-001"
+    ]
+    first.write_text(
+        first.read_text().replace("severity: P2", f"severity: P2\nnot_pattern: [{pid}]")
+    )
+    found = patterns_json(repo)
+    members = {p["id"]: p["incidents"] for p in found["patterns"]}
+    assert members["search-stale"] == ["INC-2025-090", "INC-2025-091"]
+    assert "INC-2025-001" in found["unclustered"]
+    assert any("incidents/INC-2025-001.md" in n for n in found["corrections"])
+
+
+def test_generate_check_detects_drift(repo: Path):
+    result = invoke(repo, "generate", "--check")
+    assert result.exit_code == 1
+    assert "would change: patterns.yml" in result.output
+    assert not (repo / "patterns.yml").exists()
+    invoke(repo, "generate")
+    assert invoke(repo, "generate", "--check").exit_code == 0
+    first = (repo / "patterns.yml").read_bytes()
+    invoke(repo, "generate")
+    assert (repo / "patterns.yml").read_bytes() == first
+
+
+def test_similar_json_contract(repo: Path):
+    query = repo / "incidents" / "INC-2025-001.md"
+    result = invoke(repo, "similar", str(query), "--top", "3", "--json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)["results"]
+    assert len(answer) == 3
+    assert all(r["id"] != "INC-2025-001" for r in answer)
+    assert [r["score"] for r in answer] == sorted((r["score"] for r in answer), reverse=True)
+    assert {r["id"] for r in answer[:2]} == {"INC-2025-002", "INC-2025-003"}
+    assert all({"id", "score", "pattern", "path"} <= set(r) for r in answer)
+    assert answer[0]["why"]
+    assert answer[0]["what_was_done"].startswith("Cause:")
+
+
+def test_similar_text_and_an_invalid_draft(repo: Path, tmp_path: Path):
+    result = invoke(repo, "similar", "--text", "x509 certificate has expired", "--top", "2")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("1. INC-2025-00")
+    assert "TLS certificate expired" in result.output
+    assert "why: shared terms:" in result.output
+    draft = tmp_path / "draft.md"
+    draft.write_text("---\ntitle: kafka consumer lag again\nseverity: ???\n---\nlag on orders\n")
+    result = invoke(repo, "similar", str(draft), "--json")
+    assert result.exit_code == 0
+    top = json.loads(result.output)["results"][0]
+    assert top["id"] in {"INC-2025-004", "INC-2025-005", "INC-2025-006"}
+
+
+def test_novel_incident_is_flagged(repo: Path, tmp_path: Path):
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        text(
+            "INC-2025-099",
+            (
+                "Printer queue jammed",
+                "The label printers in the warehouse stopped printing.",
+                "a driver update",
+                "[warehouse]",
+                "deploy",
+            ),
+            5,
+        )
+    )
+    result = invoke(repo, "similar", str(draft))
+    assert "Possible new pattern" in result.output
+    known = invoke(repo, "similar", str(repo / "incidents" / "INC-2025-002.md"))
+    assert "Possible new pattern" not in known.output
+
+
+def test_similar_needs_exactly_one_query(repo: Path):
+    result = CliRunner().invoke(cli, ["--root", str(repo), "similar"])
+    assert result.exit_code == 2
+    assert "give either FILE or --text" in result.output
+
+
+def test_works_on_foreign_post_mortems_with_only_required_keys(make_repo):
+    files = {}
+    for n in range(6):
+        title = ["Disk full on log volume", "DNS resolution failures"][n % 2]
+        files[f"f{n}.md"] = (
+            f"---\nid: F-{n}\ntitle: {title}"
+            f" {n}\nstarted_at: 2024-0{n + 1}-02\nseverity: SEV3\nservices: [core]\n---\n"
+        )
+    root = make_repo(files)
+    found = patterns_json(root)
+    assert sorted(sorted(p["incidents"]) for p in found["patterns"]) == [
+        ["F-0", "F-2", "F-4"],
+        ["F-1", "F-3", "F-5"],
+    ]
+    assert subprocess.run(["git", "-C", str(root), "status"], capture_output=True).returncode == 0
