@@ -33,7 +33,8 @@ update-golden: install
 	$(BIN)/python -m pytest -q --update-golden
 
 bench: install
-	$(BIN)/python benchmarks/check_speed.py
+	$(BIN)/python -m benchmarks.quality
+	$(BIN)/python -m benchmarks.speed
 
 clean:
 	rm -rf site .venv .pytest_cache .ruff_cache .mypy_cache

@@ -87,7 +87,7 @@ def find_patterns(
     causes = {i.id: fields(i)["cause"][:600] for i in ordered}
     df: Counter[str] = Counter()
     for incident in ordered:
-        df.update(set(pat.WORD.findall(f"{incident.title} {causes[incident.id]}".lower())))
+        df.update(pat.phrases(f"{incident.title}\n{causes[incident.id]}"))
 
     def namer(members: list[str]) -> tuple[str, str, tuple[str, ...]]:
         return pat.name_pattern(

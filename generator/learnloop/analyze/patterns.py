@@ -22,7 +22,7 @@ from learnloop.analyze.text import STOPWORDS
 from learnloop.model import Incident
 from learnloop.state import PatternRecord, State
 
-DEFAULT_THRESHOLD = 0.62  # tuned on a simulator seed never used for scoring (benchmarks/)
+DEFAULT_THRESHOLD = 0.80  # tuned on a simulator seed never used for scoring (benchmarks/)
 MIN_SIZE = 2
 
 
@@ -222,7 +222,7 @@ def unique_slug(slug: str, taken: set[str]) -> str:
     return f"{slug}-{n}"
 
 
-WORD = re.compile(r"[a-z][a-z0-9_]+(?:-[a-z0-9_]+)*")
+WORD = re.compile(r"[a-z0-9][a-z0-9_]*[a-z_](?:-[a-z0-9_]+)*")
 _NAME_STOP = STOPWORDS | {
     "after",
     "during",
@@ -238,7 +238,34 @@ _NAME_STOP = STOPWORDS | {
     "slow",
     "down",
     "high",
+    "instead",
+    "again",
+    "while",
+    "broke",
+    "caused",
+    "causes",
+    "since",
+    "across",
+    "some",
+    "most",
+    "partial",
+    "intermittent",
 }
+
+
+def phrases(text: str) -> set[str]:
+    """Runs of one to three words with no stop word among them."""
+    words = WORD.findall(text.lower())
+    out = set()
+    for size in (1, 2, 3):
+        for start in range(len(words) - size + 1):
+            run = words[start : start + size]
+            if any(w in _NAME_STOP for w in run) or len(run[-1]) < 3:
+                continue
+            if any(len(w) < 2 for w in run):
+                continue
+            out.add(" ".join(run))
+    return out
 
 
 def name_pattern(
@@ -248,36 +275,46 @@ def name_pattern(
     n_docs: int,
     services: Sequence[str],
 ) -> tuple[str, str, tuple[str, ...]]:
-    """(slug, title, terms) from the words that set a cluster's titles and causes apart.
+    """(slug, title, terms) from the phrases that set a cluster's titles and causes apart.
 
-    A word scores by how many members use it (titles count double: they are where people
-    name the failure) times its rarity in the corpus; the slug takes the top three in the
-    order the titles use them.
+    A phrase scores by how many members use it (titles count double: they are where people
+    name the failure), times its rarity in the corpus, times a bonus for longer phrases (a
+    bigram such as "connection pool" names a failure better than either word). The name
+    takes the best phrase and, when it is one word, the best word that does not repeat it.
     """
     size = len(titles)
-    in_titles: Counter[str] = Counter()
-    in_causes: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     for title, cause in zip(titles, causes, strict=True):
-        in_titles.update(set(WORD.findall(title.lower())) - _NAME_STOP)
-        in_causes.update(set(WORD.findall(cause.lower())) - _NAME_STOP)
-    service_names = set(services)
+        in_title = phrases(title)
+        counts.update({p: 2 for p in in_title})
+        counts.update(phrases(cause) - in_title)
+    service_names = {s.lower() for s in services}
     scored = []
-    for word in in_titles.keys() | in_causes.keys():
-        count = 2 * in_titles[word] + in_causes[word]
-        if count < max(2, size // 2) or len(word) < 3 or word in service_names:
-            continue
-        idf = np.log((1 + n_docs) / (1 + corpus_df.get(word, 0))) + 1
-        scored.append((-(count / size) * idf, word))
-    terms = tuple(word for _, word in sorted(scored)[:6])
-    chosen = list(terms[:3]) or ["pattern"]
-    position: dict[str, float] = {}
-    for word in chosen:
-        spots = [t.lower().find(word) for t in titles if word in t.lower()]
-        position[word] = float(np.median(spots)) if spots else 1e9
-    chosen.sort(key=lambda w: (position[w], w))
-    slug = "-".join(re.sub(r"[^a-z0-9]+", "-", w).strip("-") for w in chosen)
+    for phrase, count in counts.items():
+        if count < max(2, size // 2) or service_names & set(phrase.split()):
+            continue  # services are named beside the title, not in it
+        idf = np.log((1 + n_docs) / (1 + corpus_df.get(phrase, 0))) + 1
+        bonus = 1.0 + 0.35 * (phrase.count(" "))
+        scored.append((-(count / size) * idf * bonus, phrase))
+    ranked = [p for _, p in sorted(scored)]
+    terms = tuple(ranked[:6])
+    if not ranked:
+        chosen = "pattern"
+    else:
+        chosen = ranked[0]
+        if " " not in chosen:
+            extra = next((p for p in ranked[1:] if " " not in p and p not in chosen), None)
+            if extra:
+                # Word order as the titles that use both words have it.
+                votes = sum(
+                    1 if low.find(chosen) < low.find(extra) else -1
+                    for low in (t.lower() for t in [*titles, *causes])
+                    if chosen in low and extra in low
+                )
+                chosen = f"{chosen} {extra}" if votes >= 0 else f"{extra} {chosen}"
+    slug = re.sub(r"[^a-z0-9]+", "-", chosen).strip("-")[:60].strip("-") or "pattern"
     top_service = Counter(services).most_common(1)
-    title = " ".join(chosen).replace("_", " ").capitalize()
+    title = chosen.replace("_", " ").capitalize()
     if top_service and top_service[0][1] * 2 > size:
         title += f" ({top_service[0][0]})"
-    return slug[:60].strip("-"), title, terms
+    return slug, title, terms

@@ -25,6 +25,7 @@ from learnloop.analyze.text import analyzer, facets, fields
 from learnloop.model import Incident
 
 # How much each field counts (repetitions in the word document).
+MAX_SVD_FIT = 4000
 FIELD_WEIGHTS = {"title": 3, "cause": 2, "symptoms": 2, "fix": 1, "timeline": 1}
 
 
@@ -98,10 +99,14 @@ class IncidentVectorizer:
             self.svd_ = TruncatedSVD(
                 n_components=components,
                 algorithm="randomized",
-                n_iter=7,
+                n_iter=4,
                 random_state=self.random_state,
             )
-            return normalize(self.svd_.fit_transform(matrix)).astype(np.float32)
+            # The latent topics settle long before the corpus ends: learning them from an
+            # evenly spaced sample keeps a 10,000-incident fit as cheap as a 4,000 one.
+            step = max(1, -(-n // MAX_SVD_FIT))
+            self.svd_.fit(matrix[::step])
+            return normalize(self.svd_.transform(matrix)).astype(np.float32)
         self.svd_ = None
         return matrix.toarray().astype(np.float32)
 

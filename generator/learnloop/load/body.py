@@ -54,6 +54,14 @@ SECTION_SYNONYMS: dict[str, tuple[str, ...]] = {
         "what made it worse",
         "contributors",
     ),
+    "diagnosis": (
+        "diagnosis",
+        "investigation",
+        "debugging",
+        "troubleshooting",
+        "what we checked",
+        "how we diagnosed it",
+    ),
     "mitigation": ("mitigation", "immediate actions", "stopping the bleeding", "workaround"),
     "resolution": (
         "resolution",
