@@ -14,6 +14,7 @@ from learnloop import scaffold, site, write
 from learnloop.commands import generate as generate_cmd
 from learnloop.commands import patterns as patterns_cmd
 from learnloop.commands import similar as similar_cmd
+from learnloop.commands import stale as stale_cmd
 from learnloop.errors import LearnloopError, SettingsError, UsageError
 from learnloop.load import load_corpus
 from learnloop.load.fields import normalize_severity
@@ -164,6 +165,18 @@ def similar(obj: Context, file: Path | None, text: str | None, top: int, as_json
     )
     answer = similar_cmd.run(analysis, query, top)
     click.echo(similar_cmd.to_json(answer) if as_json else similar_cmd.to_text(answer), nl=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day."
+)
+@pass_ctx
+def stale(obj: Context, as_json: bool, today: datetime | None) -> None:
+    """Generated documents whose sources changed since review, or whose review is due."""
+    found = stale_cmd.stale(obj.root, today.date() if today else None)
+    click.echo(stale_cmd.to_json(found) if as_json else stale_cmd.to_text(found), nl=False)
 
 
 @cli.command()

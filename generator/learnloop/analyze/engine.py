@@ -90,12 +90,19 @@ def find_patterns(
         df.update(pat.phrases(f"{incident.title}\n{causes[incident.id]}"))
 
     def namer(members: list[str]) -> tuple[str, str, tuple[str, ...]]:
-        return pat.name_pattern(
+        slug, title, terms = pat.name_pattern(
             [by_id[m].title for m in members],
             [causes[m] for m in members],
             df,
             len(ordered),
             [s for m in members for s in by_id[m].services],
         )
+        # Responders who followed a runbook already named this failure: keep their name.
+        used = Counter(by_id[m].runbook_used for m in members if by_id[m].runbook_used)
+        if used:
+            name, count = min(used.items(), key=lambda kv: (-kv[1], kv[0]))
+            if count * 2 > sum(used.values()) and pat.WORD.fullmatch(name):
+                slug = name
+        return slug, title, terms
 
     return pat.build(ordered, labels, state, namer)

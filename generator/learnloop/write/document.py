@@ -1,0 +1,215 @@
+"""Generated Markdown documents: front matter, marked regions, and respect for human edits.
+
+A generated file (DESIGN §5) starts with front matter the generator owns, except `review`,
+which belongs to people. Its body mixes generated regions between
+`<!-- learnloop:begin NAME -->` and `<!-- learnloop:end NAME -->` with text people wrote.
+Re-rendering replaces only the content of regions whose markers are still there; text
+outside markers, a region whose markers a person removed ("adopted"), the review block and
+any front-matter key the generator does not own are carried over unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import yaml
+
+from learnloop.model import Incident
+
+GENERATED_BY = "learnloop"
+OWNED_KEYS = (
+    "generated_by",
+    "kind",
+    "pattern",
+    "title",
+    "sources",
+    "source_digest",
+    "updated",
+    "review_due",
+    "regions",
+    "status",
+)
+_REGION = re.compile(
+    r"<!-- learnloop:begin (?P<name>[a-z0-9_-]+) -->\n(?P<body>.*?)"
+    r"<!-- learnloop:end (?P=name) -->",
+    re.DOTALL,
+)
+_FRONT = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    text: str  # Markdown, without markers
+
+
+def source_digest(incidents: Sequence[Incident]) -> str:
+    """sha256 over the sources' ids and file digests, in id order."""
+    h = hashlib.sha256()
+    for incident in sorted(incidents, key=lambda i: i.id):
+        h.update(f"{incident.id}\0{incident.digest}\n".encode())
+    return "sha256:" + h.hexdigest()
+
+
+def split_existing(text: str | None) -> tuple[dict[str, Any], str]:
+    """(front matter, body) of an existing file; ({}, text) when it has no front matter."""
+    if not text:
+        return {}, ""
+    match = _FRONT.match(text)
+    if not match:
+        return {}, text
+    try:
+        data = yaml.safe_load(match.group("yaml")) or {}
+    except yaml.YAMLError:
+        data = {}
+    return (data if isinstance(data, dict) else {}), text[match.end() :]
+
+
+def _review(existing: dict[str, Any]) -> dict[str, Any]:
+    review = existing.get("review")
+    if isinstance(review, dict):
+        return review
+    return {"status": "draft", "by": None, "at": None, "digest": None}
+
+
+def review_due(review: dict[str, Any], updated: date | None, period_days: int) -> date | None:
+    """When a review falls due: a period after the last review, or after the newest source."""
+    at = review.get("at")
+    if isinstance(at, str):
+        try:
+            at = date.fromisoformat(at[:10])
+        except ValueError:
+            at = None
+    base = at if isinstance(at, date) else updated
+    return base + timedelta(days=period_days) if base else None
+
+
+def render(
+    *,
+    kind: str,
+    title: str,
+    regions: Sequence[Region],
+    sources: Sequence[Incident],
+    existing: str | None,
+    review_period_days: int,
+    pattern: str | None = None,
+    status: str | None = None,
+    footer: str = "",
+    force_status: bool = False,
+) -> str:
+    """The whole file: owned front matter, the human review block, regions merged into the body.
+
+    `status` is a default: a status already in the file (an ADR a person accepted) is kept,
+    unless `force_status` (a document the generator retires).
+    """
+    old_front, old_body = split_existing(existing)
+    review = _review(old_front)
+    updated = max((s.started_at.date() for s in sources), default=None)
+    front: dict[str, Any] = {"generated_by": GENERATED_BY, "kind": kind}
+    if pattern:
+        front["pattern"] = pattern
+    front["title"] = title
+    if status:
+        kept = old_front.get("status")
+        front["status"] = kept if isinstance(kept, str) and kept and not force_status else status
+    front["sources"] = sorted(s.id for s in sources)
+    front["source_digest"] = source_digest(sources)
+    front["updated"] = updated
+    front["review"] = review
+    due = review_due(review, updated, review_period_days)
+    front["review_due"] = due
+    front["regions"] = [r.name for r in regions]
+    for key, value in old_front.items():  # keys people added are theirs
+        if key not in front and key not in OWNED_KEYS:
+            front[key] = value
+    body = merge_body(old_body, regions, old_front.get("regions") or [], title, footer)
+    return "---\n" + _dump(front) + "---\n" + body
+
+
+def _dump(front: dict[str, Any]) -> str:
+    lines = []
+    for key, value in front.items():
+        if key == "review" and isinstance(value, dict):
+            inner = ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items())
+            lines.append(f"review: {{{inner}}}")
+        elif isinstance(value, list):
+            lines.append(f"{key}: [{', '.join(_scalar(v) for v in value)}]")
+        else:
+            lines.append(f"{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    dumped = yaml.safe_dump(text, width=10_000, allow_unicode=True).strip()
+    return dumped.removesuffix("\n...").removesuffix("...").strip()
+
+
+def block(region: Region) -> str:
+    """A region with its markers."""
+    text = region.text.strip("\n")
+    return f"<!-- learnloop:begin {region.name} -->\n{text}\n<!-- learnloop:end {region.name} -->"
+
+
+def merge_body(
+    old_body: str,
+    regions: Sequence[Region],
+    emitted_before: Sequence[str],
+    title: str,
+    footer: str,
+) -> str:
+    """The new body: old text with marked regions refreshed; new regions appended in place.
+
+    A region emitted before whose markers are gone was adopted by a person: it is not
+    re-added. A region never emitted before is appended after the last generated region.
+    """
+    if not old_body.strip():
+        parts = [f"# {title}", *(block(r) for r in regions)]
+        if footer:
+            parts.append(footer.strip("\n"))
+        return "\n\n".join(parts) + "\n"
+    new = {r.name: r for r in regions}
+    present = {m.group("name") for m in _REGION.finditer(old_body)}
+
+    def refresh(match: re.Match[str]) -> str:
+        name = match.group("name")
+        return block(new[name]) if name in new else match.group(0)
+
+    body = _REGION.sub(refresh, old_body)
+    missing = [r for r in regions if r.name not in present and r.name not in emitted_before]
+    if missing:
+        ends = [m.end() for m in _REGION.finditer(body)]
+        insert_at = ends[-1] if ends else len(body.rstrip("\n"))
+        addition = "".join("\n\n" + block(r) for r in missing)
+        body = body[:insert_at] + addition + body[insert_at:]
+    return body if body.endswith("\n") else body + "\n"
+
+
+def freshness(front: dict[str, Any], today: date, period_days: int) -> tuple[str, str]:
+    """('fresh' | 'stale' | 'due', reason) for a generated document's front matter.
+
+    The due date is recomputed from the review block, so a reviewer's sign-off counts at
+    once, before the next `generate` rewrites `review_due`.
+    """
+    review = front.get("review") if isinstance(front.get("review"), dict) else {}
+    digest = front.get("source_digest")
+    if review.get("digest") != digest:
+        if review.get("digest") is None:
+            return "stale", "never reviewed"
+        return "stale", "its sources changed since the last review"
+    updated = front.get("updated")
+    due = review_due(review, updated if isinstance(updated, date) else None, period_days)
+    if due and due < today:
+        return "due", f"review was due {due.isoformat()}"
+    return "fresh", "reviewed and current"

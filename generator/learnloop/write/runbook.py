@@ -1,0 +1,352 @@
+"""Runbooks: one per recurring pattern, every step cited, every figure computed."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.similar import first_sentences
+from learnloop.analyze.steps import Playbook, Signal, Step, playbook
+from learnloop.enrich import timings
+from learnloop.model import Incident
+from learnloop.settings import Settings
+from learnloop.write import document
+from learnloop.write.document import Region
+
+RUNBOOKS = "runbooks"
+SECTIONS = ("detection", "diagnosis", "mitigation", "resolution", "communication", "escalation")
+FOOTER = (
+    "## Notes from responders\n\n"
+    "_Anything the incidents do not say: add it here. This section is never overwritten._"
+)
+
+
+def path_of(pattern_id: str) -> str:
+    """Where a pattern's runbook lives."""
+    return f"{RUNBOOKS}/{pattern_id}.md"
+
+
+def cite(incidents: Sequence[Incident], limit: int = 4) -> str:
+    """Markdown links to incidents from a runbook, newest first; '…' past the limit."""
+    ordered = sorted(incidents, key=lambda i: (i.started_at, i.id), reverse=True)
+    links = [f"[{i.id}](../{i.path})" for i in ordered[:limit]]
+    if len(ordered) > limit:
+        links.append(f"+{len(ordered) - limit} more")
+    return ", ".join(links)
+
+
+def duration(minutes: float | None) -> str:
+    """'47 min', '2 h 05 min', or 'unknown'."""
+    if minutes is None:
+        return "unknown"
+    hours, mins = divmod(round(minutes), 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+def _p90(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+
+
+def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete: str) -> str:
+    """What the pattern is, how often, where and how bad."""
+    services = Counter(s for m in members for s in m.services)
+    where = ", ".join(
+        f"{s} ({n})" for s, n in sorted(services.items(), key=lambda x: (-x[1], x[0]))[:4]
+    )
+    ttrs = [t for t in (timings(m).ttr for m in members) if t is not None]
+    severe = sum(1 for m in members if m.severity in ("P0", "P1"))
+    first = min(m.started_at for m in members).strftime("%Y-%m")
+    lines = [f"**Meaning.** {causes}" if causes else "**Meaning.**"]
+    figure = f"Seen {len(members)} times since {first} on {where}"
+    if ttrs:
+        figure += (
+            f", median time to resolve {duration(statistics.median(ttrs))} "
+            f"(p90 {duration(_p90(ttrs))}, n={len(ttrs)})"
+        )
+    lines.append(f"{figure}; {severe} of {len(members)} at P0/P1.")
+    lines.append("")
+    lines.append(f"_Completeness: {complete}._")
+    return "\n".join(lines)
+
+
+def primary_cause(members: Sequence[Incident]) -> str:
+    """The root cause as most often written: the category seen most, in the newest words."""
+    categories = Counter(m.root_cause.category for m in members if m.root_cause.category)
+    top = categories.most_common(1)[0][0] if categories else None
+    candidates = [m for m in members if m.root_cause.category == top] or list(members)
+    for member in sorted(candidates, key=lambda m: (m.started_at, m.id), reverse=True):
+        text = member.root_cause.summary or member.section("root_cause")
+        if text:
+            return first_sentences(text, 240)
+    return ""
+
+
+def impact(members: Sequence[Incident]) -> str:
+    """Customers, revenue and SLA breaches across the pattern."""
+    customers = [m.impact.customers_affected for m in members if m.impact.customers_affected]
+    revenue = sum(m.impact.revenue_usd or 0 for m in members)
+    breaches = [m for m in members if m.impact.sla_breached]
+    lines = ["## Impact"]
+    if customers:
+        lines.append(
+            f"- {sum(customers):,} customers affected across {len(customers)} incidents "
+            f"(median {statistics.median(customers):,.0f} per incident)."
+        )
+    if revenue:
+        lines.append(f"- ${revenue:,.0f} of revenue recorded as lost or delayed.")
+    if breaches:
+        lines.append(f"- SLA breached in {len(breaches)} of {len(members)}: {cite(breaches)}.")
+    latest = next(
+        (
+            m
+            for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
+            if m.impact.summary
+        ),
+        None,
+    )
+    if latest is not None:
+        lines.append(f"- Most recently: {latest.impact.summary} ([{latest.id}](../{latest.path}))")
+    return "\n".join(lines)
+
+
+def _signal_line(signal: Signal, total: int, by_id: dict[str, Incident], what: str) -> str:
+    when = (
+        f", median {duration(signal.median_minutes)} after the start"
+        if signal.median_minutes is not None
+        else ""
+    )
+    members = [by_id[i] for i in signal.incidents if i in by_id]
+    count = f"{len(signal.incidents)} of {total}"
+    return f"- {what} `{signal.name}` in {count}{when} ({cite(members, 3)})."
+
+
+def detection(members: Sequence[Incident], book: Playbook, by_id: dict[str, Incident]) -> str:
+    """Alerts and symptoms that showed it, with how early, and what was missing."""
+    total = len(members)
+    lines = ["## Detection"]
+    for signal in book.alerts[:5]:
+        lines.append(_signal_line(signal, total, by_id, "Alert"))
+    for signal in book.symptoms[:4]:
+        lines.append(_signal_line(signal, total, by_id, "Log line or error"))
+    ttds = [t for t in (timings(m).ttd for m in members) if t is not None]
+    if ttds:
+        lines.append(
+            f"- Median time to detect {duration(statistics.median(ttds))} "
+            f"(p90 {duration(_p90(ttds))}, n={len(ttds)})."
+        )
+    by_customer = [m for m in members if (m.detection.method or "").startswith("customer")]
+    if by_customer:
+        lines.append(
+            f"- Customers noticed first in {len(by_customer)} of {total} — a detection gap "
+            f"({cite(by_customer, 3)})."
+        )
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _step_citation(step: Step, by_id: dict[str, Incident]) -> str:
+    return cite([by_id[i] for i in step.incidents if i in by_id], 3)
+
+
+def diagnosis(book: Playbook, total: int, by_id: dict[str, Incident]) -> str:
+    """Checks that worked, most often decisive first."""
+    lines = ["## Diagnosis"]
+    for n, step in enumerate(book.diagnosis[:6], start=1):
+        decisive = (
+            f"led to the cause in {step.led_to_cause} of {total}; " if step.led_to_cause else ""
+        )
+        lines.append(
+            f"{n}. {step.text} — {decisive}used in {len(step.incidents)} "
+            f"({_step_citation(step, by_id)})"
+        )
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
+    """Immediate actions that reduced impact, with how fast."""
+    lines = ["## Mitigation"]
+    for step in book.mitigation[:6]:
+        if step.minutes_to_effect is None:
+            speed = ""
+        elif step.minutes_to_effect < 1:
+            speed = "impact eased right after; "
+        else:
+            speed = f"impact eased within {duration(step.minutes_to_effect)} (median); "
+        lines.append(
+            f"- {step.text} — {speed}used in {len(step.incidents)} ({_step_citation(step, by_id)})"
+        )
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def resolution(members: Sequence[Incident]) -> str:
+    """Root-cause fixes from action items and how each incident was closed."""
+    lines = ["## Resolution"]
+    fixes: dict[str, list[tuple[Incident, str]]] = {}
+    for m in members:
+        for item in m.action_items:
+            if item.kind == "prevent":
+                key = " ".join(sorted(set(item.title.lower().split())))
+                state = item.status
+                if item.status == "done" and item.done_at:
+                    state = f"done {item.done_at.isoformat()}"
+                elif item.due and item.status == "open":
+                    state = f"open, due {item.due.isoformat()}"
+                fixes.setdefault(key, []).append((m, f"{item.title} ({state}, {item.id}"))
+    for _, uses in sorted(fixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:5]:
+        newest_incident, label = max(uses, key=lambda u: (u[0].started_at, u[0].id))
+        lines.append(f"- {label} in [{newest_incident.id}](../{newest_incident.path}))")
+    seen: set[str] = set()
+    for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
+        text = first_sentences(m.section("resolution"), 200)
+        key = " ".join(sorted(set(re.findall(r"[a-z]{4,}", text.lower())))[:12])
+        if text and key not in seen and len(seen) < 3:
+            seen.add(key)
+            lines.append(f"- How [{m.id}](../{m.path}) was fixed: {text}")
+    verify = _verification(members)
+    if verify:
+        lines.append(f"- Verify: {verify}")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def _verification(members: Sequence[Incident]) -> str:
+    texts = Counter()
+    for m in members:
+        for event in m.timeline:
+            if re.search(r"\b(resolved|baseline|back to normal|recovered)\b", event.text, re.I):
+                texts[re.sub(r";?\s*(incident )?resolved\.?$", "", event.text, flags=re.I)] += 1
+    if not texts:
+        return ""
+    text, count = max(texts.items(), key=lambda kv: (kv[1], kv[0]))
+    return f"{text.rstrip('.')} (as in {count} of {len(members)} incidents)."
+
+
+def communication(members: Sequence[Incident], settings: Settings) -> str:
+    """Who to tell by severity, and a status-page text to start from."""
+    owners = Counter()
+    for m in members:
+        for service in m.services:
+            owner = settings.services.get(service)
+            if owner and owner.owner:
+                owners[owner.owner] += 1
+    teams = Counter(item.owner for m in members for item in m.action_items if item.owner)
+    notify = [name for name, _ in (owners or teams).most_common(3)]
+    services = Counter(s for m in members for s in m.services).most_common(2)
+    lines = ["## Communication"]
+    who = ", ".join(notify) if notify else "the owners of the affected services"
+    lines.append(
+        f"- P0/P1: page {who}; post on the status page within 15 min; update every 30 min."
+    )
+    lines.append(f"- P2: tell {who} in their channel; no status page unless customers ask.")
+    lines.append("- P3/P4: a ticket for the owning team is enough.")
+    subject = " and ".join(s for s, _ in services)
+    lines.append(
+        f'- Status page: "Some customers may see errors or delays with {subject}. We have '
+        'identified the cause and are working on a fix. Next update in 30 minutes."'
+    )
+    return "\n".join(lines)
+
+
+def escalation(members: Sequence[Incident]) -> str:
+    """The responders with most experience of this pattern."""
+    people = Counter(r.name for m in members for r in m.responders)
+    roles = Counter(r.role for m in members for r in m.responders if r.role)
+    if not people:
+        return ""
+    lines = ["## Escalation"]
+    top = sorted(people.items(), key=lambda kv: (-kv[1], kv[0]))[:4]
+    lines.append("- Most experience: " + ", ".join(f"{n} ({c})" for n, c in top) + ".")
+    if roles:
+        common = sorted(roles.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        lines.append(
+            "- Roles that joined most: " + ", ".join(f"{r} ({c})" for r, c in common) + "."
+        )
+    return "\n".join(lines)
+
+
+def related(members: Sequence[Incident]) -> str:
+    """Every incident of the pattern, newest first."""
+    lines = [
+        "## Related incidents",
+        "",
+        "| Date | Incident | Severity | TTR | Title |",
+        "|---|---|---|---|---|",
+    ]
+    for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
+        title = m.title.replace("|", "\\|")
+        lines.append(
+            f"| {m.started_at.date().isoformat()} | [{m.id}](../{m.path}) | {m.severity} | "
+            f"{duration(timings(m).ttr)} | {title} |"
+        )
+    return "\n".join(lines)
+
+
+def render_runbook(
+    pattern: Pattern,
+    members: Sequence[Incident],
+    all_services: Sequence[str],
+    settings: Settings,
+    existing: str | None,
+) -> str:
+    """A pattern's runbook as the whole file text."""
+    by_id = {m.id: m for m in members}
+    book = playbook(members, all_services)
+    body = {
+        "impact": impact(members),
+        "detection": detection(members, book, by_id),
+        "diagnosis": diagnosis(book, len(members), by_id),
+        "mitigation": mitigation(book, by_id),
+        "resolution": resolution(members),
+        "communication": communication(members, settings),
+        "escalation": escalation(members),
+        "related": related(members),
+    }
+    filled = [name for name in SECTIONS if body.get(name)]
+    complete = (
+        f"{len(filled)} of {len(SECTIONS)} sections have content "
+        f"({round(100 * len(filled) / len(SECTIONS))}%)"
+        + (
+            f"; missing: {', '.join(n for n in SECTIONS if n not in filled)}"
+            if len(filled) < len(SECTIONS)
+            else ""
+        )
+    )
+    regions = [Region("meaning", meaning(pattern, members, primary_cause(members), complete))]
+    regions += [Region(name, text) for name, text in body.items() if text]
+    return document.render(
+        kind="runbook",
+        title=pattern.title,
+        regions=regions,
+        sources=members,
+        existing=existing,
+        review_period_days=settings.review_period_days,
+        pattern=pattern.id,
+        footer=FOOTER,
+    )
+
+
+def completeness(text: str) -> str | None:
+    """The completeness line of a rendered runbook, for indexes and reports."""
+    match = re.search(r"_Completeness: ([^_]+)\._", text)
+    return match.group(1) if match else None
+
+
+def render_runbooks(
+    patterns: Sequence[Pattern],
+    incidents: dict[str, Incident],
+    settings: Settings,
+    existing: Callable[[str], str | None],
+) -> dict[str, str]:
+    """A runbook per recurring pattern; restricted incidents are never quoted in them."""
+    shared = {i.id: i for i in incidents.values() if i.visibility != "restricted"}
+    services = sorted({s for i in incidents.values() for s in i.services})
+    out = {}
+    for pattern in patterns:
+        members = [shared[i] for i in pattern.incidents if i in shared]
+        if len(members) < 2:
+            continue
+        path = path_of(pattern.id)
+        out[path] = render_runbook(pattern, members, services, settings, existing(path))
+    return out

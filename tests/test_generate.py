@@ -1,0 +1,245 @@
+"""`generate` and `stale` on a copy of the bundled corpus: runbooks, human edits, drift."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from learnloop.analyze.patterns import Pattern
+from learnloop.cli import cli
+from learnloop.load import load_bytes
+from learnloop.settings import Settings
+from learnloop.write.runbook import render_runbook
+from tests.conftest import REPO
+
+BUNDLED = REPO / "incidents"
+
+
+def invoke(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled corpus, generated once for the read-only tests below."""
+    root = tmp_path_factory.mktemp("bundled")
+    shutil.copytree(BUNDLED, root / "incidents")
+    result = invoke(root, "generate")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def repo(generated: Path, tmp_path: Path) -> Path:
+    """A private copy of the generated repo that a test may change."""
+    root = tmp_path / "repo"
+    shutil.copytree(generated, root)
+    return root
+
+
+def sections(text: str) -> dict[str, str]:
+    return {
+        m.group(1): m.group(2)
+        for m in re.finditer(
+            r"<!-- learnloop:begin (\w+) -->\n(.*?)<!-- learnloop:end \1 -->", text, re.DOTALL
+        )
+    }
+
+
+def test_runbooks_cover_the_recurring_patterns_with_cited_steps(generated: Path):
+    patterns = invoke(generated, "patterns", "--json").output
+    import json
+
+    found = json.loads(patterns)["patterns"]
+    with_runbook = [p for p in found if p["runbook"]]
+    assert len(with_runbook) >= 0.9 * len(found)
+    for pattern in with_runbook:
+        text = (generated / pattern["runbook"]).read_text()
+        parts = sections(text)
+        for name in ("detection", "diagnosis", "mitigation", "resolution"):
+            assert name in parts, (pattern["id"], name)
+            assert re.search(r"\[INC-\d{4}-\d+\]\(\.\./incidents/", parts[name]), (
+                pattern["id"],
+                name,
+            )
+        assert "_Completeness:" in parts["meaning"]
+
+
+def test_runbook_steps_are_concrete_commands(generated: Path):
+    text = (generated / "runbooks" / "db-connection-pool-exhaustion.md").read_text()
+    parts = sections(text)
+    assert "pg_stat_activity" in parts["diagnosis"]
+    assert "`kubectl" in parts["mitigation"]
+    assert "check the logs" not in text.lower()
+
+
+def test_generate_twice_is_byte_identical_and_check_is_clean(repo: Path):
+    before = {p: p.read_bytes() for p in repo.rglob("*.md") if "incidents" not in p.parts}
+    result = invoke(repo, "generate")
+    assert result.output.endswith("0 of 20 generated files changed\n") or "0 of" in result.output
+    after = {p: p.read_bytes() for p in repo.rglob("*.md") if "incidents" not in p.parts}
+    assert before == after
+    assert invoke(repo, "generate", "--check").exit_code == 0
+
+
+def test_human_edits_outside_markers_and_adopted_regions_survive(repo: Path):
+    path = repo / "runbooks" / "db-connection-pool-exhaustion.md"
+    text = path.read_text()
+    text = text.replace(
+        "## Notes from responders\n",
+        "## Notes from responders\nCall the DBA before raising max_connections.\n",
+    )
+    # Adopt the escalation region: remove its markers and rewrite it.
+    text = re.sub(
+        r"<!-- learnloop:begin escalation -->\n.*?<!-- learnloop:end escalation -->",
+        "## Escalation\nAsk Tomasz first, always.",
+        text,
+        flags=re.DOTALL,
+    )
+    text = text.replace(
+        "review: {status: draft, by: null, at: null, digest: null}",
+        "review: {status: reviewed, by: priya, at: 2025-11-01, digest: sha256:abc}",
+    )
+    path.write_text(text)
+    invoke(repo, "generate")
+    after = path.read_text()
+    assert "Call the DBA before raising max_connections." in after
+    assert "Ask Tomasz first, always." in after
+    assert "<!-- learnloop:begin escalation -->" not in after
+    assert "review: {status: reviewed, by: priya, at: 2025-11-01, digest: sha256:abc}" in after
+    assert invoke(repo, "generate", "--check").exit_code == 0
+
+
+def test_check_reports_drift_and_writes_nothing(repo: Path):
+    path = repo / "runbooks" / "kafka-consumer-lag.md"
+    path.write_text(path.read_text().replace("## Diagnosis", "## Diagnosis (edited)"))
+    edited = path.read_text()
+    result = invoke(repo, "generate", "--check")
+    assert result.exit_code == 1
+    assert "would change: runbooks/kafka-consumer-lag.md" in result.output
+    assert path.read_text() == edited
+
+
+def test_adding_an_incident_changes_only_its_pattern_and_the_indexes(repo: Path):
+    before = {
+        p.relative_to(repo).as_posix(): p.read_bytes()
+        for p in repo.rglob("*")
+        if p.is_file() and not {"incidents", ".learnloop-cache"} & set(p.parts)
+    }
+    member = invoke(repo, "patterns", "--json").output
+    import json
+
+    pattern = next(p for p in json.loads(member)["patterns"] if p["id"] == "tls-certificate-expiry")
+    first = next(
+        p
+        for p in (repo / "incidents").rglob("*.md")
+        if f"id: {pattern['incidents'][0]}\n" in p.read_text()
+    )
+    text = first.read_text()
+    new_id = "INC-2025-900"
+    new = re.sub(r"(?m)^id: .*$", f"id: {new_id}", text)
+    new = re.sub(r"(?m)^started_at: 20\d\d", "started_at: 2025", new)
+    (repo / "incidents" / "2025" / "2025-12-01-certificate-expired-again.md").write_text(new)
+    invoke(repo, "generate")
+    after = {
+        p.relative_to(repo).as_posix(): p.read_bytes()
+        for p in repo.rglob("*")
+        if p.is_file() and not {"incidents", ".learnloop-cache"} & set(p.parts)
+    }
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    allowed = {
+        "patterns.yml",
+        "runbooks/tls-certificate-expiry.md",
+        "runbooks/index.md",
+        "runbooks/services.md",
+        "runbooks/alerts.md",
+        "runbooks/symptoms.md",
+    }
+    assert "runbooks/tls-certificate-expiry.md" in changed
+    assert set(changed) <= allowed, changed
+    stale = invoke(repo, "stale").output
+    assert "runbooks/tls-certificate-expiry.md" in stale
+
+
+def test_stale_uses_review_digest_and_evidence(repo: Path):
+    path = repo / "runbooks" / "disk-full-logs.md"
+    text = path.read_text()
+    digest = re.search(r"(?m)^source_digest: (.*)$", text).group(1)
+    path.write_text(
+        text.replace(
+            "review: {status: draft, by: null, at: null, digest: null}",
+            f"review: {{status: reviewed, by: ana, at: 2025-11-20, digest: '{digest}'}}",
+        )
+    )
+    result = invoke(repo, "stale", "--json")
+    import json
+
+    docs = {d["path"]: d for d in json.loads(result.output)["documents"]}
+    assert "runbooks/disk-full-logs.md" not in docs  # reviewed, current, not yet due
+    later = invoke(repo, "stale", "--today", "2026-06-01").output
+    assert "due    runbooks/disk-full-logs.md: review was due 2026-02-18" in later
+
+
+def test_retired_pattern_keeps_its_runbook_marked_retired(repo: Path):
+    (repo / "runbooks" / "old-pattern.md").write_text(
+        "---\ngenerated_by: learnloop\nkind: runbook\npattern: old-pattern\ntitle: Old\n"
+        "sources: []\n---\n# Old\n\nHand-written advice.\n"
+    )
+    invoke(repo, "generate")
+    text = (repo / "runbooks" / "old-pattern.md").read_text()
+    assert "status: retired" in text
+    assert "Hand-written advice." in text
+
+
+def test_golden_runbook(golden):
+    texts = {
+        "INC-1": ("2025-01-10T10:00:00Z", "Checkout 5xx: orders-db too many clients"),
+        "INC-2": ("2025-03-02T14:00:00Z", "orders-db connection pool exhausted again"),
+    }
+    members = []
+    for ident, (start, title) in texts.items():
+        raw = (
+            f"---\nid: {ident}\ntitle: '{title}'\nstarted_at: {start}\nseverity: P1\n"
+            "services: [checkout-api, orders-db]\nroot_cause: {category: capacity, summary: "
+            "Pods times pool size exceeded max_connections.}\ndetection: {method: alert, "
+            "source: 'alertmanager: CheckoutHighErrorRate'}\nresponders: [{name: Priya Raman, "
+            "role: incident-commander}]\nimpact: {customers_affected: 1200, revenue_usd: 5000}\n"
+            "action_items:\n  - {id: AI-1, title: Put pgbouncer in front of orders-db, kind: "
+            "prevent, status: done, done_at: 2025-04-01}\n---\n## Timeline\n"
+            f"- {start[11:16]} — Pods log `FATAL: sorry, too many clients already`.\n"
+            "- 23:59 — placeholder\n"
+        )
+        raw = raw.replace(
+            "- 23:59 — placeholder\n",
+            (
+                "- 10:07 — Alert `CheckoutHighErrorRate` fires.\n"
+                "- 10:09 — Priya acknowledges.\n"
+                "- 10:12 — `SELECT count(*) FROM pg_stat_activity;` shows 500 of 500 sessions.\n"
+                "- 10:20 — Lowered HPA max: `kubectl patch hpa orders-api -n orders -p "
+                '\'{"spec":{"maxReplicas":20}}\'`; errors fall below 1%.\n'
+                "- 10:40 — Error rate at baseline; incident resolved.\n"
+            )
+            if ident == "INC-1"
+            else (
+                "- 14:05 — Alert `CheckoutHighErrorRate` fires.\n"
+                "- 14:06 — Priya acknowledges.\n"
+                "- 14:10 — `SELECT count(*) FROM pg_stat_activity;` shows 498 of 500 sessions.\n"
+                "- 14:15 — Lowered HPA max: `kubectl patch hpa orders-api -n orders -p "
+                '\'{"spec":{"maxReplicas":16}}\'`; errors fall below 1%.\n'
+                "- 14:30 — Error rate at baseline; incident resolved.\n"
+            ),
+        )
+        incident, problems = load_bytes(raw.encode(), f"incidents/{ident}.md")
+        assert incident is not None, problems
+        members.append(incident)
+    pattern = Pattern(
+        "db-connection-pool-exhaustion", "Database connection pool exhaustion", ("INC-1", "INC-2")
+    )
+    text = render_runbook(
+        pattern, members, ["checkout-api", "orders-api", "orders-db"], Settings(), None
+    )
+    golden("runbook.md", text)
