@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import pickle
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,15 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from learnloop.analyze import temporal
-from learnloop.analyze.engine import Index, build_index, find_patterns
+from learnloop.analyze.engine import CACHE_DIR, ENGINE_VERSION, Index, build_index, find_patterns
 from learnloop.analyze.patterns import Patterns
 from learnloop.enrich import timings
-from learnloop.load import load_corpus
+from learnloop.load import parse_files, read_files
 from learnloop.model import Corpus, Incident
+from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.settings import Settings, load_settings
+from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, read_state
 
 RUNBOOKS_DIR = "runbooks"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,13 +43,57 @@ class Analysis:
 
 
 def analyze_repo(root: Path) -> Analysis:
-    """Load, embed (cached by content) and cluster; reads the state file, writes nothing."""
-    corpus = load_corpus(root)
+    """Load, embed and cluster; reads the state file, writes only the cache.
+
+    The whole analysis is cached under a digest of every input (each incident file's bytes,
+    learnloop.yml, patterns.yml, the engine version), so a repeated `similar` or `patterns`
+    reads the files once to hash them and answers from the cache; any change misses it.
+    """
+    files = read_files(root)
+    inputs = hashlib.sha256(ENGINE_VERSION.encode())
+    for extra in (SETTINGS_FILE, STATE_FILE):
+        path = root / extra
+        inputs.update(path.read_bytes() if path.is_file() else b"-")
+    for path, raw in files:
+        inputs.update(str(path.relative_to(root)).encode() + b"\0")
+        inputs.update(hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?")
+    key = inputs.hexdigest()[:32]
+    cache = root / CACHE_DIR / f"analysis-{key}.pickle"
+    cached = _read_cache(cache)
+    if cached is not None:
+        corpus, index, found = cached
+        return Analysis(root, corpus, load_settings(root), read_state(root), index, found)
+    corpus = parse_files(root, files)
     settings = load_settings(root)
     state = read_state(root)
     index = build_index(corpus.incidents, cache_root=root)
     found = find_patterns(corpus.incidents, state, settings.distance_threshold, index)
+    _write_cache(cache, (corpus, index, found))
     return Analysis(root, corpus, settings, state, index, found)
+
+
+def _read_cache(path: Path) -> tuple[Corpus, Index, Patterns] | None:
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            value = pickle.load(handle)  # our own cache, keyed by content
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    return value if isinstance(value, tuple) and len(value) == 3 else None
+
+
+def _write_cache(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("analysis-*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        log.info("cannot write the analysis cache at %s", path)
 
 
 def runbook_path(root: Path, pattern_id: str) -> str | None:

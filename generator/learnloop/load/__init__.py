@@ -43,18 +43,31 @@ def _skipped(rel: Path) -> bool:
     )
 
 
+def read_files(root: Path, paths: Iterable[Path] = ()) -> list[tuple[Path, bytes | OSError]]:
+    """Every incident file's bytes (or why it could not be read), in path order."""
+    out: list[tuple[Path, bytes | OSError]] = []
+    for path in discover(root, paths):
+        try:
+            out.append((path, path.read_bytes()))
+        except OSError as exc:
+            out.append((path, exc))
+    return out
+
+
 def load_corpus(root: Path, paths: Iterable[Path] = ()) -> Corpus:
     """Every incident under root (or the given paths), with every problem found on the way."""
+    return parse_files(root, read_files(root, paths))
+
+
+def parse_files(root: Path, files: list[tuple[Path, bytes | OSError]]) -> Corpus:
+    """A Corpus from files already read: incidents, problems, and the text of each file."""
     incidents: list[Incident] = []
     problems: list[Problem] = []
     sources: list[tuple[str, str]] = []
-    files = discover(root, paths)
-    for path in files:
+    for path, raw in files:
         shown = display_path(path, root)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(shown, 0, "error", f"cannot read file: {exc.strerror}"))
+        if isinstance(raw, OSError):
+            problems.append(Problem(shown, 0, "error", f"cannot read file: {raw.strerror}"))
             continue
         incident, found = load_bytes(raw, shown)
         problems.extend(found)
