@@ -17,8 +17,12 @@ def _mkdocs(root: Path, args: list[str], public: bool) -> None:
     if not config.is_file():
         raise LearnloopError(f"{config} not found; run `learnloop init` first")
     env = dict(os.environ)
+    env.pop(PUBLIC_ENV, None)  # only `--public` makes a public build, never a stale variable
     if public:
         env[PUBLIC_ENV] = "1"
+    # Upstream notices about MkDocs 2 on every build; they say nothing about this site.
+    env.setdefault("NO_MKDOCS_2_WARNING", "1")
+    env.setdefault("DISABLE_MKDOCS_2_WARNING", "true")
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", *args, "-f", str(config)], cwd=root, env=env, check=False
     )

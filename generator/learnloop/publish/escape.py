@@ -1,0 +1,319 @@
+"""Incident text made safe for the site's Markdown: raw HTML shows as text, never runs.
+
+Post-mortems are written by people and arrive by pull request, but the site must not run
+anything they contain. Rather than hoping Markdown agrees with us on where code begins and
+ends, every `<`, `>` and `&` of the source leaves here escaped, and code spans and code
+blocks become `<code>`/`<pre>` elements built here with escaped contents. The only raw HTML
+in the output is what this module writes itself, so a disagreement with the Markdown
+parser about code can change how text looks, never whether it runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Characters Markdown's inline syntax reacts to: inside code they become character
+# references, so the Markdown around our <code> cannot turn them into emphasis or links.
+_CODE_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    **{c: f"&#{ord(c)};" for c in "\\`*_[]{}|~"},
+}
+_CODE_TABLE = str.maketrans(_CODE_ENTITIES)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_SPECIAL = re.compile(r"[\n\\`<>&]")
+_CELL_SPECIAL = re.compile(r"[\n\\`<>&|]")
+_TEXT_TABLE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Python-Markdown's backslash escapes; the escaped character is copied as written.
+_ESCAPABLE = frozenset("\\`*_{}[]()>#+-.!|")
+_AUTOLINK = re.compile(r"<https?://[^\s<>\"'`\\|]+>", re.IGNORECASE)
+_QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
+_FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])(?: |$)")
+_ATX_H1 = re.compile(r"^ {0,3}#(?=\s|$)")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+\s*$")
+# `](javascript:…)` and `[id]: javascript:…` (also inside quotes and lists, so anywhere);
+# browsers ignore tabs and newlines inside a URL.
+_LINK_SCHEME = re.compile(
+    r"(\]\(\s*(?:&lt;)?\s*|\]:\s*(?:&lt;)?\s*)([a-z][a-z0-9+.\-\s]{0,40}?)\s*:", re.IGNORECASE
+)
+_UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "livescript"})
+# An image source with a scheme or two leading slashes (browsers read `\` as `/`) is remote.
+_REMOTE_SOURCE = re.compile(r"\s*(?:[a-z][a-z0-9+.\-]*:|[/\\]{2})", re.IGNORECASE)
+_INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()\s]+)((?:\s+\"[^\"\n]*\")?\s*)\)")
+
+
+def block(text: str, *, demote: bool = False) -> str:
+    """A Markdown body with its raw HTML shown as text and its code kept as code.
+
+    With `demote`, a leading H1 is dropped (the page has its own title) and other H1s become H2s.
+    """
+    lines = _normalize(text).split("\n")
+    out: list[str] = []
+    prose: list[str] = []  # consecutive text lines, escaped together (comments span lines)
+    index = 0
+    previous_block_is_list = False
+    blank_before = True
+    seen_text = False
+    while index < len(lines):
+        line = lines[index]
+        fence = _FENCE_OPEN.match(line)
+        if fence and not (fence.group(2)[0] == "`" and "`" in fence.group(3)):
+            end = _fence_end(lines, index + 1, fence.group(2))
+            body = [_dedent(lines[i], len(fence.group(1))) for i in range(index + 1, end)]
+            out.extend(_flush(prose))
+            out.append(fence.group(1) + _pre(body, fence.group(3).strip()))
+            index = end + 1
+            blank_before, seen_text = False, True
+            continue
+        if blank_before and not previous_block_is_list and _indent(line) >= 4:
+            end = _indented_end(lines, index)
+            out.extend(_flush(prose))
+            out.append(_pre([_dedent(lines[i], 4) for i in range(index, end)], ""))
+            index = end
+            blank_before, seen_text = False, True
+            continue
+        if line.strip():
+            if blank_before:
+                # Indented text after a list item belongs to the item, not to a code block.
+                previous_block_is_list = bool(_LIST_ITEM.match(line)) or _indent(line) > 0
+            blank_before = False
+            if demote:
+                if _ATX_H1.match(line):
+                    line = "" if not seen_text else line.replace("#", "##", 1)
+                elif _SETEXT_H1.match(line) and prose and prose[-1].strip():
+                    line = line.replace("=", "-")
+            seen_text = True
+        else:
+            blank_before = True
+        prose.append(line)
+        index += 1
+    out.extend(_flush(prose))
+    return "\n".join(out)
+
+
+def inline(text: str) -> str:
+    """One line of Markdown (a title, a list item) with raw HTML shown as text."""
+    return _defuse(_escape(" ".join(text.split()), line_start=False))
+
+
+def cell(text: str) -> str:
+    """Text for a Markdown table cell: one line, raw HTML shown as text, `|` escaped."""
+    return _defuse(_escape(" ".join(text.split()), line_start=False, cell=True))
+
+
+def heading(text: str) -> str:
+    """Text for an ATX heading: as `inline`, with a trailing `#` kept as text."""
+    escaped = inline(text)
+    return escaped[:-1] + "\\#" if escaped.endswith("#") else escaped
+
+
+def rewrite_links(markdown: str, resolve: Callable[[str, bool], str | None]) -> str:
+    """Apply `resolve(target, is_image)` to inline links; None turns a link into its text."""
+
+    def replace(match: re.Match[str]) -> str:
+        bang, text, target, title = match.groups()
+        new = resolve(target, bool(bang))
+        if new is None:
+            return text
+        return f"{bang}[{text}]({new}{title})"
+
+    # A link reduced to its text can make the brackets around it a new link or image.
+    return _defuse(_INLINE_LINK.sub(replace, markdown))
+
+
+def _normalize(text: str) -> str:
+    # Python-Markdown expands tabs too; doing it first keeps our columns equal to its columns.
+    # Control characters go: browsers drop some of them inside URLs (`\x01javascript:`).
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(
+        "" if not line.strip() else line.expandtabs(4).rstrip(" ") + _hard_break(line)
+        for line in text.split("\n")
+    )
+
+
+def _hard_break(line: str) -> str:
+    # Two trailing spaces are a line break in Markdown; keep them, drop other trailing blanks.
+    return "  " if line.endswith("  ") and line.strip() else ""
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _dedent(line: str, width: int) -> str:
+    return line[min(width, _indent(line)) :]
+
+
+def _fence_end(lines: list[str], start: int, fence: str) -> int:
+    closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+    for index in range(start, len(lines)):
+        if closing.match(lines[index]):
+            return index
+    return len(lines)  # an unclosed fence runs to the end, as in CommonMark
+
+
+def _indented_end(lines: list[str], start: int) -> int:
+    end = start
+    for index in range(start, len(lines)):
+        if _indent(lines[index]) >= 4:
+            end = index + 1
+        elif lines[index].strip():
+            break
+    return end
+
+
+def _pre(lines: list[str], info: str) -> str:
+    """A code block as one HTML element that no Markdown context can take apart."""
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    lang = re.match(r"[\w#+.-]*", info.lstrip("{."))
+    cls = f' class="language-{lang.group(0)}"' if lang and lang.group(0) else ""
+    # A blank line would end an HTML block inside a list item; a newline reference does not.
+    text, pending = [], ""
+    for line in lines:
+        if not line.strip():
+            pending += "&#10;"
+            continue
+        code = line.rstrip().translate(_CODE_TABLE)
+        # Inside a list item the block is paragraph text, where `#` or `---` opening a line
+        # would start a heading or a rule; as references they only show.
+        stripped = code.lstrip(" ")
+        if stripped[:1] in ("#", "-", "+", "="):
+            code = code[: len(code) - len(stripped)] + f"&#{ord(stripped[0])};" + stripped[1:]
+        text.append(pending + code)
+        pending = ""
+    return f"<pre><code{cls}>" + "\n".join(text) + "</code></pre>"
+
+
+def _flush(prose: list[str]) -> list[str]:
+    if not prose:
+        return []
+    text = _defuse(_escape("\n".join(prose), line_start=True))
+    prose.clear()
+    return [text]
+
+
+def _defuse(text: str) -> str:
+    """Escaped Markdown without script URLs, and without images that load from elsewhere."""
+    return _local_images(_LINK_SCHEME.sub(_defuse_scheme, text))
+
+
+def _local_images(text: str) -> str:
+    """Keep `![alt](path)` only for a path on this site; any other `![` loses its `!`.
+
+    Brackets are matched as Python-Markdown matches them, so a link that Markdown reads as an
+    image is one we have checked. Reference-style images lose the `!` too: their definition
+    may be anywhere on the page. A link to the image is left in its place.
+    """
+    out = []
+    done = 0
+    while (start := text.find("![", done)) >= 0:
+        out.append(text[done:start])
+        end = _closing_bracket(text, start + 2)
+        local = (
+            end >= 0 and text.startswith("(", end + 1) and not _REMOTE_SOURCE.match(text, end + 2)
+        )
+        out.append("![" if local else "[")
+        done = start + 2
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _closing_bracket(text: str, start: int) -> int:
+    """The index of the `]` closing a `[` opened just before `start`, or -1."""
+    depth = 1
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == "\n" and text.startswith("\n", index + 1):
+            return -1  # a blank line ends the paragraph, and any link in it
+        if char not in "[]" or _escaped(text, index):
+            continue
+        depth += 1 if char == "[" else -1
+        if depth == 0:
+            return index
+    return -1
+
+
+def _escaped(text: str, index: int) -> bool:
+    backslashes = 0
+    while index - backslashes > 0 and text[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 1
+
+
+def _defuse_scheme(match: re.Match[str]) -> str:
+    scheme = re.sub(r"\s+", "", match.group(2)).lower()
+    if scheme in _UNSAFE_SCHEMES:
+        # Percent-encoding the colon leaves a harmless relative URL with the same text.
+        return match.group(1) + match.group(2) + "%3A"
+    return match.group(0)
+
+
+def _escape(text: str, *, line_start: bool, cell: bool = False) -> str:
+    out: list[str] = []
+    special = _CELL_SPECIAL if cell else _SPECIAL
+    i, n = 0, len(text)
+    at_line_start = line_start
+    while i < n:
+        if at_line_start:
+            quote = _QUOTE_PREFIX.match(text, i)
+            if quote:
+                out.append(quote.group(0))  # blockquote markers are Markdown, not HTML
+                i = quote.end()
+            at_line_start = False
+        found = special.search(text, i)
+        j = found.start() if found else n
+        out.append(text[i:j])  # nothing in a run of ordinary characters needs escaping
+        if j == n:
+            break
+        char, i = text[j], j
+        if char == "\n":
+            out.append(char)
+            i += 1
+            at_line_start = line_start
+        elif char == "\\" and i + 1 < n and text[i + 1] in _ESCAPABLE:
+            out.append(text[i : i + 2] if text[i + 1] != ">" else "&gt;")
+            i += 2
+        elif char == "`":
+            i = _code_span(text, i, out)
+        elif char == "<" and text.startswith("<!--", i) and (end := text.find("-->", i + 4)) >= 0:
+            # Comments are invisible in every Markdown view; keep them so (template hints).
+            i = end + 3
+        elif char == "<" and (link := _AUTOLINK.match(text, i)):
+            out.append(link.group(0))
+            i = link.end()
+        elif char == "|":
+            out.append("\\|")
+            i += 1
+        else:
+            out.append(char.translate(_TEXT_TABLE))
+            i += 1
+    return "".join(out)
+
+
+def _code_span(text: str, start: int, out: list[str]) -> int:
+    """Append the code span opening at `start` (or its backticks, escaped); return the end."""
+    run = start
+    while run < len(text) and text[run] == "`":
+        run += 1
+    ticks = run - start
+    line_end = text.find("\n", run)
+    line_end = len(text) if line_end < 0 else line_end
+    i = run
+    while i < line_end:
+        if text[i] != "`":
+            i += 1
+            continue
+        j = i
+        while j < line_end and text[j] == "`":
+            j += 1
+        if j - i == ticks:
+            content = text[run:i].strip()
+            out.append("<code>" + content.translate(_CODE_TABLE) + "</code>")
+            return j
+        i = j
+    out.append("\\`" * ticks)
+    return run

@@ -1,0 +1,165 @@
+"""The site's mkdocs-gen-files script: every page of a learning repo, written at build time.
+
+mkdocs.yml names a two-line `docs/gen_pages.py` that calls `main()`, so the code lives in the
+package and every learning repo (also one made by `learnloop init`) runs the same version.
+Nothing written here touches the disk: the files are virtual, part of this build only.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from learnloop.errors import SettingsError
+from learnloop.load import INCIDENTS_DIR, load_corpus
+from learnloop.publish import indexes
+from learnloop.publish.pages import render_incident_page
+from learnloop.publish.plan import (
+    BY_SERVICE,
+    BY_SEVERITY,
+    HOME,
+    INCIDENTS_INDEX,
+    Entry,
+    Links,
+    local_file,
+    plan,
+)
+from learnloop.settings import Settings, load_settings
+from learnloop.site import PUBLIC_ENV
+
+# Under "mkdocs" so that `mkdocs build --strict` counts our warnings as its own.
+log = logging.getLogger("mkdocs.plugins.learnloop")
+
+ASSETS = "assets/learnloop"
+# Files next to incidents that their pages may show or link to. Not SVG or HTML: opened on
+# their own, those run scripts.
+ATTACHMENTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".txt", ".log", ".csv"})
+# Where a Markdown link or image names its target; a file named in a code block too is
+# published, which shows nothing that the page does not.
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^()\s<>]+)")
+WATCHED = ("incidents", "runbooks", "kb", "adr", "learnloop.yml")
+
+
+@dataclass
+class Site:
+    """Everything one build publishes: Markdown pages and files copied as they are."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # site path -> Markdown
+    edit_paths: dict[str, str | None] = field(default_factory=dict)  # site path -> repo file
+    files: dict[str, Path] = field(default_factory=dict)  # site path -> file to copy
+
+
+def main() -> None:
+    """Run by mkdocs-gen-files during `mkdocs build` or `serve`: publish the learning repo."""
+    import mkdocs_gen_files
+
+    editor = mkdocs_gen_files.FilesEditor.current()
+    config = editor.config
+    root = Path(config.config_file_path or ".").resolve().parent
+    settings = _settings(root)
+    configure(config, settings, root)
+    has_home = (Path(config.docs_dir) / HOME).is_file()
+    site = collect(root, settings, public=os.environ.get(PUBLIC_ENV) == "1", home=not has_home)
+    for path, text in sorted(site.pages.items()):
+        with editor.open(path, "w") as handle:
+            handle.write(text)
+        edit = site.edit_paths.get(path)
+        # The theme puts the edit URL in an attribute as it is: a file name must not close it.
+        editor.set_edit_path(path, quote(edit) if edit else None)
+    for path, source in sorted(site.files.items()):
+        with editor.open(path, "wb") as handle:
+            handle.write(source.read_bytes())
+    for name in sorted(_asset_names()):
+        if not (Path(config.docs_dir) / ASSETS / name).is_file():  # a repo may override one
+            with editor.open(f"{ASSETS}/{name}", "wb") as handle:
+                handle.write(
+                    resources.files("learnloop.publish").joinpath("assets", name).read_bytes()
+                )
+
+
+def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) -> Site:
+    """Load the repo's incidents and render every page of the site (no MkDocs needed)."""
+    corpus = load_corpus(root)
+    for problem in corpus.problems:
+        # A file that fails to load is missing from the site: that must fail a strict build.
+        level = logging.WARNING if problem.level == "error" else logging.INFO
+        log.log(level, "learnloop: %s", problem.format())
+    entries, hidden = plan(corpus.incidents, public=public)
+    if hidden:
+        log.info("learnloop: public build, %d restricted incident(s) left out", len(hidden))
+    links = Links(entries, hidden)
+    site = Site()
+    for entry in entries:
+        site.pages[entry.page] = render_incident_page(
+            entry.incident, entry.timings, page=entry.page, links=links
+        )
+        site.edit_paths[entry.page] = entry.incident.path
+        for path in sorted(_attachments(root, entry)):
+            site.files[path] = root / path
+    site.pages[INCIDENTS_INDEX] = indexes.render_incidents_index(entries)
+    site.pages[BY_SEVERITY] = indexes.render_by_severity(entries)
+    site.pages[BY_SERVICE] = indexes.render_by_service(entries)
+    if home:
+        site.pages[HOME] = indexes.render_home(entries, site_name=settings.site_name)
+    return site
+
+
+def configure(config: Any, settings: Settings, root: Path) -> None:
+    """Apply learnloop.yml's site settings where mkdocs.yml does not set them itself."""
+    if settings.site_name != Settings().site_name:
+        # The theme prints the name as HTML; learnloop.yml holds text.
+        config.site_name = html.escape(settings.site_name, quote=False)
+    # Read as written: learnloop.yml does not check the types of these two.
+    repo_url = str(settings.repo_url) if settings.repo_url else None
+    edit_uri = str(settings.edit_uri) if settings.edit_uri else None
+    if repo_url and not config.repo_url:
+        config.repo_url = repo_url
+        config.edit_uri = edit_uri or "edit/main/"
+        config.repo_name = config.repo_name or repo_url.rstrip("/").rsplit("/", 1)[-1]
+    elif edit_uri:
+        config.edit_uri = edit_uri
+    # `mkdocs serve` registers these after the first build: rebuild when any of them changes.
+    for name in WATCHED:
+        path = str(root / name)
+        if (root / name).exists() and path not in config.watch:
+            config.watch.append(path)
+
+
+def _settings(root: Path) -> Settings:
+    try:
+        return load_settings(root)
+    except SettingsError as exc:
+        for problem in exc.problems:
+            log.warning("learnloop: %s", problem)
+        return Settings()
+
+
+def _attachments(root: Path, entry: Entry) -> set[str]:
+    """Files under incidents/ that the incident's text links to, to publish beside its page."""
+    found: set[str] = set()
+    texts = [entry.incident.body, *(text for _, text in entry.incident.sections)]
+    folder = (root / INCIDENTS_DIR).resolve()
+    for target in (m.group(1) for text in texts for m in _LINK_TARGET.finditer(text)):
+        path = local_file(entry.incident.path, target)
+        if (
+            path
+            and path.startswith(f"{INCIDENTS_DIR}/")
+            and Path(path).suffix.lower() in ATTACHMENTS
+            and (root / path).is_file()
+            # A symlink committed under incidents/ must not publish a file from elsewhere.
+            and (root / path).resolve().is_relative_to(folder)
+        ):
+            found.add(path)
+    return found
+
+
+def _asset_names() -> list[str]:
+    folder = resources.files("learnloop.publish").joinpath("assets")
+    return [item.name for item in folder.iterdir() if item.is_file()]
