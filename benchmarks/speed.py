@@ -71,8 +71,26 @@ def main() -> None:
                 shutil.rmtree(root / ".learnloop-cache", ignore_errors=True)
                 seconds, peak, _ = measure(root, *command)
                 print(f"{'patterns (cold, again)':38s} {seconds:7.2f} s  peak {peak:7.0f} MiB")
+        answer_in_process(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def answer_in_process(root: Path) -> None:
+    """`similar` as a long-lived process (an editor plugin, a chat bot) sees it: no start-up."""
+    from learnloop.commands import similar
+    from learnloop.commands.patterns import analyze_repo
+
+    start = time.perf_counter()
+    analysis = analyze_repo(root)
+    loaded = time.perf_counter() - start
+    queries = ["too many clients already", "certificate has expired", "consumer lag growing"]
+    start = time.perf_counter()
+    for text in queries:
+        similar.run(analysis, similar.query_from_text(text), 5)
+    per_query = (time.perf_counter() - start) / len(queries)
+    print(f"{'similar in process: load cached analysis':38s} {loaded:7.2f} s")
+    print(f"{'similar in process: one query':38s} {per_query:7.3f} s")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import click
 
+# Commands that need the analysis stack (scikit-learn, scipy) import it when they run, so
+# `check` and `new` start quickly.
 from learnloop import check as check_mod
-from learnloop import scaffold, site, write
-from learnloop.commands import generate as generate_cmd
-from learnloop.commands import patterns as patterns_cmd
-from learnloop.commands import similar as similar_cmd
-from learnloop.commands import stale as stale_cmd
+from learnloop import scaffold, site
 from learnloop.errors import LearnloopError, SettingsError, UsageError
 from learnloop.load import load_corpus
 from learnloop.load.fields import normalize_severity
@@ -116,6 +114,9 @@ def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> N
 @pass_ctx
 def generate(obj: Context, check_only: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
+    from learnloop import write
+    from learnloop.commands import generate as generate_cmd
+
     analysis, rendered = generate_cmd.generate(obj.root)
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
@@ -136,13 +137,25 @@ def generate(obj: Context, check_only: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="The JSON contract instead of a table.")
+@click.option(
+    "--view",
+    type=click.Choice(["combined", "symptom", "cause", "service"]),
+    default="combined",
+    show_default=True,
+    help="Group by everything, by what was seen, by why it happened, or list per service.",
+)
 @pass_ctx
-def patterns(obj: Context, as_json: bool) -> None:
+def patterns(obj: Context, as_json: bool, view: str) -> None:
     """Recurring patterns with their member incidents."""
-    analysis = patterns_cmd.analyze_repo(obj.root)
-    click.echo(
-        patterns_cmd.to_json(analysis) if as_json else patterns_cmd.to_table(analysis), nl=False
-    )
+    from learnloop.commands import patterns as patterns_cmd
+
+    analysis = patterns_cmd.with_view(patterns_cmd.analyze_repo(obj.root), view)
+    if as_json:
+        click.echo(patterns_cmd.to_json(analysis, view), nl=False)
+    elif view == "service":
+        click.echo(patterns_cmd.services_table(analysis), nl=False)
+    else:
+        click.echo(patterns_cmd.to_table(analysis), nl=False)
 
 
 @cli.command()
@@ -155,6 +168,9 @@ def patterns(obj: Context, as_json: bool) -> None:
 @pass_ctx
 def similar(obj: Context, file: Path | None, text: str | None, top: int, as_json: bool) -> None:
     """Past incidents most like FILE (a draft is fine) or --text, and what was done."""
+    from learnloop.commands import patterns as patterns_cmd
+    from learnloop.commands import similar as similar_cmd
+
     if (file is None) == (text is None):
         raise UsageError("give either FILE or --text, not both or neither")
     analysis = patterns_cmd.analyze_repo(obj.root)
@@ -175,6 +191,8 @@ def similar(obj: Context, file: Path | None, text: str | None, top: int, as_json
 @pass_ctx
 def stale(obj: Context, as_json: bool, today: datetime | None) -> None:
     """Generated documents whose sources changed since review, or whose review is due."""
+    from learnloop.commands import stale as stale_cmd
+
     found = stale_cmd.stale(obj.root, today.date() if today else None)
     click.echo(stale_cmd.to_json(found) if as_json else stale_cmd.to_text(found), nl=False)
 

@@ -20,7 +20,7 @@ from learnloop.state import State
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "1"  # bump when vectors change meaning, so cached indexes are rebuilt
+ENGINE_VERSION = "2"  # bump when vectors change meaning, so cached indexes are rebuilt
 CACHE_DIR = ".learnloop-cache"
 
 
@@ -42,10 +42,12 @@ def index_key(incidents: Sequence[Incident]) -> str:
     return h.hexdigest()[:32]
 
 
-def build_index(incidents: Sequence[Incident], cache_root: Path | None = None) -> Index:
+def build_index(
+    incidents: Sequence[Incident], cache_root: Path | None = None, view: str = "combined"
+) -> Index:
     """Embed the incidents; reuse the cached index when nothing it depends on changed."""
     ordered = sorted(incidents, key=lambda i: i.id)
-    key = index_key(ordered)
+    key = index_key(ordered) + ("" if view == "combined" else f"-{view}")
     path = cache_root / CACHE_DIR / f"index-{key}.pickle" if cache_root else None
     if path is not None and path.is_file():
         try:
@@ -56,7 +58,7 @@ def build_index(incidents: Sequence[Incident], cache_root: Path | None = None) -
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             log.info("ignoring unreadable cache %s", path)
     vectorizer = IncidentVectorizer()
-    vectors = vectorizer.fit_transform([document(i) for i in ordered])
+    vectors = vectorizer.fit_transform([document(i, view) for i in ordered])
     index = Index([i.id for i in ordered], vectors, vectorizer, key)
     if path is not None:
         _save(index, path)
@@ -66,7 +68,8 @@ def build_index(incidents: Sequence[Incident], cache_root: Path | None = None) -
 def _save(index: Index, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("index-*.pickle"):
-        old.unlink(missing_ok=True)  # one corpus, one index: never let the cache grow
+        if old.name.count("-") == path.name.count("-"):  # one index per view: no growth
+            old.unlink(missing_ok=True)
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as handle:
         pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -42,8 +42,7 @@ def search(
     top: int = 5,
 ) -> list[Match]:
     """The `top` nearest incidents, best first, never the query itself."""
-    vector = index.vectorizer.transform([query.document])[0]
-    scores = index.vectors @ vector
+    scores = scores_for(index, query.document)
     skip = set()
     if query.incident is not None:
         skip = {query.incident.id}
@@ -70,6 +69,18 @@ def search(
         if len(matches) == top:
             break
     return matches
+
+
+def scores_for(index: Index, doc: Document) -> np.ndarray:
+    """Similarity of every indexed incident to a query: latent and literal, averaged.
+
+    The latent (LSA) score finds incidents that describe the failure in other words; the
+    literal word score keeps an exact error message such as "too many clients" on top when
+    a responder pastes it.
+    """
+    latent = index.vectors @ index.vectorizer.transform([doc])[0]
+    literal = (index.vectorizer.terms_ @ index.vectorizer.terms([doc]).T).toarray().ravel()
+    return (0.5 * latent + 0.5 * literal).astype(np.float32)
 
 
 def reasons(query: Query, incident: Incident) -> list[str]:

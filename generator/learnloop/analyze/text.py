@@ -10,24 +10,25 @@ from collections.abc import Iterable
 from learnloop.model import Incident
 
 # Words every post-mortem uses whatever went wrong; they say nothing about the failure.
+# Words that carry meaning in error messages ("too many clients", "no space left", "out
+# of memory") are deliberately not here.
 STOPWORDS = frozenset(
     """
-    a about above after again against all also am an and any are around as at be because
-    been before being below between both but by can could did do does doing down during each
-    few for from further had has have having he her here hers him his how i if in into is it
-    its itself just me more most my no nor not now of off on once only or other our ours out
-    over own same she should so some such than that the their theirs them then there these
-    they this those through to too under until up very was we were what when where which
+    a about after again all also am an and any are around as at be because been before being
+    between both but by can could did do does doing during each for from further had has
+    have having he her here hers him his how i if in into is it its itself just me my now of
+    on once or other our ours she should so some such than that the their theirs them then
+    there these they this those through to until very was we were what when where which
     while who whom why will with would you your yours within without across per via still
     again got get gets incident incidents customer customers user users minute minutes min
     mins hour hours second seconds time times utc team teams engineer engineers oncall on-
     call call page paged started start began begins begin resolved resolve resolution issue
     issues problem problems impact impacted affected affect affecting approximately around
-    roughly several many some one two three four five first second third noticed notice saw
-    see seen found investigated investigation investigating confirmed identified cause
-    caused causing root lead led due today yesterday morning afternoon evening night back
-    went go going came come due shortly later took take taking made make making way new old
-    still even well back able unable
+    roughly several some one two three four five first second third noticed notice saw see
+    seen found investigated investigation investigating confirmed identified cause caused
+    causing root lead led due today yesterday morning afternoon evening night back went go
+    going came come due shortly later took take taking made make making way new old still
+    even well back able unable
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

@@ -27,6 +27,12 @@ from learnloop.model import Incident
 # How much each field counts (repetitions in the word document).
 MAX_SVD_FIT = 4000
 FIELD_WEIGHTS = {"title": 3, "cause": 2, "symptoms": 2, "fix": 1, "timeline": 1}
+# Views of the same engine: what the incidents looked like, or why they happened.
+VIEWS: dict[str, dict[str, int]] = {
+    "combined": FIELD_WEIGHTS,
+    "symptom": {"title": 2, "symptoms": 3, "timeline": 2},
+    "cause": {"title": 1, "cause": 4, "fix": 1},
+}
 
 
 @dataclass(frozen=True)
@@ -38,14 +44,14 @@ class Document:
     facts: tuple[str, ...] = ()
 
 
-def document(incident: Incident) -> Document:
-    """An incident's weighted text and facts."""
+def document(incident: Incident, view: str = "combined") -> Document:
+    """An incident's weighted text and facts, as one of the VIEWS sees it."""
     parts = fields(incident)
-    words = " \n ".join(
-        text for name, weight in FIELD_WEIGHTS.items() for text in [parts[name]] * weight
-    )
-    chars = " ".join((parts["title"], parts["cause"], parts["symptoms"]))
-    return Document(words=words, chars=chars.lower(), facts=tuple(facets(incident)))
+    weights = VIEWS[view]
+    words = " \n ".join(text for name, weight in weights.items() for text in [parts[name]] * weight)
+    chars = " ".join(parts[name] for name in ("title", "cause", "symptoms") if name in weights)
+    facts = [f for f in facets(incident) if view != "symptom" or not f.startswith("category=")]
+    return Document(words=words, chars=chars.lower(), facts=tuple(facts))
 
 
 def text_document(text: str) -> Document:
@@ -70,6 +76,7 @@ class IncidentVectorizer:
     chars_: TfidfVectorizer = field(init=False, repr=False)
     facts_: TfidfVectorizer = field(init=False, repr=False)
     svd_: TruncatedSVD | None = field(init=False, repr=False, default=None)
+    terms_: sparse.csr_matrix = field(init=False, repr=False)  # unit word rows, for search
 
     def fit_transform(self, docs: Sequence[Document]) -> np.ndarray:
         """Learn vocabularies and the LSA basis from docs; return their vectors."""
@@ -89,8 +96,10 @@ class IncidentVectorizer:
             dtype=np.float32,
         )
         self.facts_ = TfidfVectorizer(analyzer=_identity, dtype=np.float32)
+        words = _fit(self.words_, [d.words for d in docs], n)
+        self.terms_ = normalize(words).tocsr()
         matrix = self._stack(
-            _fit(self.words_, [d.words for d in docs], n),
+            words,
             _fit(self.chars_, [d.chars for d in docs], n),
             _fit(self.facts_, [d.facts or ("none",) for d in docs], n),
         )
@@ -126,6 +135,10 @@ class IncidentVectorizer:
         if self.svd_ is not None:
             return self.svd_.transform(matrix).astype(np.float32)
         return matrix.toarray().astype(np.float32)
+
+    def terms(self, docs: Sequence[Document]) -> sparse.csr_matrix:
+        """Unit-length word TF-IDF rows of docs, in the fitted vocabulary."""
+        return normalize(_apply(self.words_, [d.words for d in docs], len(docs))).tocsr()
 
     def _stack(
         self, words: sparse.spmatrix, chars: sparse.spmatrix, facts: sparse.spmatrix

@@ -137,13 +137,62 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
     return out
 
 
-def to_json(analysis: Analysis) -> str:
-    """The DESIGN §4 contract, extended with per-pattern figures and the corrections obeyed."""
-    payload = {
+def with_view(analysis: Analysis, view: str) -> Analysis:
+    """The same engine grouping by what incidents looked like (symptom) or why (cause).
+
+    Views are read-only lenses: they carry no identity and no corrections, so their ids are
+    only good for this run. The service view lists the stable patterns per service instead.
+    """
+    if view in ("combined", "service"):
+        return analysis
+    index = build_index(analysis.corpus.incidents, cache_root=analysis.root, view=view)
+    found = find_patterns(
+        analysis.corpus.incidents, State(), analysis.settings.distance_threshold, index
+    )
+    return Analysis(analysis.root, analysis.corpus, analysis.settings, State(), index, found)
+
+
+def by_service(analysis: Analysis) -> dict[str, list[str]]:
+    """Service -> ids of the patterns that hit it."""
+    incidents = analysis.incidents()
+    out: dict[str, set[str]] = {}
+    for pattern in analysis.patterns.patterns:
+        for ident in pattern.incidents:
+            for service in incidents[ident].services:
+                out.setdefault(service, set()).add(pattern.id)
+    return {s: sorted(ids) for s, ids in sorted(out.items())}
+
+
+def temporal_json(analysis: Analysis) -> dict[str, Any]:
+    """Hour-of-week (UTC) and month counts, overall and per pattern."""
+    incidents = analysis.incidents()
+    overall = temporal.temporal(list(incidents.values()))
+    per = {}
+    for pattern in analysis.patterns.patterns:
+        t = temporal.temporal([incidents[i] for i in pattern.incidents])
+        per[pattern.id] = {
+            "hour_of_week": [list(r) for r in t.hour_of_week],
+            "months": dict(t.months),
+        }
+    return {
+        "days": list(temporal.DAYS),
+        "hour_of_week": [list(r) for r in overall.hour_of_week],
+        "months": dict(overall.months),
+        "patterns": per,
+    }
+
+
+def to_json(analysis: Analysis, view: str = "combined") -> str:
+    """The DESIGN §4 contract, extended with figures, corrections, time, and the view used."""
+    payload: dict[str, Any] = {
         "patterns": rows(analysis),
         "unclustered": list(analysis.patterns.unclustered),
         "corrections": list(analysis.patterns.notes),
+        "view": view,
+        "temporal": temporal_json(analysis),
     }
+    if view == "service":
+        payload["services"] = by_service(analysis)
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -201,3 +250,9 @@ def to_table(analysis: Analysis) -> str:
     for note in analysis.patterns.notes:
         text.append(f"correction: {note}")
     return "\n".join(text) + "\n"
+
+
+def services_table(analysis: Analysis) -> str:
+    """The service view for people: each service and the patterns that hit it."""
+    lines = [f"{service}: {', '.join(ids)}" for service, ids in by_service(analysis).items()]
+    return "\n".join(lines or ["No recurring patterns yet."]) + "\n"
