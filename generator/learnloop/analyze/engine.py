@@ -20,7 +20,7 @@ from learnloop.state import State
 
 log = logging.getLogger(__name__)
 
-ENGINE_VERSION = "2"  # bump when vectors change meaning, so cached indexes are rebuilt
+ENGINE_VERSION = "4"  # bump when vectors change meaning, so cached indexes are rebuilt
 CACHE_DIR = ".learnloop-cache"
 
 

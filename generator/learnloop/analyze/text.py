@@ -102,6 +102,17 @@ def fields(incident: Incident) -> dict[str, str]:
         "fix": " ".join(
             filter(None, (incident.section("resolution"), incident.section("mitigation")))
         ),
+        # What the team decided to change says which part of the system failed.
+        "followup": " ".join(
+            filter(
+                None,
+                (
+                    incident.section("lessons"),
+                    incident.section("action_items"),
+                    " ".join(item.title for item in incident.action_items),
+                ),
+            )
+        ),
     }
 
 

@@ -26,7 +26,7 @@ from learnloop.model import Incident
 
 # How much each field counts (repetitions in the word document).
 MAX_SVD_FIT = 4000
-FIELD_WEIGHTS = {"title": 3, "cause": 2, "symptoms": 2, "fix": 1, "timeline": 1}
+FIELD_WEIGHTS = {"title": 3, "cause": 2, "symptoms": 2, "fix": 1, "timeline": 1, "followup": 1}
 # Views of the same engine: what the incidents looked like, or why they happened.
 VIEWS: dict[str, dict[str, int]] = {
     "combined": FIELD_WEIGHTS,
@@ -95,7 +95,11 @@ class IncidentVectorizer:
             max_features=60_000,
             dtype=np.float32,
         )
-        self.facts_ = TfidfVectorizer(analyzer=_identity, dtype=np.float32)
+        # A fact every incident shares (one platform, one company) distinguishes nothing, yet
+        # TF-IDF's idf never reaches zero: drop near-universal facts outright.
+        self.facts_ = TfidfVectorizer(
+            analyzer=_identity, max_df=0.9 if n >= 20 else 1.0, dtype=np.float32
+        )
         words = _fit(self.words_, [d.words for d in docs], n)
         self.terms_ = normalize(words).tocsr()
         matrix = self._stack(
