@@ -10,6 +10,28 @@ from learnloop.model import Corpus, Problem
 from learnloop.settings import Settings
 
 FORMATS = ("text", "json", "github")
+# Problem codes that come from the privacy scan (the finding's kind), not from the schema.
+PRIVACY_CODES = frozenset(
+    {
+        "aws-access-key",
+        "aws-secret-key",
+        "github-token",
+        "gitlab-token",
+        "private-key",
+        "password-in-url",
+        "slack-token",
+        "slack-webhook",
+        "stripe-key",
+        "google-api-key",
+        "jwt",
+        "generic-secret-assignment",
+        "email",
+        "phone",
+        "card-number",
+        "ipv4",
+        "ipv6",
+    }
+)
 
 
 def check(corpus: Corpus, settings: Settings) -> list[Problem]:

@@ -201,8 +201,26 @@ def stale(obj: Context, as_json: bool, today: datetime | None) -> None:
 @click.option("--public", is_flag=True, help="Leave restricted incidents out entirely.")
 @pass_ctx
 def build(obj: Context, public: bool) -> None:
-    """Build the site into site/ with `mkdocs build --strict`."""
+    """Generate, then build the site into site/ with `mkdocs build --strict`."""
+    from learnloop import write
+    from learnloop.commands import generate as generate_cmd
+
+    if public:
+        # A public site must not publish a secret or someone's personal data.
+        corpus = load_corpus(obj.root)
+        found = [
+            p for p in check_mod.check(corpus, obj.settings()) if p.code in check_mod.PRIVACY_CODES
+        ]
+        if found:
+            click.echo("".join(f"{p.format()}\n" for p in found), err=True, nl=False)
+            raise LearnloopError(
+                f"{len(found)} secret(s) or personal data found; a public build needs none"
+            )
+    _, rendered = generate_cmd.generate(obj.root)
+    for rel in write.write_all(rendered, obj.root):
+        click.echo(f"wrote {rel}")
     site.build(obj.root, public=public)
+    click.echo(f"site built in {obj.root / 'site'}")
 
 
 @cli.command()

@@ -101,7 +101,7 @@ def find_patterns(
             [s for m in members for s in by_id[m].services],
         )
         # Responders who followed a runbook already named this failure: keep their name.
-        used = Counter(by_id[m].runbook_used for m in members if by_id[m].runbook_used)
+        used = Counter(str(by_id[m].runbook_used) for m in members if by_id[m].runbook_used)
         if used:
             name, count = min(used.items(), key=lambda kv: (-kv[1], kv[0]))
             if count * 2 > sum(used.values()) and pat.WORD.fullmatch(name):

@@ -49,7 +49,8 @@ def assess(
         return None
     state, reason = document.freshness(front, today, period_days)
     reasons = [reason] if state != "fresh" else []
-    review = front.get("review") if isinstance(front.get("review"), dict) else {}
+    raw = front.get("review")
+    review: dict[str, object] = raw if isinstance(raw, dict) else {}
     reviewed = _as_date(review.get("at"))
     sources = [incidents[i] for i in front.get("sources") or [] if i in incidents]
     if reviewed and state == "stale":

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from urllib.parse import quote
 
 from learnloop.errors import SettingsError
 from learnloop.load import INCIDENTS_DIR, load_corpus
-from learnloop.publish import indexes
+from learnloop.publish import generated, indexes
 from learnloop.publish.pages import render_incident_page
 from learnloop.publish.plan import (
     BY_SERVICE,
@@ -103,6 +104,14 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
         site.edit_paths[entry.page] = entry.incident.path
         for path in sorted(_attachments(root, entry)):
             site.files[path] = root / path
+    shown = [e.incident for e in entries]
+    today = max((i.started_at.date() for i in corpus.incidents), default=date(1970, 1, 1))
+    hidden_ids = frozenset(i.id for i in hidden)
+    for page in generated.collect(
+        root, shown, links, hidden_ids, today, settings.review_period_days
+    ):
+        site.pages[page.path] = page.text
+        site.edit_paths[page.path] = page.source
     site.pages[INCIDENTS_INDEX] = indexes.render_incidents_index(entries)
     site.pages[BY_SEVERITY] = indexes.render_by_severity(entries)
     site.pages[BY_SERVICE] = indexes.render_by_service(entries)

@@ -202,7 +202,7 @@ def freshness(front: dict[str, Any], today: date, period_days: int) -> tuple[str
     The due date is recomputed from the review block, so a reviewer's sign-off counts at
     once, before the next `generate` rewrites `review_due`.
     """
-    review = front.get("review") if isinstance(front.get("review"), dict) else {}
+    review = _review(front)
     digest = front.get("source_digest")
     if review.get("digest") != digest:
         if review.get("digest") is None:

@@ -212,7 +212,7 @@ def resolution(members: Sequence[Incident]) -> str:
 
 
 def _verification(members: Sequence[Incident]) -> str:
-    texts = Counter()
+    texts: Counter[str] = Counter()
     for m in members:
         for event in m.timeline:
             if re.search(r"\b(resolved|baseline|back to normal|recovered)\b", event.text, re.I):
@@ -225,7 +225,7 @@ def _verification(members: Sequence[Incident]) -> str:
 
 def communication(members: Sequence[Incident], settings: Settings) -> str:
     """Who to tell by severity, and a status-page text to start from."""
-    owners = Counter()
+    owners: Counter[str] = Counter()
     for m in members:
         for service in m.services:
             owner = settings.services.get(service)

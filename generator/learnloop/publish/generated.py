@@ -1,0 +1,150 @@
+"""Generated documents (runbooks, knowledge base, ADRs, reports) as site pages.
+
+Each page shows its freshness and its sources above the text. The documents quote incident
+text (titles, log lines, commands), so they pass through the same escaping as incidents:
+raw HTML shows as text. In a public build, every line that names a restricted incident is
+left out, so no trace of it reaches pages, search or sitemap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from learnloop.model import Incident
+from learnloop.publish import escape
+from learnloop.publish.plan import Links, href
+from learnloop.write import document
+
+FOLDERS = ("runbooks", "kb", "adr")
+SECTION_TITLES = {"runbooks": "Runbooks", "kb": "Knowledge base", "adr": "Decision records"}
+_BADGES = {
+    "fresh": ("success", "Fresh"),
+    "stale": ("warning", "Stale"),
+    "due": ("info", "Review due"),
+}
+_MERMAID = re.compile(r"^```mermaid\n.*?^```\n", re.DOTALL | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # site path, the same as the file's path in the repo
+    text: str
+    source: str | None  # the repo file, for edit links
+
+
+def collect(
+    root: Path,
+    incidents: Iterable[Incident],
+    links: Links,
+    hidden_ids: frozenset[str],
+    today: date,
+    review_period_days: int,
+) -> list[Page]:
+    """Every Markdown file under runbooks/, kb/ and adr/, plus an index for each folder."""
+    by_id = {i.id: i for i in incidents}
+    pages: list[Page] = []
+    for folder in FOLDERS:
+        base = root / folder
+        files = sorted(base.rglob("*.md")) if base.is_dir() else []
+        for path in files:
+            rel = path.relative_to(root).as_posix()
+            text = path.read_text(encoding="utf-8", errors="replace")
+            pages.append(
+                Page(
+                    rel,
+                    page_text(rel, text, by_id, links, hidden_ids, today, review_period_days),
+                    rel,
+                )
+            )
+        index = f"{folder}/index.md"
+        if not any(p.path == index for p in pages):
+            listing = [p for p in pages if p.path.startswith(f"{folder}/")]
+            pages.append(Page(index, placeholder_index(folder, listing), None))
+    return pages
+
+
+def placeholder_index(folder: str, pages: list[Page]) -> str:
+    """A section index when the generator wrote none: the list of its pages, or a note."""
+    title = SECTION_TITLES[folder]
+    if not pages:
+        return f"# {title}\n\nNothing here yet: run `learnloop generate` once incidents recur.\n"
+    items = [f"- [{_title(p.text, p.path)}]({href(f'{folder}/index.md', p.path)})" for p in pages]
+    return f"# {title}\n\n" + "\n".join(items) + "\n"
+
+
+def _title(text: str, path: str) -> str:
+    match = re.search(r"(?m)^# (.+)$", text)
+    return match.group(1).strip() if match else Path(path).stem
+
+
+def page_text(
+    rel: str,
+    text: str,
+    incidents: dict[str, Incident],
+    links: Links,
+    hidden_ids: frozenset[str],
+    today: date,
+    review_period_days: int,
+) -> str:
+    """The document as a page: escaped body, links to incident pages, freshness banner."""
+    front, body = document.split_existing(text)
+    if hidden_ids:
+        body = "\n".join(
+            line for line in body.split("\n") if not any(i in line for i in hidden_ids)
+        )
+    diagrams: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        diagrams.append(match.group(0))
+        return f"LEARNLOOPDIAGRAM{len(diagrams) - 1}\n"
+
+    body = _MERMAID.sub(keep, body)
+    safe = escape.block(body)
+    for n, diagram in enumerate(diagrams):
+        safe = safe.replace(f"LEARNLOOPDIAGRAM{n}", diagram.rstrip("\n"))
+
+    def resolve(target: str, is_image: bool) -> str | None:
+        return None if is_image else links.resolve(rel, rel, target)
+
+    safe = escape.rewrite_links(safe, resolve)
+    if front.get("generated_by") != document.GENERATED_BY:
+        return safe
+    return _with_banner(safe, front, rel, incidents, links, hidden_ids, today, review_period_days)
+
+
+def _with_banner(
+    body: str,
+    front: dict[str, object],
+    rel: str,
+    incidents: dict[str, Incident],
+    links: Links,
+    hidden_ids: frozenset[str],
+    today: date,
+    review_period_days: int,
+) -> str:
+    state, reason = document.freshness(front, today, review_period_days)
+    kind, label = _BADGES[state]
+    if front.get("status") == "retired":
+        kind, label, reason = "note", "Retired", "its pattern no longer recurs; kept for history"
+    sources = [str(s) for s in front.get("sources") or [] if str(s) not in hidden_ids]  # type: ignore[attr-defined]
+    cited = []
+    for ident in sources[:12]:
+        page = links.by_id.get(ident)
+        cited.append(f"[{ident}]({href(rel, page)})" if page else ident)
+    more = f" and {len(sources) - 12} more" if len(sources) > 12 else ""
+    updated = front.get("updated")
+    banner = [
+        f'!!! {kind} "{label}"',
+        f"    {escape.inline(reason.capitalize())}. Built from {len(sources)} incident"
+        f"{'s' if len(sources) != 1 else ''}"
+        + (f", newest {updated}" if updated else "")
+        + (f": {', '.join(cited)}{more}." if cited else "."),
+        "",
+    ]
+    lines = body.split("\n")
+    at = next((n + 1 for n, line in enumerate(lines) if line.startswith("# ")), 0)
+    return "\n".join([*lines[:at], "", *banner, *lines[at:]])

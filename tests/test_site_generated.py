@@ -1,0 +1,96 @@
+"""The bundled corpus built as a site: runbooks published with freshness, public builds clean."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from learnloop.cli import cli
+from learnloop.load import load_corpus
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def build(tmp: Path, *flags: str) -> Path:
+    root = tmp / "repo"
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", root / "docs")
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", *flags], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def internal(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("internal"))
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("public"), "--public")
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+def test_runbooks_are_pages_with_freshness_and_working_incident_links(internal: Path):
+    page = internal / "site" / "runbooks" / "db-connection-pool-exhaustion" / "index.html"
+    html = page.read_text()
+    assert "Never reviewed. Built from" in html
+    assert "pg_stat_activity" in unescape(html)
+    parser = Links()
+    parser.feed(html)
+    incident_links = [h for h in parser.hrefs if "incidents/" in h and not h.startswith("http")]
+    assert incident_links
+    for href in incident_links:
+        target = (page.parent / href.split("#")[0]).resolve()
+        assert (target / "index.html").is_file() or target.is_file(), href
+    assert (internal / "site" / "runbooks" / "alerts" / "index.html").is_file()
+    assert (internal / "site" / "kb" / "index.html").is_file()
+    assert (internal / "site" / "adr" / "index.html").is_file()
+
+
+def test_public_build_has_no_trace_of_restricted_incidents(public: Path):
+    restricted = [i for i in load_corpus(public).incidents if i.visibility == "restricted"]
+    assert restricted
+    # Ids and file names are unique to them (other incidents may share a title's words).
+    needles = [i.id for i in restricted] + [Path(i.path).stem for i in restricted]
+    for path in (public / "site").rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".md", ".txt", ".js"}:
+            text = path.read_text(errors="replace")
+            for needle in needles:
+                assert needle not in text, (needle, path)
+
+
+def test_internal_build_shows_restricted_incidents(internal: Path):
+    restricted = [i for i in load_corpus(internal).incidents if i.visibility == "restricted"]
+    index = (internal / "site" / "search" / "search_index.json").read_text()
+    assert all(re.escape(i.id) and i.id in index for i in restricted)
+
+
+def test_public_build_refuses_secrets(tmp_path: Path):
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "docs", root / "docs")
+    victim = next((root / "incidents").rglob("*.md"))
+    victim.write_text(victim.read_text() + "\nLogged in with postgres://app:hunter2secret@db1/x\n")
+    result = CliRunner().invoke(cli, ["--root", str(root), "build", "--public"])
+    assert result.exit_code == 1
+    assert "a public build needs none" in result.output
+    assert not (root / "site").exists()
