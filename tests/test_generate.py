@@ -243,3 +243,9 @@ def test_golden_runbook(golden):
         pattern, members, ["checkout-api", "orders-api", "orders-db"], Settings(), None
     )
     golden("runbook.md", text)
+
+
+def test_committed_generated_files_are_current():
+    """The repository's own runbooks, KB and ADRs match what its incidents generate."""
+    result = invoke(REPO, "generate", "--check")
+    assert result.exit_code == 0, result.output
