@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from learnloop.analyze import rootcause
+from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import document, indexes, runbook
+from learnloop.write import adr, document, indexes, kb, runbook
 
 Existing = Callable[[str], str | None]
 
@@ -40,28 +43,54 @@ def retire(text: str) -> str:
     return head + body
 
 
+def shared(analysis: Analysis) -> Analysis:
+    """The analysis without restricted incidents: generated documents never quote them."""
+    keep = tuple(i for i in analysis.corpus.incidents if i.visibility != "restricted")
+    ids = {i.id for i in keep}
+    patterns = tuple(
+        replace(p, incidents=members)
+        for p in analysis.patterns.patterns
+        if len(members := tuple(i for i in p.incidents if i in ids)) >= MIN_SIZE
+    )
+    return replace(
+        analysis,
+        corpus=replace(analysis.corpus, incidents=keep),
+        patterns=replace(analysis.patterns, patterns=patterns),
+    )
+
+
 def render(analysis: Analysis) -> dict[str, str]:
     """Every generated file as text, keyed by path relative to the repo."""
     existing = reader(analysis.root)
     incidents = analysis.incidents()
     patterns = analysis.patterns.patterns
     out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing)
-    current = {runbook.path_of(p.id) for p in patterns}
-    for path in sorted((analysis.root / runbook.RUNBOOKS).glob("*.md")):
-        rel = path.relative_to(analysis.root).as_posix()
-        text = existing(rel)
-        if rel in current or rel in indexes.RUNBOOK_INDEXES or text is None:
-            continue
-        front, _ = document.split_existing(text)
-        if front.get("kind") == "runbook":
-            out[rel] = retire(text)
+    visible = shared(analysis)
+    synthesis = rootcause.synthesize(visible.corpus.incidents, visible.patterns.patterns)
+    systemic = rootcause.systemic_issues(visible.corpus.incidents, visible.patterns.patterns)
+    out.update(kb.render_kb(visible, synthesis, systemic, existing))
+    adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing)
+    out.update(adr_files)
+    # A runbook or article whose subject is gone is marked retired, never deleted. Decision
+    # records are left alone: their status belongs to the people who decide.
+    for folder in (runbook.RUNBOOKS, kb.KB):
+        for path in sorted((analysis.root / folder).rglob("*.md")):
+            rel = path.relative_to(analysis.root).as_posix()
+            text = existing(rel)
+            if rel in out or rel in indexes.RUNBOOK_INDEXES or text is None:
+                continue
+            front, _ = document.split_existing(text)
+            if front.get("generated_by") == document.GENERATED_BY:
+                out[rel] = retire(text)
     out.update(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing)
     )
+    # Numbers of decisions whose evidence is gone stay reserved: a number is never reused.
+    numbers = dict(analysis.state.adr_numbers) | adr_numbers
     state = State(
         patterns=analysis.patterns.records,
         unclustered=analysis.patterns.unclustered,
-        adr_numbers=analysis.state.adr_numbers,
+        adr_numbers=tuple(sorted(numbers.items())),
     )
     out[STATE_FILE] = render_state(state, existing(STATE_FILE))
     return dict(sorted(out.items()))

@@ -1,0 +1,360 @@
+"""Architecture Decision Record drafts (MADR) for the architecture changes incidents called for.
+
+A decision comes from
+- a follow-up marked `adr: true`, or a `prevent` follow-up whose title names an architecture
+  change (`rootcause.ARCHITECTURE`: circuit breaker, pgbouncer or another pooler, queue,
+  dead-letter topic, cache layer, failover, multi-region, replica, canary, leader election,
+  request coalescing, a second provider, a separate instance …); `adr: false` opts out.
+  Follow-ups with the same title in several incidents are one decision;
+- a systemic issue whose fix is an architecture change.
+
+Numbers are stable: each decision has a key (`ai:<incident>:<action>` of the first incident
+that asked for it, or `systemic:<issue>`), recorded with its number in patterns.yml; a new
+decision gets the next number, oldest evidence first. An existing `adr/NNNN-*.md` keeps its
+file name. The status is the reviewers': `proposed` is only the default, and once a decision
+is `accepted` (date in `accepted_at` or MADR's `date`), any later incident of the same pattern
+is flagged on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from learnloop.analyze.rootcause import ARCHITECTURE, SystemicIssue, cause_text, dedupe, factors
+from learnloop.model import ActionItem, Incident
+from learnloop.write import document
+from learnloop.write.document import Region
+from learnloop.write.kb import (
+    Existing,
+    cite,
+    count,
+    duration,
+    figures,
+    href,
+    incidents_table,
+    link,
+    median,
+    pattern_path,
+    systemic_path,
+    usd,
+)
+from learnloop.write.plain import heading, inline
+
+if TYPE_CHECKING:
+    from learnloop.commands.patterns import Analysis
+
+ADR = "adr"
+PROPOSED = "proposed"
+# Decision titles for the architectural systemic themes: the solution, not the problem.
+SYSTEMIC_TITLES = {
+    "no-canary": "Canary stage with automatic judgement for every code and config change",
+    "no-circuit-breaker": "Timeouts, bounded retries and circuit breakers on every remote call",
+    "single-point-of-failure": "Remove single points of failure in providers, nodes and replicas",
+    "shared-without-isolation": "Isolate shared infrastructure per workload",
+    "slow-work-in-hot-path": "Move slow and failing work off the request and consumer path",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One architecture change the incidents call for, and the incidents behind it."""
+
+    key: str
+    title: str
+    incidents: tuple[str, ...]  # the incidents behind it
+    patterns: tuple[str, ...]
+    actions: tuple[tuple[str, str], ...] = ()  # (incident, action id)
+    systemic: SystemicIssue | None = None
+
+
+def is_architectural(item: ActionItem) -> bool:
+    """A follow-up that is an architecture decision: marked so, or a prevention named like one."""
+    marked = dict(item.extra).get("adr")
+    if isinstance(marked, bool):
+        return marked
+    return item.kind == "prevent" and bool(ARCHITECTURE.search(item.title))
+
+
+def decisions(
+    analysis: Analysis, systemic: Sequence[SystemicIssue], recorded: Mapping[str, int]
+) -> list[Decision]:
+    """Every decision the incidents call for, keyed so that its number never changes."""
+    of = analysis.patterns.of()
+    ordered = sorted(analysis.corpus.incidents, key=lambda i: (i.started_at, i.id))
+    groups: dict[str, list[tuple[Incident, ActionItem]]] = {}
+    for incident in ordered:
+        for item in sorted(incident.action_items, key=lambda a: a.id):
+            if is_architectural(item):
+                groups.setdefault(" ".join(item.title.lower().split()), []).append((incident, item))
+    out = []
+    for uses in groups.values():
+        keys = [f"ai:{i.id}:{a.id}" for i, a in uses]
+        known = sorted((recorded[k], k) for k in keys if k in recorded)
+        ids = tuple(sorted({i.id for i, _ in uses}))
+        out.append(
+            Decision(
+                key=known[0][1] if known else keys[0],
+                title=" ".join(uses[0][1].title.split()),
+                incidents=ids,
+                patterns=tuple(sorted({of[i] for i in ids if i in of})),
+                actions=tuple(sorted((i.id, a.id) for i, a in uses)),
+            )
+        )
+    for issue in systemic:
+        if issue.architectural:
+            title = SYSTEMIC_TITLES.get(issue.id, f"Fix across services: {issue.title}")
+            out.append(
+                Decision(f"systemic:{issue.id}", title, issue.incidents, issue.patterns, (), issue)
+            )
+    return sorted(out, key=lambda d: d.key)
+
+
+def numbering(
+    found: Sequence[Decision], recorded: Mapping[str, int], by_id: Mapping[str, Incident]
+) -> dict[str, int]:
+    """Recorded numbers kept; new decisions numbered after them, oldest evidence first."""
+    out = dict(recorded)
+    following = max(out.values(), default=0) + 1
+
+    def first_seen(d: Decision) -> tuple[str, str]:
+        starts = [by_id[i].started_at.isoformat() for i in d.incidents if i in by_id]
+        return (min(starts, default=""), d.key)
+
+    for d in sorted((d for d in found if d.key not in out), key=first_seen):
+        out[d.key] = following
+        following += 1
+    return dict(sorted(out.items()))
+
+
+def slug(title: str, words: int = 8) -> str:
+    """A file-name slug from the first words of a title."""
+    return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:words]) or "decision"
+
+
+def adr_path(analysis: Analysis, number: int, title: str) -> str:
+    """adr/NNNN-slug.md; an existing file with that number keeps its name."""
+    folder = analysis.root / ADR
+    taken = sorted(folder.glob(f"{number:04d}-*.md")) if folder.is_dir() else []
+    if taken:
+        return f"{ADR}/{taken[0].name}"
+    return f"{ADR}/{number:04d}-{slug(title)}.md"
+
+
+def accepted_on(front: Mapping[str, Any]) -> date | None:
+    """When the decision was accepted, from `accepted_at` or MADR's `date`."""
+    for key in ("accepted_at", "date"):
+        value = front.get(key)
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                continue
+    return None
+
+
+def _context(
+    d: Decision, members: list[Incident], by_id: Mapping[str, Incident], at: str, names: str
+) -> str:
+    behind = [by_id[i] for i in d.incidents if i in by_id]
+    fig = figures(behind)
+    lines = ["## Context and Problem Statement", ""]
+    if d.systemic is not None:
+        s = d.systemic
+        lines.append(
+            f"[{inline(s.title)}]({href(at, systemic_path(s.id))}) recurs in "
+            f"{count(len(behind), 'incident')} across {count(len(s.patterns), 'pattern')} "
+            f"(score {s.score:g}). {fig.line()}"
+        )
+        lines += ["", "In the incidents' own words:", ""]
+        lines += [
+            f"- {inline(f.text)} ({cite([by_id[i] for i in f.incidents if i in by_id], at, 3)})"
+            for f in s.evidence[:5]
+        ]
+    else:
+        asked = count(len(behind), "incident")
+        lines.append(f"{asked} asked for this change ({cite(behind, at)}).")
+        if members:
+            pfig = figures(members)
+            lines += ["", f"The pattern, {names}: {pfig.line()}"]
+        newest = max(behind, key=lambda i: (i.started_at, i.id))
+        if said := cause_text(newest):
+            lines += ["", f"Root cause, as {link(newest, at)} put it: “{inline(said)}”"]
+    return "\n".join(lines)
+
+
+def _drivers(d: Decision, members: list[Incident], by_id: Mapping[str, Incident], at: str) -> str:
+    group = members or [by_id[i] for i in d.incidents if i in by_id]
+    fig = figures(group)
+    spread = d.systemic
+    lines = ["## Decision Drivers", ""]
+    lines.append(f"- Recurrence: {count(fig.n, 'incident')} from {fig.first} to {fig.last}.")
+    lines.append(
+        f"- Recorded cost: {fig.customers:,} customers affected, {usd(fig.revenue)} of revenue; "
+        f"{fig.severe} at P0/P1."
+    )
+    if fig.ttr:
+        lines.append(f"- Median time to resolve {duration(median(fig.ttr))} each time.")
+    if spread is not None:
+        lines.append(
+            f"- Spread: {count(len(spread.patterns), 'pattern')}, "
+            f"{count(len(spread.one_offs), 'one-off incident')}, "
+            f"{count(len(spread.services), 'service')}."
+        )
+        return "\n".join(lines)
+    for f in dedupe((m.id, text) for m in group for text in factors(m))[:3]:
+        lines.append(f"- Contributing factor in {len(f.incidents)} of {fig.n}: {inline(f.text)}")
+    return "\n".join(lines)
+
+
+def _options(d: Decision, members: list[Incident], by_id: Mapping[str, Incident]) -> str:
+    mine = {d.title.lower()}
+    mine |= {a.title.lower() for i, aid in d.actions for a in by_id[i].action_items if a.id == aid}
+    # The alternatives: other fixes tried for the same pattern, or for the same systemic issue.
+    chosen = set(d.systemic.actions) if d.systemic else None
+    others = Counter(
+        " ".join(a.title.split())
+        for m in members
+        for a in m.action_items
+        if a.kind in ("prevent", "mitigate")
+        and a.title.lower() not in mine
+        and (chosen is None or (m.id, a.id) in chosen)
+    )
+    options = [d.title, *(t for t, _ in sorted(others.items(), key=lambda kv: (-kv[1], kv[0]))[:3])]
+    options.append("Keep the current design; rely on detection, the runbook and mitigation")
+    lines = ["## Considered Options", ""]
+    lines += [f"{n}. {inline(o)}" for n, o in enumerate(options, start=1)]
+    return "\n".join(lines)
+
+
+def _outcome(d: Decision, members: list[Incident], by_id: Mapping[str, Incident], at: str) -> str:
+    items = [(by_id[i], a) for i, aid in d.actions for a in by_id[i].action_items if a.id == aid]
+    lines = ["## Decision Outcome", ""]
+    lines.append(
+        f"Proposed option: “{inline(d.title)}”, because it removes a cause shared by "
+        f"{count(len(d.incidents), 'incident')} instead of mitigating each occurrence."
+    )
+    lines += ["", "### Consequences", ""]
+    fig = figures(members or [by_id[i] for i in d.incidents if i in by_id])
+    lines.append(
+        f"- Good, because it targets failures that cost {fig.customers:,} customers and "
+        f"{usd(fig.revenue)} over {count(fig.n, 'incident')} so far."
+    )
+    efforts = [a.effort for _, a in items if a.effort]
+    effort = f"about {max(efforts):g} days of work (as estimated)" if efforts else "design work"
+    lines.append(
+        f"- Bad, because it is an architecture change: {effort}, and a new component to run."
+    )
+    for incident, item in items:
+        state = item.status + (f" {item.done_at.isoformat()}" if item.done_at else "")
+        owner = f", owner {inline(item.owner)}" if item.owner else ""
+        lines.append(f"- Follow-up {link(incident, at)} {item.id}: {state}{owner}.")
+    return "\n".join(lines)
+
+
+def _recurrence(
+    d: Decision,
+    front: Mapping[str, Any],
+    members: list[Incident],
+    by_id: Mapping[str, Incident],
+    at: str,
+) -> str:
+    status = str(front.get("status") or PROPOSED)
+    watched = [by_id[i] for i in d.incidents if i in by_id] if d.systemic else members
+    lines = ["### Confirmation", ""]
+    if status != "accepted":
+        lines.append(
+            f"Status {inline(status)}: recurrences are tracked from the day it is accepted "
+            "(set `status: accepted` and `accepted_at: YYYY-MM-DD` in the front matter)."
+        )
+        done = sorted(
+            a.done_at for i, aid in d.actions for a in by_id[i].action_items
+            if a.id == aid and a.done_at is not None
+        )  # fmt: skip
+        if done:
+            later = [m for m in watched if m.started_at.date() > done[0]]
+            lines.append(
+                f"\nThe follow-up was first done on {done[0].isoformat()}; "
+                f"{count(len(later), 'incident')} of the pattern since"
+                + (f": {cite(later, at)}." if later else ".")
+            )
+        return "\n".join(lines)
+    since = accepted_on(front)
+    if since is None:
+        lines.append("Accepted, but without `accepted_at`: add the date to track recurrences.")
+        return "\n".join(lines)
+    later = [m for m in watched if m.started_at.date() > since]
+    if not later:
+        lines.append(f"No incident of this pattern since it was accepted on {since.isoformat()}.")
+        return "\n".join(lines)
+    lines.append('!!! warning "Recurred after this decision"')
+    lines.append(
+        f"    {count(len(later), 'incident')} of the same pattern started after it was accepted on "
+        f"{since.isoformat()}: {cite(later, at, 6)}."
+    )
+    return "\n".join(lines)
+
+
+def render_adrs(
+    analysis: Analysis, systemic: Sequence[SystemicIssue], existing: Existing
+) -> tuple[dict[str, str], dict[str, int]]:
+    """ADR drafts (path -> text) and every decision key -> number, for patterns.yml."""
+    by_id = analysis.incidents()
+    recorded = dict(analysis.state.adr_numbers)
+    found = decisions(analysis, systemic, recorded)
+    numbers = numbering(found, recorded, by_id)
+    patterns = {p.id: p for p in analysis.patterns.patterns}
+    out: dict[str, str] = {}
+    for d in sorted(found, key=lambda d: numbers[d.key]):
+        path = adr_path(analysis, numbers[d.key], d.title)
+        old = existing(path)
+        front, _ = document.split_existing(old)
+        behind = [by_id[i] for i in d.incidents if i in by_id]
+        # A follow-up is judged against its whole pattern, a systemic fix against its incidents.
+        members = behind if d.systemic else [
+            by_id[i] for i in sorted({i for p in d.patterns for i in patterns[p].incidents})
+            if i in by_id
+        ]  # fmt: skip
+        names = ", ".join(
+            f"[{inline(patterns[p].title)}]({href(path, pattern_path(p))})" for p in d.patterns
+        )
+        table = incidents_table(behind, path).replace("## Incidents", "## Incidents behind it", 1)
+        regions = [
+            Region("context", _context(d, members, by_id, path, names)),
+            Region("drivers", _drivers(d, members, by_id, path)),
+            Region("options", _options(d, members, by_id)),
+            Region("outcome", _outcome(d, members, by_id, path)),
+            Region("confirmation", _recurrence(d, front, members, by_id, path)),
+            Region("incidents", table),
+        ]
+        out[path] = document.render(
+            kind="adr",
+            title=heading(d.title),
+            regions=regions,
+            sources=sorted({*members, *behind}, key=lambda i: i.id),
+            existing=old,
+            review_period_days=analysis.settings.review_period_days,
+            pattern=d.patterns[0] if len(d.patterns) == 1 else None,
+            status=PROPOSED,
+        )
+    return out, numbers
+
+
+def adrs_by_incident(
+    analysis: Analysis, systemic: Sequence[SystemicIssue], numbers: Mapping[str, int]
+) -> dict[str, list[tuple[int, str, str]]]:
+    """incident id -> the ADRs it led to: (number, title, path), by number."""
+    out: dict[str, list[tuple[int, str, str]]] = {}
+    for d in decisions(analysis, systemic, numbers):
+        if d.key not in numbers:
+            continue
+        entry = (numbers[d.key], d.title, adr_path(analysis, numbers[d.key], d.title))
+        for incident in d.incidents:
+            out.setdefault(incident, []).append(entry)
+    return {i: sorted(entries) for i, entries in sorted(out.items())}
