@@ -312,3 +312,10 @@ def test_works_on_foreign_post_mortems_with_only_required_keys(make_repo):
         ["F-1", "F-3", "F-5"],
     ]
     assert subprocess.run(["git", "-C", str(root), "status"], capture_output=True).returncode == 0
+
+
+def test_identical_incidents_cluster_without_warnings(make_repo):
+    same = "---\nid: {}\ntitle: Disk full\nstarted_at: 2025-01-02\nseverity: P3\nservices: [a]\n---\n"
+    root = make_repo({f"{n}.md": same.format(f"D-{n}") for n in range(3)})
+    found = patterns_json(root)
+    assert [p["incidents"] for p in found["patterns"]] == [["D-0", "D-1", "D-2"]]

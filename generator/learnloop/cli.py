@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from datetime import UTC, datetime
@@ -37,8 +38,25 @@ class SettingsProblems(click.ClickException):
         click.echo(self.message, err=True)
 
 
+# Commands kept in their own modules, imported only when called: their imports are heavy.
+LAZY = {
+    "changes": "learnloop.commands.changes",
+    "init": "learnloop.commands.init",
+    "pr-summary": "learnloop.commands.prsummary",
+}
+
+
 class Group(click.Group):
     """Turns the library's errors into Click's: exit 1 with `Error: …`, exit 2 for usage."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY:
+            command: click.Command = importlib.import_module(LAZY[name]).command
+            return command
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:

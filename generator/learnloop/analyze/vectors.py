@@ -118,7 +118,9 @@ class IncidentVectorizer:
             # The latent topics settle long before the corpus ends: learning them from an
             # evenly spaced sample keeps a 10,000-incident fit as cheap as a 4,000 one.
             step = max(1, -(-n // MAX_SVD_FIT))
-            self.svd_.fit(matrix[::step])
+            # Identical incidents leave no variance to explain; the ratio is then 0/0, harmless.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                self.svd_.fit(matrix[::step])
             return normalize(self.svd_.transform(matrix)).astype(np.float32)
         self.svd_ = None
         return matrix.toarray().astype(np.float32)
