@@ -315,7 +315,18 @@ def test_works_on_foreign_post_mortems_with_only_required_keys(make_repo):
 
 
 def test_identical_incidents_cluster_without_warnings(make_repo):
-    same = "---\nid: {}\ntitle: Disk full\nstarted_at: 2025-01-02\nseverity: P3\nservices: [a]\n---\n"
+    same = (
+        "---\nid: {}\ntitle: Disk full\nstarted_at: 2025-01-02\nseverity: P3\n"
+        "services: [a]\n---\n"
+    )
     root = make_repo({f"{n}.md": same.format(f"D-{n}") for n in range(3)})
     found = patterns_json(root)
     assert [p["incidents"] for p in found["patterns"]] == [["D-0", "D-1", "D-2"]]
+
+
+def test_an_empty_repo_has_no_patterns_and_nothing_similar(make_repo):
+    root = make_repo({})
+    assert patterns_json(root)["patterns"] == []
+    result = invoke(root, "similar", "--text", "disk full", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["results"] == []

@@ -43,6 +43,7 @@ LAZY = {
     "changes": "learnloop.commands.changes",
     "init": "learnloop.commands.init",
     "pr-summary": "learnloop.commands.prsummary",
+    "report": "learnloop.commands.report",
 }
 
 

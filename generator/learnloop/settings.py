@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +18,16 @@ FILENAME = "learnloop.yml"
 DEFAULT_DOWNTIME_PER_MINUTE = MappingProxyType(
     {"P0": 2000.0, "P1": 500.0, "P2": 100.0, "P3": 10.0, "P4": 0.0}
 )
+# Share of a recommendation's target cost it is assumed to remove, by kind of work: a fix of
+# the cause removes most recurrences, earlier detection or faster mitigation shortens them.
+DEFAULT_EXPECTED_REDUCTION = MappingProxyType(
+    {"prevent": 0.6, "mitigate": 0.3, "detect": 0.5, "systemic": 0.4}
+)
+# Expected yearly saving from which a recommendation is CRITICAL, HIGH or MEDIUM (else LOW).
+DEFAULT_PRIORITY_SAVING = MappingProxyType(
+    {"critical": 100_000.0, "high": 25_000.0, "medium": 5_000.0}
+)
+PRIORITY_LEVELS = ("critical", "high", "medium")
 
 
 @dataclass(frozen=True)
@@ -28,11 +39,42 @@ class Service:
 
 @dataclass(frozen=True)
 class CostModel:
+    """What incidents and prevention work cost, and what prevention is assumed to save."""
+
     engineer_hourly_usd: float = 150.0
     downtime_per_minute_usd: MappingProxyType[str, float] = field(
         default_factory=lambda: DEFAULT_DOWNTIME_PER_MINUTE
     )
     sla_penalty_usd: float = 0.0
+    # Per service tier; when one of an incident's services has a listed tier, the highest
+    # such rate replaces the severity's rate. Empty by default: severity decides.
+    downtime_per_minute_by_tier_usd: MappingProxyType[int, float] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    hours_per_day: float = 8.0  # one day of effort, for the cost of doing an action item
+    default_effort_days: float = 3.0  # effort of a recommendation with no stated effort
+    architectural_effort_days: float = 20.0  # effort of an architectural systemic fix
+    expected_reduction: MappingProxyType[str, float] = field(
+        default_factory=lambda: DEFAULT_EXPECTED_REDUCTION
+    )
+    priority_saving_usd: MappingProxyType[str, float] = field(
+        default_factory=lambda: DEFAULT_PRIORITY_SAVING
+    )
+    quick_win_effort_days: float = 3.0  # at most this much effort counts as low effort
+
+
+_COST_KEYS = {
+    "engineer_hourly_usd",
+    "downtime_per_minute_usd",
+    "downtime_per_minute_by_tier_usd",
+    "sla_penalty_usd",
+    "hours_per_day",
+    "default_effort_days",
+    "architectural_effort_days",
+    "expected_reduction",
+    "priority_saving_usd",
+    "quick_win_effort_days",
+}
 
 
 @dataclass(frozen=True)
@@ -99,22 +141,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         return value
 
     review = int(number("review_period_days", data.get("review_period_days"), 90, positive=True))
-    cost_in = mapping("cost", data.get("cost"))
-    downtime = dict(DEFAULT_DOWNTIME_PER_MINUTE)
-    for sev, value in mapping(
-        "cost.downtime_per_minute_usd", cost_in.get("downtime_per_minute_usd")
-    ).items():
-        if sev not in SEVERITIES:
-            err(f"cost.downtime_per_minute_usd.{sev}", f"expected one of {', '.join(SEVERITIES)}")
-            continue
-        downtime[sev] = number(f"cost.downtime_per_minute_usd.{sev}", value, downtime[sev])
-    cost = CostModel(
-        engineer_hourly_usd=number(
-            "cost.engineer_hourly_usd", cost_in.get("engineer_hourly_usd"), 150.0
-        ),
-        downtime_per_minute_usd=MappingProxyType(downtime),
-        sla_penalty_usd=number("cost.sla_penalty_usd", cost_in.get("sla_penalty_usd"), 0.0),
-    )
+    cost = _cost(mapping("cost", data.get("cost")), err, number, mapping)
     clustering = mapping("clustering", data.get("clustering"))
     threshold = clustering.get("distance_threshold")
     if threshold is not None and not (
@@ -163,4 +190,68 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         repo_url=site.get("repo_url"),
         edit_uri=site.get("edit_uri"),
         site_name=str(site.get("name") or "Incident knowledge base"),
+    )
+
+
+def _cost(
+    cost_in: dict[str, Any],
+    err: Callable[[str, str], None],
+    number: Callable[..., float],
+    mapping: Callable[[str, Any], dict[str, Any]],
+) -> CostModel:
+    """The cost model under `cost:`; unknown keys and bad values go to err."""
+    for key in sorted(set(cost_in) - _COST_KEYS, key=str):
+        err(f"cost.{key}", f"unknown setting; expected one of {', '.join(sorted(_COST_KEYS))}")
+    downtime = dict(DEFAULT_DOWNTIME_PER_MINUTE)
+    key = "cost.downtime_per_minute_usd"
+    for sev, value in mapping(key, cost_in.get("downtime_per_minute_usd")).items():
+        if sev not in SEVERITIES:
+            err(f"{key}.{sev}", f"expected one of {', '.join(SEVERITIES)}")
+            continue
+        downtime[sev] = number(f"{key}.{sev}", value, downtime[sev])
+    tiers: dict[int, float] = {}
+    key = "cost.downtime_per_minute_by_tier_usd"
+    for tier, value in mapping(key, cost_in.get("downtime_per_minute_by_tier_usd")).items():
+        if isinstance(tier, bool) or not isinstance(tier, int):
+            err(f"{key}.{tier}", f"expected a whole-number service tier, got {tier!r}")
+            continue
+        tiers[tier] = number(f"{key}.{tier}", value, 0.0)
+    reduction = dict(DEFAULT_EXPECTED_REDUCTION)
+    key = "cost.expected_reduction"
+    for kind, value in mapping(key, cost_in.get("expected_reduction")).items():
+        if kind not in reduction:
+            err(f"{key}.{kind}", f"expected one of {', '.join(sorted(reduction))}")
+            continue
+        share = number(f"{key}.{kind}", value, reduction[kind])
+        if share > 1:
+            err(f"{key}.{kind}", f"expected a share between 0 and 1, got {value!r}")
+            continue
+        reduction[kind] = share
+    priority = dict(DEFAULT_PRIORITY_SAVING)
+    key = "cost.priority_saving_usd"
+    for level, value in mapping(key, cost_in.get("priority_saving_usd")).items():
+        if level not in priority:
+            err(f"{key}.{level}", f"expected one of {', '.join(PRIORITY_LEVELS)}")
+            continue
+        priority[level] = number(f"{key}.{level}", value, priority[level])
+    if not priority["critical"] >= priority["high"] >= priority["medium"]:
+        err(key, "expected critical >= high >= medium")
+        priority = dict(DEFAULT_PRIORITY_SAVING)
+
+    def days(name: str, default: float) -> float:
+        return number(f"cost.{name}", cost_in.get(name), default, positive=True)
+
+    return CostModel(
+        engineer_hourly_usd=number(
+            "cost.engineer_hourly_usd", cost_in.get("engineer_hourly_usd"), 150.0
+        ),
+        downtime_per_minute_usd=MappingProxyType(downtime),
+        sla_penalty_usd=number("cost.sla_penalty_usd", cost_in.get("sla_penalty_usd"), 0.0),
+        downtime_per_minute_by_tier_usd=MappingProxyType(dict(sorted(tiers.items()))),
+        hours_per_day=days("hours_per_day", 8.0),
+        default_effort_days=days("default_effort_days", 3.0),
+        architectural_effort_days=days("architectural_effort_days", 20.0),
+        expected_reduction=MappingProxyType(reduction),
+        priority_saving_usd=MappingProxyType(priority),
+        quick_win_effort_days=days("quick_win_effort_days", 3.0),
     )

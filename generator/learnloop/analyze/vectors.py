@@ -77,10 +77,15 @@ class IncidentVectorizer:
     facts_: TfidfVectorizer = field(init=False, repr=False)
     svd_: TruncatedSVD | None = field(init=False, repr=False, default=None)
     terms_: sparse.csr_matrix = field(init=False, repr=False)  # unit word rows, for search
+    empty_: bool = field(init=False, repr=False, default=False)
 
     def fit_transform(self, docs: Sequence[Document]) -> np.ndarray:
         """Learn vocabularies and the LSA basis from docs; return their vectors."""
         n = len(docs)
+        self.empty_ = n == 0
+        if self.empty_:  # a repo with no incidents yet: nothing to learn, nothing similar
+            self.terms_ = sparse.csr_matrix((0, 1), dtype=np.float32)
+            return np.zeros((0, 1), dtype=np.float32)
         # Document-frequency cut-offs only make sense once there are enough documents.
         max_df, min_df = (0.6, 2) if n >= 20 else (1.0, 1)
         self.words_ = TfidfVectorizer(
@@ -133,6 +138,8 @@ class IncidentVectorizer:
         instead of being stretched to full length and landing near random incidents.
         """
         n = len(docs)
+        if self.empty_:
+            return np.zeros((n, 1), dtype=np.float32)
         matrix = self._stack(
             _apply(self.words_, [d.words for d in docs], n),
             _apply(self.chars_, [d.chars for d in docs], n),
@@ -144,6 +151,8 @@ class IncidentVectorizer:
 
     def terms(self, docs: Sequence[Document]) -> sparse.csr_matrix:
         """Unit-length word TF-IDF rows of docs, in the fitted vocabulary."""
+        if self.empty_:
+            return sparse.csr_matrix((len(docs), 1), dtype=np.float32)
         return normalize(_apply(self.words_, [d.words for d in docs], len(docs))).tocsr()
 
     def _stack(

@@ -12,7 +12,7 @@ from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, document, indexes, kb, runbook
+from learnloop.write import adr, document, indexes, kb, report, runbook
 
 Existing = Callable[[str], str | None]
 
@@ -71,6 +71,7 @@ def render(analysis: Analysis) -> dict[str, str]:
     out.update(kb.render_kb(visible, synthesis, systemic, existing))
     adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing)
     out.update(adr_files)
+    out.update(report.render_reports(visible, None, existing, systemic))
     # A runbook or article whose subject is gone is marked retired, never deleted. Decision
     # records are left alone: their status belongs to the people who decide.
     for folder in (runbook.RUNBOOKS, kb.KB):

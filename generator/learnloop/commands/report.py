@@ -1,0 +1,157 @@
+"""`learnloop report executive|technical`: the reports, as Markdown, JSON or HTML."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from learnloop.analyze.metrics import Filters, default_today
+from learnloop.commands.patterns import analyze_repo
+from learnloop.errors import LearnloopError, UsageError
+from learnloop.load import discover
+from learnloop.load.fields import normalize_severity
+from learnloop.settings import load_settings
+from learnloop.write import atomic_write
+from learnloop.write import report as report_mod
+
+_SINCE = re.compile(r"\s*([0-9]{1,6})\s*([dwmy])\s*", re.IGNORECASE)
+
+
+def parse_since(text: str, today: date) -> date:
+    """The first day of `--since N{d,w,m,y}`: N days, weeks, calendar months or years back."""
+    match = _SINCE.fullmatch(text)
+    if not match:
+        raise UsageError(
+            f"--since: expected a number and a unit (d, w, m or y), like 30d or 6m; got {text!r}"
+        )
+    count, unit = int(match.group(1)), match.group(2).lower()
+    try:
+        if unit == "d":
+            return today - timedelta(days=count)
+        if unit == "w":
+            return today - timedelta(weeks=count)
+        months = count * (12 if unit == "y" else 1)
+        year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+        month += 1
+        last_day = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+        return date(year, month, min(today.day, last_day))
+    except (OverflowError, ValueError):
+        raise UsageError(f"--since: {text!r} reaches back before the year 1") from None
+
+
+def parse_day(option: str, text: str | None) -> date | None:
+    """A YYYY-MM-DD option value, or None."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option}: expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def parse_list(text: str | None) -> tuple[str, ...]:
+    """`a,b, c` -> ('a', 'b', 'c'), without blanks or repeats, sorted."""
+    if not text:
+        return ()
+    return tuple(sorted({part.strip() for part in text.split(",") if part.strip()}))
+
+
+def parse_severities(text: str | None) -> tuple[str, ...]:
+    """`sev1,P2` -> ('P1', 'P2'): aliases normalized, every bad value reported."""
+    values = parse_list(text)
+    normal = {v: normalize_severity(v) for v in values}
+    bad = [v for v, n in normal.items() if n is None]
+    if bad:
+        raise UsageError(
+            f"--severity: expected P0–P4 (or SEV0–SEV4), got {', '.join(repr(b) for b in bad)}"
+        )
+    return tuple(sorted({n for n in normal.values() if n}))
+
+
+def filters_from(
+    today: date | None,
+    since: str | None,
+    start: str | None,
+    end: str | None,
+    services: str | None,
+    severity: str | None,
+) -> Filters:
+    """The report's filters from the command-line options; usage errors for bad ones."""
+    if since is not None and (start is not None or end is not None):
+        raise UsageError("give either --since or --from/--to, not both")
+    first, last = parse_day("--from", start), parse_day("--to", end)
+    if since is not None:
+        if today is None:
+            raise UsageError("--since needs --today when there are no incidents")
+        first, last = parse_since(since, today), today
+    if first and last is None and today and first > today:
+        last = first  # a period that starts after the newest incident: empty, not reversed
+    if first and last and first > last:
+        raise UsageError(f"--from {first.isoformat()} is after --to {last.isoformat()}")
+    return Filters(first, last, parse_list(services), parse_severities(severity))
+
+
+def load_inputs(root: Path) -> report_mod.Inputs:
+    """The incidents, their patterns and the settings of a learning repo."""
+    if not discover(root):  # nothing to cluster: the pattern engine needs at least one incident
+        return report_mod.Inputs((), {}, {}, load_settings(root))
+    return report_mod.inputs_of(analyze_repo(root))
+
+
+@click.command("report")
+@click.argument("kind", type=click.Choice(report_mod.KINDS))
+@click.option("--since", metavar="N{d,w,m,y}", help="The last N days, weeks, months or years.")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day of the period.")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day of the period.")
+@click.option("--services", metavar="A,B", help="Only incidents touching one of these services.")
+@click.option("--severity", metavar="P0,P1", help="Only these severities (SEV1, sev2… accepted).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(report_mod.FORMATS),
+    default="md",
+    show_default=True,
+    help="Markdown, JSON or a self-contained HTML page.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="The date to report as of (default: the newest incident's start date).",
+)
+@click.pass_obj
+def command(
+    obj: Any,
+    kind: str,
+    since: str | None,
+    start: str | None,
+    end: str | None,
+    services: str | None,
+    severity: str | None,
+    fmt: str,
+    output: Path | None,
+    today: str | None,
+) -> None:
+    """The executive or technical report, over a period and filters."""
+    given = parse_day("--today", today)
+    # Usage errors first, before a large repo takes seconds to load; date.max only stands in.
+    filters_from(given or date.max, since, start, end, services, severity)
+    inputs = load_inputs(obj.root)
+    day = given or default_today(inputs.incidents)
+    filters = filters_from(day, since, start, end, services, severity)
+    data = report_mod.report_data(kind, inputs, filters, day)
+    text = report_mod.render_format(data, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        atomic_write(output, text)
+    except OSError as exc:
+        raise LearnloopError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output}", err=True)
