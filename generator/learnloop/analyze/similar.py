@@ -71,6 +71,9 @@ def search(
     return matches
 
 
+LATENT_HALF_WEIGHT_AT = 300  # incidents at which latent and literal scores count equally
+
+
 def scores_for(index: Index, doc: Document) -> np.ndarray:
     """Similarity of every indexed incident to a query: latent and literal, averaged.
 
@@ -80,7 +83,10 @@ def scores_for(index: Index, doc: Document) -> np.ndarray:
     """
     latent = index.vectors @ index.vectorizer.transform([doc])[0]
     literal = (index.vectorizer.terms_ @ index.vectorizer.terms([doc]).T).toarray().ravel()
-    return (0.5 * latent + 0.5 * literal).astype(np.float32)
+    # Latent topics are learned from co-occurrence and need many incidents to be trusted;
+    # a small corpus leans on the words themselves.
+    weight = len(index.ids) / (len(index.ids) + LATENT_HALF_WEIGHT_AT)
+    return (weight * latent + (1 - weight) * literal).astype(np.float32)
 
 
 def reasons(query: Query, incident: Incident) -> list[str]:
