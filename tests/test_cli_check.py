@@ -137,3 +137,21 @@ def test_invalid_settings_are_all_reported_at_once(make_repo):
         "learnloop.yml:3: error: cost.engineer_hourly_usd: expected a non-negative number, "
         "got 'lots'",
     ]
+
+
+def test_alerts_without_a_runbook_are_reported_on_request(make_repo):
+    text = incident_text(detection="{method: alert, source: 'alertmanager: DiskAlmostFullWarning'}")
+    root = make_repo({"a.md": text})
+    (root / "runbooks").mkdir()
+    (root / "runbooks" / "alerts.md").write_text(
+        "# Runbooks by alert\n\n## CheckoutHighErrorRate\n\n- [Pool](db-pool.md)\n\n"
+        "## DiskAlmostFullWarning\n\n- No runbook yet: the incidents that fired it are one-offs.\n"
+    )
+    plain = run(root, "check")
+    assert "no runbook" not in plain.output
+    result = run(root, "check", "--alerts")
+    assert result.exit_code == 0
+    assert "incidents/a.md:8: warning: alert DiskAlmostFullWarning has no runbook yet" in (
+        result.output
+    )
+    assert "CheckoutHighErrorRate has no runbook" not in result.output

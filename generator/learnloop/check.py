@@ -72,6 +72,40 @@ def check(corpus: Corpus, settings: Settings) -> list[Problem]:
     return sorted(set(problems))
 
 
+def alerts_without_runbook(corpus: Corpus, alert_index: str | None) -> list[Problem]:
+    """Alerts named in incidents that runbooks/alerts.md maps to no runbook (one warning each).
+
+    The index is what `generate` wrote; an alert rule's `runbook_url` should point into it.
+    """
+    from learnloop.write.indexes import incident_alerts
+
+    covered: set[str] = set()
+    current = None
+    for line in (alert_index or "").splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+        elif current and line.startswith("- [") and "](" in line:
+            covered.add(current)
+    texts = dict(corpus.sources)
+    found: dict[str, Problem] = {}
+    for incident in sorted(corpus.incidents, key=lambda i: (i.path, i.id)):
+        for name in incident_alerts(incident):
+            if name in covered or name in found:
+                continue
+            lines = texts.get(incident.path, "").splitlines()
+            line = next((n for n, text in enumerate(lines, 1) if name in text), 0)
+            found[name] = Problem(
+                incident.path,
+                line,
+                "warning",
+                f"alert {name} has no runbook yet",
+                "it recurs in no pattern so far; write its runbook by hand or wait for a "
+                "second incident",
+                code="alert-without-runbook",
+            )
+    return sorted(found.values())
+
+
 def summary(corpus: Corpus, problems: list[Problem]) -> str:
     """One line: how many files were checked and what was found."""
     counts = Counter(p.level for p in problems)

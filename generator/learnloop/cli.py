@@ -97,12 +97,17 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     show_default=True,
     help="text for people, json for tools, github for workflow annotations.",
 )
+@click.option("--alerts", is_flag=True, help="Also warn about alerts that no runbook covers yet.")
 @pass_ctx
-def check(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
+def check(obj: Context, paths: tuple[Path, ...], fmt: str, alerts: bool) -> None:
     """Validate incident files (default: all of incidents/)."""
     settings = obj.settings()
     corpus = load_corpus(obj.root, [p.resolve() for p in paths])
     problems = check_mod.check(corpus, settings)
+    if alerts:
+        index = obj.root / "runbooks" / "alerts.md"
+        text = index.read_text(encoding="utf-8") if index.is_file() else None
+        problems = sorted([*problems, *check_mod.alerts_without_runbook(corpus, text)])
     click.echo(check_mod.render(corpus, problems, fmt), nl=False)
     if any(p.level == "error" for p in problems):
         sys.exit(1)
