@@ -79,8 +79,23 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     return round((end - start).total_seconds() / 60, 1)
 
 
+# Incidents are frozen, and many writers ask for the same incident's timings: keep them.
+# Keyed by identity (an incident's fields need not be hashable); the entry holds the
+# incident, so an id is never reused while its entry lives.
+_MEMO: dict[int, tuple[Incident, Timings]] = {}
+
+
 def timings(incident: Incident) -> Timings:
     """The incident's milestones: front matter first, timeline bullets where it is silent."""
+    entry = _MEMO.get(id(incident))
+    if entry is not None and entry[0] is incident:
+        return entry[1]
+    result = _timings(incident)
+    _MEMO[id(incident)] = (incident, result)
+    return result
+
+
+def _timings(incident: Incident) -> Timings:
     sources: dict[str, str] = {}
     events = [e for e in incident.timeline if e.at is not None]
     started = incident.started_at

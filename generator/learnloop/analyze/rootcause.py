@@ -381,14 +381,27 @@ def _theme_hits(incident: Incident, said: Sequence[tuple[str, str]], theme: Them
     return hits
 
 
+# An incident's themes do not depend on the group it is read in (a pattern, a service, the
+# corpus), and each incident is read in several: work them out once per incident.
+_THEMES_OF: dict[int, tuple[Incident, dict[str, list[str]]]] = {}
+
+
+def _themes_of(incident: Incident) -> dict[str, list[str]]:
+    entry = _THEMES_OF.get(id(incident))
+    if entry is not None and entry[0] is incident:
+        return entry[1]
+    said = statements(incident)
+    found = {t.id: hits for t in THEMES if (hits := _theme_hits(incident, said, t))}
+    _THEMES_OF[id(incident)] = (incident, found)
+    return found
+
+
 def matches(incidents: Iterable[Incident]) -> dict[str, dict[str, list[str]]]:
     """theme id -> incident id -> the statements that show the theme."""
     out: dict[str, dict[str, list[str]]] = {t.id: {} for t in THEMES}
     for incident in sorted(incidents, key=lambda i: i.id):
-        said = statements(incident)
-        for theme in THEMES:
-            if hits := _theme_hits(incident, said, theme):
-                out[theme.id][incident.id] = hits
+        for theme_id, hits in _themes_of(incident).items():
+            out[theme_id][incident.id] = list(hits)
     return out
 
 

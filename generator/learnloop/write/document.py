@@ -144,6 +144,10 @@ def _dump(front: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9._/-]*$")
+_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"})
+
+
 def _scalar(value: Any) -> str:
     if value is None:
         return "null"
@@ -152,6 +156,9 @@ def _scalar(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
+    # Ids and slugs are most of what is written here; they need no quoting.
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
     dumped = yaml.safe_dump(text, width=10_000, allow_unicode=True).strip()
     return dumped.removesuffix("\n...").removesuffix("...").strip()
 
