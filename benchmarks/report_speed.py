@@ -8,43 +8,11 @@ pattern index, which later runs reuse from the cache.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.speed import make_corpus
-
-# The report command is registered by the CLI; this wrapper registers it here too, so the
-# benchmark also runs before the CLI does.
-_RUNNER = (
-    "import sys\n"
-    "from learnloop.cli import cli\n"
-    "from learnloop.commands.report import command\n"
-    "cli.add_command(command)\n"
-    "sys.exit(cli())\n"
-)
-
-
-def measure(root: Path, *args: str) -> tuple[float, float, int]:
-    """(seconds, peak MiB, exit status) of `learnloop --root root ARGS`; errors are shown."""
-    with tempfile.TemporaryFile() as errors:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-c", _RUNNER, "--root", str(root), *args],
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code:
-            errors.seek(0)
-            print(errors.read().decode(errors="replace")[-2000:], file=sys.stderr)
-    return seconds, usage.ru_maxrss / 1024, code
+from benchmarks.speed import make_corpus, measure
 
 
 def main() -> None:

@@ -8,14 +8,12 @@ revenue lost, summed.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from learnloop.analyze import rootcause
 from learnloop.analyze.patterns import Pattern
@@ -25,7 +23,7 @@ from learnloop.enrich import timings
 from learnloop.model import ActionItem, Incident
 from learnloop.write import document
 from learnloop.write.document import Region
-from learnloop.write.plain import cell, heading, inline
+from learnloop.write.plain import cell, cite, duration, heading, href, inline, link
 
 if TYPE_CHECKING:
     from learnloop.commands.patterns import Analysis
@@ -71,33 +69,6 @@ def service_paths(services: Iterable[str]) -> dict[str, str]:
         taken.add(slug)
         out[name] = f"{KB}/services/{slug}.md"
     return out
-
-
-def href(at: str, target: str) -> str:
-    """A relative link from the document at `at` to a repository path."""
-    return quote(posixpath.relpath(target, posixpath.dirname(at) or "."))
-
-
-def link(incident: Incident, at: str) -> str:
-    """A link to the post-mortem itself."""
-    return f"[{incident.id}]({href(at, incident.path)})"
-
-
-def cite(incidents: Iterable[Incident], at: str, limit: int = 4) -> str:
-    """Links to incidents, newest first; '+N more' past the limit."""
-    ordered = sorted(incidents, key=lambda i: (i.started_at, i.id), reverse=True)
-    out = [link(i, at) for i in ordered[:limit]]
-    if len(ordered) > limit:
-        out.append(f"+{len(ordered) - limit} more")
-    return ", ".join(out)
-
-
-def duration(minutes: float | None) -> str:
-    """'47 min', '2 h 05 min', or 'unknown'."""
-    if minutes is None:
-        return "unknown"
-    hours, mins = divmod(round(minutes), 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
 
 
 def count(n: int, noun: str) -> str:

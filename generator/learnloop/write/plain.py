@@ -1,4 +1,4 @@
-"""Incident text quoted in generated Markdown: one line, table-safe, otherwise as written.
+"""Plain Markdown shared by the writers: quoted incident text, links, figures in words.
 
 Generated files are committed and read on the forge as plain Markdown, so they quote incident
 text as it is; the site escapes every generated page when it publishes it (publish/), which
@@ -6,6 +6,12 @@ is where raw HTML must be shown as text.
 """
 
 from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from learnloop.model import Incident
 
 
 def inline(text: str) -> str:
@@ -22,3 +28,30 @@ def heading(text: str) -> str:
     """Text for a heading: one line, a trailing `#` kept as text."""
     line = inline(text)
     return line[:-1] + "\\#" if line.endswith("#") else line
+
+
+def href(at: str, target: str) -> str:
+    """A relative link from the document at `at` to a repository path."""
+    return quote(posixpath.relpath(target, posixpath.dirname(at) or "."))
+
+
+def link(incident: Incident, at: str) -> str:
+    """A link to the post-mortem itself."""
+    return f"[{incident.id}]({href(at, incident.path)})"
+
+
+def cite(incidents: Iterable[Incident], at: str, limit: int = 4) -> str:
+    """Links to incidents, newest first; '+N more' past the limit."""
+    ordered = sorted(incidents, key=lambda i: (i.started_at, i.id), reverse=True)
+    out = [link(i, at) for i in ordered[:limit]]
+    if len(ordered) > limit:
+        out.append(f"+{len(ordered) - limit} more")
+    return ", ".join(out)
+
+
+def duration(minutes: float | None) -> str:
+    """'47 min', '2 h 05 min', or 'unknown'."""
+    if minutes is None:
+        return "unknown"
+    hours, mins = divmod(round(minutes), 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"

@@ -13,8 +13,9 @@ from learnloop.analyze.steps import Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import Incident
 from learnloop.settings import Settings
-from learnloop.write import document
+from learnloop.write import document, plain
 from learnloop.write.document import Region
+from learnloop.write.plain import duration
 
 RUNBOOKS = "runbooks"
 SECTIONS = ("detection", "diagnosis", "mitigation", "resolution", "communication", "escalation")
@@ -30,20 +31,8 @@ def path_of(pattern_id: str) -> str:
 
 
 def cite(incidents: Sequence[Incident], limit: int = 4) -> str:
-    """Markdown links to incidents from a runbook, newest first; '…' past the limit."""
-    ordered = sorted(incidents, key=lambda i: (i.started_at, i.id), reverse=True)
-    links = [f"[{i.id}](../{i.path})" for i in ordered[:limit]]
-    if len(ordered) > limit:
-        links.append(f"+{len(ordered) - limit} more")
-    return ", ".join(links)
-
-
-def duration(minutes: float | None) -> str:
-    """'47 min', '2 h 05 min', or 'unknown'."""
-    if minutes is None:
-        return "unknown"
-    hours, mins = divmod(round(minutes), 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+    """Links to incidents from a runbook, newest first; '…' past the limit."""
+    return plain.cite(incidents, f"{RUNBOOKS}/index.md", limit)
 
 
 def _p90(values: Sequence[float]) -> float:
