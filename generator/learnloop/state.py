@@ -111,6 +111,22 @@ def _flow(items: tuple[str, ...] | list[str]) -> CommentedSeq:
     return seq
 
 
+def _update(parent: CommentedMap, key: str, values: list[str]) -> None:
+    """Set a block sequence, editing the existing one so comments attached to it survive."""
+    current = parent.get(key)
+    if not isinstance(current, CommentedSeq) or current.fa.flow_style() is True:
+        parent[key] = CommentedSeq(values)
+        return
+    # Item by item: ruamel keeps a comment on the item it follows, and moves it with inserts.
+    wanted = set(values)
+    for index in reversed(range(len(current))):
+        if current[index] not in wanted:
+            del current[index]
+    for index, value in enumerate(values):
+        if index >= len(current) or current[index] != value:
+            current.insert(index, value)
+
+
 def render_state(state: State, previous: str | None) -> str:
     """The state as YAML text, editing `previous` in place so comments and order survive."""
     yaml = YAML()
@@ -127,7 +143,8 @@ def render_state(state: State, previous: str | None) -> str:
         entry = old_entries.get(record.id, CommentedMap())
         entry["id"] = record.id
         entry["title"] = record.title
-        entry["incidents"] = _flow(record.incidents)
+        # One member a line: adding an incident shows in review as one added line.
+        _update(entry, "incidents", sorted(record.incidents))
         for key, values in (("pin", record.pin), ("exclude", record.exclude)):
             if values:
                 entry[key] = _flow(values)
@@ -142,7 +159,7 @@ def render_state(state: State, previous: str | None) -> str:
             entry["renamed_from"] = _flow(record.renamed_from)
         entries.append(entry)
     doc["patterns"] = entries
-    doc["unclustered"] = _flow(state.unclustered)
+    _update(doc, "unclustered", sorted(state.unclustered))
     if state.adr_numbers:
         doc["adr_numbers"] = CommentedMap(sorted(state.adr_numbers))
     out = io.StringIO()
