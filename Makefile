@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install site serve test lint update-golden bench clean
+.PHONY: install site serve test lint update-golden bench clean chromium
 
 install: $(STAMP)
 
@@ -21,8 +21,13 @@ site: install
 serve: install
 	$(BIN)/learnloop serve
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest -q
+
+# The browser tests drive Debian's Chromium (never a downloaded one); they skip without it.
+chromium:
+	@command -v chromium >/dev/null || (command -v apt-get >/dev/null && apt-get update -qq && \
+		apt-get install -y -qq chromium) || echo "chromium not installed: browser tests will skip"
 
 lint: install
 	$(BIN)/ruff check generator tests benchmarks

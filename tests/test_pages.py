@@ -11,14 +11,20 @@ from pathlib import Path
 
 import markdown
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.utils.yaml import yaml_load
 
+from learnloop.analyze import similar
+from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.similar import Query
+from learnloop.analyze.vectors import document
+from learnloop.commands.patterns import analyze_repo
 from learnloop.enrich import timings
 from learnloop.load import load_bytes
 from learnloop.model import Incident
-from learnloop.publish import escape, fmt, indexes
+from learnloop.publish import escape, fmt, furniture, indexes
+from learnloop.publish.furniture import Furniture, Neighbour, furnish
 from learnloop.publish.pages import SECTIONS, render_incident_page
 from learnloop.publish.plan import Links, plan
 from tests.conftest import REPO, incident_text
@@ -50,7 +56,8 @@ def page(incident: Incident, **kwargs: object) -> str:
 
 def to_html(text: str) -> str:
     """The Markdown as the site's MkDocs turns it into HTML (same extensions)."""
-    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    # MkDocs' own loader: mkdocs.yml names Python functions (`!!python/name:`).
+    config = yaml_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     names, configs = ["toc", "tables", "fenced_code"], {}
     for item in config["markdown_extensions"]:
         name = item if isinstance(item, str) else next(iter(item))
@@ -109,6 +116,102 @@ def assert_inert(html: str) -> Html:
 def test_incident_page_matches_golden(golden: Callable[[str, str], None]) -> None:
     incident = load((DATA / "incident.md").read_bytes(), "incidents/2025/2025-03-14-checkout.md")
     golden("incident_page.md", page(incident))
+
+
+FURNITURE = Furniture(
+    pattern=Pattern(
+        "db-connection-pool-exhaustion",
+        "Connection pool exhaustion (orders-api)",
+        ("INC-2024-082", "INC-2025-031"),
+    ),
+    pattern_page="runbooks/db-connection-pool-exhaustion.md",
+    runbook_page="runbooks/db-connection-pool-exhaustion.md",
+    similar=(
+        Neighbour(
+            "INC-2024-082",
+            "orders-db: too many clients, checkout errors",
+            ("same pattern", "shared terms: too many clients", "same services: orders-db"),
+        ),
+        Neighbour("INC-2099-001", "Not published in this build", ("same trigger: deploy",)),
+    ),
+    adrs=((3, "Put pgbouncer in transaction mode in front of orders-db", "adr/0003-pgbouncer.md"),),
+)
+
+
+def test_furnished_incident_page_matches_golden(golden: Callable[[str, str], None]) -> None:
+    incident = load((DATA / "incident.md").read_bytes(), "incidents/2025/2025-03-14-checkout.md")
+    other = load(incident_text(id="INC-2024-082"), "incidents/2024/2024-11-01-orders-db.md")
+    entries, _ = plan([incident, other], public=False)
+    links = Links(entries)
+    text = page(incident, page=links.by_id[incident.id], links=links, furniture=FURNITURE)
+    golden("incident_page_furnished.md", text)
+    assert "INC-2099-001" not in text  # a similar incident this build does not publish
+    assert_inert(to_html(text))
+
+
+def test_furniture_text_is_escaped() -> None:
+    incident = load(incident_text(runbook_used="<b>rb</b>"))
+    hostile = Furniture(
+        pattern=Pattern("p", "<script>alert(1)</script> | pipe", (incident.id,)),
+        similar=(Neighbour(incident.id, "<img src=x onerror=alert(1)>", ("<i>why</i>",)),),
+    )
+    links = Links(plan([incident], public=False)[0])
+    html = to_html(page(incident, links=links, furniture=hostile))
+    parsed = assert_inert(html)
+    text = "".join(parsed.text)
+    assert "<script>alert(1)</script> | pipe" in text
+    assert "<img src=x onerror=alert(1)>" in text
+    assert "one-off" not in text
+
+
+def test_one_off_incident_says_so() -> None:
+    incident = load(incident_text())
+    text = page(incident, furniture=Furniture())
+    assert "| Pattern | one-off: no recurring pattern yet |" in text
+    assert "## Similar incidents" not in text
+
+
+def test_similar_incidents_are_ranked_once_and_never_hidden(
+    make_repo: Callable[[dict[str, str]], Path],
+) -> None:
+    titles = {
+        "INC-2025-001": "Checkout errors: orders-db too many clients",
+        "INC-2025-002": "orders-db too many clients again during the sale",
+        "INC-2025-003": "Database connection pool exhausted on orders-db",
+        "INC-2025-004": "TLS certificate expired on the api gateway",
+        "INC-2025-005": "Expired certificate broke api gateway handshakes",
+        "INC-2025-006": "Kafka consumer lag on order events",
+    }
+    root = make_repo(
+        {
+            f"2025/{ident}.md": incident_text(id=ident, title=f'"{title}"')
+            for ident, title in titles.items()
+        }
+    )
+    analysis = analyze_repo(root)
+    shown = [i for i in titles if i != "INC-2025-002"]
+    found = furnish(analysis.index, analysis.incidents(), analysis.patterns.patterns, shown, set())
+    assert sorted(found) == shown
+    for ident, item in found.items():
+        near = [n.id for n in item.similar]
+        assert ident not in near
+        assert "INC-2025-002" not in near
+        assert len(near) <= 3
+    assert found["INC-2025-004"].similar[0].id == "INC-2025-005"
+    assert all(n.why for n in found["INC-2025-004"].similar)
+    again = furnish(
+        analysis.index, analysis.incidents(), analysis.patterns.patterns, shown[::-1], set()
+    )
+    assert again == found
+    # The reasons are those `learnloop similar` gives for the incident as a draft.
+    incidents = analysis.incidents()
+    cache = furniture.TermCache()
+    for ident, furnished in found.items():
+        mine = incidents[ident]
+        query = Query(document(mine), furniture.query_text(mine), mine)
+        for near in furnished.similar:
+            expected = similar.reasons(query, incidents[near.id])
+            assert furniture.reasons(mine, incidents[near.id], cache) == expected
 
 
 def test_yaml_incident_page_matches_golden(golden: Callable[[str, str], None]) -> None:

@@ -316,8 +316,7 @@ def test_works_on_foreign_post_mortems_with_only_required_keys(make_repo):
 
 def test_identical_incidents_cluster_without_warnings(make_repo):
     same = (
-        "---\nid: {}\ntitle: Disk full\nstarted_at: 2025-01-02\nseverity: P3\n"
-        "services: [a]\n---\n"
+        "---\nid: {}\ntitle: Disk full\nstarted_at: 2025-01-02\nseverity: P3\nservices: [a]\n---\n"
     )
     root = make_repo({f"{n}.md": same.format(f"D-{n}") for n in range(3)})
     found = patterns_json(root)

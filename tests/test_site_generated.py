@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from html import unescape
@@ -94,3 +95,51 @@ def test_public_build_refuses_secrets(tmp_path: Path):
     assert result.exit_code == 1
     assert "a public build needs none" in result.output
     assert not (root / "site").exists()
+
+
+def search_docs(root: Path) -> list[dict[str, object]]:
+    index = json.loads((root / "site" / "search" / "search_index.json").read_text())
+    return index["docs"]
+
+
+def test_search_ranks_runbooks_above_incidents(internal: Path):
+    docs = search_docs(internal)
+    runbook = [d for d in docs if d["location"] == "runbooks/db-connection-pool-exhaustion/"]
+    assert runbook[0]["boost"] > 1
+    assert any("too many clients" in str(t) for t in runbook[0]["tags"])  # type: ignore[attr-defined]
+    incident = next(d for d in docs if str(d["location"]).startswith("incidents/2025/"))
+    assert incident["boost"] < 1
+    assert "tags" not in incident
+    html = (internal / "site/runbooks/db-connection-pool-exhaustion/index.html").read_text()
+    assert "<strong>Symptoms.</strong> Seen as:" in html
+
+
+def test_dashboards_are_built_and_linked(internal: Path):
+    site = internal / "site"
+    for board in ("incidents", "time-to-resolve", "patterns", "follow-up", "prevention"):
+        html = (site / "dashboards" / board / "index.html").read_text()
+        assert html.count('<figure class="ll-chart"') >= 1, board
+        assert "<table>" in html, board
+    patterns = (site / "dashboards/patterns/index.html").read_text()
+    assert '<pre class="mermaid"><code>flowchart LR' in patterns
+    home = (site / "index.html").read_text()
+    assert 'href="dashboards/"' in home
+    assert "Dashboards" in home  # in the navigation
+    # The diagram library is served with the site, before anything that draws diagrams.
+    assert (site / "assets/learnloop/mermaid.min.js").stat().st_size > 1_000_000
+    scripts = re.findall(r'<script src="([^"]+)"', patterns)
+    assert "../../assets/learnloop/mermaid.min.js" in scripts
+    assert not [s for s in scripts if re.match(r"[a-z]+:|//", s)]
+    assert not (internal / "dashboards").exists()  # nothing written to the repository
+
+
+def test_incident_pages_show_pattern_and_similar_incidents(internal: Path):
+    page = internal / "site/incidents/2024/2024-10-25-inventory-db-too-many-clients-orders"
+    html = (page / "index.html").read_text()
+    assert "<td>Pattern</td>" in html
+    assert 'href="../../../runbooks/db-connection-pool-exhaustion/"' in html
+    similar = html.split('id="similar-incidents"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)">INC-', similar)
+    assert len(links) == 3
+    for href in links:
+        assert (page / href / "index.html").resolve().is_file(), href

@@ -93,10 +93,10 @@ def alerts_without_runbook(corpus: Corpus, alert_index: str | None) -> list[Prob
             if name in covered or name in found:
                 continue
             lines = texts.get(incident.path, "").splitlines()
-            line = next((n for n, text in enumerate(lines, 1) if name in text), 0)
+            at = next((n for n, text in enumerate(lines, 1) if name in text), 0)
             found[name] = Problem(
                 incident.path,
-                line,
+                at,
                 "warning",
                 f"alert {name} has no runbook yet",
                 "it recurs in no pattern so far; write its runbook by hand or wait for a "

@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from learnloop.analyze import rootcause
+from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.rootcause import SystemicIssue
+from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.errors import SettingsError
-from learnloop.load import INCIDENTS_DIR, load_corpus
-from learnloop.publish import generated, indexes
+from learnloop.load import INCIDENTS_DIR, discover, load_corpus
+from learnloop.model import Incident
+from learnloop.publish import dashboards, furniture, generated, indexes
 from learnloop.publish.pages import render_incident_page
 from learnloop.publish.plan import (
     BY_SERVICE,
@@ -46,6 +51,11 @@ ATTACHMENTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf", ".txt
 # published, which shows nothing that the page does not.
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^()\s<>]+)")
 WATCHED = ("incidents", "runbooks", "kb", "adr", "learnloop.yml")
+# The systemic issues of some incidents and patterns: (incident ids, patterns, issues).
+Systemic = tuple[set[str], tuple[Pattern, ...], list[SystemicIssue]]
+# An incident page ranks below the runbooks and articles built from it: search for a symptom
+# should answer with what to do, then with the history.
+INCIDENT_FRONT = generated.front_matter({"search": {"boost": generated.CASE_BOOST}})
 
 
 @dataclass
@@ -87,7 +97,9 @@ def main() -> None:
 
 def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) -> Site:
     """Load the repo's incidents and render every page of the site (no MkDocs needed)."""
-    corpus = load_corpus(root)
+    # The analysis holds the corpus it was made from: the files are parsed once per build.
+    analysis = _analysis(root) if discover(root) else None
+    corpus = analysis.corpus if analysis else load_corpus(root)
     for problem in corpus.problems:
         # A file that fails to load is missing from the site: that must fail a strict build.
         level = logging.WARNING if problem.level == "error" else logging.INFO
@@ -97,13 +109,6 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
         log.info("learnloop: public build, %d restricted incident(s) left out", len(hidden))
     links = Links(entries, hidden)
     site = Site()
-    for entry in entries:
-        site.pages[entry.page] = render_incident_page(
-            entry.incident, entry.timings, page=entry.page, links=links
-        )
-        site.edit_paths[entry.page] = entry.incident.path
-        for path in sorted(_attachments(root, entry)):
-            site.files[path] = root / path
     shown = [e.incident for e in entries]
     today = max((i.started_at.date() for i in corpus.incidents), default=date(1970, 1, 1))
     hidden_ids = frozenset(i.id for i in hidden)
@@ -112,6 +117,44 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     ):
         site.pages[page.path] = page.text
         site.edit_paths[page.path] = page.source
+    patterns = analysis.patterns.patterns if analysis else ()
+    board_patterns = dashboards.shown_patterns(patterns, {i.id for i in shown})
+    furnished: dict[str, furniture.Furniture] = {}
+    systemic: Systemic | None = None
+    if analysis:
+        furnished, systemic = _furnish(analysis, shown, set(site.pages))
+    for entry in entries:
+        text = render_incident_page(
+            entry.incident,
+            entry.timings,
+            page=entry.page,
+            links=links,
+            furniture=furnished.get(entry.incident.id),
+        )
+        site.pages[entry.page] = INCIDENT_FRONT + text
+        site.edit_paths[entry.page] = entry.incident.path
+        for path in sorted(_attachments(root, entry)):
+            site.files[path] = root / path
+    if systemic is not None and (
+        systemic[0] != {i.id for i in shown} or systemic[1] != board_patterns
+    ):
+        systemic = None  # the dashboards look at other incidents: they find their own
+    board_inputs = dashboards.Inputs(
+        incidents=tuple(shown),
+        patterns=board_patterns,
+        settings=settings,
+        today=today,
+        pattern_pages={
+            p.id: target
+            for p in patterns
+            if (target := furniture.pattern_page(p.id, site.pages)) is not None
+        },
+        incident_pages=links.by_id,
+        systemic=systemic[2] if systemic else None,
+    )
+    for path, text in dashboards.render(board_inputs).items():
+        site.pages[path] = text
+        site.edit_paths[path] = None
     site.pages[INCIDENTS_INDEX] = indexes.render_incidents_index(entries)
     site.pages[BY_SEVERITY] = indexes.render_by_severity(entries)
     site.pages[BY_SERVICE] = indexes.render_by_service(entries)
@@ -139,6 +182,37 @@ def configure(config: Any, settings: Settings, root: Path) -> None:
         path = str(root / name)
         if (root / name).exists() and path not in config.watch:
             config.watch.append(path)
+
+
+def _analysis(root: Path) -> Analysis | None:
+    """The repo's patterns and similarity index (cached by `learnloop generate`)."""
+    try:
+        return analyze_repo(root)
+    except SettingsError:
+        return None  # already reported by _settings; the pages still build
+
+
+def _furnish(
+    analysis: Analysis, shown: list[Incident], pages: set[str]
+) -> tuple[dict[str, furniture.Furniture], Systemic | None]:
+    """Each shown incident's furniture, and the systemic issues it was drawn from.
+
+    Decisions come from the incidents generated documents may quote (restricted ones left
+    out); the systemic issues found for those are returned with their inputs, so that the
+    dashboards reuse them when they look at the same incidents and patterns.
+    """
+    seen = furniture.visible(analysis)
+    systemic: Systemic | None = None
+    adrs = {}
+    if seen is not None:
+        found = rootcause.systemic_issues(seen.corpus.incidents, seen.patterns.patterns)
+        systemic = ({i.id for i in seen.corpus.incidents}, seen.patterns.patterns, found)
+        adrs = furniture.adrs_by_incident(seen, found)
+    ids = [i.id for i in shown]
+    furnished = furniture.furnish(
+        analysis.index, analysis.incidents(), analysis.patterns.patterns, ids, pages, adrs
+    )
+    return furnished, systemic
 
 
 def _settings(root: Path) -> Settings:

@@ -8,11 +8,14 @@ left out, so no trace of it reaches pages, search or sitemap.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+import yaml
 
 from learnloop.model import Incident
 from learnloop.publish import escape
@@ -27,6 +30,15 @@ _BADGES = {
     "due": ("info", "Review due"),
 }
 _MERMAID = re.compile(r"^```mermaid\n.*?^```\n", re.DOTALL | re.MULTILINE)
+_DETECTION = re.compile(r"(?ms)^## Detection\n(.*?)(?=^## |\Z)")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+# Search ranks a runbook above the incidents it was built from: a responder typing a symptom
+# wants what to do first, the history second. Material reads this from the front matter.
+RUNBOOK_BOOST = 4
+CASE_BOOST = 0.5  # a case study retells one incident: ranked like the incident's own page
+CASES = "kb/cases/"
+SYMPTOM_TITLES = 6  # incident titles quoted in a runbook's symptom line
+SYMPTOM_SIGNALS = 8  # alerts and log lines quoted there
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,63 @@ def page_text(
     safe = escape.rewrite_links(safe, resolve)
     if front.get("generated_by") != document.GENERATED_BY:
         return safe
-    return _with_banner(safe, front, rel, incidents, links, hidden_ids, today, review_period_days)
+    meta: dict[str, object] = {}
+    if front.get("kind") == "runbook":
+        titles, signals = symptoms(body, _sources(front, hidden_ids), incidents)
+        line = symptom_line(titles, signals)
+        if line:
+            safe = _before_first_section(safe, line)
+        # Material's search weighs tags far above titles and text: the symptoms as tags put
+        # the runbook first for the words someone on call types. The page shows the same
+        # words in its symptom line; the stylesheet keeps them out of the result list.
+        # Escaped too: a theme that shows tags on the page would print them as HTML.
+        tags = [html.escape(t, quote=False) for t in (*titles, *signals)]
+        meta = {"search": {"boost": RUNBOOK_BOOST}, "tags": tags}
+    elif rel.startswith(CASES):
+        meta = {"search": {"boost": CASE_BOOST}}
+    page = _with_banner(safe, front, rel, incidents, links, hidden_ids, today, review_period_days)
+    return front_matter(meta) + page if meta else page
+
+
+def front_matter(meta: dict[str, object]) -> str:
+    """YAML front matter for MkDocs; values are quoted as YAML needs, whatever they hold."""
+    return "---\n" + yaml.safe_dump(meta, sort_keys=True, allow_unicode=True) + "---\n\n"
+
+
+def symptoms(
+    body: str, sources: list[str], incidents: dict[str, Incident]
+) -> tuple[list[str], list[str]]:
+    """What responders saw: the titles of the newest incidents, the alerts and log lines."""
+    known = [incidents[i] for i in sources if i in incidents]
+    titles: list[str] = []
+    for incident in sorted(known, key=lambda i: (i.started_at, i.id), reverse=True):
+        title = " ".join(incident.title.split())
+        if title and title not in titles:
+            titles.append(title)
+    detection = _DETECTION.search(body)
+    signals = list(dict.fromkeys(_CODE_SPAN.findall(detection.group(1)) if detection else []))
+    return titles[:SYMPTOM_TITLES], signals[:SYMPTOM_SIGNALS]
+
+
+def symptom_line(titles: list[str], signals: list[str]) -> str:
+    """The symptoms as one paragraph, placed where the page's meaning is explained."""
+    parts = []
+    if titles:
+        parts.append(f"Seen as: {'; '.join(escape.inline(t) for t in titles)}.")
+    if signals:
+        parts.append(f"Alerts and errors: {', '.join(escape.inline(f'`{s}`') for s in signals)}.")
+    return f"**Symptoms.** {' '.join(parts)}" if parts else ""
+
+
+def _sources(front: dict[str, object], hidden_ids: frozenset[str]) -> list[str]:
+    return [str(s) for s in front.get("sources") or [] if str(s) not in hidden_ids]  # type: ignore[attr-defined]
+
+
+def _before_first_section(text: str, paragraph: str) -> str:
+    """The paragraph inserted before the first `## ` heading (or at the end)."""
+    lines = text.split("\n")
+    at = next((n for n, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    return "\n".join([*lines[:at], paragraph, "", *lines[at:]])
 
 
 def _with_banner(
@@ -130,7 +198,7 @@ def _with_banner(
     kind, label = _BADGES[state]
     if front.get("status") == "retired":
         kind, label, reason = "note", "Retired", "its pattern no longer recurs; kept for history"
-    sources = [str(s) for s in front.get("sources") or [] if str(s) not in hidden_ids]  # type: ignore[attr-defined]
+    sources = _sources(front, hidden_ids)
     cited = []
     for ident in sources[:12]:
         page = links.by_id.get(ident)

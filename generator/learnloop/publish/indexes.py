@@ -14,6 +14,7 @@ from learnloop.publish import escape, fmt
 from learnloop.publish.plan import (
     BY_SERVICE,
     BY_SEVERITY,
+    DASHBOARDS,
     HOME,
     INCIDENTS_INDEX,
     Entry,
@@ -99,6 +100,7 @@ def render_home(entries: Iterable[Entry], *, site_name: str) -> str:
         "all": href(HOME, INCIDENTS_INDEX),
         "by_severity": href(HOME, BY_SEVERITY),
         "by_service": href(HOME, BY_SERVICE),
+        "dashboards": href(HOME, DASHBOARDS),
     }
     if entries:
         first = entries[-1].timings.started_at

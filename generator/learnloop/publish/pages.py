@@ -8,6 +8,7 @@ from learnloop.enrich import TIMELINE, Timings
 from learnloop.load.body import split_sections
 from learnloop.model import Incident
 from learnloop.publish import escape, fmt
+from learnloop.publish.furniture import Furniture
 from learnloop.publish.plan import Links, href
 from learnloop.publish.render import render
 
@@ -38,24 +39,67 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def render_incident_page(
-    incident: Incident, timings: Timings, *, page: str | None = None, links: Links | None = None
+    incident: Incident,
+    timings: Timings,
+    *,
+    page: str | None = None,
+    links: Links | None = None,
+    furniture: Furniture | None = None,
 ) -> str:
-    """The Markdown page of one incident; `page` is where it sits in the site."""
+    """The Markdown page of one incident; `page` is where it sits in the site.
+
+    With `furniture` (from the build's analysis) the page also names its pattern, the
+    decisions it led to and its most similar incidents, with why they are similar.
+    """
     page = page or incident.path
     links = links or Links(())
     return render(
         "incident.md.j2",
         incident=incident,
-        facts=facts(incident, timings, page=page, links=links),
+        facts=facts(incident, timings, page=page, links=links, furniture=furniture),
         narrative=narrative(incident, page=page, links=links),
         action_heading="Tracked action items"
         if "action_items" in _written(incident)
         else "Action items",
+        similar=similar(furniture, page=page, links=links) if furniture else [],
     )
 
 
+def _pattern(furniture: Furniture, page: str) -> str:
+    pattern = furniture.pattern
+    if pattern is None:
+        return "one-off: no recurring pattern yet"
+    name = escape.cell(pattern.title)
+    if furniture.pattern_page:
+        name = f"[{name}]({href(page, furniture.pattern_page)})"
+    n = len(pattern.incidents)
+    return f"{name} ({n} incident{'s' if n != 1 else ''})"
+
+
+def similar(furniture: Furniture, *, page: str, links: Links) -> list[dict[str, str]]:
+    """The similar incidents as list items: a link to each, its title and why it matched."""
+    out = []
+    for match in furniture.similar:
+        target = links.by_id.get(match.id)
+        if target is None:
+            continue  # not published in this build
+        out.append(
+            {
+                "link": f"[{escape.inline(match.id)}]({href(page, target)})",
+                "title": escape.inline(match.title),
+                "why": escape.inline("; ".join(match.why)) if match.why else "",
+            }
+        )
+    return out
+
+
 def facts(
-    incident: Incident, timings: Timings, *, page: str, links: Links
+    incident: Incident,
+    timings: Timings,
+    *,
+    page: str,
+    links: Links,
+    furniture: Furniture | None = None,
 ) -> list[tuple[str, str]]:
     """(label, Markdown value) rows of the metadata table; unknown values are a dash."""
 
@@ -84,8 +128,20 @@ def facts(
         ("SLA breached", fmt.yes_no(incident.impact.sla_breached)),
         ("Trigger", text(incident.trigger)),
         ("Root-cause category", text(incident.root_cause.category)),
+    ]
+    if furniture is not None:
+        rows.append(("Pattern", _pattern(furniture, page)))
+    rows += [
         ("Detection", text(_detection(incident))),
-        ("Runbook used", _runbook(incident)),
+        ("Runbook used", _runbook(incident, page, furniture)),
+    ]
+    if furniture is not None and furniture.adrs:
+        decisions = (
+            f"[ADR-{number:04d}: {escape.cell(title)}]({href(page, target)})"
+            for number, title, target in furniture.adrs
+        )
+        rows.append(("Decisions", ", ".join(decisions)))
+    rows += [
         ("Tags", text(", ".join(incident.tags))),
         ("Related", _related(incident, page, links)),
     ]
@@ -102,11 +158,14 @@ def _detection(incident: Incident) -> str:
     return method or source or ""
 
 
-def _runbook(incident: Incident) -> str:
+def _runbook(incident: Incident, page: str, furniture: Furniture | None) -> str:
     if not incident.runbook_used:
         return fmt.DASH
     verdict = {True: " (helpful)", False: " (not helpful)", None: ""}[incident.runbook_helpful]
-    return escape.cell(incident.runbook_used) + verdict
+    name = escape.cell(incident.runbook_used)
+    if furniture is not None and furniture.runbook_page:
+        name = f"[{name}]({href(page, furniture.runbook_page)})"
+    return name + verdict
 
 
 def _related(incident: Incident, page: str, links: Links) -> str:

@@ -16,6 +16,7 @@ HOME = "index.md"
 INCIDENTS_INDEX = f"{INCIDENTS}/index.md"
 BY_SEVERITY = f"{INCIDENTS}/by-severity.md"
 BY_SERVICE = f"{INCIDENTS}/by-service.md"
+DASHBOARDS = "dashboards/index.md"
 INDEX_PAGES = (HOME, INCIDENTS_INDEX, BY_SEVERITY, BY_SERVICE)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")

@@ -1,0 +1,420 @@
+"""The dashboards' panels: one chart each, with the table of the numbers behind it.
+
+A chart is for seeing the shape; its table is for reading values, for screen readers and for
+search. Each function takes plain data and returns its panel; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from learnloop.analyze import actions, cost, feedback, prevention, rootcause, temporal
+from learnloop.analyze.patterns import Pattern
+from learnloop.enrich import timings
+from learnloop.model import SEVERITIES, Incident
+from learnloop.publish import charts, escape, fmt
+from learnloop.publish.plan import href
+from learnloop.settings import Settings
+
+MAX_SERVICES = 20  # boxes in the time-to-resolve chart; the table lists every service
+MAX_LABELS = 12  # named points in a scatter
+EDGE_SHARE = 50  # the cause map draws edges carrying at least 1/EDGE_SHARE of the incidents
+TOP_RECOMMENDATIONS = prevention.TOP
+VERDICT_COLOURS = {
+    "fell": charts.PALETTE[4],
+    "rose": charts.PALETTE[2],
+    "no detectable change": charts.PALETTE[0],
+    "not enough data": charts.PALETTE[9],
+}
+# Quick wins green, big bets blue, fill-ins grey, money pits red.
+QUADRANT_COLOURS = dict(
+    zip(prevention.QUADRANTS, [charts.PALETTE[n] for n in (4, 0, 9, 2)], strict=True)
+)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What the tables link to: the site pages of patterns (runbooks) and of incidents."""
+
+    patterns: Mapping[str, str]
+    incidents: Mapping[str, str]
+
+    def pattern(self, pid: str, title: str, page: str) -> str:
+        """The pattern's title, linked to its page when it has one."""
+        target = self.patterns.get(pid)
+        name = escape.cell(title)
+        return f"[{name}]({href(page, target)})" if target else name
+
+    def incident(self, ident: str, page: str) -> str:
+        """The incident's id, linked to its page when it is published."""
+        target = self.incidents.get(ident)
+        name = escape.cell(ident)
+        return f"[{name}]({href(page, target)})" if target else name
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its heading, how to read it, the figure and the numbers as a table."""
+
+    slug: str
+    title: str
+    note: str
+    figure: str  # inline SVG, a Mermaid fence, or "" when there is nothing to draw
+    table: str  # Markdown
+
+
+def severity_by_month(incidents: Sequence[Incident]) -> Chart:
+    """Incidents per month, stacked by severity; months without incidents kept."""
+    months = [m for m, _ in temporal.month_counts(incidents)]
+    counts = Counter((i.started_at.strftime("%Y-%m"), i.severity) for i in incidents)
+    levels = [s for s in SEVERITIES if any(i.severity == s for i in incidents)]
+    series = [
+        charts.Series(s, tuple(float(counts[m, s]) for m in months), charts.SEVERITY_COLOURS[s])
+        for s in levels
+    ]
+    rows = [
+        [m, *(str(counts[m, s]) for s in levels), str(sum(counts[m, s] for s in levels))]
+        for m in months
+    ]
+    slug = "incidents-per-month"
+    title = "Incidents per month by severity"
+    figure = charts.stacked_bars(slug, title, months, series, "Incidents") if incidents else ""
+    return Chart(
+        slug,
+        title,
+        "Each bar is a month (by start, UTC); colours are severities, P0 the most severe.",
+        figure,
+        table(["Month", *levels, "Total"], rows),
+    )
+
+
+def hour_of_week(incidents: Sequence[Incident]) -> Chart:
+    """A weekday × hour heatmap of start times (UTC); date-only starts are left out."""
+    grid = temporal.temporal(incidents).hour_of_week
+    hours = [f"{h:02d}" for h in range(24)]
+    known = sum(sum(row) for row in grid)
+    slug = "hour-of-week"
+    title = "When incidents start: hour of the week"
+    figure = charts.heatmap(slug, title, grid, temporal.DAYS, hours) if known else ""
+    rows = [
+        [day, *(str(v) for v in row), str(sum(row))]
+        for day, row in zip(temporal.DAYS, grid, strict=True)
+    ]
+    skipped = len(incidents) - known
+    note = "Darker cells had more incidents start in that hour (UTC)."
+    if skipped:
+        note += f" {plural(skipped, 'incident')} with only a start date are not counted."
+    return Chart(slug, title, note, figure, table(["Day", *hours, "Total"], rows))
+
+
+def ttr_by_service(incidents: Sequence[Incident]) -> Chart:
+    """Time to resolve per service as boxes (quartiles, p10–p90), busiest services first."""
+    values: dict[str, list[float]] = {}
+    for incident in incidents:
+        ttr = timings(incident).ttr
+        if ttr is None:
+            continue
+        for service in incident.services:
+            values.setdefault(service, []).append(ttr)
+    ordered = sorted(values.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    rows = []
+    for service, minutes in ordered:
+        q = np.quantile(np.asarray(minutes, dtype=float), [0.1, 0.25, 0.5, 0.75, 0.9])
+        rows.append(
+            [
+                escape.cell(service),
+                str(len(minutes)),
+                *(fmt.duration(float(v)) for v in q),
+                fmt.duration(max(minutes)),
+            ]
+        )
+    slug = "ttr-by-service"
+    title = "Time to resolve by service"
+    shown = ordered[:MAX_SERVICES]
+    figure = (
+        charts.duration_boxes(slug, title, shown, "Time to resolve (log scale)") if shown else ""
+    )
+    note = (
+        "Each box spans the middle half of a service's incidents, the line in it is the median "
+        "and the whiskers reach the 10th and 90th percentiles; dots are the rest. An incident "
+        "counts under each service it hit."
+    )
+    if len(ordered) > len(shown):
+        note += f" The chart shows the {len(shown)} services with most incidents; the table all."
+    return Chart(
+        slug,
+        title,
+        note,
+        figure,
+        table(["Service", "Incidents", "p10", "p25", "Median", "p75", "p90", "Longest"], rows),
+    )
+
+
+def patterns_by_impact(
+    incidents: Sequence[Incident],
+    patterns: Sequence[Pattern],
+    costs: Mapping[str, cost.IncidentCost],
+    targets: Targets,
+    page: str,
+) -> Chart:
+    """Each pattern placed by how often it happened and what it cost in all."""
+    by_id = {i.id: i for i in incidents}
+    stats = []
+    for pattern in patterns:
+        members = [by_id[i] for i in pattern.incidents if i in by_id]
+        total = sum(costs[m.id].total_usd for m in members)
+        ttrs = [t for t in (timings(m).ttr for m in members) if t is not None]
+        stats.append((pattern, len(members), total, statistics.median(ttrs) if ttrs else None))
+    stats.sort(key=lambda s: (-(s[1] * s[2]), s[0].id))
+    labelled = {s[0].id for s in stats[:MAX_LABELS]}
+    points = [
+        (p.title if p.id in labelled else "", float(n), total, charts.ACCENT)
+        for p, n, total, _ in stats
+    ]
+    slug = "patterns-frequency-impact"
+    title = "Patterns by frequency and impact"
+    figure = (
+        charts.scatter(slug, title, points, "Incidents", "Total cost (log scale)", log_y=True)
+        if points
+        else ""
+    )
+    rows = [
+        [
+            targets.pattern(p.id, p.title, page),
+            str(n),
+            cost.usd(total),
+            cost.usd(total / n if n else 0),
+            fmt.duration(median),
+        ]
+        for p, n, total, median in stats
+    ]
+    return Chart(
+        slug,
+        title,
+        "Top right is where prevention pays most: frequent and costly. Cost follows the cost "
+        "model in learnloop.yml (engineering time, downtime, recorded revenue, SLA).",
+        figure,
+        table(["Pattern", "Incidents", "Total cost", "Per incident", "Median TTR"], rows),
+    )
+
+
+def cause_symptom_map(
+    incidents: Sequence[Incident],
+    patterns: Sequence[Pattern],
+    systemic: Sequence[rootcause.SystemicIssue],
+) -> Chart:
+    """Systemic causes on the left, the patterns they show up as on the right (Mermaid)."""
+    # The diagram stays readable as the corpus grows: only the heavier edges are drawn.
+    min_edge = max(2, len(incidents) // EDGE_SHARE)
+    diagram = (
+        rootcause.cause_symptom_map(incidents, patterns, systemic, min_edge) if incidents else ""
+    )
+    has_edges = "-->" in diagram
+    titles = {p.id: p.title for p in patterns}
+    known = {i.id for i in incidents}
+    of = {i: p.id for p in patterns for i in p.incidents}
+    rows = []
+    for issue in systemic:
+        per = Counter(of.get(i, "") for i in issue.incidents if i in known)
+        for pid, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0])):
+            rows.append(
+                [
+                    escape.cell(issue.title),
+                    escape.cell(titles[pid]) if pid else "one-off incidents",
+                    str(n),
+                ]
+            )
+    return Chart(
+        "cause-symptom-map",
+        "Causes and the patterns they show up as",
+        f"Arrows carry the number of incidents; those with fewer than {min_edge} are left out "
+        "of the diagram but listed in the table.",
+        f"```mermaid\n{diagram.rstrip()}\n```" if has_edges else "",
+        table(["Systemic cause", "Pattern", "Incidents"], rows),
+    )
+
+
+def action_backlog(items: Sequence[actions.ItemRow], today: date) -> Chart:
+    """Action items opened and completed per month, and how many were still open."""
+    monthly = actions.growth(items, today)["monthly"] if items else []
+    labels = [m["month"] for m in monthly]
+    opened = charts.Series("Opened", tuple(float(m["opened"]) for m in monthly), charts.PALETTE[1])
+    done = charts.Series(
+        "Completed", tuple(float(m["completed"]) for m in monthly), charts.PALETTE[4]
+    )
+    still = charts.Series(
+        "Open at month end", tuple(float(m["open_at_end"]) for m in monthly), charts.PALETTE[0]
+    )
+    slug = "action-backlog"
+    title = "Action-item backlog over time"
+    figure = (
+        charts.bars_and_line(slug, title, labels, [opened, done], still, "Action items")
+        if monthly
+        else ""
+    )
+    rows = [
+        [m["month"], str(m["opened"]), str(m["completed"]), str(m["open_at_end"])] for m in monthly
+    ]
+    wontfix = sum(r.status == "wontfix" for r in items)
+    note = "A line that keeps climbing means items are raised faster than they are done."
+    if wontfix:
+        note += f" {plural(wontfix, 'item')} closed as won't-fix are left out (no closing date)."
+    return Chart(
+        slug, title, note, figure, table(["Month", "Opened", "Completed", "Open at end"], rows)
+    )
+
+
+def recurrence(
+    fixed: Mapping[str, feedback.Recurrence],
+    titles: Mapping[str, str],
+    targets: Targets,
+    page: str,
+) -> Chart:
+    """Per pattern with a completed fix: incidents per month before it and after it."""
+    judged = [fixed[p] for p in sorted(fixed)]
+    rows_chart = [
+        (
+            titles.get(r.pattern, r.pattern),
+            r.rate_before or 0.0,
+            r.rate_after or 0.0,
+            VERDICT_COLOURS.get(r.verdict, charts.PALETTE[9]),
+        )
+        for r in judged
+        if r.rate_before is not None and r.rate_after is not None
+    ]
+    slug = "recurrence-after-fixes"
+    title = "Recurrence before and after fixes"
+    used = sorted({r.verdict for r in judged}, key=list(VERDICT_COLOURS).index)
+    figure = (
+        charts.dumbbells(
+            slug,
+            title,
+            rows_chart,
+            "Incidents per month (hollow: before the fix, filled: after)",
+            [(v, VERDICT_COLOURS[v]) for v in used],
+        )
+        if rows_chart
+        else ""
+    )
+    rows = []
+    for r in judged:
+        where = targets.incident(r.incident, page)
+        rows.append(
+            [
+                targets.pattern(r.pattern, titles.get(r.pattern, r.pattern), page),
+                f"{escape.cell(r.title)} ({escape.cell(r.item)} in {where})",
+                r.done_at.isoformat(),
+                _rate(r.before, r.months_before, r.rate_before),
+                _rate(r.after, r.months_after, r.rate_after),
+                r.verdict + (f" ({_p(r.p_value)})" if r.p_value is not None else ""),
+            ]
+        )
+    return Chart(
+        slug,
+        title,
+        "For each pattern, its first completed prevention item: the rate of the pattern's "
+        "incidents before it was done and after. A change is called only when a Poisson test "
+        "says chance is an unlikely explanation.",
+        figure,
+        table(["Pattern", "Fix", "Done", "Before", "After", "Verdict"], rows),
+    )
+
+
+def prevention_matrix(recs: Sequence[prevention.Recommendation], settings: Settings) -> Chart:
+    """Recommendations by effort (x) and expected yearly saving (y), split into quadrants."""
+    middle = statistics.median(r.annual_saving_usd for r in recs) if recs else 0.0
+    top = list(recs[:TOP_RECOMMENDATIONS])
+    named = {r.id: n for n, r in enumerate(top[:MAX_LABELS], start=1)}
+    points = [
+        (
+            f"{named[r.id]}" if r.id in named else "",
+            r.effort_days,
+            max(r.annual_saving_usd, 1.0),
+            QUADRANT_COLOURS[r.quadrant],
+        )
+        for r in recs
+    ]
+    slug = "prevention-matrix"
+    title = "Prevention: impact against effort"
+    figure = (
+        charts.scatter(
+            slug,
+            title,
+            points,
+            "Effort (days)",
+            "Expected saving per year (log scale)",
+            log_y=True,
+            split=(settings.cost.quick_win_effort_days, max(middle, 1.0)),
+            corners=("Quick wins", "Big bets", "Fill-ins", "Money pits"),
+        )
+        if points
+        else ""
+    )
+    rows = [
+        [
+            str(n),
+            escape.cell(r.title),
+            r.kind,
+            r.quadrant,
+            r.priority,
+            cost.usd(r.annual_saving_usd),
+            fmt.number(r.effort_days),
+            "—" if r.roi is None else f"{r.roi:.1f}",
+        ]
+        for n, r in enumerate(top, start=1)
+    ]
+    note = (
+        f"Dashed lines: {fmt.number(settings.cost.quick_win_effort_days)} days of effort "
+        f"(learnloop.yml `cost.quick_win_effort_days`) and the median saving, "
+        f"{cost.usd(middle)} a year. Numbers on the points are the ranks in the table."
+    )
+    if len(recs) > len(top):
+        note += f" The table lists the top {len(top)} of {len(recs)}."
+    return Chart(
+        slug,
+        title,
+        note,
+        figure,
+        table(
+            [
+                "#",
+                "Recommendation",
+                "Kind",
+                "Quadrant",
+                "Priority",
+                "Saving / year",
+                "Effort (days)",
+                "ROI",
+            ],
+            rows,
+        ),
+    )
+
+
+def table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table; cells arrive escaped. With no rows, a line saying so."""
+    if not rows:
+        return "*No data yet.*"
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _rate(count: int, months: float, rate: float | None) -> str:
+    per = "—" if rate is None else f"{rate:.2f}/month"
+    return f"{count} in {months:.1f} months ({per})"
+
+
+def _p(p: float) -> str:
+    return "p<0.0001" if p < 0.0001 else f"p={p:.3g}"
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 incident", "2,000 incidents"."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
