@@ -64,6 +64,9 @@ def test_runbooks_are_pages_with_freshness_and_working_incident_links(internal: 
     assert (internal / "site" / "runbooks" / "alerts" / "index.html").is_file()
     assert (internal / "site" / "kb" / "index.html").is_file()
     assert (internal / "site" / "adr" / "index.html").is_file()
+    reports = (internal / "site" / "kb" / "reports" / "index.html").read_text()
+    assert 'href="executive/"' in reports
+    assert 'href="2025-11/"' in reports
 
 
 def test_public_build_has_no_trace_of_restricted_incidents(public: Path):

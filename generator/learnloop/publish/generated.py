@@ -23,6 +23,7 @@ from learnloop.publish.plan import Links, href
 from learnloop.write import document
 
 FOLDERS = ("runbooks", "kb", "adr")
+REPORTS_INDEX = "kb/reports/index.md"
 SECTION_TITLES = {"runbooks": "Runbooks", "kb": "Knowledge base", "adr": "Decision records"}
 _BADGES = {
     "fresh": ("success", "Fresh"),
@@ -76,7 +77,26 @@ def collect(
         if not any(p.path == index for p in pages):
             listing = [p for p in pages if p.path.startswith(f"{folder}/")]
             pages.append(Page(index, placeholder_index(folder, listing), None))
+    if not any(p.path == REPORTS_INDEX for p in pages):
+        pages.append(Page(REPORTS_INDEX, reports_index(pages), None))
     return pages
+
+
+def reports_index(pages: list[Page]) -> str:
+    """The reports: the latest executive and technical ones, then one per month, newest first."""
+    reports = [p for p in pages if p.path.startswith("kb/reports/")]
+    if not reports:
+        return "# Reports\n\nNo reports yet: `learnloop generate` writes them.\n"
+    latest = [p for p in reports if not re.search(r"/\d{4}-\d{2}\.md$", p.path)]
+    monthly = sorted((p for p in reports if p not in latest), key=lambda p: p.path, reverse=True)
+    lines = ["# Reports", ""]
+    for page in sorted(latest, key=lambda p: p.path):
+        lines.append(f"- [{_title(page.text, page.path)}]({href(REPORTS_INDEX, page.path)})")
+    if monthly:
+        lines += ["", "## Monthly learning reports", ""]
+        for page in monthly:
+            lines.append(f"- [{Path(page.path).stem}]({href(REPORTS_INDEX, page.path)})")
+    return "\n".join(lines) + "\n"
 
 
 def placeholder_index(folder: str, pages: list[Page]) -> str:
