@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,15 +89,28 @@ def scores_for(index: Index, doc: Document) -> np.ndarray:
     return (weight * latent + (1 - weight) * literal).astype(np.float32)
 
 
+def shared_terms(mine: Set[str], theirs: Set[str]) -> list[str]:
+    """Terms both texts use, phrases first; fragments and stutters ('api fail') left out."""
+
+    def telling(term: str) -> bool:
+        words = term.split()
+        return all(len(w) > 3 for w in words) and len(set(words)) == len(words)
+
+    return sorted((t for t in mine & theirs if telling(t)), key=lambda t: (-len(t.split()), t))
+
+
+def distinctive_text(incident: Incident) -> str:
+    """What names a failure: title, cause and symptoms (timelines share too many words)."""
+    parts = fields(incident)
+    return " ".join((parts["title"], parts["cause"], parts["symptoms"]))
+
+
 def reasons(query: Query, incident: Incident) -> list[str]:
     """Why a match matched: shared distinctive terms, services, trigger, alerts."""
     out = []
     mine = set(analyzer(query.text))
-    theirs_text = " ".join(fields(incident).values())
-    shared = sorted(
-        (t for t in mine & set(analyzer(theirs_text)) if " " in t or len(t) > 3),
-        key=lambda t: (-len(t.split()), t),
-    )
+    theirs_text = distinctive_text(incident)
+    shared = shared_terms(mine, set(analyzer(theirs_text)))
     if shared:
         out.append("shared terms: " + ", ".join(shared[:6]))
     if query.incident is not None:
@@ -109,7 +122,9 @@ def reasons(query: Query, incident: Incident) -> list[str]:
         category = query.incident.root_cause.category
         if category and category == incident.root_cause.category:
             out.append(f"same root-cause category: {category}")
-    their_alerts = set(alerts([theirs_text, incident.detection.source or ""]))
+    their_alerts = set(
+        alerts([" ".join(fields(incident).values()), incident.detection.source or ""])
+    )
     common = sorted(set(alerts([query.text])) & their_alerts)
     if common:
         out.append("same alert: " + ", ".join(common))

@@ -17,6 +17,7 @@ import numpy as np
 from learnloop.analyze import rootcause
 from learnloop.analyze.engine import Index
 from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.similar import distinctive_text, shared_terms
 from learnloop.analyze.text import alerts, analyzer, fields
 from learnloop.model import Incident
 
@@ -130,15 +131,19 @@ def neighbours(
     return out
 
 
-class TermCache(dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]]):
-    """Per incident, computed once: its analyzed words, alerts in its text, alerts in its source."""
+class TermCache(dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]]):
+    """Per incident, computed once: its words as a query, its distinctive words, the alerts in
+    its text and in its detection source."""
 
-    def get_for(self, incident: Incident) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    def get_for(
+        self, incident: Incident
+    ) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
         found = self.get(incident.id)
         if found is None:
             text = query_text(incident)
             found = (
                 frozenset(analyzer(text)),
+                frozenset(analyzer(distinctive_text(incident))),
                 frozenset(alerts([text])),
                 frozenset(alerts([incident.detection.source or ""])),
             )
@@ -152,13 +157,10 @@ def reasons(incident: Incident, other: Incident, terms: TermCache) -> list[str]:
     The same rules in the same words, with each incident's words analyzed once per build
     instead of once per comparison (tests check the two agree).
     """
-    words, text_alerts, _ = terms.get_for(incident)
-    their_words, their_text_alerts, their_source_alerts = terms.get_for(other)
+    words, _, text_alerts, _ = terms.get_for(incident)
+    _, their_words, their_text_alerts, their_source_alerts = terms.get_for(other)
     out = []
-    shared = sorted(
-        (t for t in words & their_words if " " in t or len(t) > 3),
-        key=lambda t: (-len(t.split()), t),
-    )
+    shared = shared_terms(words, their_words)
     if shared:
         out.append("shared terms: " + ", ".join(shared[:6]))
     services = sorted(set(incident.services) & set(other.services))
