@@ -155,3 +155,9 @@ def test_alerts_without_a_runbook_are_reported_on_request(make_repo):
         result.output
     )
     assert "CheckoutHighErrorRate has no runbook" not in result.output
+
+
+def test_a_missing_root_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(cli, ["--root", str(tmp_path / "nowhere"), "check"])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
