@@ -316,7 +316,7 @@ def test_since_months_and_years_are_calendar_months() -> None:
 
 def test_reports_are_deterministic_whatever_the_input_order(make_repo: Any) -> None:
     root = monthly_repo(make_repo)
-    inputs = load_inputs(root)
+    inputs, _ = load_inputs(root)
     shuffled = list(inputs.incidents)
     random.Random(3).shuffle(shuffled)
     other = report.Inputs(tuple(shuffled), inputs.pattern_of, inputs.titles, inputs.settings)
@@ -377,7 +377,7 @@ def test_site_reports_keep_human_edits(make_repo: Any) -> None:
 
 
 def test_monthly_figures() -> None:
-    inputs = load_inputs(REPO)
+    inputs, _ = load_inputs(REPO)
     data = report.monthly_data(inputs, "2025-03")
     march = [
         i

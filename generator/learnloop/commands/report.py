@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from learnloop.analyze import rootcause
 from learnloop.analyze.metrics import Filters, default_today
 from learnloop.commands.patterns import analyze_repo
 from learnloop.errors import LearnloopError, UsageError
@@ -95,11 +96,14 @@ def filters_from(
     return Filters(first, last, parse_list(services), parse_severities(severity))
 
 
-def load_inputs(root: Path) -> report_mod.Inputs:
-    """The incidents, their patterns and the settings of a learning repo."""
+def load_inputs(root: Path) -> tuple[report_mod.Inputs, list[rootcause.SystemicIssue]]:
+    """The incidents, their patterns, the settings and the systemic issues of a learning repo."""
     if not discover(root):  # nothing to cluster: the pattern engine needs at least one incident
-        return report_mod.Inputs((), {}, {}, load_settings(root))
-    return report_mod.inputs_of(analyze_repo(root))
+        return report_mod.Inputs((), {}, {}, load_settings(root)), []
+    analysis = analyze_repo(root)
+    # The same systemic issues the knowledge base and the site's reports are built from.
+    systemic = rootcause.systemic_issues(analysis.corpus.incidents, analysis.patterns.patterns)
+    return report_mod.inputs_of(analysis), systemic
 
 
 @click.command("report")
@@ -142,10 +146,10 @@ def command(
     given = parse_day("--today", today)
     # Usage errors first, before a large repo takes seconds to load; date.max only stands in.
     filters_from(given or date.max, since, start, end, services, severity)
-    inputs = load_inputs(obj.root)
+    inputs, systemic = load_inputs(obj.root)
     day = given or default_today(inputs.incidents)
     filters = filters_from(day, since, start, end, services, severity)
-    data = report_mod.report_data(kind, inputs, filters, day)
+    data = report_mod.report_data(kind, inputs, filters, day, systemic)
     text = report_mod.render_format(data, fmt)
     if output is None:
         click.echo(text, nl=False)
