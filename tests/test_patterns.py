@@ -329,3 +329,14 @@ def test_an_empty_repo_has_no_patterns_and_nothing_similar(make_repo):
     result = invoke(root, "similar", "--text", "disk full", "--json")
     assert result.exit_code == 0
     assert json.loads(result.output)["results"] == []
+
+
+def test_corrections_are_reported_on_every_run_not_only_the_first(repo: Path):
+    path = repo / "incidents" / "INC-2025-090.md"
+    path.write_text(path.read_text().replace("severity: P2", "severity: P2\npattern: office-net"))
+    other = repo / "incidents" / "INC-2025-091.md"
+    other.write_text(other.read_text().replace("severity: P2", "severity: P2\npattern: office-net"))
+    first = patterns_json(repo)["corrections"]
+    invoke(repo, "generate")
+    assert patterns_json(repo)["corrections"] == first
+    assert any("INC-2025-090 pinned to office-net" in note for note in first)

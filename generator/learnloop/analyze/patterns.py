@@ -109,8 +109,9 @@ def assign(
             target = _merge_target(record.id, records)
             moved = [m for m in record.incidents if m in present and result[m] == target]
             notes.append(f"{record.id} merged into {target} ({len(moved)} incidents, {_SRC})")
+        # Every run says which corrections it obeyed, also once they are recorded as members.
         for m in record.pin:
-            if m in present and result[m] != record.id:
+            if m in present:
                 result[m] = record.id
                 notes.append(f"{m} pinned to {record.id} ({_SRC})")
         for m in record.exclude:
@@ -118,7 +119,7 @@ def assign(
                 result[m] = None
                 notes.append(f"{m} kept out of {record.id} ({_SRC})")
     for incident in incidents:
-        if incident.pattern and result[incident.id] != incident.pattern:
+        if incident.pattern:
             result[incident.id] = incident.pattern
             notes.append(f"{incident.id} pinned to {incident.pattern} ({incident.path})")
     return result, notes, seeds
