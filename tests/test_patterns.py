@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -340,3 +341,15 @@ def test_corrections_are_reported_on_every_run_not_only_the_first(repo: Path):
     invoke(repo, "generate")
     assert patterns_json(repo)["corrections"] == first
     assert any("INC-2025-090 pinned to office-net" in note for note in first)
+
+
+def test_the_analysis_kept_after_generate_equals_a_fresh_one(repo: Path):
+    (repo / "incidents" / "INC-2025-090.md").write_text(
+        (repo / "incidents" / "INC-2025-090.md")
+        .read_text()
+        .replace("severity: P2", "severity: P2\npattern: office-net")
+    )
+    invoke(repo, "generate")
+    kept = invoke(repo, "patterns", "--json").output
+    shutil.rmtree(repo / ".learnloop-cache")
+    assert invoke(repo, "patterns", "--json").output == kept

@@ -140,6 +140,7 @@ def generate(obj: Context, check_only: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
     from learnloop import write
     from learnloop.commands import generate as generate_cmd
+    from learnloop.commands import patterns as patterns_cmd
 
     analysis, rendered = generate_cmd.generate(obj.root)
     for note in analysis.patterns.notes:
@@ -154,6 +155,7 @@ def generate(obj: Context, check_only: bool) -> None:
         click.echo(f"generated files are current ({len(rendered)} checked)")
         return
     written = write.write_all(rendered, obj.root)
+    patterns_cmd.remember(analysis)
     for rel in written:
         click.echo(f"wrote {rel}")
     click.echo(f"{len(written)} of {len(rendered)} generated files changed")
@@ -228,6 +230,7 @@ def build(obj: Context, public: bool) -> None:
     """Generate, then build the site into site/ with `mkdocs build --strict`."""
     from learnloop import write
     from learnloop.commands import generate as generate_cmd
+    from learnloop.commands import patterns as patterns_cmd
 
     if public:
         # A public site must not publish a secret or someone's personal data.
@@ -240,9 +243,10 @@ def build(obj: Context, public: bool) -> None:
             raise LearnloopError(
                 f"{len(found)} secret(s) or personal data found; a public build needs none"
             )
-    _, rendered = generate_cmd.generate(obj.root)
+    analysis, rendered = generate_cmd.generate(obj.root)
     for rel in write.write_all(rendered, obj.root):
         click.echo(f"wrote {rel}")
+    patterns_cmd.remember(analysis)
     site.build(obj.root, public=public)
     click.echo(f"site built in {obj.root / 'site'}")
 

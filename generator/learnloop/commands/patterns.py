@@ -50,15 +50,7 @@ def analyze_repo(root: Path) -> Analysis:
     reads the files once to hash them and answers from the cache; any change misses it.
     """
     files = read_files(root)
-    inputs = hashlib.sha256(ENGINE_VERSION.encode())
-    for extra in (SETTINGS_FILE, STATE_FILE):
-        path = root / extra
-        inputs.update(path.read_bytes() if path.is_file() else b"-")
-    for path, raw in files:
-        inputs.update(str(path.relative_to(root)).encode() + b"\0")
-        inputs.update(hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?")
-    key = inputs.hexdigest()[:32]
-    cache = root / CACHE_DIR / f"analysis-{key}.pickle"
+    cache = _cache_path(root, files)
     cached = _read_cache(cache)
     if cached is not None:
         corpus, index, found = cached
@@ -70,6 +62,29 @@ def analyze_repo(root: Path) -> Analysis:
     found = find_patterns(corpus.incidents, state, settings.distance_threshold, index)
     _write_cache(cache, (corpus, index, found))
     return Analysis(root, corpus, settings, state, index, found)
+
+
+def _cache_path(root: Path, files: list[tuple[Path, bytes | OSError]]) -> Path:
+    inputs = hashlib.sha256(ENGINE_VERSION.encode())
+    for extra in (SETTINGS_FILE, STATE_FILE):
+        path = root / extra
+        inputs.update(path.read_bytes() if path.is_file() else b"-")
+    for path, raw in files:
+        inputs.update(str(path.relative_to(root)).encode() + b"\0")
+        inputs.update(hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?")
+    return root / CACHE_DIR / f"analysis-{inputs.hexdigest()[:32]}.pickle"
+
+
+def remember(analysis: Analysis) -> None:
+    """After `generate` recorded the patterns it found, keep the analysis for the new state.
+
+    Recording changes patterns.yml, a cache input, but not the result: recorded members stay
+    where they were found and recorded titles are the ones found. Without this, the first
+    command after every `generate` would redo the whole analysis.
+    """
+    path = _cache_path(analysis.root, read_files(analysis.root))
+    if not path.is_file():
+        _write_cache(path, (analysis.corpus, analysis.index, analysis.patterns))
 
 
 def _read_cache(path: Path) -> tuple[Corpus, Index, Patterns] | None:
