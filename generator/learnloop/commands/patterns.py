@@ -22,6 +22,7 @@ from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.settings import Settings, load_settings
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, read_state
+from learnloop.write.plain import duration
 
 RUNBOOKS_DIR = "runbooks"
 log = logging.getLogger(__name__)
@@ -211,13 +212,6 @@ def to_json(analysis: Analysis, view: str = "combined") -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
-def _duration(minutes: object) -> str:
-    if not isinstance(minutes, int | float):
-        return "—"
-    hours, mins = divmod(round(minutes), 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
-
-
 def to_table(analysis: Analysis) -> str:
     """A plain-text table for people, one pattern a line, then the unclustered count."""
     data = rows(analysis)
@@ -241,7 +235,7 @@ def to_table(analysis: Analysis) -> str:
                 ", ".join(services[:3]) + (f" +{len(services) - 3}" if len(services) > 3 else ""),
                 str(row["first_seen"]),
                 str(row["last_seen"]),
-                _duration(row["median_ttr_minutes"]),
+                duration(row["median_ttr_minutes"], "—"),
                 f"{row['customers_affected']:,}",
                 str(row["title"]),
             )

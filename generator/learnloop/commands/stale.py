@@ -29,17 +29,6 @@ class Freshness:
     reasons: tuple[str, ...]
 
 
-def _as_date(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def assess(
     path: str, text: str, incidents: dict[str, Incident], today: date, period_days: int = 90
 ) -> Freshness | None:
@@ -51,7 +40,7 @@ def assess(
     reasons = [reason] if state != "fresh" else []
     raw = front.get("review")
     review: dict[str, object] = raw if isinstance(raw, dict) else {}
-    reviewed = _as_date(review.get("at"))
+    reviewed = document.as_date(review.get("at"))
     sources = [incidents[i] for i in front.get("sources") or [] if i in incidents]
     if reviewed and state == "stale":
         newer = sorted(i.id for i in sources if i.started_at.date() > reviewed)

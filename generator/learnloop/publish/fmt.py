@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from learnloop.write import plain
+
 DASH = "—"  # shown for every value that is not known
 
 
 def duration(minutes: float | None) -> str:
     """Minutes as "7 min", "1 h 05 min" or "2 d 03 h 10 min"; a dash when unknown."""
-    if minutes is None:
-        return DASH
-    total = int(minutes + 0.5)
-    days, rest = divmod(total, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} d {hours:02d} h {mins:02d} min"
-    if hours:
-        return f"{hours} h {mins:02d} min"
-    return f"{mins} min"
+    return plain.duration(minutes, DASH)
 
 
 def when(moment: datetime | None, *, date_only: bool = False) -> str:

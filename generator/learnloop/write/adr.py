@@ -148,14 +148,8 @@ def adr_path(analysis: Analysis, number: int, title: str) -> str:
 def accepted_on(front: Mapping[str, Any]) -> date | None:
     """When the decision was accepted, from `accepted_at` or MADR's `date`."""
     for key in ("accepted_at", "date"):
-        value = front.get(key)
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip()[:10])
-            except ValueError:
-                continue
+        if (day := document.as_date(front.get(key))) is not None:
+            return day
     return None
 
 

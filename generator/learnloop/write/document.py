@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -77,15 +77,23 @@ def _review(existing: dict[str, Any]) -> dict[str, Any]:
     return {"status": "draft", "by": None, "at": None, "digest": None}
 
 
+def as_date(value: object) -> date | None:
+    """A front-matter date as people write it (a date, a timestamp, ISO text), or None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
 def review_due(review: dict[str, Any], updated: date | None, period_days: int) -> date | None:
     """When a review falls due: a period after the last review, or after the newest source."""
-    at = review.get("at")
-    if isinstance(at, str):
-        try:
-            at = date.fromisoformat(at[:10])
-        except ValueError:
-            at = None
-    base = at if isinstance(at, date) else updated
+    base = as_date(review.get("at")) or updated
     return base + timedelta(days=period_days) if base else None
 
 

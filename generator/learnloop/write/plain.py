@@ -49,9 +49,12 @@ def cite(incidents: Iterable[Incident], at: str, limit: int = 4) -> str:
     return ", ".join(out)
 
 
-def duration(minutes: float | None) -> str:
-    """'47 min', '2 h 05 min', or 'unknown'."""
+def duration(minutes: float | None, missing: str = "unknown") -> str:
+    """Minutes as "7 min", "1 h 05 min" or "2 d 03 h 10 min"; `missing` when unknown."""
     if minutes is None:
-        return "unknown"
-    hours, mins = divmod(round(minutes), 60)
+        return missing
+    days, rest = divmod(int(minutes + 0.5), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours:02d} h {mins:02d} min"
     return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
