@@ -78,6 +78,11 @@ def clean(values: Iterable[float | None]) -> list[float]:
     return sorted(float(v) for v in values if v is not None and not math.isnan(float(v)))
 
 
+def p90(values: Iterable[float | None]) -> float | None:
+    """The 90th percentile, as every summary computes it; None for no values."""
+    return summarize(values, intervals=False).p90
+
+
 def summarize(values: Iterable[float | None], *, intervals: bool = True) -> Summary:
     """n, median, p90, mean and, from MIN_N values on, 95% bootstrap intervals."""
     data = clean(values)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from learnloop.analyze import rootcause
+from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import Finding, PatternSynthesis, SystemicIssue
 from learnloop.analyze.similar import first_sentences
@@ -102,11 +103,6 @@ def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _p90(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-
-
 def _signal(name: str) -> str:
     plain = re.fullmatch(r"[A-Za-z0-9_.:-]+", name) and name != rootcause.NOT_RECORDED
     return f"`{name}`" if plain else inline(name)
@@ -134,7 +130,7 @@ class Figures:
         text += f"{self.severe} at P0/P1."
         if self.ttr:
             text += f" Median time to resolve {duration(median(self.ttr))} "
-            text += f"(p90 {duration(_p90(self.ttr))}, n={len(self.ttr)})"
+            text += f"(p90 {duration(p90(self.ttr))}, n={len(self.ttr)})"
             if self.ttd:
                 text += f"; median time to detect {duration(median(self.ttd))}"
             text += "."

@@ -7,6 +7,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Playbook, Signal, Step, playbook
@@ -35,11 +36,6 @@ def cite(incidents: Sequence[Incident], limit: int = 4) -> str:
     return plain.cite(incidents, f"{RUNBOOKS}/index.md", limit)
 
 
-def _p90(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-
-
 def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete: str) -> str:
     """What the pattern is, how often, where and how bad."""
     services = Counter(s for m in members for s in m.services)
@@ -54,7 +50,7 @@ def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete
     if ttrs:
         figure += (
             f", median time to resolve {duration(statistics.median(ttrs))} "
-            f"(p90 {duration(_p90(ttrs))}, n={len(ttrs)})"
+            f"(p90 {duration(p90(ttrs))}, n={len(ttrs)})"
         )
     lines.append(f"{figure}; {severe} of {len(members)} at P0/P1.")
     lines.append("")
@@ -125,7 +121,7 @@ def detection(members: Sequence[Incident], book: Playbook, by_id: dict[str, Inci
     if ttds:
         lines.append(
             f"- Median time to detect {duration(statistics.median(ttds))} "
-            f"(p90 {duration(_p90(ttds))}, n={len(ttds)})."
+            f"(p90 {duration(p90(ttds))}, n={len(ttds)})."
         )
     by_customer = [m for m in members if (m.detection.method or "").startswith("customer")]
     if by_customer:
