@@ -38,6 +38,8 @@ class Analysis:
     state: State
     index: Index
     patterns: Patterns
+    # What the analysis was computed from: each incident file's path and sha256, in order.
+    file_digests: tuple[tuple[str, bytes], ...] = ()
 
     def incidents(self) -> dict[str, Incident]:
         return self.corpus.by_id()
@@ -51,28 +53,41 @@ def analyze_repo(root: Path) -> Analysis:
     reads the files once to hash them and answers from the cache; any change misses it.
     """
     files = read_files(root)
-    cache = _cache_path(root, files)
+    digests = _digests(root, files)
+    cache = _cache_path(root, digests)
     cached = _read_cache(cache)
     if cached is not None:
         corpus, index, found = cached
-        return Analysis(root, corpus, load_settings(root), read_state(root), index, found)
+        return Analysis(root, corpus, load_settings(root), read_state(root), index, found, digests)
     corpus = parse_files(root, files)
     settings = load_settings(root)
     state = read_state(root)
     index = build_index(corpus.incidents, cache_root=root)
     found = find_patterns(corpus.incidents, state, settings.distance_threshold, index)
     _write_cache(cache, (corpus, index, found))
-    return Analysis(root, corpus, settings, state, index, found)
+    return Analysis(root, corpus, settings, state, index, found, digests)
 
 
-def _cache_path(root: Path, files: list[tuple[Path, bytes | OSError]]) -> Path:
+def _digests(
+    root: Path, files: list[tuple[Path, bytes | OSError]]
+) -> tuple[tuple[str, bytes], ...]:
+    return tuple(
+        (
+            path.relative_to(root).as_posix(),
+            hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?",
+        )
+        for path, raw in files
+    )
+
+
+def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...]) -> Path:
+    """Where the analysis of these inputs is cached: settings, state and every incident file."""
     inputs = hashlib.sha256(ENGINE_VERSION.encode())
     for extra in (SETTINGS_FILE, STATE_FILE):
         path = root / extra
         inputs.update(path.read_bytes() if path.is_file() else b"-")
-    for path, raw in files:
-        inputs.update(str(path.relative_to(root)).encode() + b"\0")
-        inputs.update(hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?")
+    for rel, digest in digests:
+        inputs.update(rel.encode() + b"\0" + digest)
     return root / CACHE_DIR / f"analysis-{inputs.hexdigest()[:32]}.pickle"
 
 
@@ -83,8 +98,8 @@ def remember(analysis: Analysis) -> None:
     where they were found and recorded titles are the ones found. Without this, the first
     command after every `generate` would redo the whole analysis.
     """
-    path = _cache_path(analysis.root, read_files(analysis.root))
-    if not path.is_file():
+    path = _cache_path(analysis.root, analysis.file_digests)
+    if analysis.file_digests and not path.is_file():
         _write_cache(path, (analysis.corpus, analysis.index, analysis.patterns))
 
 
