@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -52,8 +53,6 @@ def sections(text: str) -> dict[str, str]:
 
 def test_runbooks_cover_the_recurring_patterns_with_cited_steps(generated: Path):
     patterns = invoke(generated, "patterns", "--json").output
-    import json
-
     found = json.loads(patterns)["patterns"]
     with_runbook = [p for p in found if p["runbook"]]
     assert len(with_runbook) >= 0.9 * len(found)
@@ -80,7 +79,7 @@ def test_runbook_steps_are_concrete_commands(generated: Path):
 def test_generate_twice_is_byte_identical_and_check_is_clean(repo: Path):
     before = {p: p.read_bytes() for p in repo.rglob("*.md") if "incidents" not in p.parts}
     result = invoke(repo, "generate")
-    assert result.output.endswith("0 of 20 generated files changed\n") or "0 of" in result.output
+    assert re.fullmatch(r"0 of \d+ generated files changed", result.output.splitlines()[-1])
     after = {p: p.read_bytes() for p in repo.rglob("*.md") if "incidents" not in p.parts}
     assert before == after
     assert invoke(repo, "generate", "--check").exit_code == 0
@@ -131,8 +130,6 @@ def test_adding_an_incident_changes_only_its_pattern_and_the_indexes(repo: Path)
         if p.is_file() and not {"incidents", ".learnloop-cache"} & set(p.parts)
     }
     member = invoke(repo, "patterns", "--json").output
-    import json
-
     pattern = next(p for p in json.loads(member)["patterns"] if p["id"] == "tls-certificate-expiry")
     first = next(
         p
@@ -182,8 +179,6 @@ def test_stale_uses_review_digest_and_evidence(repo: Path):
         )
     )
     result = invoke(repo, "stale", "--json")
-    import json
-
     docs = {d["path"]: d for d in json.loads(result.output)["documents"]}
     assert "runbooks/disk-full-logs.md" not in docs  # reviewed, current, not yet due
     later = invoke(repo, "stale", "--today", "2026-06-01").output

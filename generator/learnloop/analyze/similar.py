@@ -107,25 +107,44 @@ def distinctive_text(incident: Incident) -> str:
 
 def reasons(query: Query, incident: Incident) -> list[str]:
     """Why a match matched: shared distinctive terms, services, trigger, alerts."""
+    return explain(
+        set(analyzer(query.text)),
+        set(alerts([query.text])),
+        query.incident,
+        incident,
+        set(analyzer(distinctive_text(incident))),
+        match_alerts(incident),
+    )
+
+
+def match_alerts(incident: Incident) -> set[str]:
+    """The alerts an incident names, in its text or as its detection source."""
+    return set(alerts([" ".join(fields(incident).values()), incident.detection.source or ""]))
+
+
+def explain(
+    words: Set[str],
+    query_alerts: Set[str],
+    query_incident: Incident | None,
+    other: Incident,
+    their_words: Set[str],
+    their_alerts: Set[str],
+) -> list[str]:
+    """The reasons, from analyzed words and alerts (callers that compare many pairs cache them)."""
     out = []
-    mine = set(analyzer(query.text))
-    theirs_text = distinctive_text(incident)
-    shared = shared_terms(mine, set(analyzer(theirs_text)))
+    shared = shared_terms(words, their_words)
     if shared:
         out.append("shared terms: " + ", ".join(shared[:6]))
-    if query.incident is not None:
-        services = sorted(set(query.incident.services) & set(incident.services))
+    if query_incident is not None:
+        services = sorted(set(query_incident.services) & set(other.services))
         if services:
             out.append("same services: " + ", ".join(services))
-        if query.incident.trigger and query.incident.trigger == incident.trigger:
-            out.append(f"same trigger: {incident.trigger}")
-        category = query.incident.root_cause.category
-        if category and category == incident.root_cause.category:
+        if query_incident.trigger and query_incident.trigger == other.trigger:
+            out.append(f"same trigger: {other.trigger}")
+        category = query_incident.root_cause.category
+        if category and category == other.root_cause.category:
             out.append(f"same root-cause category: {category}")
-    their_alerts = set(
-        alerts([" ".join(fields(incident).values()), incident.detection.source or ""])
-    )
-    common = sorted(set(alerts([query.text])) & their_alerts)
+    common = sorted(query_alerts & their_alerts)
     if common:
         out.append("same alert: " + ", ".join(common))
     return out

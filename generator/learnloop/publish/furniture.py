@@ -17,7 +17,7 @@ import numpy as np
 from learnloop.analyze import rootcause
 from learnloop.analyze.engine import Index
 from learnloop.analyze.patterns import Pattern
-from learnloop.analyze.similar import distinctive_text, shared_terms
+from learnloop.analyze.similar import distinctive_text, explain, match_alerts
 from learnloop.analyze.text import alerts, analyzer, fields
 from learnloop.model import Incident
 
@@ -133,7 +133,7 @@ def neighbours(
 
 class TermCache(dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]]):
     """Per incident, computed once: its words as a query, its distinctive words, the alerts in
-    its text and in its detection source."""
+    its text, and the alerts it names anywhere."""
 
     def get_for(
         self, incident: Incident
@@ -145,36 +145,18 @@ class TermCache(dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], 
                 frozenset(analyzer(text)),
                 frozenset(analyzer(distinctive_text(incident))),
                 frozenset(alerts([text])),
-                frozenset(alerts([incident.detection.source or ""])),
+                frozenset(match_alerts(incident)),
             )
             self[incident.id] = found
         return found
 
 
 def reasons(incident: Incident, other: Incident, terms: TermCache) -> list[str]:
-    """Why `other` is like `incident`: `analyze.similar.reasons` with the incident as query.
-
-    The same rules in the same words, with each incident's words analyzed once per build
-    instead of once per comparison (tests check the two agree).
-    """
+    """Why `other` is like `incident`: `analyze.similar.reasons` with the incident as query,
+    each incident's words analyzed once per build instead of once per comparison."""
     words, _, text_alerts, _ = terms.get_for(incident)
-    _, their_words, their_text_alerts, their_source_alerts = terms.get_for(other)
-    out = []
-    shared = shared_terms(words, their_words)
-    if shared:
-        out.append("shared terms: " + ", ".join(shared[:6]))
-    services = sorted(set(incident.services) & set(other.services))
-    if services:
-        out.append("same services: " + ", ".join(services))
-    if incident.trigger and incident.trigger == other.trigger:
-        out.append(f"same trigger: {other.trigger}")
-    category = incident.root_cause.category
-    if category and category == other.root_cause.category:
-        out.append(f"same root-cause category: {category}")
-    common = sorted(text_alerts & (their_text_alerts | their_source_alerts))
-    if common:
-        out.append("same alert: " + ", ".join(common))
-    return out
+    _, their_words, _, their_alerts = terms.get_for(other)
+    return explain(words, text_alerts, incident, other, their_words, their_alerts)
 
 
 def visible(analysis: Analysis) -> Analysis | None:
