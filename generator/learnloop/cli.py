@@ -135,17 +135,23 @@ def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> N
 
 @cli.command()
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 on drift.")
+@click.option(
+    "--refit",
+    is_flag=True,
+    help="Relearn the pattern engine from every incident instead of placing new ones.",
+)
 @pass_ctx
-def generate(obj: Context, check_only: bool) -> None:
+def generate(obj: Context, check_only: bool, refit: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
     from learnloop import write
     from learnloop.commands import generate as generate_cmd
     from learnloop.commands import patterns as patterns_cmd
 
-    analysis, rendered = generate_cmd.generate(obj.root)
+    analysis, rendered = generate_cmd.generate(obj.root, refit)
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
     if check_only:
+        patterns_cmd.remember(analysis)
         drift = write.changes(rendered, obj.root)
         for rel in drift:
             click.echo(f"would change: {rel}")

@@ -28,6 +28,7 @@ HEADER = """\
 #   exclude: [INC-…]     incidents that never belong here
 #   merged_into: other   this pattern's incidents belong to another pattern
 # A new entry with an id, a title and `pin` splits those incidents into a pattern of their own.
+# since_refit lists incidents placed into the engine's last fit; `generate --refit` relearns.
 """
 
 
@@ -47,6 +48,9 @@ class PatternRecord:
 class State:
     patterns: tuple[PatternRecord, ...] = ()
     unclustered: tuple[str, ...] = ()
+    # Incidents placed into the engine's last fit rather than learned from; the rest of the
+    # recorded incidents are its basis. Emptied by each refit.
+    since_refit: tuple[str, ...] = ()
     adr_numbers: tuple[tuple[str, int], ...] = field(default=())
 
     def by_id(self) -> dict[str, PatternRecord]:
@@ -99,6 +103,7 @@ def read_state(root: Path) -> State:
     return State(
         patterns=tuple(records),
         unclustered=_ids(data.get("unclustered"), "unclustered"),
+        since_refit=_ids(data.get("since_refit"), "since_refit"),
         adr_numbers=tuple(sorted((str(k), int(v)) for k, v in adrs.items()))
         if isinstance(adrs, dict)
         else (),
@@ -160,6 +165,10 @@ def render_state(state: State, previous: str | None) -> str:
         entries.append(entry)
     doc["patterns"] = entries
     _update(doc, "unclustered", sorted(state.unclustered))
+    if state.since_refit:
+        _update(doc, "since_refit", sorted(state.since_refit))
+    elif "since_refit" in doc:
+        del doc["since_refit"]
     if state.adr_numbers:
         doc["adr_numbers"] = CommentedMap(sorted(state.adr_numbers))
     out = io.StringIO()

@@ -1,79 +1,172 @@
-"""The pattern engine end to end: incidents -> vectors -> clusters -> named, stable patterns."""
+"""The pattern engine end to end: incidents -> vectors -> clusters -> named, stable patterns.
+
+A fit (vocabularies, latent basis, the clustering of its incidents) is learned from a basis
+of incidents and reused while few incidents have arrived since: new incidents are embedded in
+the fitted space and placed by continuing the same average-linkage agglomeration from the
+basis clusters. Which incidents form the basis is recorded in patterns.yml (every incident it
+lists, less `since_refit`), so the answer is a function of the files alone: a cold run and a
+run that reuses a cached fit compute the same thing, and one new incident costs a placement
+instead of a refit.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import pickle
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
+from learnloop import cachefile
 from learnloop.analyze import patterns as pat
 from learnloop.analyze.text import fields
 from learnloop.analyze.vectors import IncidentVectorizer, document
+from learnloop.cachefile import CACHE_DIR
 from learnloop.model import Incident
 from learnloop.state import State
 
-log = logging.getLogger(__name__)
+ENGINE_VERSION = "5"  # bump when vectors change meaning, so cached fits are rebuilt
+# Refit once the incidents placed since the last fit outnumber this share of its basis (and
+# this floor): vocabulary and latent topics drift slowly, a refit costs the whole corpus.
+REFIT_SHARE = 0.05
+REFIT_FLOOR = 5
 
-ENGINE_VERSION = "4"  # bump when vectors change meaning, so cached indexes are rebuilt
-CACHE_DIR = ".learnloop-cache"
+
+def split_basis(
+    present: Sequence[str], state: State, refit: bool = False
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(basis, placed): the incidents the fit learns from and those placed into it.
+
+    The basis is every present incident the state records, less those it records as placed
+    since the last refit; the rest are placed. A refit (asked for, no basis yet, or too many
+    placed) makes every present incident the basis.
+    """
+    ids = sorted(set(present))
+    known = {m for r in state.patterns for m in r.incidents} | set(state.unclustered)
+    held = set(state.since_refit)
+    basis = tuple(i for i in ids if i in known and i not in held)
+    placed = tuple(i for i in ids if i not in known or i in held)
+    if refit or not basis or len(placed) > max(REFIT_FLOOR, REFIT_SHARE * len(basis)):
+        return tuple(ids), ()
+    return basis, placed
+
+
+@dataclass
+class Fit:
+    """What is learned from the basis: cached by the basis files' digests, never stale."""
+
+    key: str
+    ids: list[str]
+    vectorizer: IncidentVectorizer
+    vectors: np.ndarray
+    terms: sparse.csr_matrix
+    phrase_df: Counter[str]  # in how many basis incidents each naming phrase occurs
+    labels: dict[float, list[int]] = field(default_factory=dict)  # clusterings by threshold
+    stored_labels: dict[float, list[int]] = field(default_factory=dict)  # as last written
+
+    def labels_at(self, threshold: float) -> list[int]:
+        if threshold not in self.labels:
+            self.labels[threshold] = pat.cluster(self.vectors, threshold)
+        return self.labels[threshold]
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["stored_labels"] = dict(self.labels)  # what a reader of this pickle will hold
+        return state
 
 
 @dataclass
 class Index:
     """Incidents embedded in one space: what `patterns` clusters and `similar` searches."""
 
-    ids: list[str]
-    vectors: np.ndarray
+    ids: list[str]  # sorted
+    vectors: np.ndarray  # unit rows
+    terms: sparse.csr_matrix  # unit word TF-IDF rows, for literal matching
     vectorizer: IncidentVectorizer
-    key: str
+    fit: Fit
+    placed: tuple[str, ...]  # ids embedded into the fit rather than learned from
+    phrase_df: Counter[str]  # over every indexed incident
+
+    def labels(self, threshold: float) -> list[int]:
+        """Cluster labels in `ids` order: the fit's clustering, then the placed incidents."""
+        if not self.placed:
+            return list(self.fit.labels_at(threshold))
+        row = {ident: n for n, ident in enumerate(self.ids)}
+        extra = self.vectors[[row[i] for i in self.placed]]
+        groups = pat.place(self.fit.vectors, self.fit.labels_at(threshold), extra, threshold)
+        of = dict(zip(self.fit.ids, groups, strict=False))
+        of.update(zip(self.placed, groups[len(self.fit.ids) :], strict=True))
+        relabel: dict[int, int] = {}
+        return [relabel.setdefault(of[ident], len(relabel)) for ident in self.ids]
 
 
-def index_key(incidents: Sequence[Incident]) -> str:
-    """A digest of everything the vectors depend on: engine version and each file's bytes."""
-    h = hashlib.sha256(ENGINE_VERSION.encode())
+def fit_key(incidents: Sequence[Incident], view: str) -> str:
+    """A digest of everything a fit depends on: engine version, view, each file's bytes."""
+    h = hashlib.sha256(f"{ENGINE_VERSION}\0{view}\0".encode())
     for incident in sorted(incidents, key=lambda i: i.id):
         h.update(f"{incident.id}\0{incident.digest}\0".encode())
     return h.hexdigest()[:32]
 
 
+def naming_text(incident: Incident) -> str:
+    """What pattern names are drawn from: the title and the start of the root cause."""
+    return f"{incident.title}\n{fields(incident)['cause'][:600]}"
+
+
 def build_index(
-    incidents: Sequence[Incident], cache_root: Path | None = None, view: str = "combined"
+    incidents: Sequence[Incident],
+    cache_root: Path | None = None,
+    view: str = "combined",
+    placed: Sequence[str] = (),
 ) -> Index:
-    """Embed the incidents; reuse the cached index when nothing it depends on changed."""
+    """Embed the incidents: fit on all but `placed`, reusing a cached fit of the same basis."""
     ordered = sorted(incidents, key=lambda i: i.id)
-    key = index_key(ordered) + ("" if view == "combined" else f"-{view}")
-    path = cache_root / CACHE_DIR / f"index-{key}.pickle" if cache_root else None
-    if path is not None and path.is_file():
-        try:
-            with path.open("rb") as handle:
-                cached = pickle.load(handle)
-            if isinstance(cached, Index) and cached.key == key:
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            log.info("ignoring unreadable cache %s", path)
+    held = set(placed)
+    basis = [i for i in ordered if i.id not in held]
+    extra = [i for i in ordered if i.id in held]
+    fit = _cached_fit(basis, view, cache_root)
+    vectors, terms = fit.vectors, fit.terms
+    df = fit.phrase_df
+    if extra:
+        docs = [document(i, view) for i in extra]
+        vectors = np.vstack([vectors, fit.vectorizer.embed(docs)])
+        terms = sparse.vstack([terms, fit.vectorizer.terms(docs)], format="csr")
+        df = df.copy()
+        for incident in extra:
+            df.update(pat.phrases(naming_text(incident)))
+        # Rows in id order, as the fit's rows are.
+        order = np.argsort(np.array([*fit.ids, *(i.id for i in extra)]), kind="stable")
+        vectors, terms = vectors[order], terms[order]
+    return Index([i.id for i in ordered], vectors, terms, fit.vectorizer, fit, tuple(placed), df)
+
+
+def _cached_fit(basis: list[Incident], view: str, cache_root: Path | None) -> Fit:
+    key = fit_key(basis, view)
+    path = _fit_path(cache_root, view, key) if cache_root else None
+    cached = cachefile.read(path) if path is not None else None
+    if isinstance(cached, Fit) and cached.key == key:
+        return cached
     vectorizer = IncidentVectorizer()
-    vectors = vectorizer.fit_transform([document(i, view) for i in ordered])
-    index = Index([i.id for i in ordered], vectors, vectorizer, key)
-    if path is not None:
-        _save(index, path)
-    return index
+    vectors = vectorizer.fit_transform([document(i, view) for i in basis])
+    df: Counter[str] = Counter()
+    for incident in basis:
+        df.update(pat.phrases(naming_text(incident)))
+    # Written by remember_fit once it holds its clustering too.
+    return Fit(key, [i.id for i in basis], vectorizer, vectors, vectorizer.terms_, df)
 
 
-def _save(index: Index, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob("index-*.pickle"):
-        if old.name.count("-") == path.name.count("-"):  # one index per view: no growth
-            old.unlink(missing_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
+def _fit_path(cache_root: Path, view: str, key: str) -> Path:
+    return cache_root / CACHE_DIR / f"fit-{view}-{key}.pickle"
+
+
+def remember_fit(index: Index, cache_root: Path, view: str = "combined") -> None:
+    """Store the fit again once it holds clusterings it did not have when it was read."""
+    if index.fit.labels != index.fit.stored_labels:
+        path = _fit_path(cache_root, view, index.fit.key)
+        cachefile.write(path, index.fit, replaces=f"fit-{view}-*.pickle")  # one fit per view
 
 
 def find_patterns(
@@ -85,17 +178,14 @@ def find_patterns(
     """Recurring patterns with stable ids; obeys the corrections recorded in state."""
     ordered = sorted(incidents, key=lambda i: i.id)
     index = index or build_index(ordered)
-    labels = pat.cluster(index.vectors, threshold or pat.DEFAULT_THRESHOLD)
+    labels = index.labels(threshold or pat.DEFAULT_THRESHOLD)
     by_id = {i.id: i for i in ordered}
-    causes = {i.id: fields(i)["cause"][:600] for i in ordered}
-    df: Counter[str] = Counter()
-    for incident in ordered:
-        df.update(pat.phrases(f"{incident.title}\n{causes[incident.id]}"))
+    df = index.phrase_df
 
     def namer(members: list[str]) -> tuple[str, str, tuple[str, ...]]:
         slug, title, terms = pat.name_pattern(
             [by_id[m].title for m in members],
-            [causes[m] for m in members],
+            [fields(by_id[m])["cause"][:600] for m in members],
             df,
             len(ordered),
             [s for m in members for s in by_id[m].services],
@@ -108,4 +198,4 @@ def find_patterns(
                 slug = name
         return slug, title, terms
 
-    return pat.build(ordered, labels, state, namer)
+    return replace(pat.build(ordered, labels, state, namer), since_refit=index.placed)

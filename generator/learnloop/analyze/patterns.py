@@ -40,6 +40,62 @@ def cluster(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> list[i
     return [relabel.setdefault(int(label), len(relabel)) for label in raw]
 
 
+def place(
+    basis: np.ndarray, labels: Sequence[int], extra: np.ndarray, threshold: float
+) -> list[int]:
+    """Group labels for basis rows then extra rows: average linkage resumed from the basis.
+
+    The basis clusters are where average linkage stopped, so any two of them are further
+    apart than the threshold; adding rows can only start merges that involve a new row.
+    Clusters are kept as the sum of their unit vectors, which makes the average cosine
+    distance between two clusters exact: 1 - (sum_a . sum_b) / (n_a n_b).
+    """
+    k = max(labels, default=-1) + 1
+    m = len(extra)
+    width = basis.shape[1] if len(basis) else extra.shape[1]
+    sums = np.zeros((k + m, width), dtype=np.float64)
+    np.add.at(sums, np.asarray(labels, dtype=np.intp), basis.astype(np.float64))
+    sums[k:] = extra
+    counts = np.concatenate([np.bincount(labels, minlength=k), np.ones(m)]).astype(np.float64)
+    group = list(range(k + m))  # node of each basis cluster and each extra row
+    alive = np.ones(k + m, dtype=bool)
+    active = list(range(k, k + m))  # nodes holding new rows: the only ones that can merge
+
+    def row(node: int) -> np.ndarray:
+        distance = 1.0 - (sums @ sums[node]) / (counts * counts[node])
+        distance[~alive] = np.inf
+        distance[node] = np.inf
+        return distance
+
+    table = np.vstack([row(n) for n in active]) if active else np.zeros((0, k + m))
+    while active:
+        flat = int(np.argmin(table))
+        at, other = divmod(flat, k + m)
+        if not table[at, other] <= threshold:
+            break
+        keep, gone = min(active[at], other), max(active[at], other)
+        sums[keep] += sums[gone]
+        counts[keep] += counts[gone]
+        alive[gone] = False
+        group = [keep if g == gone else g for g in group]
+        if gone in active:
+            drop = active.index(gone)
+            active.pop(drop)
+            table = np.delete(table, drop, axis=0)
+        if keep not in active:
+            active.append(keep)
+            table = np.vstack([table, np.zeros((1, k + m))])
+        position = active.index(keep)
+        table[position] = row(keep)
+        table[:, gone] = np.inf
+        others = np.array(active)
+        column = 1.0 - (sums[others] @ sums[keep]) / (counts[others] * counts[keep])
+        column[position] = np.inf
+        table[:, keep] = column
+    owner = [group[label] for label in labels] + group[k:]
+    return owner
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A recurring failure: two or more incidents with a stable id."""
@@ -58,6 +114,7 @@ class Patterns:
     unclustered: tuple[str, ...]
     notes: tuple[str, ...]  # corrections obeyed, in words
     records: tuple[PatternRecord, ...]  # the state to record (all ids ever given, retired too)
+    since_refit: tuple[str, ...] = ()  # incidents placed into the fit rather than learned from
 
     def of(self) -> dict[str, str]:
         """incident id -> pattern id, for clustered incidents."""
@@ -257,15 +314,15 @@ _NAME_STOP = STOPWORDS | {
 def phrases(text: str) -> set[str]:
     """Runs of one to three words with no stop word among them."""
     words = WORD.findall(text.lower())
+    # A run may not hold a stop word or a one-letter word, and must end on 3+ letters.
+    usable = [w not in _NAME_STOP and len(w) >= 2 for w in words]
     out = set()
-    for size in (1, 2, 3):
-        for start in range(len(words) - size + 1):
-            run = words[start : start + size]
-            if any(w in _NAME_STOP for w in run) or len(run[-1]) < 3:
-                continue
-            if any(len(w) < 2 for w in run):
-                continue
-            out.add(" ".join(run))
+    for start in range(len(words)):
+        for end in range(start, min(start + 3, len(words))):
+            if not usable[end]:
+                break
+            if len(words[end]) >= 3:
+                out.add(" ".join(words[start : end + 1]))
     return out
 
 

@@ -82,7 +82,7 @@ def scores_for(index: Index, doc: Document) -> np.ndarray:
     a responder pastes it.
     """
     latent = index.vectors @ index.vectorizer.transform([doc])[0]
-    literal = (index.vectorizer.terms_ @ index.vectorizer.terms([doc]).T).toarray().ravel()
+    literal = (index.terms @ index.vectorizer.terms([doc]).T).toarray().ravel()
     # Latent topics are learned from co-occurrence and need many incidents to be trusted;
     # a small corpus leans on the words themselves.
     weight = len(index.ids) / (len(index.ids) + LATENT_HALF_WEIGHT_AT)

@@ -91,13 +91,14 @@ def render(analysis: Analysis) -> dict[str, str]:
     state = State(
         patterns=analysis.patterns.records,
         unclustered=analysis.patterns.unclustered,
+        since_refit=analysis.patterns.since_refit,
         adr_numbers=tuple(sorted(numbers.items())),
     )
     out[STATE_FILE] = render_state(state, existing(STATE_FILE))
     return dict(sorted(out.items()))
 
 
-def generate(root: Path) -> tuple[Analysis, dict[str, str]]:
+def generate(root: Path, refit: bool = False) -> tuple[Analysis, dict[str, str]]:
     """Analyze the repo and render its generated files (nothing written yet)."""
-    analysis = analyze_repo(root)
+    analysis = analyze_repo(root, refit, keep=False)
     return analysis, render(analysis)

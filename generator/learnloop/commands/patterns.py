@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import pickle
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from learnloop import cachefile
 from learnloop.analyze import temporal
-from learnloop.analyze.engine import CACHE_DIR, ENGINE_VERSION, Index, build_index, find_patterns
+from learnloop.analyze.engine import (
+    CACHE_DIR,
+    ENGINE_VERSION,
+    Index,
+    build_index,
+    find_patterns,
+    remember_fit,
+    split_basis,
+)
 from learnloop.analyze.patterns import Patterns
 from learnloop.enrich import timings
-from learnloop.load import parse_files, read_files
+from learnloop.load import read_files
+from learnloop.load.cache import parse_cached
 from learnloop.model import Corpus, Incident
 from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.settings import Settings, load_settings
@@ -25,7 +33,6 @@ from learnloop.state import State, read_state
 from learnloop.write.plain import duration
 
 RUNBOOKS_DIR = "runbooks"
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -45,26 +52,33 @@ class Analysis:
         return self.corpus.by_id()
 
 
-def analyze_repo(root: Path) -> Analysis:
+def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis:
     """Load, embed and cluster; reads the state file, writes only the cache.
 
     The whole analysis is cached under a digest of every input (each incident file's bytes,
     learnloop.yml, patterns.yml, the engine version), so a repeated `similar` or `patterns`
     reads the files once to hash them and answers from the cache; any change misses it.
+    Below that, parsed files and the engine's fit are cached by their own contents, so one
+    new incident costs its own parse and placement. `refit` relearns the fit from every
+    incident instead of placing new ones into the recorded one. Without `keep` the analysis
+    is not cached here: `generate` caches it with `remember` once it recorded the state.
     """
     files = read_files(root)
     digests = _digests(root, files)
-    cache = _cache_path(root, digests)
+    cache = _cache_path(root, digests, refit)
     cached = _read_cache(cache)
     if cached is not None:
         corpus, index, found = cached
         return Analysis(root, corpus, load_settings(root), read_state(root), index, found, digests)
-    corpus = parse_files(root, files)
+    corpus = parse_cached(root, files, digests)
     settings = load_settings(root)
     state = read_state(root)
-    index = build_index(corpus.incidents, cache_root=root)
+    _, placed = split_basis([i.id for i in corpus.incidents], state, refit)
+    index = build_index(corpus.incidents, cache_root=root, placed=placed)
     found = find_patterns(corpus.incidents, state, settings.distance_threshold, index)
-    _write_cache(cache, (corpus, index, found))
+    remember_fit(index, root)  # with the clustering it now holds
+    if keep:
+        _write_cache(cache, (corpus, index, found))
     return Analysis(root, corpus, settings, state, index, found, digests)
 
 
@@ -80,9 +94,9 @@ def _digests(
     )
 
 
-def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...]) -> Path:
+def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...], refit: bool = False) -> Path:
     """Where the analysis of these inputs is cached: settings, state and every incident file."""
-    inputs = hashlib.sha256(ENGINE_VERSION.encode())
+    inputs = hashlib.sha256(f"{ENGINE_VERSION}{' refit' if refit else ''}".encode())
     for extra in (SETTINGS_FILE, STATE_FILE):
         path = root / extra
         inputs.update(path.read_bytes() if path.is_file() else b"-")
@@ -104,27 +118,12 @@ def remember(analysis: Analysis) -> None:
 
 
 def _read_cache(path: Path) -> tuple[Corpus, Index, Patterns] | None:
-    if not path.is_file():
-        return None
-    try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)  # our own cache, keyed by content
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
+    value = cachefile.read(path)
     return value if isinstance(value, tuple) and len(value) == 3 else None
 
 
 def _write_cache(path: Path, value: object) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("analysis-*.pickle"):
-            old.unlink(missing_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:
-        log.info("cannot write the analysis cache at %s", path)
+    cachefile.write(path, value, replaces="analysis-*.pickle")
 
 
 def runbook_path(root: Path, pattern_id: str) -> str | None:
@@ -180,6 +179,7 @@ def with_view(analysis: Analysis, view: str) -> Analysis:
     found = find_patterns(
         analysis.corpus.incidents, State(), analysis.settings.distance_threshold, index
     )
+    remember_fit(index, analysis.root, view)
     return Analysis(analysis.root, analysis.corpus, analysis.settings, State(), index, found)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,13 @@ def load_corpus(root: Path, paths: Iterable[Path] = ()) -> Corpus:
     return parse_files(root, read_files(root, paths))
 
 
-def parse_files(root: Path, files: list[tuple[Path, bytes | OSError]]) -> Corpus:
+def parse_files(
+    root: Path,
+    files: list[tuple[Path, bytes | OSError]],
+    load: Callable[[bytes, str], tuple[Incident | None, list[Problem]]] | None = None,
+) -> Corpus:
     """A Corpus from files already read: incidents, problems, and the text of each file."""
+    load = load or load_bytes
     incidents: list[Incident] = []
     problems: list[Problem] = []
     sources: list[tuple[str, str]] = []
@@ -69,7 +74,7 @@ def parse_files(root: Path, files: list[tuple[Path, bytes | OSError]]) -> Corpus
         if isinstance(raw, OSError):
             problems.append(Problem(shown, 0, "error", f"cannot read file: {raw.strerror}"))
             continue
-        incident, found = load_bytes(raw, shown)
+        incident, found = load(raw, shown)
         problems.extend(found)
         if incident is not None:
             incidents.append(incident)
@@ -82,6 +87,11 @@ def parse_files(root: Path, files: list[tuple[Path, bytes | OSError]]) -> Corpus
 
 def display_path(path: Path, root: Path) -> str:
     """The path as users see it in messages: relative to the repo when inside it."""
+    if path.is_absolute() == root.is_absolute() and ".." not in path.parts:
+        try:  # found under root, as discover() finds them: no symlink to resolve
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -99,7 +99,7 @@ def neighbours(
         return {}
     allowed = np.array([i in shown for i in ids])
     order_ids = np.array(ids)
-    terms = index.vectorizer.terms_
+    terms = index.terms
     terms_of = TermCache()
     out: dict[str, list[Neighbour]] = {}
     rows = [n for n, i in enumerate(ids) if i in shown]

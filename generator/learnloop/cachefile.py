@@ -1,0 +1,57 @@
+"""Pickled caches under .learnloop-cache/: keyed by content, replaced atomically, never trusted.
+
+Every cache here is an optimisation only: an unreadable or foreign file is ignored and the
+value recomputed, and a key always covers everything the value depends on, including the
+code that computed it, so a cache can be missed but never stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from functools import cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = ".learnloop-cache"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def code_digest() -> str:
+    """A digest of this package's source: a code change invalidates every derived cache."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def read(path: Path) -> object | None:
+    """The cached value, or None when absent or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # our own cache, written by `write` below
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        log.info("ignoring unreadable cache %s", path)
+        return None
+
+
+def write(path: Path, value: object, replaces: str | None = None) -> None:
+    """Store value atomically; delete older files matching `replaces` so the cache stays small."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if replaces:
+            for old in path.parent.glob(replaces):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        log.info("cannot write the cache at %s", path)

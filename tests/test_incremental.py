@@ -1,0 +1,167 @@
+"""Incremental analysis: a recorded fit, new incidents placed into it, caches that never lie."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
+
+from learnloop.analyze.engine import REFIT_FLOOR, split_basis
+from learnloop.analyze.patterns import cluster, place
+from learnloop.load import read_files
+from learnloop.load.cache import parse_cached
+from learnloop.state import PatternRecord, State, read_state
+from tests.test_patterns import FAILURES, ONE_OFFS, corpus, invoke, patterns_json, text
+
+
+def partition(labels: list[int] | np.ndarray) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for row, label in enumerate(labels):
+        groups.setdefault(int(label), set()).add(row)
+    return {frozenset(g) for g in groups.values()}
+
+
+def blobs(seed: int, centres: int, per: int, spread: float) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    middle = rng.normal(size=(centres, 24))
+    rows = np.vstack([c + spread * rng.normal(size=(per, 24)) for c in middle])
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_placing_new_rows_agrees_with_clustering_everything(seed: int):
+    vectors = blobs(seed, centres=5, per=8, spread=0.25)
+    rng = np.random.default_rng(100 + seed)
+    new = sorted(rng.choice(len(vectors), size=4, replace=False).tolist())
+    old = [r for r in range(len(vectors)) if r not in new]
+    basis_labels = cluster(vectors[old], 0.5)
+    placed = place(vectors[old], basis_labels, vectors[new], 0.5)
+    by_row = dict(zip([*old, *new], placed, strict=True))
+    everything = cluster(vectors, 0.5)
+    assert partition([by_row[r] for r in range(len(vectors))]) == partition(everything)
+
+
+def test_a_new_row_joins_a_cluster_by_its_exact_average_distance():
+    # Two basis rows at 90 degrees form one cluster at threshold 1.0; a row between them
+    # averages 1 - cos(45) = 0.29 from them; one opposite to them averages 2.0.
+    basis = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    labels = cluster(basis, 1.0)
+    assert labels == [0, 0]
+    between = np.array([[np.sqrt(0.5), np.sqrt(0.5), 0.0]])
+    assert place(basis, labels, between, 0.3)[2] == place(basis, labels, between, 0.3)[0]
+    assert place(basis, labels, between, 0.28)[2] != place(basis, labels, between, 0.28)[0]
+    opposite = np.array([[-np.sqrt(0.5), -np.sqrt(0.5), 0.0]])
+    assert place(basis, labels, opposite, 1.5)[2] != 0
+
+
+def test_new_rows_can_join_each_other_and_a_one_off():
+    basis = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    labels = cluster(basis, 0.3)
+    assert labels == [0, 1]  # two one-offs
+    near_second = np.array([[0.0, 0.99, 0.141], [0.0, 0.98, -0.199]])
+    near_second /= np.linalg.norm(near_second, axis=1, keepdims=True)
+    groups = place(basis, labels, near_second, 0.3)
+    assert groups[1] == groups[2] == groups[3] != groups[0]
+
+
+def test_placement_matches_scipy_average_linkage_distances():
+    vectors = blobs(7, centres=3, per=5, spread=0.6)
+    distances = pdist(vectors, metric="cosine")
+    tree = linkage(distances, method="average")
+    for threshold in (0.3, 0.6, 0.9):
+        full = fcluster(tree, t=threshold, criterion="distance")
+        labels = cluster(vectors[:-1], threshold)
+        placed = place(vectors[:-1], labels, vectors[-1:], threshold)
+        assert partition(placed) == partition(full)
+
+
+def test_the_basis_is_the_recorded_incidents_less_those_placed_since_the_refit():
+    present = [f"I-{n:03d}" for n in range(200)]
+    state = State(
+        patterns=(PatternRecord("p", "P", tuple(present[:50])),),
+        unclustered=tuple(present[50:195]),
+        since_refit=("I-194",),
+    )
+    basis, placed = split_basis(present, state)
+    assert placed == ("I-194", *present[195:])
+    assert basis == tuple(present[:194])
+    # Asked for, or with no basis yet, every incident is learned from.
+    assert split_basis(present, state, refit=True) == (tuple(present), ())
+    assert split_basis(present, State()) == (tuple(present), ())
+    # Too many placed since the last fit: refit.
+    few = State(unclustered=tuple(present[:20]))
+    assert len(present) - 20 > REFIT_FLOOR
+    assert split_basis(present, few) == (tuple(present), ())
+
+
+def add(repo: Path, ident: str, body: str) -> None:
+    (repo / "incidents" / f"{ident}.md").write_text(body)
+
+
+def test_a_new_incident_is_placed_and_recorded_and_cold_equals_warm(make_repo):
+    repo = make_repo(corpus())
+    assert invoke(repo, "generate").exit_code == 0
+    add(repo, "INC-2025-050", text("INC-2025-050", FAILURES["cert"], 60, 3))
+    warm = invoke(repo, "patterns", "--json").output
+    shutil.rmtree(repo / ".learnloop-cache")
+    assert invoke(repo, "patterns", "--json").output == warm
+    grown = [p for p in json.loads(warm)["patterns"] if "INC-2025-050" in p["incidents"]]
+    assert len(grown) == 1
+    assert len(grown[0]["incidents"]) == 4
+
+    assert invoke(repo, "generate").exit_code == 0
+    assert read_state(repo).since_refit == ("INC-2025-050",)
+    assert invoke(repo, "generate", "--check").exit_code == 0
+    shutil.rmtree(repo / ".learnloop-cache")
+    assert invoke(repo, "generate", "--check").exit_code == 0
+
+    assert invoke(repo, "generate", "--refit").exit_code == 0
+    assert read_state(repo).since_refit == ()
+    assert "\nsince_refit:" not in (repo / "patterns.yml").read_text()
+    assert patterns_json(repo)["patterns"] == json.loads(warm)["patterns"]
+
+
+def test_a_second_occurrence_of_a_one_off_forms_a_new_pattern_without_a_refit(make_repo):
+    repo = make_repo(corpus())
+    assert invoke(repo, "generate").exit_code == 0
+    before = patterns_json(repo)
+    again = text("INC-2025-095", ONE_OFFS["INC-2025-090"], 70, 2)
+    add(repo, "INC-2025-095", again)
+    after = patterns_json(repo)
+    assert after["unclustered"] == ["INC-2025-091"]
+    new = [p for p in after["patterns"] if p["id"] not in {q["id"] for q in before["patterns"]}]
+    assert [p["incidents"] for p in new] == [["INC-2025-090", "INC-2025-095"]]
+    assert invoke(repo, "generate").exit_code == 0
+    assert read_state(repo).since_refit == ("INC-2025-095",)
+
+
+def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_repo):
+    repo = make_repo(corpus())
+
+    def parse():
+        files = read_files(repo)
+        digests = tuple(
+            (p.relative_to(repo).as_posix(), hashlib.sha256(raw).digest())
+            for p, raw in files
+            if isinstance(raw, bytes)
+        )
+        return parse_cached(repo, files, digests)
+
+    first = parse()
+    path = repo / "incidents" / "INC-2025-001.md"
+    path.write_text(path.read_text().replace("severity: P2", "severity: P1"))
+    second = parse()
+    changed = {i.id: i for i in second.incidents}
+    assert changed["INC-2025-001"].severity == "P1"
+    assert [i for i in first.incidents if i.id != "INC-2025-001"] == [
+        i for i in second.incidents if i.id != "INC-2025-001"
+    ]
+    for stale in (repo / ".learnloop-cache").glob("parsed-*.pickle"):
+        stale.write_bytes(b"not a pickle")
+    assert parse().incidents == second.incidents
