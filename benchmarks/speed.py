@@ -58,7 +58,8 @@ def main() -> None:
             ("check", ["check"]),
             ("patterns (cold: builds the index)", ["patterns", "--json"]),
             ("patterns (index cached)", ["patterns", "--json"]),
-            ("similar --text (index cached)", ["similar", "--text", "too many clients already"]),
+            ("similar --text (builds the lookup)", ["similar", "--text", "too many clients"]),
+            ("similar --text (lookup cached)", ["similar", "--text", "too many clients already"]),
             ("generate", ["generate"]),
         ]
         for label, command in plan:
@@ -80,17 +81,16 @@ def main() -> None:
 def answer_in_process(root: Path) -> None:
     """`similar` as a long-lived process (an editor plugin, a chat bot) sees it: no start-up."""
     from learnloop.commands import similar
-    from learnloop.commands.patterns import analyze_repo
 
     start = time.perf_counter()
-    analysis = analyze_repo(root)
+    space = similar.lookup(root)
     loaded = time.perf_counter() - start
     queries = ["too many clients already", "certificate has expired", "consumer lag growing"]
     start = time.perf_counter()
     for text in queries:
-        similar.run(analysis, similar.query_from_text(text), 5)
+        similar.run(space, similar.query_from_text(text), 5, root)
     per_query = (time.perf_counter() - start) / len(queries)
-    print(f"{'similar in process: load cached analysis':38s} {loaded:7.2f} s")
+    print(f"{'similar in process: load cached lookup':38s} {loaded:7.2f} s")
     print(f"{'similar in process: one query':38s} {per_query:7.3f} s")
 
 

@@ -200,18 +200,17 @@ def patterns(obj: Context, as_json: bool, view: str) -> None:
 @pass_ctx
 def similar(obj: Context, file: Path | None, text: str | None, top: int, as_json: bool) -> None:
     """Past incidents most like FILE (a draft is fine) or --text, and what was done."""
-    from learnloop.commands import patterns as patterns_cmd
     from learnloop.commands import similar as similar_cmd
 
     if (file is None) == (text is None):
         raise UsageError("give either FILE or --text, not both or neither")
-    analysis = patterns_cmd.analyze_repo(obj.root)
+    space = similar_cmd.lookup(obj.root)
     query = (
         similar_cmd.query_from_file(file.resolve(), obj.root)
         if file is not None
         else similar_cmd.query_from_text(str(text))
     )
-    answer = similar_cmd.run(analysis, query, top)
+    answer = similar_cmd.run(space, query, top, obj.root)
     click.echo(similar_cmd.to_json(answer) if as_json else similar_cmd.to_text(answer), nl=False)
 
 

@@ -23,7 +23,7 @@ from scipy import sparse
 from learnloop import cachefile
 from learnloop.analyze import patterns as pat
 from learnloop.analyze.text import fields
-from learnloop.analyze.vectors import IncidentVectorizer, document
+from learnloop.analyze.vectors import Document, IncidentVectorizer, document
 from learnloop.cachefile import CACHE_DIR
 from learnloop.model import Incident
 from learnloop.state import State
@@ -89,6 +89,14 @@ class Index:
     fit: Fit
     placed: tuple[str, ...]  # ids embedded into the fit rather than learned from
     phrase_df: Counter[str]  # over every indexed incident
+
+    def latent(self, doc: Document) -> np.ndarray:
+        """A query in the latent space (not re-normalized: see IncidentVectorizer.transform)."""
+        return self.vectorizer.transform([doc])[0]
+
+    def literal(self, doc: Document) -> np.ndarray:
+        """Cosine of every incident's word TF-IDF row with the query's."""
+        return (self.terms @ self.vectorizer.terms([doc]).T).toarray().ravel()
 
     def labels(self, threshold: float) -> list[int]:
         """Cluster labels in `ids` order: the fit's clustering, then the placed incidents."""

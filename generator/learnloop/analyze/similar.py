@@ -5,13 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from learnloop.analyze.engine import Index
+from learnloop.analyze.documents import Document
 from learnloop.analyze.text import alerts, analyzer, fields
-from learnloop.analyze.vectors import Document
 from learnloop.model import Incident
+
+
+class Index(Protocol):
+    """What search needs of an index: the engine's own, or a lookup cached for queries."""
+
+    ids: list[str]
+    vectors: np.ndarray
+
+    def latent(self, doc: Document) -> np.ndarray: ...
+
+    def literal(self, doc: Document) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -81,8 +92,8 @@ def scores_for(index: Index, doc: Document) -> np.ndarray:
     literal word score keeps an exact error message such as "too many clients" on top when
     a responder pastes it.
     """
-    latent = index.vectors @ index.vectorizer.transform([doc])[0]
-    literal = (index.terms @ index.vectorizer.terms([doc]).T).toarray().ravel()
+    latent = index.vectors @ index.latent(doc)
+    literal = index.literal(doc)
     # Latent topics are learned from co-occurrence and need many incidents to be trusted;
     # a small corpus leans on the words themselves.
     weight = len(index.ids) / (len(index.ids) + LATENT_HALF_WEIGHT_AT)

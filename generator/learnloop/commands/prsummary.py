@@ -22,6 +22,7 @@ import yaml
 
 from learnloop import check as check_mod
 from learnloop import gitfacts, write
+from learnloop.analyze.lookup import from_analysis
 from learnloop.analyze.similar import Match
 from learnloop.commands import generate as generate_cmd
 from learnloop.commands import similar as similar_cmd
@@ -217,7 +218,7 @@ def _new_incident(
 ) -> NewIncident:
     past = past_view(analysis, new_ids, known)
     query = similar_cmd.query_from_file(analysis.root / incident.path, analysis.root)
-    answer = similar_cmd.run(past, query, SIMILAR + len(new_ids))
+    answer = similar_cmd.run(from_analysis(past), query, SIMILAR + len(new_ids), past.root)
     results: list[Match] = answer["results"]  # type: ignore[assignment]
     similar = tuple(m for m in results if m.id not in new_ids)[:SIMILAR]
     before = {p.id: p for p in past.patterns.patterns}

@@ -7,12 +7,33 @@ import re
 from dataclasses import asdict
 from pathlib import Path
 
-from learnloop.analyze.patterns import DEFAULT_THRESHOLD
+from learnloop.analyze import lookup as lookup_mod
+from learnloop.analyze.documents import document, text_document
+from learnloop.analyze.lookup import LazyIncidents, Lookup
 from learnloop.analyze.similar import Match, Query, nearest_pattern, search
-from learnloop.analyze.vectors import document, text_document
-from learnloop.commands.patterns import Analysis, runbook_path
 from learnloop.errors import UsageError
 from learnloop.load import display_path, load_bytes
+
+RUNBOOKS_DIR = "runbooks"
+
+
+def lookup(root: Path) -> Lookup:
+    """The cached lookup when the files are unchanged; else analyze (cached too) and keep one.
+
+    The fast path imports neither scikit-learn nor the analysis: a query costs a directory
+    walk, a stat per file and a small unpickle.
+    """
+    found = lookup_mod.read(root)
+    if found is not None:
+        return found
+    from learnloop.commands.patterns import analyze_repo
+
+    analysis = analyze_repo(root)
+    built = lookup_mod.from_analysis(analysis)
+    built.signature = lookup_mod.sign(root, analysis)
+    if built.signature is not None:
+        lookup_mod.write(root, built)
+    return built
 
 
 def query_from_file(path: Path, root: Path) -> Query:
@@ -37,27 +58,25 @@ def _plain(text: str) -> str:
     return re.sub(r"(?m)^\s*[A-Za-z_]+:\s*", " ", text.replace("---", " "))
 
 
-def run(analysis: Analysis, query: Query, top: int) -> dict[str, object]:
+def run(space: Lookup, query: Query, top: int, root: Path) -> dict[str, object]:
     """Matches, the runbook of the best match's pattern, and novelty."""
-    pattern_of = analysis.patterns.of()
-    matches = search(analysis.index, query, analysis.incidents(), pattern_of, top)
-    members = {p.id: p.incidents for p in analysis.patterns.patterns}
+    matches = search(space, query, LazyIncidents(root, space), space.pattern_of, top)
+    members = dict(space.members)
     if query.incident is not None:
         members = {k: tuple(m for m in v if m != query.incident.id) for k, v in members.items()}
-    vector = analysis.index.vectorizer.transform([query.document])[0]
-    threshold = analysis.settings.distance_threshold or DEFAULT_THRESHOLD
-    nearest, distance = nearest_pattern(analysis.index, vector, members)
-    fits = nearest is not None and distance <= threshold
+    nearest, distance = nearest_pattern(space, space.latent(query.document), members)
+    fits = nearest is not None and distance <= space.threshold
     best = next((m.pattern for m in matches if m.pattern), None)
     pattern = nearest if fits else None
     runbook_of = pattern or best
+    runbook = f"{RUNBOOKS_DIR}/{runbook_of}.md" if runbook_of else None
     return {
         "results": matches,
         "pattern": pattern,
-        "runbook": runbook_path(analysis.root, runbook_of) if runbook_of else None,
+        "runbook": runbook if runbook and (root / runbook).is_file() else None,
         "novel": not fits,
         "nearest_pattern": {"id": nearest, "distance": round(distance, 4)} if nearest else None,
-        "threshold": threshold,
+        "threshold": space.threshold,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -26,21 +27,24 @@ def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
     for start in list(paths) or [root / INCIDENTS_DIR]:
         if start.is_file():
             found.add(start)
-        elif start.is_dir():
-            found.update(
-                p
-                for p in start.rglob("*")
-                if p.suffix in SUFFIXES and p.is_file() and not _skipped(p.relative_to(start))
-            )
+            continue
+        # os.walk rather than rglob: a listing per folder, and skipped folders never entered.
+        for folder, dirs, names in os.walk(start):
+            dirs[:] = [d for d in dirs if not _hidden(d)]
+            for name in names:
+                path = Path(folder, name)
+                if path.suffix in SUFFIXES and not _skipped(name) and path.is_file():
+                    found.add(path)
     return sorted(found)
 
 
-def _skipped(rel: Path) -> bool:
+def _hidden(name: str) -> bool:
+    return name.startswith(("_", "."))
+
+
+def _skipped(name: str) -> bool:
     # Templates (_template.md), hidden files and folder READMEs are not post-mortems.
-    return any(part.startswith(("_", ".")) for part in rel.parts) or rel.name.lower() in (
-        "readme.md",
-        "index.md",
-    )
+    return _hidden(name) or name.lower() in ("readme.md", "index.md")
 
 
 def read_files(root: Path, paths: Iterable[Path] = ()) -> list[tuple[Path, bytes | OSError]]:
