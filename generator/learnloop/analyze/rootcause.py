@@ -24,7 +24,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from learnloop.analyze.patterns import Pattern
@@ -351,20 +351,48 @@ def first_signal(incident: Incident) -> str | None:
     return None
 
 
+def _by_customers(methods: Mapping[str, str]) -> tuple[tuple[str, ...], float | None]:
+    """(incidents customers noticed first, their share of those whose detection is known)."""
+    known = [i for i, method in methods.items() if method not in (NOT_RECORDED,)]
+    by_customers = tuple(sorted(i for i in known if methods[i] == CUSTOMER))
+    return by_customers, round(len(by_customers) / len(known), 3) if known else None
+
+
 def detection_summary(members: Sequence[Incident]) -> DetectionSummary:
     """How a group of incidents was detected, how fast, and by whom first."""
     methods = {m.id: detection_method(m) for m in members}
     ttds = {m.id: t for m in members if (t := timings(m).ttd) is not None}
-    known = [i for i, method in methods.items() if method not in (NOT_RECORDED,)]
-    by_customers = tuple(sorted(i for i in known if methods[i] == CUSTOMER))
+    by_customers, share = _by_customers(methods)
     return DetectionSummary(
         methods=_counts(methods[m.id] for m in members),
         first_signals=_counts(first_signal(m) for m in members),
         median_ttd=statistics.median(ttds.values()) if ttds else None,
         ttd_known=len(ttds),
         by_customers=by_customers,
-        customer_share=round(len(by_customers) / len(known), 3) if known else None,
+        customer_share=share,
         slowest=tuple(sorted(ttds.items(), key=lambda kv: (-kv[1], kv[0]))[:3]),
+    )
+
+
+@dataclass(frozen=True)
+class Tallies:
+    """The counts of a synthesis alone: what a whole corpus is summed up by."""
+
+    categories: tuple[tuple[str, int], ...]
+    triggers: tuple[tuple[str, int], ...]
+    methods: tuple[tuple[str, int], ...]  # how it was detected, most first
+    customer_share: float | None  # of incidents whose detection is known
+
+
+def tallies(members: Sequence[Incident]) -> Tallies:
+    """Root-cause categories, triggers and detection methods of a group, as its synthesis
+    counts them, without merging its statements (the costly part of a synthesis)."""
+    methods = {m.id: detection_method(m) for m in members}
+    return Tallies(
+        categories=_counts(m.root_cause.category for m in members),
+        triggers=_counts(m.trigger for m in members),
+        methods=_counts(methods[m.id] for m in members),
+        customer_share=_by_customers(methods)[1],
     )
 
 
@@ -384,9 +412,12 @@ def _theme_hits(incident: Incident, said: Sequence[tuple[str, str]], theme: Them
 # An incident's themes do not depend on the group it is read in (a pattern, a service, the
 # corpus), and each incident is read in several: work them out once per incident.
 _THEMES_OF: dict[int, tuple[Incident, dict[str, list[str]]]] = {}
+# theme id -> the statements that show it, for one incident: `themes_of`, or a stored copy.
+Themes = Callable[[Incident], Mapping[str, list[str]]]
 
 
-def _themes_of(incident: Incident) -> dict[str, list[str]]:
+def themes_of(incident: Incident) -> dict[str, list[str]]:
+    """theme id -> the statements of the incident that show the theme."""
     entry = _THEMES_OF.get(id(incident))
     if entry is not None and entry[0] is incident:
         return entry[1]
@@ -396,11 +427,13 @@ def _themes_of(incident: Incident) -> dict[str, list[str]]:
     return found
 
 
-def matches(incidents: Iterable[Incident]) -> dict[str, dict[str, list[str]]]:
+def matches(
+    incidents: Iterable[Incident], themes: Themes = themes_of
+) -> dict[str, dict[str, list[str]]]:
     """theme id -> incident id -> the statements that show the theme."""
     out: dict[str, dict[str, list[str]]] = {t.id: {} for t in THEMES}
     for incident in sorted(incidents, key=lambda i: i.id):
-        for theme_id, hits in _themes_of(incident).items():
+        for theme_id, hits in themes(incident).items():
             out[theme_id][incident.id] = list(hits)
     return out
 
@@ -423,12 +456,14 @@ def _why_chain(
     return tuple(chain)
 
 
-def synthesize_group(key: str, members: Sequence[Incident]) -> PatternSynthesis:
+def synthesize_group(
+    key: str, members: Sequence[Incident], themes: Themes = themes_of
+) -> PatternSynthesis:
     """The synthesis of any group of incidents: a pattern, a service, the whole corpus."""
     members = sorted(members, key=lambda m: m.id)
     causes = tuple(dedupe((m.id, cause_text(m)) for m in members))
     contributing = tuple(dedupe((m.id, f) for m in members for f in factors(m)))
-    hits = matches(members)
+    hits = matches(members, themes)
     resilience = []
     for theme in THEMES:
         found = hits[theme.id]
@@ -502,12 +537,16 @@ def _issue(
 
 
 def systemic_issues(
-    incidents: Sequence[Incident], patterns: Sequence[Pattern]
+    incidents: Sequence[Incident], patterns: Sequence[Pattern], themes: Themes = themes_of
 ) -> list[SystemicIssue]:
-    """Causes recurring across patterns, ranked by frequency × impact, then id."""
+    """Causes recurring across patterns, ranked by frequency × impact, then id.
+
+    `themes` is `themes_of` or a function giving the same from a store: matching every
+    incident against the lexicon is most of the cost.
+    """
     by_id = {i.id: i for i in incidents}
     of = {i: p.id for p in patterns for i in p.incidents}
-    found = matches(incidents)
+    found = matches(incidents, themes)
     out = [
         _issue(theme, found[theme.id], by_id, of)
         for theme in THEMES

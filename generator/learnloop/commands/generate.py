@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,8 +14,10 @@ from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
 from learnloop.write import adr, document, indexes, kb, report, runbook
+from learnloop.write.cache import RenderCache
 
 Existing = Callable[[str], str | None]
+log = logging.getLogger(__name__)
 
 
 def reader(root: Path) -> Existing:
@@ -59,19 +62,26 @@ def shared(analysis: Analysis) -> Analysis:
     )
 
 
-def render(analysis: Analysis) -> dict[str, str]:
-    """Every generated file as text, keyed by path relative to the repo."""
+def render(analysis: Analysis, cache: RenderCache | None = None) -> dict[str, str]:
+    """Every generated file as text, keyed by path relative to the repo.
+
+    Documents whose inputs did not change since the last run are taken from the render cache
+    (write/cache.py; `cache`, or the repo's own) rather than rendered: the text is the same.
+    """
+    cache = cache or RenderCache.load(analysis.root)
     existing = reader(analysis.root)
     incidents = analysis.incidents()
     patterns = analysis.patterns.patterns
-    out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing)
+    out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing, cache)
     visible = shared(analysis)
-    synthesis = rootcause.synthesize(visible.corpus.incidents, visible.patterns.patterns)
-    systemic = rootcause.systemic_issues(visible.corpus.incidents, visible.patterns.patterns)
-    out.update(kb.render_kb(visible, synthesis, systemic, existing))
-    adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing)
+    systemic = rootcause.systemic_issues(
+        visible.corpus.incidents, visible.patterns.patterns, kb.themes_in(cache)
+    )
+    # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
+    out.update(kb.render_kb(visible, None, systemic, existing, cache))
+    adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
     out.update(adr_files)
-    out.update(report.render_reports(visible, None, existing, systemic))
+    out.update(report.render_reports(visible, None, existing, systemic, cache))
     # A runbook or article whose subject is gone is marked retired, never deleted. Decision
     # records are left alone: their status belongs to the people who decide.
     for folder in (runbook.RUNBOOKS, kb.KB):
@@ -84,8 +94,10 @@ def render(analysis: Analysis) -> dict[str, str]:
             if front.get("generated_by") == document.GENERATED_BY:
                 out[rel] = retire(text)
     out.update(
-        indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing)
+        indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )
+    cache.save()
+    log.info("%s", cache.summary())
     # Numbers of decisions whose evidence is gone stay reserved: a number is never reused.
     numbers = dict(analysis.state.adr_numbers) | adr_numbers
     state = State(

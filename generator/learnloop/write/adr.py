@@ -23,11 +23,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from fnmatch import fnmatchcase
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from learnloop.analyze.rootcause import ARCHITECTURE, SystemicIssue, cause_text, dedupe, factors
 from learnloop.model import ActionItem, Incident
 from learnloop.write import document
+from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
 from learnloop.write.kb import (
     Existing,
@@ -136,12 +139,23 @@ def slug(title: str, words: int = 8) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:words]) or "decision"
 
 
-def adr_path(analysis: Analysis, number: int, title: str) -> str:
-    """adr/NNNN-slug.md; an existing file with that number keeps its name."""
+def adr_files(analysis: Analysis) -> list[str]:
+    """The names in adr/, sorted, read once for every decision's path."""
     folder = analysis.root / ADR
-    taken = sorted(folder.glob(f"{number:04d}-*.md")) if folder.is_dir() else []
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def adr_path(
+    analysis: Analysis, number: int, title: str, names: Sequence[str] | None = None
+) -> str:
+    """adr/NNNN-slug.md; an existing file with that number keeps its name.
+
+    `names` is `adr_files(analysis)` when the caller has it, to list the folder only once.
+    """
+    names = adr_files(analysis) if names is None else names
+    taken = [n for n in names if fnmatchcase(n, f"{number:04d}-*.md")]
     if taken:
-        return f"{ADR}/{taken[0].name}"
+        return f"{ADR}/{taken[0]}"
     return f"{ADR}/{number:04d}-{slug(title)}.md"
 
 
@@ -296,48 +310,91 @@ def _recurrence(
 
 
 def render_adrs(
-    analysis: Analysis, systemic: Sequence[SystemicIssue], existing: Existing
+    analysis: Analysis,
+    systemic: Sequence[SystemicIssue],
+    existing: Existing,
+    cache: RenderCache | None = None,
 ) -> tuple[dict[str, str], dict[str, int]]:
-    """ADR drafts (path -> text) and every decision key -> number, for patterns.yml."""
+    """ADR drafts (path -> text) and every decision key -> number, for patterns.yml.
+
+    A record is reused from `cache` while its decision, its incidents, its pattern's incidents
+    and titles, the review period and its current text are unchanged.
+    """
+    cache = cache or RenderCache()
     by_id = analysis.incidents()
     recorded = dict(analysis.state.adr_numbers)
     found = decisions(analysis, systemic, recorded)
     numbers = numbering(found, recorded, by_id)
     patterns = {p.id: p for p in analysis.patterns.patterns}
+    review = analysis.settings.review_period_days
+    files = adr_files(analysis)
     out: dict[str, str] = {}
     for d in sorted(found, key=lambda d: numbers[d.key]):
-        path = adr_path(analysis, numbers[d.key], d.title)
-        old = existing(path)
-        front, _ = document.split_existing(old)
+        path = adr_path(analysis, numbers[d.key], d.title, files)
         behind = [by_id[i] for i in d.incidents if i in by_id]
         # A follow-up is judged against its whole pattern, a systemic fix against its incidents.
         members = behind if d.systemic else [
             by_id[i] for i in sorted({i for p in d.patterns for i in patterns[p].incidents})
             if i in by_id
         ]  # fmt: skip
-        names = ", ".join(
-            f"[{inline(patterns[p].title)}]({href(path, pattern_path(p))})" for p in d.patterns
-        )
-        table = incidents_table(behind, path).replace("## Incidents", "## Incidents behind it", 1)
-        regions = [
-            Region("context", _context(d, members, by_id, path, names)),
-            Region("drivers", _drivers(d, members, by_id, path)),
-            Region("options", _options(d, members, by_id)),
-            Region("outcome", _outcome(d, members, by_id, path)),
-            Region("confirmation", _recurrence(d, front, members, by_id, path)),
-            Region("incidents", table),
-        ]
-        out[path] = document.render(
-            kind="adr",
-            title=heading(d.title),
-            regions=regions,
-            sources=sorted({*members, *behind}, key=lambda i: i.id),
-            existing=old,
-            review_period_days=analysis.settings.review_period_days,
-            pattern=d.patterns[0] if len(d.patterns) == 1 else None,
-            status=PROPOSED,
+        titles = {p: patterns[p].title for p in d.patterns}
+        # `by_id` is only asked for the decision's own incidents (`behind`): these are all a
+        # record reads, with its own text.
+        out[path] = cache.document(
+            path,
+            (d, behind, members, titles, review),
+            existing(path),
+            partial(_regions, d, behind, members, titles, by_id, path),
+            partial(_record, d, behind, members, by_id, path, review),
         )
     return out, numbers
+
+
+def _regions(
+    d: Decision,
+    behind: list[Incident],
+    members: list[Incident],
+    titles: Mapping[str, str],
+    by_id: Mapping[str, Incident],
+    path: str,
+) -> list[Region]:
+    """Every region of a record but its confirmation, which reads the record's own status."""
+    names = ", ".join(
+        f"[{inline(title)}]({href(path, pattern_path(p))})" for p, title in titles.items()
+    )
+    table = incidents_table(behind, path).replace("## Incidents", "## Incidents behind it", 1)
+    return [
+        Region("context", _context(d, members, by_id, path, names)),
+        Region("drivers", _drivers(d, members, by_id, path)),
+        Region("options", _options(d, members, by_id)),
+        Region("outcome", _outcome(d, members, by_id, path)),
+        Region("incidents", table),
+    ]
+
+
+def _record(
+    d: Decision,
+    behind: list[Incident],
+    members: list[Incident],
+    by_id: Mapping[str, Incident],
+    path: str,
+    review: int,
+    regions: list[Region],
+    old: str | None,
+) -> str:
+    """The record's file: `_regions` and its confirmation merged into its current text."""
+    front, _ = document.split_existing(old, sources=False)  # status and acceptance only
+    confirmation = Region("confirmation", _recurrence(d, front, members, by_id, path))
+    return document.render(
+        kind="adr",
+        title=heading(d.title),
+        regions=[*regions[:-1], confirmation, regions[-1]],
+        sources=sorted({*members, *behind}, key=lambda i: i.id),
+        existing=old,
+        review_period_days=review,
+        pattern=d.patterns[0] if len(d.patterns) == 1 else None,
+        status=PROPOSED,
+    )
 
 
 def adrs_by_incident(
@@ -345,10 +402,11 @@ def adrs_by_incident(
 ) -> dict[str, list[tuple[int, str, str]]]:
     """incident id -> the ADRs it led to: (number, title, path), by number."""
     out: dict[str, list[tuple[int, str, str]]] = {}
+    files = adr_files(analysis)
     for d in decisions(analysis, systemic, numbers):
         if d.key not in numbers:
             continue
-        entry = (numbers[d.key], d.title, adr_path(analysis, numbers[d.key], d.title))
+        entry = (numbers[d.key], d.title, adr_path(analysis, numbers[d.key], d.title, files))
         for incident in d.incidents:
             out.setdefault(incident, []).append(entry)
     return {i: sorted(entries) for i, entries in sorted(out.items())}

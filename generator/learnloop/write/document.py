@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from learnloop.model import Incident
+from learnloop.write.cache import RenderCache
 
 GENERATED_BY = "learnloop"
 OWNED_KEYS = (
@@ -56,18 +57,55 @@ def source_digest(incidents: Sequence[Incident]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def split_existing(text: str | None) -> tuple[dict[str, Any], str]:
-    """(front matter, body) of an existing file; ({}, text) when it has no front matter."""
+def split_existing(text: str | None, *, sources: bool = True) -> tuple[dict[str, Any], str]:
+    """(front matter, body) of an existing file; ({}, text) when it has no front matter.
+
+    Without `sources` the caller does not read that key, and it may be missing from the front
+    matter returned; everything else is as YAML reads it.
+    """
     if not text:
         return {}, ""
     match = _FRONT.match(text)
     if not match:
         return {}, text
+    front = match.group("yaml")
     try:
-        data = yaml.safe_load(match.group("yaml")) or {}
+        data = yaml.safe_load(front if sources else _without_sources(front)) or {}
     except yaml.YAMLError:
         data = {}
     return (data if isinstance(data, dict) else {}), text[match.end() :]
+
+
+# A `sources` list as `_dump` writes it: plain ids only, on one line.
+_SOURCES = re.compile(r"sources: \[(?:[A-Za-z][A-Za-z0-9._/-]*(?:, [A-Za-z][A-Za-z0-9._/-]*)*)?\]")
+_KEY_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*:(?: |$)")
+
+
+def _without_sources(front: str) -> str:
+    """The front matter without its `sources` line, where that changes nothing else it says.
+
+    A corpus-wide document lists thousands of sources, and reading them with the YAML parser
+    costs more than rendering the document. Dropping the line is safe when it is a complete
+    entry of the top-level mapping on its own: every line before it is a whole entry by
+    itself (it parses alone to a mapping, starting at the margin), the line is a flow list of
+    plain ids, and the next line starts another entry. Anything else is parsed whole.
+    """
+    lines = front.split("\n")
+    at = next((n for n, line in enumerate(lines) if line.startswith("sources: [")), None)
+    if at is None or not _SOURCES.fullmatch(lines[at]):
+        return front
+    if at + 1 < len(lines) and not _KEY_LINE.match(lines[at + 1]):
+        return front
+    for line in lines[:at]:
+        if not _KEY_LINE.match(line):
+            return front
+        try:
+            alone = yaml.safe_load(line)
+        except yaml.YAMLError:
+            return front
+        if not isinstance(alone, dict):
+            return front
+    return "\n".join(lines[:at] + lines[at + 1 :])
 
 
 def _review(existing: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +153,7 @@ def render(
     `status` is a default: a status already in the file (an ADR a person accepted) is kept,
     unless `force_status` (a document the generator retires).
     """
-    old_front, old_body = split_existing(existing)
+    old_front, old_body = split_existing(existing, sources=False)  # replaced, never read
     review = _review(old_front)
     updated = max((s.started_at.date() for s in sources), default=None)
     front: dict[str, Any] = {"generated_by": GENERATED_BY, "kind": kind}
@@ -137,6 +175,21 @@ def render(
             front[key] = value
     body = merge_body(old_body, regions, old_front.get("regions") or [], title, footer)
     return "---\n" + _dump(front) + "---\n" + body
+
+
+def render_cached(cache: RenderCache, path: str, existing: str | None, **fields: Any) -> str:
+    """`render(existing=existing, **fields)` for the document at path, kept in the cache.
+
+    `render` reads nothing but its arguments, so they are a complete key. For documents whose
+    regions are worked out on every run; what this saves is merging them into the file.
+    """
+    return cache.document(
+        path,
+        tuple(fields.items()),
+        existing,
+        lambda: fields,
+        lambda given, text: render(existing=text, **given),
+    )
 
 
 def _dump(front: dict[str, Any]) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 from learnloop.analyze.patterns import Pattern
-from learnloop.analyze.steps import playbook
 from learnloop.analyze.text import alerts
 from learnloop.model import Incident
 from learnloop.settings import Settings
 from learnloop.write import document
+from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
-from learnloop.write.runbook import RUNBOOKS, completeness, path_of
+from learnloop.write.runbook import RUNBOOKS, completeness, path_of, steps_of
 
 INDEX = f"{RUNBOOKS}/index.md"
 BY_SERVICE = f"{RUNBOOKS}/services.md"
@@ -43,8 +44,15 @@ def render_runbook_indexes(
     rendered: Mapping[str, str],
     settings: Settings,
     existing: Callable[[str], str | None],
+    cache: RenderCache | None = None,
 ) -> dict[str, str]:
-    """The four runbook indexes as generated documents."""
+    """The four runbook indexes as generated documents.
+
+    Each reads every runbook or every incident, so its text is worked out on every run; only
+    the costly parts (each incident's alerts, each pattern's steps) and the final merge with
+    the file on disk are reused from the cache.
+    """
+    cache = cache or RenderCache()
     shared = {i: inc for i, inc in incidents.items() if inc.visibility != "restricted"}
     with_runbook = [p for p in patterns if path_of(p.id) in rendered]
     members = {p.id: [shared[i] for i in p.incidents if i in shared] for p in with_runbook}
@@ -52,12 +60,14 @@ def render_runbook_indexes(
     out: dict[str, str] = {}
 
     def emit(path: str, title: str, text: str) -> None:
-        out[path] = document.render(
+        out[path] = document.render_cached(
+            cache,
+            path,
+            existing(path),
             kind="article",
             title=title,
             regions=[Region("index", text)],
             sources=sources,
-            existing=existing(path),
             review_period_days=settings.review_period_days,
         )
 
@@ -89,7 +99,8 @@ def render_runbook_indexes(
     titles = {p.id: p.title for p in with_runbook}
     alert_map: dict[str, set[str | None]] = defaultdict(set)
     for incident in shared.values():
-        for name in incident_alerts(incident):
+        found = cache.value("alerts", (incident,), partial(incident_alerts, incident))
+        for name in found:
             alert_map[name].add(pattern_of.get(incident.id))
     lines = [
         "Each alert named in an incident, with the runbook to open when it fires. Point an "
@@ -112,7 +123,7 @@ def render_runbook_indexes(
     lines += ["| Seeing this | Check | Incidents |", "|---|---|---|"]
     symptom_rows = []
     for p in with_runbook:
-        book = playbook(members[p.id], services)
+        book = steps_of(members[p.id], services, cache)
         for signal in book.symptoms[:5]:
             symptom_rows.append(
                 (signal.name, f"[{_cell(p.title)}]({p.id}.md)", len(signal.incidents))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from learnloop.analyze import rootcause
@@ -23,6 +24,7 @@ from learnloop.analyze.similar import first_sentences
 from learnloop.enrich import timings
 from learnloop.model import ActionItem, Incident
 from learnloop.write import document
+from learnloop.write.cache import RenderCache, fingerprint
 from learnloop.write.document import Region
 from learnloop.write.plain import cell, cite, duration, heading, href, inline, link
 
@@ -235,15 +237,27 @@ def follow_ups(
     return text + (f"\n\n{more} more follow-ups are in the incidents." if more > 0 else "")
 
 
+def systemic_reach(ids: Sequence[str], ctx: Context) -> list[tuple[str, str, float, int, int]]:
+    """(id, title, score, incidents, of them here) of each systemic issue reaching ids, by rank.
+
+    All that `systemic_links` reads of the corpus-wide ranking: an article's key holds this,
+    so an issue growing elsewhere does not touch articles it does not reach.
+    """
+    out = []
+    for issue in ctx.systemic:
+        if here := set(ids).intersection(issue.incidents):
+            out.append((issue.id, issue.title, issue.score, len(issue.incidents), len(here)))
+    return out
+
+
 def systemic_links(ids: Sequence[str], ctx: Context, at: str) -> str:
     """The systemic issues a group of incidents shares with the rest of the corpus."""
     lines = ["## Systemic issues behind it", ""]
-    for issue in ctx.systemic:
-        if here := set(ids).intersection(issue.incidents):
-            lines.append(
-                f"- [{inline(issue.title)}]({href(at, systemic_path(issue.id))}) — {len(here)} "
-                f"of {len(ids)} here; score {issue.score:g} over {len(issue.incidents)} incidents."
-            )
+    for issue_id, title, score, size, here in systemic_reach(ids, ctx):
+        lines.append(
+            f"- [{inline(title)}]({href(at, systemic_path(issue_id))}) — {here} "
+            f"of {len(ids)} here; score {score:g} over {size} incidents."
+        )
     if len(lines) == 2:
         lines.append("None of the systemic issues found reaches these incidents.")
     return "\n".join(lines)
@@ -346,6 +360,25 @@ def resilience_text(syn: PatternSynthesis, ctx: Context, at: str) -> str:
     if len(lines) == 2:
         lines.append("None of the resilience failures we look for is mentioned.")
     return "\n".join(lines)
+
+
+def service_inputs(
+    service: str, members: Sequence[Incident], ctx: Context, analysis: Analysis
+) -> tuple[object, ...]:
+    """Everything `service_regions` reads: its incidents, the pattern of each and those
+    patterns' titles, the articles of the services it shares incidents with, its catalog entry.
+    """
+    pids = [ctx.of.get(m.id) for m in members]
+    titles = {pid: ctx.patterns[pid].title for pid in sorted({p for p in pids if p})}
+    near = sorted({s for m in members for s in m.services if s != service})
+    return (
+        service,
+        members,
+        pids,
+        titles,
+        {s: ctx.services[s] for s in near},
+        analysis.settings.services.get(service),
+    )
 
 
 def service_regions(
@@ -552,15 +585,17 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     at = INDEX
     everything = sorted(ctx.by_id.values(), key=lambda i: i.id)
     fig = figures(everything)
-    overall = rootcause.synthesize_group("all", everything)
-    d = overall.detection
-    share = f"{d.customer_share:.0%}" if d.customer_share is not None else "an unknown share"
+    # Only the tallies of the corpus: merging every statement of every incident (a whole
+    # synthesis) would cost most of the index's time and show nowhere.
+    overall = rootcause.tallies(everything)
+    known = overall.customer_share
+    share = f"{known:.0%}" if known is not None else "an unknown share"
     overview = (
         f"{fig.line()}\n\n{count(len(ctx.patterns), 'recurring pattern')} cover {len(ctx.of)} of "
         f"{fig.n} incidents; one-offs: {fig.n - len(ctx.of)}.\n\nAcross all incidents — "
         f"root-cause categories: {tally(overall.categories, 8)}. Triggers: "
-        f"{tally(overall.triggers, 8)}. Detected by: {tally(d.methods)}; customers noticed first "
-        f"in {share} of those whose detection is known."
+        f"{tally(overall.triggers, 8)}. Detected by: {tally(overall.methods)}; customers noticed "
+        f"first in {share} of those whose detection is known."
     )
     rows: list[Sequence[object]] = []
     for p in sorted(ctx.patterns.values(), key=lambda p: (-len(p.incidents), p.id)):
@@ -584,8 +619,9 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
         systemic += "\n\n**Causes and the patterns they produce** (edges: incidents).\n\n"
         systemic += f"```mermaid\n{diagram.rstrip()}\n```"
     rows = []
+    involved = incidents_by_service(everything)
     for name, path in sorted(ctx.services.items()):
-        members = [m for m in everything if name in m.services]
+        members = involved.get(name, [])
         severe = sum(1 for m in members if m.severity in SEVERE)
         pcount = len({ctx.of[m.id] for m in members if m.id in ctx.of})
         rows.append((f"[{cell(name)}]({href(at, path)})", len(members), severe, pcount))
@@ -605,45 +641,133 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     ]
 
 
+def incidents_by_service(incidents: Iterable[Incident]) -> dict[str, list[Incident]]:
+    """service -> the incidents that involve it, in the order given; one pass, not one each."""
+    out: dict[str, list[Incident]] = defaultdict(list)
+    for incident in incidents:
+        for service in dict.fromkeys(incident.services):
+            out[service].append(incident)
+    return out
+
+
+def themes_in(cache: RenderCache) -> rootcause.Themes:
+    """`rootcause.themes_of`, kept per incident in the cache: the systemic issues match every
+    incident against the lexicon on every run, and an incident's matches change only with it.
+    """
+
+    def themes(incident: Incident) -> Mapping[str, list[str]]:
+        return cache.value("themes", (incident,), partial(rootcause.themes_of, incident))
+
+    return themes
+
+
+def synthesis_of(pid: str, members: Sequence[Incident], cache: RenderCache) -> PatternSynthesis:
+    """`rootcause.synthesize_group(pid, members)`, kept while the pattern's incidents are."""
+    return cache.value(
+        "synthesis",
+        (pid, members),
+        lambda: rootcause.synthesize_group(pid, members, themes_in(cache)),
+    )
+
+
+def pattern_article(
+    pattern: Pattern,
+    given: PatternSynthesis | None,
+    ctx: Context,
+    at: str,
+    cache: RenderCache,
+) -> list[Region]:
+    """A pattern's regions, from the synthesis given or its own (kept in the cache)."""
+    syn = given or synthesis_of(pattern.id, ctx.get(pattern.incidents), cache)
+    return pattern_regions(pattern, syn, ctx, at)
+
+
 def render_kb(
     analysis: Analysis,
-    synthesis: dict[str, PatternSynthesis],
+    synthesis: Mapping[str, PatternSynthesis] | None,
     systemic: Sequence[SystemicIssue],
     existing: Existing,
+    cache: RenderCache | None = None,
 ) -> dict[str, str]:
-    """Every knowledge-base document: path relative to the repo -> full text."""
+    """Every knowledge-base document: path relative to the repo -> full text.
+
+    `synthesis` (pattern id -> `rootcause.synthesize` of it) may be None: a pattern's is then
+    worked out only when its article is rendered. Each article is reused from `cache` while
+    the inputs named beside its `emit` below are unchanged.
+    """
+    cache = cache or RenderCache()
     by_id = analysis.incidents()
     patterns = {p.id: p for p in analysis.patterns.patterns}
     services = service_paths(s for i in by_id.values() for s in i.services)
     ctx = Context(by_id, analysis.patterns.of(), patterns, tuple(systemic), services)
+    review = analysis.settings.review_period_days
     out: dict[str, str] = {}
     by_pattern: dict[str, str] = {pattern_path(p): p for p in patterns}
+    # Each pattern with its incidents, digested once: what `ctx.group` gives for any of them,
+    # which case studies and follow-up tables read.
+    groups = {pid: fingerprint(p, ctx.get(p.incidents)) for pid, p in patterns.items()}
 
-    def emit(path: str, title: str, regions: list[Region], sources: Sequence[Incident]) -> None:
+    def group_of(ids: Iterable[str]) -> list[tuple[str, str | None]]:
+        """Each incident with its pattern's digest (None: its group is itself)."""
+        return [(i, groups.get(ctx.of.get(i, ""))) for i in ids]
+
+    def emit(
+        path: str,
+        title: str,
+        regions: Callable[[], list[Region]],
+        sources: Sequence[Incident],
+        inputs: tuple[object, ...],
+    ) -> None:
+        """The article at path; `inputs` must hold all that `regions()` and `sources` read."""
         if path in out:  # two documents would overwrite each other
             raise ValueError(f"{path}: generated twice")
-        out[path] = document.render(
-            kind="article",
-            title=heading(title),
-            regions=regions,
-            sources=sources,
-            existing=existing(path),
-            review_period_days=analysis.settings.review_period_days,
-            pattern=by_pattern.get(path),
-            footer=FOOTER,
-        )
+        pattern = by_pattern.get(path)
+
+        def merge(parts: list[Region], text: str | None) -> str:
+            return document.render(
+                kind="article",
+                title=heading(title),
+                regions=parts,
+                sources=sources,
+                existing=text,
+                review_period_days=review,
+                pattern=pattern,
+                footer=FOOTER,
+            )
+
+        inputs = (*inputs, title, pattern, review)
+        out[path] = cache.document(path, inputs, existing(path), regions, merge)
 
     for pid, pattern in sorted(patterns.items()):
-        syn = synthesis.get(pid) or rootcause.synthesize_group(pid, ctx.get(pattern.incidents))
         path = pattern_path(pid)
-        regions = pattern_regions(pattern, syn, ctx, path)
-        emit(path, pattern.title, regions, ctx.get(pattern.incidents))
+        members = ctx.get(pattern.incidents)
+        given = synthesis.get(pid) if synthesis is not None else None
+        article = partial(pattern_article, pattern, given, ctx, path, cache)
+        # The pattern and its incidents (the synthesis is theirs), each incident's pattern
+        # (follow-ups count recurrences in it) and the systemic issues reaching it.
+        reads = (groups[pid], group_of(pattern.incidents), systemic_reach(pattern.incidents, ctx))
+        emit(path, pattern.title, article, members, reads)
+    involved = incidents_by_service(sorted(by_id.values(), key=lambda i: i.id))
     for name, path in sorted(services.items()):
-        members = sorted((i for i in by_id.values() if name in i.services), key=lambda i: i.id)
-        emit(path, name, service_regions(name, members, ctx, analysis, path), members)
+        members = involved[name]
+        emit(
+            path,
+            name,
+            partial(service_regions, name, members, ctx, analysis, path),
+            members,
+            service_inputs(name, members, ctx, analysis),
+        )
     for issue in systemic:
         path = systemic_path(issue.id)
-        emit(path, issue.title, systemic_regions(issue, ctx, path), ctx.get(issue.incidents))
+        members = ctx.get(issue.incidents)
+        titles = {p: ctx.patterns[p].title for p in issue.patterns}
+        emit(
+            path,
+            issue.title,
+            partial(systemic_regions, issue, ctx, path),
+            members,
+            (issue, members, titles, group_of(issue.incidents)),
+        )
     cases = [
         i
         for i in sorted(by_id.values(), key=lambda i: i.id)
@@ -651,14 +775,19 @@ def render_kb(
     ]
     for incident in cases:
         path = case_path(incident.id)
-        if home := ctx.of.get(incident.id):
+        home = ctx.of.get(incident.id)
+        if home:
             by_pattern[path] = home
         title = f"{incident.title} ({incident.id})"
-        emit(path, title, case_regions(incident, ctx, path), ctx.group(incident.id))
+        # The incident, and its pattern with all its incidents (how the others compare).
+        case = partial(case_regions, incident, ctx, path)
+        emit(path, title, case, ctx.group(incident.id), (incident, home, groups.get(home or "")))
+    # The index reads everything: the whole context is its key.
     emit(
         INDEX,
         "Knowledge base",
-        index_regions(ctx, cases),
+        partial(index_regions, ctx, cases),
         sorted(by_id.values(), key=lambda i: i.id),
+        (ctx, cases),
     )
     return dict(sorted(out.items()))

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, Protocol
 
 import markdown
@@ -30,6 +32,7 @@ from learnloop.analyze.prevention import SystemicLike
 from learnloop.model import ACTION_STATUSES, SEVERITIES, Corpus, Incident
 from learnloop.publish import escape
 from learnloop.settings import Settings
+from learnloop.write.cache import RenderCache, fingerprint
 from learnloop.write.document import Region, render
 
 KINDS = ("executive", "technical")
@@ -51,6 +54,9 @@ class Inputs:
     pattern_of: Mapping[str, str]
     titles: Mapping[str, str]  # pattern id -> title
     settings: Settings = field(default_factory=Settings)
+    # The corpus's first day when `incidents` are only the part of it a report reads (see
+    # `Month`); None: the first day of `incidents`.
+    first: date | None = None
 
 
 class AnalysisLike(Protocol):
@@ -74,12 +80,14 @@ def inputs_of(analysis: AnalysisLike) -> Inputs:
     )
 
 
-def _first(incidents: Sequence[Incident]) -> date | None:
-    return min((i.started_at.date() for i in incidents), default=None)
+def _first(inputs: Inputs) -> date | None:
+    if inputs.first is not None:
+        return inputs.first
+    return min((i.started_at.date() for i in inputs.incidents), default=None)
 
 
 def _trends(inputs: Inputs, filters: Filters, today: date) -> dict[str, Any] | None:
-    first = _first(inputs.incidents)
+    first = _first(inputs)
     pair = metrics.previous_period(filters, first, today)
     if pair is None or first is None:
         return None
@@ -147,7 +155,7 @@ def report_data(
         "incident_ids": [i.id for i in selected],
         "overview": metrics.overview(frame),
     }
-    first = _first(inputs.incidents)
+    first = _first(inputs)
     if end is None or first is None:
         return data
     hist = metrics.history(inputs.incidents, filters)
@@ -236,26 +244,89 @@ def _patterns(
     return out
 
 
-def monthly_data(inputs: Inputs, month: str) -> dict[str, Any]:
-    """The figures of one month's learning report (YYYY-MM)."""
+def _bounds(month: str) -> tuple[date, date]:
+    """The first and last day of a month (YYYY-MM)."""
     year, mon = int(month[:4]), int(month[5:7])
     start = date(year, mon, 1)
-    end = date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
+    return start, date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Month:
+    """All that one month's learning report reads, so that no month scans the whole corpus.
+
+    `inputs` holds the month's incidents and those of the period before it that its trends
+    compare with, the corpus's first day, and the patterns and titles of the month's
+    incidents; `done` the incidents with a follow-up done within the month; `seen` the
+    patterns of the month's incidents that had begun before it. The report is a function of
+    this alone, which also makes its digest the report's cache key.
+    """
+
+    month: str
+    inputs: Inputs
+    done: tuple[Incident, ...]
+    seen: tuple[str, ...]
+
+
+def months_of(inputs: Inputs, wanted: Iterable[str] | None = None) -> dict[str, Month]:
+    """Each month's `Month` (by default every month with an incident), in one pass."""
+    by_month: dict[str, list[Incident]] = defaultdict(list)
+    done: dict[str, list[Incident]] = defaultdict(list)
+    began: dict[str, date] = {}  # pattern -> its first incident's day
+    for incident in inputs.incidents:
+        day = incident.started_at.date()
+        by_month[day.isoformat()[:7]].append(incident)
+        if (pid := inputs.pattern_of.get(incident.id)) is not None:
+            began[pid] = min(day, began.get(pid, day))
+        finished = [a.done_at for a in incident.action_items if a.status == "done"]
+        for month in sorted({at.isoformat()[:7] for at in finished if at is not None}):
+            done[month].append(incident)
+    first = _first(inputs)
+    out = {}
+    for month in sorted(by_month) if wanted is None else wanted:
+        start, end = _bounds(month)
+        own = by_month.get(month, [])
+        compared: list[Incident] = []
+        pair = metrics.previous_period(Filters(start, end), first, end)
+        if pair is not None and pair[0].start is not None and pair[0].end is not None:
+            since, until = pair[0].start, pair[0].end
+            days = (until - since).days + 1
+            spanned = {(since + timedelta(d)).isoformat()[:7] for d in range(days)}
+            for key in sorted(spanned):
+                compared += [
+                    i for i in by_month.get(key, []) if since <= i.started_at.date() <= until
+                ]
+        pids = {i.id: p for i in own if (p := inputs.pattern_of.get(i.id)) is not None}
+        part = Inputs(
+            incidents=tuple(metrics.by_start([*own, *compared])),
+            pattern_of=pids,
+            titles={p: inputs.titles[p] for p in sorted(set(pids.values())) if p in inputs.titles},
+            settings=inputs.settings,
+            first=first,
+        )
+        seen = tuple(sorted(p for p in set(pids.values()) if began[p] < start))
+        out[month] = Month(month, part, tuple(sorted(done[month], key=lambda i: i.id)), seen)
+    return out
+
+
+def monthly_data(inputs: Inputs, month: str) -> dict[str, Any]:
+    """The figures of one month's learning report (YYYY-MM)."""
+    return month_data(months_of(inputs, [month])[month])
+
+
+def month_data(part: Month) -> dict[str, Any]:
+    """The figures of one month's learning report, from what it reads (`months_of`)."""
+    inputs = part.inputs
+    start, end = _bounds(part.month)
     filters = Filters(start, end)
     selected = metrics.select(inputs.incidents, filters)
     data = report_data("monthly", inputs, filters, end)
-    before = {i.id for i in inputs.incidents if i.started_at.date() < start}
     first_seen = sorted(
-        {
-            inputs.pattern_of[i.id]
-            for i in selected
-            if i.id in inputs.pattern_of
-            and not any(inputs.pattern_of.get(b) == inputs.pattern_of[i.id] for b in before)
-        }
+        {inputs.pattern_of[i.id] for i in selected if i.id in inputs.pattern_of} - set(part.seen)
     )
     costs = cost.costs(selected, inputs.settings)
-    data["title"] = f"Monthly learning report {month}"
-    data["month"] = month
+    data["title"] = f"Monthly learning report {part.month}"
+    data["month"] = part.month
     data["new_patterns"] = [{"pattern": p, "title": inputs.titles.get(p, p)} for p in first_seen]
     data["incidents"] = [
         {
@@ -270,7 +341,7 @@ def monthly_data(inputs: Inputs, month: str) -> dict[str, Any]:
     ]
     done = [
         {"incident": i.id, "id": a.id, "title": a.title, "kind": a.kind, "done_at": a.done_at}
-        for i in sorted(inputs.incidents, key=lambda i: i.id)
+        for i in part.done
         for a in i.action_items
         if a.status == "done" and a.done_at is not None and start <= a.done_at <= end
     ]
@@ -417,35 +488,63 @@ def render_reports(
     today: date | None,
     existing: Callable[[str], str | None],
     systemic: Sequence[SystemicLike] = (),
+    cache: RenderCache | None = None,
 ) -> dict[str, str]:
-    """kb/reports/: the latest executive and technical reports, and one per month of data."""
+    """kb/reports/: the latest executive and technical reports, and one per month of data.
+
+    The latest reports read the whole corpus; a monthly report reads its `Month`. Each is
+    reused from `cache` while what it reads and its current text are unchanged.
+    """
+    cache = cache or RenderCache()
     inputs = inputs_of(analysis)
     today = today or metrics.default_today(inputs.incidents)
     if today is None:
         return {}
     period = Filters(today - timedelta(days=SITE_WINDOW_DAYS - 1), today)
-    by_id = {i.id: i for i in inputs.incidents}
     review = inputs.settings.review_period_days
     out: dict[str, str] = {}
+    corpus = fingerprint(inputs, systemic)  # what both latest reports read, digested once
     for kind in KINDS:
-        data = report_data(kind, inputs, period, today, systemic)
         path = f"{REPORTS_DIR}/{kind}.md"
-        sources = [i for i in metrics.history(inputs.incidents, period)]
-        out[path] = _document(data, sources, existing(path), review)
-    months = sorted({i.started_at.date().isoformat()[:7] for i in inputs.incidents})
-    for month in months:
-        data = monthly_data(inputs, month)
+        latest = partial(_latest, kind, inputs, period, today, systemic)
+        reads = (kind, corpus, period, today, review)
+        out[path] = cache.document(path, reads, existing(path), latest, partial(_document, review))
+    for month, part in months_of(inputs).items():
         path = f"{REPORTS_DIR}/{month}.md"
-        sources = [by_id[i] for i in data["sources"]]
-        out[path] = _document(data, sources, existing(path), review)
+        monthly = partial(_monthly, part)
+        out[path] = cache.document(
+            path, (part, review), existing(path), monthly, partial(_document, review)
+        )
     return out
 
 
-def _document(
-    data: dict[str, Any], sources: Sequence[Incident], old: str | None, review: int
-) -> str:
-    title = data["title"]
-    regions = [Region(s.name, s.markdown) for s in sections(data)]
+# A report's title, its sections as regions, and its sources: all but the file's own text.
+Parts = tuple[str, list[Region], list[Incident]]
+
+
+def _latest(
+    kind: str,
+    inputs: Inputs,
+    period: Filters,
+    today: date,
+    systemic: Sequence[SystemicLike],
+) -> Parts:
+    data = report_data(kind, inputs, period, today, systemic)
+    return _parts(data, metrics.history(inputs.incidents, period))
+
+
+def _monthly(part: Month) -> Parts:
+    data = month_data(part)
+    by_id = {i.id: i for i in (*part.inputs.incidents, *part.done)}
+    return _parts(data, [by_id[i] for i in data["sources"]])
+
+
+def _parts(data: dict[str, Any], sources: list[Incident]) -> Parts:
+    return data["title"], [Region(s.name, s.markdown) for s in sections(data)], sources
+
+
+def _document(review: int, parts: Parts, old: str | None) -> str:
+    title, regions, sources = parts
     return render(
         kind="report",
         title=title,

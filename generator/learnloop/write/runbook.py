@@ -6,6 +6,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
@@ -15,6 +16,7 @@ from learnloop.enrich import timings
 from learnloop.model import Incident
 from learnloop.settings import Settings
 from learnloop.write import document, plain
+from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
 from learnloop.write.plain import duration
 
@@ -274,10 +276,20 @@ def render_runbook(
     all_services: Sequence[str],
     settings: Settings,
     existing: str | None,
+    book: Playbook | None = None,
 ) -> str:
-    """A pattern's runbook as the whole file text."""
+    """A pattern's runbook as the whole file text; `book` is `playbook(members, all_services)`."""
+    if book is None:
+        book = playbook(members, all_services)
+    regions = runbook_regions(pattern, members, book, settings)
+    return runbook_document(pattern, members, settings, regions, existing)
+
+
+def runbook_regions(
+    pattern: Pattern, members: Sequence[Incident], book: Playbook, settings: Settings
+) -> list[Region]:
+    """The generated regions of a pattern's runbook."""
     by_id = {m.id: m for m in members}
-    book = playbook(members, all_services)
     body = {
         "impact": impact(members),
         "detection": detection(members, book, by_id),
@@ -299,7 +311,17 @@ def render_runbook(
         )
     )
     regions = [Region("meaning", meaning(pattern, members, primary_cause(members), complete))]
-    regions += [Region(name, text) for name, text in body.items() if text]
+    return regions + [Region(name, text) for name, text in body.items() if text]
+
+
+def runbook_document(
+    pattern: Pattern,
+    members: Sequence[Incident],
+    settings: Settings,
+    regions: Sequence[Region],
+    existing: str | None,
+) -> str:
+    """The runbook file: its regions merged into the existing text."""
     return document.render(
         kind="runbook",
         title=pattern.title,
@@ -318,13 +340,32 @@ def completeness(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def steps_of(
+    members: Sequence[Incident], all_services: Sequence[str], cache: RenderCache
+) -> Playbook:
+    """`playbook(members, all_services)`, computed once for the runbook and its index."""
+    return cache.value("playbook", (members, all_services), lambda: playbook(members, all_services))
+
+
+def _regions(
+    pattern: Pattern,
+    members: Sequence[Incident],
+    all_services: Sequence[str],
+    settings: Settings,
+    cache: RenderCache,
+) -> list[Region]:
+    return runbook_regions(pattern, members, steps_of(members, all_services, cache), settings)
+
+
 def render_runbooks(
     patterns: Sequence[Pattern],
     incidents: dict[str, Incident],
     settings: Settings,
     existing: Callable[[str], str | None],
+    cache: RenderCache | None = None,
 ) -> dict[str, str]:
     """A runbook per recurring pattern; restricted incidents are never quoted in them."""
+    cache = cache or RenderCache()
     shared = {i.id: i for i in incidents.values() if i.visibility != "restricted"}
     services = sorted({s for i in incidents.values() for s in i.services})
     out = {}
@@ -333,5 +374,13 @@ def render_runbooks(
         if len(members) < 2:
             continue
         path = path_of(pattern.id)
-        out[path] = render_runbook(pattern, members, services, settings, existing(path))
+        # A runbook reads exactly these: the pattern, its shared incidents, every service name
+        # (blanked out of commands), the settings, and its current text.
+        out[path] = cache.document(
+            path,
+            (pattern, members, services, settings),
+            existing(path),
+            partial(_regions, pattern, members, services, settings, cache),
+            partial(runbook_document, pattern, members, settings),
+        )
     return out

@@ -1,0 +1,240 @@
+"""The render cache: a warm run writes what a cold one writes, and renders only what changed."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from learnloop.cli import cli
+from learnloop.commands.generate import render
+from learnloop.commands.patterns import analyze_repo
+from learnloop.write import document, kb, runbook
+from learnloop.write.cache import PREFIX, RenderCache, fingerprint
+from tests.conftest import REPO
+
+# Forty post-mortems of the bundled corpus: a dozen patterns, severe ones, one-offs, and
+# generated in about a second.
+SUBSET = sorted((REPO / "incidents" / "2025").glob("*.md"))[:40]
+SEVERE = re.compile(r"(?m)^severity: P[01]\b")
+
+
+def invoke(root: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--root", str(root), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def generated(root: Path) -> dict[str, bytes]:
+    """Every file generate writes: all but the inputs, the caches and git."""
+    inputs = ("incidents", ".learnloop-cache", ".git", "learnloop.yml")
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).parts[0] not in inputs
+    }
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repo of the subset, generated once: its render cache is warm."""
+    root = tmp_path_factory.mktemp("warm") / "repo"
+    (root / "incidents").mkdir(parents=True)
+    for path in SUBSET:
+        shutil.copy(path, root / "incidents" / path.name)
+    invoke(root, "generate")
+    assert list((root / ".learnloop-cache").glob(f"{PREFIX}*.pickle"))
+    return root
+
+
+def severe_member(root: Path) -> Path:
+    """A P0/P1 post-mortem in a recurring pattern: a new copy touches a pattern and a case."""
+    of = analyze_repo(root).patterns.of()
+    for path in sorted((root / "incidents").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r"(?m)^id: (\S+)$", text)
+        if found and found.group(1) in of and SEVERE.search(text):
+            return path
+    raise AssertionError("the subset has no severe incident in a pattern")
+
+
+def add_incident(root: Path) -> str:
+    """A copy of a severe incident of a pattern, under a new id: its pattern recurs."""
+    source = severe_member(root)
+    text = source.read_text(encoding="utf-8")
+    old = re.search(r"(?m)^id: (\S+)$", text)
+    assert old
+    text = text.replace(old.group(0), "id: INC-2025-900", 1)
+    text = re.sub(r"(?m)^title: (.*)$", r"title: \1, again", text, count=1)
+    (root / "incidents" / "2025-12-30-recurred-again.md").write_text(text, encoding="utf-8")
+    return "INC-2025-900"
+
+
+def edit_incident(root: Path) -> None:
+    path = severe_member(root)
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("## Summary\n", "## Summary\nA second look found it twice.\n", 1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def delete_incident(root: Path) -> None:
+    severe_member(root).unlink()
+
+
+def edit_runbook(root: Path) -> None:
+    """A responder's note outside the markers and a reviewer's sign-off in the front matter."""
+    path = sorted(p for p in (root / "runbooks").glob("*.md") if "-" in p.stem)[0]
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace(
+        "## Notes from responders\n", "## Notes from responders\nCall the DBA first.\n", 1
+    ).replace(
+        "review: {status: draft, by: null, at: null, digest: null}",
+        "review: {status: reviewed, by: priya, at: 2025-11-01, digest: sha256:abc}",
+        1,
+    )
+    assert edited.count("Call the DBA first.") == 1
+    assert "by: priya" in edited
+    path.write_text(edited, encoding="utf-8")
+
+
+def change_review_period(root: Path) -> None:
+    (root / "learnloop.yml").write_text("review_period_days: 30\n", encoding="utf-8")
+
+
+def reused(log: str) -> int:
+    """Documents the last run took from the render cache, from its log line."""
+    found = re.findall(r"render cache: (\d+) of \d+ documents reused", log)
+    assert found, log
+    return int(found[-1])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [add_incident, edit_incident, delete_incident, edit_runbook, change_review_period],
+)
+def test_a_warm_run_writes_what_a_cold_run_writes(
+    warm: Path,
+    tmp_path: Path,
+    change: Callable[[Path], object],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hot = tmp_path / "hot"
+    shutil.copytree(warm, hot)
+    change(hot)
+    cold = tmp_path / "cold"
+    shutil.copytree(hot, cold)
+    for path in (cold / ".learnloop-cache").glob(f"{PREFIX}*"):
+        path.unlink()
+    with caplog.at_level(logging.INFO, logger="learnloop.commands.generate"):
+        invoke(hot, "generate")
+        hits = reused(caplog.text)
+        caplog.clear()
+        invoke(cold, "generate")
+        assert reused(caplog.text) == 0
+    assert generated(hot) == generated(cold)
+    # Every document reads the review period: only that change leaves nothing to reuse.
+    assert (hits == 0) == (change is change_review_period)
+    # And the run after, over the files just written, is served whole from the cache.
+    with caplog.at_level(logging.INFO, logger="learnloop.commands.generate"):
+        caplog.clear()
+        invoke(hot, "generate", "--check")
+        assert re.search(r"render cache: (\d+) of \1 documents reused", caplog.text)
+
+
+def test_one_new_incident_renders_only_what_it_touches(warm: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    new = add_incident(root)
+    analysis = analyze_repo(root)
+    # `verify` renders every document taken from the cache again and fails on a difference.
+    cache = RenderCache.load(root, verify=True)
+    out = render(analysis, cache)
+    total = cache.hit_count + cache.miss_count
+    assert cache.hit_count >= 0.6 * total, cache.summary()
+    incident = analysis.incidents()[new]
+    pid = analysis.patterns.of()[new]
+    services = kb.service_paths(s for i in analysis.corpus.incidents for s in i.services)
+    touched = {
+        runbook.path_of(pid),
+        kb.pattern_path(pid),
+        kb.case_path(new),
+        *(services[s] for s in incident.services),
+    }
+    assert touched <= set(cache.rendered)
+    # The other patterns' runbooks read nothing of it.
+    others = {runbook.path_of(p.id) for p in analysis.patterns.patterns if p.id != pid} & set(out)
+    assert others
+    assert not others & set(cache.rendered)
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(warm: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    (stored,) = (root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")
+    stored.write_bytes(b"\x80\x05not a pickle at all")
+    before = generated(root)
+    assert invoke(root, "generate").splitlines()[-1].startswith("0 of ")
+    assert generated(root) == before
+    assert isinstance(pickle.loads(stored.read_bytes()), dict)
+
+
+def test_the_cache_keeps_only_what_the_last_run_used(warm: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    (stored,) = (root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")
+    entries = pickle.loads(stored.read_bytes())
+    entries["doc:left-over"] = "from a run long ago"
+    stored.write_bytes(pickle.dumps(entries))
+    (root / ".learnloop-cache" / f"{PREFIX}0000000000000000.pickle").write_bytes(b"old code")
+    add_incident(root)
+    invoke(root, "generate")
+    assert list((root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")) == [stored]
+    assert "doc:left-over" not in pickle.loads(stored.read_bytes())
+    # A run that takes every article from the cache still keeps the patterns' syntheses:
+    # the next change to an article's other inputs reuses its pattern's.
+    invoke(root, "generate")
+    kept = pickle.loads(stored.read_bytes())
+    assert sum(k.startswith("synthesis:") for k in kept) == len(list(root.glob("kb/patterns/*")))
+
+
+def test_fingerprints_are_canonical() -> None:
+    assert fingerprint(("a", 1)) == fingerprint(("a", 1))
+    assert fingerprint(("a", 1)) != fingerprint(["a", 1])  # a list is not a tuple
+    assert fingerprint("ab", "c") != fingerprint("a", "bc")
+    assert fingerprint(1) != fingerprint(1.0) != fingerprint("1") != fingerprint(True)
+    assert fingerprint({"a": 1, "b": 2}) != fingerprint({"b": 2, "a": 1})  # order is read
+    assert fingerprint({"x", "y", "z"}) == fingerprint({"z", "y", "x"})
+    with pytest.raises(TypeError):
+        fingerprint(object())  # never a key that could match wrongly
+
+
+FRONT = "generated_by: learnloop\nkind: runbook\ntitle: Pool\nsources: [INC-1, INC-2]\n"
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        FRONT + "updated: 2025-01-01\nreview: {status: draft}\nowner: ana",
+        FRONT.replace("title: Pool", 'title: "Pool\n  continued"'),  # not alone on its line
+        FRONT.replace("title: Pool\n", "notes: |\n  mine\n") + "  indented after\n",
+        "  kind: runbook\n" + FRONT[24:],  # indented: not the top-level mapping
+        FRONT.replace("sources: [INC-1, INC-2]", "sources: [INC-1, yes]"),
+        FRONT + "- stray item",
+        FRONT + "sources: [INC-3]",
+        FRONT.rstrip("\n"),
+    ],
+)
+def test_front_matter_without_sources_reads_the_same(front: str) -> None:
+    text = f"---\n{front}\n---\n# Pool\n"
+    full, body = document.split_existing(text)
+    lean, lean_body = document.split_existing(text, sources=False)
+    full.pop("sources", None)
+    lean.pop("sources", None)
+    assert (lean, lean_body) == (full, body)
