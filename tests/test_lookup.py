@@ -16,6 +16,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from learnloop.analyze import lookup
 from learnloop.analyze.documents import document, text_document
+from learnloop.analyze.encoder import char_ngrams, encoder_of
+from learnloop.analyze.vectors import IncidentVectorizer
 from learnloop.commands.patterns import analyze_repo
 from tests.test_patterns import corpus, invoke
 
@@ -33,20 +35,33 @@ def repo(make_repo) -> Path:
     return make_repo(corpus())
 
 
-def test_the_lookup_encodes_queries_as_the_fitted_vectorizer_does(repo: Path):
+def test_the_encoder_encodes_as_the_fitted_vectorizer_does(repo: Path):
+    incidents = analyze_repo(repo).corpus.incidents
+    vectorizer = IncidentVectorizer()
+    vectorizer.fit_transform([document(i) for i in incidents])
+    encoder = encoder_of(vectorizer)
+    docs = [text_document(q) for q in QUERIES] + [document(i) for i in incidents]
+    for doc in docs:
+        np.testing.assert_allclose(encoder.latent(doc), vectorizer.transform([doc])[0], atol=1e-5)
+        columns, values = encoder.words_of(doc)
+        dense = np.zeros(vectorizer.terms([doc]).shape[1], dtype=np.float32)
+        dense[columns] = values
+        np.testing.assert_allclose(dense, vectorizer.terms([doc]).toarray()[0], atol=1e-6)
+
+
+def test_the_lookup_scores_as_the_index_does(repo: Path):
     analysis = analyze_repo(repo)
     space = lookup.from_analysis(analysis)
-    docs = [text_document(q) for q in QUERIES] + [document(i) for i in analysis.corpus.incidents]
-    for doc in docs:
-        np.testing.assert_allclose(space.latent(doc), analysis.index.latent(doc), atol=1e-5)
-        np.testing.assert_allclose(space.literal(doc), analysis.index.literal(doc), atol=1e-5)
+    for doc in [text_document(q) for q in QUERIES]:
+        np.testing.assert_allclose(space.latent(doc), analysis.index.latent(doc), atol=1e-6)
+        np.testing.assert_allclose(space.literal(doc), analysis.index.literal(doc), atol=1e-6)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab xy\t\n-_.Z"), max_size=40))
 def test_character_ngrams_are_scikit_learns(text: str):
     fitted = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5))
-    assert lookup.char_ngrams(text) == fitted.build_analyzer()(text)
+    assert char_ngrams(text) == fitted.build_analyzer()(text)
 
 
 def similar(root: Path, *args: str) -> str:

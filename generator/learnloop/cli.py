@@ -145,13 +145,11 @@ def generate(obj: Context, check_only: bool, refit: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
     from learnloop import write
     from learnloop.commands import generate as generate_cmd
-    from learnloop.commands import patterns as patterns_cmd
 
     analysis, rendered = generate_cmd.generate(obj.root, refit)
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
     if check_only:
-        patterns_cmd.remember(analysis)
         drift = write.changes(rendered, obj.root)
         for rel in drift:
             click.echo(f"would change: {rel}")
@@ -161,7 +159,6 @@ def generate(obj: Context, check_only: bool, refit: bool) -> None:
         click.echo(f"generated files are current ({len(rendered)} checked)")
         return
     written = write.write_all(rendered, obj.root)
-    patterns_cmd.remember(analysis)
     for rel in written:
         click.echo(f"wrote {rel}")
     click.echo(f"{len(written)} of {len(rendered)} generated files changed")

@@ -9,6 +9,7 @@ loader for speed and rewritten with ruamel.yaml so that reviewers' comments surv
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,13 @@ def read_state(root: Path) -> State:
     path = root / FILENAME
     if not path.is_file():
         return State()
+    return parse_state(path.read_text(encoding="utf-8"))
+
+
+def parse_state(text: str) -> State:
+    """The state a patterns.yml text records; LearnloopError (with its line) when malformed."""
     try:
-        parsed = parse(path.read_text(encoding="utf-8"))
+        parsed = parse(text)
     except YamlError as exc:
         raise LearnloopError(f"{FILENAME}:{exc.line}: {exc.message}") from None
     data = parsed.data or {}
@@ -134,6 +140,11 @@ def _update(parent: CommentedMap, key: str, values: list[str]) -> None:
 
 def render_state(state: State, previous: str | None) -> str:
     """The state as YAML text, editing `previous` in place so comments and order survive."""
+    fast = _plain_render(state, previous)
+    return fast if fast is not None else _round_trip(state, previous)
+
+
+def _round_trip(state: State, previous: str | None) -> str:
     yaml = YAML()
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -175,3 +186,138 @@ def render_state(state: State, previous: str | None) -> str:
     yaml.dump(doc, out)
     text = out.getvalue()
     return text if text.startswith("#") else HEADER + text
+
+
+# A round trip through ruamel costs seconds on a state of 10,000 incidents. When the file is
+# exactly what this module would write (a leading comment block at most, keys in the order
+# ruamel would keep, every scalar plain), the same text is written directly instead; any
+# other file (comments among the entries, quoted or long titles, keys people added) takes
+# the round trip. tests/test_state.py holds the two ways to the same bytes.
+_TOP_KEYS = ("patterns", "unclustered", "since_refit", "adr_numbers")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.,()/+-]*[A-Za-z0-9_.()/+-]|[A-Za-z]")
+_PLAIN_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.:/+-]*[A-Za-z0-9_./+-]|[A-Za-z]")
+_RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+
+
+def _safe(value: str, key: bool = False) -> bool:
+    pattern = _PLAIN_KEY if key else _PLAIN
+    return (
+        pattern.fullmatch(value) is not None
+        and "  " not in value
+        and value.lower() not in _RESERVED
+        and len(value) <= 60
+    )
+
+
+def _entry(record: PatternRecord) -> dict[str, Any]:
+    """The keys render_state gives a record, in the order it gives them to a new entry."""
+    out: dict[str, Any] = {"id": record.id, "title": record.title}
+    out["incidents"] = sorted(record.incidents)
+    for key in ("pin", "exclude"):
+        if getattr(record, key):
+            out[key] = sorted(getattr(record, key))
+    if record.merged_into:
+        out["merged_into"] = record.merged_into
+    if record.retired:
+        out["retired"] = True
+    if record.renamed_from:
+        out["renamed_from"] = sorted(record.renamed_from)
+    return out
+
+
+def _emit(
+    entries: list[dict[str, Any]], top: list[str], lists: dict[str, list[str]], adrs: dict
+) -> str | None:
+    lines: list[str] = []
+
+    def block(items: list[str], indent: str) -> bool:
+        for item in items:
+            if not _safe(item):
+                return False
+            lines.append(f"{indent}- {item}")
+        return True
+
+    for key in top:
+        if key == "patterns":
+            if not entries:
+                lines.append("patterns: []")
+                continue
+            lines.append("patterns:")
+            for entry in entries:
+                first = True
+                for name, value in entry.items():
+                    lead = "  - " if first else "    "
+                    first = False
+                    if name in ("incidents",):
+                        if not value:
+                            lines.append(f"{lead}{name}: []")
+                            continue
+                        lines.append(f"{lead}{name}:")
+                        if not block(value, "      "):
+                            return None
+                    elif isinstance(value, list):
+                        if not all(_safe(v) and "," not in v for v in value):
+                            return None
+                        lines.append(f"{lead}{name}: [{', '.join(value)}]")
+                    elif value is True:
+                        lines.append(f"{lead}{name}: true")
+                    elif isinstance(value, str) and _safe(value):
+                        lines.append(f"{lead}{name}: {value}")
+                    else:
+                        return None
+        elif key in ("unclustered", "since_refit"):
+            if not lists[key]:
+                lines.append(f"{key}: []")
+                continue
+            lines.append(f"{key}:")
+            if not block(lists[key], "  "):
+                return None
+        elif key == "adr_numbers":
+            lines.append("adr_numbers:")
+            for name, number in adrs.items():
+                if not isinstance(name, str) or not _safe(name, key=True):
+                    return None
+                lines.append(f"  {name}: {int(number)}")
+        else:
+            return None
+    return "\n".join(lines) + "\n"
+
+
+def _plain_render(state: State, previous: str | None) -> str | None:
+    """render_state's text without ruamel, or None when only the round trip gets it right."""
+    header, body = HEADER, ""
+    if previous and previous.strip():
+        lines = previous.split("\n")
+        lead = 0
+        while lead < len(lines) and lines[lead].startswith("#"):
+            lead += 1
+        header, body = "\n".join(lines[:lead]) + "\n", "\n".join(lines[lead:])
+        if lead == 0 or "#" in body:
+            return None
+        try:
+            old = parse_state(previous)
+        except LearnloopError:
+            return None
+        top = re.findall(r"(?m)^([A-Za-z_]+):", body)
+        old_entries = [_entry(r) for r in sorted(old.patterns, key=lambda r: r.id)]
+        old_lists = {"unclustered": sorted(old.unclustered), "since_refit": sorted(old.since_refit)}
+        if _emit(old_entries, top, old_lists, dict(old.adr_numbers)) != body:
+            return None  # written by hand or by an older version: keep what ruamel keeps
+        keys = {e["id"]: list(e) for e in old_entries}
+        old_adrs = dict(old.adr_numbers)
+    else:
+        top, keys, old_adrs = [], {}, {}
+    entries = [_entry(r) for r in sorted(state.patterns, key=lambda r: r.id)]
+    if any(e["id"] in keys and list(e) != keys[e["id"]] for e in entries):
+        return None  # ruamel appends a key new to an entry; the fresh order would differ
+    adrs = dict(sorted(state.adr_numbers)) if state.adr_numbers else old_adrs
+    present = {"patterns", "unclustered"}
+    if state.since_refit:
+        present.add("since_refit")
+    if adrs:
+        present.add("adr_numbers")
+    order = [k for k in top if k in present]
+    order += [k for k in _TOP_KEYS if k in present and k not in order]
+    lists = {"unclustered": sorted(state.unclustered), "since_refit": sorted(state.since_refit)}
+    text = _emit(entries, order, lists, adrs)
+    return None if text is None else header + text

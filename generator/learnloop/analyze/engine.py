@@ -22,8 +22,9 @@ from scipy import sparse
 
 from learnloop import cachefile
 from learnloop.analyze import patterns as pat
+from learnloop.analyze.documents import Document, document
+from learnloop.analyze.encoder import Encoder, encoder_of
 from learnloop.analyze.text import fields
-from learnloop.analyze.vectors import Document, IncidentVectorizer, document
 from learnloop.cachefile import CACHE_DIR
 from learnloop.model import Incident
 from learnloop.state import State
@@ -33,6 +34,7 @@ ENGINE_VERSION = "5"  # bump when vectors change meaning, so cached fits are reb
 # this floor): vocabulary and latent topics drift slowly, a refit costs the whole corpus.
 REFIT_SHARE = 0.05
 REFIT_FLOOR = 5
+NAMING_MEMBERS = 50
 
 
 def split_basis(
@@ -60,7 +62,7 @@ class Fit:
 
     key: str
     ids: list[str]
-    vectorizer: IncidentVectorizer
+    encoder: Encoder  # the fitted vectorizer as plain arrays: reading a fit needs no sklearn
     vectors: np.ndarray
     terms: sparse.csr_matrix
     phrase_df: Counter[str]  # in how many basis incidents each naming phrase occurs
@@ -85,18 +87,19 @@ class Index:
     ids: list[str]  # sorted
     vectors: np.ndarray  # unit rows
     terms: sparse.csr_matrix  # unit word TF-IDF rows, for literal matching
-    vectorizer: IncidentVectorizer
+    encoder: Encoder
     fit: Fit
     placed: tuple[str, ...]  # ids embedded into the fit rather than learned from
     phrase_df: Counter[str]  # over every indexed incident
 
     def latent(self, doc: Document) -> np.ndarray:
         """A query in the latent space (not re-normalized: see IncidentVectorizer.transform)."""
-        return self.vectorizer.transform([doc])[0]
+        return self.encoder.latent(doc)
 
     def literal(self, doc: Document) -> np.ndarray:
         """Cosine of every incident's word TF-IDF row with the query's."""
-        return (self.terms @ self.vectorizer.terms([doc]).T).toarray().ravel()
+        columns, values = self.encoder.words_of(doc)
+        return np.asarray(self.terms[:, columns] @ values, dtype=np.float32).ravel()
 
     def labels(self, threshold: float) -> list[int]:
         """Cluster labels in `ids` order: the fit's clustering, then the placed incidents."""
@@ -140,15 +143,30 @@ def build_index(
     df = fit.phrase_df
     if extra:
         docs = [document(i, view) for i in extra]
-        vectors = np.vstack([vectors, fit.vectorizer.embed(docs)])
-        terms = sparse.vstack([terms, fit.vectorizer.terms(docs)], format="csr")
+        vectors = np.vstack([vectors, fit.encoder.embed(docs)])
+        terms = sparse.vstack([terms, _word_rows(fit.encoder, docs, terms.shape[1])], format="csr")
         df = df.copy()
         for incident in extra:
             df.update(pat.phrases(naming_text(incident)))
         # Rows in id order, as the fit's rows are.
         order = np.argsort(np.array([*fit.ids, *(i.id for i in extra)]), kind="stable")
         vectors, terms = vectors[order], terms[order]
-    return Index([i.id for i in ordered], vectors, terms, fit.vectorizer, fit, tuple(placed), df)
+    return Index([i.id for i in ordered], vectors, terms, fit.encoder, fit, tuple(placed), df)
+
+
+def _word_rows(encoder: Encoder, docs: Sequence[Document], width: int) -> sparse.csr_matrix:
+    """Unit word TF-IDF rows of docs in the fitted vocabulary."""
+    data, indices, indptr = [], [], [0]
+    for doc in docs:
+        columns, values = encoder.words_of(doc)
+        indices.append(columns)
+        data.append(values)
+        indptr.append(indptr[-1] + len(columns))
+    return sparse.csr_matrix(
+        (np.concatenate(data), np.concatenate(indices), np.array(indptr)),
+        shape=(len(docs), width),
+        dtype=np.float32,
+    )
 
 
 def _cached_fit(basis: list[Incident], view: str, cache_root: Path | None) -> Fit:
@@ -157,13 +175,15 @@ def _cached_fit(basis: list[Incident], view: str, cache_root: Path | None) -> Fi
     cached = cachefile.read(path) if path is not None else None
     if isinstance(cached, Fit) and cached.key == key:
         return cached
+    from learnloop.analyze.vectors import IncidentVectorizer  # scikit-learn: only to fit
+
     vectorizer = IncidentVectorizer()
     vectors = vectorizer.fit_transform([document(i, view) for i in basis])
     df: Counter[str] = Counter()
     for incident in basis:
         df.update(pat.phrases(naming_text(incident)))
     # Written by remember_fit once it holds its clustering too.
-    return Fit(key, [i.id for i in basis], vectorizer, vectors, vectorizer.terms_, df)
+    return Fit(key, [i.id for i in basis], encoder_of(vectorizer), vectors, vectorizer.terms_, df)
 
 
 def _fit_path(cache_root: Path, view: str, key: str) -> Path:
@@ -191,12 +211,15 @@ def find_patterns(
     df = index.phrase_df
 
     def namer(members: list[str]) -> tuple[str, str, tuple[str, ...]]:
+        # Named from its latest members: what people call the failure now, and a name costs
+        # the same for a pattern of 500 incidents as for one of 50.
+        latest = members[-NAMING_MEMBERS:]
         slug, title, terms = pat.name_pattern(
-            [by_id[m].title for m in members],
-            [fields(by_id[m])["cause"][:600] for m in members],
+            [by_id[m].title for m in latest],
+            [fields(by_id[m])["cause"][:600] for m in latest],
             df,
             len(ordered),
-            [s for m in members for s in by_id[m].services],
+            [s for m in latest for s in by_id[m].services],
         )
         # Responders who followed a runbook already named this failure: keep their name.
         used = Counter(str(by_id[m].runbook_used) for m in members if by_id[m].runbook_used)

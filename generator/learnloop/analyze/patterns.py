@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import pdist
 
 from learnloop.analyze.text import STOPWORDS
 from learnloop.model import Incident
@@ -28,6 +26,10 @@ MIN_SIZE = 2
 
 def cluster(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> list[int]:
     """Cluster labels (0-based, ordered by first member) for unit row vectors."""
+    # Imported here: a run that reuses a recorded fit never clusters, and this import is slow.
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
     n = len(vectors)
     if n == 0:
         return []

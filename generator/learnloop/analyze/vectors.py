@@ -119,17 +119,6 @@ class IncidentVectorizer:
             return self.svd_.transform(matrix).astype(np.float32)
         return matrix.toarray().astype(np.float32)
 
-    def embed(self, docs: Sequence[Document]) -> np.ndarray:
-        """Vectors of incidents placed into the fitted space, unit length like the fitted ones."""
-        if self.empty_ or self.svd_ is None:
-            return normalize(self.transform(docs)).astype(np.float32)
-        matrix = self._stack(
-            _apply(self.words_, [d.words for d in docs], len(docs)),
-            _apply(self.chars_, [d.chars for d in docs], len(docs)),
-            _apply(self.facts_, [d.facts or ("none",) for d in docs], len(docs)),
-        )
-        return normalize(self.svd_.transform(matrix)).astype(np.float32)
-
     def terms(self, docs: Sequence[Document]) -> sparse.csr_matrix:
         """Unit-length word TF-IDF rows of docs, in the fitted vocabulary."""
         if self.empty_:
