@@ -116,7 +116,8 @@ class Index:
 
 def fit_key(incidents: Sequence[Incident], view: str) -> str:
     """A digest of everything a fit depends on: engine version, view, each file's bytes."""
-    h = hashlib.sha256(f"{ENGINE_VERSION}\0{view}\0".encode())
+    # The code's digest too: a fit pickled by other code is never read back.
+    h = hashlib.sha256(f"{ENGINE_VERSION}\0{cachefile.code_digest()}\0{view}\0".encode())
     for incident in sorted(incidents, key=lambda i: i.id):
         h.update(f"{incident.id}\0{incident.digest}\0".encode())
     return h.hexdigest()[:32]

@@ -96,7 +96,8 @@ def _digests(
 
 def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...], refit: bool = False) -> Path:
     """Where the analysis of these inputs is cached: settings, state and every incident file."""
-    inputs = hashlib.sha256(f"{ENGINE_VERSION}{' refit' if refit else ''}".encode())
+    code = f"{ENGINE_VERSION} {cachefile.code_digest()}{' refit' if refit else ''}"
+    inputs = hashlib.sha256(code.encode())
     for extra in (SETTINGS_FILE, STATE_FILE):
         path = root / extra
         inputs.update(path.read_bytes() if path.is_file() else b"-")
