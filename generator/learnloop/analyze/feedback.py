@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -226,34 +226,44 @@ def _versus(used: Summary, unused: Summary) -> str:
     }.get(change.verdict, NOT_ENOUGH)
 
 
-def runbooks(incidents: Sequence[Incident], pattern_of: Mapping[str, str]) -> dict[str, Any]:
-    """TTR with and without a runbook, overall and per pattern, and the helpfulness ratings."""
+def runbook_figures(members: Sequence[Incident]) -> dict[str, Any]:
+    """TTR with and without a runbook among some incidents, and the helpfulness ratings."""
+    used = [m for m in members if m.runbook_used]
+    unused = [m for m in members if not m.runbook_used]
+    s_used = summarize(timed(m).ttr for m in used)
+    s_unused = summarize(timed(m).ttr for m in unused)
+    return {
+        "used": s_used.as_dict(),
+        "not_used": s_unused.as_dict(),
+        "helpful": sum(m.runbook_helpful is True for m in used),
+        "not_helpful": sum(m.runbook_helpful is False for m in used),
+        "unrated": sum(m.runbook_helpful is None for m in used),
+        "verdict": _versus(s_used, s_unused),
+    }
+
+
+def runbooks(
+    incidents: Sequence[Incident],
+    pattern_of: Mapping[str, str],
+    per_pattern: Callable[[str, Sequence[Incident]], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """TTR with and without a runbook, overall and per pattern, and the helpfulness ratings.
+
+    `per_pattern(pattern, members)` gives one pattern's `runbook_figures`: a caller may take
+    them from a cache, since each is a function of its members alone (two bootstraps each).
+    """
     groups: dict[str, list[Incident]] = defaultdict(list)
     for incident in incidents:
         if incident.id in pattern_of:
             groups[pattern_of[incident.id]].append(incident)
-
-    def figures(members: Sequence[Incident]) -> dict[str, Any]:
-        used = [m for m in members if m.runbook_used]
-        unused = [m for m in members if not m.runbook_used]
-        s_used = summarize(timed(m).ttr for m in used)
-        s_unused = summarize(timed(m).ttr for m in unused)
-        return {
-            "used": s_used.as_dict(),
-            "not_used": s_unused.as_dict(),
-            "helpful": sum(m.runbook_helpful is True for m in used),
-            "not_helpful": sum(m.runbook_helpful is False for m in used),
-            "unrated": sum(m.runbook_helpful is None for m in used),
-            "verdict": _versus(s_used, s_unused),
-        }
-
+    figures = per_pattern or (lambda _, members: runbook_figures(members))
     everyone = [m for members in groups.values() for m in members]
-    per_pattern = []
+    rows = []
     for pattern in sorted(groups):
         members = groups[pattern]
         names = sorted({m.runbook_used for m in members if m.runbook_used})
-        per_pattern.append({"pattern": pattern, "runbooks": names, **figures(members)})
-    return {"overall": figures(everyone), "per_pattern": per_pattern, "min_n": MIN_N}
+        rows.append({"pattern": pattern, "runbooks": names, **figures(pattern, members)})
+    return {"overall": runbook_figures(everyone), "per_pattern": rows, "min_n": MIN_N}
 
 
 WEIGHTS = {

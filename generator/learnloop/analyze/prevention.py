@@ -26,8 +26,8 @@ Systemic issues are computed elsewhere; pass them as `systemic`: any objects wit
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -84,7 +84,9 @@ class Recommendation:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, lists for tuples."""
-        out = asdict(self)
+        # Every field is a plain value or a tuple of strings: `asdict`'s deep copy, item by item
+        # through tuples of thousands of incident ids, would only rebuild the same values.
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["incidents"] = list(self.incidents)
         out["actions"] = list(self.actions)
         return out
@@ -126,7 +128,7 @@ def _open_items(
     return list(seen.values())
 
 
-def _by_incident(items: Sequence[ItemRow]) -> dict[str, list[ItemRow]]:
+def open_by_incident(items: Sequence[ItemRow]) -> dict[str, list[ItemRow]]:
     """Open items per incident id."""
     out: dict[str, list[ItemRow]] = {}
     for row in items:
@@ -198,7 +200,7 @@ def _rate(
     return len(members) / months * 12, f"{len(members)} in {months:.1f} months observed"
 
 
-def _pattern_candidates(
+def pattern_candidates(
     pattern: str,
     title: str,
     members: Sequence[Incident],
@@ -209,6 +211,8 @@ def _pattern_candidates(
     start: date,
     as_of: date,
 ) -> list[Recommendation]:
+    """A recurring pattern's candidates: a function of its members, their open items (`items`,
+    by incident id) and costs, its fix, the settings and the period observed."""
     per_year, basis = _rate(members, fix, start, as_of)
     target = _Target(f"pattern:{pattern}", title, tuple(members), per_year, basis)
     ids = {m.id for m in members}
@@ -318,16 +322,24 @@ def recommend(
     start: date,
     as_of: date,
     systemic: Sequence[SystemicLike] = (),
+    per_pattern: Callable[[str, Sequence[Incident]], list[Recommendation]] | None = None,
 ) -> list[Recommendation]:
-    """Every candidate scored, placed in the matrix and ranked; the caller keeps the TOP."""
+    """Every candidate scored, placed in the matrix and ranked; the caller keeps the TOP.
+
+    `per_pattern(pattern, members)` gives a pattern's `pattern_candidates` from the same
+    arguments: a caller may take them from a cache, as most patterns are as they were.
+    """
     by_pattern: dict[str, list[Incident]] = {}
     for incident in incidents:
         if incident.id in pattern_of:
             by_pattern.setdefault(pattern_of[incident.id], []).append(incident)
-    open_items = _by_incident(items)
+    open_items = open_by_incident(items)
     found: list[Recommendation] = []
     for pattern in sorted(by_pattern):
-        found += _pattern_candidates(
+        if per_pattern is not None:
+            found += per_pattern(pattern, by_pattern[pattern])
+            continue
+        found += pattern_candidates(
             pattern,
             titles.get(pattern, pattern),
             by_pattern[pattern],

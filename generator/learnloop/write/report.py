@@ -129,8 +129,13 @@ def report_data(
     filters: Filters,
     today: date | None,
     systemic: Sequence[SystemicLike] = (),
+    cache: RenderCache | None = None,
 ) -> dict[str, Any]:
-    """Every figure of a report as plain data; `today` defaults to the newest incident's day."""
+    """Every figure of a report as plain data; `today` defaults to the newest incident's day.
+
+    `cache` keeps per-pattern figures between runs (see `_PerPattern`); without one they are
+    computed afresh: the data is the same either way.
+    """
     today = today or metrics.default_today(inputs.incidents)
     settings = inputs.settings
     end = filters.end or today
@@ -158,39 +163,21 @@ def report_data(
     first = _first(inputs)
     if end is None or first is None:
         return data
-    hist = metrics.history(inputs.incidents, filters)
-    costs = cost.costs(selected if kind == "monthly" else hist, settings)
+    if kind == "monthly":
+        costs = cost.costs(selected, settings)
+        data["cost"] = {**cost.summary(selected, costs), "assumptions": cost.assumptions(settings)}
+        data["trends"] = _trends(inputs, filters, end)
+        return data
+    whole = _whole(inputs, filters, first, systemic, cache)
+    hist, costs, items = whole.hist, whole.costs, whole.items
+    risks, backlog = whole.risks, whole.backlog
     data["cost"] = {**cost.summary(selected, costs), "assumptions": cost.assumptions(settings)}
     data["trends"] = _trends(inputs, filters, end)
-    if kind == "monthly":
-        return data
-    items = actions.rows(hist, settings, end)
-    found = feedback.recurrences(hist, inputs.pattern_of, items, end)
-    fixed = feedback.fixes(found)
-    recs = prevention.recommend(
-        hist,
-        inputs.pattern_of,
-        inputs.titles,
-        costs,
-        items,
-        fixed,
-        settings,
-        first,
-        end,
-        systemic,
-    )
-    top = recs[: prevention.TOP]
+    top = whole.recs[: prevention.TOP]
     data["recommendations"] = [r.as_dict() | {"assumptions": r.assumptions()} for r in top]
     data["matrix"] = prevention.matrix(top)
     data["prevention_total_usd"] = round(sum(r.annual_saving_usd for r in top), 2)
-    risks = prevention.risks(hist, inputs.pattern_of, inputs.titles, costs, fixed, first, end)
-    backlog = actions.backlog(items, end)
-    data["feedback"] = {
-        "fixes": [fixed[p].as_dict() for p in sorted(fixed)],
-        "accuracy": feedback.accuracy(fixed),
-        "maturity": feedback.maturity(hist, inputs.pattern_of, items, fixed, end),
-        "runbooks": feedback.runbooks(hist, inputs.pattern_of),
-    }
+    data["feedback"] = dict(whole.feedback)  # technical reports add to it: a copy
     start = filters.start or first
     completed = [r for r in items if r.done_at is not None and start <= r.done_at <= end]
     data["completed_in_period"] = len(completed)
@@ -208,40 +195,199 @@ def report_data(
         by: metrics.breakdown(frame, by, ("ttr", "ttd") if by == "service" else ("ttr",))
         for by in metrics.GROUPINGS
     }
-    data["patterns"] = _patterns(risks, hist, selected, inputs.pattern_of, data["feedback"])
+    data["patterns"] = _patterns(risks, whole.per, selected, data["feedback"])
     data["systemic"] = prevention.systemic_summary(systemic, hist, costs)
     data["actions"] = backlog
-    data["feedback"]["recurrences"] = [r.as_dict() for r in found]
+    data["feedback"]["recurrences"] = [r.as_dict() for r in whole.found]
     data["detection"] = metrics.detection(selected, data["breakdowns"]["service"])
     return data
 
 
+@dataclass(frozen=True)
+class _Whole:
+    """The figures of the whole history up to a report's end, which both latest reports read."""
+
+    hist: list[Incident]
+    costs: dict[str, cost.IncidentCost]
+    items: list[actions.ItemRow]
+    per: _PerPattern
+    found: list[feedback.Recurrence]
+    recs: list[prevention.Recommendation]
+    risks: list[dict[str, Any]]
+    backlog: dict[str, Any]
+    feedback: dict[str, Any]
+
+
+# The last `_Whole` and what it came from: the executive and technical reports of a run ask for
+# the same one in turn, and computing it is most of their cost. The same objects, not equal
+# ones, are asked for (inputs are frozen), and holding them keeps their ids from being reused.
+_LAST: list[tuple[tuple[object, ...], tuple[Filters, date], _Whole]] = []
+
+
+def _whole(
+    inputs: Inputs,
+    filters: Filters,
+    first: date,
+    systemic: Sequence[SystemicLike],
+    cache: RenderCache | None,
+) -> _Whole:
+    """`_Whole` of the history within the filters, up to their end (which is set)."""
+    held, values = (inputs, systemic, cache), (filters, first)
+    if (
+        _LAST
+        and _LAST[0][1] == values
+        and all(a is b for a, b in zip(_LAST[0][0], held, strict=True))
+    ):
+        return _LAST[0][2]
+    end = filters.end
+    assert end is not None  # report_data sets it
+    settings = inputs.settings
+    hist = metrics.history(inputs.incidents, filters)
+    costs = cost.costs(hist, settings)
+    items = actions.rows(hist, settings, end)
+    per = _PerPattern(cache or RenderCache(), hist, inputs, items, costs, first, end)
+    found = per.recurrences()
+    fixed = feedback.fixes(found)
+    recs = prevention.recommend(
+        hist,
+        inputs.pattern_of,
+        inputs.titles,
+        costs,
+        items,
+        fixed,
+        settings,
+        first,
+        end,
+        systemic,
+        partial(per.candidates, fixed),
+    )
+    risks = prevention.risks(hist, inputs.pattern_of, inputs.titles, costs, fixed, first, end)
+    fb = {
+        "fixes": [fixed[p].as_dict() for p in sorted(fixed)],
+        "accuracy": feedback.accuracy(fixed),
+        "maturity": feedback.maturity(hist, inputs.pattern_of, items, fixed, end),
+        "runbooks": feedback.runbooks(hist, inputs.pattern_of, per.runbooks),
+    }
+    backlog = actions.backlog(items, end)
+    whole = _Whole(hist, costs, items, per, found, recs, risks, backlog, fb)
+    _LAST[:] = [(held, values, whole)]
+    return whole
+
+
 def _patterns(
     risks: Sequence[dict[str, Any]],
-    hist: Sequence[Incident],
+    per: _PerPattern,
     selected: Sequence[Incident],
-    pattern_of: Mapping[str, str],
     fb: dict[str, Any],
 ) -> list[dict[str, Any]]:
     runbook = {r["pattern"]: r for r in fb["runbooks"]["per_pattern"]}
     in_period = {i.id for i in selected}
-    groups: dict[str, list[Incident]] = {}
-    for incident in hist:
-        if incident.id in pattern_of:
-            groups.setdefault(pattern_of[incident.id], []).append(incident)
     out = []
     for risk in sorted(risks, key=lambda r: r["pattern"]):
-        members = groups[risk["pattern"]]
+        members = per.groups[risk["pattern"]]
         out.append(
             {
                 **risk,
                 "in_period": sum(m.id in in_period for m in members),
                 "services": sorted({s for m in members for s in m.services}),
-                "ttr_minutes": metrics.summarize(metrics.timed(m).ttr for m in members).as_dict(),
+                "ttr_minutes": per.ttr(risk["pattern"]),
                 "runbook_verdict": runbook[risk["pattern"]]["verdict"],
             }
         )
     return out
+
+
+class _PerPattern:
+    """The figures of one pattern that a whole-corpus report needs, each reused while its inputs
+    are unchanged.
+
+    The latest reports cover the whole history, so one new incident changes them; yet their
+    costly parts (recurrence tests, bootstrap intervals, candidate recommendations) are per
+    pattern, and one new incident touches one pattern. Each is a `RenderCache.value` keyed by
+    exactly what it reads: the pattern's members (an incident stands for its file's bytes), the
+    day the report is as of, and the settings (digested once, as they are the same for all).
+    """
+
+    def __init__(
+        self,
+        cache: RenderCache,
+        hist: Sequence[Incident],
+        inputs: Inputs,
+        items: Sequence[actions.ItemRow],
+        costs: Mapping[str, cost.IncidentCost],
+        first: date,
+        end: date,
+    ) -> None:
+        self.cache, self.inputs, self.costs, self.first, self.end = cache, inputs, costs, first, end
+        self.settings = fingerprint(inputs.settings)
+        self.groups: dict[str, list[Incident]] = {}
+        for incident in hist:
+            if incident.id in inputs.pattern_of:
+                self.groups.setdefault(inputs.pattern_of[incident.id], []).append(incident)
+        self.items: dict[str, list[actions.ItemRow]] = defaultdict(list)
+        for row in items:
+            self.items[row.incident].append(row)
+
+    def _key(self, pattern: str, members: Sequence[Incident]) -> tuple[object, ...]:
+        return (pattern, members, self.end, self.settings)
+
+    def recurrences(self) -> list[feedback.Recurrence]:
+        """`feedback.recurrences` of the history, pattern by pattern."""
+        found: list[feedback.Recurrence] = []
+        for pattern in sorted(self.groups):
+            members = self.groups[pattern]
+
+            def compute(pattern: str = pattern, members: list[Incident] = members) -> Any:
+                # Items are in incident-id order, as `actions.rows` lists them for all.
+                own = [r for m in sorted(members, key=lambda i: i.id) for r in self.items[m.id]]
+                return feedback.recurrences(
+                    members, {m.id: pattern for m in members}, own, self.end
+                )
+
+            found += self.cache.value("report-recurrences", self._key(pattern, members), compute)
+        # Stable, like the sort over all items: ties keep their incident-id order.
+        return sorted(found, key=lambda r: (r.pattern, r.done_at, r.incident, r.item))
+
+    def runbooks(self, pattern: str, members: Sequence[Incident]) -> dict[str, Any]:
+        """`feedback.runbook_figures` of one pattern."""
+        key = (pattern, tuple(members))
+        return self.cache.value("report-runbooks", key, partial(feedback.runbook_figures, members))
+
+    def ttr(self, pattern: str) -> dict[str, Any]:
+        """A pattern's time to resolve, with its bootstrap intervals."""
+        members = self.groups[pattern]
+
+        def compute() -> dict[str, Any]:
+            return metrics.summarize(metrics.timed(m).ttr for m in members).as_dict()
+
+        return self.cache.value("report-ttr", (pattern, tuple(members)), compute)
+
+    def candidates(
+        self,
+        fixed: Mapping[str, feedback.Recurrence],
+        pattern: str,
+        members: Sequence[Incident],
+    ) -> list[prevention.Recommendation]:
+        """`prevention.pattern_candidates` of one pattern."""
+        title = self.inputs.titles.get(pattern, pattern)
+        fix = fixed.get(pattern)
+
+        def compute() -> list[prevention.Recommendation]:
+            own = prevention.open_by_incident([r for m in members for r in self.items[m.id]])
+            return prevention.pattern_candidates(
+                pattern,
+                title,
+                members,
+                self.costs,
+                own,
+                fix,
+                self.inputs.settings,
+                self.first,
+                self.end,
+            )
+
+        key = (*self._key(pattern, tuple(members)), title, fix, self.first)
+        return self.cache.value("report-candidates", key, compute)
 
 
 def _bounds(month: str) -> tuple[date, date]:
@@ -506,7 +652,7 @@ def render_reports(
     corpus = fingerprint(inputs, systemic)  # what both latest reports read, digested once
     for kind in KINDS:
         path = f"{REPORTS_DIR}/{kind}.md"
-        latest = partial(_latest, kind, inputs, period, today, systemic)
+        latest = partial(_latest, kind, inputs, period, today, systemic, cache)
         reads = (kind, corpus, period, today, review)
         out[path] = cache.document(path, reads, existing(path), latest, partial(_document, review))
     for month, part in months_of(inputs).items():
@@ -528,8 +674,9 @@ def _latest(
     period: Filters,
     today: date,
     systemic: Sequence[SystemicLike],
+    cache: RenderCache,
 ) -> Parts:
-    data = report_data(kind, inputs, period, today, systemic)
+    data = report_data(kind, inputs, period, today, systemic, cache)
     return _parts(data, metrics.history(inputs.incidents, period))
 
 
