@@ -100,6 +100,8 @@ def _encode(value: object, out: list[str]) -> None:
                 out.append(f"s{len(item)}:{item}")
             elif type(item) is Incident and item.digest:
                 out.append(_incident(item))
+            elif item is None:  # an incident outside any pattern, in lists of pairs
+                out.append("N")
             else:
                 _encode(item, out)
         out.append(")")
@@ -129,9 +131,16 @@ def _encode_other(value: object, out: list[str]) -> None:
         out.append(")")
     elif isinstance(value, Mapping):
         out.append("{")
+        # Maps of ids (incidents by id, pattern by incident) are large: strings inline.
         for key, item in value.items():
-            _encode(key, out)
-            _encode(item, out)
+            if type(key) is str:
+                out.append(f"s{len(key)}:{key}")
+            else:
+                _encode(key, out)
+            if type(item) is str:
+                out.append(f"s{len(item)}:{item}")
+            else:
+                _encode(item, out)
         out.append("}")
     elif isinstance(value, set | frozenset):
         parts = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
@@ -56,7 +56,9 @@ def render_runbook_indexes(
     shared = {i: inc for i, inc in incidents.items() if inc.visibility != "restricted"}
     with_runbook = [p for p in patterns if path_of(p.id) in rendered]
     members = {p.id: [shared[i] for i in p.incidents if i in shared] for p in with_runbook}
-    sources = sorted({i for ms in members.values() for i in ms}, key=lambda i: i.id)
+    # By id rather than in a set: hashing an incident hashes every field of it.
+    unique = {i.id: i for ms in members.values() for i in ms}
+    sources = [unique[i] for i in sorted(unique)]
     out: dict[str, str] = {}
 
     def emit(path: str, title: str, text: str) -> None:
@@ -83,14 +85,20 @@ def render_runbook_indexes(
     emit(INDEX, "Runbooks", intro + "\n\n" + "\n".join(rows))
 
     by_service: dict[str, list[Pattern]] = defaultdict(list)
+    # (service, pattern) -> incidents of the pattern involving the service, counted in the
+    # same pass rather than by a scan of the pattern's incidents per service.
+    involved: Counter[tuple[str, str]] = Counter()
     for p in with_runbook:
+        for m in members[p.id]:
+            for service in set(m.services):
+                involved[service, p.id] += 1
         for service in sorted({s for m in members[p.id] for s in m.services}):
             by_service[service].append(p)
     lines = []
     for service in sorted(by_service):
         lines.append(f"## {service}\n")
         for p in sorted(by_service[service], key=lambda p: p.id):
-            hits = sum(1 for m in members[p.id] if service in m.services)
+            hits = involved[service, p.id]
             lines.append(f"- [{p.title}]({p.id}.md) — {hits} incident{'s' if hits != 1 else ''}")
         lines.append("")
     emit(BY_SERVICE, "Runbooks by service", "\n".join(lines).strip() or "No runbooks yet.")

@@ -13,7 +13,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from learnloop.analyze import rootcause
@@ -145,13 +145,14 @@ class Figures:
 def figures(members: Sequence[Incident]) -> Figures:
     """Counts, durations and recorded cost of a group of incidents."""
     starts = sorted(m.started_at for m in members)
+    times = [timings(m) for m in members]
     return Figures(
         n=len(members),
         first=starts[0].strftime("%Y-%m") if starts else "—",
         last=starts[-1].strftime("%Y-%m") if starts else "—",
         months=max((starts[-1] - starts[0]).days / 30.44, 1.0) if starts else 1.0,
-        ttr=tuple(t for m in members if (t := timings(m).ttr) is not None),
-        ttd=tuple(t for m in members if (t := timings(m).ttd) is not None),
+        ttr=tuple(v for t in times if (v := t.ttr) is not None),
+        ttd=tuple(v for t in times if (v := t.ttd) is not None),
         customers=sum(max(m.impact.customers_affected or 0, 0) for m in members),
         revenue=sum(max(m.impact.revenue_usd or 0.0, 0.0) for m in members),
         severe=sum(1 for m in members if m.severity in SEVERE),
@@ -174,9 +175,36 @@ class Context:
         return [self.by_id[i] for i in ids if i in self.by_id]
 
     def group(self, incident_id: str) -> list[Incident]:
-        """The incident's pattern members, or the incident alone."""
+        """The incident's pattern members, or the incident alone (not to be changed)."""
         pid = self.of.get(incident_id)
-        return self.get(self.patterns[pid].incidents if pid else (incident_id,))
+        if not pid:
+            return self.get((incident_id,))
+        # Every case study and follow-up table of a pattern asks for the same members: looked
+        # up once per pattern rather than once per incident of it.
+        found = self._groups.get(pid)
+        if found is None:
+            found = self._groups[pid] = self.get(self.patterns[pid].incidents)
+        return found
+
+    def group_figures(self, incident_id: str) -> Figures:
+        """`figures(self.group(incident_id))`, worked out once per pattern."""
+        pid = self.of.get(incident_id, "")
+        found = self._figures.get(pid) if pid else None
+        if found is None:
+            found = figures(self.group(incident_id))
+            if pid:
+                self._figures[pid] = found
+        return found
+
+    # Memos of the lookups above, outside the dataclass fields: a Context is part of the kb
+    # index's key, and what was looked up before must not change it.
+    @cached_property
+    def _groups(self) -> dict[str, list[Incident]]:
+        return {}
+
+    @cached_property
+    def _figures(self) -> dict[str, Figures]:
+        return {}
 
 
 def incidents_table(members: Sequence[Incident], at: str) -> str:
@@ -545,7 +573,7 @@ def response_text(incident: Incident, ctx: Context) -> str:
     if t.ttd is not None:
         detected += f" after {duration(t.ttd)}"
         if incident.id in ctx.of:
-            usual = median(figures(ctx.group(incident.id)).ttd)
+            usual = median(ctx.group_figures(incident.id).ttd)
             detected += f"; the pattern's median is {duration(usual)}"
     fix = rootcause.prose(incident.section("resolution") or incident.section("mitigation"))
     fix = first_sentences(fix, 400) if fix.strip() else "not recorded"
