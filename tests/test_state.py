@@ -23,9 +23,16 @@ titles = st.sampled_from(
         "'quoted'",
         "null",
         "Retry storm # again",
+        "100x too low",
+        "5xx errors",
+        "1e3",
+        "0x1F",
+        "2024-01-01",
+        "12:30",
+        "3 am cron",
     ]
 )
-slugs = st.sampled_from(["pool", "cert", "lag", "kafka-consumer-lag", "tls-expiry"])
+slugs = st.sampled_from(["pool", "cert", "lag", "kafka-consumer-lag", "100x-too-low", "5xx"])
 
 
 @st.composite

@@ -200,13 +200,23 @@ _RESERVED = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "nul
 
 
 def _safe(value: str, key: bool = False) -> bool:
+    """Whether ruamel writes the value plain: no quoting, no folding, read back as text."""
     pattern = _PLAIN_KEY if key else _PLAIN
+    if value[:1].isdigit():
+        # "100x too low" is text, "0x1f", "1e3", "12:30" and "2024-01-01" are not: a leading
+        # digit is plain only beside a letter no number or date could hold.
+        if _NUMBERISH.fullmatch(value) or not re.search(r"[g-wyzG-WYZ]", value):
+            return False
+        value = "x" + value
     return (
         pattern.fullmatch(value) is not None
         and "  " not in value
         and value.lower() not in _RESERVED
         and len(value) <= 60
     )
+
+
+_NUMBERISH = re.compile(r"[0-9a-fA-FxXoObB_.:+-]+|[0-9.]+[eE][-+]?[0-9]+")
 
 
 def _entry(record: PatternRecord) -> dict[str, Any]:
