@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,26 @@ MAX_BYTES = 1024 * 1024  # a long post-mortem is ~30 KB; megabytes mean a pasted
 
 def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
     """Incident files under the given paths (default: incidents/), sorted, templates skipped."""
-    found: set[Path] = set()
+    found: list[Path] = []
     for start in list(paths) or [root / INCIDENTS_DIR]:
         if start.is_file():
-            found.add(start)
-            continue
-        # os.walk rather than rglob: a listing per folder, and skipped folders never entered.
-        for folder, dirs, names in os.walk(start):
-            dirs[:] = [d for d in dirs if not _hidden(d)]
-            for name in names:
-                path = Path(folder, name)
-                if path.suffix in SUFFIXES and not _skipped(name) and path.is_file():
-                    found.add(path)
-    return sorted(found)
+            found.append(start)
+        elif start.is_dir():
+            found.extend(Path(p) for p in _walk(str(start)))
+    return sorted(set(found))
+
+
+def _walk(folder: str) -> Iterator[str]:
+    # scandir rather than rglob: the directory entries say what is a file without a stat
+    # each, and skipped folders are never entered.
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if _hidden(entry.name):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+            elif entry.name.endswith(SUFFIXES) and not _skipped(entry.name) and entry.is_file():
+                yield entry.path
 
 
 def _hidden(name: str) -> bool:
