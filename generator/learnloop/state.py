@@ -138,9 +138,12 @@ def _update(parent: CommentedMap, key: str, values: list[str]) -> None:
             current.insert(index, value)
 
 
-def render_state(state: State, previous: str | None) -> str:
-    """The state as YAML text, editing `previous` in place so comments and order survive."""
-    fast = _plain_render(state, previous)
+def render_state(state: State, previous: str | None, recorded: State | None = None) -> str:
+    """The state as YAML text, editing `previous` in place so comments and order survive.
+
+    `recorded` is the state `previous` holds, when the caller has read it already.
+    """
+    fast = _plain_render(state, previous, recorded)
     return fast if fast is not None else _round_trip(state, previous)
 
 
@@ -293,7 +296,7 @@ def _emit(
     return "\n".join(lines) + "\n"
 
 
-def _plain_render(state: State, previous: str | None) -> str | None:
+def _plain_render(state: State, previous: str | None, recorded: State | None = None) -> str | None:
     """render_state's text without ruamel, or None when only the round trip gets it right."""
     header, body = HEADER, ""
     if previous and previous.strip():
@@ -305,7 +308,7 @@ def _plain_render(state: State, previous: str | None) -> str | None:
         if lead == 0 or "#" in body:
             return None
         try:
-            old = parse_state(previous)
+            old = recorded if recorded is not None else parse_state(previous)
         except LearnloopError:
             return None
         top = re.findall(r"(?m)^([A-Za-z_]+):", body)

@@ -106,7 +106,7 @@ def render(analysis: Analysis, cache: RenderCache | None = None) -> dict[str, st
         since_refit=analysis.patterns.since_refit,
         adr_numbers=tuple(sorted(numbers.items())),
     )
-    out[STATE_FILE] = render_state(state, existing(STATE_FILE))
+    out[STATE_FILE] = render_state(state, existing(STATE_FILE), analysis.state)
     return dict(sorted(out.items()))
 
 

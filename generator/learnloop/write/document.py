@@ -57,6 +57,10 @@ def source_digest(incidents: Sequence[Incident]) -> str:
     return "sha256:" + hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
+# The C loader reads what the Python one reads, several times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def split_existing(text: str | None, *, sources: bool = True) -> tuple[dict[str, Any], str]:
     """(front matter, body) of an existing file; ({}, text) when it has no front matter.
 
@@ -70,7 +74,7 @@ def split_existing(text: str | None, *, sources: bool = True) -> tuple[dict[str,
         return {}, text
     front = match.group("yaml")
     try:
-        data = yaml.safe_load(front if sources else _without_sources(front)) or {}
+        data = yaml.load(front if sources else _without_sources(front), Loader=_LOADER) or {}
     except yaml.YAMLError:
         data = {}
     return (data if isinstance(data, dict) else {}), text[match.end() :]
@@ -100,7 +104,7 @@ def _without_sources(front: str) -> str:
         if not _KEY_LINE.match(line):
             return front
         try:
-            alone = yaml.safe_load(line)
+            alone = yaml.load(line, Loader=_LOADER)
         except yaml.YAMLError:
             return front
         if not isinstance(alone, dict):
