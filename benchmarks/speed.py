@@ -72,7 +72,7 @@ def main() -> None:
                 shutil.rmtree(root / ".learnloop-cache", ignore_errors=True)
                 seconds, peak, _ = measure(root, *command)
                 print(f"{'patterns (cold, again)':38s} {seconds:7.2f} s  peak {peak:7.0f} MiB")
-        measure(root, "patterns", "--json")  # generate rewrote patterns.yml: warm the cache
+        measure(root, "similar", "--text", "warm")  # generate rewrote patterns.yml: warm it
         answer_in_process(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
