@@ -87,8 +87,10 @@ def render(analysis: Analysis, cache: RenderCache | None = None) -> dict[str, st
     for folder in (runbook.RUNBOOKS, kb.KB):
         for path in sorted((analysis.root / folder).rglob("*.md")):
             rel = path.relative_to(analysis.root).as_posix()
+            if rel in out or rel in indexes.RUNBOOK_INDEXES:
+                continue  # rendered this run: read nothing
             text = existing(rel)
-            if rel in out or rel in indexes.RUNBOOK_INDEXES or text is None:
+            if text is None:
                 continue
             front, _ = document.split_existing(text)
             if front.get("generated_by") == document.GENERATED_BY:
