@@ -17,6 +17,10 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".learnloop-cache"
+# A command keeps what it loads until it exits: freezing that spares every later collection a
+# scan of it (seconds on a large repo). Set by the command-line entry point only; a
+# long-lived process (a test run) would pin its cyclic garbage.
+freeze_loaded = False
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -47,6 +51,8 @@ def read(path: Path) -> object | None:
     finally:
         if collecting:
             gc.enable()
+    if freeze_loaded:
+        gc.freeze()
     return value
 
 

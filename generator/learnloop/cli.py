@@ -12,8 +12,8 @@ import click
 
 # Commands that need the analysis stack (scikit-learn, scipy) import it when they run, so
 # `check` and `new` start quickly.
+from learnloop import cachefile, scaffold, site
 from learnloop import check as check_mod
-from learnloop import scaffold, site
 from learnloop.errors import LearnloopError, SettingsError, UsageError
 from learnloop.load import load_corpus
 from learnloop.load.fields import normalize_severity
@@ -263,4 +263,5 @@ def serve(obj: Context, dev_addr: str) -> None:
 
 def main() -> None:
     """Console entry point."""
+    cachefile.freeze_loaded = True
     cli()
