@@ -29,7 +29,6 @@ from learnloop.cachefile import CACHE_DIR
 from learnloop.model import Incident
 from learnloop.state import State
 
-ENGINE_VERSION = "5"  # bump when vectors change meaning, so cached fits are rebuilt
 # Refit once the incidents placed since the last fit outnumber this share of its basis (and
 # this floor): vocabulary and latent topics drift slowly, a refit costs the whole corpus.
 REFIT_SHARE = 0.05
@@ -67,17 +66,13 @@ class Fit:
     terms: sparse.csr_matrix
     phrase_df: Counter[str]  # in how many basis incidents each naming phrase occurs
     labels: dict[float, list[int]] = field(default_factory=dict)  # clusterings by threshold
-    stored_labels: dict[float, list[int]] = field(default_factory=dict)  # as last written
+    unsaved: bool = True  # holds something its cache file does not: fresh, or a new clustering
 
     def labels_at(self, threshold: float) -> list[int]:
         if threshold not in self.labels:
             self.labels[threshold] = pat.cluster(self.vectors, threshold)
+            self.unsaved = True
         return self.labels[threshold]
-
-    def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        state["stored_labels"] = dict(self.labels)  # what a reader of this pickle will hold
-        return state
 
 
 @dataclass
@@ -117,7 +112,7 @@ class Index:
 def fit_key(incidents: Sequence[Incident], view: str) -> str:
     """A digest of everything a fit depends on: engine version, view, each file's bytes."""
     # The code's digest too: a fit pickled by other code is never read back.
-    h = hashlib.sha256(f"{ENGINE_VERSION}\0{cachefile.code_digest()}\0{view}\0".encode())
+    h = hashlib.sha256(f"{cachefile.code_digest()}\0{view}\0".encode())
     for incident in sorted(incidents, key=lambda i: i.id):
         h.update(f"{incident.id}\0{incident.digest}\0".encode())
     return h.hexdigest()[:32]
@@ -193,7 +188,8 @@ def _fit_path(cache_root: Path, view: str, key: str) -> Path:
 
 def remember_fit(index: Index, cache_root: Path, view: str = "combined") -> None:
     """Store the fit again once it holds clusterings it did not have when it was read."""
-    if index.fit.labels != index.fit.stored_labels:
+    if index.fit.unsaved:
+        index.fit.unsaved = False  # as the copy on disk will say
         path = _fit_path(cache_root, view, index.fit.key)
         cachefile.write(path, index.fit, replaces=f"fit-{view}-*.pickle")  # one fit per view
 

@@ -14,7 +14,6 @@ from learnloop import cachefile
 from learnloop.analyze import temporal
 from learnloop.analyze.engine import (
     CACHE_DIR,
-    ENGINE_VERSION,
     Index,
     build_index,
     find_patterns,
@@ -22,6 +21,7 @@ from learnloop.analyze.engine import (
     split_basis,
 )
 from learnloop.analyze.patterns import Patterns
+from learnloop.commands.similar import runbook_path
 from learnloop.enrich import timings
 from learnloop.load import read_files
 from learnloop.load.cache import parse_cached
@@ -31,8 +31,6 @@ from learnloop.settings import Settings, load_settings
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, read_state
 from learnloop.write.plain import duration
-
-RUNBOOKS_DIR = "runbooks"
 
 
 @dataclass
@@ -96,7 +94,7 @@ def _digests(
 
 def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...], refit: bool = False) -> Path:
     """Where the analysis of these inputs is cached: settings, state and every incident file."""
-    code = f"{ENGINE_VERSION} {cachefile.code_digest()}{' refit' if refit else ''}"
+    code = f"{cachefile.code_digest()}{' refit' if refit else ''}"
     inputs = hashlib.sha256(code.encode())
     for extra in (SETTINGS_FILE, STATE_FILE):
         path = root / extra
@@ -125,12 +123,6 @@ def _read_cache(path: Path) -> tuple[Corpus, Index, Patterns] | None:
 
 def _write_cache(path: Path, value: object) -> None:
     cachefile.write(path, value, replaces="analysis-*.pickle")
-
-
-def runbook_path(root: Path, pattern_id: str) -> str | None:
-    """runbooks/<id>.md when it exists."""
-    path = root / RUNBOOKS_DIR / f"{pattern_id}.md"
-    return path.relative_to(root).as_posix() if path.is_file() else None
 
 
 def rows(analysis: Analysis) -> list[dict[str, Any]]:

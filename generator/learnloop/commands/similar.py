@@ -17,6 +17,12 @@ from learnloop.load import display_path, load_bytes
 RUNBOOKS_DIR = "runbooks"
 
 
+def runbook_path(root: Path, pattern_id: str) -> str | None:
+    """runbooks/<id>.md when it exists."""
+    rel = f"{RUNBOOKS_DIR}/{pattern_id}.md"
+    return rel if (root / rel).is_file() else None
+
+
 def lookup(root: Path) -> Lookup:
     """The cached lookup when the files are unchanged; else analyze (cached too) and keep one.
 
@@ -69,11 +75,10 @@ def run(space: Lookup, query: Query, top: int, root: Path) -> dict[str, object]:
     best = next((m.pattern for m in matches if m.pattern), None)
     pattern = nearest if fits else None
     runbook_of = pattern or best
-    runbook = f"{RUNBOOKS_DIR}/{runbook_of}.md" if runbook_of else None
     return {
         "results": matches,
         "pattern": pattern,
-        "runbook": runbook if runbook and (root / runbook).is_file() else None,
+        "runbook": runbook_path(root, runbook_of) if runbook_of else None,
         "novel": not fits,
         "nearest_pattern": {"id": nearest, "distance": round(distance, 4)} if nearest else None,
         "threshold": space.threshold,

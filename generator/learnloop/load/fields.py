@@ -76,6 +76,20 @@ def normalize_severity(value: object) -> str | None:
     return None
 
 
+def as_date(value: object) -> date | None:
+    """A front-matter date as people write it (a date, a timestamp, ISO text), or None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
 @dataclass
 class Reader:
     """Reads keys off one front matter, collecting problems instead of stopping."""
@@ -206,15 +220,8 @@ class Reader:
         value = self.get(key)
         if value is None:
             return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip()[:10])
-            except ValueError:
-                pass
+        if (day := as_date(value)) is not None:
+            return day
         self.error(key, f"{key}: expected a date (YYYY-MM-DD), got {value!r}")
         return None
 

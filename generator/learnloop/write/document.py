@@ -14,11 +14,12 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import yaml
 
+from learnloop.load.fields import as_date
 from learnloop.model import Incident
 from learnloop.write.cache import RenderCache
 
@@ -117,20 +118,6 @@ def _review(existing: dict[str, Any]) -> dict[str, Any]:
     if isinstance(review, dict):
         return review
     return {"status": "draft", "by": None, "at": None, "digest": None}
-
-
-def as_date(value: object) -> date | None:
-    """A front-matter date as people write it (a date, a timestamp, ISO text), or None."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def review_due(review: dict[str, Any], updated: date | None, period_days: int) -> date | None:
