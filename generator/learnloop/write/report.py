@@ -130,11 +130,13 @@ def report_data(
     today: date | None,
     systemic: Sequence[SystemicLike] = (),
     cache: RenderCache | None = None,
+    shared: dict[tuple[Filters, date], _Whole] | None = None,
 ) -> dict[str, Any]:
     """Every figure of a report as plain data; `today` defaults to the newest incident's day.
 
     `cache` keeps per-pattern figures between runs (see `_PerPattern`); without one they are
-    computed afresh: the data is the same either way.
+    computed afresh: the data is the same either way. Reports of one run over the same inputs
+    pass one `shared` dict so the whole history's figures are worked out once.
     """
     today = today or metrics.default_today(inputs.incidents)
     settings = inputs.settings
@@ -168,7 +170,12 @@ def report_data(
         data["cost"] = {**cost.summary(selected, costs), "assumptions": cost.assumptions(settings)}
         data["trends"] = _trends(inputs, filters, end)
         return data
-    whole = _whole(inputs, filters, first, systemic, cache)
+    if shared is None or (filters, first) not in shared:
+        whole = _whole(inputs, filters, first, systemic, cache)
+        if shared is not None:
+            shared[filters, first] = whole
+    else:
+        whole = shared[filters, first]
     hist, costs, items = whole.hist, whole.costs, whole.items
     risks, backlog = whole.risks, whole.backlog
     data["cost"] = {**cost.summary(selected, costs), "assumptions": cost.assumptions(settings)}
@@ -218,12 +225,6 @@ class _Whole:
     feedback: dict[str, Any]
 
 
-# The last `_Whole` and what it came from: the executive and technical reports of a run ask for
-# the same one in turn, and computing it is most of their cost. The same objects, not equal
-# ones, are asked for (inputs are frozen), and holding them keeps their ids from being reused.
-_LAST: list[tuple[tuple[object, ...], tuple[Filters, date], _Whole]] = []
-
-
 def _whole(
     inputs: Inputs,
     filters: Filters,
@@ -232,13 +233,6 @@ def _whole(
     cache: RenderCache | None,
 ) -> _Whole:
     """`_Whole` of the history within the filters, up to their end (which is set)."""
-    held, values = (inputs, systemic, cache), (filters, first)
-    if (
-        _LAST
-        and _LAST[0][1] == values
-        and all(a is b for a, b in zip(_LAST[0][0], held, strict=True))
-    ):
-        return _LAST[0][2]
     end = filters.end
     assert end is not None  # report_data sets it
     settings = inputs.settings
@@ -269,9 +263,7 @@ def _whole(
         "runbooks": feedback.runbooks(hist, inputs.pattern_of, per.runbooks),
     }
     backlog = actions.backlog(items, end)
-    whole = _Whole(hist, costs, items, per, found, recs, risks, backlog, fb)
-    _LAST[:] = [(held, values, whole)]
-    return whole
+    return _Whole(hist, costs, items, per, found, recs, risks, backlog, fb)
 
 
 def _patterns(
@@ -647,12 +639,13 @@ def render_reports(
     if today is None:
         return {}
     period = Filters(today - timedelta(days=SITE_WINDOW_DAYS - 1), today)
+    shared: dict[tuple[Filters, date], _Whole] = {}  # the two latest reports share one history
     review = inputs.settings.review_period_days
     out: dict[str, str] = {}
     corpus = fingerprint(inputs, systemic)  # what both latest reports read, digested once
     for kind in KINDS:
         path = f"{REPORTS_DIR}/{kind}.md"
-        latest = partial(_latest, kind, inputs, period, today, systemic, cache)
+        latest = partial(_latest, kind, inputs, period, today, systemic, cache, shared)
         reads = (kind, corpus, period, today, review)
         out[path] = cache.document(path, reads, existing(path), latest, partial(_document, review))
     for month, part in months_of(inputs).items():
@@ -675,8 +668,9 @@ def _latest(
     today: date,
     systemic: Sequence[SystemicLike],
     cache: RenderCache,
+    shared: dict[tuple[Filters, date], _Whole],
 ) -> Parts:
-    data = report_data(kind, inputs, period, today, systemic, cache)
+    data = report_data(kind, inputs, period, today, systemic, cache, shared)
     return _parts(data, metrics.history(inputs.incidents, period))
 
 
