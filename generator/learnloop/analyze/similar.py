@@ -14,7 +14,7 @@ from learnloop.analyze.text import alerts, analyzer, fields
 from learnloop.model import Incident
 
 
-class Index(Protocol):
+class Searchable(Protocol):
     """What search needs of an index: the engine's own, or a lookup cached for queries."""
 
     ids: list[str]
@@ -46,7 +46,7 @@ class Match:
 
 
 def search(
-    index: Index,
+    index: Searchable,
     query: Query,
     incidents: Mapping[str, Incident],
     pattern_of: Mapping[str, str],
@@ -85,7 +85,7 @@ def search(
 LATENT_HALF_WEIGHT_AT = 300  # incidents at which latent and literal scores count equally
 
 
-def scores_for(index: Index, doc: Document) -> np.ndarray:
+def scores_for(index: Searchable, doc: Document) -> np.ndarray:
     """Similarity of every indexed incident to a query: latent and literal, averaged.
 
     The latent (LSA) score finds incidents that describe the failure in other words; the
@@ -186,7 +186,7 @@ def what_was_done(incident: Incident) -> str:
 
 
 def nearest_pattern(
-    index: Index, vector: np.ndarray, members: Mapping[str, Sequence[str]]
+    index: Searchable, vector: np.ndarray, members: Mapping[str, Sequence[str]]
 ) -> tuple[str | None, float]:
     """The pattern whose members are closest on average (the linkage's own measure)."""
     position = {ident: n for n, ident in enumerate(index.ids)}
