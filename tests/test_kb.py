@@ -11,12 +11,27 @@ from pathlib import Path
 import pytest
 
 from learnloop.analyze import rootcause
+from learnloop.analyze.patterns import Pattern
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.write import document, kb
 from tests.conftest import REPO
 from tests.test_rootcause import analysis_of, corpus, make_incident
 
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _resolves(path: str, target: str, files: dict[str, str], sources: set[str]) -> bool:
+    """Whether a link from path reaches a file, and its #anchor a heading of that file."""
+    target, _, anchor = target.partition("#")
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    if resolved not in files:
+        return resolved in sources or resolved.startswith("runbooks/")
+    # Headings as the site's toc extension slugs them (lower case, words joined by '-').
+    slugs = {
+        re.sub(r"[\s]+", "-", re.sub(r"[^\w\s-]", "", h.strip().lower()))
+        for h in re.findall(r"(?m)^#+ (.+)$", files[resolved])
+    }
+    return not anchor or anchor in slugs
 
 
 def render(analysis: Analysis, files: dict[str, str] | None = None) -> dict[str, str]:
@@ -79,11 +94,7 @@ def test_every_link_points_at_a_file_or_another_article(small: Analysis) -> None
     sources = {i.path for i in small.corpus.incidents}
     for path, text in files.items():
         for target in _LINK.findall(text):
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-            assert resolved in files or resolved in sources or resolved.startswith("runbooks/"), (
-                path,
-                target,
-            )
+            assert _resolves(path, target, files, sources), (path, target)
 
 
 def test_service_article_states_limits_and_dependencies(small: Analysis) -> None:
@@ -101,11 +112,31 @@ def test_systemic_article_states_its_score(small: Analysis) -> None:
     assert "Retries without backoff amplified the load" in text
 
 
-def test_case_study_tells_the_incident_and_what_came_after(small: Analysis) -> None:
+def test_case_study_tells_the_incident_and_what_came_before(small: Analysis) -> None:
     text = render(small)["kb/cases/INC-1.md"]
     assert "| Detected | 2025-01-10 10:05 | 5 min |" in text
-    assert "Since then the pattern recurred 2 times" in text
+    assert "**Pattern.** The first incident of [Connection pool exhaustion]" in text
+    assert "[What was tried](../patterns/pool.md#what-was-tried)" in text
     assert "1. checkout-api failed because it could not get database connections." in text
+
+
+def test_a_recurrence_is_compared_with_the_past_and_leaves_earlier_case_studies_alone(
+    tmp_path: Path,
+) -> None:
+    incidents, patterns = corpus()
+    before = render(analysis_of(tmp_path, incidents, patterns))
+    again = make_incident(
+        "INC-7", "2025-04-01T10:00:00Z", severity="P1", services=["checkout-api"],
+        detected_at="2025-04-01T10:30:00Z", resolved_at="2025-04-01T11:00:00Z",
+    )  # fmt: skip
+    pool = Pattern("pool", "Connection pool exhaustion", ("INC-1", "INC-2", "INC-3", "INC-7"))
+    after = render(analysis_of(tmp_path, [*incidents, again], [pool, patterns[1]]))
+    assert after["kb/cases/INC-1.md"] == before["kb/cases/INC-1.md"]
+    case = after["kb/cases/INC-7.md"]
+    assert "A recurrence of [Connection pool exhaustion](../patterns/pool.md), which had 3 " in case
+    # INC-1 was detected after 5 min and INC-2 after 20 (INC-3 has no time): 12.5 shown as 13.
+    assert "after 30 min; the pattern's median before it was 13 min." in case
+    assert "sources: [INC-1, INC-2, INC-3, INC-7]" in case
 
 
 def test_text_from_incidents_is_quoted_as_written_and_escaped_on_the_site(tmp_path: Path) -> None:
@@ -174,6 +205,5 @@ def test_bundled_corpus(bundled: Analysis) -> None:
     sources = {i.path for i in incidents}
     for path, text in files.items():
         for target in _LINK.findall(text):
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
-            assert resolved in files or resolved in sources or resolved.startswith("runbooks/")
+            assert _resolves(path, target, files, sources), (path, target)
     assert render(bundled, files) == files

@@ -8,6 +8,7 @@ revenue lost, summed.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -186,14 +187,25 @@ class Context:
             found = self._groups[pid] = self.get(self.patterns[pid].incidents)
         return found
 
-    def group_figures(self, incident_id: str) -> Figures:
-        """`figures(self.group(incident_id))`, worked out once per pattern."""
+    def before(self, incident: Incident) -> list[Incident]:
+        """The members of the incident's pattern that started before it, oldest first.
+
+        What a case study compares its incident with: later incidents of the pattern never
+        change it, so a recurrence does not rewrite (and send back to review) every case
+        study of its pattern. How the pattern fared afterwards is the pattern article's.
+        """
+        if incident.id not in self.of:
+            return []
+        mark = (incident.started_at, incident.id)
+        return [m for m in self.chronicle(incident.id) if (m.started_at, m.id) < mark]
+
+    def chronicle(self, incident_id: str) -> list[Incident]:
+        """The incident's pattern members by start time, sorted once per pattern."""
         pid = self.of.get(incident_id, "")
-        found = self._figures.get(pid) if pid else None
+        found = self._chronicles.get(pid)
         if found is None:
-            found = figures(self.group(incident_id))
-            if pid:
-                self._figures[pid] = found
+            found = sorted(self.group(incident_id), key=lambda m: (m.started_at, m.id))
+            self._chronicles[pid] = found
         return found
 
     # Memos of the lookups above, outside the dataclass fields: a Context is part of the kb
@@ -203,7 +215,7 @@ class Context:
         return {}
 
     @cached_property
-    def _figures(self) -> dict[str, Figures]:
+    def _chronicles(self) -> dict[str, list[Incident]]:
         return {}
 
 
@@ -512,11 +524,14 @@ def case_regions(incident: Incident, ctx: Context, at: str) -> list[Region]:
     overview += f"{inline(' · '.join(facts))})\n\n**Impact.** "
     overview += inline(imp.summary or "; ".join(cost) or "not recorded")
     if pid := ctx.of.get(incident.id):
-        overview += (
-            f"\n\n**Pattern.** One of {len(ctx.patterns[pid].incidents)} incidents of "
-            f"[{inline(ctx.patterns[pid].title)}]({href(at, pattern_path(pid))}); runbook: "
-            f"[{pid}]({href(at, f'runbooks/{pid}.md')})."
+        before = len(ctx.before(incident))
+        pattern = f"[{inline(ctx.patterns[pid].title)}]({href(at, pattern_path(pid))})"
+        overview += "\n\n**Pattern.** " + (
+            f"A recurrence of {pattern}, which had {count(before, 'incident')} before it"
+            if before
+            else f"The first incident of {pattern}"
         )
+        overview += f"; runbook: [{pid}]({href(at, f'runbooks/{pid}.md')})."
     return [
         Region("overview", overview),
         Region("timeline", timeline_text(incident)),
@@ -572,9 +587,9 @@ def response_text(incident: Incident, ctx: Context) -> str:
     detected += f" ({_signal(signal)})" if signal else ""
     if t.ttd is not None:
         detected += f" after {duration(t.ttd)}"
-        if incident.id in ctx.of:
-            usual = median(ctx.group_figures(incident.id).ttd)
-            detected += f"; the pattern's median is {duration(usual)}"
+        earlier = [v for m in ctx.before(incident) if (v := timings(m).ttd) is not None]
+        if earlier:
+            detected += f"; the pattern's median before it was {duration(median(earlier))}"
     fix = rootcause.prose(incident.section("resolution") or incident.section("mitigation"))
     fix = first_sentences(fix, 400) if fix.strip() else "not recorded"
     lines = ["## Response", "", detected + ".", f"- Resolution: {inline(fix)}"]
@@ -600,11 +615,11 @@ def followup_text(incident: Incident, ctx: Context, at: str) -> str:
         rows.append((cell(a.id), cell(a.title), a.kind or "—", cell(a.owner or "—"), state))
     text = "## Follow-up\n\n"
     text += table("Item|Action|Kind|Owner|Status", rows) if rows else "No action items recorded."
-    if incident.id in ctx.of:
-        mark = (incident.started_at, incident.id)
-        later = [m for m in ctx.group(incident.id) if (m.started_at, m.id) > mark]
-        text += f"\n\nSince then the pattern recurred {len(later)} times"
-        text += f": {cite(later, at, 5)}." if later else "."
+    if pid := ctx.of.get(incident.id):
+        text += (
+            "\n\nWhether the pattern came back after its follow-ups were done: "
+            f"[What was tried]({href(at, pattern_path(pid))}#what-was-tried), in its article."
+        )
     return text
 
 
@@ -710,6 +725,25 @@ def pattern_article(
     return pattern_regions(pattern, syn, ctx, at)
 
 
+def chronicle_digests(ctx: Context) -> dict[str, str | None]:
+    """incident id -> a digest of `ctx.before(incident)`: each pattern hashed once, in order.
+
+    A case study's key holds the members before its incident; digesting that prefix for each
+    of a pattern's case studies apart would cost the square of its size.
+    """
+    out: dict[str, str | None] = {i: None for i in ctx.by_id}
+    for pid, pattern in ctx.patterns.items():
+        if not pattern.incidents:
+            continue
+        running = hashlib.sha256(pid.encode())
+        for m in ctx.chronicle(pattern.incidents[0]):
+            out[m.id] = running.hexdigest()
+            running.update(
+                f"{len(m.id)}:{m.id}{len(m.path)}:{m.path}{m.digest or fingerprint(m)};".encode()
+            )
+    return out
+
+
 def render_kb(
     analysis: Analysis,
     synthesis: Mapping[str, PatternSynthesis] | None,
@@ -796,6 +830,7 @@ def render_kb(
             members,
             (issue, members, titles, group_of(issue.incidents)),
         )
+    earlier = chronicle_digests(ctx)
     cases = [
         i
         for i in sorted(by_id.values(), key=lambda i: i.id)
@@ -807,9 +842,12 @@ def render_kb(
         if home:
             by_pattern[path] = home
         title = f"{incident.title} ({incident.id})"
-        # The incident, and its pattern with all its incidents (how the others compare).
+        # The incident, its pattern's title and the members before it (what it is compared
+        # with); later recurrences do not reach it.
         case = partial(case_regions, incident, ctx, path)
-        emit(path, title, case, ctx.group(incident.id), (incident, home, groups.get(home or "")))
+        before = ctx.before(incident)
+        name = ctx.patterns[home].title if home else None
+        emit(path, title, case, [*before, incident], (incident, home, name, earlier[incident.id]))
     # The index reads everything: the whole context is its key.
     emit(
         INDEX,
