@@ -238,3 +238,52 @@ def test_front_matter_without_sources_reads_the_same(front: str) -> None:
     full.pop("sources", None)
     lean.pop("sources", None)
     assert (lean, lean_body) == (full, body)
+
+
+def test_per_incident_values_are_kept_per_file_and_recomputed_when_it_changes(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from tests.test_rootcause import make_incident
+
+    one, two = (
+        replace(make_incident(f"INC-{n}", "2025-01-10T10:00:00Z"), digest=f"d{n}") for n in (1, 2)
+    )
+    calls: list[str] = []
+
+    def title(incident: object) -> str:
+        calls.append(incident.id)  # type: ignore[attr-defined]
+        return incident.title  # type: ignore[attr-defined]
+
+    path = tmp_path / "render.pickle"
+    first = RenderCache(path)
+    each = first.per_incident("titles", ("settings",), title)
+    assert [each(one), each(two), each(one)] == [one.title, two.title, one.title]
+    assert calls == ["INC-1", "INC-2"]  # once each within a run
+    first.save()
+    calls.clear()
+    edited = replace(two, title="Edited", digest="d2-edited")
+    second = RenderCache(path, pickle.loads(path.read_bytes()), verify=True)
+    each = second.per_incident("titles", ("settings",), title)
+    assert [each(one), each(edited)] == [one.title, "Edited"]
+    assert calls == ["INC-1", "INC-2"]  # verify recomputes the hit; the edit is computed anew
+    # Other inputs are another table: nothing reused.
+    calls.clear()
+    third = RenderCache(path, pickle.loads(path.read_bytes()))
+    third.per_incident("titles", ("other",), title)(one)
+    assert calls == ["INC-1"]
+
+
+def test_a_written_document_leaves_only_a_marker_in_the_cache(warm: Path, tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(warm, root)
+    add_incident(root)
+    invoke(root, "generate")
+    (stored,) = (root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")
+    docs = {k: v for k, v in pickle.loads(stored.read_bytes()).items() if k.startswith("doc:")}
+    # Every text is on disk now: the cache holds none, only which inputs gave it.
+    assert docs
+    assert all(text is None for text, _ in docs.values())
+    out = invoke(root, "generate", "--check")
+    assert "generated files are current" in out

@@ -146,7 +146,7 @@ def generate(obj: Context, check_only: bool, refit: bool) -> None:
     from learnloop import write
     from learnloop.commands import generate as generate_cmd
 
-    analysis, rendered = generate_cmd.generate(obj.root, refit)
+    analysis, rendered, written = generate_cmd.generate(obj.root, refit, write=not check_only)
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
     if check_only:
@@ -158,7 +158,6 @@ def generate(obj: Context, check_only: bool, refit: bool) -> None:
             sys.exit(1)
         click.echo(f"generated files are current ({len(rendered)} checked)")
         return
-    written = write.write_all(rendered, obj.root)
     for rel in written:
         click.echo(f"wrote {rel}")
     click.echo(f"{len(written)} of {len(rendered)} generated files changed")
@@ -230,7 +229,6 @@ def stale(obj: Context, as_json: bool, today: datetime | None) -> None:
 @pass_ctx
 def build(obj: Context, public: bool) -> None:
     """Generate, then build the site into site/ with `mkdocs build --strict`."""
-    from learnloop import write
     from learnloop.commands import generate as generate_cmd
     from learnloop.commands import patterns as patterns_cmd
 
@@ -245,8 +243,8 @@ def build(obj: Context, public: bool) -> None:
             raise LearnloopError(
                 f"{len(found)} secret(s) or personal data found; a public build needs none"
             )
-    analysis, rendered = generate_cmd.generate(obj.root)
-    for rel in write.write_all(rendered, obj.root):
+    analysis, _, written = generate_cmd.generate(obj.root, write=True)
+    for rel in written:
         click.echo(f"wrote {rel}")
     patterns_cmd.remember(analysis)
     site.build(obj.root, public=public)

@@ -8,9 +8,10 @@ history altogether; they are counted, and listed with their reason, or its absen
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -66,36 +67,51 @@ def reason_of(item: ActionItem) -> str | None:
     return None
 
 
-def rows(incidents: Iterable[Incident], settings: Settings, as_of: date) -> list[ItemRow]:
-    """Every action item of incidents started by `as_of`, in incident then item order."""
-    out = []
+def rows(
+    incidents: Iterable[Incident],
+    settings: Settings,
+    as_of: date,
+    each: Callable[[Incident], list[ItemRow]] | None = None,
+) -> list[ItemRow]:
+    """Every action item of incidents started by `as_of`, in incident then item order.
+
+    `each` is `incident_rows` with these settings and date, or a store of it.
+    """
+    each = each or partial(incident_rows, settings=settings, as_of=as_of)
+    out: list[ItemRow] = []
     for incident in sorted(incidents, key=lambda i: i.id):
-        opened = incident.started_at.date()
-        if opened > as_of:
-            continue
-        team = team_of(incident, settings)
-        for item in incident.action_items:
-            status = status_on(item, as_of)
-            is_open = status == "open"
-            overdue = (as_of - item.due).days if is_open and item.due and item.due < as_of else None
-            out.append(
-                ItemRow(
-                    incident=incident.id,
-                    id=item.id,
-                    title=item.title,
-                    kind=item.kind,
-                    owner=item.owner or UNOWNED,
-                    team=team,
-                    status=status,
-                    opened=opened,
-                    due=item.due,
-                    done_at=item.done_at if status == "done" else None,
-                    effort=item.effort,
-                    reason=reason_of(item) if status == "wontfix" else None,
-                    age_days=(as_of - opened).days if is_open else None,
-                    overdue_days=overdue,
-                )
+        if incident.action_items and incident.started_at.date() <= as_of:
+            out += each(incident)
+    return out
+
+
+def incident_rows(incident: Incident, settings: Settings, as_of: date) -> list[ItemRow]:
+    """The incident's action items as of a date (which is on or after its start)."""
+    opened = incident.started_at.date()
+    team = team_of(incident, settings)
+    out = []
+    for item in incident.action_items:
+        status = status_on(item, as_of)
+        is_open = status == "open"
+        overdue = (as_of - item.due).days if is_open and item.due and item.due < as_of else None
+        out.append(
+            ItemRow(
+                incident=incident.id,
+                id=item.id,
+                title=item.title,
+                kind=item.kind,
+                owner=item.owner or UNOWNED,
+                team=team,
+                status=status,
+                opened=opened,
+                due=item.due,
+                done_at=item.done_at if status == "done" else None,
+                effort=item.effort,
+                reason=reason_of(item) if status == "wontfix" else None,
+                age_days=(as_of - opened).days if is_open else None,
+                overdue_days=overdue,
             )
+        )
     return out
 
 

@@ -14,8 +14,9 @@ An incident's cost is the sum of four parts, each shown with the figures it came
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 from learnloop.analyze.metrics import timed
@@ -126,9 +127,14 @@ def incident_cost(incident: Incident, settings: Settings) -> IncidentCost:
     )
 
 
-def costs(incidents: Iterable[Incident], settings: Settings) -> dict[str, IncidentCost]:
-    """Cost per incident id."""
-    return {i.id: incident_cost(i, settings) for i in sorted(incidents, key=lambda i: i.id)}
+def costs(
+    incidents: Iterable[Incident],
+    settings: Settings,
+    each: Callable[[Incident], IncidentCost] | None = None,
+) -> dict[str, IncidentCost]:
+    """Cost per incident id; `each` is `incident_cost` with these settings, or a store of it."""
+    each = each or partial(incident_cost, settings=settings)
+    return {i.id: each(i) for i in sorted(incidents, key=lambda i: i.id)}
 
 
 PARTS = ("engineering_usd", "downtime_usd", "revenue_usd", "sla_usd")

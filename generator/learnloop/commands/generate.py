@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from learnloop import enrich
 from learnloop.analyze import rootcause
 from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, document, indexes, kb, report, runbook
+from learnloop.write import adr, document, indexes, kb, report, runbook, write_all
 from learnloop.write.cache import RenderCache
 
 Existing = Callable[[str], str | None]
@@ -62,13 +63,19 @@ def shared(analysis: Analysis) -> Analysis:
     )
 
 
-def render(analysis: Analysis, cache: RenderCache | None = None) -> dict[str, str]:
+def render(
+    analysis: Analysis, cache: RenderCache | None = None, *, save: bool = True
+) -> dict[str, str]:
     """Every generated file as text, keyed by path relative to the repo.
 
     Documents whose inputs did not change since the last run are taken from the render cache
     (write/cache.py; `cache`, or the repo's own) rather than rendered: the text is the same.
+    The cache is saved unless the caller will (`save=False`).
     """
     cache = cache or RenderCache.load(analysis.root)
+    # Every writer reads the incidents' milestones; working them out from the timelines is
+    # per incident, so they are kept per incident file.
+    enrich.preload(analysis.corpus.incidents, cache.per_incident("timings", (), enrich.timings))
     existing = reader(analysis.root)
     incidents = analysis.incidents()
     patterns = analysis.patterns.patterns
@@ -98,7 +105,8 @@ def render(analysis: Analysis, cache: RenderCache | None = None) -> dict[str, st
     out.update(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )
-    cache.save()
+    if save:
+        cache.save()
     log.info("%s", cache.summary())
     # Numbers of decisions whose evidence is gone stay reserved: a number is never reused.
     numbers = dict(analysis.state.adr_numbers) | adr_numbers
@@ -112,7 +120,16 @@ def render(analysis: Analysis, cache: RenderCache | None = None) -> dict[str, st
     return dict(sorted(out.items()))
 
 
-def generate(root: Path, refit: bool = False) -> tuple[Analysis, dict[str, str]]:
-    """Analyze the repo and render its generated files (nothing written yet)."""
+def generate(
+    root: Path, refit: bool = False, *, write: bool = False
+) -> tuple[Analysis, dict[str, str], list[str]]:
+    """Analyze the repo and render its generated files; with `write`, write those that changed.
+
+    Returns the analysis, every generated file's text and the paths written.
+    """
     analysis = analyze_repo(root, refit, keep=False)
-    return analysis, render(analysis)
+    cache = RenderCache.load(root)
+    rendered = render(analysis, cache, save=False)
+    written = write_all(rendered, root) if write else []
+    cache.save(settled=rendered if write else ())
+    return analysis, rendered, written

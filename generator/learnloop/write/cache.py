@@ -22,7 +22,7 @@ import logging
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 from importlib import metadata
@@ -70,6 +70,22 @@ def fingerprint(*parts: object) -> str:
     for part in parts:
         _encode(part, out)
     return hashlib.sha256("".join(out).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _document_key(reads: str, existing: str | None) -> str:
+    """A document's key: the digest of what it reads, then its text on disk.
+
+    The text goes to the hash as it is rather than through `_encode`: documents run to
+    megabytes, and copying each into one joined string first is most of the time a key takes.
+    `reads` is a fixed-length digest, so the two parts cannot run into each other.
+    """
+    h = hashlib.sha256(reads.encode())
+    if existing is None:
+        h.update(b"N")
+    else:
+        h.update(b"s")
+        h.update(existing.encode("utf-8", "surrogatepass"))
+    return "doc:" + h.hexdigest()
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -195,6 +211,8 @@ class RenderCache:
         self.rendered: list[str] = []  # the paths of the documents rendered, in order
         self._reading: list[set[str]] = []  # the values read by the documents being rendered
         self._fresh = False  # whether this run computed anything the file does not hold
+        self._tables: dict[str, dict[Any, Any]] = {}  # per_incident: last run's table by key
+        self._replaced: dict[str, str] = {}  # path -> key of the entry that changed its text
 
     @classmethod
     def load(cls, root: Path, *, verify: bool = False) -> RenderCache:
@@ -218,7 +236,7 @@ class RenderCache:
         """
         family = path.rsplit("/", 1)[0] if "/" in path else path
         reads = fingerprint(path, inputs)
-        key = "doc:" + fingerprint(reads, existing)
+        key = _document_key(reads, existing)
         parts: list[R] = []
         needs: set[str] = set()
 
@@ -232,29 +250,35 @@ class RenderCache:
             return merge(parts[0], text)
 
         found = self._lookup(key)
-        # An entry is (text, the keys of the values it was computed from); anything else is
-        # damage, and rendered again.
-        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], str):
-            self.hits[family] += 1
-            # Values behind a document taken from the cache are not read in this run, but
-            # its next change will want them (a pattern's synthesis outlives a new score).
-            for needed in found[1]:
-                if needed not in self._used and needed in self._known:
-                    self._used[needed] = self._known[needed]
-            if self.verify and render(existing) != found[0]:
-                raise AssertionError(f"render cache: stale entry for {path}")
-            return found[0]
+        # An entry is (text, the keys of the values it was computed from), where text None
+        # means "the existing text, unchanged": most documents are, and their text is on disk
+        # already. Anything else is damage, and rendered again.
+        if isinstance(found, tuple) and len(found) == 2:
+            text = existing if found[0] is None else found[0]
+            if isinstance(text, str):
+                self.hits[family] += 1
+                # Values behind a document taken from the cache are not read in this run, but
+                # its next change will want them (a pattern's synthesis outlives a new score).
+                for needed in found[1]:
+                    if needed not in self._used and needed in self._known:
+                        self._used[needed] = self._known[needed]
+                if self.verify and render(existing) != text:
+                    raise AssertionError(f"render cache: stale entry for {path}")
+                return text
         self.misses[family] += 1
         self.rendered.append(path)
         self._fresh = True
         text = render(existing)
-        self._used[key] = entry = (text, tuple(sorted(needs)))
+        needed = tuple(sorted(needs))
+        self._used[key] = (None if text == existing else text, needed)
+        if text != existing:
+            self._replaced[path] = key
         # `generate` writes the text over the old, so the next run reads it back as the
         # existing text: keep it under that key too. Rendering a document over its own output
         # changes nothing (generating twice is a no-op), but that is checked rather than
         # assumed; the check costs one merge, not the figures.
         if text != existing and render(text) == text:
-            self._used["doc:" + fingerprint(reads, text)] = entry
+            self._used[_document_key(reads, text)] = (None, needed)
         return text
 
     def value(self, kind: str, inputs: tuple[object, ...], compute: Callable[[], T]) -> T:
@@ -270,6 +294,43 @@ class RenderCache:
         self._fresh = True
         result = self._used[key] = compute()
         return result
+
+    def per_incident(
+        self, kind: str, inputs: tuple[object, ...], compute: Callable[[Incident], T]
+    ) -> Callable[[Incident], T]:
+        """`compute`, remembered for each incident file between runs.
+
+        For the figures a whole-corpus document adds up over every incident: one new incident
+        changes the sum, not the other incidents' parts. An incident stands for its file (path
+        and the digest of its bytes); `inputs` must name everything else compute reads. The
+        table keeps the incidents this run asked for and nothing else.
+        """
+        key = f"{kind}:" + fingerprint(kind, inputs)
+        for reading in self._reading:
+            reading.add(key)
+        table = self._used.get(key)
+        if not isinstance(table, dict) or key not in self._tables:
+            before = self._known.get(key)
+            self._tables[key] = before if isinstance(before, dict) else {}
+            table = self._used[key] = {}
+        before = self._tables[key]
+
+        def one(incident: Incident) -> T:
+            if not incident.digest:  # not read from a file: nothing stands for its content
+                return compute(incident)
+            name = (incident.id, incident.path, incident.digest)
+            found = table.get(name, _MISSING)
+            if found is _MISSING:
+                found = before.get(name, _MISSING)
+                if found is _MISSING:
+                    found = compute(incident)
+                    self._fresh = True
+                elif self.verify and compute(incident) != found:
+                    raise AssertionError(f"render cache: stale {kind} entry for {incident.id}")
+                table[name] = found
+            return cast(T, found)
+
+        return one
 
     def _lookup(self, key: str) -> Any:
         if key in self._used:
@@ -295,8 +356,15 @@ class RenderCache:
         reused, rendered = self.hit_count, self.miss_count
         return f"render cache: {reused} of {total} documents reused, {rendered} rendered"
 
-    def save(self) -> None:
-        """Write this run's entries, only those, atomically; a failure only costs speed."""
+    def save(self, settled: Iterable[str] = ()) -> None:
+        """Write this run's entries, only those, atomically; a failure only costs speed.
+
+        `settled` names documents whose rendered text is now on disk: the entries that gave
+        their text over the previous one are spent (the next run reads the new text, under
+        which each is kept as well), and would only weigh on every later load.
+        """
+        for path in settled:
+            self._used.pop(self._replaced.pop(path, ""), None)
         if self.path is None or (not self._fresh and self._used.keys() == self._known.keys()):
             return
         # Files of other code (another salt) can never match again: they are removed.

@@ -196,8 +196,8 @@ class Context:
         """
         if incident.id not in self.of:
             return []
-        mark = (incident.started_at, incident.id)
-        return [m for m in self.chronicle(incident.id) if (m.started_at, m.id) < mark]
+        members = self.chronicle(incident.id)
+        return members[: self._places[incident.id]]
 
     def chronicle(self, incident_id: str) -> list[Incident]:
         """The incident's pattern members by start time, sorted once per pattern."""
@@ -206,6 +206,7 @@ class Context:
         if found is None:
             found = sorted(self.group(incident_id), key=lambda m: (m.started_at, m.id))
             self._chronicles[pid] = found
+            self._places.update((m.id, n) for n, m in enumerate(found))
         return found
 
     # Memos of the lookups above, outside the dataclass fields: a Context is part of the kb
@@ -216,6 +217,10 @@ class Context:
 
     @cached_property
     def _chronicles(self) -> dict[str, list[Incident]]:
+        return {}
+
+    @cached_property
+    def _places(self) -> dict[str, int]:  # incident id -> its index in its chronicle
         return {}
 
 

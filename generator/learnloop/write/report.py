@@ -237,9 +237,19 @@ def _whole(
     assert end is not None  # report_data sets it
     settings = inputs.settings
     hist = metrics.history(inputs.incidents, filters)
-    costs = cost.costs(hist, settings)
-    items = actions.rows(hist, settings, end)
-    per = _PerPattern(cache or RenderCache(), hist, inputs, items, costs, first, end)
+    cache = cache or RenderCache()
+    # Each incident's cost and action items, kept per incident file: one new incident costs
+    # one incident's worth of work here, not the whole history's.
+    config = fingerprint(settings)
+    each_cost = cache.per_incident(
+        "report-cost", (config,), partial(cost.incident_cost, settings=settings)
+    )
+    each_rows = cache.per_incident(
+        "report-items", (config, end), partial(actions.incident_rows, settings=settings, as_of=end)
+    )
+    costs = cost.costs(hist, settings, each_cost)
+    items = actions.rows(hist, settings, end, each_rows)
+    per = _PerPattern(cache, hist, inputs, items, costs, first, end)
     found = per.recurrences()
     fixed = feedback.fixes(found)
     recs = prevention.recommend(
