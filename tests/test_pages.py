@@ -582,3 +582,9 @@ def test_values_format() -> None:
     assert fmt.number(5.0) == "5"
     assert fmt.number(0.5) == "0.5"
     assert fmt.when(datetime(2025, 3, 14, 9, 12, tzinfo=UTC)) == "2025-03-14 09:12 UTC"
+
+
+def test_an_image_source_in_angle_brackets_is_remote_too() -> None:
+    # Found by the property above: Markdown takes `![i](<url>)` as an image of url.
+    assert_inert(to_html(escape.block("![i](<https://ok.example>)")))
+    assert_inert(to_html(escape.block("![i](<//h/y.gif>)")))

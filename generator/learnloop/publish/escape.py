@@ -40,8 +40,9 @@ _LINK_SCHEME = re.compile(
     r"(\]\(\s*(?:&lt;)?\s*|\]:\s*(?:&lt;)?\s*)([a-z][a-z0-9+.\-\s]{0,40}?)\s*:", re.IGNORECASE
 )
 _UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "livescript"})
-# An image source with a scheme or two leading slashes (browsers read `\` as `/`) is remote.
-_REMOTE_SOURCE = re.compile(r"\s*(?:[a-z][a-z0-9+.\-]*:|[/\\]{2})", re.IGNORECASE)
+# An image source with a scheme or two leading slashes (browsers read `\` as `/`) is remote;
+# Markdown also takes the source inside angle brackets, kept as `<` (an autolink) or `&lt;`.
+_REMOTE_SOURCE = re.compile(r"\s*(?:<|&lt;)?\s*(?:[a-z][a-z0-9+.\-]*:|[/\\]{2})", re.IGNORECASE)
 _INLINE_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()\s]+)((?:\s+\"[^\"\n]*\")?\s*)\)")
 
 
