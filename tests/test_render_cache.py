@@ -273,6 +273,15 @@ def test_per_incident_values_are_kept_per_file_and_recomputed_when_it_changes(
     third = RenderCache(path, pickle.loads(path.read_bytes()))
     third.per_incident("titles", ("other",), title)(one)
     assert calls == ["INC-1"]
+    # A run that asks for what the last one kept writes nothing: each bucket of the table is
+    # kept as the bytes it was read as.
+    second.save()
+    written = path.stat().st_mtime_ns
+    fourth = RenderCache(path, pickle.loads(path.read_bytes()))
+    each = fourth.per_incident("titles", ("settings",), title)
+    assert [each(one), each(edited)] == [one.title, "Edited"]
+    fourth.save()
+    assert path.stat().st_mtime_ns == written
 
 
 def test_a_written_document_leaves_only_a_marker_in_the_cache(warm: Path, tmp_path: Path) -> None:
@@ -287,3 +296,24 @@ def test_a_written_document_leaves_only_a_marker_in_the_cache(warm: Path, tmp_pa
     assert all(text is None for text, _ in docs.values())
     out = invoke(root, "generate", "--check")
     assert "generated files are current" in out
+
+
+def test_a_table_repickles_only_the_buckets_that_changed() -> None:
+    from learnloop.write.cache import _Table
+
+    names = [(f"INC-{n}", f"incidents/{n}.md", f"d{n}") for n in range(200)]
+    first = _Table(None)
+    for name in names:
+        first.bucket(name).used[name] = name[0]
+    stored = first.pack()
+    second = _Table(stored)
+    changed = ("INC-7", "incidents/7.md", "d7-edited")
+    for name in [*names[:7], changed, *names[8:]]:
+        bucket = second.bucket(name)
+        bucket.used[name] = bucket.before.get(name, name[0])
+    packed = second.pack()
+    assert packed.keys() == stored.keys()
+    touched = second.bucket(changed)
+    assert packed[next(n for n, b in second._buckets.items() if b is touched)] != touched.stored
+    untouched = [n for n, b in second._buckets.items() if b is not touched]
+    assert all(packed[n] is stored[n] for n in untouched)

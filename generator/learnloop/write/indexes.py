@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.text import alerts
@@ -106,9 +105,9 @@ def render_runbook_indexes(
     pattern_of = {i: p.id for p in with_runbook for i in p.incidents}
     titles = {p.id: p.title for p in with_runbook}
     alert_map: dict[str, set[str | None]] = defaultdict(set)
+    alerts = cache.per_incident("alerts", (), incident_alerts)
     for incident in shared.values():
-        found = cache.value("alerts", (incident,), partial(incident_alerts, incident))
-        for name in found:
+        for name in alerts(incident):
             alert_map[name].add(pattern_of.get(incident.id))
     lines = [
         "Each alert named in an incident, with the runbook to open when it fires. Point an "

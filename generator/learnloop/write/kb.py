@@ -702,11 +702,7 @@ def themes_in(cache: RenderCache) -> rootcause.Themes:
     """`rootcause.themes_of`, kept per incident in the cache: the systemic issues match every
     incident against the lexicon on every run, and an incident's matches change only with it.
     """
-
-    def themes(incident: Incident) -> Mapping[str, list[str]]:
-        return cache.value("themes", (incident,), partial(rootcause.themes_of, incident))
-
-    return themes
+    return cache.per_incident("themes", (), rootcause.themes_of)
 
 
 def synthesis_of(pid: str, members: Sequence[Incident], cache: RenderCache) -> PatternSynthesis:
