@@ -26,6 +26,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
@@ -562,22 +563,39 @@ def _issue(
     )
 
 
+Store = Callable[[str, tuple[object, ...], Callable[[], "SystemicIssue"]], "SystemicIssue"]
+
+
+def _computed(
+    kind: str, inputs: tuple[object, ...], compute: Callable[[], SystemicIssue]
+) -> SystemicIssue:
+    return compute()
+
+
 def systemic_issues(
-    incidents: Sequence[Incident], patterns: Sequence[Pattern], themes: Themes = themes_of
+    incidents: Sequence[Incident],
+    patterns: Sequence[Pattern],
+    themes: Themes = themes_of,
+    value: Store = _computed,
 ) -> list[SystemicIssue]:
     """Causes recurring across patterns, ranked by frequency × impact, then id.
 
     `themes` is `themes_of` or a function giving the same from a store: matching every
-    incident against the lexicon is most of the cost.
+    incident against the lexicon is most of the cost. `value(kind, inputs, compute)` is
+    `compute()`, or a store of it keyed by inputs: each lexicon issue is a function of its
+    theme's matches and their incidents, and a new incident reaches few themes.
     """
     by_id = {i.id: i for i in incidents}
     of = {i: p.id for p in patterns for i in p.incidents}
     found = matches(incidents, themes)
-    out = [
-        _issue(theme, found[theme.id], by_id, of)
-        for theme in THEMES
-        if len(found[theme.id]) >= 2 and len(_groups(found[theme.id], of)) >= 2
-    ]
+    out = []
+    for theme in THEMES:
+        hits = found[theme.id]
+        if len(hits) < 2 or len(_groups(hits, of)) < 2:
+            continue
+        ids = sorted(hits)
+        inputs = (theme.id, hits, [by_id[i] for i in ids], [of.get(i) for i in ids])
+        out.append(value("systemic-issue", inputs, partial(_issue, theme, hits, by_id, of)))
     # Factors and whys that recur across patterns in words no theme knows.
     said = [(i.id, t) for i in incidents for t in (*factors(i), *whys(i))]
     taken = {issue.id for issue in out}

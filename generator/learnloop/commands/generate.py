@@ -82,7 +82,7 @@ def render(
     out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing, cache)
     visible = shared(analysis)
     systemic = rootcause.systemic_issues(
-        visible.corpus.incidents, visible.patterns.patterns, kb.themes_in(cache)
+        visible.corpus.incidents, visible.patterns.patterns, kb.themes_in(cache), cache.value
     )
     # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
     out.update(kb.render_kb(visible, None, systemic, existing, cache))

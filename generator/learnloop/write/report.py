@@ -329,9 +329,18 @@ class _PerPattern:
         self.items: dict[str, list[actions.ItemRow]] = defaultdict(list)
         for row in items:
             self.items[row.incident].append(row)
+        # Every key of a pattern holds its members: digested once, not once per figure.
+        self.digests = {p: fingerprint(members) for p, members in self.groups.items()}
+
+    def _members(self, pattern: str, members: Sequence[Incident]) -> str:
+        """The digest of members, which are usually the pattern's own list."""
+        own = self.groups.get(pattern)
+        if own is not None and (members is own or list(members) == own):
+            return self.digests[pattern]
+        return fingerprint(list(members))
 
     def _key(self, pattern: str, members: Sequence[Incident]) -> tuple[object, ...]:
-        return (pattern, members, self.end, self.settings)
+        return (pattern, self._members(pattern, members), self.end, self.settings)
 
     def recurrences(self) -> list[feedback.Recurrence]:
         """`feedback.recurrences` of the history, pattern by pattern."""
@@ -352,7 +361,7 @@ class _PerPattern:
 
     def runbooks(self, pattern: str, members: Sequence[Incident]) -> dict[str, Any]:
         """`feedback.runbook_figures` of one pattern."""
-        key = (pattern, tuple(members))
+        key = (pattern, self._members(pattern, members))
         return self.cache.value("report-runbooks", key, partial(feedback.runbook_figures, members))
 
     def ttr(self, pattern: str) -> dict[str, Any]:
@@ -362,7 +371,7 @@ class _PerPattern:
         def compute() -> dict[str, Any]:
             return metrics.summarize(metrics.timed(m).ttr for m in members).as_dict()
 
-        return self.cache.value("report-ttr", (pattern, tuple(members)), compute)
+        return self.cache.value("report-ttr", (pattern, self._members(pattern, members)), compute)
 
     def candidates(
         self,
@@ -388,7 +397,7 @@ class _PerPattern:
                 self.end,
             )
 
-        key = (*self._key(pattern, tuple(members)), title, fix, self.first)
+        key = (*self._key(pattern, members), title, fix, self.first)
         return self.cache.value("report-candidates", key, compute)
 
 
