@@ -213,7 +213,7 @@ class RenderCache:
         self.rendered: list[str] = []  # the paths of the documents rendered, in order
         self._reading: list[set[str]] = []  # the values read by the documents being rendered
         self._fresh = False  # whether this run computed anything the file does not hold
-        self._tables: dict[str, dict[Any, Any]] = {}  # per_incident: last run's table by key
+        self._tables: dict[str, _Table] = {}  # per_incident: its table by key
         self._replaced: dict[str, str] = {}  # path -> key of the entry that changed its text
 
     @classmethod

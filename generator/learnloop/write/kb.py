@@ -847,8 +847,8 @@ def render_kb(
         # with); later recurrences do not reach it.
         case = partial(case_regions, incident, ctx, path)
         before = ctx.before(incident)
-        name = ctx.patterns[home].title if home else None
-        emit(path, title, case, [*before, incident], (incident, home, name, earlier[incident.id]))
+        named = ctx.patterns[home].title if home else None
+        emit(path, title, case, [*before, incident], (incident, home, named, earlier[incident.id]))
     # The index reads everything: the whole context is its key.
     emit(
         INDEX,
