@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from learnloop.analyze import rootcause
 from learnloop.analyze.patterns import Pattern
@@ -207,3 +209,17 @@ def test_bundled_corpus(bundled: Analysis) -> None:
         for target in _LINK.findall(text):
             assert _resolves(path, target, files, sources), (path, target)
     assert render(bundled, files) == files
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "kb", "x.md", ".", "..", ""]), min_size=1, max_size=4),
+    st.lists(st.sampled_from(["a", "b", "kb", "x.md", ".", "..", ""]), max_size=4),
+)
+def test_relative_links_are_what_relpath_gives(target: list[str], start: list[str]) -> None:
+    from learnloop.write.plain import _relative
+
+    joined, base = "/".join(target), "/".join(start)
+    if not joined:
+        return
+    assert _relative(joined, base) == posixpath.relpath(joined, base or ".")

@@ -46,10 +46,13 @@ class ItemRow:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values, dates as ISO strings."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {name: getattr(self, name) for name in _ITEM_FIELDS}
         for key in ("opened", "due", "done_at"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(ItemRow))
 
 
 def status_on(item: ActionItem, day: date) -> str:

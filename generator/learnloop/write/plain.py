@@ -32,7 +32,26 @@ def heading(text: str) -> str:
 
 def href(at: str, target: str) -> str:
     """A relative link from the document at `at` to a repository path."""
-    return quote(posixpath.relpath(target, posixpath.dirname(at) or "."))
+    return quote(_relative(target, posixpath.dirname(at)))
+
+
+def _relative(target: str, start: str) -> str:
+    """`posixpath.relpath(target, start or ".")` for plain repository paths.
+
+    Documents link to thousands of incidents; relpath makes both paths absolute (asking the
+    working directory each time) to handle what repository paths never hold. Paths that do
+    hold it (`.`, `..`, empty parts, a leading `/`) are left to relpath.
+    """
+    ends = target.split("/")
+    base = start.split("/") if start else []
+    if any(p in ("", ".", "..") for p in (*ends, *base)):
+        return posixpath.relpath(target, start or ".")
+    same = 0
+    for a, b in zip(ends, base, strict=False):
+        if a != b:
+            break
+        same += 1
+    return "/".join([".."] * (len(base) - same) + ends[same:]) or "."
 
 
 def link(incident: Incident, at: str) -> str:

@@ -16,7 +16,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import partial
 from typing import Any, Protocol
@@ -654,6 +654,7 @@ def render_reports(
     """
     cache = cache or RenderCache()
     inputs = inputs_of(analysis)
+    inputs = replace(inputs, first=_first(inputs))  # every report asks: found once
     today = today or metrics.default_today(inputs.incidents)
     if today is None:
         return {}
