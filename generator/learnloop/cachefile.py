@@ -38,15 +38,28 @@ def read(path: Path) -> object | None:
     """The cached value, or None when absent or unreadable."""
     if not path.is_file():
         return None
+    try:
+        with path.open("rb") as handle:
+            return _load(handle.read())
+    except OSError:
+        log.info("ignoring unreadable cache %s", path)
+        return None
+
+
+def loads(data: bytes) -> object | None:
+    """A value pickled by this module's writers (a part of a cache), or None when damaged."""
+    return _load(data)
+
+
+def _load(data: bytes) -> object | None:
     # Unpickling creates objects by the hundred thousand; the cyclic collector would scan
     # them over and over while they are being made (two thirds of the time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with path.open("rb") as handle:
-            value = pickle.load(handle)  # our own cache, written by `write` below
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        log.info("ignoring unreadable cache %s", path)
+        value = pickle.loads(data)  # our own cache, written by `write` below
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+        log.info("ignoring an unreadable cache")
         return None
     finally:
         if collecting:

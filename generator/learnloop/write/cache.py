@@ -439,7 +439,7 @@ class _Table:
 
 def _unpickle(data: bytes) -> object:
     try:
-        return pickle.loads(data)  # our own cache, written by `_Table.pack`
+        return cachefile.loads(data)  # our own cache, written by `_Table.pack`
     except Exception:  # a damaged bucket is an empty one
         return None
 
