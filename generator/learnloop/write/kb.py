@@ -201,12 +201,13 @@ class Context:
 
     def chronicle(self, incident_id: str) -> list[Incident]:
         """The incident's pattern members by start time, sorted once per pattern."""
-        pid = self.of.get(incident_id, "")
-        found = self._chronicles.get(pid)
+        pid = self.of.get(incident_id)
+        found = self._chronicles.get(pid) if pid else None
         if found is None:
             found = sorted(self.group(incident_id), key=lambda m: (m.started_at, m.id))
-            self._chronicles[pid] = found
-            self._places.update((m.id, n) for n, m in enumerate(found))
+            if pid:  # an incident outside every pattern is its own chronicle: not kept
+                self._chronicles[pid] = found
+                self._places.update((m.id, n) for n, m in enumerate(found))
         return found
 
     # Memos of the lookups above, outside the dataclass fields: a Context is part of the kb
