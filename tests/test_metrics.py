@@ -268,3 +268,14 @@ def test_cost_summary_adds_up() -> None:
     assert any("$150 per responder-hour" in line for line in cost.assumptions(Settings()))
     assert cost.usd(-5) == "-$5"
     assert cost.usd(None) == "—"
+
+
+def test_bootstrap_depends_on_the_values_alone_and_is_worked_out_once() -> None:
+    import numpy as np
+
+    values = np.array([5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0, 10.0, 12.0, 11.0])
+    first = metrics.bootstrap(values)
+    hits = metrics._bootstrap.cache_info().hits
+    assert metrics.bootstrap(values[::-1].copy()) == first  # the same values, another order
+    assert metrics._bootstrap.cache_info().hits == hits + 1
+    assert metrics.bootstrap(values + 1) != first

@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -100,10 +101,22 @@ def summarize(values: Iterable[float | None], *, intervals: bool = True) -> Summ
 def bootstrap(arr: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
     """Percentile bootstrap intervals of the median and the p90, from a fixed seed.
 
+    A pure function of the values, in any order: reports ask for the same group's intervals
+    several times (the whole history in each latest report), so results are kept by the
+    sorted values' bytes.
+    """
+    return _bootstrap(np.sort(np.asarray(arr, dtype=np.float64)).tobytes())
+
+
+@lru_cache(maxsize=512)
+def _bootstrap(data: bytes) -> tuple[tuple[float, float], tuple[float, float]]:
+    """`bootstrap` of the float64 values in data.
+
     A resample is drawn as multinomial counts over the distinct values, the same distribution
     as drawing n values with replacement; each quantile is then read off the cumulative
     counts, so the cost grows with the number of distinct values, not with n.
     """
+    arr = np.frombuffer(data, dtype=np.float64)
     rng = np.random.default_rng(SEED)
     values, counts = np.unique(arr, return_counts=True)
     n = len(arr)
