@@ -40,7 +40,7 @@ def read(path: Path) -> object | None:
         return None
     try:
         with path.open("rb") as handle:
-            return _load(handle.read())
+            return loads(handle.read())
     except OSError:
         log.info("ignoring unreadable cache %s", path)
         return None
@@ -48,10 +48,6 @@ def read(path: Path) -> object | None:
 
 def loads(data: bytes) -> object | None:
     """A value pickled by this module's writers (a part of a cache), or None when damaged."""
-    return _load(data)
-
-
-def _load(data: bytes) -> object | None:
     # Unpickling creates objects by the hundred thousand; the cyclic collector would scan
     # them over and over while they are being made (two thirds of the time).
     collecting = gc.isenabled()

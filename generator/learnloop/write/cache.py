@@ -8,6 +8,9 @@ is the document's key, and a document whose key was seen in the last run is take
 instead of being rendered. The document's current text on disk is always one of the inputs,
 because people's edits are merged into it.
 
+Beside documents it keeps costly intermediate results: values of a pattern or a group
+(`value`) and tables of per-incident parts of whole-corpus figures (`per_incident`).
+
 A key covers the inputs; the salt in the file name covers the code (every file of the
 package), so a change to either is a miss, never a stale document. The file is only an
 optimisation: unreadable, corrupt or foreign content is ignored and everything is rendered.

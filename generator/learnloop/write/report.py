@@ -249,7 +249,7 @@ def _whole(
     )
     costs = cost.costs(hist, settings, each_cost)
     items = actions.rows(hist, settings, end, each_rows)
-    per = _PerPattern(cache, hist, inputs, items, costs, first, end)
+    per = _PerPattern(cache, config, hist, inputs, items, costs, first, end)
     found = per.recurrences()
     fixed = feedback.fixes(found)
     recs = prevention.recommend(
@@ -313,6 +313,7 @@ class _PerPattern:
     def __init__(
         self,
         cache: RenderCache,
+        settings: str,
         hist: Sequence[Incident],
         inputs: Inputs,
         items: Sequence[actions.ItemRow],
@@ -321,7 +322,7 @@ class _PerPattern:
         end: date,
     ) -> None:
         self.cache, self.inputs, self.costs, self.first, self.end = cache, inputs, costs, first, end
-        self.settings = fingerprint(inputs.settings)
+        self.settings = settings  # the digest of inputs.settings
         self.groups: dict[str, list[Incident]] = {}
         for incident in hist:
             if incident.id in inputs.pattern_of:
