@@ -188,6 +188,33 @@ def test_feedback_on_the_bundled_corpus() -> None:
     assert 0 <= fb["maturity"]["score"] <= 100
 
 
+def test_the_feedback_table_has_a_row_per_pattern_with_its_judged_fix() -> None:
+    fb = as_json(REPO, "technical")["feedback"]
+    text = run(REPO, "technical").output
+    section = text[text.index("## The feedback loop") : text.index("### Runbooks")]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    done = Counter(r["pattern"] for r in fb["recurrences"])
+    fixes = {f["pattern"]: f for f in fb["fixes"]}
+    # Header, then each pattern with a completed item once, in order: not one row per item.
+    assert [row.split(" | ")[0][2:] for row in rows[1:]] == sorted(done)
+    assert len(fb["recurrences"]) > len(done)
+    for row in rows[1:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        pattern, count = cells[0], int(cells[1])
+        assert count == done[pattern]
+        if pattern in fixes:
+            fix = fixes[pattern]
+            assert cells[2] == f"{fix['incident']} {fix['item']}"
+            assert (cells[3], cells[4], cells[6]) == (
+                fix["done_at"],
+                str(fix["before"]),
+                str(fix["after"]),
+            )
+            assert cells[8] == fix["verdict"]
+        else:
+            assert cells[2] == "no prevent item"
+
+
 # --- small repos ---------------------------------------------------------------------------
 
 

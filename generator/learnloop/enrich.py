@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from learnloop.model import Incident, TimelineEvent
@@ -49,26 +49,19 @@ class Timings:
     mitigated_at: datetime | None
     resolved_at: datetime | None
     sources: tuple[tuple[str, str], ...]  # milestone -> "front matter" | "timeline"
+    # The durations, in minutes (None where a milestone is missing or out of order): worked
+    # out once, as every figure over a corpus reads them again and again.
+    ttd: float | None = field(init=False)  # time to detect: start to detection
+    tta: float | None = field(init=False)  # time to acknowledge: detection to acknowledgement
+    ttm: float | None = field(init=False)  # time to mitigate: start to mitigation
+    ttr: float | None = field(init=False)  # time to resolve: start to resolution
 
-    @property
-    def ttd(self) -> float | None:
-        """Time to detect: start to detection, minutes."""
-        return _minutes(self.started_at, self.detected_at)
-
-    @property
-    def tta(self) -> float | None:
-        """Time to acknowledge: detection to acknowledgement, minutes."""
-        return _minutes(self.detected_at, self.acknowledged_at)
-
-    @property
-    def ttm(self) -> float | None:
-        """Time to mitigate: start to mitigation, minutes."""
-        return _minutes(self.started_at, self.mitigated_at)
-
-    @property
-    def ttr(self) -> float | None:
-        """Time to resolve: start to resolution, minutes."""
-        return _minutes(self.started_at, self.resolved_at)
+    def __post_init__(self) -> None:
+        started = self.started_at
+        object.__setattr__(self, "ttd", _minutes(started, self.detected_at))
+        object.__setattr__(self, "tta", _minutes(self.detected_at, self.acknowledged_at))
+        object.__setattr__(self, "ttm", _minutes(started, self.mitigated_at))
+        object.__setattr__(self, "ttr", _minutes(started, self.resolved_at))
 
     def source(self, milestone: str) -> str | None:
         return dict(self.sources).get(milestone)

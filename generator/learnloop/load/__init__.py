@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -224,7 +225,7 @@ def _build(
         **required,
         **optional,
         path=shown,
-        sections=tuple(sorted(sections.items())),
+        sections=tuple(sorted((sys.intern(k), v) for k, v in sections.items())),
         timeline=tuple(timeline),
         body=body,
         digest=digest,

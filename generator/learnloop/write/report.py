@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -206,8 +206,24 @@ def report_data(
     data["systemic"] = prevention.systemic_summary(systemic, hist, costs)
     data["actions"] = backlog
     data["feedback"]["recurrences"] = [r.as_dict() for r in whole.found]
+    data["feedback"]["judged"] = _judged(whole.found)
     data["detection"] = metrics.detection(selected, data["breakdowns"]["service"])
     return data
+
+
+def _judged(found: Sequence[feedback.Recurrence]) -> list[dict[str, Any]]:
+    """Per pattern with a completed item: how many, and the fix its recurrence is judged by.
+
+    The report's table: one row per pattern. Every item's own before and after counts stay in
+    the JSON and in each pattern's article ("What was tried"): at thousands of items, a table
+    of them all would be most of the report and read by nobody.
+    """
+    done = Counter(r.pattern for r in found)
+    fixed = feedback.fixes(found)
+    return [
+        {"pattern": p, "completed": done[p], "fix": fixed[p].as_dict() if p in fixed else None}
+        for p in sorted(done)
+    ]
 
 
 @dataclass(frozen=True)
