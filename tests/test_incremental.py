@@ -14,7 +14,7 @@ from scipy.spatial.distance import pdist
 
 from learnloop.analyze.engine import REFIT_FLOOR, split_basis
 from learnloop.analyze.patterns import cluster, place
-from learnloop.load import read_files
+from learnloop.load import load_bytes, read_files
 from learnloop.load.cache import parse_cached
 from learnloop.state import PatternRecord, State, read_state
 from tests.test_patterns import FAILURES, ONE_OFFS, corpus, invoke, patterns_json, text
@@ -141,10 +141,20 @@ def test_a_second_occurrence_of_a_one_off_forms_a_new_pattern_without_a_refit(ma
     assert read_state(repo).since_refit == ("INC-2025-095",)
 
 
-def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_repo):
+def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_repo, monkeypatch):
+    import learnloop.load.cache as parse_cache
+
     repo = make_repo(corpus())
+    parsed: list[str] = []
+
+    def counting(raw: bytes, shown: str):
+        parsed.append(shown)
+        return load_bytes(raw, shown)
+
+    monkeypatch.setattr(parse_cache, "load_bytes", counting)
 
     def parse():
+        parsed.clear()
         files = read_files(repo)
         digests = tuple(
             (p.relative_to(repo).as_posix(), hashlib.sha256(raw).digest())
@@ -154,14 +164,28 @@ def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_
         return parse_cached(repo, files, digests)
 
     first = parse()
+    assert len(parsed) == len(first.incidents)
     path = repo / "incidents" / "INC-2025-001.md"
     path.write_text(path.read_text().replace("severity: P2", "severity: P1"))
     second = parse()
+    assert parsed == ["incidents/INC-2025-001.md"]
     changed = {i.id: i for i in second.incidents}
     assert changed["INC-2025-001"].severity == "P1"
     assert [i for i in first.incidents if i.id != "INC-2025-001"] == [
         i for i in second.incidents if i.id != "INC-2025-001"
     ]
+    # The edited file's result was kept too: the next run parses nothing.
+    assert parse().incidents == second.incidents
+    assert parsed == []
+    added = repo / "incidents" / "added.md"
+    added.write_text(path.read_text().replace("id: INC-2025-001", "id: INC-2025-900"))
+    assert "INC-2025-900" in {i.id for i in parse().incidents}
+    assert parsed == ["incidents/added.md"]
+    assert parse().incidents
+    assert parsed == []  # a new file's result is kept as well
+    added.unlink()
+    assert parse().incidents == second.incidents
     for stale in (repo / ".learnloop-cache").glob("parsed-*.pickle"):
         stale.write_bytes(b"not a pickle")
     assert parse().incidents == second.incidents
+    assert len(parsed) == len(first.incidents)

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from learnloop.load import load_bytes, load_corpus
+from learnloop.load import discover, display_path, load_bytes, load_corpus
 from learnloop.load.body import parse_timeline, section_key, split_sections
 from tests.conftest import incident_text
 
@@ -284,3 +286,27 @@ def test_loading_is_independent_of_the_working_directory(make_repo, monkeypatch)
     root = make_repo({"a.md": incident_text()})
     monkeypatch.chdir(Path("/"))
     assert load_corpus(root).incidents[0].path == "incidents/a.md"
+
+
+_PART = st.text(alphabet="ab-._ é", min_size=1, max_size=6)
+
+
+@given(st.sampled_from(["/repo", "/repo/", "repo", "/", "r e/p-o"]), st.lists(_PART, max_size=4))
+def test_display_path_is_the_path_relative_to_the_repo(base: str, parts: list[str]) -> None:
+    root = Path(base)
+    path = root.joinpath(*parts)
+    if ".." in path.parts or path == root:
+        return
+    assert display_path(path, root) == path.relative_to(root).as_posix()
+
+
+def test_discover_sorts_as_paths_do(tmp_path: Path) -> None:
+    # "a-b" sorts before "a/" as text, after "a" as a path: the order must be the paths'.
+    names = ["a/x.md", "a-b/x.md", "a.b/y.md", "a/b/z.md", "ab.md", "A/x.md", "a/_t.md"]
+    for name in names:
+        (tmp_path / "incidents" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "incidents" / name).write_text("x")
+    found = discover(tmp_path)
+    expected = sorted(tmp_path / "incidents" / n for n in names if not n.endswith("_t.md"))
+    assert found == expected
+    assert [str(p) for p in found] != sorted(str(p) for p in found)

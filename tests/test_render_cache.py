@@ -299,21 +299,21 @@ def test_a_written_document_leaves_only_a_marker_in_the_cache(warm: Path, tmp_pa
 
 
 def test_a_table_repickles_only_the_buckets_that_changed() -> None:
-    from learnloop.write.cache import _Table
+    from learnloop.cachefile import Buckets
 
     names = [(f"INC-{n}", f"incidents/{n}.md", f"d{n}") for n in range(200)]
-    first = _Table(None)
+    first = Buckets(None)
     for name in names:
-        first.bucket(name).used[name] = name[0]
+        first.bucket(name[0]).used[name] = name[0]
     stored = first.pack()
-    second = _Table(stored)
+    second = Buckets(stored)
     changed = ("INC-7", "incidents/7.md", "d7-edited")
     for name in [*names[:7], changed, *names[8:]]:
-        bucket = second.bucket(name)
+        bucket = second.bucket(name[0])
         bucket.used[name] = bucket.before.get(name, name[0])
     packed = second.pack()
     assert packed.keys() == stored.keys()
-    touched = second.bucket(changed)
+    touched = second.bucket(changed[0])
     assert packed[next(n for n, b in second._buckets.items() if b is touched)] != touched.stored
     untouched = [n for n, b in second._buckets.items() if b is not touched]
     assert all(packed[n] is stored[n] for n in untouched)

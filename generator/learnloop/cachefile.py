@@ -11,8 +11,10 @@ import gc
 import hashlib
 import logging
 import pickle
+import zlib
 from functools import cache
 from pathlib import Path
+from typing import Any, cast
 
 log = logging.getLogger(__name__)
 
@@ -79,3 +81,54 @@ def write(path: Path, value: object, replaces: str | None = None) -> None:
         tmp.replace(path)
     except OSError:
         log.info("cannot write the cache at %s", path)
+
+
+class Bucket:
+    """One part of a `Buckets` map: what the last run stored, and what this run used."""
+
+    def __init__(self, stored: bytes | None) -> None:
+        self.stored = stored
+        before = loads(stored) if stored is not None else None
+        self.before: dict[Any, Any] = before if isinstance(before, dict) else {}
+        self.used: dict[Any, Any] = {}
+
+
+class Buckets:
+    """A map of many entries (one per incident file), stored as buckets of pickled bytes.
+
+    A key goes to the bucket of its name (an incident's id or path). One new incident changes
+    one bucket: the others are written back as the bytes they were read as, where pickling
+    the whole map again would cost more than it saves. A bucket is pickled anew when this run
+    used other entries than it holds (new ones, or fewer); entries not used are dropped.
+    """
+
+    COUNT = 64
+
+    def __init__(self, stored: object) -> None:
+        valid = isinstance(stored, dict) and all(
+            isinstance(k, int) and isinstance(v, bytes) for k, v in stored.items()
+        )
+        self.stored: dict[int, bytes] = cast(dict[int, bytes], stored) if valid else {}
+        self._buckets: dict[int, Bucket] = {}
+
+    def bucket(self, name: str) -> Bucket:
+        """The bucket of keys with this name, read from its bytes on first use."""
+        number = zlib.crc32(name.encode("utf-8", "surrogatepass")) % self.COUNT
+        found = self._buckets.get(number)
+        if found is None:
+            found = self._buckets[number] = Bucket(self.stored.get(number))
+        return found
+
+    def pack(self) -> dict[int, bytes]:
+        """The buckets as stored bytes: each one this run used."""
+        out = {}
+        for number, bucket in sorted(self._buckets.items()):
+            if not bucket.used:
+                continue
+            same = bucket.stored is not None and bucket.used.keys() == bucket.before.keys()
+            out[number] = (
+                cast(bytes, bucket.stored)
+                if same
+                else pickle.dumps(bucket.used, protocol=pickle.HIGHEST_PROTOCOL)
+            )
+        return out

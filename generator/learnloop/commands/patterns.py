@@ -23,7 +23,7 @@ from learnloop.analyze.engine import (
 from learnloop.analyze.patterns import Patterns
 from learnloop.commands.similar import runbook_path
 from learnloop.enrich import timings
-from learnloop.load import read_files
+from learnloop.load import display_path, read_files
 from learnloop.load.cache import parse_cached
 from learnloop.model import Corpus, Incident
 from learnloop.settings import FILENAME as SETTINGS_FILE
@@ -85,7 +85,7 @@ def _digests(
 ) -> tuple[tuple[str, bytes], ...]:
     return tuple(
         (
-            path.relative_to(root).as_posix(),
+            display_path(path, root),
             hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?",
         )
         for path, raw in files

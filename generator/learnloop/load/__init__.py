@@ -24,13 +24,15 @@ MAX_BYTES = 1024 * 1024  # a long post-mortem is ~30 KB; megabytes mean a pasted
 
 def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
     """Incident files under the given paths (default: incidents/), sorted, templates skipped."""
-    found: list[Path] = []
+    found: set[str] = set()
     for start in list(paths) or [root / INCIDENTS_DIR]:
         if start.is_file():
-            found.append(start)
+            found.add(str(start))
         elif start.is_dir():
-            found.extend(Path(p) for p in _walk(str(start)))
-    return sorted(set(found))
+            found.update(_walk(str(start)))
+    # In the order paths sort (part by part), with strings: ten thousand Path comparisons
+    # cost more than the walk.
+    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
 
 
 def _walk(folder: str) -> Iterator[str]:
@@ -99,6 +101,13 @@ def parse_files(
 
 def display_path(path: Path, root: Path) -> str:
     """The path as users see it in messages: relative to the repo when inside it."""
+    text, base = str(path), str(root)
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if os.sep == "/" and base != "." and text.startswith(prefix):
+        # A file found under root, as discover() finds them: only the prefix to drop.
+        rest = text[len(prefix) :]
+        if rest and ".." not in rest.split("/"):
+            return rest
     if path.is_absolute() == root.is_absolute() and ".." not in path.parts:
         try:  # found under root, as discover() finds them: no symlink to resolve
             return path.relative_to(root).as_posix()

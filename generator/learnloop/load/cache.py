@@ -17,21 +17,27 @@ def parse_cached(
     files: list[tuple[Path, bytes | OSError]],
     digests: tuple[tuple[str, bytes], ...],
 ) -> Corpus:
-    """parse_files, reusing each file's earlier result when its path and bytes are unchanged."""
+    """parse_files, reusing each file's earlier result when its path and bytes are unchanged.
+
+    The results are kept by file path in `cachefile.Buckets`: a new or edited file re-pickles
+    its own bucket only, so keeping its result costs little more than reading the rest.
+    """
     path = root / cachefile.CACHE_DIR / f"parsed-{cachefile.code_digest()}.pickle"
     stored = cachefile.read(path)
-    known: dict[tuple[str, bytes], Parsed] = stored if isinstance(stored, dict) else {}
-    key_of = {rel: digest for rel, digest in digests}
-    used: dict[tuple[str, bytes], Parsed] = {}
+    table = cachefile.Buckets(stored)
+    key_of = dict(digests)
 
     def load(raw: bytes, shown: str) -> Parsed:
         key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
-        if key not in known:
-            known[key] = load_bytes(raw, shown)
-        used[key] = known[key]
-        return used[key]
+        bucket = table.bucket(shown)
+        found = bucket.before.get(key)
+        if found is None:
+            found = load_bytes(raw, shown)
+        bucket.used[key] = found
+        return found
 
     corpus = parse_files(root, files, load)
-    if used.keys() != known.keys() or stored is None:
-        cachefile.write(path, used, replaces="parsed-*.pickle")
+    packed = table.pack()
+    if packed != table.stored:
+        cachefile.write(path, packed, replaces="parsed-*.pickle")
     return corpus

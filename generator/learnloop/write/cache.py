@@ -22,10 +22,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import pickle
 import re
 import sys
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -232,7 +230,7 @@ class RenderCache:
         self.rendered: list[str] = []  # the paths of the documents rendered, in order
         self._reading: list[set[str]] = []  # the values read by the documents being rendered
         self._fresh = False  # whether this run computed anything the file does not hold
-        self._tables: dict[str, _Table] = {}  # per_incident: its table by key
+        self._tables: dict[str, cachefile.Buckets] = {}  # per_incident: its table by key
         self._replaced: dict[str, str] = {}  # path -> key of the entry that changed its text
 
     @classmethod
@@ -324,21 +322,21 @@ class RenderCache:
         For the figures a whole-corpus document adds up over every incident: one new incident
         changes the sum, not the other incidents' parts. An incident stands for its file (path
         and the digest of its bytes); `inputs` must name everything else compute reads. The
-        table keeps the incidents this run asked for and nothing else (see `_Table`).
+        table keeps the incidents this run asked for and nothing else (see `cachefile.Buckets`).
         """
         key = f"{kind}:" + fingerprint(kind, inputs)
         for reading in self._reading:
             reading.add(key)
         table = self._tables.get(key)
         if table is None:
-            table = self._tables[key] = _Table(self._known.get(key))
+            table = self._tables[key] = cachefile.Buckets(self._known.get(key))
             self._used[key] = table.stored  # until `save` packs what this run used
 
         def one(incident: Incident) -> T:
             if not incident.digest:  # not read from a file: nothing stands for its content
                 return compute(incident)
             name = (incident.id, incident.path, incident.digest)
-            bucket = table.bucket(name)
+            bucket = table.bucket(name[0])
             found = bucket.used.get(name, _MISSING)
             if found is _MISSING:
                 found = bucket.before.get(name, _MISSING)
@@ -392,59 +390,6 @@ class RenderCache:
         # Files of other code (another salt) can never match again: they are removed.
         cachefile.write(self.path, self._used, replaces=f"{PREFIX}*.pickle")
         self._known, self._fresh = dict(self._used), False
-
-
-class _Bucket:
-    def __init__(self, stored: bytes | None) -> None:
-        self.stored = stored
-        before = _unpickle(stored) if stored is not None else None
-        self.before: dict[Any, Any] = before if isinstance(before, dict) else {}
-        self.used: dict[Any, Any] = {}
-
-
-class _Table:
-    """A `per_incident` table, stored in buckets of pickled bytes.
-
-    One new incident changes one bucket: the others are written back as the bytes they were
-    read as, where pickling the whole table again would cost more than it saves. A bucket is
-    pickled anew when this run used other entries than it holds (new ones, or fewer).
-    """
-
-    BUCKETS = 64
-
-    def __init__(self, stored: object) -> None:
-        valid = isinstance(stored, dict) and all(
-            isinstance(k, int) and isinstance(v, bytes) for k, v in stored.items()
-        )
-        self.stored: dict[int, bytes] = cast(dict[int, bytes], stored) if valid else {}
-        self._buckets: dict[int, _Bucket] = {}
-
-    def bucket(self, name: tuple[str, str, str]) -> _Bucket:
-        number = zlib.crc32(name[0].encode()) % self.BUCKETS
-        found = self._buckets.get(number)
-        if found is None:
-            found = self._buckets[number] = _Bucket(self.stored.get(number))
-        return found
-
-    def pack(self) -> dict[int, bytes]:
-        out = {}
-        for number, bucket in sorted(self._buckets.items()):
-            if not bucket.used:
-                continue
-            same = bucket.stored is not None and bucket.used.keys() == bucket.before.keys()
-            out[number] = (
-                cast(bytes, bucket.stored)
-                if same
-                else pickle.dumps(bucket.used, protocol=pickle.HIGHEST_PROTOCOL)
-            )
-        return out
-
-
-def _unpickle(data: bytes) -> object:
-    try:
-        return cachefile.loads(data)  # our own cache, written by `_Table.pack`
-    except Exception:  # a damaged bucket is an empty one
-        return None
 
 
 def _read(path: Path) -> dict[str, Any]:
