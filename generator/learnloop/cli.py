@@ -145,14 +145,13 @@ def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> N
 @pass_ctx
 def generate(obj: Context, check_only: bool, refit: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
-    from learnloop import write
     from learnloop.commands import generate as generate_cmd
 
-    analysis, rendered, written = generate_cmd.generate(obj.root, refit, write=not check_only)
+    analysis, rendered, changed = generate_cmd.generate(obj.root, refit, write=not check_only)
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
     if check_only:
-        drift = write.changes(rendered, obj.root)
+        drift = changed
         for rel in drift:
             click.echo(f"would change: {rel}")
         if drift:
@@ -160,9 +159,9 @@ def generate(obj: Context, check_only: bool, refit: bool) -> None:
             sys.exit(1)
         click.echo(f"generated files are current ({len(rendered)} checked)")
         return
-    for rel in written:
+    for rel in changed:
         click.echo(f"wrote {rel}")
-    click.echo(f"{len(written)} of {len(rendered)} generated files changed")
+    click.echo(f"{len(changed)} of {len(rendered)} generated files changed")
 
 
 @cli.command()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,24 +13,32 @@ from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, document, indexes, kb, report, runbook, write_all
+from learnloop.write import adr, changes, document, indexes, kb, report, runbook, write_all
 from learnloop.write.cache import RenderCache
 
-Existing = Callable[[str], str | None]
 log = logging.getLogger(__name__)
 
 
-def reader(root: Path) -> Existing:
-    """Reads a generated file's current text (None when absent), for merging human edits."""
+class Reader:
+    """Reads a generated file's current text (None when absent), for merging human edits.
 
-    def existing(rel: str) -> str | None:
-        path = root / rel
+    What it read is kept in `texts`: deciding which files a run changes then compares with
+    the text the documents were merged with, rather than reading every file a second time.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.texts: dict[str, str | None] = {}
+
+    def __call__(self, rel: str) -> str | None:
+        if rel in self.texts:
+            return self.texts[rel]
         try:
-            return path.read_text(encoding="utf-8")
+            text: str | None = (self.root / rel).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            return None
-
-    return existing
+            text = None
+        self.texts[rel] = text
+        return text
 
 
 def retire(text: str) -> str:
@@ -64,7 +71,11 @@ def shared(analysis: Analysis) -> Analysis:
 
 
 def render(
-    analysis: Analysis, cache: RenderCache | None = None, *, save: bool = True
+    analysis: Analysis,
+    cache: RenderCache | None = None,
+    *,
+    save: bool = True,
+    existing: Reader | None = None,
 ) -> dict[str, str]:
     """Every generated file as text, keyed by path relative to the repo.
 
@@ -76,7 +87,7 @@ def render(
     # Every writer reads the incidents' milestones; working them out from the timelines is
     # per incident, so they are kept per incident file.
     enrich.preload(analysis.corpus.incidents, cache.per_incident("timings", (), enrich.timings))
-    existing = reader(analysis.root)
+    existing = existing or Reader(analysis.root)
     incidents = analysis.incidents()
     patterns = analysis.patterns.patterns
     out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing, cache)
@@ -125,11 +136,17 @@ def generate(
 ) -> tuple[Analysis, dict[str, str], list[str]]:
     """Analyze the repo and render its generated files; with `write`, write those that changed.
 
-    Returns the analysis, every generated file's text and the paths written.
+    Returns the analysis, every generated file's text and the paths whose text on disk
+    differs from it: written now (with `write`), or out of date.
     """
     analysis = analyze_repo(root, refit, keep=False)
     cache = RenderCache.load(root)
-    rendered = render(analysis, cache, save=False)
-    written = write_all(rendered, root) if write else []
+    existing = Reader(root)
+    rendered = render(analysis, cache, save=False, existing=existing)
+    changed = (
+        write_all(rendered, root, existing.texts)
+        if write
+        else changes(rendered, root, existing.texts)
+    )
     cache.save(settled=rendered if write else ())
-    return analysis, rendered, written
+    return analysis, rendered, changed

@@ -21,23 +21,32 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def changes(rendered: Mapping[str, str], root: Path) -> list[str]:
-    """Relative paths whose content on disk differs from the rendered text, sorted."""
+def changes(
+    rendered: Mapping[str, str], root: Path, current: Mapping[str, str | None] | None = None
+) -> list[str]:
+    """Relative paths whose content on disk differs from the rendered text, sorted.
+
+    `current` holds texts already read from disk this run (None: absent); others are read.
+    """
     out = []
     for rel, text in rendered.items():
-        path = root / rel
-        try:
-            current = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            current = None
-        if current != text:
+        if current is not None and rel in current:
+            now = current[rel]
+        else:
+            try:
+                now = (root / rel).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                now = None
+        if now != text:
             out.append(rel)
     return sorted(out)
 
 
-def write_all(rendered: Mapping[str, str], root: Path) -> list[str]:
-    """Write every changed file; return what was written."""
-    changed = changes(rendered, root)
+def write_all(
+    rendered: Mapping[str, str], root: Path, current: Mapping[str, str | None] | None = None
+) -> list[str]:
+    """Write every changed file (see `changes`); return what was written."""
+    changed = changes(rendered, root, current)
     for rel in changed:
         atomic_write(root / rel, rendered[rel])
     return changed
