@@ -7,16 +7,21 @@ import pickle
 import re
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from learnloop.cli import cli
 from learnloop.commands.generate import render
 from learnloop.commands.patterns import analyze_repo
+from learnloop.model import Incident
 from learnloop.write import document, kb, runbook
 from learnloop.write.cache import PREFIX, RenderCache, fingerprint
+from learnloop.write.cache import _encode_other as encode_slowly
 from tests.conftest import REPO
 
 # Forty post-mortems of the bundled corpus: a dozen patterns, severe ones, one-offs, and
@@ -213,6 +218,52 @@ def test_fingerprints_are_canonical() -> None:
     assert fingerprint({"x", "y", "z"}) == fingerprint({"z", "y", "x"})
     with pytest.raises(TypeError):
         fingerprint(object())  # never a key that could match wrongly
+
+
+_FILES = [
+    Incident(id=f"INC-{n}", title="t", path=f"incidents/{n}.md", severity="P2", services=("a",),
+             started_at=datetime(2025, 1, 1, tzinfo=UTC), digest=f"sha256:{n}")
+    for n in range(3)
+]  # fmt: skip
+_LEAVES = st.one_of(
+    st.text(max_size=4), st.none(), st.integers(-3, 3), st.sampled_from(_FILES), st.booleans()
+)
+_NESTED = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=4).map(tuple),
+        st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    ),
+    max_leaves=12,
+)
+
+
+@given(_NESTED)
+def test_the_inline_encodings_are_the_general_ones(value: object) -> None:
+    # `_encode` spells out lists, pairs and maps of ids and incidents inline for speed; the
+    # general branch must give the very same text, or keys would change with the shape.
+    import hashlib
+
+    def slowly(v: object, out: list[str]) -> None:
+        if isinstance(v, tuple | list):
+            out.append("(" if isinstance(v, tuple) else "[")
+            for item in v:
+                slowly(item, out)
+            out.append(")")
+        elif isinstance(v, dict):
+            out.append("{")
+            for key, item in v.items():
+                slowly(key, out)
+                slowly(item, out)
+            out.append("}")
+        else:
+            encode_slowly(v, out)
+
+    out: list[str] = []
+    slowly(value, out)
+    expected = hashlib.sha256("".join(out).encode("utf-8", "surrogatepass")).hexdigest()
+    assert fingerprint(value) == expected
 
 
 FRONT = "generated_by: learnloop\nkind: runbook\ntitle: Pool\nsources: [INC-1, INC-2]\n"

@@ -137,6 +137,18 @@ def _encode(value: object, out: list[str]) -> None:
                 out.append(_incident(item))
             elif item is None:  # an incident outside any pattern, in lists of pairs
                 out.append("N")
+            elif type(item) is tuple:  # pairs (id and digest, incident and pattern): inline too
+                out.append("(")
+                for part in item:
+                    if type(part) is str:
+                        out.append(f"s{len(part)}:{part}")
+                    elif type(part) is Incident and part.digest:
+                        out.append(_incident(part))
+                    elif part is None:
+                        out.append("N")
+                    else:
+                        _encode(part, out)
+                out.append(")")
             else:
                 _encode(item, out)
         out.append(")")
@@ -174,6 +186,8 @@ def _encode_other(value: object, out: list[str]) -> None:
                 _encode(key, out)
             if type(item) is str:
                 out.append(f"s{len(item)}:{item}")
+            elif type(item) is Incident and item.digest:  # incidents by id
+                out.append(_incident(item))
             else:
                 _encode(item, out)
         out.append("}")
