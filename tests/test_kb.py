@@ -211,6 +211,32 @@ def test_bundled_corpus(bundled: Analysis) -> None:
     assert render(bundled, files) == files
 
 
+def test_a_large_systemic_issue_lists_its_most_recent_incidents(
+    bundled: Analysis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kb, "LISTED", 5)
+    files = render(bundled)
+    text = files["kb/systemic/detection-gap.md"]
+    table = text[text.index("## Incidents") :]
+    rows = re.findall(r"(?m)^\| (\d{4}-\d\d-\d\d) \| \[(INC-[\w-]+)\]", table)
+    issue = next(
+        s
+        for s in rootcause.systemic_issues(bundled.corpus.incidents, bundled.patterns.patterns)
+        if s.id == "detection-gap"
+    )
+    by_id = {i.id: i for i in bundled.corpus.incidents}
+    newest = sorted(
+        (by_id[i] for i in issue.incidents), key=lambda i: (i.started_at, i.id), reverse=True
+    )
+    assert [r[1] for r in rows] == [i.id for i in newest[:5]]
+    assert f"The 5 most recent of {len(newest)} incidents;" in table
+    # A pattern's own article still lists every one of its incidents.
+    pattern = bundled.patterns.patterns[0]
+    article = files[f"kb/patterns/{pattern.id}.md"]
+    listed = article[article.index("## Incidents") :]
+    assert all(f"[{i}]" in listed for i in pattern.incidents)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.sampled_from(["a", "b", "kb", "x.md", ".", "..", ""]), min_size=1, max_size=4),

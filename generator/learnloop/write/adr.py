@@ -33,6 +33,7 @@ from learnloop.write import document
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
 from learnloop.write.kb import (
+    LISTED,
     Existing,
     cite,
     count,
@@ -362,7 +363,9 @@ def _regions(
     names = ", ".join(
         f"[{inline(title)}]({href(path, pattern_path(p))})" for p, title in titles.items()
     )
-    table = incidents_table(behind, path).replace("## Incidents", "## Incidents behind it", 1)
+    table = incidents_table(behind, path, LISTED).replace(
+        "## Incidents", "## Incidents behind it", 1
+    )
     return [
         Region("context", _context(d, members, by_id, path, names)),
         Region("drivers", _drivers(d, members, by_id, path)),

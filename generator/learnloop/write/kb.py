@@ -225,17 +225,30 @@ class Context:
         return {}
 
 
-def incidents_table(members: Sequence[Incident], at: str) -> str:
-    """One row per incident, newest first."""
+# Incidents listed one by one on a systemic issue's article or a decision: the most recent.
+# Those span many patterns and can gather thousands, which nobody reads as a table; each
+# pattern's article lists all of its own.
+LISTED = 100
+
+
+def incidents_table(members: Sequence[Incident], at: str, limit: int | None = None) -> str:
+    """One row per incident, newest first; with `limit`, the most recent that many."""
+    ordered = sorted(members, key=lambda i: (i.started_at, i.id), reverse=True)
     rows = []
-    for m in sorted(members, key=lambda i: (i.started_at, i.id), reverse=True):
+    for m in ordered if limit is None else ordered[:limit]:
         customers = f"{m.impact.customers_affected:,}" if m.impact.customers_affected else "—"
         revenue = usd(m.impact.revenue_usd) if m.impact.revenue_usd else "—"
         rows.append(
             (m.started_at.date().isoformat(), f"{link(m, at)} {cell(m.title)}", m.severity,
              cell(", ".join(m.services)), duration(timings(m).ttr), customers, revenue)
         )  # fmt: skip
-    return "## Incidents\n\n" + table("Date|Incident|Severity|Services|TTR|Customers|Revenue", rows)
+    text = "## Incidents\n\n" + table("Date|Incident|Severity|Services|TTR|Customers|Revenue", rows)
+    if len(rows) < len(ordered):
+        text += (
+            f"\n\nThe {len(rows)} most recent of {len(ordered):,} incidents; each pattern's "
+            "article lists all of its own."
+        )
+    return text
 
 
 def findings(items: Sequence[Finding], ctx: Context, at: str, total: int, limit: int = 8) -> str:
@@ -512,7 +525,7 @@ def systemic_regions(issue: SystemicIssue, ctx: Context, at: str) -> list[Region
         Region("overview", overview),
         Region("evidence", "## Evidence\n\n" + findings(issue.evidence, ctx, at, len(members), 12)),
         Region("follow-ups", "## Follow-ups that address it\n\n" + acts),
-        Region("incidents", incidents_table(members, at)),
+        Region("incidents", incidents_table(members, at, LISTED)),
     ]
 
 
