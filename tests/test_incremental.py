@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +17,7 @@ from scipy.spatial.distance import pdist
 from learnloop.analyze.engine import REFIT_FLOOR, split_basis
 from learnloop.analyze.patterns import cluster, place
 from learnloop.load import load_bytes, read_files
-from learnloop.load.cache import parse_cached
+from learnloop.load.cache import parse_cached, read_changed
 from learnloop.state import PatternRecord, State, read_state
 from tests.test_patterns import FAILURES, ONE_OFFS, corpus, invoke, patterns_json, text
 
@@ -189,3 +191,61 @@ def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_
         stale.write_bytes(b"not a pickle")
     assert parse().incidents == second.incidents
     assert len(parsed) == len(first.incidents)
+
+
+def _age(root, seconds: float = 60) -> None:
+    """Set every incident file's time in the past: no longer racily clean."""
+    past = time.time_ns() - int(seconds * 1e9)
+    for path in (root / "incidents").rglob("*.md"):
+        os.utime(path, ns=(past, past))
+
+
+def test_unchanged_files_are_not_read_again_and_changed_ones_are(make_repo):
+    repo = make_repo(corpus())
+    _age(repo)
+    first, digests = read_changed(repo)
+    assert all(isinstance(raw, bytes) for _, raw in first)
+    assert dict(digests) == {
+        p.relative_to(repo).as_posix(): hashlib.sha256(raw).digest() for p, raw in first
+    }
+    again, same = read_changed(repo)
+    assert same == digests
+    assert [raw for _, raw in again] == [None] * len(again)
+    # An edit that keeps the size is seen by its time; one within the racy window by its size
+    # or, when both match, by being too recent to trust.
+    edited = repo / "incidents" / "INC-2025-001.md"
+    edited.write_text(edited.read_text().replace("severity: P2", "severity: P1"))
+    third, changed = read_changed(repo)
+    read = {p.name for p, raw in third if raw is not None}
+    assert read == {"INC-2025-001.md"}
+    assert (
+        dict(changed)["incidents/INC-2025-001.md"] == hashlib.sha256(edited.read_bytes()).digest()
+    )
+    # Modified just now: read again until its time is safely before a record.
+    assert {p.name for p, raw in read_changed(repo)[0] if raw is not None} == read
+    past = edited.stat().st_mtime_ns - 60 * 10**9
+    os.utime(edited, ns=(past, past))  # an older time is a change too
+    assert {p.name for p, raw in read_changed(repo)[0] if raw is not None} == read
+    assert all(raw is None for _, raw in read_changed(repo)[0])
+
+
+def test_an_unread_file_still_parses_and_is_checked_from_disk(make_repo):
+    from learnloop.check import check
+    from learnloop.settings import Settings
+
+    files = corpus()
+    name = next(iter(files))
+    files[name] = files[name].replace("## Summary", "## Summary\n\naws key AKIAQ7X2P4LMNB8RT3ZD", 1)
+    repo = make_repo(files)
+    _age(repo)
+    read_changed(repo)  # records the files
+    unread, digests = read_changed(repo)
+    assert all(raw is None for _, raw in unread)
+    full = parse_cached(repo, unread, digests)
+    for stale in (repo / ".learnloop-cache").glob("parsed-*.pickle"):
+        stale.unlink()  # the parses are lost too: the files are read after all
+    lost = parse_cached(repo, unread, digests)
+    assert lost.incidents == full.incidents
+    found = [p for p in check(full, Settings(), repo) if p.code == "aws-access-key"]
+    assert [p.path for p in found] == [f"incidents/{name}"]
+    assert not [p for p in check(full, Settings()) if p.code == "aws-access-key"]

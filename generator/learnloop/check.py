@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 from learnloop import privacy
 from learnloop.model import Corpus, Problem
@@ -34,10 +35,13 @@ PRIVACY_CODES = frozenset(
 )
 
 
-def check(corpus: Corpus, settings: Settings) -> list[Problem]:
-    """Load problems plus what only the whole corpus or the content can tell, sorted."""
+def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[Problem]:
+    """Load problems plus what only the whole corpus or the content can tell, sorted.
+
+    `root` is where texts the corpus does not hold are read from (see `Corpus.texts`).
+    """
     problems = list(corpus.problems)
-    for path, text in corpus.sources:
+    for path, text in corpus.texts(root):
         for finding in privacy.scan(text, allow=settings.privacy_allow):
             problems.append(
                 Problem(path, finding.line, finding.level, finding.message, code=finding.kind)
@@ -72,7 +76,9 @@ def check(corpus: Corpus, settings: Settings) -> list[Problem]:
     return sorted(set(problems))
 
 
-def alerts_without_runbook(corpus: Corpus, alert_index: str | None) -> list[Problem]:
+def alerts_without_runbook(
+    corpus: Corpus, alert_index: str | None, root: Path | None = None
+) -> list[Problem]:
     """Alerts named in incidents that runbooks/alerts.md maps to no runbook (one warning each).
 
     The index is what `generate` wrote; an alert rule's `runbook_url` should point into it.
@@ -86,7 +92,7 @@ def alerts_without_runbook(corpus: Corpus, alert_index: str | None) -> list[Prob
             current = line[3:].strip()
         elif current and line.startswith("- [") and "](" in line:
             covered.add(current)
-    texts = dict(corpus.sources)
+    texts = dict(corpus.texts(root))
     found: dict[str, Problem] = {}
     for incident in sorted(corpus.incidents, key=lambda i: (i.path, i.id)):
         for name in incident_alerts(incident):

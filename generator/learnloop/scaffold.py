@@ -50,7 +50,7 @@ def new_incident(
     corpus = load_corpus(root)
     # Ids in files that failed to load still count: reusing one would collide once fixed.
     taken = {i.id for i in corpus.incidents} | set(
-        re.findall(r"(?m)^id:\s*['\"]?([^\s'\"#]+)", "\n".join(t for _, t in corpus.sources))
+        re.findall(r"(?m)^id:\s*['\"]?([^\s'\"#]+)", "\n".join(t for _, t in corpus.texts(root)))
     )
     ident = next_id(taken, now.year)
     folder = root / INCIDENTS_DIR / str(now.year)

@@ -23,8 +23,7 @@ from learnloop.analyze.engine import (
 from learnloop.analyze.patterns import Patterns
 from learnloop.commands.similar import runbook_path
 from learnloop.enrich import timings
-from learnloop.load import display_path, read_files
-from learnloop.load.cache import parse_cached
+from learnloop.load.cache import parse_cached, read_changed
 from learnloop.model import Corpus, Incident
 from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.settings import Settings, load_settings
@@ -61,8 +60,7 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     incident instead of placing new ones into the recorded one. Without `keep` the analysis
     is not cached here: `generate` caches it with `remember` once it recorded the state.
     """
-    files = read_files(root)
-    digests = _digests(root, files)
+    files, digests = read_changed(root)
     cache = _cache_path(root, digests, refit)
     cached = _read_cache(cache)
     if cached is not None:
@@ -78,18 +76,6 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     if keep:
         _write_cache(cache, (corpus, index, found))
     return Analysis(root, corpus, settings, state, index, found, digests)
-
-
-def _digests(
-    root: Path, files: list[tuple[Path, bytes | OSError]]
-) -> tuple[tuple[str, bytes], ...]:
-    return tuple(
-        (
-            display_path(path, root),
-            hashlib.sha256(raw).digest() if isinstance(raw, bytes) else b"?",
-        )
-        for path, raw in files
-    )
 
 
 def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...], refit: bool = False) -> Path:

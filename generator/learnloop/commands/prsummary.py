@@ -165,7 +165,7 @@ def summarize(root: Path, ref: str) -> Summary:
         f.path for f in diff.files if f.status == "deleted" and _is_incident_path(f.path)
     )
     by_path = {i.path: i for i in analysis.corpus.incidents}
-    problems = check_mod.check(analysis.corpus, analysis.settings)
+    problems = check_mod.check(analysis.corpus, analysis.settings, root)
     incidents = tuple(
         IncidentChange(f, by_path.get(f.path), tuple(p for p in problems if p.path == f.path))
         for f in changed

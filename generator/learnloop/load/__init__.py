@@ -6,20 +6,20 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from learnloop.load import body as body_mod
 from learnloop.load.fields import NARRATIVE_KEYS, Reader, read_optional, read_required
 from learnloop.load.yamlsafe import YamlError, parse
-from learnloop.model import Corpus, Incident, Problem
+from learnloop.model import MAX_FILE_BYTES, Corpus, Incident, Problem
 
 log = logging.getLogger(__name__)
 
 INCIDENTS_DIR = "incidents"
 SUFFIXES = (".md", ".yaml", ".yml")
-MAX_BYTES = 1024 * 1024  # a long post-mortem is ~30 KB; megabytes mean a pasted log dump
+MAX_BYTES = MAX_FILE_BYTES
 
 
 def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
@@ -75,24 +75,34 @@ def load_corpus(root: Path, paths: Iterable[Path] = ()) -> Corpus:
 
 def parse_files(
     root: Path,
-    files: list[tuple[Path, bytes | OSError]],
-    load: Callable[[bytes, str], tuple[Incident | None, list[Problem]]] | None = None,
+    files: Sequence[tuple[Path, bytes | OSError | None]],
+    load: Callable[[bytes | None, str], tuple[Incident | None, list[Problem]]] | None = None,
 ) -> Corpus:
-    """A Corpus from files already read: incidents, problems, and the text of each file."""
-    load = load or load_bytes
+    """A Corpus from files already read: incidents, problems, and the text of each file.
+
+    A file given as None was not read, as it did not change since the last run: `load`
+    must know it by its path (see load/cache.py), and its text is read only if asked for.
+    """
     incidents: list[Incident] = []
     problems: list[Problem] = []
-    sources: list[tuple[str, str]] = []
+    sources: list[tuple[str, str | None]] = []
     for path, raw in files:
         shown = display_path(path, root)
         if isinstance(raw, OSError):
             problems.append(Problem(shown, 0, "error", f"cannot read file: {raw.strerror}"))
             continue
-        incident, found = load(raw, shown)
+        if load is not None:
+            incident, found = load(raw, shown)
+        elif raw is None:
+            raise ValueError(f"{shown}: not read, and nothing to take its parse from")
+        else:
+            incident, found = load_bytes(raw, shown)
         problems.extend(found)
         if incident is not None:
             incidents.append(incident)
-        if len(raw) <= MAX_BYTES:
+        if raw is None:
+            sources.append((shown, None))
+        elif len(raw) <= MAX_BYTES:
             sources.append((shown, raw.decode("utf-8", errors="replace")))
     unique, duplicates = _dedupe(incidents)
     problems.extend(duplicates)

@@ -1,38 +1,95 @@
-"""Parsing with a per-file cache: a file whose bytes did not change is not parsed again."""
+"""Reading and parsing with caches: unchanged files are neither read nor parsed again.
+
+A file is taken as unchanged when its size and modification time are those recorded when it
+was last read, as git's index does; a file modified within two seconds of that record could
+have changed again within the same tick, so it is read anyway ("racily clean").
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 from learnloop import cachefile
-from learnloop.load import load_bytes, parse_files
+from learnloop.load import discover, display_path, load_bytes, parse_files
 from learnloop.model import Corpus, Incident, Problem
 
 Parsed = tuple[Incident | None, list[Problem]]
+Files = list[tuple[Path, bytes | OSError | None]]
+Digests = tuple[tuple[str, bytes], ...]
+RACY_NS = 2_000_000_000
 
 
-def parse_cached(
-    root: Path,
-    files: list[tuple[Path, bytes | OSError]],
-    digests: tuple[tuple[str, bytes], ...],
-) -> Corpus:
+def read_changed(root: Path) -> tuple[Files, Digests]:
+    """Every incident file, with its bytes only where it changed since the last run.
+
+    Returns the files in path order (bytes, the error reading it, or None when unchanged)
+    and each file's sha256 digest by its path as shown (b"?" for an unreadable one).
+    """
+    path = root / cachefile.CACHE_DIR / f"files-{cachefile.code_digest()}.pickle"
+    stored = cachefile.read(path)
+    known: dict[str, tuple[int, int, bytes]] = {}
+    written = 0
+    if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], dict):
+        written, known = stored
+    settled = written - RACY_NS
+    files: Files = []
+    digests: list[tuple[str, bytes]] = []
+    now: dict[str, tuple[int, int, bytes]] = {}
+    start = time.time_ns()
+    for file in discover(root):
+        shown = display_path(file, root)
+        try:
+            stat = os.stat(file)
+            entry = known.get(shown)
+            if entry and entry[:2] == (stat.st_size, stat.st_mtime_ns) and entry[1] < settled:
+                files.append((file, None))
+                digests.append((shown, entry[2]))
+                now[shown] = entry
+                continue
+            raw = file.read_bytes()
+        except OSError as exc:
+            files.append((file, exc))
+            digests.append((shown, b"?"))
+            continue
+        digest = hashlib.sha256(raw).digest()
+        files.append((file, raw))
+        digests.append((shown, digest))
+        now[shown] = (stat.st_size, stat.st_mtime_ns, digest)
+    if now != known or any(entry[1] >= settled for entry in now.values()):
+        cachefile.write(path, (start, now), replaces="files-*.pickle")
+    return files, tuple(digests)
+
+
+def parse_cached(root: Path, files: Files, digests: Digests) -> Corpus:
     """parse_files, reusing each file's earlier result when its path and bytes are unchanged.
 
     The results are kept by file path in `cachefile.Buckets`: a new or edited file re-pickles
-    its own bucket only, so keeping its result costs little more than reading the rest.
+    its own bucket only, so keeping its result costs little more than reading the rest. A
+    file not read (None) must be found there; if the cache lost it, it is read now.
     """
     path = root / cachefile.CACHE_DIR / f"parsed-{cachefile.code_digest()}.pickle"
     stored = cachefile.read(path)
     table = cachefile.Buckets(stored)
     key_of = dict(digests)
 
-    def load(raw: bytes, shown: str) -> Parsed:
-        key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
+    def load(raw: bytes | None, shown: str) -> Parsed:
         bucket = table.bucket(shown)
+        if raw is not None:
+            key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
+        else:
+            key = (shown, key_of[shown])
+            if key not in bucket.before:
+                try:
+                    raw = (root / shown).read_bytes()
+                except OSError as exc:
+                    return None, [Problem(shown, 0, "error", f"cannot read file: {exc.strerror}")]
+                key = (shown, hashlib.sha256(raw).digest())
         found = bucket.before.get(key)
         if found is None:
-            found = load_bytes(raw, shown)
+            found = load_bytes(raw or b"", shown)
         bucket.used[key] = found
         return found
 
