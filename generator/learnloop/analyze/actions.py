@@ -119,14 +119,25 @@ def incident_rows(incident: Incident, settings: Settings, as_of: date) -> list[I
 
 
 def _counts(items: Sequence[ItemRow]) -> dict[str, int]:
+    # One pass: the backlog counts every item once overall and once per owner and team.
+    status: Counter[str] = Counter()
+    overdue = aging = unexplained = 0
+    for r in items:
+        status[r.status] += 1
+        if r.overdue_days is not None:
+            overdue += 1
+        if r.age_days is not None and r.age_days > AGING_DAYS:
+            aging += 1
+        if r.status == "wontfix" and not r.reason:
+            unexplained += 1
     return {
         "total": len(items),
-        "open": sum(r.status == "open" for r in items),
-        "overdue": sum(r.overdue_days is not None for r in items),
-        "aging": sum(r.age_days is not None and r.age_days > AGING_DAYS for r in items),
-        "done": sum(r.status == "done" for r in items),
-        "wontfix": sum(r.status == "wontfix" for r in items),
-        "wontfix_without_reason": sum(r.status == "wontfix" and not r.reason for r in items),
+        "open": status["open"],
+        "overdue": overdue,
+        "aging": aging,
+        "done": status["done"],
+        "wontfix": status["wontfix"],
+        "wontfix_without_reason": unexplained,
     }
 
 
