@@ -179,7 +179,7 @@ def report_data(
     hist, costs, items = whole.hist, whole.costs, whole.items
     risks, backlog = whole.risks, whole.backlog
     data["cost"] = {**cost.summary(selected, costs), "assumptions": cost.assumptions(settings)}
-    data["trends"] = _trends(inputs, filters, end)
+    data["trends"] = whole.trends
     top = whole.recs[: prevention.TOP]
     data["recommendations"] = [r.as_dict() | {"assumptions": r.assumptions()} for r in top]
     data["matrix"] = prevention.matrix(top)
@@ -239,6 +239,7 @@ class _Whole:
     risks: list[dict[str, Any]]
     backlog: dict[str, Any]
     feedback: dict[str, Any]
+    trends: dict[str, Any] | None  # the period against the one before it
 
 
 def _whole(
@@ -289,7 +290,8 @@ def _whole(
         "runbooks": feedback.runbooks(hist, inputs.pattern_of, per.runbooks),
     }
     backlog = actions.backlog(items, end)
-    return _Whole(hist, costs, items, per, found, recs, risks, backlog, fb)
+    trends = _trends(inputs, filters, end)
+    return _Whole(hist, costs, items, per, found, recs, risks, backlog, fb, trends)
 
 
 def _patterns(
@@ -708,7 +710,9 @@ def _latest(
     shared: dict[tuple[Filters, date], _Whole],
 ) -> Parts:
     data = report_data(kind, inputs, period, today, systemic, cache, shared)
-    return _parts(data, metrics.history(inputs.incidents, period))
+    # The sources are the history both latest reports computed (report_data sets the end).
+    whole = shared.get((period, inputs.first)) if inputs.first is not None else None
+    return _parts(data, whole.hist if whole else metrics.history(inputs.incidents, period))
 
 
 def _monthly(part: Month) -> Parts:
