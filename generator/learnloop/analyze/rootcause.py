@@ -344,10 +344,23 @@ def _counts(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+# Asked of every incident by each report, tally and systemic issue: read once per incident.
+_METHOD_OF: dict[int, tuple[Incident, str]] = {}
+
+
 def detection_method(incident: Incident) -> str:
     """How the incident was noticed: as recorded, else read from the source or the timeline."""
     if incident.detection.method:
         return incident.detection.method
+    entry = _METHOD_OF.get(id(incident))
+    if entry is not None and entry[0] is incident:
+        return entry[1]
+    method = _read_method(incident)
+    _METHOD_OF[id(incident)] = (incident, method)
+    return method
+
+
+def _read_method(incident: Incident) -> str:
     texts = [incident.detection.source or ""]
     texts += [e.text for e in incident.timeline if _DETECTING.search(e.text)][:1]
     for text in texts:
