@@ -45,3 +45,27 @@ def test_date_only_start_takes_the_first_timeline_time():
     assert t.started_at == datetime(2025, 1, 10, 10, 0, tzinfo=UTC)
     assert t.source("started_at") == "timeline"
     assert t.ttr == 60.0
+
+
+def test_per_incident_values_are_worked_out_once_per_incident_object() -> None:
+    from dataclasses import replace
+
+    from learnloop.memo import PerIncident
+
+    calls: list[str] = []
+
+    def compute(incident):
+        calls.append(incident.id)
+        return incident.title
+
+    kept = PerIncident(compute)
+    one = load_bytes(incident_text(id="INC-1").encode(), "incidents/1.md")[0]
+    assert one is not None
+    twin = replace(one)  # equal, yet another object: worked out for itself
+    assert kept(one) == kept(one) == kept(twin) == one.title
+    assert calls == ["INC-1", "INC-1"]
+    stored = replace(one, id="INC-2")
+    kept.preload(stored, lambda _: "from the store")
+    kept.preload(one, lambda _: "not taken: already kept")
+    assert (kept(stored), kept(one)) == ("from the store", one.title)
+    assert calls == ["INC-1", "INC-1"]

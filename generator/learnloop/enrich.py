@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from learnloop.memo import PerIncident
 from learnloop.model import Incident, TimelineEvent
 
 # Words responders use in timeline bullets for each milestone. Checked in this order per
@@ -73,28 +74,15 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     return round((end - start).total_seconds() / 60, 1)
 
 
-# Incidents are frozen, and many writers ask for the same incident's timings: keep them.
-# Keyed by identity (an incident's fields need not be hashable); the entry holds the
-# incident, so an id is never reused while its entry lives.
-_MEMO: dict[int, tuple[Incident, Timings]] = {}
-
-
 def timings(incident: Incident) -> Timings:
     """The incident's milestones: front matter first, timeline bullets where it is silent."""
-    entry = _MEMO.get(id(incident))
-    if entry is not None and entry[0] is incident:
-        return entry[1]
-    result = _timings(incident)
-    _MEMO[id(incident)] = (incident, result)
-    return result
+    return _kept(incident)
 
 
 def preload(incidents: Iterable[Incident], known: Callable[[Incident], Timings]) -> None:
     """Take each incident's timings from `known`, a store of earlier `timings` results."""
     for incident in incidents:
-        entry = _MEMO.get(id(incident))
-        if entry is None or entry[0] is not incident:
-            _MEMO[id(incident)] = (incident, known(incident))
+        _kept.preload(incident, known)
 
 
 def _timings(incident: Incident) -> Timings:
@@ -138,3 +126,6 @@ def _find(
     if not hits:
         return None
     return hits[-1] if last else hits[0]
+
+
+_kept = PerIncident(_timings)  # many writers ask for the same incident's timings

@@ -32,6 +32,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import timings
+from learnloop.memo import PerIncident
 from learnloop.model import Incident
 
 SIMILARITY = 0.5  # token Jaccard from which two statements say the same thing
@@ -344,20 +345,11 @@ def _counts(values: Iterable[str | None]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-# Asked of every incident by each report, tally and systemic issue: read once per incident.
-_METHOD_OF: dict[int, tuple[Incident, str]] = {}
-
-
 def detection_method(incident: Incident) -> str:
     """How the incident was noticed: as recorded, else read from the source or the timeline."""
     if incident.detection.method:
         return incident.detection.method
-    entry = _METHOD_OF.get(id(incident))
-    if entry is not None and entry[0] is incident:
-        return entry[1]
-    method = _read_method(incident)
-    _METHOD_OF[id(incident)] = (incident, method)
-    return method
+    return _method_read(incident)
 
 
 def _read_method(incident: Incident) -> str:
@@ -449,22 +441,18 @@ def _theme_hits(incident: Incident, said: Sequence[tuple[str, str]], theme: Them
     return hits
 
 
-# An incident's themes do not depend on the group it is read in (a pattern, a service, the
-# corpus), and each incident is read in several: work them out once per incident.
-_THEMES_OF: dict[int, tuple[Incident, dict[str, list[str]]]] = {}
 # theme id -> the statements that show it, for one incident: `themes_of`, or a stored copy.
 Themes = Callable[[Incident], Mapping[str, list[str]]]
 
 
 def themes_of(incident: Incident) -> dict[str, list[str]]:
     """theme id -> the statements of the incident that show the theme."""
-    entry = _THEMES_OF.get(id(incident))
-    if entry is not None and entry[0] is incident:
-        return entry[1]
+    return _themes_kept(incident)
+
+
+def _themes(incident: Incident) -> dict[str, list[str]]:
     said = statements(incident)
-    found = {t.id: hits for t in THEMES if (hits := _theme_hits(incident, said, t))}
-    _THEMES_OF[id(incident)] = (incident, found)
-    return found
+    return {t.id: hits for t in THEMES if (hits := _theme_hits(incident, said, t))}
 
 
 def matches(
@@ -676,3 +664,10 @@ def cause_symptom_map(
     if "" in used:
         symptoms.append('    o_one_off(["One-off incidents"])')
     return "\n".join(["flowchart LR", *causes, *symptoms, *edges]) + "\n"
+
+
+# An incident's themes do not depend on the group it is read in (a pattern, a service, the
+# corpus), and each incident is read in several; how it was detected is asked by every report,
+# tally and systemic issue: each is worked out once per incident.
+_themes_kept = PerIncident(_themes)
+_method_read = PerIncident(_read_method)
