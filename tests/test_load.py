@@ -310,3 +310,36 @@ def test_discover_sorts_as_paths_do(tmp_path: Path) -> None:
     expected = sorted(tmp_path / "incidents" / n for n in names if not n.endswith("_t.md"))
     assert found == expected
     assert [str(p) for p in found] != sorted(str(p) for p in found)
+
+
+_KEY = st.text(alphabet="abc._-0 ", min_size=1, max_size=8)
+
+
+@given(st.dictionaries(_KEY, st.integers(1, 10**6), max_size=8), _KEY)
+def test_line_of_finds_each_key_line(lines: dict[str, int], other: str) -> None:
+    from dataclasses import replace
+
+    from learnloop.model import key_lines
+
+    base = load_bytes(incident_text(id="INC-1").encode(), "incidents/1.md")[0]
+    assert base is not None
+    incident = replace(base, lines=key_lines(lines))
+    assert {key: incident.line_of(key) for key in lines} == lines
+    if other not in lines:
+        assert incident.line_of(other) == 1
+    # A key spelled with a tab or a line break is found as it was recorded.
+    odd = replace(base, lines=key_lines({"a\tb": 7, "a": 3}))
+    assert (odd.line_of("a\tb"), odd.line_of("a"), odd.line_of("b")) == (7, 3, 1)
+
+
+def test_line_of_reads_the_file() -> None:
+    text = incident_text(id="INC-1")
+    incident = load_bytes(text.encode(), "incidents/1.md")[0]
+    assert incident is not None
+    rows = text.splitlines()
+    assert rows[incident.line_of("severity") - 1].startswith("severity:")
+    assert (
+        rows[incident.line_of("services.0") - 1].lstrip().startswith("- ")
+        or "services" in rows[incident.line_of("services.0") - 1]
+    )
+    assert incident.line_of("no.such.key") == 1

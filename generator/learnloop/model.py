@@ -96,6 +96,16 @@ class ActionItem:
     extra: tuple[tuple[str, Any], ...] = ()
 
 
+def line_key(key: str) -> str:
+    """A dotted key as `Incident.lines` holds it (a tab or line break in it read as a space)."""
+    return key.replace("\t", " ").replace("\n", " ")
+
+
+def key_lines(lines: dict[str, int]) -> str:
+    """`Incident.lines` for each key's line."""
+    return "".join(f"\n{line_key(k)}\t{v}" for k, v in sorted(lines.items()))
+
+
 @dataclass(frozen=True)
 class Incident:
     """One post-mortem as written; derived figures live in `enrich`."""
@@ -132,7 +142,9 @@ class Incident:
     timeline: tuple[TimelineEvent, ...] = ()
     body: str = ""
     digest: str = ""  # sha256 of the file's bytes
-    lines: tuple[tuple[str, int], ...] = ()  # dotted key -> line in the file
+    # Each front-matter key's line, one "\n<dotted key>\t<line>" row per key: one string
+    # rather than a pair per key, as a corpus holds (and its parse cache loads) ten thousand.
+    lines: str = ""
 
     def section(self, name: str) -> str:
         """The text of a canonical body section, or '' when absent."""
@@ -143,10 +155,12 @@ class Incident:
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key (dotted path), or 1."""
-        for k, line in self.lines:
-            if k == key:
-                return line
-        return 1
+        at = self.lines.find(f"\n{line_key(key)}\t")
+        if at < 0:
+            return 1
+        start = self.lines.index("\t", at + 1) + 1
+        end = self.lines.find("\n", start)
+        return int(self.lines[start : end if end >= 0 else None])
 
 
 @dataclass(frozen=True)

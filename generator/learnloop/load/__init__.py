@@ -13,7 +13,7 @@ from typing import Any
 from learnloop.load import body as body_mod
 from learnloop.load.fields import NARRATIVE_KEYS, Reader, read_optional, read_required
 from learnloop.load.yamlsafe import YamlError, parse
-from learnloop.model import MAX_FILE_BYTES, Corpus, Incident, Problem
+from learnloop.model import MAX_FILE_BYTES, Corpus, Incident, Problem, key_lines
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +248,7 @@ def _build(
         timeline=tuple(timeline),
         body=body,
         digest=digest,
-        lines=tuple(sorted((k, v + offset) for k, v in lines.items())),
+        lines=key_lines({k: v + offset for k, v in lines.items()}),
     )
     return incident, reader.problems
 

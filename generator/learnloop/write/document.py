@@ -150,7 +150,7 @@ def render(
     """
     old_front, old_body = split_existing(existing, sources=False)  # replaced, never read
     review = _review(old_front)
-    updated = max((s.started_at.date() for s in sources), default=None)
+    updated = max([s.started_at.date() for s in sources], default=None)
     front: dict[str, Any] = {"generated_by": GENERATED_BY, "kind": kind}
     if pattern:
         front["pattern"] = pattern
@@ -159,7 +159,7 @@ def render(
         kept = old_front.get("status")
         front["status"] = kept if isinstance(kept, str) and kept and not force_status else status
     # Sorted once for both: documents over a whole corpus have ten thousand sources.
-    pairs = sorted((s.id, s.digest) for s in sources)
+    pairs = sorted([(s.id, s.digest) for s in sources])
     front["sources"] = [name for name, _ in pairs]
     front["source_digest"] = _digest_of(pairs)
     front["updated"] = updated
