@@ -151,11 +151,10 @@ def generate(obj: Context, check_only: bool, refit: bool) -> None:
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
     if check_only:
-        drift = changed
-        for rel in drift:
+        for rel in changed:
             click.echo(f"would change: {rel}")
-        if drift:
-            click.echo(f"{len(drift)} generated file(s) out of date; run `learnloop generate`")
+        if changed:
+            click.echo(f"{len(changed)} generated file(s) out of date; run `learnloop generate`")
             sys.exit(1)
         click.echo(f"generated files are current ({len(rendered)} checked)")
         return
