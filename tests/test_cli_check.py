@@ -161,3 +161,32 @@ def test_a_missing_root_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["--root", str(tmp_path / "nowhere"), "check"])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+@pytest.mark.parametrize(("bad", "code"), [(False, 0), (True, 1)])
+def test_the_command_line_keeps_its_exit_code_and_output_as_it_skips_teardown(
+    make_repo, bad: bool, code: int
+):
+    # The entry point ends the process without freeing its objects: what was printed is
+    # flushed first and the command's exit code survives (click's own runner never gets here).
+    import subprocess
+    import sys
+
+    files = {"a.md": incident_text(severity="urgent" if bad else "P2")}
+    root = make_repo(files)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from learnloop.cli import main; main()",
+            "--root",
+            str(root),
+            "check",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == code
+    assert done.stdout.endswith(f"{'1 error' if bad else '0 errors'}, 0 warnings\n")
+    assert done.stdout.startswith("incidents/a.md:6: error" if bad else "checked 1 file")

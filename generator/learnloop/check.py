@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from learnloop import privacy
+from learnloop.load import texts
 from learnloop.model import Corpus, Problem
 from learnloop.settings import Settings
 
@@ -38,10 +39,10 @@ PRIVACY_CODES = frozenset(
 def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[Problem]:
     """Load problems plus what only the whole corpus or the content can tell, sorted.
 
-    `root` is where texts the corpus does not hold are read from (see `Corpus.texts`).
+    `root` is where texts the corpus does not hold are read from (see `load.texts`).
     """
     problems = list(corpus.problems)
-    for path, text in corpus.texts(root):
+    for path, text in texts(corpus, root):
         for finding in privacy.scan(text, allow=settings.privacy_allow):
             problems.append(
                 Problem(path, finding.line, finding.level, finding.message, code=finding.kind)
@@ -92,13 +93,13 @@ def alerts_without_runbook(
             current = line[3:].strip()
         elif current and line.startswith("- [") and "](" in line:
             covered.add(current)
-    texts = dict(corpus.texts(root))
+    by_path = dict(texts(corpus, root))
     found: dict[str, Problem] = {}
     for incident in sorted(corpus.incidents, key=lambda i: (i.path, i.id)):
         for name in incident_alerts(incident):
             if name in covered or name in found:
                 continue
-            lines = texts.get(incident.path, "").splitlines()
+            lines = by_path.get(incident.path, "").splitlines()
             at = next((n for n, text in enumerate(lines, 1) if name in text), 0)
             found[name] = Problem(
                 incident.path,

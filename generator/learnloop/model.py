@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Literal
-
-# A long post-mortem is ~30 KB; megabytes mean a pasted log dump.
-MAX_FILE_BYTES = 1024 * 1024
 
 Level = Literal["error", "warning"]
 
@@ -171,23 +166,8 @@ class Corpus:
     problems: tuple[Problem, ...]
     files: int = 0
     # Decoded text of every readable file, loaded or not: a secret in a broken file still leaks.
-    # None for a file a run did not need to read (unchanged since the last, see load/cache.py).
+    # None for a file a run did not need to read (unchanged since the last): `load.texts`.
     sources: tuple[tuple[str, str | None], ...] = ()
-
-    def texts(self, root: Path | None = None) -> Iterator[tuple[str, str]]:
-        """(path, text) of every readable file; texts not held are read from root."""
-        for shown, text in self.sources:
-            if text is None:
-                if root is None:
-                    continue
-                try:
-                    raw = (root / shown).read_bytes()
-                except OSError:
-                    continue
-                if len(raw) > MAX_FILE_BYTES:
-                    continue
-                text = raw.decode("utf-8", errors="replace")
-            yield shown, text
 
     def by_id(self) -> dict[str, Incident]:
         return {i.id: i for i in self.incidents}

@@ -14,7 +14,7 @@ import jinja2
 import yaml
 
 from learnloop.errors import LearnloopError
-from learnloop.load import INCIDENTS_DIR, load_corpus
+from learnloop.load import INCIDENTS_DIR, load_corpus, texts
 from learnloop.load.fields import normalize_severity
 
 SCHEMA_IN_REPO = Path("generator/learnloop/schema/incident.schema.json")
@@ -50,7 +50,7 @@ def new_incident(
     corpus = load_corpus(root)
     # Ids in files that failed to load still count: reusing one would collide once fixed.
     taken = {i.id for i in corpus.incidents} | set(
-        re.findall(r"(?m)^id:\s*['\"]?([^\s'\"#]+)", "\n".join(t for _, t in corpus.texts(root)))
+        re.findall(r"(?m)^id:\s*['\"]?([^\s'\"#]+)", "\n".join(t for _, t in texts(corpus, root)))
     )
     ident = next_id(taken, now.year)
     folder = root / INCIDENTS_DIR / str(now.year)

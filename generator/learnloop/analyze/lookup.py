@@ -26,6 +26,7 @@ from learnloop import cachefile
 from learnloop.analyze.documents import Document
 from learnloop.analyze.encoder import Encoder
 from learnloop.load import discover, display_path, load_bytes
+from learnloop.load.cache import unchanged
 from learnloop.model import Incident
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 FILE = "lookup.pickle"
 INPUTS = ("learnloop.yml", "patterns.yml")
-RACY_NS = 2_000_000_000  # files changed this close to the lookup's writing are hashed anyway
 
 
 @dataclass
@@ -166,7 +166,7 @@ def current(root: Path, signature: Signature) -> bool:
             return False
         if stat.st_size != size:
             return False
-        if stat.st_mtime_ns != mtime or mtime >= signature.written_ns - RACY_NS:
+        if not unchanged(stat, size, mtime, signature.written_ns):
             try:
                 if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
                     return False

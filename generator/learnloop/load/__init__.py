@@ -13,13 +13,13 @@ from typing import Any
 from learnloop.load import body as body_mod
 from learnloop.load.fields import NARRATIVE_KEYS, Reader, read_optional, read_required
 from learnloop.load.yamlsafe import YamlError, parse
-from learnloop.model import MAX_FILE_BYTES, Corpus, Incident, Problem, key_lines
+from learnloop.model import Corpus, Incident, Problem, key_lines
 
 log = logging.getLogger(__name__)
 
 INCIDENTS_DIR = "incidents"
 SUFFIXES = (".md", ".yaml", ".yml")
-MAX_BYTES = MAX_FILE_BYTES
+MAX_BYTES = 1024 * 1024  # a long post-mortem is ~30 KB; megabytes mean a pasted log dump
 
 
 def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
@@ -91,22 +91,39 @@ def parse_files(
         if isinstance(raw, OSError):
             problems.append(Problem(shown, 0, "error", f"cannot read file: {raw.strerror}"))
             continue
-        if load is not None:
-            incident, found = load(raw, shown)
-        elif raw is None:
-            raise ValueError(f"{shown}: not read, and nothing to take its parse from")
-        else:
-            incident, found = load_bytes(raw, shown)
+        incident, found = (load or _load_read)(raw, shown)
         problems.extend(found)
         if incident is not None:
             incidents.append(incident)
-        if raw is None:
-            sources.append((shown, None))
-        elif len(raw) <= MAX_BYTES:
-            sources.append((shown, raw.decode("utf-8", errors="replace")))
+        if raw is None or len(raw) <= MAX_BYTES:
+            sources.append((shown, _text(raw)))
     unique, duplicates = _dedupe(incidents)
     problems.extend(duplicates)
     return Corpus(tuple(unique), tuple(sorted(problems)), len(files), tuple(sources))
+
+
+def _load_read(raw: bytes | None, shown: str) -> tuple[Incident | None, list[Problem]]:
+    if raw is None:
+        raise ValueError(f"{shown}: not read, and nothing to take its parse from")
+    return load_bytes(raw, shown)
+
+
+def _text(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", errors="replace")
+
+
+def texts(corpus: Corpus, root: Path | None = None) -> Iterator[tuple[str, str]]:
+    """(path, text) of every readable file of the corpus; texts it does not hold (files a run
+    did not need to read) are read from root, and left out without one."""
+    for shown, text in corpus.sources:
+        if text is None and root is not None:
+            try:
+                raw = (root / shown).read_bytes()
+            except OSError:
+                continue
+            text = _text(raw) if len(raw) <= MAX_BYTES else None
+        if text is not None:
+            yield shown, text
 
 
 def display_path(path: Path, root: Path) -> str:

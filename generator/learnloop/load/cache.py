@@ -19,7 +19,16 @@ from learnloop.model import Corpus, Incident, Problem
 Parsed = tuple[Incident | None, list[Problem]]
 Files = list[tuple[Path, bytes | OSError | None]]
 Digests = tuple[tuple[str, bytes], ...]
-RACY_NS = 2_000_000_000
+RACY_NS = 2_000_000_000  # files changed this close to a record's writing are read anyway
+
+
+def unchanged(stat: os.stat_result, size: int, mtime_ns: int, written_ns: int) -> bool:
+    """Whether a file is as recorded (size and mtime) at `written_ns`, and safely so.
+
+    A file modified within RACY_NS of the record could have changed again within the same
+    clock tick without its time moving: such a file is never taken as unchanged.
+    """
+    return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns) and mtime_ns < written_ns - RACY_NS
 
 
 def read_changed(root: Path) -> tuple[Files, Digests]:
@@ -34,7 +43,6 @@ def read_changed(root: Path) -> tuple[Files, Digests]:
     written = 0
     if isinstance(stored, tuple) and len(stored) == 2 and isinstance(stored[1], dict):
         written, known = stored
-    settled = written - RACY_NS
     files: Files = []
     digests: list[tuple[str, bytes]] = []
     now: dict[str, tuple[int, int, bytes]] = {}
@@ -44,7 +52,7 @@ def read_changed(root: Path) -> tuple[Files, Digests]:
         try:
             stat = os.stat(file)
             entry = known.get(shown)
-            if entry and entry[:2] == (stat.st_size, stat.st_mtime_ns) and entry[1] < settled:
+            if entry and unchanged(stat, entry[0], entry[1], written):
                 files.append((file, None))
                 digests.append((shown, entry[2]))
                 now[shown] = entry
@@ -58,7 +66,8 @@ def read_changed(root: Path) -> tuple[Files, Digests]:
         files.append((file, raw))
         digests.append((shown, digest))
         now[shown] = (stat.st_size, stat.st_mtime_ns, digest)
-    if now != known or any(entry[1] >= settled for entry in now.values()):
+    # Recorded again while a file is racily clean, so that a later run can trust it.
+    if now != known or any(entry[1] >= written - RACY_NS for entry in now.values()):
         cachefile.write(path, (start, now), replaces="files-*.pickle")
     return files, tuple(digests)
 
@@ -77,19 +86,21 @@ def parse_cached(root: Path, files: Files, digests: Digests) -> Corpus:
 
     def load(raw: bytes | None, shown: str) -> Parsed:
         bucket = table.bucket(shown)
-        if raw is not None:
-            key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
+        if raw is None:  # unchanged since the last run: its parse is kept, unless it was lost
+            found = bucket.before.get((shown, key_of[shown]))
+            if found is not None:
+                bucket.used[shown, key_of[shown]] = found
+                return found
+            try:
+                raw = (root / shown).read_bytes()
+            except OSError as exc:
+                return None, [Problem(shown, 0, "error", f"cannot read file: {exc.strerror}")]
+            key = (shown, hashlib.sha256(raw).digest())
         else:
-            key = (shown, key_of[shown])
-            if key not in bucket.before:
-                try:
-                    raw = (root / shown).read_bytes()
-                except OSError as exc:
-                    return None, [Problem(shown, 0, "error", f"cannot read file: {exc.strerror}")]
-                key = (shown, hashlib.sha256(raw).digest())
+            key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
         found = bucket.before.get(key)
         if found is None:
-            found = load_bytes(raw or b"", shown)
+            found = load_bytes(raw, shown)
         bucket.used[key] = found
         return found
 

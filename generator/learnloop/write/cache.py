@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from learnloop import cachefile
+from learnloop.memo import PerIncident
 from learnloop.model import Incident
 
 log = logging.getLogger(__name__)
@@ -94,27 +95,20 @@ def _document_key(reads: str, existing: str | None) -> str:
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-# id(incident) -> (incident, its token): an incident appears in thousands of keys per run.
-# The entry holds the incident, so an id is never reused while its entry lives.
-_TOKENS: dict[int, tuple[Incident, str]] = {}
-
-
-def _incident(incident: Incident) -> str:
+def _token_of(incident: Incident) -> str:
     """An incident's part of a key: a digest of its id, its path and its file's digest.
 
     An incident is its file: the digest of its bytes stands for every field parsed from them,
     and the path (in every link to it) is not in the bytes. The three are digested into a
-    short token, worked out once per incident: the whole corpus is part of many keys, and
-    its length is most of what a key costs.
+    short token, worked out once per incident (`_incident`): the whole corpus is part of many
+    keys, and its length is most of what a key costs.
     """
-    entry = _TOKENS.get(id(incident))
-    if entry is not None and entry[0] is incident:
-        return entry[1]
     name, path = incident.id, incident.path
     whole = f"{len(name)}:{name}{len(path)}:{path}{incident.digest}"
-    token = "I" + hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ";"
-    _TOKENS[id(incident)] = (incident, token)
-    return token
+    return "I" + hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ";"
+
+
+_incident = PerIncident(_token_of)
 
 
 def _encode(value: object, out: list[str]) -> None:
