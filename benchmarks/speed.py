@@ -48,6 +48,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--runs", type=int, default=1, help="repeat each command; min is shown")
+    parser.add_argument(
+        "--semantic", action="store_true", help="also time similar --semantic (needs the extra)"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="learnloop-bench-"))
     try:
@@ -62,6 +65,12 @@ def main() -> None:
             ("similar --text (lookup cached)", ["similar", "--text", "too many clients already"]),
             ("generate", ["generate"]),
         ]
+        if args.semantic:
+            query = ["similar", "--semantic", "--text", "too many clients"]
+            plan += [
+                ("similar --semantic (embeds every one)", query),
+                ("similar --semantic (vectors cached)", query),
+            ]
         for label, command in plan:
             runs = [measure(root, *command) for _ in range(args.runs)]
             seconds = min(r[0] for r in runs)

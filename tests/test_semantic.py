@@ -67,6 +67,14 @@ def test_the_model_finds_what_shares_no_word_with_the_query(repo: Path, model: S
     assert sorted(top_ids(repo, *query, "--semantic")) == pool
 
 
+def test_a_draft_file_is_embedded_from_what_it_says(repo: Path, model: StandIn, tmp_path: Path):
+    draft = tmp_path / "draft.md"
+    draft.write_text("---\ntitle: Reservoir drained again\nseverity: ???\n---\nIt drained.\n")
+    found = top_ids(repo, str(draft), "--top", "3", "--semantic")
+    assert sorted(found) == ["INC-2025-007", "INC-2025-008", "INC-2025-009"]
+    assert any("Reservoir drained again" in text for call in model.calls for text in call)
+
+
 def test_words_still_count_half(repo: Path, model: StandIn):
     # The model ties every cert incident; the engine's words break the tie, as alone they would.
     plain = top_ids(repo, "--text", "x509 certificate has expired", "--top", "3")
