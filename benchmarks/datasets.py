@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
-from learnloop.load.body import split_sections
+from learnloop.load import load_bytes
 from learnloop.model import Incident
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
-_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 
 # The failures that happened more than once among DFDS's post-mortems, judged from their
 # titles alone (not from the categories): what a perfect recurrence engine would group.
@@ -35,11 +33,24 @@ def available() -> bool:
     return SHARED.is_dir()
 
 
+def loaded(ident: str, title: str, services: str, body: str, path: str) -> Incident:
+    """A foreign post-mortem as a user would commit it: the required keys, then its text."""
+    front = (
+        f"id: {ident}\ntitle: {json.dumps(title)}\nstarted_at: 2020-01-01\n"
+        f"severity: P2\nservices: [{services}]\n"
+    )
+    incident, problems = load_bytes(f"---\n{front}---\n{body}".encode(), path)
+    if incident is None:
+        raise ValueError("; ".join(p.format() for p in problems))
+    return incident
+
+
 def danluu(include_uncategorized: bool = True) -> tuple[list[Incident], list[str]]:
     """danluu's one-paragraph summaries with the section a person filed each under.
 
-    Only the required keys and the text: the company that wrote a post-mortem is not one
-    of its services, and as a fact it would tie a company's unrelated failures together.
+    Only the required keys and the text. The summaries name no services, and the company
+    that wrote one is not a service: as a fact it would tie a company's unrelated failures
+    together. The same placeholder for all says nothing, as it should.
     """
     incidents, labels = [], []
     for line in (SHARED / "danluu-postmortems.jsonl").read_text().splitlines():
@@ -48,17 +59,8 @@ def danluu(include_uncategorized: bool = True) -> tuple[list[Incident], list[str
         if label == "Uncategorized" and not include_uncategorized:
             continue
         ident = row["id"].replace(":", "-")
-        incidents.append(
-            Incident(
-                id=ident,
-                title=row["title"],
-                path=f"danluu/{ident}",
-                services=(),
-                severity="P2",
-                started_at=_EPOCH,
-                sections=(("summary", row["text"]),),
-            )
-        )
+        body = f"## Summary\n{row['text']}\n"
+        incidents.append(loaded(ident, row["title"], "unknown", body, f"danluu/{ident}.md"))
         labels.append(label)
     return incidents, labels
 
@@ -76,19 +78,7 @@ def dfds() -> tuple[list[Incident], list[str]]:
         body = re.split(r"(?m)^#+\s*Stats\s*$", text)[0]
         heading = re.search(r"(?m)^#\s+(.+)$", body)
         title = heading.group(1).strip() if heading else path.stem
-        sections = tuple((key, section) for key, section, _, _ in split_sections(body) if section)
         ident = path.name.split(" ")[0]
-        incidents.append(
-            Incident(
-                id=ident,
-                title=title,
-                path=f"dfds/{path.name}",
-                severity="P2",
-                services=("platform",),
-                started_at=_EPOCH,
-                sections=tuple(sorted(dict(sections).items())),
-                body=body,
-            )
-        )
+        incidents.append(loaded(ident, title, "platform", body, f"dfds/{ident}.md"))
         labels.append(category.group(1).strip() if category else "Unknown")
     return incidents, labels

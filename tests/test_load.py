@@ -256,6 +256,31 @@ def test_timeline_formats_and_midnight_rollover():
     assert events[0].line == 11
 
 
+def test_a_timeline_written_as_a_table():
+    start = datetime(2021, 6, 22, 8, 0, tzinfo=UTC)
+    lines = [
+        "All times in UTC.",
+        "",
+        "| Time             | Who   | Event                        |",
+        "| :--------------- | ----- | ---------------------------- |",
+        "| 2021-06-22 08:21 | CI    | VPC CNI replaced             |",
+        "|08:29|| Alert fires |",
+        "| 23:10 | Ana | late |",
+        "| 00:05 | Ana | next day (resolved) |",
+    ]
+    events = parse_timeline(lines, start, first_line=1)
+    assert [e.text for e in events] == [
+        "CI — VPC CNI replaced",
+        "Alert fires",
+        "Ana — late",
+        "Ana — next day (resolved)",
+    ]
+    assert events[0].at == datetime(2021, 6, 22, 8, 21, tzinfo=UTC)
+    assert events[1].at == datetime(2021, 6, 22, 8, 29, tzinfo=UTC)
+    assert events[3].at == datetime(2021, 6, 23, 0, 5, tzinfo=UTC)
+    assert events[0].line == 5
+
+
 def test_corpus_reports_duplicate_ids_naming_both_files(make_repo):
     root = make_repo({"a.md": incident_text(), "sub/b.md": incident_text()})
     corpus = load_corpus(root)

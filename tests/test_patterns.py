@@ -353,3 +353,56 @@ def test_the_analysis_kept_after_generate_equals_a_fresh_one(repo: Path):
     kept = invoke(repo, "patterns", "--json").output
     shutil.rmtree(repo / ".learnloop-cache")
     assert invoke(repo, "patterns", "--json").output == kept
+
+
+def test_works_on_real_post_mortems_by_another_company(make_repo, shared_datasets: Path):
+    # DFDS's platform post-mortems as they were written, given only the required keys.
+    files = {}
+    for path in sorted((shared_datasets / "dfds-postmortems").glob("PM*.md")):
+        ident = path.name.split(" ")[0]
+        body = path.read_text(encoding="utf-8")
+        title = body.splitlines()[0].lstrip("# ").strip() or ident
+        year, number = ident[2:6], int(ident[7:])
+        front = f"id: {ident}\ntitle: {json.dumps(title)}\nstarted_at: {year}-01-{number:02d}\n"
+        files[f"{ident}.md"] = f"---\n{front}severity: P2\nservices: [platform]\n---\n{body}"
+    root = make_repo(files)
+    assert invoke(root, "check").exit_code == 0
+    found = patterns_json(root)
+    together = {tuple(p["incidents"]) for p in found["patterns"]}
+    # The same failures written up more than once, by different people.
+    assert ("PM2021-002", "PM2021-003") in together  # Flux's unintended version update
+    assert ("PM2021-005", "PM2021-006") in together  # all services returning 503
+    assert found == patterns_json(root)
+    result = invoke(root, "similar", str(root / "incidents" / "PM2021-007.md"), "--json")
+    assert result.exit_code == 0, result.output
+    top = [r["id"] for r in json.loads(result.output)["results"][:2]]
+    assert sorted(top) == ["PM2021-005", "PM2021-006"]
+    result = invoke(root, "similar", "--text", "logs are not shipped to CloudWatch", "--json")
+    best = json.loads(result.output)["results"][0]
+    assert best["id"] in {"PM2021-001", "PM2022-002", "PM2023-002"}
+    assert best["what_was_done"].startswith("Cause: ")
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            "## Root cause\nA bad flag.\n\n## Resolution\nRolled back.\n",
+            "Cause: A bad flag. Fix: Rolled back.",
+        ),
+        ("## Contributing factors\n- A bad flag.\n- No canary.\n", "Cause: A bad flag. No canary."),
+        (
+            "## Summary\nCheckout failed for an hour.\n",
+            "What happened: Checkout failed for an hour.",
+        ),
+        ("## Lessons learned\nCanary first.\n", ""),
+    ],
+)
+def test_what_was_done_says_what_an_uneven_post_mortem_has(body: str, said: str):
+    from learnloop.analyze.similar import what_was_done
+    from learnloop.load import load_bytes
+
+    front = "id: X-1\ntitle: t\nstarted_at: 2025-01-01\nseverity: P2\nservices: [a]"
+    incident, _ = load_bytes(f"---\n{front}\n---\n{body}".encode(), "incidents/x.md")
+    assert incident is not None
+    assert what_was_done(incident) == said

@@ -183,14 +183,25 @@ def first_sentences(text: str, limit: int = 220) -> str:
 
 
 def what_was_done(incident: Incident) -> str:
-    """Its root cause and its resolution, in a sentence or two."""
-    cause = incident.root_cause.summary or incident.section("root_cause")
+    """Its root cause and its resolution, in a sentence or two.
+
+    Real post-mortems are uneven: one with no root-cause section often lists contributing
+    factors instead, and one with neither cause nor fix still says what happened.
+    """
+    cause = (
+        incident.root_cause.summary
+        or incident.section("root_cause")
+        or "; ".join(incident.contributing_factors)
+        or incident.section("contributing_factors")
+    )
     fix = incident.section("resolution") or incident.section("mitigation")
     parts = []
     if cause:
         parts.append("Cause: " + first_sentences(cause, 160))
     if fix:
         parts.append("Fix: " + first_sentences(fix, 200))
+    if not parts and incident.section("summary"):
+        parts.append("What happened: " + first_sentences(incident.section("summary"), 200))
     return " ".join(parts)
 
 

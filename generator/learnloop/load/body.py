@@ -141,8 +141,9 @@ def split_sections(body: str) -> list[tuple[str, str, int, int]]:
 _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})[T ]?"
 _TIME = r"(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
 _ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+# A bullet, or a row of a Markdown table (the form many teams' timelines take).
 _BULLET = re.compile(
-    r"^\s*(?:[-*+]|\d+[.)])\s+(?:\*\*|__)?\s*(?:"
+    r"^\s*(?:(?:[-*+]|\d+[.)])\s+|\|\s*)(?:\*\*|__)?\s*(?:"
     + _DATE
     + r")?"
     + _TIME
@@ -181,6 +182,8 @@ def parse_timeline(
         if not match:
             continue
         text = match.group("text").strip()
+        if line.lstrip().startswith("|"):  # a table row: its other cells, joined
+            text = " — ".join(cell.strip() for cell in text.strip("|").split("|") if cell.strip())
         zone = _zone(match.group("zone"), default_zone)
         try:
             clock = time(int(match.group("h")), int(match.group("m")), int(match.group("s") or 0))
