@@ -406,3 +406,26 @@ def test_what_was_done_says_what_an_uneven_post_mortem_has(body: str, said: str)
     incident, _ = load_bytes(f"---\n{front}\n---\n{body}".encode(), "incidents/x.md")
     assert incident is not None
     assert what_was_done(incident) == said
+
+
+def test_names_keep_status_codes_and_never_end_on_a_negation():
+    from collections import Counter
+
+    from learnloop.analyze.patterns import name_pattern, phrases
+
+    # Real titles (DFDS's) of two recurring failures, among others that share their words.
+    others = [
+        "Logs delayed in CloudWatch",
+        "CloudWatch logs missing for lambda",
+        "Logs rotated too early",
+        "All services returning 404",
+        "Services returning 504 behind the ALB",
+    ]
+    logs = ["Logs not shipped to CloudWatch", "Logs not being shipped to CloudWatch"]
+    codes = ["All services returning 503 in Kubernetes"] * 2
+    df: Counter[str] = Counter()
+    for title in [*others, *logs, *codes]:
+        df.update(phrases(title))
+    n = len(others) + 4
+    assert name_pattern(logs, ["", ""], df, n, [])[0] == "logs-not-shipped"  # not "logs-not"
+    assert name_pattern(codes, ["", ""], df, n, [])[0] == "services-returning-503"

@@ -313,9 +313,15 @@ _NAME_STOP = STOPWORDS | {
 }
 
 
+# Words of a name: identifiers as WORD has them, and status codes ("returning 503").
+_NAME_WORD = re.compile(WORD.pattern + r"|\b[1-5]\d\d\b")
+# A name may hold these but not end on them: "logs not" says less than "logs not shipped".
+_NO_END = frozenset({"not", "no", "non", "never", "being"})
+
+
 def phrases(text: str) -> set[str]:
     """Runs of one to three words with no stop word among them."""
-    words = WORD.findall(text.lower())
+    words = _NAME_WORD.findall(text.lower())
     # A run may not hold a stop word or a one-letter word, and must end on 3+ letters.
     usable = [w not in _NAME_STOP and len(w) >= 2 for w in words]
     out = set()
@@ -323,7 +329,7 @@ def phrases(text: str) -> set[str]:
         for end in range(start, min(start + 3, len(words))):
             if not usable[end]:
                 break
-            if len(words[end]) >= 3:
+            if len(words[end]) >= 3 and words[end] not in _NO_END:
                 out.add(" ".join(words[start : end + 1]))
     return out
 
