@@ -160,6 +160,11 @@ def real(
             f"ARI {adjusted_rand_score(truth, ideal):.3f} "
             f"NMI {normalized_mutual_info_score(truth, ideal):.3f}"
         )
+        precision, recall = pairwise(ideal, ours)
+        print(
+            f"    engine against that grouping: ARI {adjusted_rand_score(ideal, ours):.3f}, "
+            f"pair precision {precision:.3f}, pair recall {recall:.3f}"
+        )
     # similar: share of the top five (leave-one-out) with the query's human category
     index = build_index(incidents)
     by_id = {i.id: i for i in incidents}
