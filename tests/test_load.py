@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from learnloop.load import body as body_mod
 from learnloop.load import discover, display_path, load_bytes, load_corpus
 from learnloop.load.body import parse_timeline, section_key, split_sections
 from tests.conftest import incident_text
@@ -256,29 +257,64 @@ def test_timeline_formats_and_midnight_rollover():
     assert events[0].line == 11
 
 
-def test_a_timeline_written_as_a_table():
-    start = datetime(2021, 6, 22, 8, 0, tzinfo=UTC)
-    lines = [
-        "All times in UTC.",
-        "",
-        "| Time             | Who   | Event                        |",
-        "| :--------------- | ----- | ---------------------------- |",
-        "| 2021-06-22 08:21 | CI    | VPC CNI replaced             |",
-        "|08:29|| Alert fires |",
-        "| 23:10 | Ana | late |",
-        "| 00:05 | Ana | next day (resolved) |",
-    ]
-    events = parse_timeline(lines, start, first_line=1)
-    assert [e.text for e in events] == [
-        "CI — VPC CNI replaced",
-        "Alert fires",
-        "Ana — late",
-        "Ana — next day (resolved)",
-    ]
-    assert events[0].at == datetime(2021, 6, 22, 8, 21, tzinfo=UTC)
-    assert events[1].at == datetime(2021, 6, 22, 8, 29, tzinfo=UTC)
-    assert events[3].at == datetime(2021, 6, 23, 0, 5, tzinfo=UTC)
-    assert events[0].line == 5
+def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(2021, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        pytest.param(
+            [
+                "All times in UTC.",
+                "",
+                "| Time             | Who   | Event                        |",
+                "| :--------------- | ----- | ---------------------------- |",
+                "| 2021-06-22 08:21 | CI    | VPC CNI replaced             |",
+                "|08:29|| Alert fires |",
+                "| 23:10 | Ana | late |",
+                "| 00:05 | Ana | next day (resolved) |",
+            ],
+            [
+                ("CI — VPC CNI replaced", _utc(6, 22, 8, 21)),
+                ("Alert fires", _utc(6, 22, 8, 29)),
+                ("Ana — late", _utc(6, 22, 23, 10)),
+                ("Ana — next day (resolved)", _utc(6, 23, 0, 5)),
+            ],
+            id="a table",
+        ),
+        pytest.param(
+            [
+                "All times in CET.",
+                "- 08:21 Zookeeper restarted",  # Z is a zone only as a word of its own
+                "- 08:30 UTC: alert",
+                "- 09:00 PDT — a responder in California",
+                "| 2021-12-01 08:00 | winter |",
+            ],
+            # CET is written all year for the local time: UTC+2 in summer, UTC+1 in winter.
+            [
+                ("Zookeeper restarted", _utc(6, 22, 6, 21)),
+                ("alert", _utc(6, 22, 8, 30)),
+                ("a responder in California", _utc(6, 22, 16, 0)),
+                ("winter", _utc(12, 1, 7, 0)),
+            ],
+            id="zone names",
+        ),
+    ],
+)
+def test_timeline_entries(lines: list[str], expected: list[tuple[str, datetime]]):
+    events = parse_timeline(lines, _utc(6, 22, 6, 0), first_line=1)
+    assert [(e.text, e.at) for e in events] == expected
+    assert events[0].line == 1 + next(n for n, line in enumerate(lines) if "08:" in line)
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1))
+def test_a_timeline_entry_keeps_its_first_word(word: str) -> None:
+    [event] = parse_timeline([f"- 10:00 {word} restarted"], None, first_line=1)
+    if word in {"Z", "UTC", "GMT", *body_mod._NAMED_ZONES}:  # zones are written in capitals
+        assert event.text == "restarted"
+    else:
+        assert event.text == f"{word} restarted"
 
 
 def test_corpus_reports_duplicate_ids_naming_both_files(make_repo):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from learnloop.model import TimelineEvent
 
@@ -140,7 +141,26 @@ def split_sections(body: str) -> list[tuple[str, str, int, int]]:
 
 _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})[T ]?"
 _TIME = r"(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
-_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+# Zone abbreviations post-mortems use. A standard-time name is often written all year for
+# the local time, so it means the region's zone; a daylight-time name is exact. Ambiguous
+# ones (CST, IST) are left out: the incident's own zone is a better guess than a wrong one.
+_NAMED_ZONES = {
+    "CET": "Europe/Paris",
+    "CEST": "+02:00",
+    "BST": "+01:00",
+    "EST": "America/New_York",
+    "EDT": "-04:00",
+    "MST": "America/Denver",
+    "MDT": "-06:00",
+    "PST": "America/Los_Angeles",
+    "PDT": "-07:00",
+    "JST": "+09:00",
+    "AEST": "Australia/Sydney",
+    "AEDT": "+11:00",
+}
+_ZONE_NAMES = "|".join(sorted(_NAMED_ZONES, key=lambda z: (-len(z), z)))
+# A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
+_ZONE = r"\s*(?P<zone>(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z])|[+-]\d{2}:?\d{2})?"
 # A bullet, or a row of a Markdown table (the form many teams' timelines take).
 _BULLET = re.compile(
     r"^\s*(?:(?:[-*+]|\d+[.)])\s+|\|\s*)(?:\*\*|__)?\s*(?:"
@@ -150,12 +170,21 @@ _BULLET = re.compile(
     + _ZONE
     + r"\s*(?:\*\*|__)?\s*(?:[—–:|-]+\s*)?(?P<text>.*)$"
 )
-_ALL_TIMES = re.compile(r"times?\b.*?\b(?P<zone>UTC|GMT|[+-]\d{2}:?\d{2})", re.IGNORECASE)
+_ALL_TIMES = re.compile(
+    r"times?\b.*?(?P<zone>\b(?:UTC|GMT|" + _ZONE_NAMES + r")\b|[+-]\d{2}:?\d{2})", re.IGNORECASE
+)
 
 
 def _zone(text: str | None, default: tzinfo) -> tzinfo:
     if not text or text.upper() in ("Z", "UTC", "GMT"):
         return UTC if text else default
+    named = _NAMED_ZONES.get(text.upper())
+    if named and named[0] not in "+-":
+        try:
+            return ZoneInfo(named)
+        except ZoneInfoNotFoundError:  # a system without the time-zone database
+            return default
+    text = named or text
     sign = 1 if text[0] == "+" else -1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
