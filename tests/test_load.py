@@ -308,6 +308,30 @@ def test_timeline_entries(lines: list[str], expected: list[tuple[str, datetime]]
     assert events[0].line == 1 + next(n for n, line in enumerate(lines) if "08:" in line)
 
 
+@pytest.mark.parametrize(
+    ("entry", "warned"),
+    [
+        ("- 2024-03-14 09:00 — alert fires", "2024-03-14 is 365 days before started_at"),
+        ("- 2025-05-01 09:00 — resolved", "2025-05-01 is 48 days after started_at"),
+        ("- 2025-03-13 23:00 — a deploy the day before", None),
+        ("- 2025-04-10 09:00 — resolved after a long month", None),
+    ],
+)
+def test_a_timeline_far_from_the_start_is_warned_about(entry: str, warned: str | None):
+    text = incident_text(started_at="2025-03-14T09:00:00Z", resolved_at=None)
+    text = text.replace("## Timeline\n", f"## Timeline\n{entry}\n")
+    incident, problems = load_bytes(text.encode(), "incidents/a.md")
+    assert incident is not None
+    found = [p for p in problems if p.code == "timeline-date"]
+    if warned is None:
+        assert found == []
+    else:
+        [problem] = found
+        assert problem.level == "warning"
+        assert warned in problem.message
+        assert text.splitlines()[problem.line - 1] == entry
+
+
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1))
 def test_a_timeline_entry_keeps_its_first_word(word: str) -> None:
     [event] = parse_timeline([f"- 10:00 {word} restarted"], None, first_line=1)

@@ -257,6 +257,21 @@ def _build(
     optional = read_optional(reader, required["started_at"])
     sections, timeline_lines, timeline_line = _sections(reader, body, body_line)
     timeline = body_mod.parse_timeline(timeline_lines, required["started_at"], timeline_line)
+    far = body_mod.far_from_start(timeline, required["started_at"])
+    if far is not None and far.at is not None:
+        days = (far.at - required["started_at"]).days
+        reader.problems.append(
+            Problem(
+                shown,
+                far.line,
+                "warning",
+                f"timeline: {far.at:%Y-%m-%d} is {abs(days)} days "
+                f"{'after' if days >= 0 else 'before'} started_at "
+                f"({required['started_at']:%Y-%m-%d}); durations read from it will be wrong",
+                "check the dates of started_at and of the timeline",
+                code="timeline-date",
+            )
+        )
     incident = Incident(
         **required,
         **optional,

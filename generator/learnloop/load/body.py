@@ -232,3 +232,19 @@ def parse_timeline(
             previous = at
         events.append(TimelineEvent(at=at, text=text, line=first_line + offset))
     return events
+
+
+# How far a timeline may run from the start before its dates are more likely wrong (a year
+# or month mistyped, a template's dates left in) than a long incident: a warning, not an error.
+FAR_AFTER = timedelta(days=30)
+FAR_BEFORE = timedelta(days=2)
+
+
+def far_from_start(events: list[TimelineEvent], started_at: datetime) -> TimelineEvent | None:
+    """The first dated event too far after or before the start, if any."""
+    for event in events:
+        if event.at is not None and not (
+            started_at - FAR_BEFORE <= event.at <= started_at + FAR_AFTER
+        ):
+            return event
+    return None
