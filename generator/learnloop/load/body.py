@@ -141,22 +141,23 @@ def split_sections(body: str) -> list[tuple[str, str, int, int]]:
 
 _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})[T ]?"
 _TIME = r"(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
-# Zone abbreviations post-mortems use. A standard-time name is often written all year for
-# the local time, so it means the region's zone; a daylight-time name is exact. Ambiguous
-# ones (CST, IST) are left out: the incident's own zone is a better guess than a wrong one.
-_NAMED_ZONES = {
-    "CET": "Europe/Paris",
-    "CEST": "+02:00",
-    "BST": "+01:00",
-    "EST": "America/New_York",
-    "EDT": "-04:00",
-    "MST": "America/Denver",
-    "MDT": "-06:00",
-    "PST": "America/Los_Angeles",
-    "PDT": "-07:00",
-    "JST": "+09:00",
-    "AEST": "Australia/Sydney",
-    "AEDT": "+11:00",
+# Zone abbreviations post-mortems use: (the region's zone, the abbreviation's own offset). A
+# standard-time name is often written all year for the local time, so it means the region's
+# zone where the system knows it; a daylight-time name is exact. Ambiguous ones (CST, IST) are
+# left out: the incident's own zone is a better guess than a wrong one.
+_NAMED_ZONES: dict[str, tuple[str | None, str]] = {
+    "CET": ("Europe/Paris", "+01:00"),
+    "CEST": (None, "+02:00"),
+    "BST": (None, "+01:00"),
+    "EST": ("America/New_York", "-05:00"),
+    "EDT": (None, "-04:00"),
+    "MST": ("America/Denver", "-07:00"),
+    "MDT": (None, "-06:00"),
+    "PST": ("America/Los_Angeles", "-08:00"),
+    "PDT": (None, "-07:00"),
+    "JST": (None, "+09:00"),
+    "AEST": ("Australia/Sydney", "+10:00"),
+    "AEDT": (None, "+11:00"),
 }
 _ZONE_NAMES = "|".join(sorted(_NAMED_ZONES, key=lambda z: (-len(z), z)))
 # A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
@@ -178,15 +179,14 @@ _ALL_TIMES = re.compile(
 def _zone(text: str | None, default: tzinfo) -> tzinfo:
     if not text or text.upper() in ("Z", "UTC", "GMT"):
         return UTC if text else default
-    named = _NAMED_ZONES.get(text.upper())
-    if named and named[0] not in "+-":
+    region, offset = _NAMED_ZONES.get(text.upper(), (None, text))
+    if region is not None:
         try:
-            return ZoneInfo(named)
+            return ZoneInfo(region)
         except ZoneInfoNotFoundError:  # a system without the time-zone database
-            return default
-    text = named or text
-    sign = 1 if text[0] == "+" else -1
-    digits = text[1:].replace(":", "")
+            pass
+    sign = 1 if offset[0] == "+" else -1
+    digits = offset[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
