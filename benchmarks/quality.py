@@ -170,7 +170,8 @@ def real(
     by_id = {i.id: i for i in incidents}
     plain = (matrix @ matrix.T).toarray()
     np.fill_diagonal(plain, -1)
-    vectors = embedded(model, [by_id[i] for i in index.ids]) if model else None
+    assert index.ids == ids  # both sorted: a row of one is the same incident's row in the other
+    vectors = embedded(model, [by_id[i] for i in ids]) if model else None
     ours_p, plain_p, semantic_p = [], [], []
     for row, ident in enumerate(ids):
         q = by_id[ident]
@@ -180,7 +181,7 @@ def real(
         top = np.argsort(-plain[row], kind="stable")[:5]
         plain_p.append(np.mean([truth[j] == label_of[ident] for j in top]))
         if vectors is not None:
-            extra = vectors @ vectors[index.ids.index(ident)]
+            extra = vectors @ vectors[row]
             hits = search(index, query, by_id, {}, top=5, semantic=extra)
             semantic_p.append(np.mean([label_of[h.id] == label_of[ident] for h in hits]))
     print(
