@@ -14,6 +14,7 @@ from learnloop.load import load_bytes
 from learnloop.model import Incident
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+_UNDATED = "2020-01-01"  # for post-mortems that give no date
 
 # The failures that happened more than once among DFDS's post-mortems, judged from their
 # titles alone (not from the categories): what a perfect recurrence engine would group.
@@ -33,13 +34,17 @@ def available() -> bool:
     return SHARED.is_dir()
 
 
-def loaded(ident: str, title: str, services: str, body: str, path: str) -> Incident:
+def committed(ident: str, title: str, services: str, body: str, started: str) -> str:
     """A foreign post-mortem as a user would commit it: the required keys, then its text."""
     front = (
-        f"id: {ident}\ntitle: {json.dumps(title)}\nstarted_at: 2020-01-01\n"
+        f"id: {ident}\ntitle: {json.dumps(title)}\nstarted_at: {started}\n"
         f"severity: P2\nservices: [{services}]\n"
     )
-    incident, problems = load_bytes(f"---\n{front}---\n{body}".encode(), path)
+    return f"---\n{front}---\n{body}"
+
+
+def loaded(name: str, text: str) -> Incident:
+    incident, problems = load_bytes(text.encode(), f"incidents/{name}")
     if incident is None:
         raise ValueError("; ".join(p.format() for p in problems))
     return incident
@@ -59,26 +64,38 @@ def danluu(include_uncategorized: bool = True) -> tuple[list[Incident], list[str
         if label == "Uncategorized" and not include_uncategorized:
             continue
         ident = row["id"].replace(":", "-")
-        body = f"## Summary\n{row['text']}\n"
-        incidents.append(loaded(ident, row["title"], "unknown", body, f"danluu/{ident}.md"))
+        text = committed(ident, row["title"], "unknown", f"## Summary\n{row['text']}\n", _UNDATED)
+        incidents.append(loaded(f"{ident}.md", text))
         labels.append(label)
     return incidents, labels
 
 
-def dfds() -> tuple[list[Incident], list[str]]:
-    """DFDS's platform post-mortems (Markdown, no front matter) with their stated category."""
-    incidents, labels = [], []
-    folder = SHARED / "dfds-postmortems"
-    for path in sorted(folder.iterdir()):
+def dfds_files() -> tuple[dict[str, str], dict[str, str]]:
+    """DFDS's platform post-mortems as files to commit, and each one's stated category by id.
+
+    The originals are Markdown without front matter; each gets the required keys, its date
+    taken from its first dated line. The stats list holds the category: it is cut off so the
+    engine never reads it.
+    """
+    files, labels = {}, {}
+    for path in sorted((SHARED / "dfds-postmortems").iterdir()):
         if not path.name.startswith("PM"):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         category = re.search(r"Category:\s*(.+)", text)
-        # The stats list holds the label: cut it off so the engine never reads it.
         body = re.split(r"(?m)^#+\s*Stats\s*$", text)[0]
         heading = re.search(r"(?m)^#\s+(.+)$", body)
         title = heading.group(1).strip() if heading else path.stem
+        dated = re.search(r"\b(20\d\d-[01]\d-[0-3]\d)\b", body)
         ident = path.name.split(" ")[0]
-        incidents.append(loaded(ident, title, "platform", body, f"dfds/{ident}.md"))
-        labels.append(category.group(1).strip() if category else "Unknown")
-    return incidents, labels
+        started = dated.group(1) if dated else _UNDATED
+        files[f"{ident}.md"] = committed(ident, title, "platform", body, started)
+        labels[ident] = category.group(1).strip() if category else "Unknown"
+    return files, labels
+
+
+def dfds() -> tuple[list[Incident], list[str]]:
+    """DFDS's post-mortems, loaded as committed, with their stated category."""
+    files, labels = dfds_files()
+    incidents = [loaded(name, text) for name, text in files.items()]
+    return incidents, [labels[i.id] for i in incidents]

@@ -356,15 +356,10 @@ def test_the_analysis_kept_after_generate_equals_a_fresh_one(repo: Path):
 
 
 def test_works_on_real_post_mortems_by_another_company(make_repo, shared_datasets: Path):
+    from benchmarks import datasets
+
     # DFDS's platform post-mortems as they were written, given only the required keys.
-    files = {}
-    for path in sorted((shared_datasets / "dfds-postmortems").glob("PM*.md")):
-        ident = path.name.split(" ")[0]
-        body = path.read_text(encoding="utf-8")
-        title = body.splitlines()[0].lstrip("# ").strip() or ident
-        year, number = ident[2:6], int(ident[7:])
-        front = f"id: {ident}\ntitle: {json.dumps(title)}\nstarted_at: {year}-01-{number:02d}\n"
-        files[f"{ident}.md"] = f"---\n{front}severity: P2\nservices: [platform]\n---\n{body}"
+    files, _ = datasets.dfds_files()
     root = make_repo(files)
     assert invoke(root, "check").exit_code == 0
     found = patterns_json(root)

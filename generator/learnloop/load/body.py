@@ -164,7 +164,7 @@ _ZONE_NAMES = "|".join(sorted(_NAMED_ZONES, key=lambda z: (-len(z), z)))
 _ZONE = r"\s*(?P<zone>(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z])|[+-]\d{2}:?\d{2})?"
 # A bullet, or a row of a Markdown table (the form many teams' timelines take).
 _BULLET = re.compile(
-    r"^\s*(?:(?:[-*+]|\d+[.)])\s+|\|\s*)(?:\*\*|__)?\s*(?:"
+    r"^\s*(?:(?:[-*+]|\d+[.)])\s+|(?P<row>\|)\s*)(?:\*\*|__)?\s*(?:"
     + _DATE
     + r")?"
     + _TIME
@@ -211,7 +211,7 @@ def parse_timeline(
         if not match:
             continue
         text = match.group("text").strip()
-        if line.lstrip().startswith("|"):  # a table row: its other cells, joined
+        if match.group("row"):  # a table row: its other cells, joined
             text = " — ".join(cell.strip() for cell in text.strip("|").split("|") if cell.strip())
         zone = _zone(match.group("zone"), default_zone)
         try:
