@@ -4,7 +4,8 @@ Words and latent topics learned from one team's incidents match what that team w
 post-mortems written by other people, a sentence-embedding model trained on a billion
 sentence pairs also knows that "the disk filled up" and "no space left on device" say the
 same thing: blended half and half with the engine's score, it lifts `similar`'s precision on
-real, human-labelled post-mortems (benchmarks/quality.py prints the figures). It stays an
+short, human-labelled summaries of other companies' outages, though not on long post-mortems
+whose own words already say enough (benchmarks/quality.py prints the figures). It stays an
 extra because it needs PyTorch, and because generated documents must not depend on what
 happens to be installed: only the `similar` command, when asked, uses it.
 
