@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import time
+from datetime import tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -149,9 +150,9 @@ def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_
     repo = make_repo(corpus())
     parsed: list[str] = []
 
-    def counting(raw: bytes, shown: str):
+    def counting(raw: bytes, shown: str, zone: tzinfo):
         parsed.append(shown)
-        return load_bytes(raw, shown)
+        return load_bytes(raw, shown, zone)
 
     monkeypatch.setattr(parse_cache, "load_bytes", counting)
 
@@ -203,19 +204,19 @@ def _age(root, seconds: float = 60) -> None:
 def test_unchanged_files_are_not_read_again_and_changed_ones_are(make_repo):
     repo = make_repo(corpus())
     _age(repo)
-    first, digests = read_changed(repo)
+    first, digests, _ = read_changed(repo)
     assert all(isinstance(raw, bytes) for _, raw in first)
     assert dict(digests) == {
         p.relative_to(repo).as_posix(): hashlib.sha256(raw).digest() for p, raw in first
     }
-    again, same = read_changed(repo)
+    again, same, _ = read_changed(repo)
     assert same == digests
     assert [raw for _, raw in again] == [None] * len(again)
     # An edit that keeps the size is seen by its time; one within the racy window by its size
     # or, when both match, by being too recent to trust.
     edited = repo / "incidents" / "INC-2025-001.md"
     edited.write_text(edited.read_text().replace("severity: P2", "severity: P1"))
-    third, changed = read_changed(repo)
+    third, changed, _ = read_changed(repo)
     read = {p.name for p, raw in third if raw is not None}
     assert read == {"INC-2025-001.md"}
     assert (
@@ -239,7 +240,7 @@ def test_an_unread_file_still_parses_and_is_checked_from_disk(make_repo):
     repo = make_repo(files)
     _age(repo)
     read_changed(repo)  # records the files
-    unread, digests = read_changed(repo)
+    unread, digests, _ = read_changed(repo)
     assert all(raw is None for _, raw in unread)
     full = parse_cached(repo, unread, digests)
     for stale in (repo / ".learnloop-cache").glob("parsed-*.pickle"):

@@ -73,7 +73,9 @@ def test_timestamps_keep_their_zone_and_naive_ones_are_warned_about():
     assert incident is not None
     assert incident.started_at.utcoffset() == timedelta(hours=2)
     assert incident.resolved_at == datetime(2025, 1, 10, 11, tzinfo=UTC)
-    assert [p.message for p in problems] == ["resolved_at: no time zone given; UTC assumed"]
+    assert [p.message for p in problems] == [
+        "resolved_at: no time zone given; read in the repository's time zone (UTC)"
+    ]
 
 
 def test_resolved_before_started_is_an_error():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import pickle
 import re
 import shutil
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from learnloop import cachefile
 from learnloop.cli import cli
 from learnloop.commands.generate import render
 from learnloop.commands.patterns import analyze_repo
@@ -187,25 +187,25 @@ def test_a_damaged_cache_is_ignored_and_replaced(warm: Path, tmp_path: Path) -> 
     before = generated(root)
     assert invoke(root, "generate").splitlines()[-1].startswith("0 of ")
     assert generated(root) == before
-    assert isinstance(pickle.loads(stored.read_bytes()), dict)
+    assert isinstance(cachefile.read(stored), dict)
 
 
 def test_the_cache_keeps_only_what_the_last_run_used(warm: Path, tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(warm, root)
     (stored,) = (root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")
-    entries = pickle.loads(stored.read_bytes())
+    entries = cachefile.read(stored)
     entries["doc:left-over"] = "from a run long ago"
-    stored.write_bytes(pickle.dumps(entries))
+    cachefile.write(stored, entries)
     (root / ".learnloop-cache" / f"{PREFIX}0000000000000000.pickle").write_bytes(b"old code")
     add_incident(root)
     invoke(root, "generate")
     assert list((root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")) == [stored]
-    assert "doc:left-over" not in pickle.loads(stored.read_bytes())
+    assert "doc:left-over" not in cachefile.read(stored)
     # A run that takes every article from the cache still keeps the patterns' syntheses:
     # the next change to an article's other inputs reuses its pattern's.
     invoke(root, "generate")
-    kept = pickle.loads(stored.read_bytes())
+    kept = cachefile.read(stored)
     assert sum(k.startswith("synthesis:") for k in kept) == len(list(root.glob("kb/patterns/*")))
 
 
@@ -315,20 +315,20 @@ def test_per_incident_values_are_kept_per_file_and_recomputed_when_it_changes(
     first.save()
     calls.clear()
     edited = replace(two, title="Edited", digest="d2-edited")
-    second = RenderCache(path, pickle.loads(path.read_bytes()), verify=True)
+    second = RenderCache(path, cachefile.read(path), verify=True)
     each = second.per_incident("titles", ("settings",), title)
     assert [each(one), each(edited)] == [one.title, "Edited"]
     assert calls == ["INC-1", "INC-2"]  # verify recomputes the hit; the edit is computed anew
     # Other inputs are another table: nothing reused.
     calls.clear()
-    third = RenderCache(path, pickle.loads(path.read_bytes()))
+    third = RenderCache(path, cachefile.read(path))
     third.per_incident("titles", ("other",), title)(one)
     assert calls == ["INC-1"]
     # A run that asks for what the last one kept writes nothing: each bucket of the table is
     # kept as the bytes it was read as.
     second.save()
     written = path.stat().st_mtime_ns
-    fourth = RenderCache(path, pickle.loads(path.read_bytes()))
+    fourth = RenderCache(path, cachefile.read(path))
     each = fourth.per_incident("titles", ("settings",), title)
     assert [each(one), each(edited)] == [one.title, "Edited"]
     fourth.save()
@@ -341,7 +341,7 @@ def test_a_written_document_leaves_only_a_marker_in_the_cache(warm: Path, tmp_pa
     add_incident(root)
     invoke(root, "generate")
     (stored,) = (root / ".learnloop-cache").glob(f"{PREFIX}*.pickle")
-    docs = {k: v for k, v in pickle.loads(stored.read_bytes()).items() if k.startswith("doc:")}
+    docs = {k: v for k, v in cachefile.read(stored).items() if k.startswith("doc:")}
     # Every text is on disk now: the cache holds none, only which inputs gave it.
     assert docs
     assert all(text is None for text, _ in docs.values())

@@ -7,13 +7,13 @@ an incident can only find it through the model: that is what the blend has to sh
 from __future__ import annotations
 
 import json
-import pickle
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from learnloop import cachefile
 from learnloop.analyze import semantic
 from learnloop.cachefile import CACHE_DIR
 from tests.test_patterns import corpus, invoke
@@ -99,7 +99,7 @@ def test_incidents_are_embedded_once_and_again_only_when_edited(repo: Path, mode
     assert top_ids(repo, "--text", "backlog", "--semantic")[0] == "INC-2025-005"
     assert len(model.calls) == 2
     assert "backlog cleared" in model.calls[0][0]
-    stored = pickle.loads((repo / CACHE_DIR / "semantic-stand-in.pickle").read_bytes())
+    stored = cachefile.read(repo / CACHE_DIR / "semantic-stand-in.pickle")
     assert len(stored) == 11  # the edited incident's old vector is gone
 
 

@@ -3,14 +3,23 @@
 Every cache here is an optimisation only: an unreadable or foreign file is ignored and the
 value recomputed, and a key always covers everything the value depends on, including the
 code that computed it, so a cache can be missed but never stale.
+
+A cache file sits in the repository, where a pull request can put one (`git add -f`), and
+unpickling runs code. So each file is signed with a key that never leaves this machine
+(HMAC-SHA256, the key in the user's cache folder, readable by the user alone), and a file
+whose signature does not verify is ignored before a byte of it is unpickled: only what
+this machine wrote is ever loaded. Without a usable key nothing is cached.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import hmac
 import logging
+import os
 import pickle
+import secrets
 import zlib
 from functools import cache
 from pathlib import Path
@@ -36,16 +45,72 @@ def code_digest() -> str:
     return h.hexdigest()[:16]
 
 
+MAGIC = b"learnloop-cache 1\n"
+_SIGNATURE = 32  # bytes of HMAC-SHA256
+
+
+def key_path() -> Path:
+    """Where this machine's signing key lives: the user's cache folder, outside any repo."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "learnloop" / "cache-signing-key"
+
+
+@cache
+def _key_at(path: Path) -> bytes | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    except OSError:
+        return None
+    if len(data) == 32:
+        return data
+    try:  # first use on this machine: a new key, created so that no one else can read it
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it a moment ago
+        data = path.read_bytes()
+        return data if len(data) == 32 else None
+    except OSError:
+        log.info("no cache signing key can be kept at %s; nothing is cached", path)
+        return None
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key)
+    return key
+
+
+def signing_key() -> bytes | None:
+    """This machine's key for signing caches, made on first use; None when none can be kept."""
+    return _key_at(key_path())
+
+
+def _sign(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).digest()
+
+
 def read(path: Path) -> object | None:
-    """The cached value, or None when absent or unreadable."""
+    """The cached value, or None when absent, unreadable or not signed by this machine."""
     if not path.is_file():
+        return None
+    key = signing_key()
+    if key is None:
         return None
     try:
         with path.open("rb") as handle:
-            return loads(handle.read())
+            data = handle.read()
     except OSError:
         log.info("ignoring unreadable cache %s", path)
         return None
+    head = len(MAGIC) + _SIGNATURE
+    if not data.startswith(MAGIC) or len(data) < head:
+        log.info("ignoring a cache file this version did not write: %s", path)
+        return None
+    signature, payload = data[len(MAGIC) : head], data[head:]
+    if not hmac.compare_digest(signature, _sign(key, payload)):
+        log.warning("ignoring %s: it was not written by learnloop on this machine", path)
+        return None
+    return loads(payload)
 
 
 def loads(data: bytes) -> object | None:
@@ -55,7 +120,7 @@ def loads(data: bytes) -> object | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        value = pickle.loads(data)  # our own cache, written by `write` below
+        value = pickle.loads(data)  # from a file `read` verified, or a part of one
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         log.info("ignoring an unreadable cache")
         return None
@@ -68,17 +133,25 @@ def loads(data: bytes) -> object | None:
 
 
 def write(path: Path, value: object, replaces: str | None = None) -> None:
-    """Store value atomically; delete older files matching `replaces` so the cache stays small."""
+    """Store value signed and atomically; delete older files matching `replaces` so the cache
+    stays small."""
+    key = signing_key()
+    if key is None:
+        return
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if replaces:
             for old in path.parent.glob(replaces):
                 if old != path:
                     old.unlink(missing_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with tmp.open("wb") as handle:
+                handle.write(MAGIC + _sign(key, payload) + payload)
+            tmp.replace(path)
+        finally:
+            tmp.unlink(missing_ok=True)
     except OSError:
         log.info("cannot write the cache at %s", path)
 

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from learnloop import privacy
-from learnloop.load import texts
+from learnloop.load import ATTACHMENT, texts
 from learnloop.model import Corpus, Problem
 from learnloop.settings import Settings
 
@@ -113,15 +113,33 @@ def alerts_without_runbook(
     return sorted(found.values())
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
 def summary(corpus: Corpus, problems: list[Problem]) -> str:
     """One line: how many files were checked and what was found."""
     counts = Counter(p.level for p in problems)
-    return (
-        f"checked {corpus.files} file{'s' if corpus.files != 1 else ''}: "
-        f"{len(corpus.incidents)} incident{'s' if len(corpus.incidents) != 1 else ''} loaded, "
-        f"{counts['error']} error{'s' if counts['error'] != 1 else ''}, "
-        f"{counts['warning']} warning{'s' if counts['warning'] != 1 else ''}"
+    text = (
+        f"checked {_plural(corpus.files, 'file')}: "
+        f"{_plural(len(corpus.incidents), 'incident')} loaded, "
+        f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}"
     )
+    if corpus.skipped:
+        text += f", {len(corpus.skipped)} skipped"
+    return text
+
+
+def skipped_lines(corpus: Corpus) -> list[str]:
+    """`path: skipped: why` for each file not read; attachments counted on one line."""
+    attachments = [path for path, why in corpus.skipped if why == ATTACHMENT]
+    lines = [f"{path}: skipped: {why}" for path, why in corpus.skipped if why != ATTACHMENT]
+    if attachments:
+        lines.append(
+            f"{_plural(len(attachments), 'attachment')} (images, PDFs, logs) beside the "
+            "incidents: published with the pages that link to them, not read as incidents"
+        )
+    return lines
 
 
 def render(corpus: Corpus, problems: list[Problem], fmt: str) -> str:
@@ -144,22 +162,35 @@ def render(corpus: Corpus, problems: list[Problem], fmt: str) -> str:
                 }
                 for p in problems
             ],
+            "skipped": [{"path": path, "reason": why} for path, why in corpus.skipped],
         }
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
     if fmt == "github":
         lines = [_annotation(p) for p in problems]
+        lines.extend(
+            f"::notice file={_escape(path, prop=True)},title=learnloop skipped::{_escape(why)}"
+            for path, why in corpus.skipped
+            if why != ATTACHMENT
+        )
         lines.append(summary(corpus, problems))
         return "\n".join(lines) + "\n"
-    return "\n".join([*(p.format() for p in problems), summary(corpus, problems)]) + "\n"
+    return (
+        "\n".join(
+            [*(p.format() for p in problems), *skipped_lines(corpus), summary(corpus, problems)]
+        )
+        + "\n"
+    )
+
+
+def _escape(text: str, *, prop: bool = False) -> str:
+    """Newlines and % escaped as the workflow runner requires (and : , in properties)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
 def _annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command; newlines and % escaped as the runner requires."""
-
-    def escape(text: str, *, prop: bool = False) -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
+    """A GitHub Actions workflow command."""
+    escape = _escape
     message = problem.message + (f"\nHint: {problem.hint}" if problem.hint else "")
     props = f"file={escape(problem.path, prop=True)}"
     if problem.line:

@@ -168,6 +168,8 @@ class Corpus:
     # Decoded text of every readable file, loaded or not: a secret in a broken file still leaks.
     # None for a file a run did not need to read (unchanged since the last): `load.texts`.
     sources: tuple[tuple[str, str | None], ...] = ()
+    # Files under incidents/ not read as incidents, each with why: nothing goes unsaid.
+    skipped: tuple[tuple[str, str], ...] = ()
 
     def by_id(self) -> dict[str, Incident]:
         return {i.id: i for i in self.incidents}

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from learnloop.errors import SettingsError
+from learnloop.load import zone_named
 from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import SEVERITIES
 
@@ -89,9 +90,11 @@ class Settings:
     repo_url: str | None = None
     edit_uri: str | None = None
     site_name: str = "Incident knowledge base"
+    # Where timestamps written without a zone happened: an IANA name or an offset.
+    timezone: str = "UTC"
 
 
-_TOP = {"review_period_days", "cost", "clustering", "privacy", "services", "site"}
+_TOP = {"review_period_days", "cost", "clustering", "privacy", "services", "site", "timezone"}
 
 
 def load_settings(root: Path) -> Settings:
@@ -173,12 +176,16 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
             err(f"services.{name}.depends_on", "expected a list of service names")
             deps = []
         owner = spec.get("owner")
-        services[str(name)] = Service(
+        services[str(name).strip().lower()] = Service(
             owner=str(owner) if owner is not None else None,
             tier=tier,
-            depends_on=tuple(str(d) for d in deps),
+            depends_on=tuple(str(d).strip().lower() for d in deps),
         )
     site = mapping("site", data.get("site"))
+    zone = data.get("timezone")
+    if zone is not None and zone_named(zone) is None:
+        err("timezone", f"expected a time zone such as Europe/Paris, UTC or +02:00, got {zone!r}")
+        zone = None
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -190,6 +197,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         repo_url=site.get("repo_url"),
         edit_uri=site.get("edit_uri"),
         site_name=str(site.get("name") or "Incident knowledge base"),
+        timezone=str(zone).strip() if zone is not None else "UTC",
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,9 @@ from learnloop.analyze.engine import (
 from learnloop.analyze.patterns import Patterns
 from learnloop.commands.similar import runbook_path
 from learnloop.enrich import timings
+from learnloop.load import OUTSIDE_LINK
 from learnloop.load.cache import parse_cached, read_changed
-from learnloop.model import Corpus, Incident
+from learnloop.model import Corpus, Incident, Problem
 from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.settings import Settings, load_settings
 from learnloop.state import FILENAME as STATE_FILE
@@ -60,13 +61,14 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     incident instead of placing new ones into the recorded one. Without `keep` the analysis
     is not cached here: `generate` caches it with `remember` once it recorded the state.
     """
-    files, digests = read_changed(root)
-    cache = _cache_path(root, digests, refit)
+    files, digests, found_files = read_changed(root)
+    unread = _unread(found_files.skipped, found_files.problems)
+    cache = _cache_path(root, digests, refit, unread)
     cached = _read_cache(cache)
     if cached is not None:
         corpus, index, found = cached
         return Analysis(root, corpus, load_settings(root), read_state(root), index, found, digests)
-    corpus = parse_cached(root, files, digests)
+    corpus = parse_cached(root, files, digests, found_files)
     settings = load_settings(root)
     state = read_state(root)
     _, placed = split_basis([i.id for i in corpus.incidents], state, refit)
@@ -78,8 +80,14 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     return Analysis(root, corpus, settings, state, index, found, digests)
 
 
-def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...], refit: bool = False) -> Path:
-    """Where the analysis of these inputs is cached: settings, state and every incident file."""
+def _cache_path(
+    root: Path,
+    digests: tuple[tuple[str, bytes], ...],
+    refit: bool = False,
+    unread: tuple[str, ...] = (),
+) -> Path:
+    """Where the analysis of these inputs is cached: settings, state and every incident file
+    (and what the survey of incidents/ skipped or refused, which the corpus reports)."""
     code = f"{cachefile.code_digest()}{' refit' if refit else ''}"
     inputs = hashlib.sha256(code.encode())
     for extra in (SETTINGS_FILE, STATE_FILE):
@@ -87,7 +95,17 @@ def _cache_path(root: Path, digests: tuple[tuple[str, bytes], ...], refit: bool 
         inputs.update(path.read_bytes() if path.is_file() else b"-")
     for rel, digest in digests:
         inputs.update(rel.encode() + b"\0" + digest)
+    for line in unread:
+        inputs.update(line.encode() + b"\0")
     return root / CACHE_DIR / f"analysis-{inputs.hexdigest()[:32]}.pickle"
+
+
+def _unread(skipped: Iterable[tuple[str, str]], refused: Iterable[Problem]) -> tuple[str, ...]:
+    """What the corpus says of files it did not read, as part of the analysis cache's key."""
+    return (
+        *(f"skipped {rel}: {why}" for rel, why in skipped),
+        *sorted(p.format() for p in refused if p.code == OUTSIDE_LINK),
+    )
 
 
 def remember(analysis: Analysis) -> None:
@@ -97,7 +115,9 @@ def remember(analysis: Analysis) -> None:
     where they were found and recorded titles are the ones found. Without this, the first
     command after every `generate` would redo the whole analysis.
     """
-    path = _cache_path(analysis.root, analysis.file_digests)
+    corpus = analysis.corpus
+    unread = _unread(corpus.skipped, [p for p in corpus.problems if p.code == OUTSIDE_LINK])
+    path = _cache_path(analysis.root, analysis.file_digests, unread=unread)
     if analysis.file_digests and not path.is_file():
         _write_cache(path, (analysis.corpus, analysis.index, analysis.patterns))
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, timedelta, timezone, tzinfo
+from functools import partial
 from pathlib import Path
-from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from learnloop.load import body as body_mod
 from learnloop.load.fields import NARRATIVE_KEYS, Reader, read_optional, read_required
@@ -18,49 +22,149 @@ from learnloop.model import Corpus, Incident, Problem, key_lines
 log = logging.getLogger(__name__)
 
 INCIDENTS_DIR = "incidents"
-SUFFIXES = (".md", ".yaml", ".yml")
+SUFFIXES = (".md", ".markdown", ".yaml", ".yml")  # compared in lower case: .MD is Markdown
+OUTSIDE_LINK = "outside-link"
+ATTACHMENT = "an attachment"
 MAX_BYTES = 1024 * 1024  # a long post-mortem is ~30 KB; megabytes mean a pasted log dump
+# Characters that break a page's address or its HTML when a file name carries them.
+_UNSAFE_NAME = re.compile(r'[<>"|?*#%\\\x00-\x1f\x7f]')
+# Files beside incidents that pages link to: known for what they are, not listed one by one.
+ATTACHMENT_SUFFIXES = frozenset(
+    {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf", ".csv", ".log", ".har"}
+)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What is under incidents/: files to read, files not read (and why), links refused."""
+
+    files: list[Path]
+    skipped: list[tuple[str, str]]  # (path as shown, why it is not read)
+    problems: list[Problem]
+
+
+def survey(root: Path, paths: Iterable[Path] = ()) -> Survey:
+    """Incident files under the given paths (default: incidents/), sorted; nothing unsaid.
+
+    A file is read, or listed as skipped with its reason, or refused with an error (a link to
+    a file outside the repository: a pull request must not publish the reader's own files).
+    """
+    found: set[str] = set()
+    skipped: dict[str, str] = {}
+    problems: list[Problem] = []
+    real_root = os.path.realpath(root)
+    for start in list(paths) or [root / INCIDENTS_DIR]:
+        if start.is_dir():
+            _walk(str(start), root, real_root, found, skipped, problems)
+        elif start.exists() or start.is_symlink():
+            _consider(str(start), start.name, root, real_root, found, skipped, problems)
+    # In the order paths sort (part by part), with strings: ten thousand Path comparisons
+    # cost more than the walk.
+    files = [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
+    return Survey(files, sorted(skipped.items()), sorted(problems))
 
 
 def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
-    """Incident files under the given paths (default: incidents/), sorted, templates skipped."""
-    found: set[str] = set()
-    for start in list(paths) or [root / INCIDENTS_DIR]:
-        if start.is_file():
-            found.add(str(start))
-        elif start.is_dir():
-            found.update(_walk(str(start)))
-    # In the order paths sort (part by part), with strings: ten thousand Path comparisons
-    # cost more than the walk.
-    return [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
+    """Incident files under the given paths (default: incidents/), sorted (see `survey`)."""
+    return survey(root, paths).files
 
 
-def _walk(folder: str) -> Iterator[str]:
+def _walk(
+    folder: str,
+    root: Path,
+    real_root: str,
+    found: set[str],
+    skipped: dict[str, str],
+    problems: list[Problem],
+) -> None:
     # scandir rather than rglob: the directory entries say what is a file without a stat
     # each, and skipped folders are never entered.
     with os.scandir(folder) as entries:
         for entry in entries:
-            if _hidden(entry.name):
-                continue
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path)
-            elif entry.name.endswith(SUFFIXES) and not _skipped(entry.name) and entry.is_file():
-                yield entry.path
+                shown = display_path(Path(entry.path), root) + "/"
+                if entry.name.startswith((".", "_")):
+                    skipped[shown] = (
+                        "a folder whose name starts with '_' or '.' (archives, templates): "
+                        "its files are not read"
+                    )
+                else:
+                    _walk(entry.path, root, real_root, found, skipped, problems)
+            elif entry.is_symlink() and entry.is_dir():
+                skipped[display_path(Path(entry.path), root) + "/"] = (
+                    "a link to a folder is not followed; move the files here instead"
+                )
+            else:
+                _consider(entry.path, entry.name, root, real_root, found, skipped, problems)
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith(("_", "."))
+def _consider(
+    path: str,
+    name: str,
+    root: Path,
+    real_root: str,
+    found: set[str],
+    skipped: dict[str, str],
+    problems: list[Problem],
+) -> None:
+    shown = display_path(Path(path), root)
+    why = _skip_reason(name)
+    if why is not None:
+        skipped[shown] = why
+        return
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        if not os.path.exists(target):
+            skipped[shown] = "a link to nothing (its target does not exist)"
+            return
+        if os.path.commonpath([real_root, target]) != real_root:
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "error",
+                    "a link to a file outside the repository is refused",
+                    "copy the post-mortem into incidents/ instead of linking to it",
+                    code=OUTSIDE_LINK,
+                )
+            )
+            return
+    if not os.path.isfile(path):
+        skipped[shown] = "not a regular file"
+        return
+    found.add(path)
 
 
-def _skipped(name: str) -> bool:
-    # Templates (_template.md), hidden files and folder READMEs are not post-mortems.
-    return _hidden(name) or name.lower() in ("readme.md", "index.md")
+def _skip_reason(name: str) -> str | None:
+    """Why a file of this name is not a post-mortem, or None when it is read as one."""
+    lower = name.lower()
+    if lower.endswith(".tmp") and name.startswith("."):
+        return "an unfinished write left behind by an interrupted run"
+    if name.startswith("."):
+        return "a hidden file"
+    if name.startswith("_"):
+        return "a template (its name starts with '_')"
+    if lower in ("readme.md", "index.md", "readme.markdown", "index.markdown"):
+        return "a folder's README or index page, not a post-mortem"
+    if not lower.endswith(SUFFIXES):
+        suffix = os.path.splitext(lower)[1]
+        if suffix in ATTACHMENT_SUFFIXES:
+            return ATTACHMENT
+        return (
+            f"not an incident file ({suffix or 'no extension'}); post-mortems are "
+            ".md, .markdown, .yaml or .yml"
+        )
+    return None
 
 
 def read_files(root: Path, paths: Iterable[Path] = ()) -> list[tuple[Path, bytes | OSError]]:
     """Every incident file's bytes (or why it could not be read), in path order."""
+    return _read(survey(root, paths).files)
+
+
+def _read(files: list[Path]) -> list[tuple[Path, bytes | OSError]]:
     out: list[tuple[Path, bytes | OSError]] = []
-    for path in discover(root, paths):
+    for path in files:
         try:
             out.append((path, path.read_bytes()))
         except OSError as exc:
@@ -68,15 +172,57 @@ def read_files(root: Path, paths: Iterable[Path] = ()) -> list[tuple[Path, bytes
     return out
 
 
-def load_corpus(root: Path, paths: Iterable[Path] = ()) -> Corpus:
-    """Every incident under root (or the given paths), with every problem found on the way."""
-    return parse_files(root, read_files(root, paths))
+def load_corpus(root: Path, paths: Iterable[Path] = (), zone: tzinfo | None = None) -> Corpus:
+    """Every incident under root (or the given paths), with every problem found on the way.
+
+    Timestamps written without a zone are read in `zone`, by default the repository's
+    (`timezone:` in learnloop.yml, else UTC).
+    """
+    found = survey(root, paths)
+    return parse_files(root, _read(found.files), zone=zone or repo_zone(root), survey=found)
+
+
+def repo_zone(root: Path) -> tzinfo:
+    """The zone learnloop.yml sets with `timezone:`, else UTC (a bad value is UTC here;
+    reading the settings reports it)."""
+    try:
+        text = (root / "learnloop.yml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return UTC
+    if "timezone" not in text:
+        return UTC
+    try:
+        data = parse(text).data
+    except YamlError:
+        return UTC
+    name = data.get("timezone") if isinstance(data, dict) else None
+    return zone_named(name) or UTC
+
+
+def zone_named(name: object) -> tzinfo | None:
+    """The IANA zone (`Europe/Paris`) or UTC offset (`+02:00`) a setting names, or None."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    text = name.strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    offset = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", text)
+    if offset:
+        sign = 1 if offset.group(1) == "+" else -1
+        return timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3))))
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def parse_files(
     root: Path,
     files: Sequence[tuple[Path, bytes | OSError | None]],
     load: Callable[[bytes | None, str], tuple[Incident | None, list[Problem]]] | None = None,
+    *,
+    zone: tzinfo = UTC,
+    survey: Survey | None = None,
 ) -> Corpus:
     """A Corpus from files already read: incidents, problems, and the text of each file.
 
@@ -84,14 +230,14 @@ def parse_files(
     must know it by its path (see load/cache.py), and its text is read only if asked for.
     """
     incidents: list[Incident] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = list(survey.problems) if survey else []
     sources: list[tuple[str, str | None]] = []
     for path, raw in files:
         shown = display_path(path, root)
         if isinstance(raw, OSError):
             problems.append(Problem(shown, 0, "error", f"cannot read file: {raw.strerror}"))
             continue
-        incident, found = (load or _load_read)(raw, shown)
+        incident, found = (load or partial(_load_read, zone=zone))(raw, shown)
         problems.extend(found)
         if incident is not None:
             incidents.append(incident)
@@ -99,13 +245,16 @@ def parse_files(
             sources.append((shown, _text(raw)))
     unique, duplicates = _dedupe(incidents)
     problems.extend(duplicates)
-    return Corpus(tuple(unique), tuple(sorted(problems)), len(files), tuple(sources))
+    skipped = tuple(survey.skipped) if survey else ()
+    return Corpus(tuple(unique), tuple(sorted(problems)), len(files), tuple(sources), skipped)
 
 
-def _load_read(raw: bytes | None, shown: str) -> tuple[Incident | None, list[Problem]]:
+def _load_read(
+    raw: bytes | None, shown: str, zone: tzinfo = UTC
+) -> tuple[Incident | None, list[Problem]]:
     if raw is None:
         raise ValueError(f"{shown}: not read, and nothing to take its parse from")
-    return load_bytes(raw, shown)
+    return load_bytes(raw, shown, zone)
 
 
 def _text(raw: bytes | None) -> str | None:
@@ -167,17 +316,20 @@ def _dedupe(incidents: list[Incident]) -> tuple[list[Incident], list[Problem]]:
     return sorted(first.values(), key=lambda i: i.id), problems
 
 
-def load_file(path: Path, shown: str) -> tuple[Incident | None, list[Problem]]:
+def load_file(path: Path, shown: str, zone: tzinfo = UTC) -> tuple[Incident | None, list[Problem]]:
     """One incident file: the Incident (None when unusable) and its problems."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(shown, 0, "error", f"cannot read file: {exc.strerror}")]
-    return load_bytes(raw, shown)
+    return load_bytes(raw, shown, zone)
 
 
-def load_bytes(raw: bytes, shown: str) -> tuple[Incident | None, list[Problem]]:
-    """Parse an incident from the bytes of a file named `shown` (.md, .yaml or .yml)."""
+def load_bytes(raw: bytes, shown: str, zone: tzinfo = UTC) -> tuple[Incident | None, list[Problem]]:
+    """Parse an incident from the bytes of a file named `shown` (.md, .markdown, .yaml, .yml).
+
+    Timestamps written without a zone are read in `zone` (with a warning).
+    """
 
     def fail(line: int, message: str, hint: str | None = None) -> tuple[None, list[Problem]]:
         return None, [Problem(shown, line, "error", message, hint)]
@@ -201,7 +353,16 @@ def load_bytes(raw: bytes, shown: str) -> tuple[Incident | None, list[Problem]]:
         return fail(text[: text.index("\x00")].count("\n") + 1, "file contains NUL characters")
     if not text.strip():
         return fail(0, "file is empty", "start from `learnloop new TITLE`")
-    if shown.endswith(".md"):
+    name = shown.rsplit("/", 1)[-1]
+    if bad := _UNSAFE_NAME.search(name):
+        return fail(
+            0,
+            f"the file name contains {bad.group()!r}, which breaks the page's address",
+            "rename it with letters, digits, spaces, '-', '_' and '.'",
+        )
+    # Line endings of old Mac editors (CR alone) are line endings too.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if shown.lower().endswith((".md", ".markdown")):
         split = _split_front_matter(text)
         if isinstance(split, Problem):
             return None, [Problem(shown, split.line, "error", split.message, split.hint)]
@@ -215,7 +376,10 @@ def load_bytes(raw: bytes, shown: str) -> tuple[Incident | None, list[Problem]]:
     if not isinstance(parsed.data, dict):
         return fail(offset + 1, "front matter must be a mapping of keys (id: …, title: …)")
     digest = "sha256:" + hashlib.sha256(raw).hexdigest()
-    return _build(parsed.data, parsed.lines, offset, body, body_line, shown, digest)
+    reader = Reader(
+        data=parsed.data, path=shown, lines=parsed.lines, offset=offset, raw=parsed.raw, zone=zone
+    )
+    return _build(reader, body, body_line, digest)
 
 
 def _split_front_matter(text: str) -> tuple[str, int, str, int] | Problem:
@@ -242,20 +406,29 @@ def _split_front_matter(text: str) -> tuple[str, int, str, int] | Problem:
 
 
 def _build(
-    data: dict[str, Any],
-    lines: dict[str, int],
-    offset: int,
-    body: str,
-    body_line: int,
-    shown: str,
-    digest: str,
+    reader: Reader, body: str, body_line: int, digest: str
 ) -> tuple[Incident | None, list[Problem]]:
-    reader = Reader(data=data, path=shown, lines=lines, offset=offset)
+    shown, lines, offset = reader.path, reader.lines, reader.offset
     required = read_required(reader)
     if required is None:
         return None, reader.problems
     optional = read_optional(reader, required["started_at"])
     sections, timeline_lines, timeline_line = _sections(reader, body, body_line)
+    if (
+        not body.strip()
+        and not sections
+        and not getattr(optional.get("root_cause"), "summary", None)
+    ):
+        reader.problems.append(
+            Problem(
+                shown,
+                0,
+                "warning",
+                "no summary, timeline or cause: the post-mortem has front matter only",
+                "write what happened, when, and why below the front matter",
+                code="empty-body",
+            )
+        )
     timeline = body_mod.parse_timeline(timeline_lines, required["started_at"], timeline_line)
     far = body_mod.far_from_start(timeline, required["started_at"])
     if far is not None and far.at is not None:

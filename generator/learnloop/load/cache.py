@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from learnloop import cachefile
-from learnloop.load import discover, display_path, load_bytes, parse_files
+from learnloop.load import Survey, display_path, load_bytes, parse_files, repo_zone, survey
 from learnloop.model import Corpus, Incident, Problem
 
 Parsed = tuple[Incident | None, list[Problem]]
@@ -31,11 +31,12 @@ def unchanged(stat: os.stat_result, size: int, mtime_ns: int, written_ns: int) -
     return (stat.st_size, stat.st_mtime_ns) == (size, mtime_ns) and mtime_ns < written_ns - RACY_NS
 
 
-def read_changed(root: Path) -> tuple[Files, Digests]:
+def read_changed(root: Path) -> tuple[Files, Digests, Survey]:
     """Every incident file, with its bytes only where it changed since the last run.
 
-    Returns the files in path order (bytes, the error reading it, or None when unchanged)
-    and each file's sha256 digest by its path as shown (b"?" for an unreadable one).
+    Returns the files in path order (bytes, the error reading it, or None when unchanged),
+    each file's sha256 digest by its path as shown (b"?" for an unreadable one), and the
+    survey of incidents/ they were found by (what was skipped or refused).
     """
     path = root / cachefile.CACHE_DIR / f"files-{cachefile.code_digest()}.pickle"
     stored = cachefile.read(path)
@@ -47,7 +48,8 @@ def read_changed(root: Path) -> tuple[Files, Digests]:
     digests: list[tuple[str, bytes]] = []
     now: dict[str, tuple[int, int, bytes]] = {}
     start = time.time_ns()
-    for file in discover(root):
+    found = survey(root)
+    for file in found.files:
         shown = display_path(file, root)
         try:
             stat = os.stat(file)
@@ -69,17 +71,22 @@ def read_changed(root: Path) -> tuple[Files, Digests]:
     # Recorded again while a file is racily clean, so that a later run can trust it.
     if now != known or any(entry[1] >= written - RACY_NS for entry in now.values()):
         cachefile.write(path, (start, now), replaces="files-*.pickle")
-    return files, tuple(digests)
+    return files, tuple(digests), found
 
 
-def parse_cached(root: Path, files: Files, digests: Digests) -> Corpus:
+def parse_cached(
+    root: Path, files: Files, digests: Digests, found_files: Survey | None = None
+) -> Corpus:
     """parse_files, reusing each file's earlier result when its path and bytes are unchanged.
 
     The results are kept by file path in `cachefile.Buckets`: a new or edited file re-pickles
     its own bucket only, so keeping its result costs little more than reading the rest. A
     file not read (None) must be found there; if the cache lost it, it is read now.
     """
-    path = root / cachefile.CACHE_DIR / f"parsed-{cachefile.code_digest()}.pickle"
+    zone = repo_zone(root)
+    # The zone is part of what a parse means: a file reads differently after `timezone:` moves.
+    salt = hashlib.sha256(f"{cachefile.code_digest()}\0{zone}".encode()).hexdigest()[:16]
+    path = root / cachefile.CACHE_DIR / f"parsed-{salt}.pickle"
     stored = cachefile.read(path)
     table = cachefile.Buckets(stored)
     key_of = dict(digests)
@@ -100,11 +107,11 @@ def parse_cached(root: Path, files: Files, digests: Digests) -> Corpus:
             key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
         found = bucket.before.get(key)
         if found is None:
-            found = load_bytes(raw, shown)
+            found = load_bytes(raw, shown, zone)
         bucket.used[key] = found
         return found
 
-    corpus = parse_files(root, files, load)
+    corpus = parse_files(root, files, load, zone=zone, survey=found_files)
     packed = table.pack()
     if packed != table.stored:
         cachefile.write(path, packed, replaces="parsed-*.pickle")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from learnloop.model import (
@@ -28,6 +29,11 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_ID = 80
 MAX_TITLE = 300
 MAX_TEXT = 20_000  # one front-matter string; the body has its own, larger, file limit
+# Bounds on figures: anything beyond is a typo or an attack, and would overflow a report.
+MAX_COUNT = 10**12  # customers, users, requests affected
+MAX_MONEY = 10**13  # dollars
+MAX_DAYS = 10_000  # effort of one action item
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _SEVERITY_RE = re.compile(r"^\s*(?:p|sev|s|severity)?[\s-]*([0-4])\s*$", re.IGNORECASE)
 _SEVERITY_HINT = "write P0–P4 (SEV0–SEV4, sev1 and S1 are accepted too)"
@@ -99,6 +105,8 @@ class Reader:
     lines: dict[str, int]
     offset: int  # file line of the YAML's first line, minus one
     problems: list[Problem] = field(default_factory=list)
+    raw: dict[str, str] = field(default_factory=dict)  # non-string scalars as written
+    zone: tzinfo = UTC  # the repo's time zone, for timestamps written without one
 
     def line(self, key: str) -> int:
         while key:
@@ -126,11 +134,27 @@ class Reader:
 
     # --- typed readers: each returns None (and records why) when the value will not do ---
 
+    def errors(self) -> int:
+        return sum(p.level == "error" for p in self.problems)
+
+    def missing(self, key: str, hint: str | None = None) -> None:
+        """A required key is absent: name a key that differs only in case or spacing."""
+        near = [str(k) for k in self.data if _folded(str(k)) == _folded(key) and str(k) != key]
+        if near:
+            hint = f"keys are lower case: write {key!r}, not {near[0]!r}"
+        self.error(key, f"{key}: required key is missing", hint)
+
+    def as_written(self, key: str, value: Any) -> Any:
+        """A scalar YAML read as a number, a boolean or a date, as its author wrote it."""
+        if isinstance(value, str) or value is None:
+            return value
+        return self.raw.get(key, value)
+
     def text(self, key: str, *, required: bool = False, limit: int = MAX_TEXT) -> str | None:
-        value = self.get(key)
+        value = self.as_written(key, self.get(key))
         if value is None or value == "":
             if required:
-                self.error(key, f"{key}: required key is missing")
+                self.missing(key)
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float | date):
             self.error(key, f"{key}: expected text, got {_kind(value)}")
@@ -152,6 +176,7 @@ class Reader:
             return ()
         out = []
         for index, item in enumerate(value):
+            item = self.as_written(f"{key}.{index}", item)
             if isinstance(item, str | int | float) and not isinstance(item, bool):
                 if str(item).strip():
                     out.append(str(item).strip())
@@ -159,16 +184,29 @@ class Reader:
                 self.error(f"{key}.{index}", f"{key}[{index}]: expected text, got {_kind(item)}")
         return tuple(out)
 
-    def number(self, key: str, *, integer: bool = False) -> float | None:
+    def number(self, key: str, *, limit: float, integer: bool = False) -> float | None:
+        """A finite, non-negative number up to `limit`; None (and an error) otherwise."""
         value = self.get(key)
         if value is None:
             return None
         if isinstance(value, str):
             cleaned = value.replace(",", "").replace("_", "").lstrip("$").strip()
             with contextlib.suppress(ValueError):
-                value = float(cleaned)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            self.error(key, f"{key}: expected a non-negative number, got {value!r}")
+                value = float(cleaned) if len(cleaned) < 40 else value
+        shown = self.raw.get(key, repr(value))
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(key, f"{key}: expected a non-negative number, got {shown}")
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.error(key, f"{key}: expected a finite number, got {shown}")
+            return None
+        if value < 0:
+            self.error(key, f"{key}: expected a non-negative number, got {shown}")
+            return None
+        if value > limit:
+            self.error(key, f"{key}: {shown} is beyond any plausible figure (limit {limit:,.0f})")
             return None
         if integer:
             return int(value)
@@ -188,7 +226,11 @@ class Reader:
             return None, False
         if isinstance(value, str):
             try:
-                value = datetime.fromisoformat(value.strip())
+                # A quoted date ('2025-06-01', as YAML writers quote them) is a date, not midnight.
+                if _DATE_ONLY.match(value.strip()):
+                    value = date.fromisoformat(value.strip())
+                else:
+                    value = datetime.fromisoformat(value.strip())
             except ValueError:
                 try:
                     value = date.fromisoformat(value.strip())
@@ -201,12 +243,17 @@ class Reader:
                     return None, False
         if isinstance(value, datetime):
             if value.tzinfo is None:
-                self.warn(key, f"{key}: no time zone given; UTC assumed", "end it with Z or +HH:MM")
-                value = value.replace(tzinfo=UTC)
+                self.warn(
+                    key,
+                    f"{key}: no time zone given; read in the repository's time zone "
+                    f"({_zone_name(self.zone)})",
+                    "end it with Z or +HH:MM, or set `timezone:` in learnloop.yml",
+                )
+                value = value.replace(tzinfo=self.zone)
             return value, False
         if isinstance(value, date):
             if date_ok:
-                return datetime.combine(value, time(0, 0), UTC), True
+                return datetime.combine(value, time(0, 0), self.zone), True
             self.error(
                 key,
                 f"{key}: a date alone is not enough here; give the time and zone",
@@ -251,14 +298,25 @@ class Reader:
         return False
 
 
+def _folded(key: str) -> str:
+    return re.sub(r"[\s_-]+", "_", key.strip().casefold())
+
+
+def _zone_name(zone: tzinfo) -> str:
+    return str(getattr(zone, "key", None) or zone.tzname(None) or zone)
+
+
 def _kind(value: object) -> str:
     names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number"}
     return names.get(type(value), type(value).__name__)
 
 
 def read_required(r: Reader) -> dict[str, Any] | None:
-    """The required keys, normalized; None when any is missing or wrong."""
-    before = len(r.problems)
+    """The required keys, normalized; None when any is missing or wrong.
+
+    Only errors keep an incident out: a warning (a time zone assumed, a list split) never does.
+    """
+    before = r.errors()
     ident = r.text("id", required=True, limit=MAX_ID)
     if ident is not None and not ID_RE.match(ident):
         r.error(
@@ -269,11 +327,11 @@ def read_required(r: Reader) -> dict[str, Any] | None:
     title = r.text("title", required=True, limit=MAX_TITLE)
     started, date_only = r.timestamp("started_at", date_ok=True)
     if r.get("started_at") is None:
-        r.error("started_at", "started_at: required key is missing")
+        r.missing("started_at")
     severity = None
     raw = r.get("severity")
     if raw is None:
-        r.error("severity", "severity: required key is missing", _SEVERITY_HINT)
+        r.missing("severity", _SEVERITY_HINT)
     else:
         severity = normalize_severity(raw)
         if severity is None:
@@ -283,16 +341,8 @@ def read_required(r: Reader) -> dict[str, Any] | None:
                 f"(or SEV0–SEV4), got {raw!r}",
                 _SEVERITY_HINT,
             )
-    services = r.get("services")
-    if isinstance(services, str):
-        services = [services]
-    if services is None or services == []:
-        r.error("services", "services: required key is missing or empty", "e.g. [checkout-api]")
-    elif not isinstance(services, list) or not all(
-        isinstance(s, str) and s.strip() for s in services
-    ):
-        r.error("services", "services: expected a list of service names")
-    if len(r.problems) > before or started is None:
+    services = read_services(r)
+    if r.errors() > before or started is None:
         return None
     return {
         "id": ident,
@@ -300,8 +350,44 @@ def read_required(r: Reader) -> dict[str, Any] | None:
         "started_at": started,
         "started_date_only": date_only,
         "severity": severity,
-        "services": tuple(dict.fromkeys(s.strip() for s in services)),
+        "services": services,
     }
+
+
+def read_services(r: Reader) -> tuple[str, ...]:
+    """Service names, lower case (one service however it is capitalised), each once.
+
+    `services: checkout-api, orders-db` is YAML for one string; it is read as the two names
+    it was meant to be, with a warning.
+    """
+    value = r.get("services")
+    if value is None or value == [] or value == "":
+        r.missing("services", "e.g. [checkout-api]")
+        return ()
+    if isinstance(value, str):
+        value = [value]
+        if "," in value[0]:
+            value = [part for part in value[0].split(",") if part.strip()]
+            r.warn(
+                "services",
+                f"services: one text with commas read as {len(value)} services",
+                "write a list: [" + ", ".join(part.strip() for part in value) + "]",
+            )
+    if not isinstance(value, list) or not value:
+        r.error("services", "services: expected a list of service names")
+        return ()
+    names = []
+    for index, item in enumerate(value):
+        item = r.as_written(f"services.{index}", item)
+        if (
+            isinstance(item, bool)
+            or not isinstance(item, str | int | float)
+            or not str(item).strip()
+        ):
+            r.error(f"services.{index}", f"services[{index}]: expected a service name")
+            continue
+        names.append(str(item).strip().lower())
+    return tuple(dict.fromkeys(names))
 
 
 def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
@@ -318,8 +404,10 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
     out["status"] = r.text("status")
     if r.mapping("impact"):
         out["impact"] = Impact(
-            customers_affected=_int(r.number("impact.customers_affected", integer=True)),
-            revenue_usd=r.number("impact.revenue_usd"),
+            customers_affected=_int(
+                r.number("impact.customers_affected", limit=MAX_COUNT, integer=True)
+            ),
+            revenue_usd=r.number("impact.revenue_usd", limit=MAX_MONEY),
             sla_breached=r.boolean("impact.sla_breached"),
             summary=r.text("impact.summary"),
         )
@@ -331,14 +419,14 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
     if r.mapping("detection", scalar_as="method"):
         out["detection"] = Detection(r.text("detection.method"), r.text("detection.source"))
     out["responders"] = _list_of(r, "responders", _responder)
-    out["runbook_used"] = r.text("runbook_used")
+    out["runbook_used"] = _name(r, "runbook_used")
     out["runbook_helpful"] = r.boolean("runbook_helpful")
     out["action_items"] = _list_of(r, "action_items", _action_item)
     out["tags"] = r.texts("tags")
     out["related"] = r.texts("related")
-    out["visibility"] = r.choice("visibility", VISIBILITIES, strict=True) or "internal"
-    out["pattern"] = r.text("pattern")
-    out["not_pattern"] = r.texts("not_pattern")
+    out["visibility"] = read_visibility(r)
+    out["pattern"] = _name(r, "pattern")
+    out["not_pattern"] = _names(r, "not_pattern")
     extra = []
     for key in sorted(k for k in r.data if k not in KNOWN_KEYS):
         close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
@@ -350,6 +438,60 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
         extra.append((str(key), r.data[key]))
     out["extra"] = tuple(extra)
     return out
+
+
+def read_visibility(r: Reader) -> str:
+    """'internal' only when said exactly so; anything else that looks like it, 'restricted'.
+
+    A public build leaves restricted incidents out, so a near miss must fail closed: a key
+    that differs only in case or spelling (`Visibility`, `visiblity`) counts as the key, and
+    any value but `internal` restricts.
+    """
+    value = r.choice("visibility", VISIBILITIES, strict=True)
+    if r.get("visibility") is not None and value is None:
+        return "restricted"  # an error is reported; were it loaded anyway, it stays private
+    near = sorted(
+        str(k)
+        for k in r.data
+        if str(k) != "visibility"
+        and (
+            _folded(str(k)) == "visibility"
+            or difflib.get_close_matches(_folded(str(k)), ["visibility"], n=1, cutoff=0.8)
+        )
+    )
+    for key in near:
+        said = r.get(key)
+        r.warn(
+            key,
+            f"{key!r} is read as `visibility`: {said!r} treated as restricted"
+            if said != "internal"
+            else f"{key!r} is read as `visibility`",
+            "write `visibility: internal` or `visibility: restricted`, in lower case",
+        )
+        if said != "internal":
+            value = "restricted"
+    return value or "internal"
+
+
+def _name(r: Reader, key: str) -> str | None:
+    """A pattern or runbook name: it becomes a file name, so it follows the id rule."""
+    name = r.text(key, limit=MAX_ID)
+    if name is not None and not ID_RE.match(name):
+        r.error(
+            key,
+            f"{key}: {name!r} is not a safe file and URL name",
+            "use letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
+        return None
+    return name
+
+
+def _names(r: Reader, key: str) -> tuple[str, ...]:
+    value = r.get(key)
+    if not isinstance(value, list):
+        return tuple(n for n in [_name(r, key)] if n)
+    found = (_name(r, f"{key}.{index}") for index in range(len(value)))
+    return tuple(dict.fromkeys(n for n in found if n))
 
 
 def _int(value: float | None) -> int | None:
@@ -395,6 +537,6 @@ def _action_item(r: Reader, key: str, value: Any) -> ActionItem | None:
         status=status,
         due=r.day(f"{key}.due"),
         done_at=r.day(f"{key}.done_at"),
-        effort=r.number(f"{key}.effort"),
+        effort=r.number(f"{key}.effort", limit=MAX_DAYS),
         extra=tuple(sorted((str(k), v) for k, v in value.items() if k not in known)),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -34,35 +34,63 @@ class YamlError(Exception):
 class Parsed:
     data: Any
     lines: dict[str, int]  # dotted key path ("action_items.0.due") -> 1-based line
+    # The source text of plain scalars YAML turned into something other than a string
+    # (`0x1F` -> 31, `1.10` -> 1.1, `12:30` -> 750): an id or a name is read as written.
+    raw: dict[str, str] = field(default_factory=dict)
+
+
+_PLAIN_STR = "tag:yaml.org,2002:str"
 
 
 def parse(text: str) -> Parsed:
-    """Parse one YAML document; key lines are recorded, aliases expanding too far refused."""
+    """Parse one YAML document; key lines are recorded, aliases expanding too far refused.
+
+    A key given twice in one mapping is refused: YAML keeps the last silently, and a reviewer
+    reading the first (`visibility: restricted`) would be misled.
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return Parsed(None, {})
         lines: dict[str, int] = {}
-        _walk(node, "", lines, [0])
+        raw: dict[str, str] = {}
+        _walk(node, "", lines, raw, [0])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or str(exc)
-        if exc.context:
-            problem = f"{problem} ({exc.context})"
-        raise YamlError(f"invalid YAML: {problem}", line) from None
+        raise YamlError(f"invalid YAML: {_plain_words(exc, text, line)}", line) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", 1) from None
     except RecursionError:
         raise YamlError("YAML nests too deeply", 1) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
+        raise YamlError(f"invalid YAML: a value cannot be read ({exc})", 1) from None
     finally:
         loader.dispose()
-    return Parsed(data, lines)
+    return Parsed(data, lines, raw)
 
 
-def _walk(node: yaml.Node, path: str, lines: dict[str, int], count: list[int]) -> None:
+def _plain_words(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
+    """The parser's complaint, said as what to change where a common slip explains it."""
+    problem = exc.problem or str(exc)
+    at = text.split("\n")[line - 1] if 0 < line <= text.count("\n") + 1 else ""
+    if "\t" in at[: len(at) - len(at.lstrip())] or "tab character" in problem:
+        return "a tab is used for indentation; YAML allows only spaces there"
+    if "expected a single document" in (exc.context or ""):
+        return (
+            "a second document starts here ('---'); an incident file holds one mapping of "
+            "keys, and a .yaml file needs no '---' lines"
+        )
+    if exc.context:
+        problem = f"{problem} ({exc.context})"
+    return problem
+
+
+def _walk(
+    node: yaml.Node, path: str, lines: dict[str, int], raw: dict[str, str], count: list[int]
+) -> None:
     """Count nodes as an expansion would (aliases included) and note each key's line."""
     count[0] += 1
     if count[0] > MAX_NODES:
@@ -71,15 +99,27 @@ def _walk(node: yaml.Node, path: str, lines: dict[str, int], count: list[int]) -
             node.start_mark.line + 1,
         )
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key, value in node.value:
             name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+            line = key.start_mark.line + 1
+            if name in seen and name != "<<":
+                raise YamlError(
+                    f"duplicate key {name!r}: first given on line {seen[name]}; "
+                    "YAML would keep only the last, so say it once",
+                    line,
+                )
+            seen[name] = line
             sub = sys.intern(f"{path}.{name}" if path else str(name))
-            lines.setdefault(sub, key.start_mark.line + 1)
-            _walk(value, sub, lines, count)
+            lines.setdefault(sub, line)
+            _walk(value, sub, lines, raw, count)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             sub = sys.intern(f"{path}.{index}" if path else str(index))
             lines.setdefault(sub, item.start_mark.line + 1)
-            _walk(item, sub, lines, count)
-    elif isinstance(node, yaml.ScalarNode) and len(node.value) <= _SHARED_UP_TO:
-        node.value = sys.intern(node.value)  # what a plain string is constructed from
+            _walk(item, sub, lines, raw, count)
+    elif isinstance(node, yaml.ScalarNode):
+        if node.tag != _PLAIN_STR and node.style is None and path:
+            raw[path] = node.value
+        if len(node.value) <= _SHARED_UP_TO:
+            node.value = sys.intern(node.value)  # what a plain string is constructed from
