@@ -115,7 +115,7 @@ def test_human_edits_outside_markers_and_adopted_regions_survive(repo: Path):
 
 def test_check_reports_drift_and_writes_nothing(repo: Path):
     path = repo / "runbooks" / "kafka-consumer-lag.md"
-    path.write_text(path.read_text().replace("## Diagnosis", "## Diagnosis (edited)"))
+    path.write_text(path.read_text().replace("regions: {", "regions: {stale: 000000000000, "))
     edited = path.read_text()
     result = invoke(repo, "generate", "--check")
     assert result.exit_code == 1

@@ -88,7 +88,8 @@ def test_init_writes_a_learning_repo(tmp_path: Path):
     assert f"{len(EXPECTED)} created, 0 replaced, 0 appended, 0 already in place" in result.stdout
     assert result.stderr == ""
     assert (root / ".gitignore").read_text() == (
-        "# learnloop: the built site and the analysis cache\nsite/\n.learnloop-cache/\n"
+        "# learnloop: the built site, its staging folders and the analysis cache\n"
+        "site/\n.learnloop-cache/\n.learnloop-site-*/\n"
     )
     readme = (root / "README.md").read_text()
     assert readme.startswith("# Incidents\n\n<!-- learnloop:begin readme -->\n")
@@ -151,8 +152,8 @@ def test_an_existing_readme_and_gitignore_get_appended_to_once(tmp_path: Path):
     readme = (root / "README.md").read_text()
     assert readme.startswith("# Payments\n\nOur service.\n\n<!-- learnloop:begin readme -->\n")
     assert (root / ".gitignore").read_text() == (
-        "node_modules/\nsite/\n\n# learnloop: the built site and the analysis cache\n"
-        ".learnloop-cache/\n"
+        "node_modules/\nsite/\n\n# learnloop: the built site, its staging folders and the "
+        "analysis cache\n.learnloop-cache/\n.learnloop-site-*/\n"
     )
     # The section is the team's now: edited, it stays as it is.
     (root / "README.md").write_text(readme.replace("learning loop", "feedback loop"))

@@ -96,7 +96,9 @@ def test_public_build_refuses_secrets(tmp_path: Path):
     victim.write_text(victim.read_text() + "\nLogged in with postgres://app:hunter2secret@db1/x\n")
     result = CliRunner().invoke(cli, ["--root", str(root), "build", "--public"])
     assert result.exit_code == 1
-    assert "a public build needs none" in result.output
+    assert "a public build needs a clean check" in result.output
+    assert "no site was built" in result.output
+    assert not (root / "site").exists()
     assert not (root / "site").exists()
 
 

@@ -145,7 +145,7 @@ def write(path: Path, value: object, replaces: str | None = None) -> None:
             for old in path.parent.glob(replaces):
                 if old != path:
                     old.unlink(missing_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
             with tmp.open("wb") as handle:
                 handle.write(MAGIC + _sign(key, payload) + payload)

@@ -142,19 +142,35 @@ def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> N
     is_flag=True,
     help="Relearn the pattern engine from every incident instead of placing new ones.",
 )
+@click.option(
+    "--replace-edited",
+    is_flag=True,
+    help="Regenerate regions a person edited instead of keeping the edits.",
+)
 @pass_ctx
-def generate(obj: Context, check_only: bool, refit: bool) -> None:
+def generate(obj: Context, check_only: bool, refit: bool, replace_edited: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
     from learnloop.commands import generate as generate_cmd
 
-    analysis, rendered, changed = generate_cmd.generate(obj.root, refit, write=not check_only)
+    analysis, rendered, changed = generate_cmd.generate(
+        obj.root, refit, write=not check_only, replace_edited=replace_edited
+    )
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
+    edits = generate_cmd.hand_edits(rendered)
+    for problem in edits:
+        click.echo(problem.format(), err=True)
     if check_only:
         for rel in changed:
             click.echo(f"would change: {rel}")
         if changed:
             click.echo(f"{len(changed)} generated file(s) out of date; run `learnloop generate`")
+        if edits:
+            click.echo(
+                f"{len(edits)} generated region(s) changed by hand: kept, and no longer "
+                "updated; see the hints above"
+            )
+        if changed or edits:
             sys.exit(1)
         click.echo(f"generated files are current ({len(rendered)} checked)")
         return
@@ -242,15 +258,23 @@ def build(obj: Context, public: bool) -> None:
     from learnloop.commands import patterns as patterns_cmd
 
     if public:
-        # A public site must not publish a secret or someone's personal data.
+        # A public site must not publish a secret or someone's personal data, and a file
+        # that does not load could be an incident whose visibility was never read.
         corpus = load_corpus(obj.root)
-        found = [
-            p for p in check_mod.check(corpus, obj.settings()) if p.code in check_mod.PRIVACY_CODES
-        ]
+        problems = check_mod.check(corpus, obj.settings(), obj.root)
+        found = [p for p in problems if p.level == "error" or p.code in check_mod.PRIVACY_CODES]
         if found:
             click.echo("".join(f"{p.format()}\n" for p in found), err=True, nl=False)
+            private = sum(p.code in check_mod.PRIVACY_CODES for p in found)
+            site.discard(obj.root)
             raise LearnloopError(
-                f"{len(found)} secret(s) or personal data found; a public build needs none"
+                f"a public build needs a clean check: {len(found) - private} error(s), "
+                f"{private} secret(s) or personal data found; no site was built"
+                + (
+                    " (allow a known-safe value with `privacy.allow` in learnloop.yml)"
+                    if private
+                    else ""
+                )
             )
     analysis, _, written = generate_cmd.generate(obj.root, write=True)
     for rel in written:

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from learnloop.errors import LearnloopError
+from learnloop.load.fields import ID_RE, MAX_ID
 from learnloop.load.yamlsafe import YamlError, parse
 
 FILENAME = "patterns.yml"
@@ -58,12 +59,29 @@ class State:
         return {p.id: p for p in self.patterns}
 
 
-def _ids(value: Any, where: str) -> tuple[str, ...]:
+def _ids(
+    value: Any, where: str, raw: dict[str, str] | None = None, at: str = ""
+) -> tuple[str, ...]:
+    """A list of ids, each as written (`0123` stays `0123`, not the number YAML reads)."""
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
         raise LearnloopError(f"{FILENAME}: {where}: expected a list of incident ids")
-    return tuple(str(v) for v in value)
+    raw = raw or {}
+    return tuple(
+        v if isinstance(v, str) else raw.get(f"{at}.{n}", str(v)) for n, v in enumerate(value)
+    )
+
+
+def _pattern_id(value: Any, line: int, key: str) -> str:
+    """A pattern id names its runbook's file: it follows the incident-id rule."""
+    ident = str(value)
+    if not ID_RE.match(ident) or len(ident) > MAX_ID:
+        raise LearnloopError(
+            f"{FILENAME}:{line}: {key}: {ident!r} is not a safe file and URL name; use "
+            "letters, digits, '.', '_' and '-', starting with a letter or digit"
+        )
+    return ident
 
 
 def read_state(root: Path) -> State:
@@ -80,7 +98,7 @@ def parse_state(text: str) -> State:
         parsed = parse(text)
     except YamlError as exc:
         raise LearnloopError(f"{FILENAME}:{exc.line}: {exc.message}") from None
-    data = parsed.data or {}
+    data, raw = parsed.data or {}, parsed.raw
     if not isinstance(data, dict):
         raise LearnloopError(f"{FILENAME}:1: expected a mapping with `patterns:`")
     records = []
@@ -89,7 +107,7 @@ def parse_state(text: str) -> State:
         line = parsed.lines.get(f"patterns.{index}", 1)
         if not isinstance(entry, dict) or not entry.get("id"):
             raise LearnloopError(f"{FILENAME}:{line}: each pattern needs an `id`")
-        ident = str(entry["id"])
+        ident = _pattern_id(entry["id"], line, "id")
         if ident in seen:
             raise LearnloopError(f"{FILENAME}:{line}: pattern id {ident!r} appears twice")
         seen.add(ident)
@@ -97,19 +115,28 @@ def parse_state(text: str) -> State:
             PatternRecord(
                 id=ident,
                 title=str(entry.get("title") or ident),
-                incidents=_ids(entry.get("incidents"), f"{ident}.incidents"),
-                pin=_ids(entry.get("pin"), f"{ident}.pin"),
-                exclude=_ids(entry.get("exclude"), f"{ident}.exclude"),
-                merged_into=str(entry["merged_into"]) if entry.get("merged_into") else None,
+                incidents=_ids(
+                    entry.get("incidents"), f"{ident}.incidents", raw, f"patterns.{index}.incidents"
+                ),
+                pin=_ids(entry.get("pin"), f"{ident}.pin", raw, f"patterns.{index}.pin"),
+                exclude=_ids(
+                    entry.get("exclude"), f"{ident}.exclude", raw, f"patterns.{index}.exclude"
+                ),
+                merged_into=_pattern_id(entry["merged_into"], line, "merged_into")
+                if entry.get("merged_into")
+                else None,
                 retired=bool(entry.get("retired", False)),
-                renamed_from=_ids(entry.get("renamed_from"), f"{ident}.renamed_from"),
+                renamed_from=tuple(
+                    _pattern_id(old, line, "renamed_from")
+                    for old in _ids(entry.get("renamed_from"), f"{ident}.renamed_from")
+                ),
             )
         )
     adrs = data.get("adr_numbers") or {}
     return State(
         patterns=tuple(records),
-        unclustered=_ids(data.get("unclustered"), "unclustered"),
-        since_refit=_ids(data.get("since_refit"), "since_refit"),
+        unclustered=_ids(data.get("unclustered"), "unclustered", raw, "unclustered"),
+        since_refit=_ids(data.get("since_refit"), "since_refit", raw, "since_refit"),
         adr_numbers=tuple(sorted((str(k), int(v)) for k, v in adrs.items()))
         if isinstance(adrs, dict)
         else (),

@@ -25,7 +25,7 @@ import numpy as np
 from learnloop import cachefile
 from learnloop.analyze.documents import Document
 from learnloop.analyze.encoder import Encoder
-from learnloop.load import discover, display_path, load_bytes
+from learnloop.load import discover, display_path, load_bytes, repo_zone
 from learnloop.load.cache import unchanged
 from learnloop.model import Incident
 
@@ -79,11 +79,12 @@ class LazyIncidents(Mapping[str, Incident]):
         self._root = root
         self._path = dict(zip(lookup.ids, lookup.paths, strict=True))
         self._loaded: dict[str, Incident] = {}
+        self._zone = repo_zone(root)
 
     def __getitem__(self, ident: str) -> Incident:
         if ident not in self._loaded:
             rel = self._path[ident]
-            incident, _ = load_bytes((self._root / rel).read_bytes(), rel)
+            incident, _ = load_bytes((self._root / rel).read_bytes(), rel, self._zone)
             if incident is None:
                 raise KeyError(ident)
             self._loaded[ident] = incident

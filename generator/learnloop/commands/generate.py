@@ -11,9 +11,20 @@ from learnloop import enrich
 from learnloop.analyze import rootcause
 from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.commands.patterns import Analysis, analyze_repo
+from learnloop.model import Problem
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, changes, document, indexes, kb, report, runbook, write_all
+from learnloop.write import (
+    adr,
+    changes,
+    document,
+    indexes,
+    kb,
+    remove_leftovers,
+    report,
+    runbook,
+    write_all,
+)
 from learnloop.write.cache import RenderCache
 
 log = logging.getLogger(__name__)
@@ -26,9 +37,12 @@ class Reader:
     the text the documents were merged with, rather than reading every file a second time.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, replace_edited: bool = False) -> None:
         self.root = root
         self.texts: dict[str, str | None] = {}
+        # Regions people edited are kept unless asked otherwise: then each file is read as if
+        # no digest of what was generated were recorded, so every region is refreshed.
+        self.replace_edited = replace_edited
 
     def __call__(self, rel: str) -> str | None:
         if rel in self.texts:
@@ -38,6 +52,8 @@ class Reader:
         except (OSError, UnicodeDecodeError):
             text = None
         self.texts[rel] = text
+        if text is not None and self.replace_edited:
+            return document.forget_edits(text)
         return text
 
 
@@ -132,16 +148,19 @@ def render(
 
 
 def generate(
-    root: Path, refit: bool = False, *, write: bool = False
+    root: Path, refit: bool = False, *, write: bool = False, replace_edited: bool = False
 ) -> tuple[Analysis, dict[str, str], list[str]]:
     """Analyze the repo and render its generated files; with `write`, write those that changed.
 
     Returns the analysis, every generated file's text and the paths whose text on disk
     differs from it: written now (with `write`), or out of date.
     """
+    if write:
+        for rel in remove_leftovers(root):
+            log.info("removed %s, left by an interrupted run", rel)
     analysis = analyze_repo(root, refit, keep=False)
     cache = RenderCache.load(root)
-    existing = Reader(root)
+    existing = Reader(root, replace_edited=replace_edited)
     rendered = render(analysis, cache, save=False, existing=existing)
     changed = (
         write_all(rendered, root, existing.texts)
@@ -150,3 +169,8 @@ def generate(
     )
     cache.save(settled=rendered if write else ())
     return analysis, rendered, changed
+
+
+def hand_edits(rendered: dict[str, str]) -> list[Problem]:
+    """Regions people edited (kept) or left without an end marker, in the generated files."""
+    return sorted(p for rel, text in rendered.items() for p in document.inspect(rel, text))

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 WORKFLOWS_DIR = ".github/workflows"
 TEMPLATE_FILE = f"{INCIDENTS_DIR}/_template.md"
 GENERATED_DIRS = ("runbooks", "kb", "adr")
-IGNORED = ("site/", ".learnloop-cache/")
+IGNORED = ("site/", ".learnloop-cache/", ".learnloop-site-*/")
 README = "README.md"
 README_BEGIN = "<!-- learnloop:begin readme -->"
 README_END = "<!-- learnloop:end readme -->"
@@ -173,7 +173,12 @@ def _gitignore(current: str | None) -> str | None:
         return None
     text = (current or "").rstrip("\n")
     head = text + "\n\n" if text else ""
-    return head + "# learnloop: the built site and the analysis cache\n" + "\n".join(missing) + "\n"
+    return (
+        head
+        + "# learnloop: the built site, its staging folders and the analysis cache\n"
+        + "\n".join(missing)
+        + "\n"
+    )
 
 
 def init(root: Path, *, force: bool = False) -> Outcome:

@@ -39,11 +39,6 @@ SIMILAR = 3
 DETAILED = 20  # new incidents shown in full; a bulk import lists the rest in the table only
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _ROW = re.compile(r"^\|(?!\s*:?-{3,})")
-_REGION = re.compile(
-    r"<!-- learnloop:begin (?P<name>[a-z0-9_-]+) -->\n(?P<body>.*?)"
-    r"<!-- learnloop:end (?P=name) -->",
-    re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -220,7 +215,10 @@ def _new_incident(
     query = similar_cmd.query_from_file(analysis.root / incident.path, analysis.root)
     answer = similar_cmd.run(from_analysis(past), query, SIMILAR + len(new_ids), past.root)
     results: list[Match] = answer["results"]  # type: ignore[assignment]
-    similar = tuple(m for m in results if m.id not in new_ids)[:SIMILAR]
+    # A pull-request comment is read more widely than the repo: restricted incidents are
+    # never named in it, only counted.
+    restricted = {i.id for i in analysis.corpus.incidents if i.visibility == "restricted"}
+    similar = tuple(m for m in results if m.id not in new_ids and m.id not in restricted)[:SIMILAR]
     before = {p.id: p for p in past.patterns.patterns}
     engine = analysis.patterns.of().get(incident.id)
 
@@ -234,7 +232,14 @@ def _new_incident(
         verdict = f"**Pattern:** `{engine}` ({title}), {runbook(engine)}."
     elif engine:
         group = next(p for p in analysis.patterns.patterns if p.id == engine)
-        others = ", ".join(i for i in group.incidents if i != incident.id)
+        hidden = sum(i in restricted for i in group.incidents if i != incident.id)
+        named = [i for i in group.incidents if i != incident.id and i not in restricted]
+        others = ", ".join(
+            [
+                *named,
+                *([f"{hidden} restricted incident{'s' if hidden > 1 else ''}"] if hidden else []),
+            ]
+        )
         rel = runbook_mod.path_of(engine)
         made = f"; its runbook `{rel}` is new in this pull request" if rel in rendered else ""
         verdict = (
@@ -256,7 +261,7 @@ def _new_incident(
 
 
 def _regions(text: str) -> dict[str, str]:
-    return {m.group("name"): m.group("body") for m in _REGION.finditer(text)}
+    return {span.name: span.text for span in document.scan(text).spans}
 
 
 def _count(text: str, pattern: re.Pattern[str]) -> int:

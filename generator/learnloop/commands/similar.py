@@ -16,8 +16,8 @@ from learnloop.analyze.documents import document, text_document
 from learnloop.analyze.lookup import LazyIncidents, Lookup
 from learnloop.analyze.semantic import Model
 from learnloop.analyze.similar import Match, Query, nearest_pattern, search
-from learnloop.errors import UsageError
-from learnloop.load import display_path, load_bytes
+from learnloop.errors import LearnloopError, UsageError
+from learnloop.load import MAX_BYTES, display_path, load_bytes, repo_zone
 
 RUNBOOKS_DIR = "runbooks"
 
@@ -49,9 +49,18 @@ def lookup(root: Path) -> Lookup:
 
 def query_from_file(path: Path, root: Path) -> Query:
     """A draft post-mortem as a query; works when the draft is not valid yet."""
-    raw = path.read_bytes()
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise LearnloopError(
+            f"{display_path(path, root)}: file is {size / 1e6:.1f} MB; the limit is "
+            f"{MAX_BYTES // 1024} KB (link large logs instead of pasting them)"
+        )
+    with path.open("rb") as handle:  # read no more than the limit, whatever the stat said
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise LearnloopError(f"{display_path(path, root)}: file grew beyond the limit")
     text = raw.decode("utf-8", errors="replace")
-    incident, _ = load_bytes(raw, display_path(path, root))
+    incident, _ = load_bytes(raw, display_path(path, root), repo_zone(root))
     if incident is not None:
         return Query(document(incident), _plain(text), incident)
     return Query(text_document(_plain(text)), _plain(text))
@@ -61,6 +70,8 @@ def query_from_text(text: str) -> Query:
     """A symptom or question typed by a responder."""
     if not text.strip():
         raise UsageError("the text to search for is empty")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise UsageError(f"the text to search for is over {MAX_BYTES // 1024} KB")
     return Query(text_document(text), text)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from learnloop.load.fields import as_date
-from learnloop.model import Incident
+from learnloop.model import Incident, Problem
 from learnloop.write.cache import RenderCache
 
 GENERATED_BY = "learnloop"
@@ -36,11 +36,8 @@ OWNED_KEYS = (
     "regions",
     "status",
 )
-_REGION = re.compile(
-    r"<!-- learnloop:begin (?P<name>[a-z0-9_-]+) -->\n(?P<body>.*?)"
-    r"<!-- learnloop:end (?P=name) -->",
-    re.DOTALL,
-)
+_MARKER = re.compile(r"^<!-- learnloop:(?P<end>begin|end) (?P<name>[a-z0-9_-]+) -->$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _FRONT = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
 
 
@@ -48,6 +45,106 @@ _FRONT = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
 class Region:
     name: str
     text: str  # Markdown, without markers
+
+
+@dataclass(frozen=True)
+class Span:
+    """A live region in a file: where its markers are and what is between them."""
+
+    name: str
+    start: int  # offset of its begin marker
+    end: int  # offset just past its end marker
+    text: str  # between the markers, without the line breaks that frame it
+    line: int  # 1-based line of the begin marker within the text scanned
+
+
+@dataclass(frozen=True)
+class Scan:
+    """The regions of a body: each name's first pair of markers outside code, and what is odd."""
+
+    spans: tuple[Span, ...]
+    unclosed: tuple[tuple[str, int], ...]  # (name, line) of a begin marker with no end after it
+
+
+def scan(body: str) -> Scan:
+    """The live regions of a body.
+
+    Only markers on lines of their own, outside fenced code, count, and only the first pair
+    of each name: a marker quoted in an example or copied further down is text.
+    """
+    spans: list[Span] = []
+    unclosed: list[tuple[str, int]] = []
+    opened: dict[str, tuple[int, int, int]] = {}  # name -> (offset, content offset, line)
+    done: set[str] = set()
+    fence: str | None = None
+    offset = 0
+    for number, line in enumerate(body.split("\n"), start=1):
+        after = offset + len(line) + 1
+        fenced = _FENCE.match(line)
+        if fence is None and fenced:
+            fence = fenced.group(1)
+        elif (
+            fence is not None
+            and fenced
+            and fenced.group(1)[0] == fence[0]
+            and len(fenced.group(1)) >= len(fence)
+            and not line.strip()[len(fenced.group(1)) :]
+        ):
+            fence = None
+        elif fence is None and (marker := _MARKER.match(line.rstrip())):
+            name = marker.group("name")
+            if marker.group("end") == "begin":
+                if name not in done and name not in opened:
+                    opened[name] = (offset, after, number)
+            elif name in opened:
+                begin, content, first = opened.pop(name)
+                done.add(name)
+                text = body[content:offset].strip("\n") if content <= offset else ""
+                spans.append(Span(name, begin, min(after - 1, len(body)), text, first))
+        offset = after
+    unclosed = sorted((name, line) for name, (_, _, line) in opened.items())
+    return Scan(tuple(sorted(spans, key=lambda s: s.start)), tuple(unclosed))
+
+
+def region_digest(text: str) -> str:
+    """A short digest of a region's text, as recorded in the front matter's `regions`."""
+    return hashlib.sha256(text.strip("\n").encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def recorded_digests(front: dict[str, Any]) -> dict[str, str | None]:
+    """Each region the generator last wrote, with the digest of what it wrote (None when the
+    file predates digests: a list of names)."""
+    value = front.get("regions")
+    if isinstance(value, dict):
+        return {str(k): (str(v) if v is not None else None) for k, v in value.items()}
+    if isinstance(value, list):
+        return {str(k): None for k in value}
+    return {}
+
+
+def forget_edits(text: str) -> str:
+    """The file as if no digest of its regions were recorded: every region is then refreshed,
+    edits inside them included (`generate --replace-edited`)."""
+    match = _FRONT.match(text)
+    if not match:
+        return text
+    head = re.sub(
+        r"(?m)^regions: \{(.*)\}$",
+        lambda m: (
+            "regions: ["
+            + ", ".join(p.split(":")[0].strip() for p in m.group(1).split(",") if p.strip())
+            + "]"
+        ),
+        match.group(0),
+        count=1,
+    )
+    return head + text[match.end() :]
+
+
+def edited(span: Span, recorded: dict[str, str | None]) -> bool:
+    """Whether a person changed the region's text since the generator wrote it."""
+    digest = recorded.get(span.name)
+    return digest is not None and region_digest(span.text) != digest
 
 
 def source_digest(incidents: Sequence[Incident]) -> str:
@@ -142,14 +239,17 @@ def render(
     status: str | None = None,
     footer: str = "",
     force_status: bool = False,
+    replace_edited: bool = False,
 ) -> str:
     """The whole file: owned front matter, the human review block, regions merged into the body.
 
     `status` is a default: a status already in the file (an ADR a person accepted) is kept,
-    unless `force_status` (a document the generator retires).
+    unless `force_status` (a document the generator retires). A region a person edited is
+    kept as they left it (see `merge_body`) unless `replace_edited`.
     """
     old_front, old_body = split_existing(existing, sources=False)  # replaced, never read
     review = _review(old_front)
+    review_text = _review_text(existing) if isinstance(old_front.get("review"), dict) else None
     updated = max([s.started_at.date() for s in sources], default=None)
     front: dict[str, Any] = {"generated_by": GENERATED_BY, "kind": kind}
     if pattern:
@@ -166,12 +266,21 @@ def render(
     front["review"] = review
     due = review_due(review, updated, review_period_days)
     front["review_due"] = due
-    front["regions"] = [r.name for r in regions]
+    recorded = recorded_digests(old_front)
+    body, written = merge_body(
+        old_body,
+        regions,
+        recorded,
+        title,
+        footer,
+        old_title=old_front.get("title") if isinstance(old_front.get("title"), str) else None,
+        replace_edited=replace_edited,
+    )
+    front["regions"] = written
     for key, value in old_front.items():  # keys people added are theirs
         if key not in front and key not in OWNED_KEYS:
             front[key] = value
-    body = merge_body(old_body, regions, old_front.get("regions") or [], title, footer)
-    return "---\n" + _dump(front) + "---\n" + body
+    return "---\n" + _dump(front, review_text) + "---\n" + body
 
 
 def render_cached(cache: RenderCache, path: str, existing: str | None, **fields: Any) -> str:
@@ -189,12 +298,37 @@ def render_cached(cache: RenderCache, path: str, existing: str | None, **fields:
     )
 
 
-def _dump(front: dict[str, Any]) -> str:
+def _review_text(existing: str | None) -> str | None:
+    """The `review:` entry of a file's front matter exactly as written, comments and all.
+
+    The block belongs to people: it is carried over as text, never parsed and re-emitted.
+    """
+    match = _FRONT.match(existing or "")
+    if not match:
+        return None
+    lines = match.group("yaml").split("\n")
+    start = next((n for n, line in enumerate(lines) if re.match(r"review:(\s|$)", line)), None)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in (" ", "\t", "#")):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
+def _dump(front: dict[str, Any], review_text: str | None = None) -> str:
     lines = []
     for key, value in front.items():
-        if key == "review" and isinstance(value, dict):
+        if key == "review" and review_text is not None:
+            lines.append(review_text)
+        elif key == "review" and isinstance(value, dict):
             inner = ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items())
             lines.append(f"review: {{{inner}}}")
+        elif isinstance(value, dict):
+            inner = ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in value.items())
+            lines.append(f"{key}: {{{inner}}}")
         elif isinstance(value, list):
             lines.append(f"{key}: [{_flow(value)}]")
         else:
@@ -248,35 +382,114 @@ def block(region: Region) -> str:
 def merge_body(
     old_body: str,
     regions: Sequence[Region],
-    emitted_before: Sequence[str],
+    recorded: dict[str, str | None],
     title: str,
     footer: str,
-) -> str:
-    """The new body: old text with marked regions refreshed; new regions appended in place.
+    *,
+    old_title: str | None = None,
+    replace_edited: bool = False,
+) -> tuple[str, dict[str, str]]:
+    """The new body, and the digest of each region as it now stands.
 
-    A region emitted before whose markers are gone was adopted by a person: it is not
-    re-added. A region never emitted before is appended after the last generated region.
+    Old text with its live regions refreshed; new regions appended after the last one. A
+    region emitted before whose markers are gone was adopted by a person: it is not re-added.
+    A region whose text a person changed since it was written is kept as they left it (and
+    keeps the digest of what was written, so it is still known as edited). A heading that
+    is still the generated title follows a title changed in patterns.yml.
     """
+    new = {r.name: r for r in regions}
     if not old_body.strip():
         parts = [f"# {title}", *(block(r) for r in regions)]
         if footer:
             parts.append(footer.strip("\n"))
-        return "\n\n".join(parts) + "\n"
-    new = {r.name: r for r in regions}
-    present = {m.group("name") for m in _REGION.finditer(old_body)}
-
-    def refresh(match: re.Match[str]) -> str:
-        name = match.group("name")
-        return block(new[name]) if name in new else match.group(0)
-
-    body = _REGION.sub(refresh, old_body)
-    missing = [r for r in regions if r.name not in present and r.name not in emitted_before]
+        return "\n\n".join(parts) + "\n", {r.name: region_digest(r.text) for r in regions}
+    found = scan(old_body)
+    written: dict[str, str] = {}
+    pieces: list[str] = []
+    at = 0
+    for span in found.spans:
+        pieces.append(old_body[at : span.start])
+        region = new.get(span.name)
+        if region is None:
+            pieces.append(old_body[span.start : span.end])
+        elif edited(span, recorded) and not replace_edited:
+            pieces.append(old_body[span.start : span.end])
+            written[span.name] = str(recorded[span.name])
+        else:
+            pieces.append(block(region))
+            written[span.name] = region_digest(region.text)
+        at = span.end
+    pieces.append(old_body[at:])
+    body = "".join(pieces)
+    if old_title and old_title != title:
+        body = re.sub(
+            rf"(?m)^# {re.escape(old_title)}[ \t]*$", f"# {_heading(title)}", body, count=1
+        )
+    present = {span.name for span in found.spans} | {name for name, _ in found.unclosed}
+    missing = [r for r in regions if r.name not in present and r.name not in recorded]
     if missing:
-        ends = [m.end() for m in _REGION.finditer(body)]
+        ends = [span.end for span in scan(body).spans]
         insert_at = ends[-1] if ends else len(body.rstrip("\n"))
         addition = "".join("\n\n" + block(r) for r in missing)
         body = body[:insert_at] + addition + body[insert_at:]
-    return body if body.endswith("\n") else body + "\n"
+        written.update({r.name: region_digest(r.text) for r in missing})
+    # A region people adopted (markers removed) stays on record, or it would come back.
+    kept = {
+        name: digest or region_digest(new[name].text)
+        for name, digest in recorded.items()
+        if name in new
+    }
+    ordered = {
+        r.name: written.get(r.name) or kept[r.name]
+        for r in regions
+        if r.name in written or r.name in kept
+    }
+    return (body if body.endswith("\n") else body + "\n"), ordered
+
+
+def _heading(title: str) -> str:
+    return " ".join(title.split())
+
+
+def inspect(path: str, text: str) -> list[Problem]:
+    """What a person did to a generated file's regions that the generator will not undo.
+
+    Edited text inside a region is kept, and said; so is a begin marker whose end marker
+    is gone (the region is then left exactly as it is).
+    """
+    front, body = split_existing(text, sources=False)
+    if front.get("generated_by") != GENERATED_BY:
+        return []
+    offset = text[: len(text) - len(body)].count("\n")
+    recorded = recorded_digests(front)
+    found = scan(body)
+    problems = [
+        Problem(
+            path,
+            offset + span.line,
+            "warning",
+            f"region '{span.name}' was edited by hand; it is kept as written and no longer updated",
+            "move your text outside the learnloop markers (it is kept there), or run "
+            "`learnloop generate --replace-edited` to drop the edit",
+            code="edited-region",
+        )
+        for span in found.spans
+        if edited(span, recorded)
+    ]
+    problems.extend(
+        Problem(
+            path,
+            offset + line,
+            "warning",
+            f"region '{name}' has a begin marker and no end marker; it is left as it is and "
+            "no longer updated",
+            f"restore `<!-- learnloop:end {name} -->` after it, or delete the begin marker "
+            "to make the text yours",
+            code="unclosed-region",
+        )
+        for name, line in found.unclosed
+    )
+    return problems
 
 
 def freshness(front: dict[str, Any], today: date, period_days: int) -> tuple[str, str]:
