@@ -255,12 +255,9 @@ def load_parts(path: Path, shared: Path | None = None) -> list[PartLabels]:
         if shared is not None:
             _check_extent(shared, path.stem, name, values, key, problems)
         notes = entry.get("notes")
-        labels.append(
-            PartLabels(name, notes=notes if isinstance(notes, str) else "", **values)
-        )
+        labels.append(PartLabels(name, notes=notes if isinstance(notes, str) else "", **values))
     problems.raise_any()
     return labels
-
 
 
 def _check_extent(
