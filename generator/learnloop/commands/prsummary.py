@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,8 +177,9 @@ def summarize(root: Path, ref: str) -> Summary:
         if i.incident is not None and i.incident.id in new_ids
     )
     before = {rel: diff.read_base(rel) for rel in rendered}
+    hidden = frozenset(i.id for i in analysis.corpus.incidents if i.visibility == "restricted")
     generated = tuple(
-        (rel, describe(rel, before[rel], text))
+        (rel, describe(rel, before[rel], text, hidden))
         for rel, text in rendered.items()
         if before[rel] != text
     )
@@ -268,10 +269,13 @@ def _count(text: str, pattern: re.Pattern[str]) -> int:
     return sum(1 for line in text.splitlines() if pattern.match(line))
 
 
-def describe(rel: str, old: str | None, new: str) -> str:
-    """Why a generated file changes, in a few words: sources, regions, patterns."""
+def describe(rel: str, old: str | None, new: str, hidden: frozenset[str] = frozenset()) -> str:
+    """Why a generated file changes, in a few words: sources, regions, patterns.
+
+    Restricted incidents (`hidden`) are counted, never named.
+    """
     if rel == STATE_FILE:
-        return _describe_state(old, new)
+        return _describe_state(old, new, hidden)
     new_front, _ = document.split_existing(new)
     kind = str(new_front.get("kind") or "file")
     sources = [str(s) for s in new_front.get("sources") or []]
@@ -335,23 +339,33 @@ def recorded(text: str | None) -> tuple[dict[str, set[str]], set[str]]:
     return patterns, {str(i) for i in data.get("unclustered") or []}
 
 
-def _describe_state(old: str | None, new: str) -> str:
+def _named(ids: Iterable[str], hidden: frozenset[str], sign: str = "") -> list[str]:
+    """The ids as shown in a comment: restricted ones only counted, after the others."""
+    ordered = sorted(ids)
+    secret = sum(i in hidden for i in ordered)
+    shown = [f"{sign}{i}" for i in ordered if i not in hidden]
+    if secret:
+        shown.append(f"{sign}{secret} restricted incident{'s' if secret > 1 else ''}")
+    return shown
+
+
+def _describe_state(old: str | None, new: str, hidden: frozenset[str] = frozenset()) -> str:
     before, loose_before = recorded(old)
     after, loose_after = recorded(new)
     parts = []
     for pid in sorted(after):
         if pid not in before:
-            parts.append(f"new pattern `{pid}` ({', '.join(sorted(after[pid]))})")
+            parts.append(f"new pattern `{pid}` ({', '.join(_named(after[pid], hidden))})")
             continue
-        gained = sorted(after[pid] - before[pid])
-        lost = sorted(before[pid] - after[pid])
+        gained = after[pid] - before[pid]
+        lost = before[pid] - after[pid]
         if gained or lost:
-            moves = [f"+{i}" for i in gained] + [f"−{i}" for i in lost]
+            moves = _named(gained, hidden, "+") + _named(lost, hidden, "−")
             parts.append(f"`{pid}`: {', '.join(moves)}")
     gone = sorted(set(before) - set(after))
     if gone:
         parts.append("retired: " + ", ".join(f"`{p}`" for p in gone))
-    joined = sorted(loose_after - loose_before)
+    joined = _named(loose_after - loose_before, hidden)
     if joined:
         parts.append(f"one-offs: +{', '.join(joined)}")
     return "; ".join(parts) or "pattern state updated"

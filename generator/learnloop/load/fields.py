@@ -189,11 +189,11 @@ class Reader:
         value = self.get(key)
         if value is None:
             return None
+        shown = self.raw.get(key) or (value.strip() if isinstance(value, str) else repr(value))
         if isinstance(value, str):
             cleaned = value.replace(",", "").replace("_", "").lstrip("$").strip()
             with contextlib.suppress(ValueError):
                 value = float(cleaned) if len(cleaned) < 40 else value
-        shown = self.raw.get(key, repr(value))
         if len(shown) > 40:
             shown = shown[:37] + "..."
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -450,6 +450,14 @@ def read_visibility(r: Reader) -> str:
     value = r.choice("visibility", VISIBILITIES, strict=True)
     if r.get("visibility") is not None and value is None:
         return "restricted"  # an error is reported; were it loaded anyway, it stays private
+    if value == "internal" and r.get("visibility") != "internal":
+        r.warn(
+            "visibility",
+            f"visibility: {r.get('visibility')!r} is not written exactly `internal`: treated "
+            "as restricted",
+            "write `visibility: internal` in lower case",
+        )
+        value = "restricted"
     near = sorted(
         str(k)
         for k in r.data

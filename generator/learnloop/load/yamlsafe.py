@@ -105,7 +105,7 @@ def _walk(
             line = key.start_mark.line + 1
             if name in seen and name != "<<":
                 raise YamlError(
-                    f"duplicate key {name!r}: first given on line {seen[name]}; "
+                    f"duplicate key {name!r}: given {line - seen[name]} line(s) above too; "
                     "YAML would keep only the last, so say it once",
                     line,
                 )
@@ -119,7 +119,7 @@ def _walk(
             lines.setdefault(sub, item.start_mark.line + 1)
             _walk(item, sub, lines, raw, count)
     elif isinstance(node, yaml.ScalarNode):
-        if node.tag != _PLAIN_STR and node.style is None and path:
+        if node.tag != _PLAIN_STR and not node.style and path:  # plain: None, or "" in C
             raw[path] = node.value
         if len(node.value) <= _SHARED_UP_TO:
             node.value = sys.intern(node.value)  # what a plain string is constructed from

@@ -197,45 +197,63 @@ def _flush(prose: list[str]) -> list[str]:
     return [text]
 
 
+# Link text longer than this is not a link anyone wrote: log lines pasted with brackets.
+MAX_LINK_TEXT = 1000
+
+
 def _defuse(text: str) -> str:
-    """Escaped Markdown without script URLs, and without images that load from elsewhere."""
-    return _local_images(_LINK_SCHEME.sub(_defuse_scheme, text))
+    """Escaped Markdown without script URLs, without images that load from elsewhere, and
+    without brackets that open no link.
 
-
-def _local_images(text: str) -> str:
-    """Keep `![alt](path)` only for a path on this site; any other `![` loses its `!`.
-
-    Brackets are matched as Python-Markdown matches them, so a link that Markdown reads as an
-    image is one we have checked. Reference-style images lose the `!` too: their definition
-    may be anywhere on the page. A link to the image is left in its place.
+    Python-Markdown looks for the end of every `[` it meets, to the end of the paragraph:
+    a log pasted with thousands of `[WARN …` lines took minutes to build. A `[` that closes
+    nowhere (or only after MAX_LINK_TEXT characters) is escaped; it shows the same.
     """
+    text = _LINK_SCHEME.sub(_defuse_scheme, text)
+    closes = _brackets(text)
     out = []
     done = 0
-    while (start := text.find("![", done)) >= 0:
+    for start in sorted(closes):
+        end = closes[start]
+        if end >= 0 and end - start <= MAX_LINK_TEXT:
+            if start > 0 and text[start - 1] == "!" and not _escaped(text, start - 1):
+                # Keep `![alt](path)` only for a path on this site; any other `![` loses its
+                # `!`, reference-style ones too (their definition may be anywhere). A link
+                # to the image is left in its place.
+                local = text.startswith("(", end + 1) and not _REMOTE_SOURCE.match(text, end + 2)
+                if not local:
+                    out.append(text[done : start - 1])
+                    done = start
+            continue
         out.append(text[done:start])
-        end = _closing_bracket(text, start + 2)
-        local = (
-            end >= 0 and text.startswith("(", end + 1) and not _REMOTE_SOURCE.match(text, end + 2)
-        )
-        out.append("![" if local else "[")
-        done = start + 2
+        out.append("\\[")
+        done = start + 1
     out.append(text[done:])
     return "".join(out)
 
 
-def _closing_bracket(text: str, start: int) -> int:
-    """The index of the `]` closing a `[` opened just before `start`, or -1."""
-    depth = 1
-    for index in range(start, len(text)):
+def _brackets(text: str) -> dict[int, int]:
+    """Each unescaped `[` with the index of the `]` closing it (as Python-Markdown nests
+    them), or -1 where none does before the paragraph ends. One pass, whatever the text."""
+    closes: dict[int, int] = {}
+    stack: list[int] = []
+    index = 0
+    length = len(text)
+    while index < length:
         char = text[index]
-        if char == "\n" and text.startswith("\n", index + 1):
-            return -1  # a blank line ends the paragraph, and any link in it
-        if char not in "[]" or _escaped(text, index):
+        if char == "\\":
+            index += 2  # an escaped character is text
             continue
-        depth += 1 if char == "[" else -1
-        if depth == 0:
-            return index
-    return -1
+        if char == "[":
+            stack.append(index)
+        elif char == "]" and stack:
+            closes[stack.pop()] = index
+        elif char == "\n" and text.startswith("\n", index + 1):
+            closes.update((opened, -1) for opened in stack)  # a blank line ends a paragraph
+            stack.clear()
+        index += 1
+    closes.update((opened, -1) for opened in stack)
+    return closes
 
 
 def _escaped(text: str, index: int) -> bool:

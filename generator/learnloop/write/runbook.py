@@ -203,7 +203,9 @@ def _verification(members: Sequence[Incident]) -> str:
     for m in members:
         for event in m.timeline:
             if re.search(r"\b(resolved|baseline|back to normal|recovered)\b", event.text, re.I):
-                texts[re.sub(r";?\s*(incident )?resolved\.?$", "", event.text, flags=re.I)] += 1
+                said = re.sub(r";?\s*(incident )?resolved\.?$", "", event.text, flags=re.I)
+                if re.search(r"[A-Za-z]{3,}", said):  # "Resolved." alone says how to verify nothing
+                    texts[said.strip()] += 1
     if not texts:
         return ""
     text, count = max(texts.items(), key=lambda kv: (kv[1], kv[0]))
