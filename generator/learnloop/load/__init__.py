@@ -8,7 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
 from functools import partial
 from pathlib import Path
@@ -49,19 +49,16 @@ def survey(root: Path, paths: Iterable[Path] = ()) -> Survey:
     A file is read, or listed as skipped with its reason, or refused with an error (a link to
     a file outside the repository: a pull request must not publish the reader's own files).
     """
-    found: set[str] = set()
-    skipped: dict[str, str] = {}
-    problems: list[Problem] = []
-    real_root = os.path.realpath(root)
+    walk = _Walk(root, os.path.realpath(root))
     for start in list(paths) or [root / INCIDENTS_DIR]:
         if start.is_dir():
-            _walk(str(start), root, real_root, found, skipped, problems)
+            walk.folder(str(start))
         elif start.exists() or start.is_symlink():
-            _consider(str(start), start.name, root, real_root, found, skipped, problems)
+            walk.file(str(start), start.name)
     # In the order paths sort (part by part), with strings: ten thousand Path comparisons
     # cost more than the walk.
-    files = [Path(p) for p in sorted(found, key=lambda p: p.split(os.sep))]
-    return Survey(files, sorted(skipped.items()), sorted(problems))
+    files = [Path(p) for p in sorted(walk.found, key=lambda p: p.split(os.sep))]
+    return Survey(files, sorted(walk.skipped.items()), sorted(walk.problems))
 
 
 def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
@@ -69,70 +66,61 @@ def discover(root: Path, paths: Iterable[Path] = ()) -> list[Path]:
     return survey(root, paths).files
 
 
-def _walk(
-    folder: str,
-    root: Path,
-    real_root: str,
-    found: set[str],
-    skipped: dict[str, str],
-    problems: list[Problem],
-) -> None:
-    # scandir rather than rglob: the directory entries say what is a file without a stat
-    # each, and skipped folders are never entered.
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                shown = display_path(Path(entry.path), root) + "/"
-                if entry.name.startswith((".", "_")):
-                    skipped[shown] = (
-                        "a folder whose name starts with '_' or '.' (archives, templates): "
-                        "its files are not read"
+@dataclass
+class _Walk:
+    root: Path
+    real_root: str
+    found: set[str] = field(default_factory=set)
+    skipped: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def folder(self, folder: str) -> None:
+        # scandir rather than rglob: the directory entries say what is a file without a
+        # stat each, and skipped folders are never entered.
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name.startswith((".", "_")):
+                        self.skipped[display_path(Path(entry.path), self.root) + "/"] = (
+                            "a folder whose name starts with '_' or '.' (archives, "
+                            "templates): its files are not read"
+                        )
+                    else:
+                        self.folder(entry.path)
+                elif entry.is_symlink() and entry.is_dir():
+                    self.skipped[display_path(Path(entry.path), self.root) + "/"] = (
+                        "a link to a folder is not followed; move the files here instead"
                     )
                 else:
-                    _walk(entry.path, root, real_root, found, skipped, problems)
-            elif entry.is_symlink() and entry.is_dir():
-                skipped[display_path(Path(entry.path), root) + "/"] = (
-                    "a link to a folder is not followed; move the files here instead"
-                )
-            else:
-                _consider(entry.path, entry.name, root, real_root, found, skipped, problems)
+                    self.file(entry.path, entry.name)
 
-
-def _consider(
-    path: str,
-    name: str,
-    root: Path,
-    real_root: str,
-    found: set[str],
-    skipped: dict[str, str],
-    problems: list[Problem],
-) -> None:
-    shown = display_path(Path(path), root)
-    why = _skip_reason(name)
-    if why is not None:
-        skipped[shown] = why
-        return
-    if os.path.islink(path):
-        target = os.path.realpath(path)
-        if not os.path.exists(target):
-            skipped[shown] = "a link to nothing (its target does not exist)"
+    def file(self, path: str, name: str) -> None:
+        shown = display_path(Path(path), self.root)
+        why = _skip_reason(name)
+        if why is not None:
+            self.skipped[shown] = why
             return
-        if os.path.commonpath([real_root, target]) != real_root:
-            problems.append(
-                Problem(
-                    shown,
-                    0,
-                    "error",
-                    "a link to a file outside the repository is refused",
-                    "copy the post-mortem into incidents/ instead of linking to it",
-                    code=OUTSIDE_LINK,
+        if os.path.islink(path):
+            target = os.path.realpath(path)
+            if not os.path.exists(target):
+                self.skipped[shown] = "a link to nothing (its target does not exist)"
+                return
+            if os.path.commonpath([self.real_root, target]) != self.real_root:
+                self.problems.append(
+                    Problem(
+                        shown,
+                        0,
+                        "error",
+                        "a link to a file outside the repository is refused",
+                        "copy the post-mortem into incidents/ instead of linking to it",
+                        code=OUTSIDE_LINK,
+                    )
                 )
-            )
+                return
+        if not os.path.isfile(path):
+            self.skipped[shown] = "not a regular file"
             return
-    if not os.path.isfile(path):
-        skipped[shown] = "not a regular file"
-        return
-    found.add(path)
+        self.found.add(path)
 
 
 def _skip_reason(name: str) -> str | None:
