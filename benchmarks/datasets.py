@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC
 from pathlib import Path
 
-from learnloop.load import load_bytes
 from learnloop.model import Incident
+from learnloop.read import incident_from_bytes
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 _UNDATED = "2020-01-01"  # for post-mortems that give no date
@@ -44,7 +45,7 @@ def committed(ident: str, title: str, services: str, body: str, started: str) ->
 
 
 def loaded(name: str, text: str) -> Incident:
-    incident, problems = load_bytes(text.encode(), f"incidents/{name}")
+    incident, problems = incident_from_bytes(text.encode(), f"incidents/{name}", UTC)
     if incident is None:
         raise ValueError("; ".join(p.format() for p in problems))
     return incident

@@ -147,6 +147,15 @@ def _locate(shared: Path, collection: str, name: str) -> Path | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def locate(collection: str, name: str) -> Path:
+    """The file of a collection that a label names (FileNotFoundError when there is none)."""
+    shared = _shared()
+    found = _locate(shared, collection, name) if shared is not None else None
+    if found is None:
+        raise FileNotFoundError(f"{collection}: {name}")
+    return found
+
+
 def load_grouping(path: Path, shared: Path | None = None) -> Grouping:
     """Read and check a grouping file; `shared` is ../shared/datasets, or None to skip files."""
     data, problems = _read(path)

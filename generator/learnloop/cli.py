@@ -17,8 +17,8 @@ import click
 from learnloop import cachefile, scaffold, site
 from learnloop import check as check_mod
 from learnloop.errors import LearnloopError, SettingsError, UsageError
-from learnloop.load import load_corpus
 from learnloop.load.fields import normalize_severity
+from learnloop.read import load_corpus
 from learnloop.settings import Settings, load_settings
 
 
@@ -99,13 +99,34 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     show_default=True,
     help="text for people, json for tools, github for workflow annotations.",
 )
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
 @click.option("--alerts", is_flag=True, help="Also warn about alerts that no runbook covers yet.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="For one FILE: what was understood of it (parts with their lines, times, failure modes).",
+)
 @pass_ctx
-def check(obj: Context, paths: tuple[Path, ...], fmt: str, alerts: bool) -> None:
+def check(
+    obj: Context, paths: tuple[Path, ...], fmt: str, as_json: bool, alerts: bool, explain: bool
+) -> None:
     """Validate incident files (default: all of incidents/)."""
     settings = obj.settings()
     corpus = load_corpus(obj.root, [p.resolve() for p in paths])
     problems = check_mod.check(corpus, settings)
+    fmt = "json" if as_json else fmt
+    if explain:
+        from learnloop.read import explain as explain_mod
+
+        if len(paths) != 1:
+            raise UsageError("--explain reads one FILE: `learnloop check --explain FILE`")
+        if not corpus.incidents:
+            click.echo(check_mod.render(corpus, problems, "text"), nl=False)
+            sys.exit(1)
+        (incident,) = corpus.incidents
+        render = explain_mod.to_json if fmt == "json" else explain_mod.to_text
+        click.echo(render(incident, problems), nl=False)
+        sys.exit(1 if any(p.level == "error" for p in problems) else 0)
     if alerts:
         index = obj.root / "runbooks" / "alerts.md"
         text = index.read_text(encoding="utf-8") if index.is_file() else None

@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from learnloop.memo import PerIncident
-from learnloop.model import Incident, TimelineEvent
-
-# Words responders use in timeline bullets for each milestone. Checked in this order per
-# milestone, first matching bullet at or after the start wins (the last one for "resolved").
-_MILESTONES: dict[str, re.Pattern[str]] = {
-    "detected_at": re.compile(
-        r"\b(alerts?|alarms?|fires|fired|firing|paged|pages|pager|detected|noticed|reported|"
-        r"triggered|synthetic check|customers? (report|complain))",
-        re.IGNORECASE,
-    ),
-    "acknowledged_at": re.compile(
-        r"\b(ack(nowledge[sd]?|ed|s)?\b|incident (declared|opened)|declares? (an )?incident|"
-        r"on-?call (engineer )?(joins|joined|responds|responded|picks up)|takes command)",
-        re.IGNORECASE,
-    ),
-    "mitigated_at": re.compile(
-        r"\b(mitigat\w*|errors? (fall|fell|drop|dropped|subside)|recover(ed|s|ing)|rolled back|"
-        r"rollback (complete|finished|done)|restored|back to normal|stabili[sz]ed|"
-        r"failover complete)",
-        re.IGNORECASE,
-    ),
-    "resolved_at": re.compile(
-        r"\b(resolved|all[- ]clear|incident (closed|over)|closed the incident|fully recovered|"
-        r"at baseline)",
-        re.IGNORECASE,
-    ),
-}
+from learnloop.model import Incident
 
 FRONT_MATTER = "front matter"
 TIMELINE = "timeline"
@@ -86,29 +59,20 @@ def preload(incidents: Iterable[Incident], known: Callable[[Incident], Timings])
 
 
 def _timings(incident: Incident) -> Timings:
-    sources: dict[str, str] = {}
-    events = [e for e in incident.timeline if e.at is not None]
-    started = incident.started_at
-    if incident.started_date_only:
-        same_day = [e for e in events if e.at and e.at.date() == started.date()]
-        if same_day:
-            started = min(e.at for e in same_day if e.at)
-            sources["started_at"] = TIMELINE
-    else:
+    # The reader placed each moment (read/__init__._milestones): front matter first, the
+    # timeline where it is silent. An incident never read has its front matter only.
+    found = {m.name: m for m in incident.milestones}
+    started = found["started_at"].at if "started_at" in found else incident.started_at
+    values = {
+        name: (found[name].at if name in found else getattr(incident, name))
+        for name in ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+    }
+    sources = {name: m.source for name, m in found.items()}
+    for name, value in values.items():
+        if value is not None and name not in sources:
+            sources[name] = FRONT_MATTER
+    if "started_at" not in sources and not incident.started_date_only:
         sources["started_at"] = FRONT_MATTER
-    values: dict[str, datetime | None] = {}
-    floor = started
-    for milestone, pattern in _MILESTONES.items():
-        given: datetime | None = getattr(incident, milestone)
-        if given is not None:
-            values[milestone] = given
-            sources[milestone] = FRONT_MATTER
-        else:
-            found = _find(events, pattern, floor, last=milestone == "resolved_at")
-            values[milestone] = found
-            if found is not None:
-                sources[milestone] = TIMELINE
-        floor = values[milestone] or floor
     return Timings(
         started_at=started,
         detected_at=values["detected_at"],
@@ -117,15 +81,6 @@ def _timings(incident: Incident) -> Timings:
         resolved_at=values["resolved_at"],
         sources=tuple(sorted(sources.items())),
     )
-
-
-def _find(
-    events: list[TimelineEvent], pattern: re.Pattern[str], floor: datetime, *, last: bool
-) -> datetime | None:
-    hits = [e.at for e in events if e.at is not None and e.at >= floor and pattern.search(e.text)]
-    if not hits:
-        return None
-    return hits[-1] if last else hits[0]
 
 
 _kept = PerIncident(_timings)  # many writers ask for the same incident's timings

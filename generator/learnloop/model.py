@@ -45,10 +45,45 @@ class Problem:
 
 @dataclass(frozen=True)
 class TimelineEvent:
-    """A timeline bullet; `at` is None when its time could not be read."""
+    """A timeline entry; `at` is None when its time could not be read."""
 
     at: datetime | None
     text: str
+    line: int
+    # What the entry does, as the reader's cues tell: detection, acknowledgement, diagnosis,
+    # mitigation, recovery, resolved. Empty until the post-mortem is read.
+    kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A piece of a post-mortem that says one part of the story, with where it is written."""
+
+    text: str
+    line: int  # 1-based file line where it starts
+    end: int  # 1-based file line where it ends
+    how: str = "section"  # section | label | timeline | inferred | front matter
+    at: datetime | None = None  # for a timeline entry, its time
+    effect_minutes: float | None = None  # for a mitigation, how soon impact eased after it
+
+
+@dataclass(frozen=True)
+class FailureMode:
+    """A way of failing an incident shows, with the words that betrayed it."""
+
+    id: str
+    family: str
+    matched: tuple[str, ...]  # as written in the catalogue; empty when the author named it
+    given: bool = False  # named by the author (front matter `failure_mode:`)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """When a moment of the incident happened, and where that was read."""
+
+    name: str  # started_at, detected_at, acknowledged_at, mitigated_at, resolved_at
+    at: datetime
+    source: str  # "front matter" | "timeline"
     line: int
 
 
@@ -136,6 +171,15 @@ class Incident:
     sections: tuple[tuple[str, str], ...] = ()  # canonical section name -> text
     timeline: tuple[TimelineEvent, ...] = ()
     body: str = ""
+    body_line: int = 1  # the file line the body starts on
+    # The story told in front-matter keys (a .yaml incident's summary, timeline, …):
+    # (key, text, line) per text, read as a body is.
+    narrative: tuple[tuple[str, str, int], ...] = ()
+    # What the reader found (read/): each part's statements, the failure modes, the moments.
+    parts: tuple[tuple[str, tuple[Statement, ...]], ...] = ()
+    failure_modes: tuple[FailureMode, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    failure_mode_given: tuple[str, ...] = ()  # front matter `failure_mode:`, as written
     digest: str = ""  # sha256 of the file's bytes
     # Each front-matter key's line, one "\n<dotted key>\t<line>" row per key: one string
     # rather than a pair per key, as a corpus holds (and its parse cache loads) ten thousand.
@@ -147,6 +191,13 @@ class Incident:
             if key == name:
                 return text
         return ""
+
+    def part(self, name: str) -> tuple[Statement, ...]:
+        """The statements the reader found for a part (read/lexicon.PARTS), or ()."""
+        for key, statements in self.parts:
+            if key == name:
+                return statements
+        return ()
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key (dotted path), or 1."""

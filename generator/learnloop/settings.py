@@ -94,7 +94,17 @@ class Settings:
     timezone: str = "UTC"
 
 
-_TOP = {"review_period_days", "cost", "clustering", "privacy", "services", "site", "timezone"}
+_TOP = {
+    "review_period_days",
+    "cost",
+    "clustering",
+    "privacy",
+    "services",
+    "site",
+    "timezone",
+    "reader",
+    "failure_modes",
+}
 
 
 def load_settings(root: Path) -> Settings:
@@ -182,6 +192,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
             depends_on=tuple(str(d).strip().lower() for d in deps),
         )
     site = mapping("site", data.get("site"))
+    _vocabulary(data, lines, errors)
     zone = data.get("timezone")
     if zone is not None and zone_named(zone) is None:
         err("timezone", f"expected a time zone such as Europe/Paris, UTC or +02:00, got {zone!r}")
@@ -199,6 +210,25 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         site_name=str(site.get("name") or "Incident knowledge base"),
         timezone=str(zone).strip() if zone is not None else "UTC",
     )
+
+
+def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) -> None:
+    """A team's words for the reader (`reader:`) and failure modes (`failure_modes:`): the
+    reader uses them as they are; here every mistake in them is reported."""
+    from learnloop.read import failure_modes, lexicon
+
+    if data.get("reader") is not None:
+        try:
+            lexicon.extended(data["reader"])
+        except SettingsError as exc:
+            errors.extend(
+                f"{FILENAME}:{lines.get('reader', 1)}: error: reader: {p}" for p in exc.problems
+            )
+    if data.get("failure_modes") is not None:
+        try:
+            failure_modes.load_catalogue(data["failure_modes"], lines=lines)
+        except SettingsError as exc:
+            errors.extend(exc.problems)
 
 
 def _cost(

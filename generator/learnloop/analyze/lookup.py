@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from learnloop import cachefile
+from learnloop import read as read_stage
 from learnloop.analyze.documents import Document
 from learnloop.analyze.encoder import Encoder
-from learnloop.load import discover, display_path, load_bytes, repo_zone
+from learnloop.load import discover, display_path, repo_zone
 from learnloop.load.cache import unchanged
 from learnloop.model import Incident
 
@@ -80,11 +81,13 @@ class LazyIncidents(Mapping[str, Incident]):
         self._path = dict(zip(lookup.ids, lookup.paths, strict=True))
         self._loaded: dict[str, Incident] = {}
         self._zone = repo_zone(root)
+        self._words = read_stage.vocabulary(root)
 
     def __getitem__(self, ident: str) -> Incident:
         if ident not in self._loaded:
             rel = self._path[ident]
-            incident, _ = load_bytes((self._root / rel).read_bytes(), rel, self._zone)
+            raw = (self._root / rel).read_bytes()
+            incident, _ = read_stage.incident_from_bytes(raw, rel, self._zone, self._words)
             if incident is None:
                 raise KeyError(ident)
             self._loaded[ident] = incident

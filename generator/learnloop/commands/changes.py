@@ -19,8 +19,9 @@ from learnloop import gitfacts
 from learnloop.analyze import changes as changes_mod
 from learnloop.analyze.changes import Change, ChangeReport, PostMortemDelay
 from learnloop.errors import LearnloopError
-from learnloop.load import display_path, load_corpus
+from learnloop.load import display_path
 from learnloop.model import Problem
+from learnloop.read import load_corpus
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from learnloop import cachefile
+from learnloop import cachefile, read
 from learnloop.analyze import temporal
 from learnloop.analyze.engine import (
     CACHE_DIR,
@@ -68,7 +68,15 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     if cached is not None:
         corpus, index, found = cached
         return Analysis(root, corpus, load_settings(root), read_state(root), index, found, digests)
-    corpus = parse_cached(root, files, digests, found_files)
+    words = read.vocabulary(root)
+    corpus = parse_cached(
+        root,
+        files,
+        digests,
+        found_files,
+        parse=lambda raw, shown, zone: read.incident_from_bytes(raw, shown, zone, words),
+        salt=_settings_digest(root),
+    )
     settings = load_settings(root)
     state = read_state(root)
     _, placed = split_basis([i.id for i in corpus.incidents], state, refit)
@@ -98,6 +106,12 @@ def _cache_path(
     for line in unread:
         inputs.update(line.encode() + b"\0")
     return root / CACHE_DIR / f"analysis-{inputs.hexdigest()[:32]}.pickle"
+
+
+def _settings_digest(root: Path) -> str:
+    """learnloop.yml's bytes, digested: a team's words for the reader change what it reads."""
+    path = root / SETTINGS_FILE
+    return hashlib.sha256(path.read_bytes() if path.is_file() else b"-").hexdigest()
 
 
 def _unread(skipped: Iterable[tuple[str, str]], refused: Iterable[Problem]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from learnloop import read
 from learnloop.analyze import lookup as lookup_mod
 from learnloop.analyze import semantic
 from learnloop.analyze.documents import document, text_document
@@ -17,7 +18,7 @@ from learnloop.analyze.lookup import LazyIncidents, Lookup
 from learnloop.analyze.semantic import Model
 from learnloop.analyze.similar import Match, Query, nearest_pattern, search
 from learnloop.errors import LearnloopError, UsageError
-from learnloop.load import MAX_BYTES, display_path, load_bytes, repo_zone
+from learnloop.load import MAX_BYTES, display_path, repo_zone
 
 RUNBOOKS_DIR = "runbooks"
 
@@ -60,7 +61,9 @@ def query_from_file(path: Path, root: Path) -> Query:
     if len(raw) > MAX_BYTES:
         raise LearnloopError(f"{display_path(path, root)}: file grew beyond the limit")
     text = raw.decode("utf-8", errors="replace")
-    incident, _ = load_bytes(raw, display_path(path, root), repo_zone(root))
+    incident, _ = read.incident_from_bytes(
+        raw, display_path(path, root), repo_zone(root), read.vocabulary(root)
+    )
     if incident is not None:
         return Query(document(incident), _plain(text), incident)
     return Query(text_document(_plain(text)), _plain(text))

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
-from learnloop.load import load_corpus
 from learnloop.model import Incident
+from learnloop.read import load_corpus
 from learnloop.settings import load_settings
 from learnloop.write import document
 

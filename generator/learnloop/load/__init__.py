@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import re
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
@@ -14,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from learnloop.load import body as body_mod
 from learnloop.load.fields import NARRATIVE_KEYS, Reader, read_optional, read_required
 from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import Corpus, Incident, Problem, key_lines
@@ -147,10 +145,11 @@ def _skip_reason(name: str) -> str | None:
 
 def read_files(root: Path, paths: Iterable[Path] = ()) -> list[tuple[Path, bytes | OSError]]:
     """Every incident file's bytes (or why it could not be read), in path order."""
-    return _read(survey(root, paths).files)
+    return read_each(survey(root, paths).files)
 
 
-def _read(files: list[Path]) -> list[tuple[Path, bytes | OSError]]:
+def read_each(files: list[Path]) -> list[tuple[Path, bytes | OSError]]:
+    """Each file's bytes, or why it could not be read."""
     out: list[tuple[Path, bytes | OSError]] = []
     for path in files:
         try:
@@ -167,7 +166,7 @@ def load_corpus(root: Path, paths: Iterable[Path] = (), zone: tzinfo | None = No
     (`timezone:` in learnloop.yml, else UTC).
     """
     found = survey(root, paths)
-    return parse_files(root, _read(found.files), zone=zone or repo_zone(root), survey=found)
+    return parse_files(root, read_each(found.files), zone=zone or repo_zone(root), survey=found)
 
 
 def repo_zone(root: Path) -> tzinfo:
@@ -401,10 +400,10 @@ def _build(
     if required is None:
         return None, reader.problems
     optional = read_optional(reader, required["started_at"])
-    sections, timeline_lines, timeline_line = _sections(reader, body, body_line)
+    narrative = _narrative(reader)
     if (
         not body.strip()
-        and not sections
+        and not narrative
         and not getattr(optional.get("root_cause"), "summary", None)
     ):
         reader.problems.append(
@@ -417,64 +416,37 @@ def _build(
                 code="empty-body",
             )
         )
-    timeline = body_mod.parse_timeline(timeline_lines, required["started_at"], timeline_line)
-    far = body_mod.far_from_start(timeline, required["started_at"])
-    if far is not None and far.at is not None:
-        days = (far.at - required["started_at"]).days
-        reader.problems.append(
-            Problem(
-                shown,
-                far.line,
-                "warning",
-                f"timeline: {far.at:%Y-%m-%d} is {abs(days)} days "
-                f"{'after' if days >= 0 else 'before'} started_at "
-                f"({required['started_at']:%Y-%m-%d}); durations read from it will be wrong",
-                "check the dates of started_at and of the timeline",
-                code="timeline-date",
-            )
-        )
     incident = Incident(
         **required,
         **optional,
         path=shown,
-        sections=tuple(sorted((sys.intern(k), v) for k, v in sections.items())),
-        timeline=tuple(timeline),
         body=body,
+        body_line=body_line,
+        narrative=narrative,
         digest=digest,
         lines=key_lines({k: v + offset for k, v in lines.items()}),
     )
     return incident, reader.problems
 
 
-def _sections(
-    reader: Reader, body: str, body_first_line: int
-) -> tuple[dict[str, str], list[str], int]:
-    """Canonical sections from the body, with front-matter narrative where the body is silent."""
-    sections: dict[str, str] = {}
-    timeline_lines: list[str] = []
-    timeline_line = 1
-    body_lines = body.split("\n")
-    for key, text, start, end in body_mod.split_sections(body):
-        if text and key not in sections:
-            sections[key] = text
-            if key == "timeline":
-                timeline_lines = body_lines[start + 1 : end]
-                timeline_line = body_first_line + start + 1
-    fallbacks = {k: reader.get(k) for k in NARRATIVE_KEYS}
-    fallbacks["root_cause"] = reader.get("root_cause.summary")
-    fallbacks["impact"] = reader.get("impact.summary")
-    for key, value in fallbacks.items():
-        if key in sections or value in (None, "", []):
-            continue
+def _narrative(reader: Reader) -> tuple[tuple[str, str, int], ...]:
+    """The story told in front-matter keys (a .yaml incident's `summary`, `timeline`, …):
+    (key, text, line) per text, for the reader to read as it reads a body."""
+    out: list[tuple[str, str, int]] = []
+    for key in NARRATIVE_KEYS:
+        value = reader.get(key)
         if isinstance(value, list):
-            items = [str(v) for v in value if isinstance(v, str | int | float)]
-            if key == "timeline":
-                timeline_lines = [f"- {v}" for v in items]
-                timeline_line = reader.line("timeline") + 1
-            sections[key] = "\n".join(f"- {v}" for v in items)
-        elif isinstance(value, str):
-            sections[key] = value.strip()
-            if key == "timeline":
-                timeline_lines = value.split("\n")
-                timeline_line = reader.line("timeline") + 1
-    return sections, timeline_lines, timeline_line
+            for index, item in enumerate(value):
+                if isinstance(item, str | int | float) and str(item).strip():
+                    out.append(
+                        (
+                            key,
+                            str(reader.as_written(f"{key}.{index}", item)).strip(),
+                            reader.line(f"{key}.{index}"),
+                        )
+                    )
+        elif isinstance(value, str) and value.strip():
+            # A block scalar's text starts on the line after its key.
+            line = reader.line(key)
+            out.append((key, value.strip(), line + (1 if "\n" in value.strip() else 0)))
+    return tuple(out)

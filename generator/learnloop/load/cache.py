@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 
 from learnloop import cachefile
@@ -75,7 +77,12 @@ def read_changed(root: Path) -> tuple[Files, Digests, Survey]:
 
 
 def parse_cached(
-    root: Path, files: Files, digests: Digests, found_files: Survey | None = None
+    root: Path,
+    files: Files,
+    digests: Digests,
+    found_files: Survey | None = None,
+    parse: Callable[[bytes, str, tzinfo], Parsed] | None = None,
+    salt: str = "",
 ) -> Corpus:
     """parse_files, reusing each file's earlier result when its path and bytes are unchanged.
 
@@ -84,9 +91,11 @@ def parse_cached(
     file not read (None) must be found there; if the cache lost it, it is read now.
     """
     zone = repo_zone(root)
-    # The zone is part of what a parse means: a file reads differently after `timezone:` moves.
-    salt = hashlib.sha256(f"{cachefile.code_digest()}\0{zone}".encode()).hexdigest()[:16]
-    path = root / cachefile.CACHE_DIR / f"parsed-{salt}.pickle"
+    parse = parse or load_bytes
+    # The zone is part of what a parse means (a file reads differently after `timezone:`
+    # moves), and so is whatever else the caller's parse depends on (`salt`).
+    key = hashlib.sha256(f"{cachefile.code_digest()}\0{zone}\0{salt}".encode()).hexdigest()
+    path = root / cachefile.CACHE_DIR / f"parsed-{key[:16]}.pickle"
     stored = cachefile.read(path)
     table = cachefile.Buckets(stored)
     key_of = dict(digests)
@@ -107,7 +116,7 @@ def parse_cached(
             key = (shown, key_of.get(shown) or hashlib.sha256(raw).digest())
         found = bucket.before.get(key)
         if found is None:
-            found = load_bytes(raw, shown, zone)
+            found = parse(raw, shown, zone)
         bucket.used[key] = found
         return found
 

@@ -63,6 +63,7 @@ KNOWN_KEYS = frozenset(
         "visibility",
         "pattern",
         "not_pattern",
+        "failure_mode",
         *TIMESTAMP_KEYS,
         *NARRATIVE_KEYS,
     )
@@ -427,6 +428,8 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
     out["visibility"] = read_visibility(r)
     out["pattern"] = _name(r, "pattern")
     out["not_pattern"] = _names(r, "not_pattern")
+    # Which catalogue ids exist is the reader's to say (read/failure_modes); here, the names.
+    out["failure_mode_given"] = tuple(n.lower() for n in _names(r, "failure_mode"))
     extra = []
     for key in sorted(k for k in r.data if k not in KNOWN_KEYS):
         close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)

@@ -23,7 +23,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import SystemicIssue
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.errors import SettingsError
-from learnloop.load import INCIDENTS_DIR, discover, load_corpus
+from learnloop.load import INCIDENTS_DIR, discover
 from learnloop.model import Incident
 from learnloop.publish import dashboards, furniture, generated, indexes
 from learnloop.publish.pages import render_incident_page
@@ -37,6 +37,7 @@ from learnloop.publish.plan import (
     local_file,
     plan,
 )
+from learnloop.read import load_corpus
 from learnloop.settings import Settings, load_settings
 from learnloop.site import PUBLIC_ENV
 

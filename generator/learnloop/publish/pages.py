@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from learnloop.enrich import TIMELINE, Timings
-from learnloop.load.body import split_sections
 from learnloop.model import Incident
 from learnloop.publish import escape, fmt
 from learnloop.publish.furniture import Furniture
@@ -215,6 +214,7 @@ def _section(incident: Incident, key: str) -> str:
 
 def _written(incident: Incident) -> set[str]:
     """Sections the body has with something visible in them (not only template hints)."""
-    return {
-        key for key, text, _, _ in split_sections(incident.body) if _COMMENT.sub("", text).strip()
-    }
+    written = {key for key, text in incident.sections if _COMMENT.sub("", text).strip()}
+    # The front matter's story fills sections too; only what the body itself says counts.
+    said = {key for key, _, _ in incident.narrative}
+    return {key for key in written if key not in said or incident.body.strip()}

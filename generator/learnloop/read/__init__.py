@@ -1,1 +1,277 @@
-"""Reading post-mortems however they are written: their parts and their failure modes."""
+"""Reading post-mortems however they are written: their parts, moments and failure modes.
+
+The stage between load and analyze: `load` turns a file into an Incident (front matter and
+body); `read` says what the body tells (summary, impact, root cause, what responders looked at
+and did, when each moment happened, the ways it failed) and what it could not read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from learnloop.load import load_bytes, parse_files, read_each, repo_zone, survey
+from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.model import Corpus, FailureMode, Incident, Milestone, Problem, TimelineEvent
+from learnloop.read import failure_modes as modes_mod
+from learnloop.read import lexicon as lexicon_mod
+from learnloop.read.markdown import blocks
+from learnloop.read.record import frozen, infer, read_blocks, read_timeline
+
+# How far a timeline may run from the start before its dates are more likely wrong (a year
+# or month mistyped, a template's dates left in) than a long incident: a warning, not an error.
+FAR_AFTER = timedelta(days=30)
+FAR_BEFORE = timedelta(days=2)
+MILESTONES = ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+_KIND_OF = {
+    "detected_at": "detection",
+    "acknowledged_at": "acknowledgement",
+    "mitigated_at": "recovery",
+    "resolved_at": "resolved",
+}
+_FIGURES = {
+    "detected_at": "time to detect",
+    "acknowledged_at": "time to acknowledge",
+    "mitigated_at": "time to mitigate",
+    "resolved_at": "time to resolve",
+}
+# Section names the analysis has always read; the reader's `follow_ups` were `action_items`.
+_SECTION_NAME = {"follow_ups": "action_items"}
+
+
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    """What the reader knows: part names and cues, and the failure-mode catalogue."""
+
+    lexicon: lexicon_mod.Lexicon
+    catalogue: modes_mod.Catalogue
+
+
+def shipped() -> Vocabulary:
+    """The vocabulary learnloop ships, with no team's additions."""
+    return Vocabulary(lexicon_mod.shipped(), modes_mod.load_catalogue())
+
+
+def vocabulary(root: Path) -> Vocabulary:
+    """The repository's vocabulary: the shipped one, with learnloop.yml's `reader:` and
+    `failure_modes:` added. A bad extension is reported by the settings; here it is left out."""
+    try:
+        text = (root / "learnloop.yml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return shipped()
+    if "reader" not in text and "failure_modes" not in text:
+        return shipped()
+    try:
+        parsed = parse(text)
+    except YamlError:
+        return shipped()
+    data: Any = parsed.data if isinstance(parsed.data, dict) else {}
+    try:
+        lexicon = lexicon_mod.extended(data.get("reader"))
+    except Exception:
+        lexicon = lexicon_mod.shipped()
+    try:
+        catalogue = modes_mod.load_catalogue(data.get("failure_modes"), lines=parsed.lines)
+    except Exception:
+        catalogue = modes_mod.load_catalogue()
+    return Vocabulary(lexicon, catalogue)
+
+
+def read_incident(
+    incident: Incident, words: Vocabulary | None = None
+) -> tuple[Incident, list[Problem]]:
+    """The incident with what its text says (parts, timeline, moments, failure modes), and
+    what could not be read (warnings: a warning never drops anything)."""
+    words = words or shipped()
+    body_blocks = blocks(incident.body, incident.body_line)
+    reading = read_blocks(incident, words.lexicon, body_blocks)
+    events = read_timeline(incident, reading, words.lexicon)
+    infer(incident, reading, events, words.lexicon, body_blocks)
+    milestones = _milestones(incident, events)
+    found = _failure_modes(incident, reading.parts, words)
+    sections = tuple(
+        sorted(
+            (_SECTION_NAME.get(part, part), "\n\n".join(texts).strip())
+            for part, texts in reading.sections.items()
+            if "\n\n".join(texts).strip()
+        )
+    )
+    read = replace(
+        incident,
+        sections=sections,
+        timeline=tuple(events),
+        parts=frozen(reading.parts),
+        failure_modes=found,
+        milestones=milestones,
+    )
+    return read, _problems(read, events, words)
+
+
+def _milestones(incident: Incident, events: Sequence[TimelineEvent]) -> tuple[Milestone, ...]:
+    """Each moment from the front matter, else from the timeline (the first entry that says
+    it, at or after the moment before; the last one for the resolution)."""
+    dated = [e for e in events if e.at is not None]
+    out: list[Milestone] = []
+    start = incident.started_at
+    if incident.started_date_only:
+        same_day = [e for e in dated if e.at and e.at.date() == start.date()]
+        if same_day:
+            first = min(same_day, key=lambda e: (e.at, e.line))
+            start = first.at  # type: ignore[assignment]
+            out.append(Milestone("started_at", start, "timeline", first.line))
+        else:
+            out.append(
+                Milestone("started_at", start, "front matter", incident.line_of("started_at"))
+            )
+    else:
+        out.append(Milestone("started_at", start, "front matter", incident.line_of("started_at")))
+    floor = start
+    for name in MILESTONES:
+        given: datetime | None = getattr(incident, name)
+        if given is not None:
+            out.append(Milestone(name, given, "front matter", incident.line_of(name)))
+            floor = given
+            continue
+        kind = _KIND_OF[name]
+        hits = [e for e in dated if e.at is not None and e.at >= floor and kind in e.kinds]
+        if not hits and name == "resolved_at":
+            hits = [
+                e for e in dated if e.at is not None and e.at >= floor and "recovery" in e.kinds
+            ]
+        if hits:
+            chosen = hits[-1] if name == "resolved_at" else hits[0]
+            out.append(Milestone(name, chosen.at, "timeline", chosen.line))  # type: ignore[arg-type]
+            floor = chosen.at  # type: ignore[assignment]
+    return tuple(out)
+
+
+def _failure_modes(
+    incident: Incident, parts: dict[str, list[Any]], words: Vocabulary
+) -> tuple[FailureMode, ...]:
+    """The ways it failed: named by its author, else read from why it failed (the root
+    cause, trigger and contributing factors), else from what it says it looked like."""
+    known = {m.id: m for m in words.catalogue.modes}
+    given = tuple(
+        FailureMode(name, known[name].family, (), given=True)
+        for name in incident.failure_mode_given
+        if name in known
+    )
+    if given:
+        return given
+    why = " \n".join(
+        s.text for p in ("root_cause", "trigger", "contributing_factors") for s in parts[p]
+    )
+    seen = " \n".join(
+        [incident.title, *(s.text for p in ("symptoms", "summary", "impact") for s in parts[p])]
+    )
+    out: dict[str, FailureMode] = {}
+    for text in (why, seen):
+        for match in modes_mod.match(text, words.catalogue):
+            out.setdefault(match.id, FailureMode(match.id, match.family, match.matched))
+        if out:
+            break  # what it says of why decides; what it looked like only where it says none
+    return tuple(out.values())
+
+
+def _problems(
+    incident: Incident, events: Sequence[TimelineEvent], words: Vocabulary
+) -> list[Problem]:
+    out: list[Problem] = []
+    start = incident.started_at
+    far = next(
+        (
+            e
+            for e in events
+            if e.at is not None and not start - FAR_BEFORE <= e.at <= start + FAR_AFTER
+        ),
+        None,
+    )
+    if far is not None and far.at is not None:
+        days = (far.at - start).days
+        out.append(
+            Problem(
+                incident.path,
+                far.line,
+                "warning",
+                f"timeline: {far.at:%Y-%m-%d} is {abs(days)} days "
+                f"{'after' if days >= 0 else 'before'} started_at ({start:%Y-%m-%d}); "
+                "durations read from it will be wrong",
+                "check the dates of started_at and of the timeline",
+                code="timeline-date",
+            )
+        )
+    known = {m.name for m in incident.milestones}
+    unknown = [_FIGURES[m] for m in MILESTONES if m not in known]
+    undated = [e for e in events if e.at is None]
+    if events and undated and unknown:
+        out.append(
+            Problem(
+                incident.path,
+                undated[0].line,
+                "warning",
+                f"timeline: {len(undated)} of {len(events)} entries have no time that can be "
+                f"placed, so {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} unknown",
+                "start each entry with a time (09:12, 9:12 PM, 2025-03-14 09:12 UTC)",
+                code="timeline-undated",
+            )
+        )
+    if incident.severity in ("P0", "P1") and "resolved_at" not in known:
+        out.append(
+            Problem(
+                incident.path,
+                incident.line_of("severity"),
+                "warning",
+                f"a {incident.severity} with no resolution time: its time to resolve and "
+                "cost are unknown",
+                "add resolved_at, or a timeline entry that says it was resolved",
+                code="no-resolution-time",
+            )
+        )
+    for name in incident.failure_mode_given:
+        if name not in {m.id for m in words.catalogue.modes}:
+            out.append(
+                Problem(
+                    incident.path,
+                    incident.line_of("failure_mode"),
+                    "warning",
+                    f"failure_mode: {name!r} is not in the catalogue; kept out",
+                    "see `learnloop check --explain` for the ids, or add it under "
+                    "failure_modes: in learnloop.yml",
+                    code="unknown-failure-mode",
+                )
+            )
+    return out
+
+
+def incident_from_bytes(
+    raw: bytes, shown: str, zone: tzinfo, words: Vocabulary | None = None
+) -> tuple[Incident | None, list[Problem]]:
+    """A file's bytes, loaded and read."""
+    incident, problems = load_bytes(raw, shown, zone)
+    if incident is None:
+        return None, problems
+    read, found = read_incident(incident, words)
+    return read, [*problems, *found]
+
+
+def load_corpus(root: Path, paths: Iterable[Path] = (), zone: tzinfo | None = None) -> Corpus:
+    """Every incident under root (or the given paths), loaded and read, with every problem."""
+    found = survey(root, paths)
+    zone = zone or repo_zone(root)
+    words = vocabulary(root)
+    return parse_files(
+        root,
+        read_each(found.files),
+        lambda raw, shown: incident_from_bytes(_bytes(raw, shown), shown, zone, words),
+        zone=zone,
+        survey=found,
+    )
+
+
+def _bytes(raw: bytes | None, shown: str) -> bytes:
+    if raw is None:
+        raise ValueError(f"{shown}: not read, and nothing to take its parse from")
+    return raw

@@ -19,7 +19,16 @@ from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.read.failure_catalogue import PHRASE_TOKEN, Family, Mode, Where, merge
 from learnloop.read.failure_catalogue import families as families_of
 
-__all__ = ["Catalogue", "Family", "Match", "Mode", "families", "load_catalogue", "match"]
+__all__ = [
+    "Catalogue",
+    "Family",
+    "Match",
+    "Mode",
+    "families",
+    "load_catalogue",
+    "match",
+    "phrase_regex",
+]
 
 CATALOGUE_FILE = "failure_modes.yml"
 _SEP = r"[\s-]+"  # a space in a phrase: any whitespace, or a hyphen ("follow up", "follow-up")
@@ -135,6 +144,11 @@ def _phrase(phrase: str) -> list[str]:
         else:
             out += sep + _word(token)
     return [out + r"(?!\w)"]
+
+
+def phrase_regex(phrase: str) -> list[str]:
+    """Regexes (without the leading word boundary) for a phrase in the catalogue's syntax."""
+    return _phrase(phrase)
 
 
 def _signature(signature: str) -> str:

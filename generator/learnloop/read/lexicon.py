@@ -1,0 +1,175 @@
+"""The reader's vocabulary: the names of a post-mortem's parts, and the cues of what a
+sentence does. Both are data (read/data/parts.yml and cues.yml) that a team extends in
+learnloop.yml under `reader:`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from learnloop.errors import SettingsError
+from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.read.failure_modes import phrase_regex
+
+PARTS = (
+    "summary",
+    "impact",
+    "symptoms",
+    "trigger",
+    "root_cause",
+    "contributing_factors",
+    "whys",
+    "detection",
+    "diagnosis",
+    "mitigation",
+    "resolution",
+    "verification",
+    "timeline",
+    "lessons",
+    "follow_ups",
+)
+CUES = (
+    "mitigation",
+    "diagnosis",
+    "detection",
+    "acknowledgement",
+    "recovery",
+    "resolved",
+    "cause",
+    "intent",
+    "verification",
+)
+
+
+def words(text: str) -> str:
+    """A heading or label as compared: lower case, letters and digits, numbering and emoji gone."""
+    text = re.sub(r"[’']", "", text.lower())
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"^(?:\d+ )+|^(?:[ivx]+ )(?=[a-z])", "", text).strip()
+
+
+@dataclass(frozen=True, eq=False)
+class Lexicon:
+    """Part names (headings, labels) and cue patterns, compiled once."""
+
+    headings: tuple[tuple[str, str], ...]  # (words, part), longest first
+    labels: tuple[tuple[str, str], ...]
+    cues: Mapping[str, re.Pattern[str]]
+
+    def heading(self, text: str) -> str | None:
+        """The part a heading names: its words, or its first words, are a known name."""
+        said = words(text)
+        for name, part in self.headings:
+            if said == name or said.startswith(name + " "):
+                return part
+        return None
+
+    def label(self, text: str) -> tuple[str, int] | None:
+        """(part, where its text starts) when a paragraph or item opens with a known label."""
+        match = _LABEL.match(text)
+        if match is None:
+            return None
+        said = words(match.group("label"))
+        for name, part in self.labels:
+            if said == name:
+                return part, match.end()
+        return None
+
+    def cue(self, kind: str, text: str) -> re.Match[str] | None:
+        """Where a sentence says it does `kind` (see CUES), or None."""
+        return self.cues[kind].search(text.lower().replace("’", "'"))
+
+
+# A label: a few words (bold or not) closed by a colon, at the start of a paragraph or item.
+_LABEL = re.compile(
+    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 '’/&()-]{1,40}?)\s*(?:(?:\*\*|__)\s*:|:\s*"
+    r"(?:\*\*|__)?)\s*"
+)
+
+
+def _names(data: Any, key: str, where: str, problems: list[str]) -> list[str]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(f"{where}.{key}: expected a list of names")
+        return []
+    return [words(v) for v in value]
+
+
+def build(parts: Any, cues: Any, source: str) -> Lexicon:
+    """A lexicon from the data of parts.yml and cues.yml (or a team's extension of them)."""
+    problems: list[str] = []
+    headings: list[tuple[str, str]] = []
+    labels: list[tuple[str, str]] = []
+    for part, spec in (parts or {}).items():
+        if part not in PARTS:
+            problems.append(f"{source}: parts: {part!r} is not one of {', '.join(PARTS)}")
+            continue
+        headings += [(n, part) for n in _names(spec, "headings", f"parts.{part}", problems)]
+        labels += [(n, part) for n in _names(spec, "labels", f"parts.{part}", problems)]
+    compiled: dict[str, re.Pattern[str]] = {}
+    for kind in CUES:
+        phrases = (cues or {}).get(kind) or []
+        if not isinstance(phrases, list):
+            problems.append(f"{source}: cues.{kind}: expected a list of phrases")
+            phrases = []
+        variants = [v for phrase in phrases for v in phrase_regex(str(phrase))]
+        compiled[kind] = re.compile(
+            "|".join(rf"(?<!\w){v}" for v in variants) or "(?!)", re.IGNORECASE
+        )
+    if problems:
+        raise SettingsError([f"{p}" for p in problems])
+    order = lambda pair: (-len(pair[0]), pair)  # noqa: E731 - the longest name decides
+    return Lexicon(
+        tuple(sorted(dict.fromkeys(headings), key=order)),
+        tuple(sorted(dict.fromkeys(labels), key=order)),
+        compiled,
+    )
+
+
+def _data(name: str) -> Any:
+    text = resources.files("learnloop.read").joinpath("data", name).read_text("utf-8")
+    try:
+        return parse(text).data or {}
+    except YamlError as exc:
+        raise SettingsError([f"{name}:{exc.line}: error: {exc.message}"]) from None
+
+
+@cache
+def shipped() -> Lexicon:
+    """The vocabulary learnloop ships."""
+    return build(_data("parts.yml"), _data("cues.yml"), "read/data")
+
+
+def extended(extension: Mapping[str, Any] | None) -> Lexicon:
+    """The shipped vocabulary with a team's words added (learnloop.yml `reader:`)."""
+    if not extension:
+        return shipped()
+    parts = _merge(_data("parts.yml"), extension.get("parts") or {}, nested=True)
+    cues = _merge(_data("cues.yml"), extension.get("cues") or {}, nested=False)
+    return build(parts, cues, "learnloop.yml: reader")
+
+
+def _merge(base: dict[str, Any], extra: Any, *, nested: bool) -> dict[str, Any]:
+    """The shipped words with a team's added: names per part (nested) or phrases per cue."""
+    if not isinstance(extra, dict):
+        raise SettingsError(["learnloop.yml: reader: expected a mapping"])
+    out: dict[str, Any] = {}
+    for key in sorted({*base, *map(str, extra)}):
+        mine, theirs = base.get(key), extra.get(key)
+        if nested:
+            mine = mine if isinstance(mine, dict) else {}
+            theirs = theirs if isinstance(theirs, dict) else {}
+            out[key] = {
+                inner: [*(mine.get(inner) or []), *(theirs.get(inner) or [])]
+                for inner in ("headings", "labels")
+            }
+        else:
+            out[key] = [*(mine or []), *(theirs if isinstance(theirs, list) else [])]
+    return out

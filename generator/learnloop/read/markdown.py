@@ -1,0 +1,200 @@
+"""A post-mortem's Markdown as blocks with their lines: what a reader needs, not a renderer.
+
+Headings (ATX and underlined), bold lines standing alone, paragraphs, list items, table rows
+and code, each with the file lines it spans. It is lenient where people are: a bullet
+indented four spaces is still a bullet (a renderer would make it code), a line of bold text
+is a heading, and writing guidance in HTML comments is blanked out, lines kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["heading", "paragraph", "item", "row", "code"]
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[-*+•]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?(?P<text>.*)$"
+)
+_ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|?[ \t]*$")
+_RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$")
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?P<text>[^*_\n]{1,80}?)(?::[ \t]*)?\1[ \t]*:?[ \t]*$")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a post-mortem: its kind, text and the file lines it spans."""
+
+    kind: Kind
+    text: str  # a heading's title, a paragraph's or item's text (lines joined), a row's cells
+    line: int  # 1-based file line where it starts
+    end: int  # 1-based file line where it ends
+    level: int = 0  # a heading's level (7 for a bold line standing alone)
+    cells: tuple[str, ...] = ()  # a table row's cells
+    raw: str = ""  # the lines as written (code keeps its layout)
+
+
+def blocks(text: str, first_line: int = 1) -> list[Block]:
+    """The blocks of a Markdown text whose first line is file line `first_line`."""
+    lines = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
+    out: list[Block] = []
+    index = 0
+    para: list[tuple[int, str]] = []  # (index, line) of the open paragraph or item
+    para_kind: Kind = "paragraph"
+
+    def close() -> None:
+        nonlocal para
+        if para:
+            joined = " ".join(line.strip() for _, line in para).strip()
+            if joined:
+                out.append(
+                    Block(
+                        para_kind,
+                        joined,
+                        first_line + para[0][0],
+                        first_line + para[-1][0],
+                        raw="\n".join(line for _, line in para),
+                    )
+                )
+        para = []
+
+    while index < len(lines):
+        line = lines[index]
+        fence = _FENCE.match(line)
+        if fence:
+            close()
+            end = _fence_end(lines, index, fence.group(1))
+            body = lines[index + 1 : end]
+            out.append(
+                Block(
+                    "code",
+                    "\n".join(body),
+                    first_line + index,
+                    first_line + min(end, len(lines) - 1),
+                    level=0,
+                    raw="\n".join(lines[index : end + 1]),
+                )
+            )
+            index = end + 1
+            continue
+        if not line.strip():
+            close()
+            index += 1
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            close()
+            out.append(_heading(atx.group(2), len(atx.group(1)), first_line + index, line))
+            index += 1
+            continue
+        if (
+            para
+            and para_kind == "paragraph"
+            and len(para) == 1
+            and _SETEXT.match(line)
+            and not _RULE.match(para[0][1])
+        ):
+            heading = para[0]
+            para = []
+            level = 1 if line.strip().startswith("=") else 2
+            out.append(_heading(heading[1].strip(), level, first_line + heading[0], heading[1]))
+            index += 1
+            continue
+        if _RULE.match(line):
+            close()
+            index += 1
+            continue
+        bold = _BOLD_LINE.match(line)
+        if bold and not para:
+            out.append(_heading(bold.group("text").strip(), 7, first_line + index, line))
+            index += 1
+            continue
+        row = _ROW.match(line)
+        if row and line.count("|") >= 2:
+            close()
+            if not _SEPARATOR.match(line):
+                cells = tuple(c.strip() for c in row.group("cells").split("|"))
+                cells = tuple(c for c in cells if c) or ("",)
+                out.append(
+                    Block(
+                        "row",
+                        " — ".join(cells),
+                        first_line + index,
+                        first_line + index,
+                        cells=cells,
+                        raw=line,
+                    )
+                )
+            index += 1
+            continue
+        item = _ITEM.match(line)
+        if item:
+            close()
+            para_kind = "item"
+            para = [(index, item.group("text"))]
+            index += 1
+            continue
+        if not para:
+            para_kind = "paragraph"
+        para.append((index, line))
+        index += 1
+    close()
+    return out
+
+
+def _heading(text: str, level: int, line: int, raw: str) -> Block:
+    return Block("heading", _strip_inline(text), line, line, level=level, raw=raw)
+
+
+def _strip_inline(text: str) -> str:
+    """A heading's words without emphasis, links' targets or trailing colons."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__|\*|_|`)", "", text)
+    return text.strip().rstrip(":").strip()
+
+
+def _fence_end(lines: list[str], start: int, fence: str) -> int:
+    for index in range(start + 1, len(lines)):
+        closing = _FENCE.match(lines[index])
+        if (
+            closing
+            and closing.group(1)[0] == fence[0]
+            and len(closing.group(1)) >= len(fence)
+            and not closing.group(2).strip()
+        ):
+            return index
+    return len(lines) - 1
+
+
+def plain(text: str) -> str:
+    """Inline Markdown reduced to its words: links to their text, emphasis and code marks gone."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
+    return text.replace("`", "")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[`*_])")
+_ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|incl|ca|mr|ms|dr|no|fig|inc)\.$", re.I)
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) of a paragraph's sentences; abbreviations do not end one."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        piece = text[start : match.start()]
+        if _ABBREVIATIONS.search(piece) or len(piece.strip()) < 3:
+            continue
+        out.append((start, piece.strip()))
+        start = match.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append((start, rest))
+    return out

@@ -1,0 +1,279 @@
+"""Reading a post-mortem: which part of the story each piece of it tells, with its line.
+
+The parts are found however they are marked (read/lexicon): headings, bold lines, labels that
+open a paragraph or an item, two-column field tables. What no heading names is found by what
+it says: a sentence that explains why is a root cause where the author gave none, an entry
+that rolled something back is a mitigation wherever it is written. Each statement keeps its
+file lines, so `check --explain` can show an author what was understood, and a runbook can
+cite it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from learnloop.model import Incident, Statement, TimelineEvent
+from learnloop.read import timeline as timeline_mod
+from learnloop.read import times
+from learnloop.read.lexicon import PARTS, Lexicon
+from learnloop.read.markdown import Block, blocks, plain, sentences
+
+# Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
+# an action or a check is looked for when no heading names it.
+_STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", None)
+_NOT_ACTIONS = ("follow_ups", "lessons", "whys", "contributing_factors", "root_cause")
+_CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
+# Front-matter narrative keys, as parts.
+_NARRATIVE_PART = {
+    "summary": "summary",
+    "resolution": "resolution",
+    "mitigation": "mitigation",
+    "timeline": "timeline",
+    "lessons": "lessons",
+    "symptoms": "symptoms",
+}
+# A sentence of impact: who or what was affected, and how long.
+_IMPACT = re.compile(
+    r"\b(customers?|users?|requests?|unavailable|degraded|affected|impact(?:ed)?|outage|down(?:time)?"
+    r"|errors?|failed|failing|could not|couldn't|unable)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Reading:
+    """What one post-mortem says, part by part, before it is frozen onto the incident."""
+
+    parts: dict[str, list[Statement]] = field(default_factory=lambda: {p: [] for p in PARTS})
+    sections: dict[str, list[str]] = field(default_factory=dict)  # part -> raw texts
+    timeline_blocks: list[Block] = field(default_factory=list)
+    stated_zone: str | None = None
+    unassigned: list[Block] = field(default_factory=list)
+
+    def add(self, part: str, statement: Statement) -> None:
+        if all(s.line != statement.line or s.text != statement.text for s in self.parts[part]):
+            self.parts[part].append(statement)
+
+
+def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | None, str, Block]]:
+    """(part, how it was found, block) for every block: the part of the story it tells.
+
+    A heading opens a part until a heading of its level or above; an unknown heading deeper
+    than a known one stays inside it. A bold line standing alone opens a part if it names one.
+    A label opens a part for its paragraph and those after it (for an item: the item alone),
+    until the next label or heading.
+    """
+    stack: list[tuple[int, str | None]] = []
+    label: str | None = None
+    out: list[tuple[str | None, str, Block]] = []
+    for block in body_blocks:
+        if block.kind == "heading":
+            part = lexicon.heading(block.text)
+            if block.level == 7:  # a bold line: only a known name changes the part
+                if part is not None:
+                    stack = [(lvl, p) for lvl, p in stack if lvl < 7] + [(7, part)]
+                    label = None
+                out.append((part, "section", block))
+                continue
+            stack = [(lvl, p) for lvl, p in stack if lvl < block.level]
+            stack.append((block.level, part))
+            label = None
+            out.append((part or _current(stack), "section", block))
+            continue
+        found = lexicon.label(block.text) if block.kind in ("paragraph", "item") else None
+        if found is None and block.kind == "row" and len(block.cells) >= 2:
+            part_of_row = lexicon.heading(block.cells[0])
+            if part_of_row is not None and part_of_row != "timeline":
+                out.append((part_of_row, "label", block))
+                continue
+        if found is not None:
+            part, _ = found
+            if block.kind == "paragraph":
+                label = part
+            out.append((part, "label", block))
+            continue
+        if label is not None and block.kind != "heading":
+            out.append((label, "label", block))
+            continue
+        out.append((_current(stack), "section", block))
+    return out
+
+
+def _current(stack: list[tuple[int, str | None]]) -> str | None:
+    # The innermost heading decides: a known part, or an unknown heading deeper than it.
+    for _, part in reversed(stack):
+        if part is not None:
+            return part
+    return None
+
+
+def _labelled_text(block: Block, lexicon: Lexicon) -> str:
+    found = lexicon.label(block.text)
+    return block.text[found[1] :].strip() if found else block.text
+
+
+def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Block]) -> Reading:
+    """The explicit parts of a post-mortem: what its headings, labels and tables say."""
+    reading = Reading()
+    for part, how, block in assign(body_blocks, lexicon):
+        if block.kind == "heading":
+            if part == "timeline":
+                reading.stated_zone = times.stated_zone(block.text) or reading.stated_zone
+                if block.level == 7 or lexicon.heading(block.text) != "timeline":
+                    reading.timeline_blocks.append(block)  # a time heading inside a timeline
+            continue
+        if part is None:
+            reading.unassigned.append(block)
+            continue
+        if part == "timeline":
+            reading.timeline_blocks.append(block)
+            continue
+        text = _labelled_text(block, lexicon) if how == "label" else block.text
+        if block.kind == "row" and how == "label":
+            text = " — ".join(block.cells[1:])
+        reading.sections.setdefault(part, []).append(block.raw)
+        if block.kind == "code":
+            reading.add(part, Statement(block.text, block.line, block.end, "section"))
+        elif text.strip():
+            reading.add(part, Statement(plain(text), block.line, block.end, how))
+    _front_matter(incident, reading)
+    return reading
+
+
+def _front_matter(incident: Incident, reading: Reading) -> None:
+    """Statements of the front matter: a .yaml incident tells its whole story there."""
+    keyed: list[tuple[str, str | None, str]] = [
+        ("root_cause", incident.root_cause.summary, "root_cause.summary"),
+        ("impact", incident.impact.summary, "impact.summary"),
+    ]
+    for n, factor in enumerate(incident.contributing_factors):
+        keyed.append(("contributing_factors", factor, f"contributing_factors.{n}"))
+    for n, why in enumerate(incident.whys):
+        keyed.append(("whys", why, f"whys.{n}"))
+    for n, item in enumerate(incident.action_items):
+        keyed.append(("follow_ups", item.title, f"action_items.{n}"))
+    for part, text, key in keyed:
+        if text:
+            line = incident.line_of(key)
+            reading.add(part, Statement(plain(text), line, line, "front matter"))
+    for key, text, line in incident.narrative:
+        part = _NARRATIVE_PART[key]
+        if part == "timeline":
+            reading.timeline_blocks.extend(
+                b for b in blocks(f"- {text}" if "\n" not in text else text, line)
+            )
+            continue
+        for block in blocks(text, line):
+            reading.sections.setdefault(part, []).append(block.raw)
+            reading.add(part, Statement(plain(block.text), block.line, block.end, "front matter"))
+
+
+def read_timeline(incident: Incident, reading: Reading, lexicon: Lexicon) -> list[TimelineEvent]:
+    """The timeline's events, each marked with what it does (see lexicon.CUES)."""
+    zone = incident.started_at.tzinfo or UTC
+    found = timeline_mod.events(
+        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone
+    )
+    if not found:
+        # No timeline part: entries anywhere that open with a time are the timeline.
+        timed = [b for b in reading.unassigned if b.kind in ("item", "row", "paragraph")
+                 and times.leading(b.text) is not None]  # fmt: skip
+        if len(timed) >= 2:
+            found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
+    return [_kinds(event, lexicon) for event in found]
+
+
+def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
+    text = event.text
+    kinds = []
+    intent = lexicon.cue("intent", text) is not None
+    for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
+        if lexicon.cue(kind, text) is not None and not (intent and kind == "mitigation"):
+            kinds.append(kind)
+    return TimelineEvent(event.at, event.text, event.line, tuple(kinds))
+
+
+def infer(
+    incident: Incident,
+    reading: Reading,
+    events: Sequence[TimelineEvent],
+    lexicon: Lexicon,
+    body_blocks: Sequence[Block],
+) -> None:
+    """What no heading says, found by what the text says: causes, actions, checks, signals."""
+    parts = reading.parts
+    for event in events:
+        statement = Statement(event.text, event.line, event.line, "timeline", event.at)
+        if "mitigation" in event.kinds and "diagnosis" not in event.kinds:
+            reading.add("mitigation", _effect(statement, event, events))
+        elif "diagnosis" in event.kinds:
+            reading.add("diagnosis", statement)
+        if "detection" in event.kinds:
+            reading.add("detection", statement)
+        if lexicon.cue("cause", event.text) and not parts["root_cause"]:
+            reading.add("root_cause", Statement(event.text, event.line, event.line, "inferred"))
+    story = [(p, b) for p, _, b in assign(body_blocks, lexicon) if b.kind in ("paragraph", "item")]
+    cause_found = bool(parts["root_cause"])
+    for part, block in story:
+        for sentence, line in _sentences(block, lexicon):
+            intent = lexicon.cue("intent", sentence) is not None
+            if part in _STORY and not cause_found and lexicon.cue("cause", sentence):
+                reading.add("root_cause", Statement(sentence, line, line, "inferred"))
+            if intent or part in _NOT_ACTIONS:
+                continue
+            if lexicon.cue("mitigation", sentence) and not lexicon.cue("diagnosis", sentence):
+                if part != "mitigation":
+                    reading.add("mitigation", Statement(sentence, line, line, "inferred"))
+            elif part in _STORY and lexicon.cue("diagnosis", sentence) and part != "diagnosis":
+                reading.add("diagnosis", Statement(sentence, line, line, "inferred"))
+            if part in ("resolution", "mitigation") and lexicon.cue("verification", sentence):
+                reading.add("verification", Statement(sentence, line, line, "inferred"))
+            if part == "summary" and not parts["impact"] and _IMPACT.search(sentence):
+                reading.add("impact", Statement(sentence, line, line, "inferred"))
+    for part, block in ((p, b) for p, _, b in assign(body_blocks, lexicon) if b.kind == "code"):
+        if part in ("timeline", "diagnosis", None) and _CODE_LINE.match(block.text):
+            reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
+
+
+def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int]]:
+    text = _labelled_text(block, lexicon)
+    shift = len(block.text) - len(text)
+    for offset, sentence in sentences(text):
+        yield plain(sentence), timeline_mod._line_of(block, offset + shift)
+
+
+def _effect(
+    statement: Statement, event: TimelineEvent, events: Sequence[TimelineEvent]
+) -> Statement:
+    """A mitigation with how soon impact eased after it: the next entry that says it did."""
+    if event.at is None:
+        return statement
+    after = [e for e in events if e.at is not None and e.at >= event.at and e is not event]
+    for later in after:
+        if "recovery" in later.kinds or "resolved" in later.kinds:
+            minutes = round((later.at - event.at).total_seconds() / 60, 1)  # type: ignore[operator]
+            return Statement(
+                statement.text, statement.line, statement.end, statement.how, statement.at, minutes
+            )
+    if "recovery" in event.kinds:
+        return Statement(
+            statement.text, statement.line, statement.end, statement.how, event.at, 0.0
+        )
+    return statement
+
+
+def frozen(parts: dict[str, list[Statement]]) -> tuple[tuple[str, tuple[Statement, ...]], ...]:
+    """The parts as the incident holds them: every part, its statements in file order."""
+    return tuple(
+        (part, tuple(sorted(statements, key=lambda s: (s.line, s.end, s.text))))
+        for part, statements in parts.items()
+    )
+
+
+def started(events: Sequence[TimelineEvent]) -> datetime | None:
+    """The earliest dated entry of a timeline."""
+    dated = [e.at for e in events if e.at is not None]
+    return min(dated) if dated else None

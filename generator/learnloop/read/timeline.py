@@ -1,0 +1,169 @@
+"""A post-mortem's timeline as dated events, however it is written.
+
+Bullets (`- 19:08 alert fired`), table rows (`| 2021-06-22 08:21 | VPC CNI replaced |`),
+paragraphs (`7:32 PM - The chain stalled`), headings that give the time for the text under
+them (`### 08:52 PM`), lines that give the day for the entries after them (`01-10-2024`),
+and prose ("at about ten past nine we saw …"). A clock time takes its day from the last day
+given, else from the incident's start; a time earlier than the one before it means the clock
+passed midnight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from learnloop.model import TimelineEvent
+from learnloop.read import times
+from learnloop.read.markdown import Block, plain
+
+
+@dataclass
+class _Clock:
+    """What the entries read so far say about the day, the zone and the last time."""
+
+    zone: tzinfo
+    day: date | None
+    year: int | None
+    previous: datetime | None = None
+
+    def place(self, stamp: times.Stamp) -> datetime | None:
+        zone = times.zone_named(stamp.zone, self.zone)
+        if stamp.day is not None:
+            self.day = stamp.day
+        day = self.day
+        if day is None:
+            return None
+        hour = stamp.hour
+        if stamp.twelve_hour and self.previous is not None:
+            # "ten past nine": morning or evening, whichever follows the entry before it.
+            morning = datetime.combine(day, time(hour % 12, stamp.minute), zone)
+            if morning < self.previous - timedelta(minutes=1):
+                hour = hour % 12 + 12
+        try:
+            at = datetime.combine(day, time(hour, stamp.minute, stamp.second), zone)
+        except ValueError:
+            return None
+        if (
+            stamp.day is None
+            and self.previous is not None
+            and at < self.previous - timedelta(minutes=1)
+        ):
+            day = day + timedelta(days=1)
+            at = datetime.combine(day, at.timetz())
+            self.day = day
+        self.previous = at
+        return at
+
+
+def events(
+    entries: Sequence[Block], started_at: datetime | None, default_zone: tzinfo, stated: str | None
+) -> list[TimelineEvent]:
+    """The events of a timeline's blocks (in order), dated where they can be."""
+    zone = times.zone_named(stated, default_zone) if stated else default_zone
+    clock = _Clock(
+        zone,
+        started_at.astimezone(zone).date() if started_at else None,
+        started_at.year if started_at else None,
+    )
+    out: list[TimelineEvent] = []
+    pending: datetime | None = None  # a heading's time, for the text under it
+    for block in entries:
+        if block.kind == "code":
+            continue
+        if block.kind == "heading":
+            found = times.leading(block.text, clock.year)
+            if found is not None and not found[1]:
+                pending = clock.place(found[0])
+                continue
+            day = times.leading_date(block.text, clock.year)
+            if day is not None and not day[1]:
+                clock.day = day[0]
+                pending = None
+                continue
+            pending = None
+            if stated_here := times.stated_zone(block.text):
+                clock.zone = times.zone_named(stated_here, clock.zone)
+            continue
+        text = block.text
+        if block.kind == "row":
+            event = _row(block, clock)
+            if event is not None:
+                out.append(event)
+            continue
+        found = times.leading(text, clock.year)
+        if found is not None:
+            stamp, rest = found
+            out.append(TimelineEvent(clock.place(stamp), plain(rest), block.line))
+            continue
+        day = times.leading_date(text, clock.year)
+        if day is not None:
+            clock.day = day[0]
+            if day[1]:
+                out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
+            continue
+        stated_here = times.stated_zone(text)
+        if stated_here and len(text) < 80:  # "All times UTC.": a note, not an event
+            clock.zone = times.zone_named(stated_here, clock.zone)
+            continue
+        if pending is not None:
+            out.append(TimelineEvent(pending, plain(text), block.line))
+            continue
+        prose = times.within(text, clock.year)
+        if prose:
+            out.extend(_prose(block, prose, clock))
+            continue
+        out.append(TimelineEvent(None, plain(text), block.line))
+    return out
+
+
+def _midday(day: date, zone: tzinfo) -> datetime:
+    # A day without a time ("01-31-2024 - The fix was added"): placed at noon, so that it
+    # sorts after a night's events of the day before and counts in days, not minutes.
+    return datetime.combine(day, time(12, 0), zone)
+
+
+def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
+    """A table row: the time in its first cells (a date and a time may be two cells)."""
+    cells = list(block.cells)
+    if not cells:
+        return None
+    head = cells[0]
+    found = times.leading(head, clock.year)
+    rest = cells[1:]
+    if found is None and len(cells) > 2:
+        day = times.leading_date(head, clock.year)
+        found = times.leading(cells[1], clock.year) if day else None
+        if day and found:
+            clock.day = day[0]
+            rest = cells[2:]
+    if found is None:
+        if head.lower() in ("time", "date", "when", "timestamp", "date/time", "time (utc)"):
+            return None  # the header row
+        return TimelineEvent(None, plain(" — ".join(c for c in cells if c)), block.line)
+    stamp, after = found
+    text = " — ".join(c for c in [after, *rest] if c)
+    return TimelineEvent(clock.place(stamp), plain(text), block.line)
+
+
+def _prose(block: Block, stamps: list[times.Stamp], clock: _Clock) -> list[TimelineEvent]:
+    """A paragraph that tells the story with times in its sentences: an event per time."""
+    out = []
+    text = block.text
+    for index, stamp in enumerate(stamps):
+        end = stamps[index + 1].start if index + 1 < len(stamps) else len(text)
+        start = text.rfind(".", 0, stamp.start) + 1
+        piece = text[start:end].strip()
+        out.append(TimelineEvent(clock.place(stamp), plain(piece), _line_of(block, stamp.start)))
+    return out
+
+
+def _line_of(block: Block, offset: int) -> int:
+    """The file line of a character of a block's (joined) text."""
+    seen = 0
+    for number, line in enumerate(block.raw.split("\n")):
+        seen += len(line.strip()) + 1
+        if offset < seen:
+            return block.line + number
+    return block.end

@@ -1,0 +1,265 @@
+"""Times and dates as post-mortems write them, in any common form and zone.
+
+`19:08`, `19:08:33`, `7:30 PM`, `7:30pm JST`, `2021-06-22 08:21 CET`, `2021-06-22T08:21Z`,
+`at 14h05`, `01-10-2024 7:32 PM`, `June 22, 2021 08:21 UTC`, `Tuesday 22nd June 2021`, and in
+prose: "at about ten past nine", "around half past two". Each is read to what it says and no
+more: a clock time alone takes its day from the timeline around it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Zone abbreviations post-mortems use: (the region's zone, the abbreviation's own offset). A
+# standard-time name is often written all year for the local time, so it means the region's
+# zone where the system knows it; a daylight-time name is exact. IST is read as India's (the
+# common use in incident reports); CST is left out: its readings are a day apart.
+NAMED_ZONES: dict[str, tuple[str | None, str]] = {
+    "CET": ("Europe/Paris", "+01:00"),
+    "CEST": (None, "+02:00"),
+    "BST": (None, "+01:00"),
+    "WET": ("Europe/Lisbon", "+00:00"),
+    "EET": ("Europe/Helsinki", "+02:00"),
+    "EST": ("America/New_York", "-05:00"),
+    "EDT": (None, "-04:00"),
+    "ET": ("America/New_York", "-05:00"),
+    "MST": ("America/Denver", "-07:00"),
+    "MDT": (None, "-06:00"),
+    "PST": ("America/Los_Angeles", "-08:00"),
+    "PDT": (None, "-07:00"),
+    "PT": ("America/Los_Angeles", "-08:00"),
+    "JST": (None, "+09:00"),
+    "KST": (None, "+09:00"),
+    "IST": (None, "+05:30"),
+    "SGT": (None, "+08:00"),
+    "AEST": ("Australia/Sydney", "+10:00"),
+    "AEDT": (None, "+11:00"),
+}
+_ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
+# A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
+ZONE = r"(?P<zone>(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z])|[+-]\d{2}:?\d{2}(?!\d))"
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?,?\s+)?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+DATE = (
+    r"(?P<date>"
+    r"(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})"
+    r"|"
+    + _WEEKDAY
+    + r"(?P<d1>\d{1,2})"
+    + _ORDINAL
+    + r"\s+(?:of\s+)?"
+    + _MONTH.replace("month", "m1")
+    + r"(?:,?\s+(?P<y1>\d{4}))?"
+    r"|"
+    + _WEEKDAY
+    + _MONTH.replace("month", "m2")
+    + r"\s+(?P<d2>\d{1,2})"
+    + _ORDINAL
+    + r"(?:,?\s+(?P<y2>\d{4}))?"
+    r")"
+)
+CLOCK = (
+    r"(?P<clock>(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d)(?:\.\d+)?)?"
+    r"(?:\s*(?P<ampm>[ap]\.?m\.?))?|\s*(?P<ampm2>[ap]\.?m\.?)))"
+)
+_STAMP = re.compile(
+    r"(?:" + DATE + r"(?:[T\s]+|,\s*|\s+at\s+))?" + CLOCK + r"(?!\d)(?:\s*" + ZONE + r")?",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"^\s*(?:[-*+•]|\d+[.)])?\s*(?:\*\*|__)?\s*(?:at\s+(?:about\s+|around\s+)?|around\s+|~\s*)?"
+    r"(?:\*\*|__)?",
+    re.IGNORECASE,
+)
+_AFTER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[—–:|>=-]*\s*:*\s*")
+_DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
+_STATED = re.compile(
+    r"\b(?:times?|timestamps?|timezone|time zone)\b[^\n]{0,30}?(?:\bin\b|\bare\b|:|\()?\s*"
+    r"(?P<zone>\b(?:UTC|GMT|" + _ZONE_NAMES + r")\b|[+-]\d{2}:?\d{2})"
+    r"|\((?:all\s+)?(?P<zone2>UTC|GMT|" + _ZONE_NAMES + r")\)",
+    re.IGNORECASE,
+)
+_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "noon": 12, "midnight": 0,
+}  # fmt: skip
+_PAST = {"five": 5, "ten": 10, "quarter": 15, "twenty": 20, "twenty-five": 25, "half": 30}
+_WORDS = "|".join(sorted(_NUMBERS, key=len, reverse=True))
+_PROSE = re.compile(
+    r"\b(?:at|around|by|until|till|from|about|approximately|roughly|shortly after)\s+"
+    r"(?:about\s+|around\s+|roughly\s+|approximately\s+)?"
+    r"(?:(?P<past>five|ten|quarter|twenty-five|twenty|half)\s+(?P<rel>past|to|after|before)\s+"
+    r"(?P<hour>" + _WORDS + r")|(?P<oclock>" + _WORDS + r")\s+o'?clock|(?P<bare>noon|midnight))"
+    r"(?:\s+(?P<part>in the morning|in the afternoon|in the evening|at night|am|pm))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A time read from text: a clock (24 h when `pm` is None), maybe a day and a zone."""
+
+    hour: int
+    minute: int
+    second: int
+    day: date | None
+    zone: str | None
+    start: int  # where it is in the text
+    end: int
+    pm: bool | None = None  # said am (False) or pm (True); None: not said, or 24-hour
+    twelve_hour: bool = False  # a word time ("ten past nine"): morning or evening unknown
+
+
+def zone_named(text: str | None, default: tzinfo) -> tzinfo:
+    """The zone an abbreviation or offset names; `default` when none is given."""
+    if not text:
+        return default
+    upper = text.upper()
+    if upper in ("Z", "UTC", "GMT"):
+        return UTC
+    region, offset = NAMED_ZONES.get(upper, (None, text))
+    if region is not None:
+        try:
+            return ZoneInfo(region)
+        except ZoneInfoNotFoundError:  # a system without the time-zone database
+            pass
+    sign = 1 if offset[0] == "+" else -1
+    digits = offset[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def stated_zone(text: str) -> str | None:
+    """The zone a line like "All times in UTC" or "Timeline (all times PST)" states."""
+    match = _STATED.search(text)
+    if match is None:
+        return None
+    return match.group("zone") or match.group("zone2")
+
+
+def _day(match: re.Match[str], year: int | None) -> date | None:
+    if not match.group("date"):
+        return None
+    try:
+        if match.group("iso"):
+            return date.fromisoformat(match.group("iso"))
+        if match.group("y"):
+            a, b, y = int(match.group("a")), int(match.group("b")), int(match.group("y"))
+            # Month first, as US teams write it, unless the first number cannot be a month.
+            return date(y, b, a) if a > 12 else date(y, a, b)
+        for d, m, y_name in (("d1", "m1", "y1"), ("d2", "m2", "y2")):
+            if match.group(d):
+                given = match.group(y_name)
+                chosen = int(given) if given else year
+                if chosen is None:
+                    return None
+                return date(chosen, _MONTHS[match.group(m).lower()], int(match.group(d)))
+    except ValueError:
+        return None
+    return None
+
+
+def _stamp(match: re.Match[str], year: int | None) -> Stamp | None:
+    hour, minute = int(match.group("h")), int(match.group("m") or 0)
+    second = int(match.group("s") or 0)
+    ampm = match.group("ampm") or match.group("ampm2")
+    pm: bool | None = None
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        pm = ampm.lower().startswith("p")
+        hour = hour % 12 + (12 if pm else 0)
+    elif match.group("m") is None:
+        return None  # a bare number is not a time
+    return Stamp(
+        hour, minute, second, _day(match, year), match.group("zone"), match.start(), match.end(), pm
+    )
+
+
+def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
+    """A time (with its day and zone, if given) that opens an entry, and the rest of it."""
+    lead = _LEAD.match(text)
+    at = lead.end() if lead else 0
+    match = _STAMP.match(text, at)
+    if match is None:
+        return None
+    found = _stamp(match, year)
+    if found is None:
+        return None
+    rest = text[match.end() :]
+    after = _AFTER.match(rest)
+    return found, rest[after.end() if after else 0 :].strip()
+
+
+def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
+    """A day that opens a line ("01-10-2024", "May 3rd", "Tuesday 22nd June 2021"), and the rest."""
+    match = _DATE_ONLY.match(text)
+    if match is None:
+        return None
+    day = _day(match, year)
+    if day is None:
+        return None
+    rest = text[match.end() :]
+    after = _AFTER.match(rest)
+    return day, rest[after.end() if after else 0 :].strip()
+
+
+def within(text: str, year: int | None = None) -> list[Stamp]:
+    """Every time a sentence of prose gives: "at 09:12", "at about ten past nine"."""
+    found: list[Stamp] = []
+    for match in _STAMP.finditer(text):
+        before = text[max(0, match.start() - 12) : match.start()].lower()
+        if match.group("date") or re.search(r"\b(at|around|by|from|until|till|~)\s*$", before):
+            stamp = _stamp(match, year)
+            if stamp is not None:
+                found.append(stamp)
+    for match in _PROSE.finditer(text):
+        found.append(_prose(match))
+    return sorted(found, key=lambda s: s.start)
+
+
+def _prose(match: re.Match[str]) -> Stamp:
+    if match.group("bare"):
+        hour, minute = _NUMBERS[match.group("bare").lower()], 0
+        twelve = False
+    elif match.group("oclock"):
+        hour, minute, twelve = _NUMBERS[match.group("oclock").lower()], 0, True
+    else:
+        hour = _NUMBERS[match.group("hour").lower()]
+        minute = _PAST[match.group("past").lower()]
+        twelve = True
+        if match.group("rel").lower() in ("to", "before"):
+            hour, minute = (hour - 1) % 12 or 12, 60 - minute
+    part = (match.group("part") or "").lower()
+    pm: bool | None = None
+    if part:
+        pm = part in ("pm", "in the afternoon", "in the evening", "at night")
+        hour = hour % 12 + (12 if pm else 0)
+        twelve = False
+    return Stamp(hour, minute, 0, None, None, match.start(), match.end(), pm, twelve)
