@@ -106,7 +106,12 @@ def section_key(heading: str) -> str | None:
     """The canonical section a heading names, or None for a heading we do not know."""
     words = re.sub(r"[^a-z0-9]+", " ", heading.lower()).strip()
     words = re.sub(r"^\d+\s+", "", words)  # "3. Root cause"
-    return _HEADING_TO_SECTION.get(words)
+    found = _HEADING_TO_SECTION.get(words)
+    if found is None and "(" in heading:  # "Timeline (all times UTC)", "Impact (customers)"
+        found = section_key(re.sub(r"\([^)]*\)?", " ", heading))
+    if found is None and words.startswith("timeline "):  # "Timeline 4/21/23, times approximate"
+        found = "timeline"
+    return found
 
 
 def split_sections(body: str) -> list[tuple[str, str, int, int]]:
@@ -140,7 +145,10 @@ def split_sections(body: str) -> list[tuple[str, str, int, int]]:
 
 
 _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})[T ]?"
-_TIME = r"(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+_TIME = (
+    r"(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+    r"(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z]))?"  # 04:49 PM, 11:12 a.m.
+)
 # Zone abbreviations post-mortems use: (the region's zone, the abbreviation's own offset). A
 # standard-time name is often written all year for the local time, so it means the region's
 # zone where the system knows it; a daylight-time name is exact. Ambiguous ones (CST, IST) are
@@ -190,6 +198,15 @@ def _zone(text: str | None, default: tzinfo) -> tzinfo:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
+def stated_zone(text: str, default: tzinfo = UTC) -> tzinfo:
+    """The zone a text states for its times ("All times in CET", "Times are UTC"), or default."""
+    for line in text.splitlines():
+        stated = _ALL_TIMES.search(line)
+        if stated and not _BULLET.match(line):
+            return _zone(stated.group("zone"), default)
+    return default
+
+
 def parse_timeline(
     lines: list[str], started_at: datetime | None, first_line: int
 ) -> list[TimelineEvent]:
@@ -215,7 +232,10 @@ def parse_timeline(
             text = " — ".join(cell.strip() for cell in text.strip("|").split("|") if cell.strip())
         zone = _zone(match.group("zone"), default_zone)
         try:
-            clock = time(int(match.group("h")), int(match.group("m")), int(match.group("s") or 0))
+            hour = int(match.group("h"))
+            if match.group("ampm"):
+                hour = hour % 12 + (12 if match.group("ampm") in "Pp" else 0)
+            clock = time(hour, int(match.group("m")), int(match.group("s") or 0))
             if match.group("date"):
                 day = date.fromisoformat(match.group("date"))
                 at: datetime | None = datetime.combine(day, clock, zone)

@@ -57,6 +57,8 @@ KNOWN_KEYS = frozenset(
         "visibility",
         "pattern",
         "not_pattern",
+        "alerts",
+        "imported_from",
         *TIMESTAMP_KEYS,
         *NARRATIVE_KEYS,
     )
@@ -188,7 +190,12 @@ class Reader:
             return None, False
         if isinstance(value, str):
             try:
-                value = datetime.fromisoformat(value.strip())
+                # A quoted date ('2021-09-02', as YAML writers quote them) is a date, which
+                # fromisoformat would otherwise read as a midnight without a zone.
+                text = value.strip()
+                value = (
+                    date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+                )
             except ValueError:
                 try:
                     value = date.fromisoformat(value.strip())
@@ -292,7 +299,7 @@ def read_required(r: Reader) -> dict[str, Any] | None:
         isinstance(s, str) and s.strip() for s in services
     ):
         r.error("services", "services: expected a list of service names")
-    if len(r.problems) > before or started is None:
+    if any(p.level == "error" for p in r.problems[before:]) or started is None:
         return None
     return {
         "id": ident,
@@ -339,6 +346,10 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
     out["visibility"] = r.choice("visibility", VISIBILITIES, strict=True) or "internal"
     out["pattern"] = r.text("pattern")
     out["not_pattern"] = r.texts("not_pattern")
+    out["alerts"] = tuple(dict.fromkeys(_list_of(r, "alerts", _alert)))
+    if r.mapping("imported_from"):
+        for key in ("format", "source", "digest", "written"):
+            r.text(f"imported_from.{key}")
     extra = []
     for key in sorted(k for k in r.data if k not in KNOWN_KEYS):
         close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
@@ -373,6 +384,19 @@ def _responder(r: Reader, key: str, value: Any) -> Responder | None:
     if isinstance(value, dict) and r.text(f"{key}.name"):
         return Responder(str(r.text(f"{key}.name")), r.text(f"{key}.role"))
     r.error(key, f"{key}: expected a name or {{name, role}}")
+    return None
+
+
+def _alert(r: Reader, key: str, value: Any) -> str | None:
+    """An alert's name: `- HighErrorRate` or `- {name: HighErrorRate, starts_at: …}`."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, dict) and r.text(f"{key}.name"):
+        for when in ("starts_at", "ends_at"):
+            if value.get(when) is not None:
+                r.timestamp(f"{key}.{when}")
+        return str(r.text(f"{key}.name"))
+    r.error(key, f"{key}: expected an alert name or {{name, starts_at}}")
     return None
 
 
