@@ -8,7 +8,7 @@ issue reached a done status is its resolution.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from learnloop.load.importers.adf import adf_to_markdown, wiki_to_markdown
@@ -46,33 +46,57 @@ def looks_like(data: Any) -> bool:
     )
 
 
-def records(doc: Document) -> list[Record]:
-    """One record per issue in the document."""
+def _issues(doc: Document) -> list[tuple[Any, dict[str, Any], dict[str, Any], str]]:
+    """(issue, changelog, field names, when) for each issue in a document."""
     data = doc.data
-    changelog: dict[str, Any] = {}
+    names = mapping(mapping(data).get("names")) if isinstance(data, dict) else {}
     if isinstance(data, dict) and "webhookEvent" in data:
         changelog = mapping(data.get("changelog"))
         stamp = parse_time(data.get("timestamp"))
-        if stamp is not None:  # a webhook's changelog is one history entry, at its timestamp
-            changelog = {
-                "histories": [
-                    {**changelog, "created": stamp.isoformat(), "author": data.get("user")}
-                ]
-            }
-        issues = [data.get("issue")]
-    elif isinstance(data, list):
-        issues = data
+        when = stamp.isoformat() if stamp else ""
+        if stamp is not None and changelog:  # a webhook's changelog is one entry, at its time
+            history = {**changelog, "created": when, "author": data.get("user")}
+            changelog = {"histories": [history]}
+        return [(data.get("issue"), changelog, names, when)]
+    if isinstance(data, list):
+        found = data
     elif isinstance(data, dict) and "issues" in data:
-        issues = items(data["issues"])
+        found = items(data["issues"])
     else:
-        issues = [data]
-    names = mapping(mapping(data).get("names")) if isinstance(data, dict) else {}
+        found = [data]
+    return [(issue, {}, names, "") for issue in found]
+
+
+def records(docs: Sequence[Document]) -> list[Record]:
+    """One record per issue key across the documents (webhooks of one issue merged)."""
+    groups: dict[str, list[tuple[Document, Any, dict[str, Any], dict[str, Any], str]]] = {}
     out: list[Record] = []
-    for issue in issues:
-        key = text_of(mapping(issue).get("key"))
-        shown = doc.shown if len(issues) == 1 else f"{doc.shown}#{key}"
-        origin = doc.source if len(issues) == 1 else f"{doc.source}#{key}"
-        out.append(issue_record(issue, shown, origin, names, changelog))
+    for doc in docs:
+        for issue, changelog, fields_named, when in _issues(doc):
+            key = text_of(mapping(issue).get("key"))
+            if not key or not _is_issue(issue):
+                out.append(Skipped(doc.shown, "not a Jira issue: it needs a key and fields"))
+                continue
+            groups.setdefault(key, []).append((doc, issue, changelog, fields_named, when))
+    for key in sorted(groups):
+        group = groups[key]
+        latest = max(group, key=lambda g: (text_of(g[1]["fields"].get("updated")), g[4]))
+        histories: dict[str, Any] = {}
+        names: dict[str, Any] = {}
+        for _, issue, changelog, more, _ in group:
+            names.update(more)
+            for history in items(mapping(issue.get("changelog") or changelog).get("histories")):
+                ident = text_of(mapping(history).get("id")) + text_of(
+                    mapping(history).get("created")
+                )
+                histories.setdefault(ident or str(len(histories)), history)
+        docs_of = sorted({g[0].shown for g in group})
+        single = len(group) == 1 and len(_issues(group[0][0])) == 1
+        shown = docs_of[0] if single else f"{docs_of[0]}#{key}"
+        sources = sorted({g[0].source for g in group})
+        origin = sources[0] if single else f"{sources[0]}#{key}"
+        merged = {"histories": list(histories.values())}
+        out.append(issue_record(latest[1], shown, origin, names, merged))
     return out
 
 
@@ -89,7 +113,9 @@ def issue_record(
     if not title or created is None:
         return Skipped(shown, f"issue {key} has no summary or creation time")
     timeline, done_at = Timeline(), None
-    histories = items(mapping(issue.get("changelog") or changelog).get("histories"))
+    histories = items(changelog.get("histories")) or items(
+        mapping(issue.get("changelog")).get("histories")
+    )
     for history in sorted(histories, key=lambda h: text_of(mapping(h).get("created"))):
         history = mapping(history)
         at = parse_time(history.get("created"))
@@ -127,7 +153,7 @@ def issue_record(
         started_at=created,
         body=(body or f"{title}\n") + "\n",
         origin=origin,
-        digest=digest_of({"issue": issue, "changelog": changelog}),
+        digest=digest_of({"issue": issue, "changelog": changelog, "names": names}),
         severity=_severity(fields, names)
         or text_of(mapping(fields.get("priority")).get("name"))
         or None,
@@ -162,8 +188,3 @@ def _browse(issue: dict[str, Any], key: str) -> str | None:
     if "/rest/api/" not in link:
         return None
     return link.split("/rest/api/")[0] + f"/browse/{key}"
-
-
-def first(values: list[datetime | None]) -> datetime | None:
-    """The earliest of some times, None when there is none."""
-    return min((v for v in values if v is not None), default=None)

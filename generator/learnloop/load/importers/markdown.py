@@ -89,6 +89,11 @@ _PLACEHOLDER_TITLE = re.compile(
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_LICENSE = re.compile(
+    r"Permission is hereby granted, free of charge|Apache License,?\s+Version 2\.0|"
+    r"Mozilla Public License,? (?:Version|v\.) 2\.0|GNU (?:AFFERO |LESSER )?GENERAL PUBLIC LICENSE|"
+    r"Redistribution and use in source and binary forms|This is free and unencumbered software"
+)
 _ERB = re.compile(r"<%.*?%>", re.DOTALL)
 _INLINE_MARKUP = re.compile(r"(\*\*|__|`|~~)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -275,6 +280,8 @@ def records(doc: Document, fmt: str = "markdown") -> list[Record]:
     front = front or {}
     if not body.strip() and not front:
         return [Skipped(doc.shown, "the file is empty")]
+    if _LICENSE.search(body[:1500]):
+        return [Skipped(doc.shown, "a license text, not an incident", error=False)]
     return [read(doc, front, body, fmt)]
 
 

@@ -156,7 +156,7 @@ def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> None:
         if not ident:
             return
         group = _group(groups, ident, doc)
-        group.incident = {**group.incident, **incident}
+        group.incident = _newer(group.incident, incident)
         first = mapping(incident.get("first_trigger_log_entry"))
         if first.get("created_at"):
             group.entries.setdefault(text_of(first.get("id")) or "first", first)
@@ -193,6 +193,19 @@ def _postmortem(value: Any) -> str:
     )
 
 
+def _newer(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Two states of one incident merged, the later state's fields winning (a webhook's
+    incident is a snapshot; files come in any order)."""
+
+    def stamp(value: dict[str, Any]) -> str:
+        return max(
+            text_of(value.get(k)) for k in ("last_status_change_at", "updated_at", "created_at")
+        )
+
+    first, last = (old, new) if stamp(old) <= stamp(new) else (new, old)
+    return {**first, **last}
+
+
 def _webhook_v3(doc: Document, event: dict[str, Any], groups: dict[str, Group]) -> None:
     data = mapping(event.get("data"))
     kind = text_of(event.get("event_type"))
@@ -204,7 +217,7 @@ def _webhook_v3(doc: Document, event: dict[str, Any], groups: dict[str, Group]) 
         return
     group = _group(groups, ident, doc)
     if data.get("type") == "incident":
-        group.incident = {**data, **group.incident} if group.incident else dict(data)
+        group.incident = _newer(group.incident, data)
     group.events.append({**event, "event_type": kind})
 
 
@@ -236,8 +249,12 @@ def _record(group: Group) -> Record:
         or next((t for t in triggers if t), None)
         or events.get("incident.triggered")
     )
+    notes = []
     if created is None:
-        return Skipped(shown, f"incident {group.ident} has no creation or trigger time")
+        created = min((t for t in events.values() if t), default=None)
+        if created is None:
+            return Skipped(shown, f"incident {group.ident} has no creation, trigger or event time")
+        notes.append("no trigger time in the inputs; the first event's time is used as the start")
     timeline, responders = _timeline(group, entries)
     acks = [parse_time(mapping(a).get("at")) for a in items(incident.get("acknowledgements"))]
     acks += [
@@ -306,6 +323,7 @@ def _record(group: Group) -> Record:
         responders=tuple(dict.fromkeys(r for r in responders if r)),
         alerts=alerts,
         url=text_of(incident.get("html_url")) or None,
+        notes=tuple(notes),
     )
 
 
@@ -347,6 +365,28 @@ def _timeline(group: Group, entries: list[dict[str, Any]]) -> tuple[Timeline, li
         if kind == "resolve_log_entry" and text_of(group.incident.get("resolve_reason")):
             text += f" (reason: {text_of(group.incident['resolve_reason'])})"
         timeline.add(at, text)
+    incident = group.incident
+    if "acknowledge_log_entry" not in kinds:
+        for ack in items(incident.get("acknowledgements")):
+            who = _who(mapping(ack).get("acknowledger"))
+            timeline.add(parse_time(mapping(ack).get("at")), f"Acknowledged by {who or 'someone'}")
+    if "assign_log_entry" not in kinds:
+        for assignment in items(incident.get("assignments")):
+            who = _who(mapping(assignment).get("assignee"))
+            timeline.add(
+                parse_time(mapping(assignment).get("at")), f"Assigned to {who or 'someone'}"
+            )
+    if not kinds and not group.events:
+        timeline.add(parse_time(incident.get("created_at")), "Triggered")
+        if text_of(incident.get("status")) == "resolved":
+            reason = text_of(incident.get("resolve_reason"))
+            who = _who(incident.get("last_status_change_by"))
+            timeline.add(
+                parse_time(incident.get("last_status_change_at")),
+                "Resolved"
+                + (f" by {who}" if who else "")
+                + (f" (reason: {reason})" if reason else ""),
+            )
     for note in group.notes:
         who = _who(note.get("user"))
         responders.append(who)

@@ -37,18 +37,18 @@ from learnloop.write import atomic_write
 
 log = logging.getLogger(__name__)
 
-# Readers of one document each; PagerDuty and Opsgenie read all their documents together,
-# as one incident's events and log entries arrive in several files.
+# Readers of one document each; PagerDuty, Opsgenie and Jira read all their documents
+# together, as one incident's events, log entries and webhooks arrive in several files.
 _SINGLE: dict[str, Callable[[Document], list[Record]]] = {
     "markdown": markdown.records,
     "html": html.records,
     "cstate": cstate.records,
     "statuspage": statuspage.records,
-    "jira": jira.records,
 }
 _GROUPED: dict[str, Callable[[Sequence[Document]], list[Record]]] = {
     "pagerduty": pagerduty.records,
     "opsgenie": opsgenie.records,
+    "jira": jira.records,
 }
 
 
