@@ -10,6 +10,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.importing import DATA, body, front, incidents, invoke, reasons, run_import
 
 STATUSPAGE = DATA / "statuspage" / "incidents.json"
@@ -51,7 +53,8 @@ def test_a_second_import_changes_nothing(make_repo):
     before = path.read_bytes()
     result, out = run_import(root, STATUSPAGE)
     assert result.exit_code == 0
-    assert out["imported"] == [] and out["updated"] == []
+    assert out["imported"] == []
+    assert out["updated"] == []
     assert [e["id"] for e in out["unchanged"]] == ["SP-p31zjtct2jer"]
     assert path.read_bytes() == before
 
@@ -64,7 +67,7 @@ def test_a_changed_source_updates_its_file(make_repo, tmp_path):
     data = json.loads(source.read_text())
     data["incidents"][0]["impact"] = "critical"
     source.write_text(json.dumps(data))
-    result, out = run_import(root, source)
+    _result, out = run_import(root, source)
     assert [e["path"] for e in out["updated"]] == ["incidents/2024/2024-03-05-checkout-errors.md"]
     assert incidents(root)["SP-p31zjtct2jer"].severity == "P1"
 
@@ -213,7 +216,9 @@ def test_contract_sample_imports_and_checks(make_repo, tmp_path):
     assert incident.started_at.isoformat() == "2024-03-05T10:02:00+00:00"
     assert invoke(root, "check").exit_code == 0
     _, again = run_import(root, "--format", "markdown", tmp_path)
-    assert len(again["unchanged"]) == 1 and not again["imported"] and not again["updated"]
+    assert len(again["unchanged"]) == 1
+    assert not again["imported"]
+    assert not again["updated"]
 
 
 def test_paths_are_relative_to_the_root(make_repo):
@@ -222,3 +227,38 @@ def test_paths_are_relative_to_the_root(make_repo):
     for entry in out["imported"]:
         assert not Path(entry["path"]).is_absolute()
         assert (root / entry["path"]).is_file()
+
+
+@pytest.mark.slow
+def test_github_status_history_end_to_end(shared_datasets, tmp_path):
+    import subprocess
+    import time
+
+    from tests.test_site_build import make_learning_repo
+
+    root = make_learning_repo(tmp_path / "site", with_incidents=False)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    source = shared_datasets / "github-status-history"
+    files = list((source / "files" / "incidents").glob("*.json"))
+    start = time.perf_counter()
+    result, out = run_import(root, source)
+    took = time.perf_counter() - start
+    assert result.exit_code == 0
+    assert len(out["imported"]) == len(files) == 1282
+    assert set(reasons(out)) == {"LICENSE", "SOURCE.md"}
+    assert took < 30  # the benchmark holds it under 10 s on a quiet machine
+    loaded = incidents(root)
+    assert len(loaded) == 1282
+    check = invoke(root, "check")
+    assert check.exit_code == 0, check.output[-2000:]
+    path = root / loaded["SP-pfsrq8bbt6bm"].path
+    edited = path.read_text().replace("## Timeline", "## Timeline\n\nReviewed.", 1)
+    path.write_text(edited)
+    _, again = run_import(root, source)
+    assert len(again["unchanged"]) == 1282
+    assert not again["updated"]
+    assert not again["imported"]
+    assert path.read_text() == edited
+    assert invoke(root, "generate").exit_code == 0
+    built = invoke(root, "build")
+    assert built.exit_code == 0, built.output[-2000:]

@@ -135,8 +135,9 @@ def _toml(block: str) -> dict[str, Any]:
 
 
 def strip_erb(text: str) -> str:
-    """A Middleman/Rails page without its template tags (`<%= … %>`): they are not prose."""
-    return _ERB.sub("", text)
+    """A Middleman/Rails page without its template tags (`<%= … %>`): they are not prose.
+    A heading that held only a tag goes with it."""
+    return re.sub(r"(?m)^#{1,6}[ \t]*\n", "", _ERB.sub("", text))
 
 
 def plain(text: str) -> str:
@@ -260,8 +261,9 @@ def list_of(value: object) -> tuple[str, ...]:
 
 
 def pick_date(text_date: date | None, name_date: date | None) -> tuple[date | None, str | None]:
-    """The incident's day: the text's, unless a dated file name says otherwise by days."""
-    if text_date and name_date and abs((text_date - name_date).days) > 2:
+    """The incident's day: the text's, unless a dated file name says otherwise by more than
+    a day (a day either way is a time zone's difference)."""
+    if text_date and name_date and abs((text_date - name_date).days) > 1:
         return name_date, (
             f"the text's first date {text_date} is far from the file name's {name_date}; "
             "the file name's was used"
@@ -381,7 +383,7 @@ def _day(
     name_date = dates.date_from_path(path)
     raw = _front_value(front, "date")
     if isinstance(raw, date):
-        return raw if not isinstance(raw, datetime) else raw.date(), None
+        return pick_date(raw.date() if isinstance(raw, datetime) else raw, name_date)
     if start is not None:
         return pick_date(start.date(), name_date)
     candidates = [

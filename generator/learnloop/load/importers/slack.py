@@ -93,9 +93,9 @@ def _users(value: Any) -> dict[str, str]:
         user = mapping(user)
         profile = mapping(user.get("profile"))
         name = (
-            text_of(profile.get("display_name"))
-            or text_of(user.get("real_name"))
+            text_of(user.get("real_name"))
             or text_of(profile.get("real_name"))
+            or text_of(profile.get("display_name"))
             or text_of(user.get("name"))
         )
         if text_of(user.get("id")) and name:
