@@ -262,3 +262,40 @@ def test_github_status_history_end_to_end(shared_datasets, tmp_path):
     assert invoke(root, "generate").exit_code == 0
     built = invoke(root, "build")
     assert built.exit_code == 0, built.output[-2000:]
+
+
+def test_learnloop_yml_maps_a_team_scale_and_names(make_repo):
+    root = make_repo({})
+    (root / "learnloop.yml").write_text(
+        "import:\n  severity: {statuspage: {major: P0}}\n  services: {Checkout API: checkout}\n"
+    )
+    run_import(root, STATUSPAGE)
+    incident = incidents(root)["SP-p31zjtct2jer"]
+    assert incident.severity == "P0"
+    assert incident.services == ("checkout",)
+
+
+def test_import_settings_are_validated_together(make_repo):
+    root = make_repo({})
+    (root / "learnloop.yml").write_text(
+        "import:\n  severity: {major: urgent}\n  default_severity: P9\n  colour: red\n"
+    )
+    result = invoke(root, "import", STATUSPAGE)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "learnloop.yml:4: error: import.colour: unknown setting; expected one of "
+        "default_severity, services, severity, slack_channels",
+        "learnloop.yml:2: error: import.severity.major: expected P0–P4 (or a format's own "
+        "mapping), got 'urgent'",
+        "learnloop.yml:3: error: import.default_severity: expected P0–P4, got 'P9'",
+    ]
+
+
+def test_broken_input_is_an_error_line_on_stderr(make_repo):
+    root = make_repo({})
+    result = invoke(root, "import", DATA / "statuspage" / "malformed.json")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.endswith("malformed.json: error: malformed JSON at line 1, column 27: "
+                         "Expecting property name enclosed in double quotes")  # fmt: skip
+    assert result.stdout.endswith("0 imported, 0 updated, 0 unchanged, 1 skipped\n")

@@ -17,6 +17,7 @@ and on fixtures written from each vendor's published API reference:
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from datetime import date
@@ -331,3 +332,30 @@ def test_skipped_formats_are_reported_not_dropped(make_repo, shared_datasets, tm
         if path.is_file() and not any(part in grouped for part in path.parts):
             assert path.name in listed, path
     assert result.exit_code == 1  # the incident.io files are of no known format
+
+
+def test_opsgenie_postmortem_in_document_format(make_repo, tmp_path):
+    # The response of Opsgenie's Postmortem API "Get postmortem" (docs.opsgenie.com).
+    def doc(text):
+        return {"version": 1, "type": "doc", "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": text}]}]}  # fmt: skip
+
+    data = {"data": {
+        "postmortemId": "4e4b3a71-1fa4-47fb-9b27-23dcbde566a5", "title": "Incident - postmortem",
+        "severity": "P1", "status": "draft", "startTime": "2021-02-26T04:13:21.075Z",
+        "endTime": "2021-02-26T04:43:27.757Z",
+        "executiveSummary": doc("Payments failed for half an hour."),
+        "content": doc("A certificate expired."),
+        "rootIncident": {"id": "aff8a4f3-02fd-4146-b278-8e350e06202d", "priority": "P1",
+                         "tinyId": "3", "message": "Payments failing", "status": "closed"},
+    }}  # fmt: skip
+    (tmp_path / "pm.json").write_text(json.dumps(data))
+    root = make_repo({})
+    _, out = run_import(root, tmp_path / "pm.json")
+    [entry] = out["imported"]
+    incident = incidents(root)[entry["id"]]
+    assert incident.title == "Payments failing"
+    assert incident.severity == "P1"
+    assert incident.resolved_at.isoformat() == "2021-02-26T04:43:27+00:00"
+    assert "A certificate expired." in incident.body
+    assert "Payments failed for half an hour." in incident.section("summary")

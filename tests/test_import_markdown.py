@@ -49,6 +49,12 @@ def test_bold_bullets_labels_tables_and_headings_are_fields():
         "status": "Resolved",
     }
     assert key_events(text, UTC) == {"detected_at": datetime(2021, 7, 12, 15, 44, tzinfo=UTC)}
+    undated = "- **Key events**\n  - Incident declared 15:46\n  - Resolved 15:51\n"
+    assert key_events(undated, UTC) == {}  # a time alone needs the day
+    assert key_events(undated, UTC, date(2021, 7, 12)) == {
+        "acknowledged_at": datetime(2021, 7, 12, 15, 46, tzinfo=UTC),
+        "resolved_at": datetime(2021, 7, 12, 15, 51, tzinfo=UTC),
+    }
 
 
 def test_dates_in_the_forms_people_write():

@@ -220,8 +220,12 @@ _KEY_EVENTS = re.compile(r"^(\s*)[-*+]\s+(?:\*\*|__)?\s*key (?:events|dates|time
 _NESTED = re.compile(r"^(\s+)[-*+]\s+(?P<text>.+)$")
 
 
-def key_events(body: str, zone: tzinfo) -> dict[str, datetime]:
-    """Times from a "Key events" list: `First detected 2021-07-12 15:44` -> detected_at."""
+_CLOCK_ONLY = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d:])")
+
+
+def key_events(body: str, zone: tzinfo, day: date | None = None) -> dict[str, datetime]:
+    """Times from a "Key events" list: `First detected 2021-07-12 15:44` -> detected_at; a
+    time alone (`Resolved 15:51`) is on `day`, when it is known."""
     out: dict[str, datetime] = {}
     lines = body.split("\n")
     for number, line in enumerate(lines):
@@ -234,6 +238,10 @@ def key_events(body: str, zone: tzinfo) -> dict[str, datetime]:
                 break
             text = plain(match.group("text"))
             found = dates.dates_in(text, zone)
+            clock = _CLOCK_ONLY.search(text) if day is not None and not found else None
+            if clock and day is not None:
+                at = datetime.combine(day, datetime.min.time(), zone)
+                found = [(clock.start(), day, at.replace(hour=int(clock[1]), minute=int(clock[2])))]
             if not found or found[0][2] is None:
                 continue
             label = text[: found[0][0]].strip(" :-—")
@@ -311,6 +319,11 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         notes.append(note)
     if day is None:
         return Skipped(doc.shown, "no date found in the text or the file name")
+    for key, value in key_events(body, zone, day).items():  # times given without a date
+        if key == "started_at":
+            start = start or value
+        elif key not in times:
+            times[key] = value
     started: datetime | date = start if start is not None and start.date() == day else day
     if not isinstance(started, datetime):
         started = _first_event(body, day, zone) or day

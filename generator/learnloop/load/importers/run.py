@@ -67,8 +67,7 @@ class Report:
     @property
     def failed(self) -> bool:
         """Whether an input was broken or a written file holds a secret: exit status 1."""
-        broken = any(getattr(s, "error", False) for s in self.skipped)
-        return broken or any(p.level == "error" for p in self.problems)
+        return any(s.error for s in self.skipped) or any(p.level == "error" for p in self.problems)
 
     def to_json(self) -> dict[str, Any]:
         """The `import --json` contract (DESIGN §4), with the warnings beside it."""
@@ -179,6 +178,9 @@ def run(
     if not dry_run:
         for rel, text in sorted(texts.items()):
             atomic_write(root / rel, text)
+    for skip in report.skipped:  # broken input, in the form every command reports errors
+        if skip.error:
+            report.problems.append(Problem(skip.source, 0, "error", skip.reason, code="import"))
     report.problems.sort()
     return report
 
