@@ -43,6 +43,7 @@ class SettingsProblems(click.ClickException):
 # Commands kept in their own modules, imported only when called: their imports are heavy.
 LAZY = {
     "changes": "learnloop.commands.changes",
+    "import": "learnloop.commands.importing",
     "init": "learnloop.commands.init",
     "pr-summary": "learnloop.commands.prsummary",
     "report": "learnloop.commands.report",

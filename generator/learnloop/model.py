@@ -167,6 +167,7 @@ class Incident:
     visibility: str = "internal"
     pattern: str | None = None  # a reviewer's pin to a pattern, if any
     not_pattern: tuple[str, ...] = ()  # patterns a reviewer kept it out of
+    alerts: tuple[str, ...] = ()  # names of the alerts that detected it (front matter `alerts`)
     extra: tuple[tuple[str, Any], ...] = ()  # unknown keys, kept as written
     sections: tuple[tuple[str, str], ...] = ()  # canonical section name -> text
     timeline: tuple[TimelineEvent, ...] = ()

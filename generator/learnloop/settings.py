@@ -78,6 +78,21 @@ _COST_KEYS = {
 }
 
 
+DEFAULT_SLACK_CHANNELS = ("inc-*", "inc_*", "incident-*", "incident_*", "incidents-*")
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """`import:`: how other tools' scales and names map onto ours."""
+
+    # A source's severity label -> P0…P4; a format's name may hold its own such mapping.
+    severity: MappingProxyType[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    # A source's component, service or id -> the service name used here.
+    services: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    default_severity: str = "P3"  # for a source that states none (a warning says so)
+    slack_channels: tuple[str, ...] = DEFAULT_SLACK_CHANNELS  # names of incident channels
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything has a default; learnloop.yml only overrides."""
@@ -92,6 +107,7 @@ class Settings:
     site_name: str = "Incident knowledge base"
     # Where timestamps written without a zone happened: an IANA name or an offset.
     timezone: str = "UTC"
+    importing: ImportSettings = field(default_factory=ImportSettings)
 
 
 _TOP = {
@@ -104,6 +120,7 @@ _TOP = {
     "timezone",
     "reader",
     "failure_modes",
+    "import",
 }
 
 
@@ -197,6 +214,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     if zone is not None and zone_named(zone) is None:
         err("timezone", f"expected a time zone such as Europe/Paris, UTC or +02:00, got {zone!r}")
         zone = None
+    importing = _importing(mapping("import", data.get("import")), err, mapping)
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -209,6 +227,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         edit_uri=site.get("edit_uri"),
         site_name=str(site.get("name") or "Incident knowledge base"),
         timezone=str(zone).strip() if zone is not None else "UTC",
+        importing=importing,
     )
 
 
@@ -229,6 +248,61 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
             failure_modes.load_catalogue(data["failure_modes"], lines=lines)
         except SettingsError as exc:
             errors.extend(exc.problems)
+
+
+_IMPORT_KEYS = {"severity", "services", "default_severity", "slack_channels"}
+
+
+def _importing(
+    data: dict[str, Any],
+    err: Callable[[str, str], None],
+    mapping: Callable[[str, Any], dict[str, Any]],
+) -> ImportSettings:
+    """The `import:` section; unknown keys and levels that are not P0…P4 go to err."""
+    for key in sorted(set(data) - _IMPORT_KEYS, key=str):
+        err(f"import.{key}", f"unknown setting; expected one of {', '.join(sorted(_IMPORT_KEYS))}")
+    severity: dict[str, object] = {}
+    for label, level in mapping("import.severity", data.get("severity")).items():
+        if isinstance(level, dict):  # a format's own scale
+            own = {}
+            for inner, value in level.items():
+                if _level(value) is None:
+                    err(f"import.severity.{label}.{inner}", f"expected P0–P4, got {value!r}")
+                else:
+                    own[str(inner)] = _level(value)
+            severity[str(label)] = MappingProxyType(own)
+        elif _level(level) is None:
+            err(
+                f"import.severity.{label}",
+                f"expected P0–P4 (or a format's own mapping), got {level!r}",
+            )
+        else:
+            severity[str(label)] = _level(level)
+    services = {
+        str(k): str(v) for k, v in mapping("import.services", data.get("services")).items() if v
+    }
+    default = data.get("default_severity", "P3")
+    if _level(default) is None:
+        err("import.default_severity", f"expected P0–P4, got {default!r}")
+        default = "P3"
+    channels = data.get("slack_channels", list(DEFAULT_SLACK_CHANNELS))
+    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+        err("import.slack_channels", "expected a list of channel names or patterns (inc-*)")
+        channels = list(DEFAULT_SLACK_CHANNELS)
+    return ImportSettings(
+        severity=MappingProxyType(severity),
+        services=MappingProxyType(services),
+        default_severity=str(_level(default)),
+        slack_channels=tuple(channels),
+    )
+
+
+def _level(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    text = f"P{value}" if isinstance(value, int) else str(value).strip().upper()
+    text = text.replace("SEV", "P").replace("-", "").replace(" ", "")
+    return text if text in SEVERITIES else None
 
 
 def _cost(

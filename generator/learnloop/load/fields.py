@@ -64,6 +64,8 @@ KNOWN_KEYS = frozenset(
         "pattern",
         "not_pattern",
         "failure_mode",
+        "alerts",
+        "imported_from",
         *TIMESTAMP_KEYS,
         *NARRATIVE_KEYS,
     )
@@ -430,6 +432,10 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
     out["not_pattern"] = _names(r, "not_pattern")
     # Which catalogue ids exist is the reader's to say (read/failure_modes); here, the names.
     out["failure_mode_given"] = tuple(n.lower() for n in _names(r, "failure_mode"))
+    out["alerts"] = tuple(dict.fromkeys(_list_of(r, "alerts", _alert)))
+    if r.mapping("imported_from"):
+        for key in ("format", "source", "digest", "written"):
+            r.text(f"imported_from.{key}")
     extra = []
     for key in sorted(k for k in r.data if k not in KNOWN_KEYS):
         close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1)
@@ -526,6 +532,19 @@ def _responder(r: Reader, key: str, value: Any) -> Responder | None:
     if isinstance(value, dict) and r.text(f"{key}.name"):
         return Responder(str(r.text(f"{key}.name")), r.text(f"{key}.role"))
     r.error(key, f"{key}: expected a name or {{name, role}}")
+    return None
+
+
+def _alert(r: Reader, key: str, value: Any) -> str | None:
+    """An alert's name: `- HighErrorRate` or `- {name: HighErrorRate, starts_at: …}`."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, dict) and r.text(f"{key}.name"):
+        for when in ("starts_at", "ends_at"):
+            if value.get(when) is not None:
+                r.timestamp(f"{key}.{when}")
+        return str(r.text(f"{key}.name"))
+    r.error(key, f"{key}: expected an alert name or {{name, starts_at}}")
     return None
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times
-from learnloop.read.lexicon import PARTS, Lexicon
+from learnloop.read.lexicon import PARTS, Lexicon, shipped
 from learnloop.read.markdown import Block, blocks, plain, sentences
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
@@ -184,6 +184,23 @@ def read_timeline(incident: Incident, reading: Reading, lexicon: Lexicon) -> lis
         if len(timed) >= 2:
             found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
     return [_kinds(event, lexicon) for event in found]
+
+
+def timeline_of(
+    body: str, started_at: datetime, zone: tzinfo, lexicon: Lexicon | None = None
+) -> list[TimelineEvent]:
+    """The dated events of a Markdown text's timeline (for a text not yet an incident)."""
+    lexicon = lexicon or shipped()
+    entries: list[Block] = []
+    stated = None
+    for part, _, block in assign(blocks(body), lexicon):
+        if part != "timeline":
+            continue
+        if block.kind == "heading" and lexicon.heading(block.text) == "timeline":
+            stated = times.stated_zone(block.text) or stated
+            continue
+        entries.append(block)
+    return timeline_mod.events(entries, started_at, zone, stated)
 
 
 def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:

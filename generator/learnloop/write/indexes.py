@@ -32,9 +32,10 @@ def _cell(text: str) -> str:
 
 
 def incident_alerts(incident: Incident) -> list[str]:
-    """Alert names an incident mentions: its detection source and its timeline."""
+    """Alert names an incident mentions: its detection source and its timeline, and those its
+    front matter lists (`alerts`, as an alert import attaches them)."""
     texts = [incident.detection.source or "", *(e.text for e in incident.timeline)]
-    return alerts(texts)
+    return sorted({*alerts(texts), *incident.alerts})
 
 
 def render_runbook_indexes(

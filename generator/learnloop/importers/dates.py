@@ -1,0 +1,188 @@
+"""Dates, times and durations as post-mortems write them, and dates in file names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, tzinfo
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=lambda m: (-len(m), m))) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_CLOCK = (
+    r"(?:[T ,]+(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+    r"(?:\.\d+)?(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z]))?"
+    r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d\d:?\d\d))?)?"
+)
+# Each form, tried in this order at every position; the first found in the text wins.
+_FORMS = (
+    re.compile(
+        r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)\b" + _CLOCK
+    ),
+    # A year typed with a fifth digit (20202-01-16): read as its first four.
+    re.compile(r"\b(?P<year>(?:19|20)\d\d)\d-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b" + _CLOCK),
+    re.compile(
+        r"\b" + _DAY + r"(?:\s+of)?[\s-]+" + _MONTH + r",?[\s-]+" + _YEAR + r"\b" + _CLOCK, re.I
+    ),
+    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _CLOCK, re.I),
+    re.compile(r"\b" + _MONTH + r"\s+" + _YEAR + r"\b", re.I),  # "May 2021": its first day
+    # US numeric, as the teams that write 5-26-21 and 4/21/23 mean it
+    re.compile(
+        r"(?<![\d./-])(?P<month>[01]?\d)[-/](?P<day>[0-3]?\d)[-/](?P<year>(?:19|20)?\d\d)(?!\d|/\d)"
+        + _CLOCK
+    ),
+)
+_NO_YEAR = (
+    re.compile(r"\b" + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?![:.]\d)", re.I),
+)
+
+
+def _month(text: str) -> int:
+    return int(text) if text.isdigit() else _MONTHS[text.lower().rstrip(".")]
+
+
+def _build(match: re.Match[str], zone: tzinfo) -> tuple[date, datetime | None] | None:
+    parts = match.groupdict()
+    try:
+        year = int(parts["year"])
+        year = year + 2000 if year < 100 else year
+        month = _month(parts["month"])
+        day_text = parts.get("day")
+        if month > 12 and day_text and int(day_text) <= 12:  # 26/5/21: day first after all
+            month, day_text = int(day_text), str(month)
+        day = date(year, month, int(day_text) if day_text else 1)
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not parts.get("h"):
+        return day, None
+    hour = int(parts["h"])
+    if parts.get("ampm"):
+        hour = hour % 12 + (12 if parts["ampm"] in "Pp" else 0)
+    given = parts.get("zone")
+    when_zone = zone if not given else _offset(given) or zone
+    at = datetime.combine(day, time(hour, int(parts["m"]), int(parts.get("s") or 0)), when_zone)
+    return day, at
+
+
+def _offset(text: str) -> tzinfo | None:
+    from datetime import UTC, timezone
+
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = 1 if text[0] == "+" else -1
+    digits = text[1:].replace(":", "")
+    try:
+        return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+    except ValueError:
+        return None
+
+
+def dates_in(text: str, zone: tzinfo) -> list[tuple[int, date, datetime | None]]:
+    """Every full date in text with its position and, where one follows, its time."""
+    claimed: list[tuple[int, int]] = []
+    found: list[tuple[int, date, datetime | None]] = []
+    for form in _FORMS:  # the more specific forms first: they claim their span
+        for match in form.finditer(text):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in claimed):
+                continue
+            built = _build(match, zone)
+            if built is not None and 1990 <= built[0].year <= 2100:
+                claimed.append((start, end))
+                found.append((start, built[0], built[1]))
+    return sorted(found, key=lambda f: f[0])
+
+
+def first_date(text: str, zone: tzinfo) -> tuple[date, datetime | None] | None:
+    """The first full date a text gives, with its time when it has one."""
+    found = dates_in(text, zone)
+    return (found[0][1], found[0][2]) if found else None
+
+
+def date_without_year(text: str, year: int) -> date | None:
+    """'28th February' or 'June 22' in a year known from elsewhere."""
+    for form in _NO_YEAR:
+        match = form.search(text)
+        if match:
+            try:
+                return date(year, _month(match.group("month")), int(match.group("day")))
+            except ValueError:
+                continue
+    return None
+
+
+_NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)(?!\d)")
+_MONTH_FOLDER = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_]([01]\d)(?!\d)")
+_MONTH_DAY = re.compile(r"^([01]\d)[-_]([0-3]\d)(?!\d)")
+
+
+def date_from_path(path: str) -> date | None:
+    """The date a file's name gives (2021-06-22-…), or its month folder and MM-DD name."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    match = _NAME_DATE.search(name)
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            return None
+    short = _MONTH_DAY.match(name)
+    folder = _MONTH_FOLDER.search(parts[-2]) if len(parts) > 1 else None
+    if short and folder and short.group(1) == folder.group(2):
+        try:
+            return date(int(folder.group(1)), int(short.group(1)), int(short.group(2)))
+        except ValueError:
+            return None
+    return None
+
+
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def year_from_path(path: str) -> int | None:
+    """A year a file's name gives without a full date (PM2022-006 - …), or None."""
+    found = _NAME_YEAR.findall(path.replace("\\", "/").split("/")[-1])
+    return int(found[0]) if len(set(found)) == 1 else None
+
+
+_DURATION_PART = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)\b",
+    re.IGNORECASE,
+)
+_HOURS_MINUTES = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
+
+
+def duration(text: str) -> timedelta | None:
+    """'0h 07m', '25 minutes', '1 hour and 48 minutes', '1:30'; None for anything else."""
+    clock = _HOURS_MINUTES.match(text)
+    if clock:
+        return timedelta(hours=int(clock.group(1)), minutes=int(clock.group(2)))
+    total = timedelta(0)
+    found = False
+    for match in _DURATION_PART.finditer(text):
+        value, unit = float(match.group("n")), match.group("unit")[0].lower()
+        seconds = {"d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
+        total += timedelta(seconds=value * seconds)
+        found = True
+    return total if found and total < timedelta(days=366) else None

@@ -1,0 +1,432 @@
+"""Post-mortems written in any Markdown template: what can be derived, and the text kept.
+
+The helpers are small pure functions over text: the title from the first heading, the date
+from front matter, the text or the file name, fields written as bold bullets, inline labels,
+tables or headings, and the times a "Key events" list gives.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+import yaml
+
+from learnloop.importers import dates
+from learnloop.importers.records import (
+    Document,
+    Imported,
+    Record,
+    Skipped,
+    digest_of,
+    parse_time,
+    text_of,
+)
+from learnloop.read import lexicon as lexicon_mod
+from learnloop.read import times as times_mod
+from learnloop.read.record import timeline_of
+
+# Field names as teams write them (compared lower-case, punctuation dropped) -> what they give.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "incident date", "date of incident", "date and time", "day"),
+    "started_at": (
+        "start",
+        "started",
+        "start time",
+        "started at",
+        "incident start",
+        "impact start",
+        "impact started",
+        "began",
+        "outage start",
+    ),
+    "detected_at": ("detected", "detected at", "first detected", "detection time", "time detected"),
+    "acknowledged_at": ("acknowledged", "incident declared", "declared", "responded"),
+    "mitigated_at": ("mitigated", "mitigated at", "impact ended", "service restored", "restored"),
+    "resolved_at": ("resolved", "resolved at", "end time", "ended", "end", "fixed", "closed"),
+    "duration": (
+        "duration",
+        "time to resolve",
+        "time to resolution",
+        "time to recovery",
+        "time to recover",
+        "outage duration",
+        "total duration",
+        "ttr",
+    ),
+    "severity": ("severity", "priority", "sev", "incident severity", "severity level", "level"),
+    "services": (
+        "services",
+        "service",
+        "services affected",
+        "affected services",
+        "affected service",
+        "systems affected",
+        "affected systems",
+        "components",
+        "affected components",
+        "affected",
+    ),
+    "status": ("status", "incident status"),
+}
+_FIELD = {name: key for key, names in FIELD_NAMES.items() for name in names}
+# Front-matter keys of other tools (Hugo, Jekyll, cState, incident templates) -> ours.
+FRONT_KEYS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "name", "incident", "summary_title"),
+    "date": ("started_at", "start", "started", "date", "created", "created_at", "published"),
+    "detected_at": ("detected_at", "detected"),
+    "acknowledged_at": ("acknowledged_at", "acknowledged"),
+    "mitigated_at": ("mitigated_at", "mitigated"),
+    "resolved_at": ("resolved_at", "resolvedwhen", "resolved_when", "end", "ended", "resolved"),
+    "severity": ("severity", "priority", "sev", "impact"),
+    "services": ("services", "service", "affected", "components", "systems", "affected_services"),
+    "tags": ("tags", "categories", "labels"),
+    "id": ("id", "incident_id", "key"),
+    "summary": ("summary", "description"),
+}
+_PLACEHOLDER_TITLE = re.compile(
+    r"^\s*[\[{<(]?\s*(issue name|incident name|title|incident title|your title|name)"
+    r"\s*[\]}>)]?\s*$",
+    re.IGNORECASE,
+)
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_LICENSE = re.compile(
+    r"Permission is hereby granted, free of charge|Apache License,?\s+Version 2\.0|"
+    r"Mozilla Public License,? (?:Version|v\.) 2\.0|GNU (?:AFFERO |LESSER )?GENERAL PUBLIC LICENSE|"
+    r"Redistribution and use in source and binary forms|This is free and unencumbered software"
+)
+_ERB = re.compile(r"<%.*?%>", re.DOTALL)
+_INLINE_MARKUP = re.compile(r"(\*\*|__|`|~~)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, str | None]:
+    """(front matter, body, error): YAML between '---' lines or TOML between '+++' lines."""
+    lines = text.split("\n")
+    fence = lines[0].strip() if lines else ""
+    if fence not in ("---", "+++"):
+        return None, text, None
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() in (fence, "...")), None)
+    if end is None:
+        return None, text, "front matter is not terminated: no closing line"
+    block = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    if fence == "+++":
+        return _toml(block), body, None
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 2}: " if mark is not None else ""
+        return None, body, f"front matter is not valid YAML ({where}{getattr(exc, 'problem', exc)})"
+    if data is None:
+        return {}, body, None
+    if not isinstance(data, dict):
+        return None, body, "front matter is not a mapping of keys"
+    return {str(k).lower(): v for k, v in data.items()}, body, None
+
+
+def _toml(block: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return {str(k).lower(): v for k, v in tomllib.loads(block).items()}
+    except tomllib.TOMLDecodeError:
+        return {}
+
+
+def strip_erb(text: str) -> str:
+    """A Middleman/Rails page without its template tags (`<%= … %>`): they are not prose.
+    A heading that held only a tag goes with it."""
+    return re.sub(r"(?m)^#{1,6}[ \t]*\n", "", _ERB.sub("", text))
+
+
+def plain(text: str) -> str:
+    """Inline Markdown dropped from a short text (a title, a field): links keep their words."""
+    return _INLINE_MARKUP.sub("", _LINK.sub(r"\1", text)).strip()
+
+
+def headings(body: str) -> list[tuple[int, int, str]]:
+    """(line, level, text) of each ATX heading outside code fences."""
+    out, fenced = [], False
+    for number, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and (match := _HEADING.match(line)):
+            out.append((number, len(match.group(1)), match.group(2)))
+    return out
+
+
+def title_from(front: dict[str, Any], body: str, name: str) -> str:
+    """The front matter's title, else the first top heading (a template's placeholder heading
+    gives way to the line under it), else the file's name in words."""
+    for key in FRONT_KEYS["title"]:
+        if text_of(front.get(key)):
+            return plain(text_of(front[key]))[:300]
+    found = headings(body)
+    top = min((level for _, level, _ in found), default=0)
+    lines = body.split("\n")
+    for number, level, text in found:
+        if (
+            level != top
+            or not plain(text)
+            or lexicon_mod.shipped().heading(plain(text)) is not None
+        ):
+            continue  # "## Summary" names a part, not the incident
+        if _PLACEHOLDER_TITLE.match(plain(text)):
+            following = next((ln for ln in lines[number + 1 :] if ln.strip()), "")
+            if following and not following.lstrip().startswith("#"):
+                return plain(following)[:300]
+            continue
+        return plain(text)[:300]
+    stem = re.sub(r"(\.[A-Za-z]{1,4})+$", "", name)
+    words = re.sub(r"[-_]+", " ", re.sub(r"^\d{4}-\d\d-\d\d[-_ ]*", "", stem)).strip()
+    return (words[:1].upper() + words[1:]) if words else stem or "Untitled incident"
+
+
+def field_key(label: str) -> str | None:
+    """The field a label names ('Time to resolve' -> duration), or None."""
+    words = re.sub(r"[^a-z0-9]+", " ", plain(label).lower()).strip()
+    return _FIELD.get(words)
+
+
+_BOLD_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)(?P<label>[^*_:\n]{1,40}?):?(?:\*\*|__):?\s*(?P<value>.*)$"
+)
+_PLAIN_FIELD = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z ]{1,30}):\s+(?P<value>\S.*)$"
+)
+_TABLE_FIELD = re.compile(r"^\s*\|\s*(?P<label>[^|]{1,40}?)\s*\|\s*(?P<value>[^|]+?)\s*\|\s*$")
+
+
+def fields(body: str) -> dict[str, str]:
+    """Labelled values: bold bullets (`- **Severity**: SEV-2`), bold or plain labels opening a
+    line, two-column table rows, and headings that name a field with the value under them.
+    The first of each field wins; a label with no value (`- **Key events**`) is left out."""
+    out: dict[str, str] = {}
+    lines = body.split("\n")
+    heading_at = {number: text for number, _, text in headings(body)}
+    for number, line in enumerate(lines):
+        if number in heading_at:
+            key = field_key(heading_at[number])
+            following = next((ln for ln in lines[number + 1 : number + 4] if ln.strip()), "")
+            if key and following and not following.lstrip().startswith(("#", "|")):
+                out.setdefault(key, plain(following.lstrip("-*+ ")))
+            continue
+        for pattern in (_BOLD_FIELD, _TABLE_FIELD, _PLAIN_FIELD):
+            match = pattern.match(line)
+            if match and (key := field_key(match.group("label"))) and plain(match.group("value")):
+                out.setdefault(key, plain(match.group("value")))
+                break
+    return out
+
+
+_KEY_EVENTS = re.compile(r"^(\s*)[-*+]\s+(?:\*\*|__)?\s*key (?:events|dates|times)\b", re.I)
+_NESTED = re.compile(r"^(\s+)[-*+]\s+(?P<text>.+)$")
+
+
+_CLOCK_ONLY = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d:])")
+
+
+def key_events(body: str, zone: tzinfo, day: date | None = None) -> dict[str, datetime]:
+    """Times from a "Key events" list: `First detected 2021-07-12 15:44` -> detected_at; a
+    time alone (`Resolved 15:51`) is on `day`, when it is known."""
+    out: dict[str, datetime] = {}
+    lines = body.split("\n")
+    for number, line in enumerate(lines):
+        opened = _KEY_EVENTS.match(line)
+        if not opened:
+            continue
+        for nested in lines[number + 1 :]:
+            match = _NESTED.match(nested)
+            if not match or len(match.group(1)) <= len(opened.group(1)):
+                break
+            text = plain(match.group("text"))
+            found = dates.dates_in(text, zone)
+            clock = _CLOCK_ONLY.search(text) if day is not None and not found else None
+            if clock and day is not None:
+                at = datetime.combine(day, datetime.min.time(), zone)
+                found = [(clock.start(), day, at.replace(hour=int(clock[1]), minute=int(clock[2])))]
+            if not found or found[0][2] is None:
+                continue
+            label = text[: found[0][0]].strip(" :-—")
+            key = field_key(label)
+            if key in (
+                "started_at",
+                "detected_at",
+                "acknowledged_at",
+                "mitigated_at",
+                "resolved_at",
+            ):
+                out.setdefault(key, found[0][2])
+            elif key == "date":
+                out.setdefault("started_at", found[0][2])
+    return out
+
+
+def list_of(value: object) -> tuple[str, ...]:
+    """Names from a list or a comma-separated text."""
+    if isinstance(value, list):
+        raw = [text_of(v) for v in value]
+    else:
+        raw = re.split(r"\s*[,;]\s*|\s+and\s+", text_of(value))
+    return tuple(dict.fromkeys(plain(r) for r in raw if plain(r)))
+
+
+def pick_date(text_date: date | None, name_date: date | None) -> tuple[date | None, str | None]:
+    """The incident's day: the text's, unless a dated file name says otherwise by more than
+    a day (a day either way is a time zone's difference)."""
+    if text_date and name_date and abs((text_date - name_date).days) > 1:
+        return name_date, (
+            f"the text's first date {text_date} is far from the file name's {name_date}; "
+            "the file name's was used"
+        )
+    return text_date or name_date, None
+
+
+def records(doc: Document, fmt: str = "markdown") -> list[Record]:
+    """One incident from a post-mortem's text (a template is skipped, with the reason)."""
+    text = doc.data if isinstance(doc.data, str) else ""
+    if doc.name.endswith(".erb"):
+        text = strip_erb(text)
+    front, body, error = split_front_matter(text.replace("\r\n", "\n"))
+    if error:
+        return [Skipped(doc.shown, error)]
+    front = front or {}
+    if not body.strip() and not front:
+        return [Skipped(doc.shown, "the file is empty")]
+    if _LICENSE.search(body[:1500]):
+        return [Skipped(doc.shown, "a license text, not an incident", error=False)]
+    return [read(doc, front, body, fmt)]
+
+
+def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
+    """The record for a post-mortem already split into front matter and body."""
+    title = title_from(front, body, doc.name)
+    if _PLACEHOLDER_TITLE.match(title) or re.search(r"\bYYYY\b|\[date\]|\{\{", title, re.I):
+        return Skipped(doc.shown, f"a template, not an incident (title {title!r})", error=False)
+    stated = times_mod.stated_zone(body)
+    zone = times_mod.zone_named(stated, UTC) if stated else UTC
+    found = fields(body)
+    events = key_events(body, zone)
+    notes: list[str] = []
+    times: dict[str, datetime] = {}
+    for key in ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
+        value = _front(front, key) or events.get(key) or _field_time(found.get(key), zone)
+        if value is not None:
+            times[key] = value
+    start = (
+        _front(front, "date")
+        or events.get("started_at")
+        or _field_time(found.get("started_at"), zone)
+    )
+    day, note = _day(front, found, title, body, doc.source, zone, start)
+    if note:
+        notes.append(note)
+    if day is None:
+        return Skipped(doc.shown, "no date found in the text or the file name")
+    for key, value in key_events(body, zone, day).items():  # times given without a date
+        if key == "started_at":
+            start = start or value
+        elif key not in times:
+            times[key] = value
+    started: datetime | date = start if start is not None and start.date() == day else day
+    if not isinstance(started, datetime):
+        started = _first_event(body, day, zone) or day
+    if "resolved_at" not in times and isinstance(started, datetime) and found.get("duration"):
+        span = dates.duration(found["duration"])
+        if span:
+            times["resolved_at"] = (times.get("detected_at") or started) + span
+    severity = text_of(_front_value(front, "severity")) or found.get("severity")
+    services = list_of(_front_value(front, "services")) or list_of(found.get("services", ""))
+    ident = text_of(_front_value(front, "id"))
+    summary = text_of(_front_value(front, "summary"))
+    text = body.strip("\n")
+    if summary and summary not in text:
+        text = f"{summary}\n\n{text}" if text else summary
+    return Imported(
+        source=doc.shown,
+        format=fmt,
+        source_id=ident or source_id(doc.name),
+        title=title,
+        started_at=started,
+        body=text + "\n",
+        origin=doc.source,
+        digest=digest_of(doc.data if isinstance(doc.data, str) else text),
+        severity=severity or None,
+        services=services,
+        status=text_of(front.get("status")) or found.get("status") or None,
+        tags=list_of(_front_value(front, "tags")),
+        notes=tuple(notes),
+        **times,  # type: ignore[arg-type]
+    )
+
+
+def source_id(name: str) -> str:
+    """An id from a file's name: a leading ticket id (PM2021-005 - …) or the whole stem."""
+    stem = re.sub(r"(\.(md|markdown|mdx|txt|erb|html?))+$", "", name, flags=re.I)
+    ticket = re.match(r"^([A-Za-z]{1,10}[-_]?\d[\d-]*\d)(?=[\s_-]+\D)", stem)
+    return ticket.group(1) if ticket else stem
+
+
+def _front_value(front: dict[str, Any], key: str) -> Any:
+    for name in FRONT_KEYS[key]:
+        if front.get(name) not in (None, "", []):
+            return front[name]
+    return None
+
+
+def _front(front: dict[str, Any], key: str) -> datetime | None:
+    value = _front_value(front, key)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return None  # a day alone: _day reads it
+    return parse_time(value) if value is not None and not isinstance(value, bool) else None
+
+
+def _field_time(value: str | None, zone: tzinfo) -> datetime | None:
+    if not value:
+        return None
+    found = dates.dates_in(value, zone)
+    return found[0][2] if found else None
+
+
+def _day(
+    front: dict[str, Any],
+    found: dict[str, str],
+    title: str,
+    body: str,
+    path: str,
+    zone: tzinfo,
+    start: datetime | None,
+) -> tuple[date | None, str | None]:
+    name_date = dates.date_from_path(path)
+    raw = _front_value(front, "date")
+    if isinstance(raw, date):
+        return pick_date(raw.date() if isinstance(raw, datetime) else raw, name_date)
+    if start is not None:
+        return pick_date(start.date(), name_date)
+    candidates = [
+        d for text in (found.get("date", ""), title, body) for _, d, _ in dates.dates_in(text, zone)
+    ]
+    year = dates.year_from_path(path) if name_date is None else None
+    text_date = candidates[0] if candidates else None
+    if year is not None and text_date is not None and text_date.year != year:
+        # The file's name dates the incident to a year; the text's first date in it wins
+        # over an earlier date the text gives as background.
+        text_date = next((d for d in candidates if d.year == year), text_date)
+    if text_date is None and (name_date or year):
+        text_date = dates.date_without_year(
+            title + "\n" + body[:2000], (name_date.year if name_date else year) or 0
+        )
+    return pick_date(text_date, name_date)
+
+
+def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
+    """The first timed timeline event on the incident's day (as `enrich` would take it)."""
+    start = datetime.combine(day, datetime.min.time(), zone)
+    events = timeline_of(body, start, zone)
+    same_day = [e.at for e in events if e.at is not None and e.at.date() == day]
+    if same_day and min(same_day) - start < timedelta(days=1):
+        return min(same_day)
+    return None

@@ -1,0 +1,176 @@
+"""Markdown post-mortems in other templates: the text readers, and the real collections in
+../shared/datasets imported whole (DFDS end to end: check, generate, build)."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import yaml
+
+from learnloop.importers import dates
+from learnloop.importers.markdown import (
+    fields,
+    key_events,
+    source_id,
+    split_front_matter,
+    strip_erb,
+    title_from,
+)
+from tests.importing import DATA, incidents, invoke, reasons, run_import
+
+ABOUT = {"LICENSE", "README.md", "SOURCE.md"}
+
+
+def test_title_from_front_matter_heading_placeholder_or_name():
+    assert title_from({"title": "**Disk** full"}, "# Other", "x.md") == "Disk full"
+    assert title_from({}, "## Summary\n\nText\n\n## Timeline", "2021-05-09-negative-coins.md") == (
+        "Negative coins"
+    )
+    assert title_from({}, "# ISSUE NAME\nPassword compromise of an account.\n", "x.md") == (
+        "Password compromise of an account."
+    )
+    assert (
+        title_from({}, "# Website Outage 5-26-21\n\n## Summary", "a.md") == "Website Outage 5-26-21"
+    )
+
+
+def test_bold_bullets_labels_tables_and_headings_are_fields():
+    text = (
+        "- **Time to resolve**: 0h 07m\n**Severity**: SEV-2\nServices affected: api, db\n"
+        "| **Status** | Resolved |\n\n## Priority\n\nP1\n- **Key events**\n"
+        "  - First detected 2021-07-12 15:44\n"
+    )
+    assert fields(text) == {
+        "duration": "0h 07m",
+        "severity": "SEV-2",
+        "services": "api, db",
+        "status": "Resolved",
+    }
+    assert key_events(text, UTC) == {"detected_at": datetime(2021, 7, 12, 15, 44, tzinfo=UTC)}
+    undated = "- **Key events**\n  - Incident declared 15:46\n  - Resolved 15:51\n"
+    assert key_events(undated, UTC) == {}  # a time alone needs the day
+    assert key_events(undated, UTC, date(2021, 7, 12)) == {
+        "acknowledged_at": datetime(2021, 7, 12, 15, 46, tzinfo=UTC),
+        "resolved_at": datetime(2021, 7, 12, 15, 51, tzinfo=UTC),
+    }
+
+
+def test_dates_in_the_forms_people_write():
+    found = [d for text in (
+        "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",
+        "September 29, 2025, the", "| 20202-01-16 12:00 | typo", "Timeline (PST) 4/21/23",
+    ) for _, d, _ in dates.dates_in(text, UTC)]  # fmt: skip
+    assert found == [
+        date(2021, 6, 22),
+        date(2021, 5, 26),
+        date(2025, 9, 29),
+        date(2020, 1, 16),
+        date(2023, 4, 21),
+    ]
+    assert dates.dates_in("at 04:49 PM on 2021-05-26 16:49", UTC)[0][2] == datetime(
+        2021, 5, 26, 16, 49, tzinfo=UTC
+    )
+    assert dates.date_from_path("files/2023-04/04-25-Account.md") == date(2023, 4, 25)
+    assert dates.date_from_path("PM2021-005 - All services.md") is None
+    assert dates.year_from_path("PM2022-006 - ALB 502 errors.md") == 2022
+    assert dates.duration("1 hour and 48 minutes") == timedelta(hours=1, minutes=48)
+    assert dates.duration("0h 07m") == timedelta(minutes=7)
+
+
+def test_front_matter_of_other_tools_and_erb():
+    assert split_front_matter("+++\ntitle = 'x'\n+++\nbody")[0] == {"title": "x"}
+    assert split_front_matter("---\n: [\n---\nbody")[2].startswith("front matter is not valid YAML")
+    assert strip_erb("# <%= current_page.data.title %>\n\nText <%# note %>here") == "\nText here"
+    assert source_id("PM2021-005 - All services returning 503.md") == "PM2021-005"
+    assert source_id("2021-10-08-worker-manager.md") == "2021-10-08-worker-manager"
+
+
+def test_an_erb_page_with_bold_bullet_fields(make_repo):
+    root = make_repo({})
+    result, out = run_import(root, "--format", "markdown", DATA / "markdown")
+    assert result.exit_code == 0
+    assert reasons(out) == {"_template.md": "a template, not an incident"}
+    pay = incidents(root)["2021-07-12-card-payments-failing"]
+    assert pay.title == "Incident report - card payments failing"
+    assert (pay.severity, pay.services) == ("P2", ("card-connector", "frontend"))
+    assert pay.started_at == datetime(2021, 7, 12, 15, 40, tzinfo=UTC)  # the first event
+    assert pay.detected_at == datetime(2021, 7, 12, 15, 44, tzinfo=UTC)  # "First detected"
+    assert pay.acknowledged_at == datetime(2021, 7, 12, 15, 46, tzinfo=UTC)  # "declared"
+    assert pay.resolved_at == datetime(2021, 7, 12, 15, 51, tzinfo=UTC)
+    assert "<%" not in pay.body
+    hugo = incidents(root)["hugo-outage"]
+    assert hugo.started_at.isoformat() == "2023-11-02T09:15:00+01:00"
+    assert hugo.tags == ("search", "postmortem")
+    assert "Search returned no results for forty minutes." in hugo.body
+
+
+COLLECTIONS = {
+    "chia-postmortems": 33,
+    "taskcluster-retrospectives": 19,
+    "posthog-postmortems": 7,
+    "2i2c-incident-reports": 7,
+}
+
+
+@pytest.mark.parametrize("name", sorted(COLLECTIONS))
+def test_real_collection_imports_whole(make_repo, shared_datasets, name):
+    root = make_repo({})
+    result, out = run_import(root, shared_datasets / name)
+    assert result.exit_code == 0, result.output
+    assert len(out["imported"]) == COLLECTIONS[name]
+    assert set(reasons(out)) <= ABOUT
+    _dates_agree_with_file_names(root, out)
+    assert invoke(root, "check").exit_code == 0
+    _, again = run_import(root, shared_datasets / name)
+    assert len(again["unchanged"]) == COLLECTIONS[name]
+
+
+def _dates_agree_with_file_names(root, out):
+    for entry in out["imported"]:
+        text = (root / entry["path"]).read_text()
+        head = yaml.safe_load(text.split("\n---\n")[0][4:])
+        named = dates.date_from_path(head["imported_from"]["source"])
+        if named is not None:  # a day either way: the text's own time, in its zone
+            started = date.fromisoformat(head["started_at"][:10])
+            assert abs((started - named).days) <= 1, (entry["path"], named)
+
+
+@pytest.mark.slow
+def test_dfds_end_to_end(make_repo, shared_datasets, tmp_path):
+    from tests.test_site_build import make_learning_repo
+
+    root = make_learning_repo(tmp_path / "site", with_incidents=False)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    source = shared_datasets / "dfds-postmortems"
+    result, out = run_import(root, source)
+    assert result.exit_code == 0, result.output
+    files = [p for p in source.iterdir() if p.name not in ABOUT]
+    assert len(out["imported"]) == len(files) == 39  # the one without .md too
+    assert set(reasons(out)) == ABOUT
+    loaded = incidents(root)
+    assert loaded["PM2021-005"].started_at == datetime(2021, 6, 22, 8, 21, tzinfo=UTC)
+    assert loaded["PM2020-003"].started_at.year == 2020  # "20202-01-16" read as a typo
+    assert loaded["PM2022-006"].started_at.year == 2022  # its id's year, not the background's
+    for incident in loaded.values():  # the year in each id is the year of its date
+        assert str(incident.started_at.year) in incident.id
+    # the link to a sibling post-mortem points at its new file
+    assert (
+        "[PM2019-009]: 2019-11-29-kubernetes-network-infrastructure-ip-starvation.md"
+        in (root / loaded["PM2019-010"].path).read_text()
+    )
+    assert invoke(root, "check").exit_code == 0
+    path = root / loaded["PM2021-011"].path
+    edited = path.read_text() + "\nA reviewer's addition.\n"
+    path.write_text(edited)
+    _, again = run_import(root, source)
+    assert len(again["unchanged"]) == 39
+    assert not again["updated"]
+    assert not again["imported"]
+    assert path.read_text() == edited
+    generated = invoke(root, "generate")
+    assert generated.exit_code == 0, generated.output
+    built = invoke(root, "build")
+    assert built.exit_code == 0, built.output
+    assert (root / "site" / "index.html").is_file()
