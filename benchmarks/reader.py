@@ -26,6 +26,15 @@ from learnloop.read import incident_from_bytes
 DEVELOPED = ("dfds-postmortems", "chia-postmortems", "2i2c-incident-reports")
 HELD_OUT = ("taskcluster-retrospectives", "posthog-postmortems")
 FIELDS = ("root_cause", "mitigation")
+# The labels' "mitigation" is any action that eased or ended the impact; the reader also
+# keeps the fix of the cause apart, as resolution. Both are printed: the part alone, and the
+# two together ("actions").
+SCORED = {
+    "root_cause": ("root_cause",),
+    "mitigation": ("mitigation",),
+    "actions": ("mitigation", "resolution"),
+}
+LABEL_OF = {"root_cause": "root_cause", "mitigation": "mitigation", "actions": "mitigation"}
 
 
 @dataclass
@@ -55,16 +64,17 @@ def committed(collection: str, name: str, text: str) -> tuple[str, int]:
 
 
 def lines_of(incident: Incident, field: str, offset: int) -> set[int]:
-    """The original file's lines the reader put in a part."""
+    """The original file's lines the reader put in the parts a field is scored on."""
     out: set[int] = set()
-    for statement in incident.part(field):
-        out.update(n - offset for n in range(statement.line, statement.end + 1))
+    for part in SCORED[field]:
+        for statement in incident.part(part):
+            out.update(n - offset for n in range(statement.line, statement.end + 1))
     return {n for n in out if n > 0}
 
 
 def score(collections: Iterable[str]) -> dict[str, dict[str, Score]]:
     """Scores per collection and field."""
-    out: dict[str, dict[str, Score]] = defaultdict(lambda: {f: Score() for f in FIELDS})
+    out: dict[str, dict[str, Score]] = defaultdict(lambda: {f: Score() for f in SCORED})
     for collection in collections:
         for label in labels.parts(collection):
             if label.root_cause_updates or label.mitigation_updates:
@@ -74,8 +84,9 @@ def score(collections: Iterable[str]) -> dict[str, dict[str, Score]]:
             incident, problems = incident_from_bytes(text.encode(), "incidents/x.md", UTC)
             if incident is None:
                 raise ValueError(f"{path}: {problems}")
-            for field in FIELDS:
-                out[collection][field].add(lines_of(incident, field, offset), getattr(label, field))
+            for field in SCORED:
+                labelled = getattr(label, LABEL_OF[field])
+                out[collection][field].add(lines_of(incident, field, offset), labelled)
     return out
 
 
@@ -89,14 +100,14 @@ def main(argv: list[str] | None = None) -> None:
     found = score([*DEVELOPED, *HELD_OUT])
     print(f"{'collection':<30} {'field':<11} {'P':>6} {'R':>6} {'lines':>6}")
     for group, names in (("developed on", DEVELOPED), ("held out", HELD_OUT)):
-        pooled = {f: Score() for f in FIELDS}
+        pooled = {f: Score() for f in SCORED}
         for name in names:
-            for field in FIELDS:
+            for field in SCORED:
                 s = found[name][field]
                 print(f"{name:<30} {field:<11} {s.precision:6.2f} {s.recall:6.2f} {s.labelled:6d}")
                 for attr in ("hit", "predicted", "labelled"):
                     setattr(pooled[field], attr, getattr(pooled[field], attr) + getattr(s, attr))
-        for field in FIELDS:
+        for field in SCORED:
             s = pooled[field]
             print(f"{'pooled, ' + group:<30} {field:<11} {s.precision:6.2f} {s.recall:6.2f}")
     if args.misses:

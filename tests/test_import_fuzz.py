@@ -10,7 +10,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from learnloop.load import load_bytes
 from learnloop.importers import (
     adf,
     alertmanager,
@@ -28,6 +27,7 @@ from learnloop.importers import (
 )
 from learnloop.importers.plan import Existing, Planner
 from learnloop.importers.records import Document, Imported, Skipped
+from learnloop.load import load_bytes
 from learnloop.settings import Settings
 
 KEYS = st.sampled_from(

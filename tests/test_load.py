@@ -1,23 +1,23 @@
-"""The loader: keys, aliases, timestamps, sections, timeline, and every kind of bad input."""
+"""The loader: keys, aliases, timestamps, and every kind of bad input."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from learnloop.load import body as body_mod
 from learnloop.load import discover, display_path, load_bytes, load_corpus
-from learnloop.load.body import parse_timeline, section_key, split_sections
+from learnloop.read import incident_from_bytes
 from tests.conftest import incident_text
 
 
 def load_one(text: str | bytes, name: str = "x.md"):
+    """A file loaded and read, as every command sees it."""
     raw = text.encode() if isinstance(text, str) else text
-    return load_bytes(raw, f"incidents/{name}")
+    return incident_from_bytes(raw, f"incidents/{name}", UTC)
 
 
 def only_error(text: str | bytes, name: str = "x.md") -> str:
@@ -219,130 +219,6 @@ def test_yaml_incident_files_use_narrative_keys():
     assert incident.timeline[1].line == 10
 
 
-def test_sections_found_by_synonym_headings():
-    assert section_key("Why it happened") == "root_cause"
-    assert section_key("How we fixed it") == "resolution"
-    assert section_key("3. Root Cause") == "root_cause"
-    assert section_key("Lessons Learned") == "lessons"
-    assert section_key("Appendix") is None
-    body = (
-        "## What happened\nA.\n### Detail\nB.\n## Why it happened\nC.\n```\n## not a heading\n```\n"
-    )
-    found = {key: text for key, text, _, _ in split_sections(body)}
-    assert found["summary"] == "A.\n### Detail\nB."
-    assert found["root_cause"].startswith("C.")
-
-
-def test_timeline_formats_and_midnight_rollover():
-    start = datetime(2025, 3, 14, 23, 50, tzinfo=UTC)
-    lines = [
-        "All times UTC.",
-        "- 23:50 — start",
-        "- **23:58** alert fires",
-        "* 00:10 UTC: acknowledged",
-        "- 2025-03-15 01:00 — resolved",
-        "- 09:12 +02:00 — a local time",
-        "- not a time — ignored",
-        "1. 02:30 - numbered",
-    ]
-    events = parse_timeline(lines, start, first_line=10)
-    assert [e.text for e in events] == [
-        "start",
-        "alert fires",
-        "acknowledged",
-        "resolved",
-        "a local time",
-        "numbered",
-    ]
-    assert events[2].at == datetime(2025, 3, 15, 0, 10, tzinfo=UTC)
-    assert events[4].at == datetime(2025, 3, 15, 9, 12, tzinfo=timezone(timedelta(hours=2)))
-    assert events[0].line == 11
-
-
-def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
-    return datetime(2021, month, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("lines", "expected"),
-    [
-        pytest.param(
-            [
-                "All times in UTC.",
-                "",
-                "| Time             | Who   | Event                        |",
-                "| :--------------- | ----- | ---------------------------- |",
-                "| 2021-06-22 08:21 | CI    | VPC CNI replaced             |",
-                "|08:29|| Alert fires |",
-                "| 23:10 | Ana | late |",
-                "| 00:05 | Ana | next day (resolved) |",
-            ],
-            [
-                ("CI — VPC CNI replaced", _utc(6, 22, 8, 21)),
-                ("Alert fires", _utc(6, 22, 8, 29)),
-                ("Ana — late", _utc(6, 22, 23, 10)),
-                ("Ana — next day (resolved)", _utc(6, 23, 0, 5)),
-            ],
-            id="a table",
-        ),
-        pytest.param(
-            [
-                "All times in CET.",
-                "- 08:21 Zookeeper restarted",  # Z is a zone only as a word of its own
-                "- 08:30 UTC: alert",
-                "- 09:00 PDT — a responder in California",
-                "| 2021-12-01 08:00 | winter |",
-            ],
-            # CET is written all year for the local time: UTC+2 in summer, UTC+1 in winter.
-            [
-                ("Zookeeper restarted", _utc(6, 22, 6, 21)),
-                ("alert", _utc(6, 22, 8, 30)),
-                ("a responder in California", _utc(6, 22, 16, 0)),
-                ("winter", _utc(12, 1, 7, 0)),
-            ],
-            id="zone names",
-        ),
-    ],
-)
-def test_timeline_entries(lines: list[str], expected: list[tuple[str, datetime]]):
-    events = parse_timeline(lines, _utc(6, 22, 6, 0), first_line=1)
-    assert [(e.text, e.at) for e in events] == expected
-    assert events[0].line == 1 + next(n for n, line in enumerate(lines) if "08:" in line)
-
-
-@pytest.mark.parametrize(
-    ("entry", "warned"),
-    [
-        ("- 2024-03-14 09:00 — alert fires", "2024-03-14 is 365 days before started_at"),
-        ("- 2025-05-01 09:00 — resolved", "2025-05-01 is 48 days after started_at"),
-        ("- 2025-03-13 23:00 — a deploy the day before", None),
-        ("- 2025-04-10 09:00 — resolved after a long month", None),
-    ],
-)
-def test_a_timeline_far_from_the_start_is_warned_about(entry: str, warned: str | None):
-    text = incident_text(started_at="2025-03-14T09:00:00Z", resolved_at=None)
-    text = text.replace("## Timeline\n", f"## Timeline\n{entry}\n")
-    incident, problems = load_bytes(text.encode(), "incidents/a.md")
-    assert incident is not None
-    found = [p for p in problems if p.code == "timeline-date"]
-    if warned is None:
-        assert found == []
-    else:
-        [problem] = found
-        assert problem.level == "warning"
-        assert warned in problem.message
-        assert text.splitlines()[problem.line - 1] == entry
-
-
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1))
-def test_a_timeline_entry_keeps_its_first_word(word: str) -> None:
-    [event] = parse_timeline([f"- 10:00 {word} restarted"], None, first_line=1)
-    if word in {"Z", "UTC", "GMT", *body_mod._NAMED_ZONES}:  # zones are written in capitals
-        assert event.text == "restarted"
-    else:
-        assert event.text == f"{word} restarted"
-
-
 def test_corpus_reports_duplicate_ids_naming_both_files(make_repo):
     root = make_repo({"a.md": incident_text(), "sub/b.md": incident_text()})
     corpus = load_corpus(root)
@@ -430,14 +306,3 @@ def test_line_of_reads_the_file() -> None:
         or "services" in rows[incident.line_of("services.0") - 1]
     )
     assert incident.line_of("no.such.key") == 1
-
-
-def test_a_zone_name_without_the_time_zone_database_is_its_own_offset(monkeypatch):
-    from zoneinfo import ZoneInfoNotFoundError
-
-    def missing(key: str):
-        raise ZoneInfoNotFoundError(key)
-
-    monkeypatch.setattr(body_mod, "ZoneInfo", missing)
-    [event] = parse_timeline(["- 2021-06-22 08:00 CET alert"], None, first_line=1)
-    assert event.at == datetime(2021, 6, 22, 7, 0, tzinfo=UTC)  # CET's own +01:00

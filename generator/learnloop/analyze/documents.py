@@ -11,12 +11,22 @@ from learnloop.analyze.text import facets, fields
 from learnloop.model import Incident
 
 # How much each field counts (repetitions in the word document).
-FIELD_WEIGHTS = {"title": 3, "cause": 2, "symptoms": 2, "fix": 1, "timeline": 1, "followup": 1}
+# Why it failed counts most; what it looked like, what was done and said after, once each.
+# The failure modes the reader found are words here too, twice: the vocabulary of why.
+FIELD_WEIGHTS = {
+    "title": 2,
+    "cause": 2,
+    "modes": 2,
+    "symptoms": 1,
+    "fix": 1,
+    "timeline": 1,
+    "followup": 1,
+}
 # Views of the same engine: what the incidents looked like, or why they happened.
 VIEWS: dict[str, dict[str, int]] = {
     "combined": FIELD_WEIGHTS,
     "symptom": {"title": 2, "symptoms": 3, "timeline": 2},
-    "cause": {"title": 1, "cause": 4, "fix": 1},
+    "cause": {"title": 1, "cause": 4, "modes": 2, "fix": 1},
 }
 
 
@@ -35,7 +45,11 @@ def document(incident: Incident, view: str = "combined") -> Document:
     weights = VIEWS[view]
     words = " \n ".join(text for name, weight in weights.items() for text in [parts[name]] * weight)
     chars = " ".join(parts[name] for name in ("title", "cause", "symptoms") if name in weights)
-    facts = [f for f in facets(incident) if view != "symptom" or not f.startswith("category=")]
+    facts = [
+        f
+        for f in facets(incident)
+        if view != "symptom" or not f.startswith(("category=", "mode=", "family="))
+    ]
     return Document(words=words, chars=chars.lower(), facts=tuple(facts))
 
 

@@ -15,6 +15,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +25,10 @@ from learnloop import cachefile
 from learnloop.analyze import patterns as pat
 from learnloop.analyze.documents import Document, document
 from learnloop.analyze.encoder import Encoder, encoder_of
-from learnloop.analyze.text import fields
+from learnloop.analyze.text import fields, without_places
 from learnloop.cachefile import CACHE_DIR
 from learnloop.model import Incident
+from learnloop.read.failure_modes import load_catalogue
 from learnloop.state import State
 
 # Refit once the incidents placed since the last fit outnumber this share of its basis (and
@@ -65,6 +67,7 @@ class Fit:
     vectors: np.ndarray
     terms: sparse.csr_matrix
     phrase_df: Counter[str]  # in how many basis incidents each naming phrase occurs
+    cut: float  # the distance threshold this basis calls for (patterns.adaptive_cut)
     labels: dict[float, list[int]] = field(default_factory=dict)  # clusterings by threshold
     unsaved: bool = True  # holds something its cache file does not: fresh, or a new clustering
 
@@ -123,6 +126,12 @@ def naming_text(incident: Incident) -> str:
     return f"{incident.title}\n{fields(incident)['cause'][:600]}"
 
 
+@cache
+def mode_titles() -> dict[str, str]:
+    """Each failure mode's title in the shipped catalogue."""
+    return {m.id: m.title for m in load_catalogue().modes}
+
+
 def build_index(
     incidents: Sequence[Incident],
     cache_root: Path | None = None,
@@ -179,7 +188,15 @@ def _cached_fit(basis: list[Incident], view: str, cache_root: Path | None) -> Fi
     for incident in basis:
         df.update(pat.phrases(naming_text(incident)))
     # Written by remember_fit once it holds its clustering too.
-    return Fit(key, [i.id for i in basis], encoder_of(vectorizer), vectors, vectorizer.terms_, df)
+    return Fit(
+        key,
+        [i.id for i in basis],
+        encoder_of(vectorizer),
+        vectors,
+        vectorizer.terms_,
+        df,
+        pat.adaptive_cut(vectors),
+    )
 
 
 def _fit_path(cache_root: Path, view: str, key: str) -> Path:
@@ -203,7 +220,7 @@ def find_patterns(
     """Recurring patterns with stable ids; obeys the corrections recorded in state."""
     ordered = sorted(incidents, key=lambda i: i.id)
     index = index or build_index(ordered)
-    labels = index.labels(threshold or pat.DEFAULT_THRESHOLD)
+    labels = index.labels(threshold or index.fit.cut)
     by_id = {i.id: i for i in ordered}
     df = index.phrase_df
 
@@ -212,12 +229,20 @@ def find_patterns(
         # the same for a pattern of 500 incidents as for one of 50.
         latest = members[-NAMING_MEMBERS:]
         slug, title, terms = pat.name_pattern(
-            [by_id[m].title for m in latest],
+            [without_places(by_id[m].title, by_id[m]) for m in latest],
             [fields(by_id[m])["cause"][:600] for m in latest],
             df,
             len(ordered),
             [s for m in latest for s in by_id[m].services],
         )
+        # Named by how it failed, where most members agree on it: the mechanism, then where.
+        named = pat.name_by_mode(
+            [tuple(f.id for f in by_id[m].failure_modes[:1]) for m in latest],
+            [by_id[m].services for m in latest],
+            mode_titles(),
+        )
+        if named is not None:
+            slug, title = named
         # Responders who followed a runbook already named this failure: keep their name.
         used = Counter(str(by_id[m].runbook_used) for m in members if by_id[m].runbook_used)
         if used:

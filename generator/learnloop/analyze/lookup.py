@@ -102,8 +102,6 @@ class LazyIncidents(Mapping[str, Incident]):
 
 def from_analysis(analysis: Analysis) -> Lookup:
     """A lookup over the analysis's incidents, patterns and settings (no signature)."""
-    from learnloop.analyze.patterns import DEFAULT_THRESHOLD
-
     index = analysis.index
     columns = index.terms.tocsc()
     by_id = analysis.incidents()
@@ -119,7 +117,7 @@ def from_analysis(analysis: Analysis) -> Lookup:
         encoder=index.encoder,
         pattern_of=analysis.patterns.of(),
         members={p.id: p.incidents for p in analysis.patterns.patterns},
-        threshold=analysis.settings.distance_threshold or DEFAULT_THRESHOLD,
+        threshold=analysis.settings.distance_threshold or index.fit.cut,
     )
 
 

@@ -20,11 +20,38 @@ from learnloop.analyze.text import STOPWORDS
 from learnloop.model import Incident
 from learnloop.state import PatternRecord, State
 
-DEFAULT_THRESHOLD = 0.80  # tuned on a simulator seed never used for scoring (benchmarks/)
 MIN_SIZE = 2
+# Where the cut falls between how alike two unrelated incidents of this corpus are (the
+# median pair) and how alike its most alike pairs are (the top 1%): a corpus of long,
+# wordy post-mortems and one of one-line status updates each get the cut their own texts
+# call for, with no threshold fitted to anyone's corpus.
+CUT_POSITION = 0.4
+CUT_SAMPLE = 200_000  # pairs looked at on a large corpus; a fixed sample, same every run
 
 
-def cluster(vectors: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> list[int]:
+def adaptive_cut(vectors: np.ndarray, position: float = CUT_POSITION) -> float:
+    """The distance threshold for a corpus: `position` of the way from its median pair's
+    similarity to the similarity of its top 1% of pairs."""
+    n = len(vectors)
+    if n < 3:
+        return 1.0 - 0.5  # too few to have a typical pair: similar by half, as a default
+    rows = vectors.astype(np.float64)
+    pairs = n * (n - 1) // 2
+    if pairs <= CUT_SAMPLE:
+        upper = np.triu_indices(n, 1)
+        sims = (rows @ rows.T)[upper]
+    else:
+        rng = np.random.default_rng(0)
+        a = rng.integers(0, n, CUT_SAMPLE)
+        b = rng.integers(0, n, CUT_SAMPLE)
+        keep = a != b
+        sims = np.einsum("ij,ij->i", rows[a[keep]], rows[b[keep]])
+    median = float(np.median(sims))
+    top = float(np.quantile(sims, 0.99))
+    return round(1.0 - (median + position * (top - median)), 6)
+
+
+def cluster(vectors: np.ndarray, threshold: float) -> list[int]:
     """Cluster labels (0-based, ordered by first member) for unit row vectors."""
     # Imported here: a run that reuses a recorded fit never clusters, and this import is slow.
     from scipy.cluster.hierarchy import fcluster, linkage
@@ -332,6 +359,34 @@ def phrases(text: str) -> set[str]:
             if len(words[end]) >= 3 and words[end] not in _NO_END:
                 out.add(" ".join(words[start : end + 1]))
     return out
+
+
+# Services that name no place: an importer's placeholder, a whole company.
+_NO_PLACE = frozenset({"unknown", "none", "n/a", "various", "all"})
+
+
+def name_by_mode(
+    modes: Sequence[tuple[str, ...]],
+    services: Sequence[Sequence[str]],
+    titles: dict[str, str],
+) -> tuple[str, str] | None:
+    """(slug, title) by mechanism and place ("Connection pool exhaustion on orders-db") when
+    most members failed the same way; None when they do not agree on how."""
+    size = len(modes)
+    counts = Counter(m[0] for m in modes if m and m[0] in titles)
+    if not counts:
+        return None
+    mode, votes = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if votes * 2 <= size:
+        return None
+    places = Counter(s for group in services for s in dict.fromkeys(group) if s not in _NO_PLACE)
+    place = None
+    if places:
+        top, seen = min(places.items(), key=lambda kv: (-kv[1], kv[0]))
+        place = top if seen * 2 > size else None
+    title = titles[mode] + (f" on {place}" if place else "")
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{mode} {place or ''}".lower()).strip("-")[:60].strip("-")
+    return slug, title
 
 
 def name_pattern(

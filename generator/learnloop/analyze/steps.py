@@ -1,10 +1,11 @@
-"""Responder steps read from timelines: detection signals, diagnosis, mitigation — merged.
+"""Responder steps across a pattern's incidents: detection signals, diagnosis, mitigation.
 
-Each incident's timeline is split by its milestones: bullets up to the acknowledgement tell
-how it showed itself, bullets between acknowledgement and the first mitigating action are
-diagnosis, and bullets that change the system are mitigation. Steps from different incidents
-that run the same command (service names, namespaces and numbers aside) or say the same thing
-(most of their words shared) are merged, each keeping the incidents it came from.
+The steps are what the reader found each incident's responders did (read/): what they looked
+at (the checks, commands and queries of its diagnosis), and the actions that eased the impact
+(its mitigation, with how soon impact eased after each). A check is never an action: the
+reader keeps them apart. Steps from different incidents that run the same command (service
+names, namespaces and numbers aside) or say the same thing (most of their words shared) are
+merged, each keeping the incidents it came from.
 """
 
 from __future__ import annotations
@@ -24,29 +25,10 @@ _CODE = re.compile(r"`([^`\n]+)`")
 _COMMAND = re.compile(
     r"^\s*(kubectl|helm|psql|redis-cli|kafka-[a-z-]+|openssl|curl|dig|nslookup|aws|gcloud|"
     r"az|systemctl|journalctl|df|du|top|free|iostat|vmstat|ss|netstat|tcpdump|docker|git|"
-    r"flagctl|terraform|ansible|nodetool|mysql|mongo|rabbitmqctl|consul|vault|etcdctl|"
+    r"terraform|ansible|nodetool|mysql|mongo|rabbitmqctl|consul|vault|etcdctl|"
     r"promtool|amtool|argocd|istioctl|linkerd|jq|grep|tail|cat|ls|lsof|ps|kill|sudo|"
     r"SELECT|SHOW|EXPLAIN|ALTER|UPDATE|DELETE|INSERT|VACUUM|ANALYZE|CREATE|DROP|"
     r"sum|rate|max|min|avg|count|histogram_quantile|increase|topk)\b",
-    re.IGNORECASE,
-)
-_ACTION = re.compile(
-    r"\b(restart\w*|roll(ed|ing)? ?back|rollback|undo|revert\w*|lower\w*|rais\w*|increas\w*|"
-    r"decreas\w*|scal\w*|fail(ed)? ?over|failover|disabl\w*|enabl\w*|purg\w*|drain\w*|"
-    r"cordon\w*|kill\w*|terminat\w*|patch\w*|flush\w*|paus\w*|block\w*|throttl\w*|"
-    r"deleted|cleared|freed|renew\w*|rotat\w*|replac\w*|redeploy\w*|shed\w*|bump\w*|"
-    r"switch\w*|evict\w*|moved|added|set)\b",
-    re.IGNORECASE,
-)
-_DIAGNOSE = re.compile(
-    r"\b(check(ed|ing|s)?|show\w*|confirm\w*|found|look\w*|grouped|inspect\w*|compar\w*|trac\w*|"
-    r"query|queried|ran|profil\w*|dump\w*|describ\w*|list\w*|count\w*|timed|measur\w*)\b",
-    re.IGNORECASE,
-)
-# Bullets that report an outcome ("recovered", "resolved") are not steps to repeat.
-_OUTCOME = re.compile(
-    r"\b(resolved|recover\w*|back to normal|all[- ]clear|at baseline|status page|"
-    r"acknowledg\w*|opens? #|declared)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d+(\.\d+)?\b")
@@ -123,46 +105,23 @@ def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Play
     for incident in sorted(incidents, key=lambda i: i.id):
         t = timings(incident)
         _signals(incident, t, alert_seen, symptom_seen)
-        ack = t.acknowledged_at or t.detected_at or t.started_at
-        eased = t.mitigated_at or t.resolved_at
-        acting = False
-        for event in incident.timeline:
-            if event.at is None or event.at < t.started_at:
-                continue
-            codes = _CODE.findall(event.text)
-            is_action = bool(_ACTION.search(event.text)) and event.at >= ack
-            if is_action and (codes or not _DIAGNOSE.search(event.text)):
-                acting = True
-                raw = _Raw(incident.id, event.text, event.at, _key(event.text, all_services))
-                mitigation.append((raw, _minutes(event.at, eased) if eased else None))
-            elif (
-                not acting
-                and event.at >= ack
-                and not _OUTCOME.search(event.text)
-                and (any(is_command(c) for c in codes) or _DIAGNOSE.search(event.text))
-            ):
-                raw = _Raw(incident.id, event.text, event.at, _key(event.text, all_services))
-                diagnosis.append(raw)
-                last_check[incident.id] = raw.key
-        for bullet in _bullets(incident.section("diagnosis")):
-            if any(is_command(c) for c in _CODE.findall(bullet)):
-                key = _key(bullet, all_services)
-                if all(r.key != key or r.incident != incident.id for r in diagnosis):
-                    diagnosis.append(_Raw(incident.id, bullet, t.started_at, key))
+        acted = min((s.at for s in incident.part("mitigation") if s.at is not None), default=None)
+        for statement in incident.part("diagnosis"):
+            at = statement.at or t.started_at
+            raw = _Raw(incident.id, statement.text, at, _key(statement.text, all_services))
+            diagnosis.append(raw)
+            if acted is None or statement.at is None or statement.at <= acted:
+                last_check[incident.id] = raw.key  # the last check before the first action
+        for statement in incident.part("mitigation"):
+            at = statement.at or t.started_at
+            raw = _Raw(incident.id, statement.text, at, _key(statement.text, all_services))
+            mitigation.append((raw, statement.effect_minutes))
     return Playbook(
         alerts=_signals_ranked(alert_seen),
         symptoms=_signals_ranked(symptom_seen),
         diagnosis=tuple(_merge_diagnosis(diagnosis, last_check)),
         mitigation=tuple(_merge_mitigation(mitigation)),
     )
-
-
-def _bullets(text: str) -> list[str]:
-    return [
-        re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line).strip()
-        for line in text.splitlines()
-        if re.match(r"^\s*(?:[-*+]|\d+[.)])\s+", line)
-    ]
 
 
 def _signals(

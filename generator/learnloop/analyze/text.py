@@ -6,6 +6,9 @@ import functools
 import itertools
 import re
 from collections.abc import Iterable
+from importlib import resources
+
+import yaml
 
 from learnloop.model import Incident
 
@@ -70,12 +73,41 @@ def analyzer(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
+def _said(incident: Incident, *parts: str) -> str:
+    return " ".join(s.text for part in parts for s in incident.part(part))
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> re.Pattern[str]:
+    data = resources.files("learnloop.analyze").joinpath("data", "places.yml").read_text("utf-8")
+    found = yaml.safe_load(data) or {}
+    patterns = [str(p) for group in found.values() for p in group or []]
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
+
+
+def without_places(text: str, incident: Incident) -> str:
+    """The text without what names where or under which ticket it happened: regions,
+    tracking ids, links, and the incident's own services. Patterns group by why."""
+    text = _places().sub(" ", text)
+    for service in incident.services:
+        for word in re.split(r"[^a-z0-9]+", service.lower()):
+            if len(word) > 2:
+                text = re.sub(rf"(?i)\b{re.escape(word)}\b", " ", text)
+    return text
+
+
 def fields(incident: Incident) -> dict[str, str]:
-    """The texts that describe the failure, by field."""
-    timeline = " ".join(event.text for event in incident.timeline)
-    return {
-        "title": incident.title,
-        "cause": " ".join(
+    """The texts that describe the failure, by field, as the reader found them.
+
+    Why it failed (root cause, trigger, contributing factors, whys) is one field, what it
+    looked like another; names of places and tickets are taken out of all of them. An
+    incident never read (no parts) falls back to its sections.
+    """
+    read = bool(incident.parts)
+    cause = (
+        _said(incident, "root_cause", "trigger", "contributing_factors", "whys")
+        if read
+        else " ".join(
             filter(
                 None,
                 (
@@ -85,40 +117,44 @@ def fields(incident: Incident) -> dict[str, str]:
                     " ".join(incident.whys),
                 ),
             )
-        ),
-        "symptoms": " ".join(
-            filter(
-                None,
-                (
-                    incident.section("summary"),
-                    incident.section("symptoms"),
-                    incident.section("detection"),
-                    incident.impact.summary,
-                    incident.detection.source,
-                ),
-            )
-        ),
-        "timeline": timeline,
-        "fix": " ".join(
-            filter(None, (incident.section("resolution"), incident.section("mitigation")))
-        ),
+        )
+    )
+    symptoms = (
+        _said(incident, "symptoms", "impact", "summary", "detection")
+        if read
+        else " ".join(filter(None, (incident.section("summary"), incident.impact.summary)))
+    )
+    fix = _said(incident, "mitigation", "resolution") if read else incident.section("resolution")
+    followup = " ".join(
+        filter(
+            None,
+            (
+                _said(incident, "lessons", "follow_ups") if read else incident.section("lessons"),
+                " ".join(item.title for item in incident.action_items) if not read else "",
+            ),
+        )
+    )
+    raw = {
+        "title": incident.title,
+        "cause": cause,
+        "symptoms": symptoms,
+        "timeline": " ".join(event.text for event in incident.timeline),
+        "fix": fix,
         # What the team decided to change says which part of the system failed.
-        "followup": " ".join(
-            filter(
-                None,
-                (
-                    incident.section("lessons"),
-                    incident.section("action_items"),
-                    " ".join(item.title for item in incident.action_items),
-                ),
-            )
+        "followup": followup,
+        "modes": " ".join(
+            f"failuremode{m.id.replace('-', '')} failurefamily{m.family.replace('-', '')}"
+            for m in incident.failure_modes[:2]
         ),
     }
+    return {name: without_places(text, incident) for name, text in raw.items()}
 
 
 def facets(incident: Incident) -> list[str]:
-    """Categorical facts as tokens: services, trigger, root-cause category, tags."""
-    out = [f"service={s}" for s in incident.services]
+    """Categorical facts as tokens: failure modes first, then services, trigger, tags."""
+    out = [f"mode={m.id}" for m in incident.failure_modes[:2]]
+    out.extend(f"family={m.family}" for m in incident.failure_modes[:1])
+    out.extend(f"service={s}" for s in incident.services)
     if incident.trigger:
         out.append(f"trigger={incident.trigger}")
     if incident.root_cause.category:

@@ -37,9 +37,11 @@ def _identity(items: Sequence[str]) -> Sequence[str]:
 class IncidentVectorizer:
     """Fit on a corpus, then embed incidents or queries as unit vectors (cosine = dot)."""
 
+    # Words carry why it failed; character n-grams catch identifiers written two ways; the
+    # facts (failure modes, services, trigger) only narrow: a shared service is where, not why.
     word_weight: float = 1.0
-    char_weight: float = 0.6
-    fact_weight: float = 0.5
+    char_weight: float = 0.3
+    fact_weight: float = 0.1
     n_components: int = 160
     random_state: int = 0
     words_: TfidfVectorizer = field(init=False, repr=False)

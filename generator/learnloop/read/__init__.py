@@ -91,7 +91,7 @@ def read_incident(
     events = read_timeline(incident, reading, words.lexicon)
     infer(incident, reading, events, words.lexicon, body_blocks)
     milestones = _milestones(incident, events)
-    found = _failure_modes(incident, reading.parts, words)
+    found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words)
     sections = tuple(
         sorted(
             (_SECTION_NAME.get(part, part), "\n\n".join(texts).strip())
@@ -167,8 +167,10 @@ def _failure_modes(
     seen = " \n".join(
         [incident.title, *(s.text for p in ("symptoms", "summary", "impact") for s in parts[p])]
     )
+    # A status page's updates are all its text: what it says of why is in the timeline.
+    told = " \n".join(e.text for e in incident.timeline)
     out: dict[str, FailureMode] = {}
-    for text in (why, seen):
+    for text in (why, seen, told):
         for match in modes_mod.match(text, words.catalogue):
             out.setdefault(match.id, FailureMode(match.id, match.family, match.matched))
         if out:

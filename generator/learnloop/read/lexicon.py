@@ -41,6 +41,9 @@ CUES = (
     "recovery",
     "resolved",
     "cause",
+    "named_cause",
+    "fault",
+    "finding",
     "intent",
     "verification",
 )

@@ -173,11 +173,11 @@ def _fence_end(lines: list[str], start: int, fence: str) -> int:
 
 
 def plain(text: str) -> str:
-    """Inline Markdown reduced to its words: links to their text, emphasis and code marks gone."""
+    """Inline Markdown reduced to its words: links to their text, emphasis gone. Code spans
+    keep their backticks: a command quoted in a step must stay a command."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])", r"\1", text)
-    return text.replace("`", "")
+    return re.sub(r"(?<![\w*`])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*`])", r"\1", text)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[`*_])")

@@ -159,6 +159,8 @@ def _front_matter(incident: Incident, reading: Reading) -> None:
         if text:
             line = incident.line_of(key)
             reading.add(part, Statement(plain(text), line, line, "front matter"))
+            if part in ("root_cause", "impact") and part not in reading.sections:
+                reading.sections[part] = [text]
     for key, text, line in incident.narrative:
         part = _NARRATIVE_PART[key]
         if part == "timeline":
@@ -220,39 +222,95 @@ def infer(
     lexicon: Lexicon,
     body_blocks: Sequence[Block],
 ) -> None:
-    """What no heading says, found by what the text says: causes, actions, checks, signals."""
-    parts = reading.parts
-    for event in events:
+    """What no heading says, found by what the text says: causes, actions, checks, signals.
+
+    A cause is said wherever the author says it (summaries restate it); an action that eased
+    the impact is one wherever it is written, most often in the timeline, with how soon
+    impact eased after it. Entries before the incident was noticed tell what set it off.
+    """
+    # The first entry where someone noticed or did something: the dated entries just before
+    # it set it off (a long run of them means the notice was missed, not a long trigger).
+    noticed = next((n for n, e in enumerate(events) if set(e.kinds) & _RESPONDED), None)
+    lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
+    for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)
+        if index in lead[-_TRIGGER_ENTRIES:]:
+            if _IMPACT.search(event.text) and not lexicon.cue("fault", event.text):
+                reading.add("symptoms", statement)  # "all services returning 404"
+            else:
+                reading.add("trigger", statement)
+                reading.add("root_cause", statement)
+            continue
+        # Once responders are at work, an entry's "due to" explains a step, not the incident:
+        # only a fault, or the cause named as such, is a cause there.
+        named = lexicon.cue("fault", event.text) or lexicon.cue("named_cause", event.text)
+        if named and not lexicon.cue("finding", event.text):
+            reading.add("root_cause", statement)
+            continue
         if "mitigation" in event.kinds and "diagnosis" not in event.kinds:
             reading.add("mitigation", _effect(statement, event, events))
         elif "diagnosis" in event.kinds:
             reading.add("diagnosis", statement)
         if "detection" in event.kinds:
             reading.add("detection", statement)
-        if lexicon.cue("cause", event.text) and not parts["root_cause"]:
-            reading.add("root_cause", Statement(event.text, event.line, event.line, "inferred"))
-    story = [(p, b) for p, _, b in assign(body_blocks, lexicon) if b.kind in ("paragraph", "item")]
-    cause_found = bool(parts["root_cause"])
-    for part, block in story:
+    for factor in reading.parts["contributing_factors"]:
+        # A factor that says why it failed is part of its cause; one of how it was noticed
+        # or handled is not.
+        if not _RESPONSE.search(factor.text) and _says_cause(factor.text, lexicon):
+            reading.add("root_cause", factor)
+    assigned = assign(body_blocks, lexicon)
+    for part, _, block in assigned:
+        if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
+            continue
         for sentence, line in _sentences(block, lexicon):
             intent = lexicon.cue("intent", sentence) is not None
-            if part in _STORY and not cause_found and lexicon.cue("cause", sentence):
-                reading.add("root_cause", Statement(sentence, line, line, "inferred"))
-            if intent or part in _NOT_ACTIONS:
+            said = Statement(sentence, line, line, "inferred")
+            if part not in ("root_cause", "contributing_factors") and _says_cause(
+                sentence, lexicon
+            ):
+                reading.add("root_cause", said)
+                continue
+            if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
             if lexicon.cue("mitigation", sentence) and not lexicon.cue("diagnosis", sentence):
                 if part != "mitigation":
-                    reading.add("mitigation", Statement(sentence, line, line, "inferred"))
+                    reading.add("mitigation", said)
             elif part in _STORY and lexicon.cue("diagnosis", sentence) and part != "diagnosis":
-                reading.add("diagnosis", Statement(sentence, line, line, "inferred"))
+                reading.add("diagnosis", said)
             if part in ("resolution", "mitigation") and lexicon.cue("verification", sentence):
-                reading.add("verification", Statement(sentence, line, line, "inferred"))
-            if part == "summary" and not parts["impact"] and _IMPACT.search(sentence):
-                reading.add("impact", Statement(sentence, line, line, "inferred"))
-    for part, block in ((p, b) for p, _, b in assign(body_blocks, lexicon) if b.kind == "code"):
-        if part in ("timeline", "diagnosis", None) and _CODE_LINE.match(block.text):
+                reading.add("verification", said)
+            if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
+                reading.add("impact", said)
+    for part, _, block in assigned:
+        commands = block.kind == "code" and _CODE_LINE.match(block.text)
+        if commands and part in ("timeline", "diagnosis", None):
             reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
+
+
+_TRIGGER_ENTRIES = 2
+_RESPONDED = frozenset(
+    {"detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"}
+)
+# A contributing factor about noticing or handling the incident, not about why it failed.
+_RESPONSE = re.compile(
+    r"\b(alert\w*|monitor\w*|notif\w*|detect\w*|escalat\w*|runbook\w*|playbook\w*|on-?call|"
+    r"communicat\w*|paged?|paging|respon\w*|staff\w*|documentation|dashboard\w*)\b",
+    re.IGNORECASE,
+)
+# "This caused …", "As a result …": what followed from the cause, not the cause.
+_CONSEQUENCE = re.compile(
+    r"^\W*(?:this|that|which|these|as a (?:direct )?result|consequently|in turn|thus|therefore)\b",
+    re.IGNORECASE,
+)
+
+
+def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence states why it failed (not what followed, not that it was found)."""
+    if lexicon.cue("finding", sentence) or lexicon.cue("intent", sentence):
+        return False
+    if lexicon.cue("fault", sentence):
+        return True
+    return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
 
 
 def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int]]:

@@ -10,6 +10,7 @@ passed midnight.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -125,38 +126,67 @@ def _midday(day: date, zone: tzinfo) -> datetime:
 
 
 def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
-    """A table row: the time in its first cells (a date and a time may be two cells)."""
+    """A table row: its time in the first short cells (a weekday, a date and a time may each
+    have a cell of their own), its text the rest."""
     cells = list(block.cells)
     if not cells:
         return None
-    head = cells[0]
-    found = times.leading(head, clock.year)
-    rest = cells[1:]
-    if found is None and len(cells) > 2:
-        day = times.leading_date(head, clock.year)
-        found = times.leading(cells[1], clock.year) if day else None
-        if day and found:
+    if cells[0].lower() in ("time", "date", "when", "timestamp", "date/time", "time (utc)", "day"):
+        return None  # the header row
+    stamp: times.Stamp | None = None
+    rest_at = 0
+    for index, cell in enumerate(cells[:4]):
+        if len(cell) > 32:
+            break
+        found = times.leading(cell, clock.year)
+        if found is not None:
+            stamp, after = found
+            if after:
+                cells[index] = after
+                rest_at = index
+            else:
+                rest_at = index + 1
+            break
+        day = times.leading_date(cell, clock.year)
+        if day is not None and not day[1]:
             clock.day = day[0]
-            rest = cells[2:]
-    if found is None:
-        if head.lower() in ("time", "date", "when", "timestamp", "date/time", "time (utc)"):
-            return None  # the header row
+        elif not _WEEKDAY.fullmatch(cell.strip()):
+            break
+    text = plain(" — ".join(c for c in cells[rest_at:] if c))
+    if stamp is None:
         return TimelineEvent(None, plain(" — ".join(c for c in cells if c)), block.line)
-    stamp, after = found
-    text = " — ".join(c for c in [after, *rest] if c)
-    return TimelineEvent(clock.place(stamp), plain(text), block.line)
+    return TimelineEvent(clock.place(stamp), text, block.line)
+
+
+_WEEKDAY = re.compile(
+    r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?", re.I
+)
 
 
 def _prose(block: Block, stamps: list[times.Stamp], clock: _Clock) -> list[TimelineEvent]:
-    """A paragraph that tells the story with times in its sentences: an event per time."""
-    out = []
+    """A paragraph that tells the story with times in its sentences: an event per time, its
+    text the clause the time is in, up to the clause of the next time."""
     text = block.text
+    starts = [_clause_start(text, stamp.start) for stamp in stamps]
+    out = []
     for index, stamp in enumerate(stamps):
-        end = stamps[index + 1].start if index + 1 < len(stamps) else len(text)
-        start = text.rfind(".", 0, stamp.start) + 1
-        piece = text[start:end].strip()
+        end = starts[index + 1] if index + 1 < len(stamps) else len(text)
+        piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", text[starts[index] : end].strip()).strip()
         out.append(TimelineEvent(clock.place(stamp), plain(piece), _line_of(block, stamp.start)))
     return out
+
+
+_CLAUSE = re.compile(r"[.!?;]\s+|,\s+|\s+(?:and|then)\s+(?=(?:by|at|around|until|from)\b)")
+
+
+def _clause_start(text: str, at: int) -> int:
+    """Where the clause holding position `at` begins."""
+    start = 0
+    for match in _CLAUSE.finditer(text):
+        if match.end() > at:
+            break
+        start = match.end()
+    return start
 
 
 def _line_of(block: Block, offset: int) -> int:

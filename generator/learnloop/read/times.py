@@ -94,8 +94,8 @@ _STAMP = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(
-    r"^\s*(?:[-*+•]|\d+[.)])?\s*(?:\*\*|__)?\s*(?:at\s+(?:about\s+|around\s+)?|around\s+|~\s*)?"
-    r"(?:\*\*|__)?",
+    r"^\s*(?:[-*+•](?=\s)|\d+[.)](?=\s))?\s*(?:\*\*|__)?\s*"
+    r"(?:at\s+(?:about\s+|around\s+)?|around\s+|~\s*)?(?:\*\*|__)?",
     re.IGNORECASE,
 )
 _AFTER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[—–:|>=-]*\s*:*\s*")

@@ -66,7 +66,8 @@ def primary_cause(members: Sequence[Incident]) -> str:
     top = categories.most_common(1)[0][0] if categories else None
     candidates = [m for m in members if m.root_cause.category == top] or list(members)
     for member in sorted(candidates, key=lambda m: (m.started_at, m.id), reverse=True):
-        text = member.root_cause.summary or member.section("root_cause")
+        said = [st.text for st in member.part("root_cause") if st.how != "timeline"]
+        text = member.root_cause.summary or (said[0] if said else member.section("root_cause"))
         if text:
             return first_sentences(text, 240)
     return ""
@@ -138,22 +139,30 @@ def _step_citation(step: Step, by_id: dict[str, Incident]) -> str:
     return cite([by_id[i] for i in step.incidents if i in by_id], 3)
 
 
+def _step(marker: str, text: str, note: str) -> str:
+    """A list item for a step; a command block keeps its lines, fenced, to copy as it is."""
+    if "\n" not in text.strip():
+        return f"{marker} {text.strip()} — {note}"
+    pad = " " * (len(marker) + 1)
+    fence = "~~~" if "```" in text else "```"
+    code = "\n".join(pad + line if line.strip() else "" for line in text.strip("\n").split("\n"))
+    return f"{marker} Run — {note}\n\n{pad}{fence}\n{code}\n{pad}{fence}"
+
+
 def diagnosis(book: Playbook, total: int, by_id: dict[str, Incident]) -> str:
-    """Checks that worked, most often decisive first."""
+    """What responders looked at, the checks that led to the cause first."""
     lines = ["## Diagnosis"]
     for n, step in enumerate(book.diagnosis[:6], start=1):
         decisive = (
             f"led to the cause in {step.led_to_cause} of {total}; " if step.led_to_cause else ""
         )
-        lines.append(
-            f"{n}. {step.text} — {decisive}used in {len(step.incidents)} "
-            f"({_step_citation(step, by_id)})"
-        )
+        note = f"{decisive}used in {len(step.incidents)} ({_step_citation(step, by_id)})"
+        lines.append(_step(f"{n}.", step.text, note))
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
 def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
-    """Immediate actions that reduced impact, with how fast."""
+    """Actions that eased the impact, with how soon they did."""
     lines = ["## Mitigation"]
     for step in book.mitigation[:6]:
         if step.minutes_to_effect is None:
@@ -162,9 +171,8 @@ def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
             speed = "impact eased right after; "
         else:
             speed = f"impact eased within {duration(step.minutes_to_effect)} (median); "
-        lines.append(
-            f"- {step.text} — {speed}used in {len(step.incidents)} ({_step_citation(step, by_id)})"
-        )
+        note = f"{speed}used in {len(step.incidents)} ({_step_citation(step, by_id)})"
+        lines.append(_step("-", step.text, note))
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
@@ -187,7 +195,8 @@ def resolution(members: Sequence[Incident]) -> str:
         lines.append(f"- {label} in [{newest_incident.id}](../{newest_incident.path}))")
     seen: set[str] = set()
     for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
-        text = first_sentences(m.section("resolution"), 200)
+        said = " ".join(st.text for st in m.part("resolution") if "\n" not in st.text)
+        text = first_sentences(said or m.section("resolution"), 200)
         key = " ".join(sorted(set(re.findall(r"[a-z]{4,}", text.lower())))[:12])
         if text and key not in seen and len(seen) < 3:
             seen.add(key)
@@ -199,13 +208,17 @@ def resolution(members: Sequence[Incident]) -> str:
 
 
 def _verification(members: Sequence[Incident]) -> str:
+    """How the fix was known to hold: the check the incidents name most often (the reader's
+    verification statements, else the timeline entry that says impact was over)."""
     texts: Counter[str] = Counter()
     for m in members:
-        for event in m.timeline:
-            if re.search(r"\b(resolved|baseline|back to normal|recovered)\b", event.text, re.I):
-                said = re.sub(r";?\s*(incident )?resolved\.?$", "", event.text, flags=re.I)
-                if re.search(r"[A-Za-z]{3,}", said):  # "Resolved." alone says how to verify nothing
-                    texts[said.strip()] += 1
+        said = [st.text for st in m.part("verification")]
+        if not said:
+            said = [e.text for e in m.timeline if "recovery" in e.kinds]
+        for text in said:
+            text = re.sub(r";?\s*(incident )?resolved\.?$", "", text, flags=re.I).strip()
+            if re.search(r"[A-Za-z]{3,}", text) and "\n" not in text:
+                texts[text] += 1  # "Resolved." alone says how to verify nothing
     if not texts:
         return ""
     text, count = max(texts.items(), key=lambda kv: (kv[1], kv[0]))
@@ -292,14 +305,16 @@ def runbook_regions(
 ) -> list[Region]:
     """The generated regions of a pattern's runbook."""
     by_id = {m.id: m for m in members}
+    # In the order an on-call needs them: how to confirm it is this, what to do now, whom to
+    # call; then how it was fixed for good, what it costs, whom to tell, where it happened.
     body = {
-        "impact": impact(members),
         "detection": detection(members, book, by_id),
         "diagnosis": diagnosis(book, len(members), by_id),
         "mitigation": mitigation(book, by_id),
-        "resolution": resolution(members),
-        "communication": communication(members, settings),
         "escalation": escalation(members),
+        "resolution": resolution(members),
+        "impact": impact(members),
+        "communication": communication(members, settings),
         "related": related(members),
     }
     filled = [name for name in SECTIONS if body.get(name)]

@@ -1,0 +1,541 @@
+"""The reader: the parts of a post-mortem however it is written, its moments and failure modes."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learnloop.cli import cli
+from learnloop.model import Incident
+from learnloop.read import incident_from_bytes, lexicon, read_incident, timeline, times
+from learnloop.read.markdown import blocks
+from tests.conftest import incident_text
+
+FRONT = "---\nid: R-1\ntitle: {title}\nstarted_at: {start}\nseverity: P2\nservices: [api]\n---\n"
+
+
+def read_text(body: str, *, start: str = "2025-03-14T09:00:00Z", title: str = "T") -> Incident:
+    text = FRONT.format(title=title, start=start) + textwrap.dedent(body)
+    incident, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None, problems
+    return incident
+
+
+def texts(incident: Incident, part: str) -> list[str]:
+    return [s.text for s in incident.part(part)]
+
+
+def line_of(incident: Incident, part: str, words: str) -> int:
+    return next(s.line for s in incident.part(part) if words in s.text)
+
+
+def parse_timeline(lines: list[str], start: datetime | None, first_line: int):
+    """The events of timeline lines, as the reader reads a timeline section."""
+    zone = start.tzinfo if start and start.tzinfo else UTC
+    return timeline.events(blocks("\n".join(lines), first_line), start, zone, None)
+
+
+# --- Parts, however they are marked ----------------------------------------------------------
+
+
+def test_headings_under_any_common_name_numbered_or_with_emoji():
+    incident = read_text(
+        """
+        # Checkout outage
+
+        ## 1. What happened
+        Checkout returned errors.
+
+        ## 🔥 Root Cause Analysis
+        The pool was exhausted by a slow query.
+
+        ### Detail
+        An index was missing.
+
+        Mitigation and Resolution
+        -------------------------
+        We restarted the pool.
+
+        ## Appendix
+        Nothing here.
+        """
+    )
+    assert texts(incident, "summary") == ["Checkout returned errors."]
+    assert texts(incident, "root_cause")[:2] == [
+        "The pool was exhausted by a slow query.",
+        "An index was missing.",
+    ]
+    assert "We restarted the pool." in texts(incident, "resolution")
+    assert line_of(incident, "root_cause", "slow query") == 15
+    assert not any("Nothing here" in s.text for _, ss in incident.parts for s in ss)
+
+
+def test_bold_pseudo_headings_and_bold_bullet_fields():
+    incident = read_text(
+        """
+        **Root cause**
+        A certificate expired on the edge.
+
+        - **Resolution**: renewed the certificate by hand.
+        - **Impact:** all API calls failed for 40 minutes.
+        """
+    )
+    assert texts(incident, "root_cause") == ["A certificate expired on the edge."]
+    assert "renewed the certificate by hand." in texts(incident, "resolution")
+    assert texts(incident, "impact") == ["all API calls failed for 40 minutes."]
+
+
+def test_vendor_rca_paragraphs_with_inline_labels():
+    incident = read_text(
+        """
+        Summary of impact: Between 09:00 and 11:30 UTC a subset of customers in West Europe saw
+        errors connecting to the portal.
+
+        Root cause: A configuration push to the front door set a routing rule to an empty
+        backend pool.
+
+        Mitigation: We rolled back the configuration at 11:10 UTC and traffic recovered.
+
+        Next steps: We apologize for the impact.
+        - Add validation of routing rules before a push.
+        """
+    )
+    assert texts(incident, "impact")[0].startswith("Between 09:00 and 11:30 UTC")
+    assert texts(incident, "root_cause")[0].startswith("A configuration push to the front door")
+    assert line_of(incident, "root_cause", "configuration push") == 12
+    assert texts(incident, "mitigation")[0].startswith("We rolled back the configuration")
+    assert "Add validation of routing rules before a push." in texts(incident, "follow_ups")
+    assert {m.id for m in incident.failure_modes} & {"config-change"}
+
+
+def test_a_field_table_and_a_definition_of_terms():
+    incident = read_text(
+        """
+        | Field | Value |
+        |---|---|
+        | Root cause | Disk full on the primary from unrotated logs |
+        | Resolution | Truncated the logs and added logrotate |
+        """
+    )
+    assert texts(incident, "root_cause") == ["Disk full on the primary from unrotated logs"]
+    assert texts(incident, "resolution") == ["Truncated the logs and added logrotate"]
+
+
+def test_a_cause_without_a_heading_is_found_by_what_it_says():
+    incident = read_text(
+        """
+        ## Summary
+        Checkout failed for an hour. The outage was caused by an expired TLS certificate on
+        the payment gateway. This meant every payment was refused.
+        """
+    )
+    causes = texts(incident, "root_cause")
+    assert any("caused by an expired TLS certificate" in c for c in causes)
+    assert not any(c.startswith("This meant") for c in causes)  # what followed, not why
+    assert [m.id for m in incident.failure_modes][:1] == ["certificate-expiry"]
+
+
+def test_finding_the_cause_is_not_the_cause():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 errors start
+        - 09:05 alert fired
+        - 09:40 root cause identified
+        """
+    )
+    assert not any("root cause identified" in c for c in texts(incident, "root_cause"))
+
+
+def test_actions_responders_took_are_mitigations_with_how_soon_they_worked():
+    incident = read_text(
+        """
+        ## Timeline
+        All times UTC.
+        - 09:00 deploy of orders-api v2.3 starts
+        - 09:04 alert OrdersHighErrorRate fired
+        - 09:06 on-call acknowledged
+        - 09:10 checked the dashboards; thread dumps all showed the pool blocked
+        - 09:15 rolled back to v2.2
+        - 09:19 error rate back to normal
+        - 09:30 resolved
+        """
+    )
+    mitigations = incident.part("mitigation")
+    assert [s.text for s in mitigations] == ["rolled back to v2.2"]
+    assert mitigations[0].effect_minutes == 4.0
+    assert texts(incident, "diagnosis") == [
+        "checked the dashboards; thread dumps all showed the pool blocked"
+    ]
+    assert texts(incident, "trigger") == ["deploy of orders-api v2.3 starts"]
+    moments = {m.name: (m.at.strftime("%H:%M"), m.source) for m in incident.milestones}
+    assert moments["detected_at"] == ("09:04", "timeline")
+    assert moments["acknowledged_at"] == ("09:06", "timeline")
+    assert moments["mitigated_at"] == ("09:19", "timeline")
+    assert moments["resolved_at"] == ("09:30", "timeline")
+
+
+def test_plans_are_not_actions():
+    incident = read_text(
+        """
+        ## Summary
+        We will add a second provider so we can fail over next time.
+
+        ## Action items
+        - Restart the pool automatically when it saturates.
+        """
+    )
+    assert texts(incident, "mitigation") == []
+    assert texts(incident, "follow_ups") == ["Restart the pool automatically when it saturates."]
+
+
+def test_the_front_matter_tells_the_story_of_a_yaml_incident():
+    text = """\
+id: INC-2025-050
+title: Search latency
+started_at: 2025-02-01T08:00:00Z
+severity: P3
+services: [search-api]
+summary: Search p99 rose to 4 s.
+root_cause:
+  summary: A cold cache after a deploy.
+timeline:
+  - "08:00 deploy"
+  - "08:09 alert fires"
+  - "08:40 cache warm again; resolved"
+"""
+    incident, _ = incident_from_bytes(text.encode(), "incidents/a.yaml", UTC)
+    assert incident is not None
+    assert incident.section("summary") == "Search p99 rose to 4 s."
+    assert texts(incident, "root_cause")[0] == "A cold cache after a deploy."
+    assert [e.at.strftime("%H:%M") for e in incident.timeline if e.at] == [
+        "08:00",
+        "08:09",
+        "08:40",
+    ]
+    assert incident.timeline[1].line == 11
+
+
+# --- Timelines, however they are written ------------------------------------------------------
+
+
+def test_timeline_formats_and_midnight_rollover():
+    start = datetime(2025, 3, 14, 23, 50, tzinfo=UTC)
+    lines = [
+        "All times UTC.",
+        "- 23:50 — start",
+        "- **23:58** alert fires",
+        "* 00:10 UTC: acknowledged",
+        "- 2025-03-15 01:00 — resolved",
+        "- 09:12 +02:00 — a local time",
+        "- not a time — kept, undated",
+        "1. 02:30 - numbered",
+    ]
+    events = parse_timeline(lines, start, first_line=10)
+    assert [e.text for e in events] == [
+        "start",
+        "alert fires",
+        "acknowledged",
+        "resolved",
+        "a local time",
+        "not a time — kept, undated",
+        "numbered",
+    ]
+    assert events[2].at == datetime(2025, 3, 15, 0, 10, tzinfo=UTC)
+    assert events[4].at == datetime(2025, 3, 15, 9, 12, tzinfo=timezone(timedelta(hours=2)))
+    assert events[5].at is None
+    assert events[0].line == 11
+
+
+def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(2021, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        pytest.param(
+            [
+                "All times in UTC.",
+                "",
+                "| Time             | Who   | Event                        |",
+                "| :--------------- | ----- | ---------------------------- |",
+                "| 2021-06-22 08:21 | CI    | VPC CNI replaced             |",
+                "|08:29|| Alert fires |",
+                "| 23:10 | Ana | late |",
+                "| 00:05 | Ana | next day (resolved) |",
+            ],
+            [
+                ("CI — VPC CNI replaced", _utc(6, 22, 8, 21)),
+                ("Alert fires", _utc(6, 22, 8, 29)),
+                ("Ana — late", _utc(6, 22, 23, 10)),
+                ("Ana — next day (resolved)", _utc(6, 23, 0, 5)),
+            ],
+            id="a table",
+        ),
+        pytest.param(
+            [
+                "All times in CET.",
+                "- 08:21 Zookeeper restarted",  # Z is a zone only as a word of its own
+                "- 08:30 UTC: alert",
+                "- 09:00 PDT — a responder in California",
+                "| 2021-12-01 08:00 | winter |",
+            ],
+            # CET is written all year for the local time: UTC+2 in summer, UTC+1 in winter.
+            [
+                ("Zookeeper restarted", _utc(6, 22, 6, 21)),
+                ("alert", _utc(6, 22, 8, 30)),
+                ("a responder in California", _utc(6, 22, 16, 0)),
+                ("winter", _utc(12, 1, 7, 0)),
+            ],
+            id="zone names",
+        ),
+        pytest.param(
+            [
+                "01-10-2024",
+                "",
+                "7:32 PM - The chain stalled at height 4779033.",
+                "",
+                "7:38 PM - Monitoring detected the stall.",
+                "",
+                "01-31-2024 - The fix was added to the code base.",
+            ],
+            [
+                ("The chain stalled at height 4779033.", datetime(2024, 1, 10, 19, 32, tzinfo=UTC)),
+                ("Monitoring detected the stall.", datetime(2024, 1, 10, 19, 38, tzinfo=UTC)),
+                ("The fix was added to the code base.", datetime(2024, 1, 31, 12, 0, tzinfo=UTC)),
+            ],
+            id="a day line, then twelve-hour times",
+        ),
+        pytest.param(
+            [
+                "### 08:52 PM",
+                "Incoming report that students cannot reach the hub.",
+                "### 09:21 PM",
+                "Looking at the nodes, resource exhaustion is clear.",
+            ],
+            [
+                ("Incoming report that students cannot reach the hub.", _utc(6, 22, 20, 52)),
+                ("Looking at the nodes, resource exhaustion is clear.", _utc(6, 22, 21, 21)),
+            ],
+            id="a heading per time",
+        ),
+        pytest.param(
+            [
+                "At about ten past nine we saw the first errors. We rolled back at 09:40 and by"
+                " half past ten everything was green.",
+            ],
+            [
+                ("At about ten past nine we saw the first errors.", _utc(6, 22, 9, 10)),
+                ("We rolled back at 09:40", _utc(6, 22, 9, 40)),
+                ("by half past ten everything was green.", _utc(6, 22, 10, 30)),
+            ],
+            id="prose",
+        ),
+        pytest.param(
+            ["- 7:30 AM JST deploy", "- at 14h05 errors", "- 2021-06-22 08:21 CET rollback"],
+            [
+                ("deploy", _utc(6, 21, 22, 30)),
+                ("errors", _utc(6, 22, 14, 5)),
+                ("rollback", _utc(6, 22, 6, 21)),
+            ],
+            id="zones and forms",
+        ),
+    ],
+)
+def test_timeline_entries(lines: list[str], expected: list[tuple[str, datetime]]):
+    events = parse_timeline(lines, _utc(6, 22, 6, 0), first_line=1)
+    assert [(e.text, e.at) for e in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("entry", "warned"),
+    [
+        ("- 2024-03-14 09:00 — alert fires", "2024-03-14 is 365 days before started_at"),
+        ("- 2025-05-01 09:00 — resolved", "2025-05-01 is 48 days after started_at"),
+        ("- 2025-03-13 23:00 — a deploy the day before", None),
+        ("- 2025-04-10 09:00 — resolved after a long month", None),
+    ],
+)
+def test_a_timeline_far_from_the_start_is_warned_about(entry: str, warned: str | None):
+    text = incident_text(started_at="2025-03-14T09:00:00Z", resolved_at=None)
+    text = text.replace("## Timeline\n", f"## Timeline\n{entry}\n")
+    incident, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None
+    found = [p for p in problems if p.code == "timeline-date"]
+    if warned is None:
+        assert found == []
+    else:
+        [problem] = found
+        assert problem.level == "warning"
+        assert warned in problem.message
+        assert text.splitlines()[problem.line - 1] == entry
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1))
+def test_a_timeline_entry_keeps_its_first_word(word: str) -> None:
+    [event] = parse_timeline([f"- 10:00 {word} restarted"], None, first_line=1)
+    zone = word.upper() == word and word in {"Z", "UTC", "GMT", *times.NAMED_ZONES}
+    if zone or word.lower() in ("am", "pm"):  # "10:00 AM restarted": a twelve-hour time
+        assert event.text == "restarted"
+    else:
+        assert event.text == f"{word} restarted"
+
+
+def test_a_zone_name_without_the_time_zone_database_is_its_own_offset(monkeypatch):
+    def missing(name: str):
+        raise times.ZoneInfoNotFoundError(name)
+
+    monkeypatch.setattr(times, "ZoneInfo", missing)
+    [event] = parse_timeline(["- 2021-06-22 08:00 CET alert"], None, first_line=1)
+    assert event.at == datetime(2021, 6, 22, 7, 0, tzinfo=UTC)
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_the_reader_never_raises_and_every_line_is_in_the_file(body: str):
+    text = FRONT.format(title="T", start="2025-03-14T09:00:00Z") + body
+    incident, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    if incident is None:  # not a file at all (a NUL byte): refused by the loader, and said
+        assert any(p.level == "error" for p in problems)
+        return
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    for _, statements in incident.parts:
+        for statement in statements:
+            assert 1 <= statement.line <= statement.end <= lines
+
+
+# --- What could not be read is said ------------------------------------------------------------
+
+
+def test_a_timeline_whose_times_cannot_be_placed_says_which_figures_are_unknown():
+    text = incident_text(resolved_at=None, started_at="2025-01-10T10:00:00Z").replace(
+        "- 10:00 — Errors begin.", "- Errors begin, some time after lunch."
+    )
+    text = text.split("## Timeline")[0] + "## Timeline\n- errors begin after lunch\n- fixed\n"
+    _, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    [problem] = [p for p in problems if p.code == "timeline-undated"]
+    assert "2 of 2 entries have no time that can be placed" in problem.message
+    assert "time to detect" in problem.message
+    assert "time to resolve" in problem.message
+
+
+def test_a_p1_with_no_resolution_time_is_warned_about():
+    text = incident_text(severity="P1", resolved_at=None).replace("- 11:00 — Resolved.\n", "")
+    _, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert [p.code for p in problems if p.code == "no-resolution-time"] == ["no-resolution-time"]
+
+
+# --- Failure modes ------------------------------------------------------------------------------
+
+
+def test_failure_modes_come_from_why_before_what_it_looked_like():
+    incident = read_text(
+        """
+        ## Summary
+        Users saw 503 errors from checkout.
+
+        ## Root cause
+        The orders-db connection pool was exhausted: "remaining connection slots are reserved".
+        """
+    )
+    modes = [m.id for m in incident.failure_modes]
+    assert modes[0] == "connection-pool-exhaustion"
+    assert "remaining connection slots are reserved" in incident.failure_modes[0].matched
+
+
+def test_the_author_names_a_failure_mode_and_a_wrong_name_is_warned_about():
+    text = incident_text().replace("severity: P2", "severity: P2\nfailure_mode: dns-failure")
+    incident, _ = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None
+    assert [(m.id, m.given) for m in incident.failure_modes] == [("dns-failure", True)]
+    text = incident_text().replace("severity: P2", "severity: P2\nfailure_mode: gremlins")
+    _, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert [p.code for p in problems if p.code == "unknown-failure-mode"] == [
+        "unknown-failure-mode"
+    ]
+
+
+def test_a_team_adds_its_own_words(make_repo):
+    root = make_repo(
+        {
+            "a.md": FRONT.format(title="T", start="2025-03-14T09:00:00Z")
+            + "## Warum\nDer Pool war erschöpft.\n\n## Abhilfe\n- 09:10 Gateway neu gestartet\n"
+        }
+    )
+    (root / "learnloop.yml").write_text(
+        "reader:\n  parts:\n    root_cause: {headings: [warum]}\n"
+        "    mitigation: {headings: [abhilfe]}\n"
+        "failure_modes:\n  - id: pool-erschoepft\n    family: resource-exhaustion\n"
+        "    title: Pool erschöpft\n    phrases: [pool war erschöpft]\n"
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["--root", str(root), "check", "--explain", str(root / "incidents" / "a.md"), "--json"],
+    )
+    found = json.loads(result.output)
+    assert [p["text"] for p in found["parts"]["root_cause"]] == ["Der Pool war erschöpft."]
+    assert [m["id"] for m in found["failure_modes"]] == ["pool-erschoepft"]
+    (root / "learnloop.yml").write_text("reader:\n  parts:\n    nonsense: {headings: [x]}\n")
+    bad = CliRunner().invoke(cli, ["--root", str(root), "check"])
+    assert bad.exit_code == 1
+    assert "'nonsense' is not one of" in bad.output
+
+
+# --- check --explain -------------------------------------------------------------------------
+
+
+def test_check_explain_prints_what_was_understood(make_repo):
+    root = make_repo({"a.md": incident_text()})
+    path = str(root / "incidents" / "a.md")
+    result = CliRunner().invoke(cli, ["--root", str(root), "check", "--explain", path, "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["id"] == "INC-2025-001"
+    assert set(found["parts"]) >= {
+        "impact",
+        "symptoms",
+        "trigger",
+        "root_cause",
+        "contributing_factors",
+        "detection",
+        "diagnosis",
+        "mitigation",
+        "resolution",
+        "follow_ups",
+    }
+    assert found["times"]["started_at"] == {
+        "value": "2025-01-10T10:00:00+00:00",
+        "from": "front matter",
+        "line": 4,
+    }
+    assert found["times"]["detected_at"]["from"] == "timeline"
+    text = CliRunner().invoke(cli, ["--root", str(root), "check", "--explain", path]).output
+    assert "Times:" in text
+    assert "detected_at" in text
+    two = CliRunner().invoke(cli, ["--root", str(root), "check", "--explain", path, path])
+    assert two.exit_code == 2
+
+
+def test_the_shipped_vocabulary_is_data_and_valid():
+    words = lexicon.shipped()
+    assert words.heading("Timeline (all times PST) 01/16/2024") == "timeline"
+    assert words.heading("3. Root Cause") == "root_cause"
+    assert words.heading("Corrective and Preventative Measures") == "follow_ups"
+    assert words.heading("Attendees") is None
+    assert words.label("Summary of impact: x") == ("impact", 19)
+    for kind in lexicon.CUES:
+        assert words.cues[kind].pattern != "(?!)", kind
+
+
+def test_reading_twice_gives_the_same_incident(tmp_path: Path):
+    incident = read_text("## Timeline\n- 09:00 a\n- 09:05 alert fired\n")
+    again, _ = read_incident(incident)
+    assert again == incident
