@@ -12,7 +12,6 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from learnloop.analyze.patterns import DEFAULT_THRESHOLD
 from learnloop.cli import cli
 from learnloop.commands import init
 from learnloop.load import load_bytes, load_corpus
@@ -167,7 +166,7 @@ def test_the_settings_template_holds_every_default_commented_out():
     assert yaml.safe_load(text) is None  # as written, nothing is set
     lines = [line[2:] for line in text.splitlines() if line.startswith("# ")]
     uncommented = from_mapping(yaml.safe_load("\n".join(lines)))
-    defaults = dataclasses.replace(Settings(), distance_threshold=DEFAULT_THRESHOLD)
+    defaults = dataclasses.replace(Settings(), distance_threshold=0.8)  # the example value
     assert uncommented == defaults
 
 
