@@ -19,6 +19,7 @@ from benchmarks.simulator.catalog import Catalog, load
 
 ONE_OFF_SHARE = 0.16
 ONE_OFF_ON_PATTERN_SYSTEM = 0.5
+SAME_KIND_ELSEWHERE = 0.2  # a new pattern reuses a kind already chosen, on another system
 STUB_SHARE = 0.07  # write-ups of a line or three
 # Office hours (UTC) are when most changes ship and most people notice things.
 _HOUR_WEIGHTS = tuple(3.0 if 8 <= h <= 17 else (1.4 if 6 <= h <= 21 else 0.5) for h in range(24))
@@ -65,28 +66,26 @@ def _sizes(rng: random.Random, patterns: int, members: int) -> list[int]:
 
 
 def _choose_patterns(rng: random.Random, catalog: Catalog, wanted: int) -> list[tuple[str, str]]:
-    # Go through the failure kinds in a shuffled order so small corpora still see many kinds;
-    # later rounds put a kind already used on another system (same why, other where).
-    combos = _combos(catalog)
+    # Most patterns are a kind not seen yet, so small corpora still see many kinds; some put a
+    # kind already chosen on another system (the same why in another where: two patterns).
     by_failure: dict[str, list[str]] = {}
-    for failure, system in combos:
+    for failure, system in _combos(catalog):
         by_failure.setdefault(failure, []).append(system)
-    kinds = sorted(by_failure)
-    rng.shuffle(kinds)
+    unused = sorted(by_failure)
+    rng.shuffle(unused)
     chosen: list[tuple[str, str]] = []
     taken: set[tuple[str, str]] = set()
     while len(chosen) < wanted:
-        progressed = False
-        for kind in kinds:
-            free = [s for s in by_failure[kind] if (kind, s) not in taken]
-            if not free or len(chosen) >= wanted:
-                continue
-            system = rng.choice(free)
-            chosen.append((kind, system))
-            taken.add((kind, system))
-            progressed = True
-        if not progressed:
+        used = sorted({k for k, _ in chosen if any((k, s) not in taken for s in by_failure[k])})
+        if unused and (not used or rng.random() >= SAME_KIND_ELSEWHERE):
+            kind = unused.pop()
+        elif used:
+            kind = rng.choice(used)
+        else:
             break
+        system = rng.choice([s for s in by_failure[kind] if (kind, s) not in taken])
+        chosen.append((kind, system))
+        taken.add((kind, system))
     return chosen
 
 
