@@ -2,8 +2,8 @@
 
 Simulator (benchmarks.simulator): `--tune` sweeps the threshold on seed 11 written in the
 learnloop template style; scores are on seed 7 written in every style, and on a corpus (seed
-23) written only in styles far from the template, clustered on its own and queried against
-seed 7.
+23, the same recurring failures as seed 7 happening again) written only in styles far from
+the template, clustered on its own and queried against seed 7.
 Real data: post-mortems by other companies under ../shared/datasets, labelled by people; the
 engine never sees the labels and is not tuned on them.
 """
@@ -37,9 +37,12 @@ HELD_OUT_STYLES = ("narrative", "vendor-rca", "non-native", "tables")
 
 
 def simulated(
-    seed: int, styles: Sequence[str] | None = None, count: int = 170
+    seed: int,
+    styles: Sequence[str] | None = None,
+    count: int = 170,
+    pattern_seed: int | None = None,
 ) -> tuple[list[Incident], dict]:
-    corpus = simulate(seed, count, styles)
+    corpus = simulate(seed, count, styles, pattern_seed=pattern_seed)
     incidents = []
     for f in corpus.files:
         incident, _ = load_bytes(f.text.encode(), f"incidents/{f.path}")
@@ -219,7 +222,8 @@ def main() -> None:
     incidents, truth = simulated(SCORING_SEED)
     for key, value in cluster_scores(incidents, truth).items():
         print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
-    alt, alt_truth = simulated(ALT_SEED, HELD_OUT_STYLES, 120)
+    # New occurrences of seed 7's recurring failures, told anew in the held-out styles.
+    alt, alt_truth = simulated(ALT_SEED, HELD_OUT_STYLES, 120, pattern_seed=SCORING_SEED)
     held_out = ", ".join(HELD_OUT_STYLES)
     print(f"Simulator, clustering a corpus in the styles {held_out} (seed {ALT_SEED}):")
     for key, value in cluster_scores(alt, alt_truth).items():

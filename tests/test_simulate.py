@@ -101,7 +101,8 @@ def test_every_file_loads_without_errors(wide: SimulatedCorpus) -> None:
 
 def test_truth_is_consistent_with_the_files(corpus: SimulatedCorpus) -> None:
     truth = json.loads(corpus.truth_json())
-    assert set(truth) == {"seed", "styles", "incidents", "one_off", "patterns", "details"}
+    keys = {"seed", "pattern_seed", "styles", "incidents", "one_off", "patterns", "details"}
+    assert set(truth) == keys
     assert truth["seed"] == SEED
     assert truth["styles"] == list(STYLES)
     ids = {front(f.text)["id"] for f in corpus.files}
@@ -189,6 +190,18 @@ def test_one_incident_in_two_styles_is_the_same_incident_in_other_words() -> Non
     )
 
 
+def test_a_pattern_seed_brings_the_same_failures_back_in_new_words(corpus: SimulatedCorpus) -> None:
+    again = simulate(23, 120, ["narrative", "tables"], pattern_seed=SEED)
+    assert again.truth()["pattern_seed"] == SEED
+    patterns = set(again.truth()["patterns"])
+    assert patterns
+    assert patterns <= set(corpus.truth()["patterns"])
+    causes = {s.text for f in corpus.files for s in f.root_cause}
+    told = [s.text for f in again.files for s in f.root_cause if f.pattern]
+    assert sum(text in causes for text in told) < 0.5 * len(told)  # mostly other words
+    assert {f.text for f in again.files}.isdisjoint(f.text for f in corpus.files)
+
+
 def test_a_recurring_failure_is_told_differently_each_time(wide: SimulatedCorpus) -> None:
     truth = wide.truth()
     by_id = {f.id: f for f in wide.files}
@@ -197,7 +210,7 @@ def test_a_recurring_failure_is_told_differently_each_time(wide: SimulatedCorpus
             continue
         titles = {front(by_id[i].text)["title"] for i in group}
         causes = {by_id[i].root_cause[-1].text for i in group if by_id[i].root_cause}
-        assert len(titles) >= len(group) // 2, pattern
+        assert len(titles) >= min(6, len(group) // 2), pattern
         assert len(causes) >= min(3, len(group) // 2), pattern
 
 

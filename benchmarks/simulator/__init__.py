@@ -77,6 +77,7 @@ class SimulatedCorpus:
     seed: int
     styles: tuple[str, ...]
     files: tuple[SimulatedFile, ...]
+    pattern_seed: int | None = None
 
     def truth(self) -> dict[str, Any]:
         """Pattern per incident, members per pattern, one-offs, and each file's details."""
@@ -88,6 +89,7 @@ class SimulatedCorpus:
                 patterns.setdefault(pattern, []).append(ident)
         return {
             "seed": self.seed,
+            "pattern_seed": self.seed if self.pattern_seed is None else self.pattern_seed,
             "styles": list(self.styles),
             "incidents": incidents,
             "one_off": sorted(i for i, p in incidents.items() if p is None),
@@ -115,9 +117,9 @@ def _slug(title: str) -> str:
     return "-".join(out) or "incident"
 
 
-def _write(planned: Planned, seed: int) -> SimulatedFile:
+def _write(planned: Planned, seed: int, pattern_seed: int | None) -> SimulatedFile:
     cat = catalog.load()
-    story = tell(planned, cat, seed)
+    story = tell(planned, cat, seed, pattern_seed)
     rng = random.Random(f"write:{seed}:{planned.id}:{planned.style}")
     if planned.stub:
         doc, clock, extras = render_stub(story, rng, planned.style)
@@ -151,8 +153,14 @@ def simulate(
     styles: Sequence[str] | None = None,
     start: date = DEFAULT_START,
     months: int | None = None,
+    pattern_seed: int | None = None,
 ) -> SimulatedCorpus:
-    """`count` incidents from `start` on, each written in one of `styles` (default: all)."""
+    """`count` incidents from `start` on, each written in one of `styles` (default: all).
+
+    With `pattern_seed`, the recurring failures are those of the corpus simulated with that
+    seed (a subset when this corpus is smaller): new occurrences of known failures, told
+    anew, to query one corpus with another.
+    """
     chosen = tuple(styles) if styles else STYLES
     unknown = sorted(set(chosen) - set(STYLES))
     if unknown:
@@ -163,8 +171,8 @@ def simulate(
         raise ValueError("months must be at least 1")
     files: list[SimulatedFile] = []
     taken: set[str] = set()
-    for planned in plan(seed, count, chosen, start, months):
-        item = _write(planned, seed)
+    for planned in plan(seed, count, chosen, start, months, pattern_seed):
+        item = _write(planned, seed, pattern_seed)
         path, n = item.path, 2
         while path in taken:
             path = f"{item.path.removesuffix('.md')}-{n}.md"
@@ -173,7 +181,8 @@ def simulate(
         if path != item.path:
             item = SimulatedFile(**{**item.__dict__, "path": path})
         files.append(item)
-    return SimulatedCorpus(seed, chosen, tuple(sorted(files, key=lambda f: f.path)))
+    ordered = tuple(sorted(files, key=lambda f: f.path))
+    return SimulatedCorpus(seed, chosen, ordered, pattern_seed)
 
 
 def write_corpus(corpus: SimulatedCorpus, folder: Path, truth_path: Path | None = None) -> None:

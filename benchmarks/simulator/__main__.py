@@ -48,8 +48,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--start", type=_day, default=DEFAULT_START, help="first day covered (YYYY-MM-DD)"
     )
     parser.add_argument("--months", type=_positive, help="months covered (default: by count)")
+    parser.add_argument(
+        "--pattern-seed",
+        type=int,
+        help="take the recurring failures of the corpus with this seed (default: --seed)",
+    )
     args = parser.parse_args(argv)
-    corpus = simulate(args.seed, args.count, args.style, start=args.start, months=args.months)
+    corpus = simulate(
+        args.seed,
+        args.count,
+        args.style,
+        start=args.start,
+        months=args.months,
+        pattern_seed=args.pattern_seed,
+    )
     write_corpus(corpus, args.out, args.truth)
     truth = corpus.truth()
     print(

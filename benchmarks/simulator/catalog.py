@@ -23,18 +23,18 @@ TRIGGERS = ("deploy", "config-change", "traffic-spike", "dependency", "capacity"
 SEVERITIES = ("P0", "P1", "P2", "P3", "P4")
 # Parts every failure must give, with how many wordings at least.
 PARTS: dict[str, int] = {
-    "titles": 6,
-    "symptoms": 6,
-    "triggers": 3,
-    "root_causes": 5,
-    "contributing": 4,
+    "titles": 8,
+    "symptoms": 8,
+    "triggers": 4,
+    "root_causes": 7,
+    "contributing": 6,
     "detection": 3,
-    "diagnosis": 5,
-    "resolution": 4,
-    "verification": 2,
-    "follow_ups": 5,
-    "signatures": 4,
-    "noise": 2,
+    "diagnosis": 7,
+    "resolution": 5,
+    "verification": 3,
+    "follow_ups": 7,
+    "signatures": 5,
+    "noise": 3,
 }
 # Values every incident has (see story.context); failures add their own `vars`.
 BASE_VALUES = frozenset(

@@ -115,10 +115,21 @@ def _start(rng: random.Random, first: date, days: int) -> datetime:
 
 
 def plan(
-    seed: int, count: int, styles: Sequence[str], start: date, months: int | None = None
+    seed: int,
+    count: int,
+    styles: Sequence[str],
+    start: date,
+    months: int | None = None,
+    pattern_seed: int | None = None,
 ) -> list[Planned]:
-    """The incidents of a corpus, sorted by start time, with ids numbered per year."""
-    rng = random.Random(f"plan:{seed}")
+    """The incidents of a corpus, sorted by start time, with ids numbered per year.
+
+    The recurring failures come from `pattern_seed` (default: `seed`): two corpora with the
+    same pattern seed share their patterns (the smaller one's are a subset of the larger
+    one's), while their incidents, dates and words differ with `seed`.
+    """
+    rng = random.Random(f"plan:{seed if pattern_seed is None else pattern_seed}")
+    when = random.Random(f"times:{seed}")
     style_rng = random.Random(f"styles:{seed}:{','.join(styles)}")
 
     catalog = load()
@@ -140,11 +151,11 @@ def plan(
     cases: list[tuple[str, str, str | None]] = [(f, s, None) for f, s in singles]
     if chosen:
         for (failure, system), size in zip(
-            chosen, _sizes(rng, len(chosen), max(members, 2 * len(chosen))), strict=True
+            chosen, _sizes(when, len(chosen), max(members, 2 * len(chosen))), strict=True
         ):
             cases += [(failure, system, pattern_id(failure, system))] * size
     cases = cases[:count]
-    timed = [(_start(rng, start, days), n, case) for n, case in enumerate(cases)]
+    timed = [(_start(when, start, days), n, case) for n, case in enumerate(cases)]
     timed.sort(key=lambda t: (t[0], t[1]))
     per_year: dict[int, int] = {}
     width = 4 if count > 2000 else 3

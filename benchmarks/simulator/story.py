@@ -170,10 +170,11 @@ def _context(
     return values
 
 
-def tell(planned: Planned, catalog: Catalog, seed: int) -> Story:
+def tell(planned: Planned, catalog: Catalog, seed: int, pattern_seed: int | None = None) -> Story:
     """Choose the facts and the words of one planned incident."""
     rng = random.Random(f"story:{seed}:{planned.id}")
-    stable = random.Random(f"pattern:{seed}:{planned.failure}:{planned.system}")
+    same = seed if pattern_seed is None else pattern_seed
+    stable = random.Random(f"pattern:{same}:{planned.failure}:{planned.system}")
     failure = catalog.failure(planned.failure)
     system = catalog.service(planned.system)
     values = _context(rng, stable, catalog, planned)

@@ -26,6 +26,7 @@ LABELS = {
     "timeline": ("Timeline", "Sequence", "Chronology"),
     "actions": ("Follow-up", "Action items", "Next steps", "To do", "Prevention"),
     "notes": ("Notes", "Other", "FYI"),
+    "errors": ("Error", "Errors", "Log excerpt", "Error message", "Signature"),
 }
 
 
@@ -54,6 +55,19 @@ def render(story: Story, rng: random.Random) -> tuple[Doc, Clock, float]:
 
     def impact() -> None:
         para("impact", sentence(story.impact))
+
+    def errors() -> None:
+        if not story.signatures:
+            return
+        if rng.random() < 0.5:
+            para("errors", " / ".join(f"`{sig}`" for sig in story.signatures))
+        else:
+            doc.gap()
+            doc.add(label(name["errors"]).rstrip())
+            doc.add("```")
+            for sig in story.signatures:
+                doc.add(sig)
+            doc.add("```")
 
     def detection() -> None:
         para("detection", f"{sentence(story.detection)[:-1]} ({clock.time(story.detected)}).")
@@ -118,7 +132,7 @@ def render(story: Story, rng: random.Random) -> tuple[Doc, Clock, float]:
             para("notes", " ".join(story.noise))
 
     blocks = [summary]
-    for block, chance in ((impact, 0.8), (detection, 0.6), (trigger, 0.5)):
+    for block, chance in ((impact, 0.8), (errors, 0.5), (detection, 0.6), (trigger, 0.5)):
         if keep(rng, chance):
             blocks.append(block)
     core = [(cause, 0.9), (mitigation, 0.9), (resolution, 0.7)]
