@@ -23,17 +23,46 @@ def capfirst(text: str) -> str:
 
 
 def lowerfirst(text: str) -> str:
-    """Lower-case a first word that is only capitalised, not a name like 'TLS' or 'Redis'."""
+    """Lower-case a first word that only opens the sentence ('The', 'Our'); names stay."""
     head = text.split(" ", 1)[0]
-    if re.fullmatch(r"[A-Z][a-z]+", head) and head not in _NAMES:
+    if head in _OPENING_WORDS:
         return text[0].lower() + text[1:]
     return text
 
 
-_NAMES = frozenset(("Redis", "Kafka", "Postgres", "MySQL", "Grafana", "Kubernetes", "Terraform",
-                    "Envoy", "Elasticsearch", "Vault", "GitHub", "Slack", "Sentry", "Datadog",
-                    "PagerDuty", "Alertmanager", "Prometheus", "Cloudflare", "Helm", "Argo",
-                    "Zookeeper", "Nginx", "Linux", "Java", "Go", "Python", "Node"))  # fmt: skip
+# Words that are capitalised only because they open a sentence. Anything else at the start of
+# a wording is a name (a person, a product, CoreDNS) and keeps its capital.
+_OPENING_WORDS = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Our",
+        "We",
+        "It",
+        "There",
+        "Some",
+        "Someone",
+        "One",
+        "Two",
+        "Unrelated",
+        "Nobody",
+        "Everyone",
+        "Another",
+        "Each",
+        "Every",
+        "Most",
+        "Its",
+        "Their",
+        "After",
+        "Before",
+        "During",
+    ]
+)
 
 
 def sentence(text: str) -> str:
