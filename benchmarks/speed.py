@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from learnloop.simulate import simulate
+from benchmarks.simulator import simulate
 
 EXE = Path(sys.executable).with_name("learnloop")
 

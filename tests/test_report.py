@@ -179,7 +179,7 @@ def test_markdown_shows_the_json_figures() -> None:
 def test_feedback_on_the_bundled_corpus() -> None:
     fb = as_json(REPO, "technical")["feedback"]
     verdicts = {f["pattern"]: f["verdict"] for f in fb["fixes"]}
-    # The simulator's fixes for these two do not work: neither may be called a success.
+    # In the example corpus the fixes for these two do not work: neither may be called a success.
     for pattern, verdict in verdicts.items():
         if "kafka" in pattern or "memory-leak" in pattern:
             assert verdict != "fell"

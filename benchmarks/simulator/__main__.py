@@ -1,4 +1,4 @@
-"""Command line: `python -m learnloop.simulate --seed 7 --count 170 --out incidents`."""
+"""Command line: `python -m benchmarks.simulator --seed 7 --count 170 --out DIR [--truth FILE]`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from learnloop.simulate import DEFAULT_START, simulate, write_corpus
-from learnloop.simulate.catalog import STYLES
+from benchmarks.simulator import DEFAULT_START, STYLES, simulate, write_corpus
 
 
 def _day(text: str) -> date:
@@ -30,30 +29,45 @@ def _positive(text: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Simulate a corpus of incident files and write it (and its ground truth) to disk."""
+    """Simulate a corpus of post-mortems and write it (and its ground truth) to disk."""
     parser = argparse.ArgumentParser(
-        prog="python -m learnloop.simulate",
-        description="Write a seeded, realistic corpus of incident post-mortems.",
+        prog="python -m benchmarks.simulator",
+        description="Write a seeded corpus of post-mortems in several authors' styles.",
     )
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.add_argument("--count", type=_positive, default=170, help="number of incidents")
-    parser.add_argument("--out", type=Path, default=Path("incidents"), help="incidents folder")
-    parser.add_argument("--truth", type=Path, help="where to write the ground-truth JSON")
-    parser.add_argument("--style", choices=STYLES, default="main", help="writing style")
     parser.add_argument(
-        "--start", type=_day, default=DEFAULT_START, help="first month (YYYY-MM-DD)"
+        "--style",
+        action="append",
+        choices=STYLES,
+        help="a writing style to use; repeat for several (default: all)",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="folder for the incident files")
+    parser.add_argument("--truth", type=Path, help="where to write the ground-truth JSON")
+    parser.add_argument(
+        "--start", type=_day, default=DEFAULT_START, help="first day covered (YYYY-MM-DD)"
     )
     parser.add_argument("--months", type=_positive, help="months covered (default: by count)")
     parser.add_argument(
-        "--clean", action="store_true", help="remove existing incident files under --out first"
+        "--pattern-seed",
+        type=int,
+        help="take the recurring failures of the corpus with this seed (default: --seed)",
     )
     args = parser.parse_args(argv)
-    corpus = simulate(args.seed, args.count, start=args.start, months=args.months, style=args.style)
-    write_corpus(corpus, args.out, args.truth, clean=args.clean)
+    corpus = simulate(
+        args.seed,
+        args.count,
+        args.style,
+        start=args.start,
+        months=args.months,
+        pattern_seed=args.pattern_seed,
+    )
+    write_corpus(corpus, args.out, args.truth)
     truth = corpus.truth()
     print(
         f"wrote {len(corpus.files)} incidents to {args.out} "
-        f"({len(truth['patterns'])} patterns, {len(truth['one_off'])} one-offs)"
+        f"({len(truth['patterns'])} patterns, {len(truth['one_off'])} one-offs; "
+        f"styles: {', '.join(corpus.styles)})"
     )
     return 0
 
