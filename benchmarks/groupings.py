@@ -120,7 +120,9 @@ def tfidf_oracle(
         )
         found = model.fit_predict(distances)
         sizes = np.bincount(found)
-        predicted = {n: (int(c) if sizes[c] > 1 else None) for n, c in zip(names, found)}
+        predicted = {
+            n: (int(c) if sizes[c] > 1 else None) for n, c in zip(names, found, strict=True)
+        }
         ari = score(predicted, truth).ari
         if best is None or ari > best[0]:
             best = (ari, threshold, predicted)

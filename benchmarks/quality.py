@@ -1,38 +1,46 @@
-"""Quality of the pattern engine, measured against labelled data; prints every figure.
+"""Quality of the reader and the pattern engine, measured against labelled data.
 
-Simulator (benchmarks.simulator): `--tune` sweeps the threshold on seed 11 written in the
-learnloop template style; scores are on seed 7 written in every style, and on a corpus (seed
-23, the same recurring failures as seed 7 happening again) written only in styles far from
-the template, clustered on its own and queried against seed 7.
-Real data: post-mortems by other companies under ../shared/datasets, labelled by people; the
-engine never sees the labels and is not tuned on them.
+`python -m benchmarks.quality` prints, in one run:
+1. Real post-mortems (../shared/datasets), each collection imported with `learnloop import`:
+   the engine's patterns against the recurring failures labelled by hand
+   (benchmarks/labels/groupings), beside plain TF-IDF whose threshold is tuned on those very
+   labels (an oracle no user has). Pair precision and recall, ARI; all pairs pooled.
+2. The reader: line-level precision and recall of the root cause and the mitigation against
+   the lines labelled by hand (benchmarks/labels/parts), per collection.
+3. `similar`: precision@5 of the engine and of plain TF-IDF on the labelled collections (a
+   hit is an incident of the query's group).
+4. The simulator (benchmarks/simulator): the engine's settings were chosen on seed 11 written
+   in three styles (`--tune` prints that sweep); scores are on seed 7 written in the four other
+   styles, and `similar` queries new occurrences (seed 23) of seed 7's failures.
+
+Nothing in the engine was fitted to the real labels: they are the yardstick only.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import logging
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
-from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.metrics import adjusted_rand_score
 
-from benchmarks import datasets
+from benchmarks import datasets, groupings, labels, reader
 from benchmarks.simulator import simulate
 from learnloop.analyze import patterns as pat
-from learnloop.analyze import semantic
 from learnloop.analyze.engine import build_index, find_patterns
 from learnloop.analyze.similar import Query, search
-from learnloop.analyze.vectors import document
-from learnloop.errors import UsageError
-from learnloop.load import load_bytes
+from learnloop.analyze.vectors import IncidentVectorizer, document
 from learnloop.model import Incident
+from learnloop.read import incident_from_bytes
 from learnloop.state import State
 
-TUNING_SEED, SCORING_SEED, ALT_SEED = 11, 7, 23
-TUNING_STYLES = ("template",)
+TUNING_SEED, SCORING_SEED, QUERY_SEED = 11, 7, 23
+TUNING_STYLES = ("template", "labels", "terse")
 HELD_OUT_STYLES = ("narrative", "vendor-rca", "non-native", "tables")
 
 
@@ -41,210 +49,169 @@ def simulated(
     styles: Sequence[str] | None = None,
     count: int = 170,
     pattern_seed: int | None = None,
-) -> tuple[list[Incident], dict]:
+) -> tuple[list[Incident], dict[str, str | None]]:
+    """A simulated corpus, loaded and read as learnloop reads any repo, and its truth."""
     corpus = simulate(seed, count, styles, pattern_seed=pattern_seed)
     incidents = []
     for f in corpus.files:
-        incident, _ = load_bytes(f.text.encode(), f"incidents/{f.path}")
+        incident, _ = incident_from_bytes(f.text.encode(), f"incidents/{f.path}")
         assert incident is not None, f.path
         incidents.append(incident)
     return incidents, corpus.truth()["incidents"]
 
 
-def singletons(ids: Sequence[str], label_of: dict[str, str | None]) -> list[str]:
-    """Labels where an unlabelled (one-off) incident is a cluster of its own."""
-    return [label_of.get(i) or f"single:{i}" for i in ids]
-
-
-def pairwise(truth: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
-    same_t = same_p = both = 0
-    for a, b in itertools.combinations(range(len(truth)), 2):
-        t, p = truth[a] == truth[b], pred[a] == pred[b]
-        same_t += t
-        same_p += p
-        both += t and p
-    return (both / same_p if same_p else 1.0), (both / same_t if same_t else 1.0)
-
-
-def cluster_scores(incidents: list[Incident], truth: dict, threshold: float | None = None):
-    found = find_patterns(incidents, State(), threshold)
+def cluster_scores(incidents: list[Incident], truth: dict[str, str | None]) -> dict[str, float]:
+    found = find_patterns(incidents, State())
     ids = sorted(i.id for i in incidents)
-    t = singletons(ids, truth)
-    p = singletons(ids, found.of())
-    precision, recall = pairwise(t, p)
+    s = groupings.score(found.of(), {i: truth.get(i) for i in ids})
     return {
         "patterns": len(found.patterns),
-        "true_patterns": len({v for v in truth.values() if v}),
-        "NMI": normalized_mutual_info_score(t, p),
-        "ARI": adjusted_rand_score(t, p),
-        "pair_precision": precision,
-        "pair_recall": recall,
+        "true patterns": len({v for v in truth.values() if v}),
+        "ARI": s.ari,
+        "pair precision": s.precision,
+        "pair recall": s.recall,
     }
 
 
-def semantic_model() -> semantic.Model | None:
-    """The optional sentence-embedding model, when its extra is installed."""
-    try:
-        return semantic.load_model()
-    except UsageError:
-        return None
-
-
-def embedded(model: semantic.Model, incidents: Sequence[Incident]) -> np.ndarray:
-    return np.vstack([semantic.embed(model, semantic.incident_text(i)) for i in incidents])
-
-
 def retrieval(
-    base: list[Incident],
-    base_truth: dict,
-    queries: list[Incident],
-    qtruth: dict,
-    model: semantic.Model | None = None,
-):
+    base: list[Incident], base_truth: dict, queries: list[Incident], query_truth: dict
+) -> dict[str, float]:
+    """Recall@1, Recall@5 and MRR of `similar` for queries whose failure the base holds."""
     index = build_index(base)
     by_id = {i.id: i for i in base}
-    matrix = embedded(model, [by_id[i] for i in index.ids]) if model else None
     ranks = []
     for q in queries:
-        want = qtruth.get(q.id)
-        if not want:
+        want = query_truth.get(q.id)
+        if not want or want not in set(base_truth.values()):
             continue
-        query = Query(document(q), " ".join((q.title, q.body)), None)
-        extra = matrix @ embedded(model, [q])[0] if model and matrix is not None else None
-        hits = search(index, query, by_id, {}, top=20, semantic=extra)
-        rank = next((n for n, h in enumerate(hits, 1) if base_truth.get(h.id) == want), None)
-        ranks.append(rank)
-    n = len(ranks)
+        hits = search(index, Query(document(q), f"{q.title} {q.body}", None), by_id, {}, top=20)
+        ranks.append(next((n for n, h in enumerate(hits, 1) if base_truth.get(h.id) == want), 0))
+    n = len(ranks) or 1
     return {
-        "queries": n,
-        "Recall@1": sum(1 for r in ranks if r == 1) / n,
-        "Recall@5": sum(1 for r in ranks if r and r <= 5) / n,
+        "queries": len(ranks),
+        "Recall@1": sum(r == 1 for r in ranks) / n,
+        "Recall@5": sum(0 < r <= 5 for r in ranks) / n,
         "MRR": sum(1 / r for r in ranks if r) / n,
     }
 
 
-def real(
-    name: str,
-    incidents: list[Incident],
-    labels: list[str],
-    model: semantic.Model | None,
-    reference: Sequence[Sequence[str]] = (),
-) -> None:
-    label_of = {i.id: lab for i, lab in zip(incidents, labels, strict=True)}
-    ids = sorted(label_of)
-    truth = [label_of[i] for i in ids]
-    found = find_patterns(incidents, State())
-    ours = singletons(ids, found.of())
-    texts = {i.id: " ".join([i.title, *(s for _, s in i.sections)]) for i in incidents}
-    matrix = TfidfVectorizer(stop_words="english").fit_transform([texts[i] for i in ids])
-    k = len(set(truth))
-    km = KMeans(n_clusters=k, random_state=0, n_init=10).fit_predict(matrix)
-    print(f"  {name}: {len(ids)} post-mortems, {k} human categories")
-    print(
-        f"    engine (k found): {len(found.patterns)} patterns, "
-        f"{len(found.unclustered)} unclustered; ARI {adjusted_rand_score(truth, ours):.3f} "
-        f"NMI {normalized_mutual_info_score(truth, ours):.3f}"
-    )
-    print(
-        f"    baseline TF-IDF + k-means (told k={k}): ARI {adjusted_rand_score(truth, km):.3f} "
-        f"NMI {normalized_mutual_info_score(truth, km):.3f}"
-    )
-    # One k-means seed is one draw: the spread over twenty says how much that draw weighs.
-    draws = [
-        KMeans(n_clusters=k, random_state=seed, n_init=10).fit_predict(matrix) for seed in range(20)
-    ]
-    aris = [adjusted_rand_score(truth, d) for d in draws]
-    nmis = [normalized_mutual_info_score(truth, d) for d in draws]
-    print(
-        f"    baseline over seeds 0-19: ARI mean {np.mean(aris):.3f} "
-        f"(min {min(aris):.3f}, max {max(aris):.3f}); NMI mean {np.mean(nmis):.3f}"
-    )
-    if reference:
-        # What a perfect recurrence engine would score: every failure that happened twice
-        # grouped (judged by reading the titles), every other incident left on its own.
-        group = {m: f"ref{n}" for n, members in enumerate(reference) for m in members}
-        ideal = [group.get(i, f"single:{i}") for i in ids]
-        print(
-            f"    reference grouping of repeated failures ({len(reference)} groups): "
-            f"ARI {adjusted_rand_score(truth, ideal):.3f} "
-            f"NMI {normalized_mutual_info_score(truth, ideal):.3f}"
-        )
-        precision, recall = pairwise(ideal, ours)
-        print(
-            f"    engine against that grouping: ARI {adjusted_rand_score(ideal, ours):.3f}, "
-            f"pair precision {precision:.3f}, pair recall {recall:.3f}"
-        )
-    # similar: share of the top five (leave-one-out) with the query's human category
-    index = build_index(incidents)
-    by_id = {i.id: i for i in incidents}
+def precision_at_5(
+    incidents: dict[str, Incident], truth: dict[str, str | None]
+) -> tuple[float, float]:
+    """Share of the top five that is the query's group: the engine's `similar`, plain TF-IDF.
+    Queries are the grouped incidents; each is left out of its own answers."""
+    names = sorted(incidents)
+    by_id = {incidents[n].id: incidents[n] for n in names}
+    name_of = {incidents[n].id: n for n in names}
+    index = build_index(list(by_id.values()))
+    texts = [f"{incidents[n].title}\n{incidents[n].body}" for n in names]
+    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
     plain = (matrix @ matrix.T).toarray()
     np.fill_diagonal(plain, -1)
-    assert index.ids == ids  # both sorted: a row of one is the same incident's row in the other
-    vectors = embedded(model, [by_id[i] for i in ids]) if model else None
-    ours_p, plain_p, semantic_p = [], [], []
-    for row, ident in enumerate(ids):
-        q = by_id[ident]
-        query = Query(document(q), texts[ident], q)
-        hits = search(index, query, by_id, {}, top=5)
-        ours_p.append(np.mean([label_of[h.id] == label_of[ident] for h in hits]))
+    ours, baseline = [], []
+    for row, name in enumerate(names):
+        group = truth.get(name)
+        if group is None:
+            continue
+        q = incidents[name]
+        hits = search(index, Query(document(q), f"{q.title} {q.body}", q), by_id, {}, top=5)
+        ours.append(np.mean([truth.get(name_of[h.id]) == group for h in hits]) if hits else 0.0)
         top = np.argsort(-plain[row], kind="stable")[:5]
-        plain_p.append(np.mean([truth[j] == label_of[ident] for j in top]))
-        if vectors is not None:
-            extra = vectors @ vectors[row]
-            hits = search(index, query, by_id, {}, top=5, semantic=extra)
-            semantic_p.append(np.mean([label_of[h.id] == label_of[ident] for h in hits]))
-    print(
-        f"    similar precision@5: engine {np.mean(ours_p):.3f}, "
-        f"plain TF-IDF cosine {np.mean(plain_p):.3f}"
-        + (f", engine + semantic extra {np.mean(semantic_p):.3f}" if semantic_p else "")
-    )
+        baseline.append(np.mean([truth.get(names[j]) == group for j in top]))
+    return float(np.mean(ours)), float(np.mean(baseline))
+
+
+def real() -> None:
+    print("1. Real post-mortems: patterns against hand-labelled recurring failures")
+    print(f"   {'collection':<28} {'n':>4} {'who':<16} {'P':>5} {'R':>5} {'ARI':>6}")
+    pooled: dict[str, list[groupings.Scores]] = {"learnloop": [], "tf-idf (oracle)": []}
+    p_at_5 = []
+    for collection in groupings.COLLECTIONS:
+        truth = labels.groupings(collection).group_of()
+        with tempfile.TemporaryDirectory() as folder:
+            incidents = groupings.imported(collection, Path(folder))
+            ours = groupings.engine(Path(folder), incidents)
+        threshold, oracle = groupings.tfidf_oracle(incidents, truth)
+        for who, predicted in (("learnloop", ours), ("tf-idf (oracle)", oracle)):
+            s = groupings.score(predicted, truth)
+            pooled[who].append(s)
+            note = f"  threshold {threshold}" if who != "learnloop" else ""
+            print(
+                f"   {collection:<28} {len(truth):>4} {who:<16} {s.precision:5.2f} "
+                f"{s.recall:5.2f} {s.ari:6.3f}{note}"
+            )
+        p_at_5.append((collection, *precision_at_5(incidents, truth)))
+    for who, all_scores in pooled.items():
+        total = groupings.Scores(
+            sum(s.tp for s in all_scores),
+            sum(s.fp for s in all_scores),
+            sum(s.fn for s in all_scores),
+            0.0,
+        )
+        f1 = 2 * total.precision * total.recall / ((total.precision + total.recall) or 1)
+        print(
+            f"   {'all pairs pooled':<28} {'':>4} {who:<16} {total.precision:5.2f} "
+            f"{total.recall:5.2f}  F1 {f1:.3f}"
+        )
+    print("2. The reader: lines of root cause and mitigation, against lines labelled by hand")
+    found = reader.score([*reader.DEVELOPED, *reader.HELD_OUT])
+    for collection, fields in found.items():
+        shown = "  ".join(
+            f"{field} P {s.precision:.2f} R {s.recall:.2f}" for field, s in fields.items()
+        )
+        part = "developed on" if collection in reader.DEVELOPED else "held out"
+        print(f"   {collection:<28} ({part:<12}) {shown}")
+    print("3. similar, precision@5 on the grouped incidents: engine, plain TF-IDF")
+    for collection, ours_p, plain_p in p_at_5:
+        print(f"   {collection:<28} {ours_p:.3f}  {plain_p:.3f}")
+
+
+def simulator() -> None:
+    styles = ", ".join(HELD_OUT_STYLES)
+    print(f"4. Simulator: seed {SCORING_SEED} in the styles {styles} (not tuned on)")
+    incidents, truth = simulated(SCORING_SEED, HELD_OUT_STYLES)
+    for key, value in cluster_scores(incidents, truth).items():
+        print(f"   {key}: {value:.3f}" if isinstance(value, float) else f"   {key}: {value}")
+    base, base_truth = simulated(SCORING_SEED)
+    queries, query_truth = simulated(QUERY_SEED, HELD_OUT_STYLES, 120, SCORING_SEED)
+    print(f"   similar: seed {QUERY_SEED}'s incidents queried against seed {SCORING_SEED}'s")
+    for key, value in retrieval(base, base_truth, queries, query_truth).items():
+        print(f"   {key}: {value:.3f}" if isinstance(value, float) else f"   {key}: {value}")
+
+
+def tune() -> None:
+    """The sweep the engine's settings were chosen from: simulator seed 11, three styles."""
+    incidents, truth = simulated(TUNING_SEED, TUNING_STYLES)
+    incidents = sorted(incidents, key=lambda i: i.id)
+    docs = [document(i) for i in incidents]
+    labelled = [truth[i.id] or f"one-off:{i.id}" for i in incidents]
+    for chars, facts, position in itertools.product(
+        (0.0, 0.3, 0.6), (0.0, 0.1, 0.3, 0.5), (0.3, 0.4, 0.5)
+    ):
+        vectors = IncidentVectorizer(char_weight=chars, fact_weight=facts).fit_transform(docs)
+        found = pat.cluster(vectors, pat.adaptive_cut(vectors, position))
+        sizes = np.bincount(found)
+        predicted = [
+            str(label) if sizes[label] > 1 else f"one-off:{i.id}"
+            for i, label in zip(incidents, found, strict=True)
+        ]
+        ari = adjusted_rand_score(labelled, predicted)
+        print(f"chars {chars} facts {facts} cut position {position}: ARI {ari:.3f}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tune", action="store_true", help="sweep thresholds on the tuning seed")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tune", action="store_true", help="the settings sweep (simulator)")
     args = parser.parse_args()
+    logging.disable(logging.WARNING)
     if args.tune:
-        incidents, truth = simulated(TUNING_SEED, TUNING_STYLES)
-        for threshold in np.arange(0.40, 0.86, 0.04):
-            s = cluster_scores(incidents, truth, float(threshold))
-            print(
-                f"threshold {threshold:.2f}: "
-                + "  ".join(
-                    f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in s.items()
-                )
-            )
+        tune()
         return
-    print(
-        f"Simulator, seed {SCORING_SEED}, every style (threshold {pat.DEFAULT_THRESHOLD}; "
-        f"--tune sweeps seed {TUNING_SEED} in the {', '.join(TUNING_STYLES)} style):"
-    )
-    incidents, truth = simulated(SCORING_SEED)
-    for key, value in cluster_scores(incidents, truth).items():
-        print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
-    # New occurrences of seed 7's recurring failures, told anew in the held-out styles.
-    alt, alt_truth = simulated(ALT_SEED, HELD_OUT_STYLES, 120, pattern_seed=SCORING_SEED)
-    held_out = ", ".join(HELD_OUT_STYLES)
-    print(f"Simulator, clustering a corpus in the styles {held_out} (seed {ALT_SEED}):")
-    for key, value in cluster_scores(alt, alt_truth).items():
-        print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
-    print(f"similar: those incidents (seed {ALT_SEED}) queried against seed {SCORING_SEED}:")
-    for key, value in retrieval(incidents, truth, alt, alt_truth).items():
-        print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
-    model = semantic_model()
-    if model is None:
-        print(f"Semantic extra not installed ({semantic.INSTALL}): its figures are skipped.")
+    if datasets.available():
+        real()
     else:
-        print("similar with the semantic extra, same queries:")
-        for key, value in retrieval(incidents, truth, alt, alt_truth, model).items():
-            print(f"  {key}: {value:.3f}" if isinstance(value, float) else f"  {key}: {value}")
-    if not datasets.available():
-        print("Real post-mortems: ../shared/datasets not present; skipped.")
-        return
-    print("Real post-mortems (labels by people; never used for tuning):")
-    real("danluu, categorized only", *datasets.danluu(include_uncategorized=False), model)
-    real("danluu, all (Uncategorized as one class)", *datasets.danluu(), model)
-    real("dfds", *datasets.dfds(), model, datasets.DFDS_REPEATED)
+        print("Real post-mortems: ../shared/datasets is not here; skipped.")
+    simulator()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from learnloop.cli import cli
-from learnloop.load import load_corpus
 from learnloop.model import Incident
+from learnloop.read import load_corpus
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from learnloop.commands.patterns import Analysis, analyze_repo
-from learnloop.load import load_corpus
 from learnloop.publish import charts, dashboards
 from learnloop.publish.plan import plan
+from learnloop.read import load_corpus
 from learnloop.settings import Settings
 from tests.conftest import REPO, incident_text
 

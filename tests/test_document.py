@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from learnloop.load import load_bytes
 from learnloop.model import Incident
+from learnloop.read import incident_from_bytes
 from learnloop.write import document
 from learnloop.write.document import Region
 from tests.conftest import incident_text
 
 
 def _incident() -> Incident:
-    incident, problems = load_bytes(incident_text().encode(), "incidents/2025/x.md")
+    incident, problems = incident_from_bytes(incident_text().encode(), "incidents/2025/x.md")
     assert incident is not None, problems
     return incident
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from learnloop.enrich import timings
-from learnloop.load import load_bytes
+from learnloop.read import incident_from_bytes
 from tests.conftest import incident_text
 
 
 def incident(**overrides: object):
-    found, _ = load_bytes(incident_text(**overrides).encode(), "incidents/x.md")
+    found, _ = incident_from_bytes(incident_text(**overrides).encode(), "incidents/x.md")
     assert found is not None
     return found
 
@@ -59,7 +59,7 @@ def test_per_incident_values_are_worked_out_once_per_incident_object() -> None:
         return incident.title
 
     kept = PerIncident(compute)
-    one = load_bytes(incident_text(id="INC-1").encode(), "incidents/1.md")[0]
+    one = incident_from_bytes(incident_text(id="INC-1").encode(), "incidents/1.md")[0]
     assert one is not None
     twin = replace(one)  # equal, yet another object: worked out for itself
     assert kept(one) == kept(one) == kept(twin) == one.title

@@ -9,8 +9,8 @@ import pytest
 
 from learnloop.analyze import actions, feedback
 from learnloop.analyze.metrics import DAYS_PER_MONTH
-from learnloop.load import load_bytes
 from learnloop.model import Incident
+from learnloop.read import incident_from_bytes
 from learnloop.settings import Settings
 from tests.conftest import incident_text
 
@@ -23,7 +23,7 @@ def incident(ident: str, day: date, **overrides: object) -> Incident:
         "resolved_at": f"{day.isoformat()}T11:00:00Z",
     }
     keys.update(overrides)
-    found, problems = load_bytes(incident_text(**keys).encode(), f"incidents/{ident}.md")
+    found, problems = incident_from_bytes(incident_text(**keys).encode(), f"incidents/{ident}.md")
     assert found is not None, problems
     return found
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from learnloop.analyze.patterns import Pattern
 from learnloop.cli import cli
-from learnloop.load import load_bytes
+from learnloop.read import incident_from_bytes
 from learnloop.settings import Settings
 from learnloop.write.runbook import render_runbook
 from tests.conftest import REPO
@@ -234,7 +234,7 @@ def test_golden_runbook(golden):
                 "- 14:30 — Error rate at baseline; incident resolved.\n"
             ),
         )
-        incident, problems = load_bytes(raw.encode(), f"incidents/{ident}.md")
+        incident, problems = incident_from_bytes(raw.encode(), f"incidents/{ident}.md")
         assert incident is not None, problems
         members.append(incident)
     pattern = Pattern(

@@ -29,6 +29,7 @@ from learnloop.errors import LearnloopError
 from learnloop.load import load_bytes, load_corpus
 from learnloop.publish import escape
 from learnloop.publish.plan import plan
+from learnloop.read import incident_from_bytes
 from learnloop.write import document, remove_leftovers, target
 from tests.conftest import REPO, incident_text
 
@@ -666,7 +667,7 @@ def test_tabs_a_second_document_and_old_line_endings():
     assert "a second document starts here ('---')" in problems[0].message
     assert problems[0].line == 3
     old_mac = incident_text().replace("\n", "\r")
-    incident, problems = load_bytes(old_mac.encode(), "incidents/a.md")
+    incident, problems = incident_from_bytes(old_mac.encode(), "incidents/a.md")
     assert incident is not None
     assert incident.section("summary").startswith("Connection pool exhausted")
 

@@ -37,12 +37,13 @@ def test_statuspage_page_imports_incidents_and_skips_maintenance(make_repo):
     assert incident.mitigated_at.isoformat() == "2024-03-05T10:40:00+00:00"  # monitoring
     assert incident.resolved_at.isoformat() == "2024-03-05T10:45:00+00:00"
     # The updates, oldest first, are the timeline; the HTML one converted, words kept.
-    assert [e.text[:30] for e in incident.timeline] == [
-        "**Investigating** — We are inv",
-        "**Monitoring** — A fix has bee",
-        "**Resolved** — The pool size w",
+    assert [e.text[:26] for e in incident.timeline] == [
+        "Investigating — We are inv",
+        "Monitoring — A fix has bee",
+        "Resolved — The pool size w",
     ]
-    assert "**elevated errors**" in incident.timeline[0].text
+    assert "elevated errors" in incident.timeline[0].text
+    assert "**elevated errors**" in incident.body  # the author's markup is kept in the file
     assert "connection pool was exhausted" in incident.section("root_cause")
 
 

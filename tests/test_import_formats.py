@@ -164,15 +164,12 @@ def test_slack_incident_channel_becomes_a_timeline_draft(make_repo, tmp_path, ki
     assert incident.severity == "P2"  # "Declaring SEV2"
     assert incident.status == "draft"
     assert incident.started_at.isoformat() == "2024-03-05T10:05:00+00:00"
-    texts = [e.text for e in incident.timeline]
-    assert (
-        texts[0] == "**Riley Park**: Declaring SEV2: checkout is returning 500s since 10:02 @here"
-    )
-    assert texts[1].startswith("**Sam Lee**: @Riley Park orders-db is at max_connections")
-    assert "[the dashboard](https://grafana.shop.example/d/db)" in texts[1]
-    assert (
-        texts[2] == "**Riley Park** (in thread): Raised the pool limit & restarted; errors dropping"
-    )
+    texts = [e.text for e in incident.timeline]  # as the reader reads them: words, no markup
+    assert texts[0] == "Riley Park: Declaring SEV2: checkout is returning 500s since 10:02 @here"
+    assert texts[1].startswith("Sam Lee: @Riley Park orders-db is at max_connections")
+    assert "**Sam Lee**: @Riley Park orders-db is at max_connections" in incident.body
+    assert "[the dashboard](https://grafana.shop.example/d/db)" in incident.body
+    assert texts[2] == "Riley Park (in thread): Raised the pool limit & restarted; errors dropping"
     assert not any("has joined" in t for t in texts)
 
 

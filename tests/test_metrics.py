@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from learnloop.analyze import cost, metrics
 from learnloop.analyze.metrics import Filters, Summary
 from learnloop.enrich import timings
-from learnloop.load import load_bytes
 from learnloop.model import Incident
+from learnloop.read import incident_from_bytes
 from learnloop.settings import CostModel, Service, Settings
 from tests.conftest import incident_text
 
 
 def incident(**overrides: object) -> Incident:
-    found, problems = load_bytes(incident_text(**overrides).encode(), "incidents/x.md")
+    found, problems = incident_from_bytes(incident_text(**overrides).encode(), "incidents/x.md")
     assert found is not None, problems
     return found
 
@@ -249,7 +249,7 @@ def test_cost_assumes_one_responder_and_uses_tiers_when_set() -> None:
 
 def test_cost_without_a_resolution_time_counts_no_time() -> None:
     text = incident_text(resolved_at=None).replace("- 11:00 — Resolved.\n", "")
-    found, _ = load_bytes(text.encode(), "incidents/x.md")
+    found, _ = incident_from_bytes(text.encode(), "incidents/x.md")
     assert found is not None
     assert timings(found).ttr is None
     c = cost.incident_cost(found, Settings())

@@ -21,12 +21,12 @@ from learnloop.analyze.similar import Query
 from learnloop.analyze.vectors import document
 from learnloop.commands.patterns import analyze_repo
 from learnloop.enrich import timings
-from learnloop.load import load_bytes
 from learnloop.model import Incident
 from learnloop.publish import escape, fmt, furniture, indexes
 from learnloop.publish.furniture import Furniture, Neighbour, furnish
 from learnloop.publish.pages import SECTIONS, render_incident_page
 from learnloop.publish.plan import Links, plan
+from learnloop.read import incident_from_bytes
 from tests.conftest import REPO, incident_text
 
 DATA = Path(__file__).resolve().parent / "data" / "site"
@@ -40,7 +40,7 @@ ALLOWED_TAGS = {
 
 def load(text: str | bytes, path: str = "incidents/2025/x.md") -> Incident:
     raw = text.encode() if isinstance(text, str) else text
-    incident, problems = load_bytes(raw, path)
+    incident, problems = incident_from_bytes(raw, path)
     assert incident is not None, [p.format() for p in problems]
     return incident
 
@@ -254,7 +254,7 @@ OPTIONAL_FACTS = (
 
 def test_missing_values_are_a_dash_never_none() -> None:
     incident = load(incident_text(resolved_at=None))
-    body_free = replace(incident, body="", sections=(), timeline=())
+    body_free = replace(incident, body="", sections=(), timeline=(), milestones=(), parts=())
     text = page(body_free)
     assert "None" not in text
     for label in OPTIONAL_FACTS:

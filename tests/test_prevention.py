@@ -13,8 +13,8 @@ from learnloop.analyze import actions, cost, feedback, prevention
 from learnloop.analyze.metrics import months_between
 from learnloop.cli import cli
 from learnloop.commands.report import command
-from learnloop.load import load_bytes
 from learnloop.model import Incident
+from learnloop.read import incident_from_bytes
 from learnloop.settings import Settings
 from tests.conftest import REPO, incident_text
 
@@ -30,7 +30,7 @@ def incident(ident: str, day: date, **overrides: object) -> Incident:
         "resolved_at": f"{day.isoformat()}T11:00:00Z",
     }
     keys.update(overrides)
-    found, problems = load_bytes(incident_text(**keys).encode(), f"incidents/{ident}.md")
+    found, problems = incident_from_bytes(incident_text(**keys).encode(), f"incidents/{ident}.md")
     assert found is not None, problems
     return found
 

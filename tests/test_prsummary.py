@@ -261,7 +261,7 @@ def test_a_pull_request_that_adds_a_post_mortem_then_merges(tmp_path: Path):
         assert f"`{match.id}` " in text
     assert "INC-2025-061" not in {m.id for m in new.similar}
     assert (
-        "**Pattern:** `db-connection-pool-exhaustion` (Connection pool exhaustion (checkout-api)), "
+        "**Pattern:** `db-connection-pool-exhaustion` (Connection pool exhausted on checkout-api), "
         "runbook `runbooks/db-connection-pool-exhaustion.md`."
     ) in text
     assert "- `patterns.yml`: `db-connection-pool-exhaustion`: +INC-2025-061" in text

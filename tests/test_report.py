@@ -23,8 +23,8 @@ from learnloop.commands.patterns import analyze_repo
 from learnloop.commands.report import command, load_inputs, parse_since
 from learnloop.enrich import timings
 from learnloop.errors import UsageError
-from learnloop.load import load_corpus
 from learnloop.model import Incident
+from learnloop.read import load_corpus
 from learnloop.write import report
 from tests.conftest import REPO, incident_text
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from learnloop.analyze import rootcause
 from learnloop.analyze.patterns import Pattern, Patterns
 from learnloop.commands.patterns import Analysis, analyze_repo
-from learnloop.load import load_bytes
 from learnloop.model import Corpus, Incident
+from learnloop.read import incident_from_bytes
 from learnloop.settings import Settings
 from learnloop.state import State
 from tests.conftest import REPO
@@ -43,7 +43,7 @@ def make_incident(ident: str, started: str, body: str = "", **front: Any) -> Inc
         **front,
     }
     text = "---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n" + body
-    incident, problems = load_bytes(text.encode(), f"incidents/{started[:4]}/{ident}.md")
+    incident, problems = incident_from_bytes(text.encode(), f"incidents/{started[:4]}/{ident}.md")
     assert incident is not None, [p.format() for p in problems]
     return incident
 

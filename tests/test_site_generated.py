@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from learnloop.cli import cli
-from learnloop.load import load_corpus
+from learnloop.read import load_corpus
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

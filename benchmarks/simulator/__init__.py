@@ -80,7 +80,7 @@ class SimulatedCorpus:
     pattern_seed: int | None = None
 
     def truth(self) -> dict[str, Any]:
-        """Pattern per incident, members per pattern, one-offs, and each file's details."""
+        """Each incident's pattern, members per pattern, one-offs, and each file's details."""
         ordered = sorted(self.files, key=lambda f: f.id)
         incidents = {f.id: f.pattern for f in ordered}
         patterns: dict[str, list[str]] = {}
@@ -164,7 +164,7 @@ def simulate(
     chosen = tuple(styles) if styles else STYLES
     unknown = sorted(set(chosen) - set(STYLES))
     if unknown:
-        raise ValueError(f"unknown style {unknown[0]!r}; expected one of {', '.join(STYLES)}")
+        raise ValueError(f"unknown style {unknown[0]!r}; choose among {', '.join(STYLES)}")
     if count < 1:
         raise ValueError("count must be at least 1")
     if months is not None and months < 1:

@@ -22,7 +22,7 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from exc
+        raise argparse.ArgumentTypeError(f"needs a whole number, not {text!r}") from exc
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value

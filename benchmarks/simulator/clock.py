@@ -50,7 +50,7 @@ class Clock:
         if form == "ampm_zone":
             return f"{t.hour % 12 or 12}:{t:%M} {'AM' if t.hour < 12 else 'PM'} {zone}"
         if form == "date_hm_zone":
-            return f"{t:%Y-%m-%d %H:%M} {zone}"
+            return f"{t:%Y-%m-%d} {t:%H:%M} {zone}"
         if form == "h_m":
             return f"{t:%H}h{t:%M}"
         if form == "hms":
@@ -83,7 +83,7 @@ class Clock:
         part = (
             " in the morning" if 5 <= t.hour < 12 else
             " in the afternoon" if 12 <= t.hour < 18 else
-            " in the evening" if 18 <= t.hour < 23 else " at night"
+            " that evening" if 18 <= t.hour < 23 else " late that night"
         )  # fmt: skip
         part = part if rng.random() < 0.3 and t.hour not in (0, 12) else ""
         m = t.minute

@@ -2,7 +2,7 @@
 
 The ground truth for a post-mortem reader is where the root cause and the mitigation actions
 are stated: a style marks the text as it writes it, and the mark becomes (line, text) once the
-front matter above the body is known.
+frontmatter above the body is known.
 """
 
 from __future__ import annotations

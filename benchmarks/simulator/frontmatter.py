@@ -28,7 +28,7 @@ def scalar(text: str) -> str:
 
 def _stamp(at: datetime, clock: Clock, rng: random.Random) -> str:
     if clock.zone == "UTC" or rng.random() < 0.5:
-        return f"{at:%Y-%m-%dT%H:%M:%SZ}" if rng.random() < 0.8 else f"{at:%Y-%m-%d %H:%M:%SZ}"
+        return f"{at:%Y-%m-%dT%H:%M:%SZ}" if rng.random() < 0.8 else f"{at:%Y-%m-%d} {at:%H:%M:%SZ}"
     return clock.local(at).isoformat(timespec="seconds")
 
 

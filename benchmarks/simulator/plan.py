@@ -3,7 +3,7 @@
 A recurring failure (a pattern) is one failure kind on one system. One-offs happen once:
 half of them on a system that also has a pattern, failing some other way, so an engine that
 groups by place alone gets them wrong. The plan depends on the seed and the count only; the
-writing styles are drawn from their own stream, so asking for other styles describes the same
+writing styles come from their own stream, so asking for other styles describes the same
 incidents in other words.
 """
 
@@ -125,7 +125,7 @@ def plan(
     """The incidents of a corpus, sorted by start time, with ids numbered per year.
 
     The recurring failures come from `pattern_seed` (default: `seed`): two corpora with the
-    same pattern seed share their patterns (the smaller one's are a subset of the larger
+    one pattern seed share their patterns (the smaller one's are a subset of the larger
     one's), while their incidents, dates and words differ with `seed`.
     """
     rng = random.Random(f"plan:{seed if pattern_seed is None else pattern_seed}")

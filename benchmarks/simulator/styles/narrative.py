@@ -39,7 +39,7 @@ _CAUSE_LEADS = (
     "Looking back, {cause}.",
     "So what actually happened? {Cause}.",
     "After a lot of digging we understood the real problem: {cause}.",
-    "The root cause, as far as we can tell, is that {cause}.",
+    "As far as we can tell, the cause is that {cause}.",
     "{Cause}.",
 )
 

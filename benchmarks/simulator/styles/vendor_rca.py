@@ -115,7 +115,7 @@ def render(story: Story, rng: random.Random) -> tuple[Doc, Clock, float]:
             said = action.do
             sentences.append(f"{capfirst(actor)} {said}. {sentence(action.effect)}")
             marks.append(("mitigation", said))
-        sentences.append(f"The issue was mitigated at {clock.time(story.mitigated, 'hm')} UTC.")
+        sentences.append(f"Mitigation was complete by {clock.time(story.mitigated, 'hm')} UTC.")
         if story.detection and rng.random() < 0.5:
             sentences.insert(
                 0, f"We became aware of this issue when {lowerfirst(story.detection)}."

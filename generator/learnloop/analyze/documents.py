@@ -45,11 +45,7 @@ def document(incident: Incident, view: str = "combined") -> Document:
     weights = VIEWS[view]
     words = " \n ".join(text for name, weight in weights.items() for text in [parts[name]] * weight)
     chars = " ".join(parts[name] for name in ("title", "cause", "symptoms") if name in weights)
-    facts = [
-        f
-        for f in facets(incident)
-        if view != "symptom" or not f.startswith(("category=", "mode=", "family="))
-    ]
+    facts = [f for f in facets(incident) if view != "symptom" or not f.startswith("category=")]
     return Document(words=words, chars=chars.lower(), facts=tuple(facts))
 
 

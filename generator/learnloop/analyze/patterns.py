@@ -26,6 +26,7 @@ MIN_SIZE = 2
 # wordy post-mortems and one of one-line status updates each get the cut their own texts
 # call for, with no threshold fitted to anyone's corpus.
 CUT_POSITION = 0.4
+CUT_FLOOR, CUT_CEILING = 0.1, 0.9  # the similarity a cut may ask for
 CUT_SAMPLE = 200_000  # pairs looked at on a large corpus; a fixed sample, same every run
 
 
@@ -34,7 +35,7 @@ def adaptive_cut(vectors: np.ndarray, position: float = CUT_POSITION) -> float:
     similarity to the similarity of its top 1% of pairs."""
     n = len(vectors)
     if n < 3:
-        return 1.0 - 0.5  # too few to have a typical pair: similar by half, as a default
+        return 0.5  # too few to have a typical pair: half alike, as a default
     rows = vectors.astype(np.float64)
     pairs = n * (n - 1) // 2
     if pairs <= CUT_SAMPLE:
@@ -48,7 +49,10 @@ def adaptive_cut(vectors: np.ndarray, position: float = CUT_POSITION) -> float:
         sims = np.einsum("ij,ij->i", rows[a[keep]], rows[b[keep]])
     median = float(np.median(sims))
     top = float(np.quantile(sims, 0.99))
-    return round(1.0 - (median + position * (top - median)), 6)
+    # Bounded: in a corpus of one failure told six times the typical pair is already alike,
+    # and near-copies must still group; nothing under a tenth alike ever does.
+    similar = min(max(median + position * (top - median), CUT_FLOOR), CUT_CEILING)
+    return round(1.0 - similar, 6)
 
 
 def cluster(vectors: np.ndarray, threshold: float) -> list[int]:

@@ -151,10 +151,9 @@ def fields(incident: Incident) -> dict[str, str]:
 
 
 def facets(incident: Incident) -> list[str]:
-    """Categorical facts as tokens: failure modes first, then services, trigger, tags."""
-    out = [f"mode={m.id}" for m in incident.failure_modes[:2]]
-    out.extend(f"family={m.family}" for m in incident.failure_modes[:1])
-    out.extend(f"service={s}" for s in incident.services)
+    """Categorical facts as tokens: services, trigger, root-cause category, tags. (The
+    failure modes are words of the document already: counted once, as why.)"""
+    out = [f"service={s}" for s in incident.services]
     if incident.trigger:
         out.append(f"trigger={incident.trigger}")
     if incident.root_cause.category:

@@ -38,10 +38,11 @@ class IncidentVectorizer:
     """Fit on a corpus, then embed incidents or queries as unit vectors (cosine = dot)."""
 
     # Words carry why it failed; character n-grams catch identifiers written two ways; the
-    # facts (failure modes, services, trigger) only narrow: a shared service is where, not why.
+    # facts (failure modes, services, trigger) narrow it. Chosen on simulated corpora in
+    # three writing styles (benchmarks/quality.py --tune), scored on four others.
     word_weight: float = 1.0
     char_weight: float = 0.3
-    fact_weight: float = 0.1
+    fact_weight: float = 0.3
     n_components: int = 160
     random_state: int = 0
     words_: TfidfVectorizer = field(init=False, repr=False)

@@ -214,7 +214,10 @@ def _section(incident: Incident, key: str) -> str:
 
 def _written(incident: Incident) -> set[str]:
     """Sections the body has with something visible in them (not only template hints)."""
-    written = {key for key, text in incident.sections if _COMMENT.sub("", text).strip()}
     # The front matter's story fills sections too; only what the body itself says counts.
-    said = {key for key, _, _ in incident.narrative}
-    return {key for key in written if key not in said or incident.body.strip()}
+    return {
+        key
+        for key, text in incident.sections
+        if (visible := _COMMENT.sub("", text).strip())
+        and visible.splitlines()[0][:60] in incident.body
+    }

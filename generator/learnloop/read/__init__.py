@@ -7,9 +7,10 @@ and did, when each moment happened, the ways it failed) and what it could not re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +95,9 @@ def read_incident(
     found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words)
     sections = tuple(
         sorted(
-            (_SECTION_NAME.get(part, part), "\n\n".join(texts).strip())
+            (_SECTION_NAME.get(part, part), text)
             for part, texts in reading.sections.items()
-            if "\n\n".join(texts).strip()
+            if (text := _joined(texts))
         )
     )
     read = replace(
@@ -108,6 +109,19 @@ def read_incident(
         milestones=milestones,
     )
     return read, _problems(read, events, words)
+
+
+_LISTED = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|\|)\s")
+
+
+def _joined(texts: Sequence[str]) -> str:
+    """A section's blocks as one text: list items and table rows stay one list, one table."""
+    out = ""
+    for text in texts:
+        if out:
+            out += "\n" if _LISTED.match(text) and _LISTED.match(out.split("\n")[-1]) else "\n\n"
+        out += text
+    return out.strip()
 
 
 def _milestones(incident: Incident, events: Sequence[TimelineEvent]) -> tuple[Milestone, ...]:
@@ -137,6 +151,9 @@ def _milestones(incident: Incident, events: Sequence[TimelineEvent]) -> tuple[Mi
             continue
         kind = _KIND_OF[name]
         hits = [e for e in dated if e.at is not None and e.at >= floor and kind in e.kinds]
+        if name == "mitigated_at":
+            # "Resolved." says the incident was over, not when impact first eased.
+            hits = [e for e in hits if "resolved" not in e.kinds or "mitigation" in e.kinds]
         if not hits and name == "resolved_at":
             hits = [
                 e for e in dated if e.at is not None and e.at >= floor and "recovery" in e.kinds
@@ -208,7 +225,8 @@ def _problems(
     known = {m.name for m in incident.milestones}
     unknown = [_FIGURES[m] for m in MILESTONES if m not in known]
     undated = [e for e in events if e.at is None]
-    if events and undated and unknown:
+    # A note among timed entries is a note; a timeline mostly without times is unread.
+    if events and len(undated) * 2 > len(events) and unknown:
         out.append(
             Problem(
                 incident.path,
@@ -249,7 +267,7 @@ def _problems(
 
 
 def incident_from_bytes(
-    raw: bytes, shown: str, zone: tzinfo, words: Vocabulary | None = None
+    raw: bytes, shown: str, zone: tzinfo = UTC, words: Vocabulary | None = None
 ) -> tuple[Incident | None, list[Problem]]:
     """A file's bytes, loaded and read."""
     incident, problems = load_bytes(raw, shown, zone)

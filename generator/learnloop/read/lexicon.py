@@ -85,7 +85,8 @@ class Lexicon:
 
     def cue(self, kind: str, text: str) -> re.Match[str] | None:
         """Where a sentence says it does `kind` (see CUES), or None."""
-        return self.cues[kind].search(text.lower().replace("’", "'"))
+        # Code marks are not words: "Alert `X` fires" is an alert that fires.
+        return self.cues[kind].search(text.lower().replace("’", "'").replace("`", " "))
 
 
 # A label: a few words (bold or not) closed by a colon, at the start of a paragraph or item.

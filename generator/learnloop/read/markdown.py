@@ -45,7 +45,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
     lines = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
     out: list[Block] = []
     index = 0
-    para: list[tuple[int, str]] = []  # (index, line) of the open paragraph or item
+    para: list[tuple[int, str]] = []  # (index, text) of the open paragraph or item
     para_kind: Kind = "paragraph"
 
     def close() -> None:
@@ -59,7 +59,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
                         joined,
                         first_line + para[0][0],
                         first_line + para[-1][0],
-                        raw="\n".join(line for _, line in para),
+                        raw="\n".join(lines[n] for n, _ in para),  # as written, markers and all
                     )
                 )
         para = []
@@ -146,6 +146,18 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
         index += 1
     close()
     return out
+
+
+def line_at(block: Block, offset: int) -> int:
+    """The file line of a character of a block's text (its lines joined by spaces)."""
+    seen = 0
+    for number, line in enumerate(block.raw.split("\n")):
+        if number == 0 and block.kind == "item" and (item := _ITEM.match(line)):
+            line = item.group("text")
+        seen += len(line.strip()) + 1
+        if offset < seen:
+            return block.line + number
+    return block.end
 
 
 def _heading(text: str, level: int, line: int, raw: str) -> Block:

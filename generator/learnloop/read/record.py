@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
 from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times
 from learnloop.read.lexicon import PARTS, Lexicon, shipped
-from learnloop.read.markdown import Block, blocks, plain, sentences
+from learnloop.read.markdown import Block, blocks, line_at, plain, sentences
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
 # an action or a check is looked for when no heading names it.
@@ -124,12 +124,14 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
                 reading.stated_zone = times.stated_zone(block.text) or reading.stated_zone
                 if block.level == 7 or lexicon.heading(block.text) != "timeline":
                     reading.timeline_blocks.append(block)  # a time heading inside a timeline
+                    reading.sections.setdefault("timeline", []).append(block.raw)
             continue
         if part is None:
             reading.unassigned.append(block)
             continue
         if part == "timeline":
             reading.timeline_blocks.append(block)
+            reading.sections.setdefault("timeline", []).append(block.raw)
             continue
         text = _labelled_text(block, lexicon) if how == "label" else block.text
         if block.kind == "row" and how == "label":
@@ -164,9 +166,9 @@ def _front_matter(incident: Incident, reading: Reading) -> None:
     for key, text, line in incident.narrative:
         part = _NARRATIVE_PART[key]
         if part == "timeline":
-            reading.timeline_blocks.extend(
-                b for b in blocks(f"- {text}" if "\n" not in text else text, line)
-            )
+            written = f"- {text}" if "\n" not in text else text
+            reading.timeline_blocks.extend(blocks(written, line))
+            reading.sections.setdefault("timeline", []).append(written)
             continue
         for block in blocks(text, line):
             reading.sections.setdefault(part, []).append(block.raw)
@@ -205,6 +207,14 @@ def timeline_of(
     return timeline_mod.events(entries, started_at, zone, stated)
 
 
+# A command or query quoted, then what it showed: a look at the system, whatever the words.
+_LOOKED = re.compile(
+    r"`[^`]{3,}`\s*(?:[,:;]\s*)?(?:shows?|showed|shown|confirms?|confirmed|reveals?|revealed|"
+    r"returns?|returned|lists?|listed|reports?|reported|gives?|gave)\b",
+    re.IGNORECASE,
+)
+
+
 def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     text = event.text
     kinds = []
@@ -212,6 +222,8 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
         if lexicon.cue(kind, text) is not None and not (intent and kind == "mitigation"):
             kinds.append(kind)
+    if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
+        kinds.append("diagnosis")
     return TimelineEvent(event.at, event.text, event.line, tuple(kinds))
 
 
@@ -317,26 +329,25 @@ def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int]]:
     text = _labelled_text(block, lexicon)
     shift = len(block.text) - len(text)
     for offset, sentence in sentences(text):
-        yield plain(sentence), timeline_mod._line_of(block, offset + shift)
+        yield plain(sentence), line_at(block, offset + shift)
 
 
 def _effect(
     statement: Statement, event: TimelineEvent, events: Sequence[TimelineEvent]
 ) -> Statement:
-    """A mitigation with how soon impact eased after it: the next entry that says it did."""
+    """A mitigation with how soon impact eased after it: at once when its own entry says so
+    ("rolled back; errors fall"), else at the next entry that says it did."""
     if event.at is None:
         return statement
-    after = [e for e in events if e.at is not None and e.at >= event.at and e is not event]
-    for later in after:
-        if "recovery" in later.kinds or "resolved" in later.kinds:
-            minutes = round((later.at - event.at).total_seconds() / 60, 1)  # type: ignore[operator]
-            return Statement(
-                statement.text, statement.line, statement.end, statement.how, statement.at, minutes
-            )
     if "recovery" in event.kinds:
-        return Statement(
-            statement.text, statement.line, statement.end, statement.how, event.at, 0.0
-        )
+        return replace(statement, effect_minutes=0.0)
+    for later in events:
+        if later.at is None or later.at < event.at or later is event:
+            continue
+        if "recovery" in later.kinds or "resolved" in later.kinds:
+            return replace(
+                statement, effect_minutes=round((later.at - event.at).total_seconds() / 60, 1)
+            )
     return statement
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from learnloop.model import TimelineEvent
 from learnloop.read import times
-from learnloop.read.markdown import Block, plain
+from learnloop.read.markdown import Block, line_at, plain
 
 
 @dataclass
@@ -172,7 +172,7 @@ def _prose(block: Block, stamps: list[times.Stamp], clock: _Clock) -> list[Timel
     for index, stamp in enumerate(stamps):
         end = starts[index + 1] if index + 1 < len(stamps) else len(text)
         piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", text[starts[index] : end].strip()).strip()
-        out.append(TimelineEvent(clock.place(stamp), plain(piece), _line_of(block, stamp.start)))
+        out.append(TimelineEvent(clock.place(stamp), plain(piece), line_at(block, stamp.start)))
     return out
 
 
@@ -187,13 +187,3 @@ def _clause_start(text: str, at: int) -> int:
             break
         start = match.end()
     return start
-
-
-def _line_of(block: Block, offset: int) -> int:
-    """The file line of a character of a block's (joined) text."""
-    seen = 0
-    for number, line in enumerate(block.raw.split("\n")):
-        seen += len(line.strip()) + 1
-        if offset < seen:
-            return block.line + number
-    return block.end

@@ -40,7 +40,8 @@ NAMED_ZONES: dict[str, tuple[str | None, str]] = {
 }
 _ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
 # A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
-ZONE = r"(?P<zone>(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z])|[+-]\d{2}:?\d{2}(?!\d))"
+# Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
+ZONE = r"(?P<zone>(?-i:(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z]))|[+-]\d{2}:?\d{2}(?!\d))"
 
 _MONTHS = {
     name: number
