@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from learnloop.cli import cli
+from tests.conftest import incident_text
 
 FAILURES = {
     "pool": (
@@ -429,3 +430,24 @@ def test_names_keep_status_codes_and_never_end_on_a_negation():
     n = len(others) + 4
     assert name_pattern(logs, ["", ""], df, n, [])[0] == "logs-not-shipped"  # not "logs-not"
     assert name_pattern(codes, ["", ""], df, n, [])[0] == "services-returning-503"
+
+
+def test_patterns_and_similar_say_how_incidents_failed(make_repo):
+    why = "## Root cause\nThe orders-db connection pool was exhausted: `too many clients already`\n"
+    files = {
+        f"{n}.md": incident_text(
+            id=f"INC-{n}",
+            title=title,
+            started_at=f"2025-0{n}-10T10:00:00Z",
+            resolved_at=f"2025-0{n}-10T11:00:00Z",
+        ).replace("## Summary", why + "\n## Summary")
+        for n, title in enumerate(
+            ["Checkout errors", "Orders failing at peak", "Cart timeouts"], start=1
+        )
+    }
+    root = make_repo(files)
+    found = patterns_json(root)
+    [pattern] = found["patterns"]
+    assert pattern["failure_modes"][0] == "connection-pool-exhaustion"
+    result = invoke(root, "similar", str(root / "incidents" / "1.md"))
+    assert "same failure mode: connection-pool-exhaustion (they wrote" in result.output

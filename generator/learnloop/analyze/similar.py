@@ -156,6 +156,13 @@ def explain(
     if shared:
         out.append("shared terms: " + ", ".join(shared[:6]))
     if query_incident is not None:
+        theirs = {m.id: m for m in other.failure_modes}
+        for mode in query_incident.failure_modes:
+            if mode.id in theirs:
+                said = theirs[mode.id].matched[:2]
+                words_said = f" (they wrote {', '.join(repr(w) for w in said)})" if said else ""
+                out.append(f"same failure mode: {mode.id}{words_said}")
+                break
         services = sorted(set(query_incident.services) & set(other.services))
         if services:
             out.append("same services: " + ", ".join(services))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,11 +174,18 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
                 "median_ttr_minutes": statistics.median(ttrs) if ttrs else None,
                 "customers_affected": sum(m.impact.customers_affected or 0 for m in members),
                 "revenue_usd": sum(m.impact.revenue_usd or 0 for m in members),
+                "failure_modes": failure_modes(members),
                 "terms": list(pattern.terms),
                 "burst": found_burst.__dict__ if found_burst else None,
             }
         )
     return out
+
+
+def failure_modes(members: Sequence[Incident]) -> list[str]:
+    """The ways a pattern's incidents failed, most common first (then by id)."""
+    counts = Counter(m.id for incident in members for m in incident.failure_modes)
+    return [mode for mode, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def with_view(analysis: Analysis, view: str) -> Analysis:
