@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,36 @@ def test_no_theme_fires_on_most_of_a_collection(shared_datasets: Path) -> None:
             for theme in rootcause.themes_of(incident):
                 counts[theme] = counts.get(theme, 0) + 1
         assert max(counts.values()) / len(members) <= 0.50, (collection, counts)
+
+
+def test_generate_writes_the_team_theme_article(make_repo: Callable[..., Path]) -> None:
+    from click.testing import CliRunner
+
+    from learnloop.cli import cli
+
+    def post_mortem(n: int, service: str, summary: str) -> str:
+        return (
+            f"---\nid: INC-2025-00{n}\ntitle: {summary}\nstarted_at: 2025-0{n}-10T10:00:00Z\n"
+            f"severity: P2\nservices: [{service}]\n---\n## Summary\n{summary}\n\n"
+            "## Contributing factors\n- Builds waited because the shared runners were busy.\n"
+        )
+
+    root = make_repo(
+        {
+            "1.md": post_mortem(1, "ci", "Release pipeline stuck on a disk quota"),
+            "2.md": post_mortem(2, "deploys", "Certificate renewal job never started"),
+        }
+    )
+    (root / "learnloop.yml").write_text(
+        "themes:\n"
+        "  - id: shared-ci-runners\n"
+        "    title: CI runners shared by every team without quotas\n"
+        "    fix: Give each team its own runner pool with a quota.\n"
+        "    phrases: [shared runners]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--root", str(root), "generate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    article = (root / "kb" / "systemic" / "shared-ci-runners.md").read_text(encoding="utf-8")
+    assert "# CI runners shared by every team without quotas" in article
+    assert "Give each team its own runner pool with a quota." in article
