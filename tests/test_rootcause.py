@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from learnloop.analyze import rootcause
+from learnloop.analyze import causemap, detection, rootcause
 from learnloop.analyze.patterns import Pattern, Patterns
 from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.model import Corpus, Incident
@@ -43,7 +44,9 @@ def make_incident(ident: str, started: str, body: str = "", **front: Any) -> Inc
         **front,
     }
     text = "---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n" + body
-    incident, problems = incident_from_bytes(text.encode(), f"incidents/{started[:4]}/{ident}.md")
+    incident, problems = incident_from_bytes(
+        text.encode(), f"incidents/{started[:4]}/{ident}.md", UTC
+    )
     assert incident is not None, [p.format() for p in problems]
     return incident
 
@@ -63,12 +66,12 @@ def corpus() -> tuple[list[Incident], list[Pattern]]:
             root_cause={"category": "capacity",
                         "summary": POOL_CAUSE.format(db="orders-db", pods=30, need=600)},
             contributing_factors=["No alert on database session saturation.",
-                                  "orders-db max_connections was last reviewed two years ago."],
+                                  "The orders-db connection limit was reached as pods scaled out."],
             whys=WHYS,
             detection={"method": "alert", "source": "alertmanager: CheckoutHighErrorRate"},
             impact={"customers_affected": 1000, "revenue_usd": 20000},
             action_items=[
-                {"id": "AI-1", "title": "Put pgbouncer in transaction mode in front of orders-db",
+                {"id": "AI-1", "title": "Move checkout-api reads to a read replica of orders-db",
                  "kind": "prevent", "owner": "dba-team", "status": "open", "effort": 5},
                 {"id": "AI-2", "kind": "detect", "status": "done", "done_at": "2025-01-20",
                  "title": "Alert when orders-db sessions exceed 80% of max_connections"},
@@ -82,7 +85,7 @@ def corpus() -> tuple[list[Incident], list[Pattern]]:
             root_cause={"category": "capacity",
                         "summary": POOL_CAUSE.format(db="cart-db", pods=40, need=800)},
             contributing_factors=["No alert on database session saturation!",
-                                  "cart-db max_connections was last reviewed two years ago."],
+                                  "The cart-db connection limit was reached as pods scaled out."],
             detection={"method": "customer-report", "source": "support escalation"},
             impact={"customers_affected": 500, "revenue_usd": 5000},
         ),
@@ -94,7 +97,8 @@ def corpus() -> tuple[list[Incident], list[Pattern]]:
             body=(
                 "## Contributing factors\n"
                 "- Retries without backoff amplified the load.\n"
-                "- The staging environment has a tenth of production data.\n\n"
+                "- The staging environment has a tenth of production data.\n"
+                "- The change went out at the end of the working day.\n\n"
                 "## Five whys\n" + "".join(f"{n}. {w}\n" for n, w in enumerate(WHYS, 1))
             ),
         ),
@@ -126,7 +130,8 @@ def corpus() -> tuple[list[Incident], list[Pattern]]:
             "INC-6", "2025-02-15T10:00:00Z", services=["reports"],
             resolved_at="2025-02-15T12:00:00Z",
             root_cause={"summary": "The nightly export ran on the primary."},
-            contributing_factors=["The staging environment has a tenth of production data."],
+            contributing_factors=["The staging environment has a tenth of production data.",
+                                  "The change went out at the end of the working day."],
         ),
     ]  # fmt: skip
     patterns = [
@@ -134,6 +139,10 @@ def corpus() -> tuple[list[Incident], list[Pattern]]:
         Pattern("provider", "Payment provider outage", ("INC-4", "INC-5")),
     ]
     return incidents, patterns
+
+
+def title_of(theme_id: str) -> str:
+    return next(t.title for t in rootcause.THEMES if t.id == theme_id)
 
 
 def analysis_of(
@@ -149,17 +158,17 @@ def analysis_of(
 def test_dedupe_merges_wordings_and_counts_incidents() -> None:
     found = rootcause.dedupe(
         [
-            ("INC-2", "cart-db max_connections was last reviewed two years ago."),
-            ("INC-1", "orders-db max_connections was last reviewed two years ago."),
-            ("INC-3", "payments-db max_connections was last reviewed two years ago."),
-            ("INC-3", "No dead-letter topic, so one bad message blocks a partition."),
+            ("INC-2", "No version lock on the Flux component."),
+            ("INC-1", "No version lock on the Flux component"),
+            ("INC-3", "No version lock on the Flux components."),
+            ("INC-3", "Remediation steps unclear."),
         ]
     )
     assert [(f.incidents, f.variants) for f in found] == [
         (("INC-1", "INC-2", "INC-3"), 3),
         (("INC-3",), 1),
     ]
-    assert found[0].text == "orders-db max_connections was last reviewed two years ago."
+    assert found[0].text == "No version lock on the Flux component"
     assert found[0].source == "INC-1"
 
 
@@ -180,6 +189,7 @@ def test_factors_and_whys_come_from_front_matter_or_body() -> None:
     assert rootcause.factors(by_id["INC-3"]) == [
         "Retries without backoff amplified the load.",
         "The staging environment has a tenth of production data.",
+        "The change went out at the end of the working day.",
     ]
     assert rootcause.whys(by_id["INC-3"]) == WHYS
     assert rootcause.whys(by_id["INC-1"]) == WHYS
@@ -195,7 +205,7 @@ def test_pattern_synthesis() -> None:
     assert pool.triggers == (("traffic-spike", 2), ("deploy", 1))
     factors = {f.text: f.incidents for f in pool.contributing_factors}
     assert factors["No alert on database session saturation."] == ("INC-1", "INC-2")
-    assert factors["orders-db max_connections was last reviewed two years ago."] == (
+    assert factors["The orders-db connection limit was reached as pods scaled out."] == (
         "INC-1",
         "INC-2",
     )
@@ -208,9 +218,9 @@ def test_pattern_synthesis() -> None:
     assert [w.text for w in pool.whys] == WHYS
     assert all(w.incidents == ("INC-1", "INC-3") and w.origin == "whys" for w in pool.whys)
     resilience = {f.text: f.incidents for f in pool.resilience_failures}
-    assert resilience["Retries, timeouts and circuit breakers not designed for failure"] == (
-        "INC-3",
-    )
+    assert resilience[title_of("no-circuit-breaker")] == ("INC-3",)
+    # Capacity and detection are not resilience failures of a pattern.
+    assert set(resilience) == {title_of("no-circuit-breaker")}
 
 
 def test_without_whys_the_chain_is_cause_then_factor() -> None:
@@ -234,11 +244,17 @@ def test_systemic_issues_span_patterns_and_are_ranked() -> None:
     # Only in one pattern: a pattern's cause, not a systemic one.
     assert "capacity-untracked" not in issues
     assert "single-point-of-failure" not in issues
+    # A theme reaching a pattern and a one-off is systemic: the one-off is a group of its own.
+    staging = issues["no-canary"]
+    assert staging.incidents == ("INC-3", "INC-6")
+    assert staging.one_offs == ("INC-6",)
+    assert staging.origin == "lexicon"
     # A factor no theme knows, stated in a pattern and in a one-off.
-    recurring = issues["recurring-the-staging-environment-has-a-tenth"]
+    recurring = issues["recurring-the-change-went-out-at-the"]
     assert recurring.incidents == ("INC-3", "INC-6")
     assert recurring.one_offs == ("INC-6",)
     assert recurring.origin == "cluster"
+    assert not recurring.architectural
     ranked = rootcause.systemic_issues(incidents, patterns)
     assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
 
@@ -261,19 +277,19 @@ def test_score_is_frequency_times_mean_impact() -> None:
 def test_cause_symptom_map_is_mermaid_with_safe_ids() -> None:
     incidents, patterns = corpus()
     issues = rootcause.systemic_issues(incidents, patterns)
-    text = rootcause.cause_symptom_map(incidents, patterns, issues, min_edge=1)
+    text = causemap.cause_symptom_map(incidents, patterns, issues, min_edge=1)
     lines = text.splitlines()
     assert lines[0] == "flowchart LR"
     assert '    p_pool(["Connection pool exhaustion · 3 incidents"])' in lines
     assert "    c_detection_gap -->|2| p_pool" in lines
-    assert "    c_recurring_the_staging_environment_has_a_tenth -->|1| o_one_off" in lines
+    assert "    c_recurring_the_change_went_out_at_the -->|1| o_one_off" in lines
     for line in lines[1:]:
         ident = re.match(r"\s+([^\s\[(]+)", line)
         assert ident, line
         assert re.fullmatch(r"[A-Za-z0-9_]+", ident.group(1)), line
-    assert rootcause.cause_symptom_map(incidents, patterns, issues, min_edge=1) == text
+    assert causemap.cause_symptom_map(incidents, patterns, issues, min_edge=1) == text
     # Edges below the minimum are left out, and so are causes left without an edge.
-    strict = rootcause.cause_symptom_map(incidents, patterns, issues)
+    strict = causemap.cause_symptom_map(incidents, patterns, issues)
     assert "o_one_off" not in strict
     assert "c_detection_gap -->|2| p_pool" in strict
 
@@ -282,7 +298,7 @@ def test_labels_cannot_break_the_diagram() -> None:
     incidents, _ = corpus()
     patterns = [Pattern("a-b", 'Say "hi" <b>', ("INC-1", "INC-2")), Pattern("c", "C", ("INC-5",))]
     issues = rootcause.systemic_issues(incidents, patterns)
-    text = rootcause.cause_symptom_map(incidents, patterns, issues)
+    text = causemap.cause_symptom_map(incidents, patterns, issues)
     assert '(["Say #quot;hi#quot; #lt;b#gt; · 2 incidents"])' in text
     assert "p_a_b" in text
 
@@ -313,3 +329,80 @@ def test_bundled_corpus_systemic_issues(bundled: Analysis) -> None:
     assert all(s.primary_cause is not None for s in synthesis.values())
     reversed_order = list(reversed(incidents))
     assert rootcause.systemic_issues(reversed_order, patterns) == issues
+
+
+def test_themes_read_follow_ups_written_in_the_body() -> None:
+    incident = make_incident(
+        "INC-9", "2025-04-01T10:00:00Z",
+        body=(
+            "## Contributing factors\n- Version bumps to Flux lead to unwanted downtime.\n\n"
+            "## Action items\n- Version lock Flux\n- Add alerting for cluster capacity\n"
+        ),
+    )  # fmt: skip
+    said = rootcause.evidence(incident)
+    assert (rootcause.FOLLOW_UP, "Version lock Flux") in said
+    found = rootcause.themes_of(incident)
+    assert found["uncontrolled-change"] == [
+        "Version bumps to Flux lead to unwanted downtime.",
+        "Version lock Flux",
+    ]
+    # A follow-up that adds an alert follows most incidents: not evidence of a detection gap.
+    assert "detection-gap" not in found
+    assert found["capacity-untracked"] == ["Add alerting for cluster capacity"]
+
+
+def test_a_write_up_without_a_why_is_read_in_its_summary() -> None:
+    short = make_incident(
+        "INC-9",
+        "2025-04-01T10:00:00Z",
+        body="## Summary\nLack of exponential backoff in a microservice caused an outage.\n",
+    )
+    assert rootcause.themes_of(short) == {
+        "no-circuit-breaker": ["Lack of exponential backoff in a microservice caused an outage."]
+    }
+    # Where the write-up states a cause, its summary (what happened) is not read for themes.
+    full = make_incident(
+        "INC-8",
+        "2025-04-01T10:00:00Z",
+        body=(
+            "## Summary\nLack of exponential backoff in a microservice caused an outage.\n\n"
+            "## Root cause\nA deploy removed an index.\n"
+        ),
+    )
+    assert rootcause.themes_of(full) == {}
+
+
+def test_the_whole_root_cause_is_read_not_its_first_sentences() -> None:
+    filler = "The service handled requests as usual before the change. " * 6
+    incident = make_incident(
+        "INC-9",
+        "2025-04-01T10:00:00Z",
+        body=f"## Root cause\n{filler}Retries without backoff amplified the load.\n",
+    )
+    assert "backoff" not in rootcause.cause_text(incident)
+    assert "no-circuit-breaker" in rootcause.themes_of(incident)
+
+
+def test_detection_is_read_from_the_first_timeline_entry_that_notices() -> None:
+    incident = make_incident(
+        "INC-9",
+        "2025-04-01T10:00:00Z",
+        body=(
+            "## Timeline\n"
+            "- 10:00 Deployed the new ingress rule\n"
+            "- 10:20 A user reported 404s on the checkout page\n"
+            "- 10:25 Alert triggered on Slack\n"
+        ),
+    )
+    # People the service is for noticed first, before the alert.
+    assert detection.detection_method(incident) == detection.CUSTOMER
+    alerted = make_incident(
+        "INC-8", "2025-04-01T10:00:00Z",
+        body="## Timeline\n- 10:00 Deployed\n- 10:05 Alert triggered on Slack\n",
+    )  # fmt: skip
+    assert detection.detection_method(alerted) == "alert"
+    told = make_incident(
+        "INC-7", "2025-04-01T10:00:00Z",
+        body="## Timeline\n- 10:00 Deployed\n- 10:05 Developer notified us of an issue\n",
+    )  # fmt: skip
+    assert detection.detection_method(told) == "internal-report"

@@ -7,12 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from learnloop.errors import SettingsError
 from learnloop.load import zone_named
 from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import SEVERITIES
+
+if TYPE_CHECKING:
+    from learnloop.analyze.themes import Lexicon
 
 FILENAME = "learnloop.yml"
 
@@ -93,6 +96,12 @@ class ImportSettings:
     slack_channels: tuple[str, ...] = DEFAULT_SLACK_CHANNELS  # names of incident channels
 
 
+def _shipped_themes() -> Lexicon:
+    from learnloop.analyze.themes import shipped
+
+    return shipped()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything has a default; learnloop.yml only overrides."""
@@ -108,6 +117,8 @@ class Settings:
     # Where timestamps written without a zone happened: an IANA name or an offset.
     timezone: str = "UTC"
     importing: ImportSettings = field(default_factory=ImportSettings)
+    # The systemic themes: the shipped ones with the team's `themes:` added.
+    themes: Lexicon = field(default_factory=_shipped_themes)
 
 
 _TOP = {
@@ -120,6 +131,7 @@ _TOP = {
     "timezone",
     "reader",
     "failure_modes",
+    "themes",
     "import",
 }
 
@@ -209,7 +221,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
             depends_on=tuple(str(d).strip().lower() for d in deps),
         )
     site = mapping("site", data.get("site"))
-    _vocabulary(data, lines, errors)
+    themes = _vocabulary(data, lines, errors)
     zone = data.get("timezone")
     if zone is not None and zone_named(zone) is None:
         err("timezone", f"expected a time zone such as Europe/Paris, UTC or +02:00, got {zone!r}")
@@ -228,12 +240,15 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         site_name=str(site.get("name") or "Incident knowledge base"),
         timezone=str(zone).strip() if zone is not None else "UTC",
         importing=importing,
+        themes=themes,
     )
 
 
-def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) -> None:
-    """A team's words for the reader (`reader:`) and failure modes (`failure_modes:`): the
-    reader uses them as they are; here every mistake in them is reported."""
+def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) -> Lexicon:
+    """A team's words for the reader (`reader:`) and failure modes (`failure_modes:`), which
+    the reader uses as they are, and its systemic themes (`themes:`), returned; here every
+    mistake in them is reported."""
+    from learnloop.analyze import themes
     from learnloop.read import failure_modes, lexicon
 
     if data.get("reader") is not None:
@@ -248,6 +263,12 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
             failure_modes.load_catalogue(data["failure_modes"], lines=lines)
         except SettingsError as exc:
             errors.extend(exc.problems)
+    if data.get("themes") is not None:
+        try:
+            return themes.load_themes(data["themes"], lines=lines)
+        except SettingsError as exc:
+            errors.extend(exc.problems)
+    return themes.shipped()
 
 
 _IMPORT_KEYS = {"severity", "services", "default_severity", "slack_channels"}

@@ -108,8 +108,13 @@ def render(
     patterns = analysis.patterns.patterns
     out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing, cache)
     visible = shared(analysis)
+    themes = analysis.settings.themes
     systemic = rootcause.systemic_issues(
-        visible.corpus.incidents, visible.patterns.patterns, kb.themes_in(cache), cache.value
+        visible.corpus.incidents,
+        visible.patterns.patterns,
+        kb.themes_in(cache, themes),
+        cache.value,
+        themes,
     )
     # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
     out.update(kb.render_kb(visible, None, systemic, existing, cache))

@@ -102,7 +102,9 @@ def load_inputs(root: Path) -> tuple[report_mod.Inputs, list[rootcause.SystemicI
         return report_mod.Inputs((), {}, {}, load_settings(root)), []
     analysis = analyze_repo(root)
     # The same systemic issues the knowledge base and the site's reports are built from.
-    systemic = rootcause.systemic_issues(analysis.corpus.incidents, analysis.patterns.patterns)
+    systemic = rootcause.systemic_issues(
+        analysis.corpus.incidents, analysis.patterns.patterns, lexicon=analysis.settings.themes
+    )
     return report_mod.inputs_of(analysis), systemic
 
 

@@ -76,7 +76,9 @@ def boards(inputs: Inputs) -> list[Board]:
     fixed = feedback.fixes(found)
     systemic = list(inputs.systemic) if inputs.systemic is not None else []
     if inputs.systemic is None and incidents:
-        systemic = rootcause.systemic_issues(incidents, inputs.patterns)
+        systemic = rootcause.systemic_issues(
+            incidents, inputs.patterns, lexicon=inputs.settings.themes
+        )
     recs = (
         prevention.recommend(
             incidents,

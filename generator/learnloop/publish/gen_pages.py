@@ -206,7 +206,9 @@ def _furnish(
     systemic: Systemic | None = None
     adrs = {}
     if seen is not None:
-        found = rootcause.systemic_issues(seen.corpus.incidents, seen.patterns.patterns)
+        found = rootcause.systemic_issues(
+            seen.corpus.incidents, seen.patterns.patterns, lexicon=seen.settings.themes
+        )
         systemic = ({i.id for i in seen.corpus.incidents}, seen.patterns.patterns, found)
         adrs = furniture.adrs_by_incident(seen, found)
     ids = [i.id for i in shown]

@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from learnloop.analyze import actions, cost, feedback, prevention, rootcause, temporal
+from learnloop.analyze import actions, causemap, cost, feedback, prevention, rootcause, temporal
 from learnloop.analyze.patterns import Pattern
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
@@ -213,7 +213,7 @@ def cause_symptom_map(
     # The diagram stays readable as the corpus grows: only the heavier edges are drawn.
     min_edge = max(2, len(incidents) // EDGE_SHARE)
     diagram = (
-        rootcause.cause_symptom_map(incidents, patterns, systemic, min_edge) if incidents else ""
+        causemap.cause_symptom_map(incidents, patterns, systemic, min_edge) if incidents else ""
     )
     has_edges = "-->" in diagram
     titles = {p.id: p.title for p in patterns}

@@ -2,10 +2,11 @@
 
 A decision comes from
 - a follow-up marked `adr: true`, or a `prevent` follow-up whose title names an architecture
-  change (`rootcause.ARCHITECTURE`: circuit breaker, pgbouncer or another pooler, queue,
-  dead-letter topic, cache layer, failover, multi-region, replica, canary, leader election,
-  request coalescing, a second provider, a separate instance …); `adr: false` opts out.
-  Follow-ups with the same title in several incidents are one decision;
+  change (`rootcause.ARCHITECTURE`, the `architecture` words of analyze/data/themes.yml:
+  circuit breaker, failover, redundancy, a separate or dedicated pool, cluster or node group,
+  isolation, migrating away from a system, replacing one with another, a staging environment,
+  a staged rollout …); `adr: false` opts out. Follow-ups with the same title in several
+  incidents are one decision;
 - a systemic issue whose fix is an architecture change.
 
 Numbers are stable: each decision has a key (`ai:<incident>:<action>` of the first incident
@@ -56,11 +57,11 @@ ADR = "adr"
 PROPOSED = "proposed"
 # Decision titles for the architectural systemic themes: the solution, not the problem.
 SYSTEMIC_TITLES = {
-    "no-canary": "Canary stage with automatic judgement for every code and config change",
-    "no-circuit-breaker": "Timeouts, bounded retries and circuit breakers on every remote call",
-    "single-point-of-failure": "Remove single points of failure in providers, nodes and replicas",
-    "shared-without-isolation": "Isolate shared infrastructure per workload",
-    "slow-work-in-hot-path": "Move slow and failing work off the request and consumer path",
+    "no-canary": "Test every change where it matches production, then roll it out in stages",
+    "no-circuit-breaker": "Bounded retries, deadlines and circuit breakers on every remote call",
+    "single-point-of-failure": "Remove single points of failure in nodes, providers and people",
+    "shared-without-isolation": "Isolate workloads that share infrastructure",
+    "slow-work-in-hot-path": "Move slow and blocking work off the request path",
 }
 
 

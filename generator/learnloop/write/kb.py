@@ -13,15 +13,16 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
-from learnloop.analyze import rootcause
+from learnloop.analyze import causemap, detection, rootcause
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import Finding, PatternSynthesis, SystemicIssue
 from learnloop.analyze.similar import first_sentences
+from learnloop.analyze.themes import Lexicon, shipped
 from learnloop.enrich import timings
 from learnloop.model import ActionItem, Incident
 from learnloop.write import document
@@ -37,11 +38,17 @@ INDEX = f"{KB}/index.md"
 FOOTER = "## Notes\n\n_What the incidents do not say belongs here; this part is never overwritten._"
 SEVERE = ("P0", "P1")
 Existing = Callable[[str], str | None]
-# A statement of a limit: a figure with a unit, or a named limit.
+# A statement of a limit, as post-mortems give one: a figure with its unit ("32GB of memory",
+# "~6500 active volumes", "5.5 billion"), a share of a resource ("near 100% IP address
+# utilization", "raised from 85% to 90%"), or a limit named with its figure ("this limit is
+# currently set to 100.000", "a maximum capacity of 10", "the hard limit of 4 billion OIDs").
 _LIMIT = re.compile(
-    r"\b\d[\d,.]*\s?(gi|gb|mb|ms|s|seconds|pods|replicas|connections|sessions|requests|nodes|"
-    r"partitions|instances)\b|\b(at|exceeds?|above|over) \d+%|max_connections|maxmemory|"
-    r"pool of \d|allows \d",
+    r"\b\d[\d,.]*\s?(?:[kmgtp]i?b|ms|s|seconds|minutes|pods|replicas|connections|sessions|"
+    r"requests|nodes|partitions|instances|volumes|cores|vcpus?|cpus?|qps|rps|iops|oids|threads|"
+    r"workers|files|million|billion)\b"
+    r"|\b(?:at|exceeds?|exceeded|exceeding|above|over|near|to) ~?\d+(?:\.\d+)?\s?%"
+    r"|\b(?:limit|limits|quota|threshold|maximum|capacity|ceiling)\b[^.;]{0,40}?"
+    r"\b(?:of|to|at|is|was)\s+~?\d",
     re.IGNORECASE,
 )
 
@@ -107,7 +114,7 @@ def median(values: Sequence[float]) -> float | None:
 
 
 def _signal(name: str) -> str:
-    plain = re.fullmatch(r"[A-Za-z0-9_.:-]+", name) and name != rootcause.NOT_RECORDED
+    plain = re.fullmatch(r"[A-Za-z0-9_.:-]+", name) and name != detection.NOT_RECORDED
     return f"`{name}`" if plain else inline(name)
 
 
@@ -170,6 +177,7 @@ class Context:
     patterns: dict[str, Pattern]
     systemic: tuple[SystemicIssue, ...]
     services: dict[str, str]
+    themes: Lexicon = field(default_factory=shipped)  # what a pattern's synthesis looks for
 
     def get(self, ids: Iterable[str]) -> list[Incident]:
         """The incidents with these ids that exist."""
@@ -587,8 +595,8 @@ def timeline_text(incident: Incident, limit: int = 15) -> str:
 def case_cause(incident: Incident) -> str:
     """Root cause, category, trigger, the whys and the contributing factors."""
     lines = ["## Why it happened", "", inline(rootcause.cause_text(incident) or "Not recorded.")]
-    category = incident.root_cause.category or rootcause.NOT_RECORDED
-    trigger = incident.trigger or rootcause.NOT_RECORDED
+    category = incident.root_cause.category or detection.NOT_RECORDED
+    trigger = incident.trigger or detection.NOT_RECORDED
     lines += ["", f"Category: {inline(category)}. Trigger: {inline(trigger)}."]
     if whys := rootcause.whys(incident):
         lines += ["", "**Five whys.**", ""]
@@ -601,8 +609,8 @@ def case_cause(incident: Incident) -> str:
 def response_text(incident: Incident, ctx: Context) -> str:
     """How it was detected and resolved, with which runbook, by whom, and what was learned."""
     t = timings(incident)
-    signal = rootcause.first_signal(incident)
-    detected = f"- Detection: {inline(rootcause.detection_method(incident))}"
+    signal = detection.first_signal(incident)
+    detected = f"- Detection: {inline(detection.detection_method(incident))}"
     detected += f" ({_signal(signal)})" if signal else ""
     if t.ttd is not None:
         detected += f" after {duration(t.ttd)}"
@@ -649,7 +657,7 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     fig = figures(everything)
     # Only the tallies of the corpus: merging every statement of every incident (a whole
     # synthesis) would cost most of the index's time and show nowhere.
-    overall = rootcause.tallies(everything)
+    overall = detection.tallies(everything)
     known = overall.customer_share
     share = f"{known:.0%}" if known is not None else "an unknown share"
     overview = (
@@ -672,7 +680,7 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
          len(s.incidents), len(s.patterns), "yes" if s.architectural else "no")
         for n, s in enumerate(ctx.systemic, start=1)
     ]  # fmt: skip
-    diagram = rootcause.cause_symptom_map(everything, list(ctx.patterns.values()), ctx.systemic)
+    diagram = causemap.cause_symptom_map(everything, list(ctx.patterns.values()), ctx.systemic)
     systemic = (
         "## Systemic issues\n\nRanked by score = frequency × mean impact (each article states "
         f"the formula).\n\n{table('#|Issue|Score|Incidents|Patterns|Architectural', rows)}"
@@ -712,19 +720,26 @@ def incidents_by_service(incidents: Iterable[Incident]) -> dict[str, list[Incide
     return out
 
 
-def themes_in(cache: RenderCache) -> rootcause.Themes:
-    """`rootcause.themes_of`, kept per incident in the cache: the systemic issues match every
-    incident against the lexicon on every run, and an incident's matches change only with it.
+def themes_in(cache: RenderCache, themes: Lexicon | None = None) -> rootcause.Themes:
+    """`rootcause.themes_of` with `themes` (default: the shipped), kept per incident in the
+    cache: the systemic issues match every incident against the lexicon on every run, and an
+    incident's matches change only with it (or with the lexicon, whose digest keys them).
     """
-    return cache.per_incident("themes", (), rootcause.themes_of)
+    themes = themes or shipped()
+    return cache.per_incident(
+        "themes", (themes.digest,), partial(rootcause.themes_of, lexicon=themes)
+    )
 
 
-def synthesis_of(pid: str, members: Sequence[Incident], cache: RenderCache) -> PatternSynthesis:
+def synthesis_of(
+    pid: str, members: Sequence[Incident], cache: RenderCache, themes: Lexicon | None = None
+) -> PatternSynthesis:
     """`rootcause.synthesize_group(pid, members)`, kept while the pattern's incidents are."""
+    themes = themes or shipped()
     return cache.value(
         "synthesis",
-        (pid, members),
-        lambda: rootcause.synthesize_group(pid, members, themes_in(cache)),
+        (pid, members, themes.digest),
+        lambda: rootcause.synthesize_group(pid, members, themes_in(cache, themes), themes),
     )
 
 
@@ -736,7 +751,7 @@ def pattern_article(
     cache: RenderCache,
 ) -> list[Region]:
     """A pattern's regions, from the synthesis given or its own (kept in the cache)."""
-    syn = given or synthesis_of(pattern.id, ctx.get(pattern.incidents), cache)
+    syn = given or synthesis_of(pattern.id, ctx.get(pattern.incidents), cache, ctx.themes)
     return pattern_regions(pattern, syn, ctx, at)
 
 
@@ -776,7 +791,8 @@ def render_kb(
     by_id = analysis.incidents()
     patterns = {p.id: p for p in analysis.patterns.patterns}
     services = service_paths(s for i in by_id.values() for s in i.services)
-    ctx = Context(by_id, analysis.patterns.of(), patterns, tuple(systemic), services)
+    themes = analysis.settings.themes
+    ctx = Context(by_id, analysis.patterns.of(), patterns, tuple(systemic), services, themes)
     review = analysis.settings.review_period_days
     out: dict[str, str] = {}
     by_pattern: dict[str, str] = {pattern_path(p): p for p in patterns}
@@ -822,7 +838,12 @@ def render_kb(
         article = partial(pattern_article, pattern, given, ctx, path, cache)
         # The pattern and its incidents (the synthesis is theirs), each incident's pattern
         # (follow-ups count recurrences in it) and the systemic issues reaching it.
-        reads = (groups[pid], group_of(pattern.incidents), systemic_reach(pattern.incidents, ctx))
+        reads = (
+            groups[pid],
+            group_of(pattern.incidents),
+            systemic_reach(pattern.incidents, ctx),
+            themes.digest,
+        )
         emit(path, pattern.title, article, members, reads)
     involved = incidents_by_service(sorted(by_id.values(), key=lambda i: i.id))
     for name, path in sorted(services.items()):
