@@ -539,3 +539,23 @@ def test_reading_twice_gives_the_same_incident(tmp_path: Path):
     incident = read_text("## Timeline\n- 09:00 a\n- 09:05 alert fired\n")
     again, _ = read_incident(incident)
     assert again == incident
+
+
+def test_no_phrase_of_the_analysis_comes_from_the_simulator():
+    """The analysis learns its words from real post-mortems: none may be one that only the
+    simulator uses (the shared check lists them; it needs ../shared and the datasets)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO, SHARED
+
+    tool = SHARED / "tools" / "simulator-echo"
+    if not tool.is_file() or not (SHARED / "datasets").is_dir():
+        pytest.skip("../shared/tools/simulator-echo and the datasets are not here")
+    done = subprocess.run(
+        [sys.executable, str(tool)], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.strip().endswith(
+        "0 phrase(s) of the analysis occur verbatim in the simulator and in no real post-mortem"
+    )

@@ -254,7 +254,7 @@ IMPERATIVES = frozenset(
 
 
 def imperative(text: str) -> bool:
-    """Whether a follow-up reads as an instruction ('add an alert …')."""
+    """Whether a follow-up reads as an instruction ('alert on …', 'add a check …')."""
     return text.split(" ", 1)[0].lower() in IMPERATIVES
 
 
