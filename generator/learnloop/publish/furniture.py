@@ -16,7 +16,7 @@ import numpy as np
 
 from learnloop.analyze import rootcause
 from learnloop.analyze.engine import Index
-from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.patterns import MIN_SIZE, Pattern
 from learnloop.analyze.similar import distinctive_text, explain, match_alerts
 from learnloop.analyze.text import alerts, analyzer, fields
 from learnloop.model import Incident
@@ -64,14 +64,16 @@ def furnish(
     shown_set = set(shown)
     of = {i: p for p in patterns for i in p.incidents}
     similar = neighbours(index, incidents, of, shown_set)
+    # A pattern is counted as the generated documents count it: restricted incidents left
+    # out, and no pattern at all below MIN_SIZE, so its page and this one agree.
+    counted = {i for i in shown_set if incidents[i].visibility != "restricted"}
     out = {}
     for ident in sorted(shown_set):
         incident = incidents[ident]
         pattern = of.get(ident)
         if pattern is not None:
-            pattern = replace(
-                pattern, incidents=tuple(i for i in pattern.incidents if i in shown_set)
-            )
+            members = tuple(i for i in pattern.incidents if i in counted)
+            pattern = replace(pattern, incidents=members) if len(members) >= MIN_SIZE else None
         out[ident] = Furniture(
             pattern=pattern,
             pattern_page=pattern_page(pattern.id, pages) if pattern else None,
