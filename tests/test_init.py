@@ -29,6 +29,7 @@ EXPECTED = sorted(
         ".github/workflows/learnloop-pr.yml",
         ".github/workflows/learnloop-publish.yml",
         ".gitignore",
+        ".learnloop/incident.schema.json",
         "README.md",
         "adr/.gitkeep",
         "incidents/_template.md",

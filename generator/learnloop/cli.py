@@ -128,10 +128,21 @@ def _severity(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option(
     "--severity", default="P3", show_default=True, callback=_severity, help="P0 (worst) … P4."
 )
+@click.option(
+    "--started",
+    metavar="WHEN",
+    help="When the impact began: 2025-03-14 or 2025-03-14T09:12 (default: now). "
+    "Names and numbers the file.",
+)
 @pass_ctx
-def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> None:
-    """Start a post-mortem from the template, with a fresh id."""
-    path = scaffold.new_incident(obj.root, title, services, severity, datetime.now(UTC))
+def new(
+    obj: Context, title: str, services: tuple[str, ...], severity: str, started: str | None
+) -> None:
+    """Start a post-mortem from incidents/_template.md, with a fresh id."""
+    start = scaffold.parse_start(started, obj.settings().timezone) if started else None
+    path = scaffold.new_incident(
+        obj.root, title, services, severity, datetime.now(UTC), started=start
+    )
     click.echo(path.relative_to(obj.root).as_posix())
 
 

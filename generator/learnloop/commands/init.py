@@ -18,18 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-import jinja2
 
 from learnloop import gitfacts
 from learnloop.errors import LearnloopError
-from learnloop.load import INCIDENTS_DIR
+from learnloop.scaffold import SCHEMA_COPY, TEMPLATE_FILE, postmortem_template
 from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.write import atomic_write
 
 log = logging.getLogger(__name__)
 
 WORKFLOWS_DIR = ".github/workflows"
-TEMPLATE_FILE = f"{INCIDENTS_DIR}/_template.md"
 GENERATED_DIRS = ("runbooks", "kb", "adr")
 IGNORED = ("site/", ".learnloop-cache/", ".learnloop-site-*/")
 README = "README.md"
@@ -118,24 +116,16 @@ def settings_template() -> str:
     return resources.files("learnloop").joinpath("templates", SETTINGS_FILE).read_text("utf-8")
 
 
-def postmortem_template() -> str:
-    """incidents/_template.md: the post-mortem `new` writes, with placeholders to fill in."""
-    source = resources.files("learnloop").joinpath("templates/postmortem.md.j2").read_text()
-    return jinja2.Template(source, keep_trailing_newline=True).render(
-        schema=None,
-        id="INC-YYYY-NNN",
-        title_yaml="What users saw, in one line",
-        started_at="YYYY-MM-DDTHH:MM:00Z",
-        severity="P3",
-        services="service-name",
-        clock="HH:MM",
-    )
+def schema_file() -> str:
+    """The JSON Schema of the front matter, copied into the repo for editors to find."""
+    return resources.files("learnloop").joinpath("schema", "incident.schema.json").read_text()
 
 
 def plan() -> list[Planned]:
     """Every file init writes, with its kind, sorted by path."""
     files = [Planned(p, t, MANAGED) for p, t in site_templates().items()]
     files += [Planned(p, t, MANAGED) for p, t in workflow_templates().items()]
+    files.append(Planned(SCHEMA_COPY.as_posix(), schema_file(), MANAGED))
     files.append(Planned(SETTINGS_FILE, settings_template(), SEED))
     files.append(Planned(TEMPLATE_FILE, postmortem_template(), SEED))
     files += [Planned(f"{d}/.gitkeep", "", SEED) for d in GENERATED_DIRS]
