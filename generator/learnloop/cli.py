@@ -46,6 +46,7 @@ LAZY = {
     "init": "learnloop.commands.init",
     "pr-summary": "learnloop.commands.prsummary",
     "report": "learnloop.commands.report",
+    "review": "learnloop.commands.review",
 }
 
 
@@ -100,12 +101,19 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     help="text for people, json for tools, github for workflow annotations.",
 )
 @click.option("--alerts", is_flag=True, help="Also warn about alerts that no runbook covers yet.")
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Fail on what `build --public` refuses: secrets and personal data are errors.",
+)
 @pass_ctx
-def check(obj: Context, paths: tuple[Path, ...], fmt: str, alerts: bool) -> None:
+def check(obj: Context, paths: tuple[Path, ...], fmt: str, alerts: bool, public: bool) -> None:
     """Validate incident files (default: all of incidents/)."""
     settings = obj.settings()
     corpus = load_corpus(obj.root, [p.resolve() for p in paths])
-    problems = check_mod.check(corpus, settings)
+    problems = check_mod.check(corpus, settings, obj.root)
+    if public:
+        problems = check_mod.for_public(problems)
     if alerts:
         index = obj.root / "runbooks" / "alerts.md"
         text = index.read_text(encoding="utf-8") if index.is_file() else None
@@ -113,6 +121,13 @@ def check(obj: Context, paths: tuple[Path, ...], fmt: str, alerts: bool) -> None
     click.echo(check_mod.render(corpus, problems, fmt), nl=False)
     if any(p.level == "error" for p in problems):
         sys.exit(1)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _severity(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -172,6 +187,13 @@ def generate(obj: Context, check_only: bool, refit: bool, replace_edited: bool) 
     for problem in edits:
         click.echo(problem.format(), err=True)
     if check_only:
+        from learnloop.commands.review import only_review_due
+
+        # A review signed by hand is accepted: its due date follows on the next generate.
+        signed = [rel for rel in changed if only_review_due(_read(obj.root / rel), rendered[rel])]
+        for rel in signed:
+            click.echo(f"note: {rel}: review_due follows its new review on the next generate")
+        changed = [rel for rel in changed if rel not in signed]
         for rel in changed:
             click.echo(f"would change: {rel}")
         if changed:
@@ -272,21 +294,13 @@ def build(obj: Context, public: bool) -> None:
         # A public site must not publish a secret or someone's personal data, and a file
         # that does not load could be an incident whose visibility was never read.
         corpus = load_corpus(obj.root)
-        problems = check_mod.check(corpus, obj.settings(), obj.root)
-        found = [p for p in problems if p.level == "error" or p.code in check_mod.PRIVACY_CODES]
-        if found:
+        problems = check_mod.for_public(check_mod.check(corpus, obj.settings(), obj.root))
+        refusal = check_mod.public_refusal(problems)
+        if refusal:
+            found = [p for p in problems if p.level == "error"]
             click.echo("".join(f"{p.format()}\n" for p in found), err=True, nl=False)
-            private = sum(p.code in check_mod.PRIVACY_CODES for p in found)
             site.discard(obj.root)
-            raise LearnloopError(
-                f"a public build needs a clean check: {len(found) - private} error(s), "
-                f"{private} secret(s) or personal data found; no site was built"
-                + (
-                    " (allow a known-safe value with `privacy.allow` in learnloop.yml)"
-                    if private
-                    else ""
-                )
-            )
+            raise LearnloopError(refusal)
     analysis, _, written = generate_cmd.generate(obj.root, write=True)
     for rel in written:
         click.echo(f"wrote {rel}")

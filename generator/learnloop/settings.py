@@ -92,9 +92,22 @@ class Settings:
     site_name: str = "Incident knowledge base"
     # Where timestamps written without a zone happened: an IANA name or an offset.
     timezone: str = "UTC"
+    # The team's communication policy: what to do per severity (P0…P4) and a status-page
+    # text (`status_page`). Empty by default: runbooks then say that none is set.
+    communication: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
-_TOP = {"review_period_days", "cost", "clustering", "privacy", "services", "site", "timezone"}
+_TOP = {
+    "review_period_days",
+    "cost",
+    "clustering",
+    "privacy",
+    "services",
+    "site",
+    "timezone",
+    "communication",
+}
+COMMUNICATION_KEYS = (*SEVERITIES, "status_page")
 
 
 def load_settings(root: Path) -> Settings:
@@ -181,6 +194,14 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
             tier=tier,
             depends_on=tuple(str(d).strip().lower() for d in deps),
         )
+    communication: dict[str, str] = {}
+    for key, value in mapping("communication", data.get("communication")).items():
+        if key not in COMMUNICATION_KEYS:
+            err(f"communication.{key}", f"expected one of {', '.join(COMMUNICATION_KEYS)}")
+        elif not isinstance(value, str) or not value.strip():
+            err(f"communication.{key}", f"expected a sentence, got {value!r}")
+        else:
+            communication[key] = " ".join(value.split())
     site = mapping("site", data.get("site"))
     zone = data.get("timezone")
     if zone is not None and zone_named(zone) is None:
@@ -198,6 +219,9 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         edit_uri=site.get("edit_uri"),
         site_name=str(site.get("name") or "Incident knowledge base"),
         timezone=str(zone).strip() if zone is not None else "UTC",
+        communication=MappingProxyType(
+            {k: communication[k] for k in COMMUNICATION_KEYS if k in communication}
+        ),
     )
 
 

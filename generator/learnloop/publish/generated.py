@@ -253,15 +253,12 @@ KINDS = (
     ("adr/", "Decision record"),
     ("kb/", "Knowledge base"),
 )
-INDEXES = frozenset(
-    {"runbooks/index.md", "runbooks/alerts.md", "runbooks/services.md", "runbooks/symptoms.md"}
-)
 REVIEW_ANCHOR = "review"  # the id the toc extension gives "## Review"
 
 
 def kind_of(rel: str, front: dict[str, object]) -> str:
     """What a generated page is, as a reader names it: "Runbook", "Case study", "Report"."""
-    if rel in INDEXES or rel.endswith("/index.md"):
+    if rel in document.INDEXES or rel.endswith("/index.md"):
         return "Index"
     if front.get("kind") == "report":
         return "Report"
@@ -269,12 +266,8 @@ def kind_of(rel: str, front: dict[str, object]) -> str:
 
 
 def reviewed(rel: str, front: dict[str, object]) -> bool:
-    """Whether a page shows its review state: documents people act on, not indexes or reports.
-
-    An index lists other documents and a report is a snapshot of its period; neither says
-    what to do, so neither asks for a review.
-    """
-    return kind_of(rel, front) not in ("Index", "Report")
+    """Whether a page shows its review state: documents people act on, not indexes or reports."""
+    return document.needs_review(rel, front)
 
 
 def _with_banner(
