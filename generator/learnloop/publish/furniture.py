@@ -20,6 +20,7 @@ from learnloop.analyze.patterns import MIN_SIZE, Pattern
 from learnloop.analyze.similar import distinctive_text, explain, match_alerts
 from learnloop.analyze.text import alerts, analyzer, fields
 from learnloop.model import Incident
+from learnloop.write.words import readable
 
 if TYPE_CHECKING:
     from learnloop.commands.patterns import Analysis
@@ -122,7 +123,9 @@ def neighbours(
                 other = incidents[ids[int(position)]]
                 if other.id == ident or other.path == incident.path:
                     continue
-                why = reasons(incident, other, terms_of)
+                why = list(
+                    readable(reasons(incident, other, terms_of), terms_of.texts(incident, other))
+                )
                 if mine is not None and mine == _pattern_id(pattern_of, other.id):
                     why.insert(0, "same pattern")
                 found.append(Neighbour(other.id, other.title, tuple(why)))
@@ -136,6 +139,17 @@ def neighbours(
 class TermCache(dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]]):
     """Per incident, computed once: its words as a query, its distinctive words, the alerts in
     its text, and the alerts it names anywhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: dict[str, str] = {}  # per incident, every text it has
+
+    def texts(self, incident: Incident, other: Incident) -> tuple[str, str]:
+        """What both say, to show a shared term as one of them writes it."""
+        for one in (incident, other):
+            if one.id not in self.shown:
+                self.shown[one.id] = query_text(one)
+        return self.shown[incident.id], self.shown[other.id]
 
     def get_for(
         self, incident: Incident
