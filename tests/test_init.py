@@ -247,7 +247,7 @@ def test_the_workflows_install_the_pinned_learnloop_init_chose(tmp_path: Path, u
     assert result.exit_code == 0, result.output
     pinned = workflow_lines(root, "LEARNLOOP_PINNED:")
     assert pinned == [f'LEARNLOOP_PINNED: "{SPEC}"'] * 3  # pull request, publish, review
-    assert f"The workflows install {SPEC}" in result.stdout
+    assert f"at a pinned build:\n  {SPEC}\n" in result.stdout
     assert "not on the package index" in result.stdout
     assert f'pip install "{SPEC}"' in (root / "README.md").read_text()
     # Nothing anywhere installs whatever the package index has under the name.

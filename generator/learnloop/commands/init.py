@@ -71,10 +71,7 @@ _WHEEL = re.compile(
     r"^(?:learnloop @ )?(?P<url>https://[^\s\"'#]+/learnloop-[^\s/\"'#]+\.whl)"
     r"(?P<hash>#sha256=[0-9a-f]{64})?$"
 )
-NOT_PUBLISHED = (
-    "learnloop is not on the package index, and a package of that name there would be "
-    "someone else's"
-)
+NOT_PUBLISHED = "learnloop is not on the package index: a package of that name there is not it"
 # Kinds of file, by who owns it once written.
 MANAGED = "managed"  # learnloop's; kept identical to the package's templates
 SEED = "seed"  # the team's; written once
@@ -342,9 +339,10 @@ def report(outcome: Outcome) -> str:
     ]
     if outcome.install:
         lines += [
-            f"The workflows install {outcome.install}",
-            f"  ({NOT_PUBLISHED}). To install another build, set the repository",
-            "  variable LEARNLOOP_SPEC, or run `learnloop init --install SPEC --force`.",
+            "The workflows install learnloop from its repository, at a pinned build:",
+            f"  {outcome.install}",
+            f"  ({NOT_PUBLISHED}.) To install another build, set the repository variable",
+            "  LEARNLOOP_SPEC, or run `learnloop init --install SPEC --force`.",
         ]
     else:
         lines += [

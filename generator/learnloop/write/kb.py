@@ -653,8 +653,9 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     known = overall.customer_share
     share = f"{known:.0%}" if known is not None else "an unknown share"
     overview = (
-        f"{fig.line()}\n\n{count(len(ctx.patterns), 'recurring pattern')} cover {len(ctx.of)} of "
-        f"{fig.n} incidents; one-offs: {fig.n - len(ctx.of)}.\n\nAcross all incidents — "
+        f"{fig.line()}\n\n{count(len(ctx.patterns), 'recurring pattern')} "
+        f"{'covers' if len(ctx.patterns) == 1 else 'cover'} {len(ctx.of)} of "
+        f"{count(fig.n, 'incident')}; one-offs: {fig.n - len(ctx.of)}.\n\nAcross all incidents — "
         f"root-cause categories: {tally(overall.categories, 8)}. Triggers: "
         f"{tally(overall.triggers, 8)}. Detected by: {tally(overall.methods)}; customers noticed "
         f"first in {share} of those whose detection is known."
