@@ -85,6 +85,30 @@ def usd(value: float) -> str:
     return f"${value:,.0f}"
 
 
+def cause_lines(
+    issues: Sequence[rootcause.SystemicIssue],
+    of: Mapping[str, str],
+    patterns: Mapping[str, Pattern],
+    at: str,
+) -> list[str]:
+    """One line per systemic cause: the patterns it shows up as, most incidents first."""
+    out = []
+    for issue in issues:
+        per = Counter(of[i] for i in issue.incidents if i in of)
+        if not per:
+            continue
+        shown = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+        names = ", ".join(
+            f"[{inline(patterns[pid].title)}]({href(at, pattern_path(pid))}) ({n})"
+            for pid, n in shown
+            if pid in patterns
+        )
+        one_offs = len(issue.incidents) - sum(per.values())
+        tail = f"; {count(one_offs, 'one-off incident')}" if one_offs > 0 else ""
+        out.append(f"- {inline(issue.title)}: {names}{tail}.")
+    return out
+
+
 def tally(pairs: Iterable[tuple[str, int]], limit: int = 6) -> str:
     """'alert 9, customer-report 3'."""
     return ", ".join(f"{name} {count}" for name, count in list(pairs)[:limit])
@@ -673,14 +697,14 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
          len(s.incidents), len(s.patterns), "yes" if s.architectural else "no")
         for n, s in enumerate(ctx.systemic, start=1)
     ]  # fmt: skip
-    diagram = rootcause.cause_symptom_map(everything, list(ctx.patterns.values()), ctx.systemic)
     systemic = (
         "## Systemic issues\n\nRanked by score = frequency × mean impact (each article states "
         f"the formula).\n\n{table('#|Issue|Score|Incidents|Patterns|Architectural', rows)}"
     )
-    if "-->" in diagram:
-        systemic += "\n\n**Causes and the patterns they produce** (edges: incidents).\n\n"
-        systemic += f"```mermaid\n{diagram.rstrip()}\n```"
+    produced = cause_lines(ctx.systemic, ctx.of, ctx.patterns, at)
+    if produced:
+        systemic += "\n\n**Causes and the patterns they produce** (incidents of each pattern "
+        systemic += "the cause contributed to):\n\n" + "\n".join(produced)
     rows = []
     involved = incidents_by_service(everything)
     for name, path in sorted(ctx.services.items()):
