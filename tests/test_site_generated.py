@@ -120,7 +120,8 @@ def test_search_ranks_runbooks_above_incidents(internal: Path):
     assert any("too many clients" in str(t) for t in runbook[0]["tags"])  # type: ignore[attr-defined]
     incident = next(d for d in docs if str(d["location"]).startswith("incidents/2025/"))
     assert incident["boost"] < 1
-    assert "tags" not in incident
+    assert incident["tags"] == ["Incident"]  # what it is, shown under the result
+    assert runbook[0]["tags"][0] == "Runbook"
     html = (internal / "site/runbooks/db-connection-pool-exhaustion/index.html").read_text()
     assert "Symptoms: how this failure showed up</summary>" in html
     assert "Seen as:" in html

@@ -25,7 +25,7 @@ INDEX = DASHBOARDS
 FIGURE = '<figure class="ll-chart" id="chart-{slug}" data-search-exclude>'
 # A board is charts and wide tables, with one heading per chart: the page's table of contents
 # would only narrow them.
-FRONT = "---\nhide: [toc]\n---\n\n"
+FRONT = "---\nhide: [toc]\ntags: [Dashboard]\n---\n\n"
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,10 @@ WATCHED = ("incidents", "runbooks", "kb", "adr", "learnloop.yml")
 Systemic = tuple[set[str], tuple[Pattern, ...], list[SystemicIssue]]
 # An incident page ranks below the runbooks and articles built from it: search for a symptom
 # should answer with what to do, then with the history.
-INCIDENT_FRONT = generated.front_matter({"search": {"boost": generated.CASE_BOOST}})
+# Its tag says what it is under each search result.
+INCIDENT_FRONT = generated.front_matter(
+    {"search": {"boost": generated.CASE_BOOST}, "tags": ["Incident"]}
+)
 
 
 @dataclass

@@ -176,14 +176,19 @@ def page_text(
         line = symptom_line(titles, signals)
         if line:
             safe = _before_first_section(safe, line)
-        # Material's search weighs tags far above titles and text: the symptoms as tags put
-        # the runbook first for the words someone on call types. The page shows the same
-        # words in its symptom line; the stylesheet keeps them out of the result list.
-        # Escaped too: a theme that shows tags on the page would print them as HTML.
-        tags = [html.escape(t, quote=False) for t in (*titles, *signals)]
-        meta = {"search": {"boost": RUNBOOK_BOOST}, "tags": tags}
+        # Material's search weighs tags against titles and text as mkdocs.yml says: the alerts
+        # and log lines as tags put the runbook first when someone on call pastes one.
+        # Incident titles are not tags: one shared word in a title ("pool" of a node pool)
+        # would lift an unrelated runbook. The page shows the same words in its symptoms;
+        # the stylesheet keeps them out of the result list. Escaped too: a theme that shows
+        # tags on the page would print them as HTML.
+        tags = [html.escape(t, quote=False) for t in signals]
+        meta = {"search": {"boost": RUNBOOK_BOOST}, "tags": [kind_of(rel, front), *tags]}
     elif rel.startswith(CASES):
-        meta = {"search": {"boost": CASE_BOOST}}
+        meta = {"search": {"boost": CASE_BOOST}, "tags": [kind_of(rel, front)]}
+    else:
+        # The first tag says what the page is: search shows it under each result.
+        meta = {"tags": [kind_of(rel, front)]}
     page = _with_banner(
         safe, front, rel, incidents, links, hidden_ids, today, review_period_days, note
     )
