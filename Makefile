@@ -3,22 +3,33 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.installed-site
+# No bytecode at install time: Python writes it for the modules a run imports, which is a
+# small part of what the dependencies ship.
+PIP := $(BIN)/python -m pip install --quiet --no-compile --disable-pip-version-check
 
-.PHONY: install site serve test lint update-golden bench clean chromium
+.PHONY: install install-site site serve test lint update-golden bench clean chromium
 
+# What `make site` and `make serve` need: learnloop and what it runs on, nothing else.
+install-site: $(SITE_STAMP)
+
+# Everything, with the test and lint tools (pytest, Playwright, mypy …): `make test`, `make lint`.
 install: $(STAMP)
 
 # Re-install only when the project's metadata changed; the package itself is editable.
-$(STAMP): pyproject.toml
+$(SITE_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PIP) -e .
+	touch $(SITE_STAMP)
+
+$(STAMP): $(SITE_STAMP)
+	$(PIP) -e '.[test]'
 	touch $(STAMP)
 
-site: install
+site: install-site
 	$(BIN)/learnloop build
 
-serve: install
+serve: install-site
 	$(BIN)/learnloop serve
 
 test: install chromium

@@ -57,17 +57,9 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The bundled corpus built into a site and served on 127.0.0.1; yields its base URL."""
-    root = tmp_path_factory.mktemp("browser") / "repo"
-    (ARTIFACTS / "search-ranks.txt").unlink(missing_ok=True)  # this session's ranks only
-    shutil.copytree(REPO / "incidents", root / "incidents")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
-    result = CliRunner().invoke(cli, ["--root", str(root), "build"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    handler = functools.partial(Quiet, directory=str(root / "site"))
+def serve(folder: Path) -> Iterator[str]:
+    """A built site served on 127.0.0.1 while the generator runs; yields its base URL."""
+    handler = functools.partial(Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer((LOCAL, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,6 +69,58 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The bundled corpus built into a site and served on 127.0.0.1; yields its base URL."""
+    root = tmp_path_factory.mktemp("browser") / "repo"
+    (ARTIFACTS / "search-ranks.txt").unlink(missing_ok=True)  # this session's ranks only
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    for name in ("mkdocs.yml", "learnloop.yml", "patterns.yml"):
+        shutil.copy(REPO / name, root / name)
+    shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
+    result = CliRunner().invoke(cli, ["--root", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    yield from serve(root / "site")
+
+
+# A post-mortem as people write it on GitHub: a line of text right above its list, a code
+# span wrapped by the editor, ticked action items.
+TEAM_POST_MORTEM = """
+## Summary
+Checkout failed for 20 minutes after the pool of checkout-api ran dry. We restarted it with
+`kubectl rollout restart
+deployment/checkout-api -n shop`, which cleared the stuck connections.
+
+## Timeline
+All times UTC.
+- 10:00 — Errors begin.
+- 10:05 — Alert CheckoutDbPoolSaturated fires.
+- 10:20 — Pool size lowered; resolved.
+
+## Action items
+- [x] AI-1: Alert on pool saturation
+- [ ] AI-2: Put a pooler in front of the database
+"""
+
+
+@pytest.fixture(scope="module")
+def team_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new team's repo: `init`, two post-mortems from `new` written as on GitHub, built."""
+    root = tmp_path_factory.mktemp("team") / "repo"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(root), "--install", TEAM_PIN]).exit_code == 0
+    for title, started in (("Checkout pool ran dry", "2025-11-02"), ("Pool ran dry", "2025-11-09")):
+        made = runner.invoke(cli, ["--root", str(root), "new", title, "--started", started])
+        path = root / made.output.strip()
+        path.write_text(path.read_text().split("\n---\n", 1)[0] + "\n---\n" + TEAM_POST_MORTEM)
+    result = runner.invoke(cli, ["--root", str(root), "build"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    yield from serve(root / "site")
+
+
+TEAM_PIN = "git+https://github.com/acme/learnloop@0123456789abcdef0123456789abcdef01234567"
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +136,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page whose requests to any other host are refused and recorded."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, color_scheme="light")
     elsewhere: list[str] = []
 
     def guard(route: Any) -> None:
@@ -170,7 +214,8 @@ def test_dashboard_charts_are_drawn(page: Any, site: str, board: str) -> None:
         assert box is not None
         assert box["width"] > 300, box
         assert box["height"] > 100, box
-        assert svg.locator("path").count() > 20  # bars, boxes or cells, not an empty frame
+        shapes = svg.locator("rect, circle, path, line").count()
+        assert shapes > 20  # bars, boxes, points or cells, not an empty frame
         assert svg.evaluate("e => getComputedStyle(e).display") != "none"
     tables = page.locator("article table")
     assert tables.count() >= figures.count()
@@ -178,16 +223,48 @@ def test_dashboard_charts_are_drawn(page: Any, site: str, board: str) -> None:
     assert page.elsewhere == []
 
 
-def test_the_cause_map_draws_with_the_local_mermaid(page: Any, site: str) -> None:
+def test_the_cause_map_is_a_matrix_that_reads(page: Any, site: str) -> None:
     page.goto(f"{site}dashboards/patterns/")
-    diagram = page.locator("div.mermaid")  # the theme swaps the fence for a drawn diagram
-    diagram.wait_for(timeout=30_000)
-    page.wait_for_function(
-        "() => document.querySelector('div.mermaid').getBoundingClientRect().height > 200"
-    )
-    assert page.locator("figure.ll-chart svg").count() == 1
+    matrix = page.locator("figure#chart-cause-symptom-map svg")
+    matrix.scroll_into_view_if_needed()
+    box = matrix.bounding_box()
+    assert box is not None
+    assert box["width"] > 600, box
+    labels = matrix.locator("text")
+    sizes = {labels.nth(n).evaluate("e => e.getBoundingClientRect().height") for n in range(5)}
+    assert min(sizes) >= 9, sizes  # text a person can read at 1400 px, not a shrunk tangle
+    assert page.locator("div.mermaid").count() == 0
     shot(page, "dashboard-patterns-light")
-    assert page.elsewhere == []  # mermaid came from this site, not a CDN
+    assert page.elsewhere == []
+
+
+def test_every_scatter_point_is_numbered(page: Any, site: str) -> None:
+    for board, slug in (
+        ("patterns", "patterns-frequency-impact"),
+        ("prevention", "prevention-matrix"),
+    ):
+        page.goto(f"{site}dashboards/{board}/")
+        svg = page.locator(f"figure#chart-{slug} svg")
+        points = svg.locator("circle").count()
+        numbers = svg.locator("text[font-weight=bold]").all_text_contents()
+        assert points > 5, board
+        assert sorted(int(n) for n in numbers) == list(range(1, points + 1)), board
+
+
+@pytest.mark.parametrize(
+    "board", ["incidents", "time-to-resolve", "patterns", "follow-up", "prevention"]
+)
+def test_tables_fit_the_page_at_1400_px(page: Any, site: str, board: str) -> None:
+    page.goto(f"{site}dashboards/{board}/")
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll("article table")].map(t => {
+            const wrap = t.closest(".md-typeset__table") || t.parentElement;
+            return [t.getBoundingClientRect().right, wrap.getBoundingClientRect().right];
+        })"""
+    )
+    assert widths
+    for right, edge in widths:
+        assert right <= edge + 1, (board, right, edge)
 
 
 def test_dark_mode_keeps_charts_readable(page: Any, site: str) -> None:
@@ -203,7 +280,6 @@ def test_dark_mode_keeps_charts_readable(page: Any, site: str) -> None:
     assert luminance(background) < 0.2
     shot(page, "dashboard-incidents-dark")
     page.goto(f"{site}dashboards/patterns/")  # the choice persists across pages
-    page.locator("div.mermaid").wait_for(timeout=30_000)
     assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
     shot(page, "dashboard-patterns-dark")
     assert page.elsewhere == []
@@ -214,18 +290,125 @@ def test_an_incident_page_shows_its_furniture(page: Any, site: str) -> None:
     page.locator("article table a[href*='2024-10-25-inventory-db-too-many-clients']").click()
     page.wait_for_url("**/2024-10-25-inventory-db-too-many-clients-orders/")
     article = page.locator("article")
-    for label in ("Pattern", "Runbook used", "Decisions"):
-        assert article.locator(f"td:text-is('{label}')").count() == 1, label
-    pattern = article.locator("td:text-is('Pattern') + td a")
+    glance = article.locator(".ll-glance")
+    for label in ("Services:", "Pattern:", "Runbook:", "Decisions:"):
+        assert glance.locator(f"strong:text-is('{label}')").count() == 1, label
+    pattern = glance.locator("li:has(strong:text-is('Pattern:')) a")
     assert pattern.get_attribute("href") == "../../../runbooks/db-connection-pool-exhaustion/"
     assert article.locator("h2#similar-incidents + ul > li").count() == 3
-    runbook = pattern
     shot(page, "incident-page")
-    runbook.first.click()
+    pattern.first.click()
     page.wait_for_url("**/runbooks/db-connection-pool-exhaustion/")
-    assert page.get_by_text("Symptoms.", exact=False).count() >= 1
+    assert page.get_by_text("Symptoms: how this failure showed up").count() == 1
     shot(page, "runbook-page")
     assert page.elsewhere == []
+
+
+def bottom_of(locator: Any) -> float:
+    box = locator.first.bounding_box()
+    assert box is not None
+    return float(box["y"] + box["height"])
+
+
+def test_an_incident_opens_with_its_summary_pattern_and_runbook(page: Any, site: str) -> None:
+    """At 1400×900 the first screen holds what to do next, not 25 rows of metadata."""
+    page.goto(f"{site}incidents/2024/2024-10-25-inventory-db-too-many-clients-orders/")
+    article = page.locator("article")
+    glance = article.locator(".ll-glance")
+    assert bottom_of(glance.locator("li:has(strong:text-is('Runbook:'))")) < 900
+    summary = article.locator(".ll-glance + p")
+    assert "orders-api returned HTTP 500" in summary.inner_text()
+    assert bottom_of(summary) < 900
+    details = article.locator("h2#details")
+    assert details.bounding_box()["y"] > 900  # the full table is further down
+    assert article.locator("h2#details + div table, h2#details + table").count() == 1
+
+
+def test_a_runbook_keeps_its_chrome_to_one_line(page: Any, site: str) -> None:
+    page.goto(f"{site}runbooks/db-connection-pool-exhaustion/")
+    article = page.locator("article")
+    kind = article.locator("p.ll-kind")
+    assert kind.count() == 1
+    box = kind.bounding_box()
+    assert box is not None
+    assert box["height"] < 30, box  # one line: what it is and whether it is reviewed
+    assert "Stale: never reviewed" in kind.inner_text()
+    first_h2 = article.locator("h2").first.bounding_box()
+    assert first_h2 is not None
+    assert first_h2["y"] < 600, first_h2  # the steps begin within the first screen
+    assert article.locator(".admonition").first.bounding_box()["y"] > 900  # details at the end
+    kind.locator("a").click()
+    page.wait_for_url("**/runbooks/db-connection-pool-exhaustion/#review")
+    shot(page, "runbook-first-screen")
+
+
+@pytest.mark.parametrize("path", ["runbooks/", "runbooks/alerts/", "kb/", "kb/reports/executive/"])
+def test_indexes_and_reports_carry_no_review_state(page: Any, site: str, path: str) -> None:
+    page.goto(f"{site}{path}")
+    article = page.locator("article")
+    assert article.locator(".ll-state").count() == 0
+    assert article.locator(".admonition").count() == 0
+    assert "Never reviewed" not in article.inner_text()
+
+
+def test_home_is_where_an_incident_starts(page: Any, site: str) -> None:
+    page.goto(site)
+    box = page.locator("#ll-search-box")
+    assert bottom_of(box) < 600
+    headings = page.locator("article h2").all_inner_texts()
+    for heading in ("Runbooks by alert", "Open patterns", "Recurring lately", "Due for review"):
+        assert any(h.startswith(heading) for h in headings), (heading, headings)
+    assert "3 restricted incidents" in page.locator("article .ll-note").first.inner_text()
+    page.wait_for_function(
+        "() => !document.querySelector('.md-search-result__meta')"
+        ".textContent.includes('Initializing')",
+        timeout=60_000,
+    )
+    box.click()
+    page.keyboard.type("consumer la")
+    page.keyboard.press("g")
+    first = page.locator("li.md-search-result__item > a.md-search-result__link").first
+    first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert page.locator("input.md-search__input").input_value() == "consumer lag"
+    assert "runbooks/kafka-consumer-lag/" in (first.get_attribute("href") or "")
+    shot(page, "home-search")
+    assert page.elsewhere == []
+
+
+def test_search_for_a_symptom_answers_with_what_fits_and_says_what_each_is(
+    page: Any, site: str
+) -> None:
+    found = search(page, site, "connection pool")
+    assert found[0] == "runbooks/db-connection-pool-exhaustion/"
+    unrelated = ("runbooks/k8s-node-pressure-eviction/", "runbooks/bad-config-push/")
+    assert not set(found[:3]) & set(unrelated), found[:5]
+    results = page.locator("li.md-search-result__item > a.md-search-result__link article")
+    shown = min(results.count(), 8)
+    kinds = [results.nth(n).locator(".md-tag").first.inner_text() for n in range(shown)]
+    assert kinds[0] == "Runbook", kinds
+    assert "Pattern article" in kinds, kinds
+    assert all(results.nth(n).locator(".md-tag:visible").count() == 1 for n in range(shown))
+    incident = next(results.nth(n).inner_text() for n in range(shown) if kinds[n] == "Incident")
+    # The summary, not the metadata table.
+    assert "Severity" not in incident
+    assert "Time to detect" not in incident
+    shot(page, "search-connection-pool")
+
+
+def test_a_post_mortem_renders_as_github_shows_it(page: Any, team_site: str) -> None:
+    page.goto(f"{team_site}incidents/2025/2025-11-02-checkout-pool-ran-dry/")
+    article = page.locator("article")
+    timeline = article.locator("h2#timeline + p + ul > li")
+    assert timeline.count() == 3  # "All times UTC." and then a list, not one paragraph
+    code = article.locator("code", has_text="kubectl rollout restart deployment/checkout-api")
+    assert code.count() == 1  # a code span wrapped by the editor is still code
+    assert "`" not in article.inner_text()
+    boxes = article.locator("li.task-list-item input[type=checkbox]")
+    assert boxes.count() == 2
+    assert boxes.nth(0).is_checked()
+    assert "[x]" not in article.inner_text()
+    shot(page, "team-incident")
 
 
 def luminance(css: str) -> float:

@@ -131,9 +131,9 @@ def test_invalid_settings_are_all_reported_at_once(make_repo):
     result = CliRunner().invoke(cli, ["--root", str(root), "check"])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "learnloop.yml:4: error: colour: unknown setting; expected one of clustering, cost, "
-        "failure_modes, import, privacy, reader, review_period_days, services, site, themes, "
-        "timezone",
+        "learnloop.yml:4: error: colour: unknown setting; expected one of clustering, "
+        "communication, cost, failure_modes, import, privacy, reader, review_period_days, "
+        "services, site, themes, timezone",
         "learnloop.yml:1: error: review_period_days: expected a non-negative number, got -3",
         "learnloop.yml:3: error: cost.engineer_hourly_usd: expected a non-negative number, "
         "got 'lots'",
@@ -191,3 +191,79 @@ def test_the_command_line_keeps_its_exit_code_and_output_as_it_skips_teardown(
     assert done.returncode == code
     assert done.stdout.endswith(f"{'1 error' if bad else '0 errors'}, 0 warnings\n")
     assert done.stdout.startswith("incidents/a.md:6: error" if bad else "checked 1 file")
+
+
+# --- runbook_used ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["none", "None", "n/a", "'-'", "no"])
+def test_no_runbook_written_in_words_is_no_runbook(make_repo, value):
+    from learnloop.commands.patterns import analyze_repo
+    from learnloop.load import load_corpus
+
+    root = make_repo(
+        {
+            f"{n}.md": incident_text(id=f"INC-{n}", runbook_used=value)
+            for n in range(1, 4)  # three alike: a pattern the responders would have named
+        }
+    )
+    assert all(i.runbook_used is None for i in load_corpus(root).incidents)
+    assert run(root, "check").exit_code == 0
+    patterns = analyze_repo(root).patterns.patterns
+    assert patterns
+    assert all(p.id not in ("none", "n-a", "no") for p in patterns)
+    assert run(root, "generate").exit_code == 0
+    assert not (root / "runbooks" / f"{value.strip(chr(39)).lower()}.md").exists()
+
+
+def test_an_unknown_runbook_is_named_with_the_close_ones(make_repo):
+    root = make_repo(
+        {
+            "a.md": incident_text(runbook_used="db-conection-pool"),
+            "b.md": incident_text(id="B", runbook_used="db-connection-pool"),
+        }
+    )
+    (root / "runbooks").mkdir()
+    (root / "runbooks" / "db-connection-pool.md").write_text("# Pool\n")
+    (root / "runbooks" / "index.md").write_text("# Runbooks\n")
+    result = run(root, "check")
+    assert result.exit_code == 0  # a warning: the runbook may be written by hand later
+    assert result.output == (
+        "incidents/a.md:8: warning: runbook_used: no runbook is named 'db-conection-pool'\n"
+        "  Hint: did you mean 'db-connection-pool'? Name the runbook you followed (a file in "
+        "runbooks/, without .md); remove the key, or write `runbook_used: none`, when no "
+        "runbook was used\n"
+        "checked 2 files: 2 incidents loaded, 0 errors, 1 warning\n"
+    )
+
+
+# --- check --public ----------------------------------------------------------------------
+
+
+def test_check_public_fails_on_what_a_public_build_refuses(make_repo):
+    text = incident_text().replace("## Summary\n", "## Summary\nThe pod at 10.0.12.7 crashed.\n")
+    root = make_repo({"a.md": text})
+    plain = run(root, "check")
+    assert plain.exit_code == 0  # personal data is a warning for the internal site
+    assert "warning: " in plain.output
+    public = run(root, "check", "--public")
+    assert public.exit_code == 1
+    assert "error: " in public.output
+    assert "a public build (`learnloop build --public`) refuses it" in public.output
+    assert "privacy.allow" in public.output
+    build = run(root, "build", "--public")
+    assert build.exit_code == 1
+    assert "privacy.allow" in build.output
+    (root / "learnloop.yml").write_text("privacy:\n  allow: ['10\\.0\\.12\\.7']\n")
+    assert run(root, "check", "--public").exit_code == 0
+
+
+def test_check_public_in_github_format_annotates_errors(make_repo):
+    text = incident_text().replace(
+        "## Summary\n", "## Summary\nMail priya.raman@shopcorp.io now.\n"
+    )
+    root = make_repo({"a.md": text})
+    result = run(root, "check", "--public", "--format", "github")
+    assert result.exit_code == 1
+    assert result.output.startswith("::error file=incidents/a.md,line=")
+    assert "privacy.allow" in result.output

@@ -101,3 +101,101 @@ def test_helpers():
     assert slugify("Ünïcode ✓") == "unicode"
     assert next_id({"INC-2025-031", "INC-2024-099"}, 2025) == "INC-2025-032"
     assert next_id(set(), 2027) == "INC-2027-001"
+
+
+def run_new(root, *args: str):
+    result = CliRunner().invoke(cli, ["--root", str(root), "new", *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root / result.output.strip()
+
+
+def test_new_follows_the_teams_own_template(make_repo):
+    root = make_repo({})
+    (root / "incidents" / "_template.md").write_text(
+        "---\n"
+        "id: INC-YYYY-NNN\n"
+        "title: What users saw, in one line\n"
+        "started_at: YYYY-MM-DDTHH:MM:00Z   # when customers first noticed\n"
+        "severity: P3\n"
+        "services: [service-name]\n"
+        "team: payments   # our own key\n"
+        "---\n\n"
+        "## Summary\n<!-- Our house style: one paragraph. -->\n\n"
+        "## Timeline\nAll times UTC.\n- HH:MM — Incident began (YYYY-MM-DD).\n\n"
+        "## Customer communication\n- Status page updated: …\n"
+    )
+    path = run_new(root, "Card payments declined", "--service", "payments-gateway",
+                   "--severity", "P1", "--started", "2025-03-14T09:12Z")  # fmt: skip
+    text = path.read_text()
+    assert "started_at: 2025-03-14T09:12:00Z   # when customers first noticed\n" in text
+    assert "team: payments   # our own key\n" in text
+    assert "## Customer communication" in text
+    assert "- 09:12 — Incident began (2025-03-14)." in text
+    [incident] = load_corpus(root).incidents
+    assert (incident.id, incident.title, incident.severity) == (
+        "INC-2025-001",
+        "Card payments declined",
+        "P1",
+    )
+    assert incident.services == ("payments-gateway",)
+
+
+def test_a_repo_made_by_init_gets_the_schema_line(tmp_path):
+    from learnloop.commands import init
+
+    root = tmp_path / "repo"
+    init.init(root)
+    path = run_new(root, "Disk full on logs", "--started", "2025-06-01")
+    text = path.read_text()
+    schema = "../../.learnloop/incident.schema.json"
+    assert text.startswith(f"---\n# yaml-language-server: $schema={schema}\n")
+    assert (path.parent / "../../.learnloop/incident.schema.json").resolve().is_file()
+    assert path.name == "2025-06-01-disk-full-on-logs.md"
+    assert "started_at: '2025-06-01'" in text
+    check = CliRunner().invoke(cli, ["--root", str(root), "check"], catch_exceptions=False)
+    assert check.exit_code == 0, check.output
+
+
+def test_started_names_numbers_and_dates_the_file(make_repo):
+    root = make_repo({"a.md": incident_text(id="INC-2024-041")})
+    (root / "learnloop.yml").write_text("timezone: Europe/Paris\n")
+    path = run_new(root, "Checkout down", "--started", "2024-12-30 23:40")
+    assert path.relative_to(root).as_posix() == "incidents/2024/2024-12-30-checkout-down.md"
+    text = path.read_text()
+    assert "id: INC-2024-042\n" in text
+    assert "started_at: 2024-12-30T23:40:00+01:00" in text
+    assert "- 23:40 — Incident began." in text
+
+
+def test_a_bad_start_is_a_usage_error(make_repo):
+    root = make_repo({})
+    result = CliRunner().invoke(cli, ["--root", str(root), "new", "T", "--started", "yesterday"])
+    assert result.exit_code == 2
+    assert "--started: expected a date or a time" in result.output
+
+
+def test_long_titles_are_cut_between_words():
+    title = "Checkout returned errors for every customer because the orders database refused"
+    slug = slugify(title)
+    assert len(slug) <= 60
+    assert title.lower().replace(" ", "-").startswith(slug + "-")
+    assert slug == "checkout-returned-errors-for-every-customer-because-the"
+    assert slugify("x" * 80) == "x" * 60
+
+
+def test_new_and_init_files_are_readable_by_everyone(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    from learnloop.commands import init
+
+    old = os.umask(0o022)
+    try:
+        root = tmp_path / "repo"
+        init.init(root)
+        path = new_incident(root, "Disk full", ("logs",), "P3", datetime(2026, 1, 2, tzinfo=UTC))
+    finally:
+        os.umask(old)
+    written = [path, *(p for p in root.rglob("*") if p.is_file())]
+    for file in written:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o644, file

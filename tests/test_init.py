@@ -27,7 +27,9 @@ EXPECTED = sorted(
         ".github/workflows/learnloop-pr-comment.yml",
         ".github/workflows/learnloop-pr.yml",
         ".github/workflows/learnloop-publish.yml",
+        ".github/workflows/learnloop-review.yml",
         ".gitignore",
+        ".learnloop/incident.schema.json",
         "README.md",
         "adr/.gitkeep",
         "incidents/_template.md",
@@ -213,3 +215,78 @@ def test_init_then_new_check_generate_and_a_strict_site_build(tmp_path: Path):
     assert again.exit_code == 0
     assert again.stdout.startswith("already a learning repo")
     assert snapshot(root) == before
+
+
+# --- which learnloop the workflows install ------------------------------------------------
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+SPEC = f"learnloop @ git+https://github.com/acme/learnloop@{COMMIT}"
+
+
+@pytest.fixture
+def unknown_origin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The learnloop running the tests says nothing of where it came from."""
+    monkeypatch.setattr(init, "installed", lambda: "")
+
+
+def workflow_lines(root: Path, needle: str) -> list[str]:
+    return [
+        line.strip()
+        for path in sorted((root / ".github" / "workflows").glob("*.yml"))
+        for line in path.read_text().splitlines()
+        if needle in line
+    ]
+
+
+def test_the_workflows_install_the_pinned_learnloop_init_chose(tmp_path: Path, unknown_origin):
+    root = git_repo(tmp_path / "repo")
+    result = invoke(
+        "init", str(root), "--install", f"git+https://github.com/acme/learnloop@{COMMIT}"
+    )
+    assert result.exit_code == 0, result.output
+    pinned = workflow_lines(root, "LEARNLOOP_PINNED:")
+    assert pinned == [f'LEARNLOOP_PINNED: "{SPEC}"'] * 3  # pull request, publish, review
+    assert f"at a pinned build:\n  {SPEC}\n" in result.stdout
+    assert "not on the package index" in result.stdout
+    assert f'pip install "{SPEC}"' in (root / "README.md").read_text()
+    # Nothing anywhere installs whatever the package index has under the name.
+    assert not workflow_lines(root, ":-learnloop}")
+    before = snapshot(root)
+    again = invoke("init", str(root))  # keeps the pin it wrote
+    assert again.stdout == f"already a learning repo: all {len(EXPECTED)} files in place\n"
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize(
+    "spec", ["learnloop", "learnloop==0.1.0", "git+https://github.com/acme/learnloop@main"]
+)
+def test_an_unpinned_learnloop_is_refused(tmp_path: Path, spec: str):
+    result = invoke("init", str(tmp_path / "repo"), "--install", spec)
+    assert result.exit_code == 2
+    assert "expected a pinned learnloop" in result.stderr
+    assert not (tmp_path / "repo").exists()
+
+
+def test_without_a_known_origin_init_says_what_to_set(tmp_path: Path, unknown_origin):
+    root = git_repo(tmp_path / "repo")
+    result = invoke("init", str(root))
+    assert "Set the repository variable\n  LEARNLOOP_SPEC" in result.stdout
+    assert workflow_lines(root, "LEARNLOOP_PINNED:") == ['LEARNLOOP_PINNED: ""'] * 3
+    assert len(workflow_lines(root, "::error::no learnloop to install")) == 3
+
+
+def test_a_clone_with_an_https_remote_pins_its_head(tmp_path: Path):
+    clone = git_repo(tmp_path / "learnloop")
+    who = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b"}
+    who |= {"GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b"}
+    commit = ["git", "-C", str(clone), "commit", "-q", "--allow-empty", "-m", "x"]
+    subprocess.run(commit, check=True, env={**os.environ, **who})
+    subprocess.run(
+        ["git", "-C", str(clone), "remote", "add", "origin", "git@github.com:acme/learnloop.git"],
+        check=True,
+    )
+    head = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    spec = init.pinned(init._clone_spec(clone))
+    assert spec == f"learnloop @ git+https://github.com/acme/learnloop.git@{head}"

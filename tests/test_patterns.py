@@ -249,7 +249,8 @@ def test_similar_json_contract(repo: Path):
     result = invoke(repo, "similar", str(query), "--top", "3", "--json")
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)["results"]
-    assert len(answer) == 3
+    assert 2 <= len(answer) <= 3  # at most --top; a match that shares nothing is not listed
+    assert all(r["score"] >= 0.05 for r in answer)
     assert all(r["id"] != "INC-2025-001" for r in answer)
     assert [r["score"] for r in answer] == sorted((r["score"] for r in answer), reverse=True)
     assert {r["id"] for r in answer[:2]} == {"INC-2025-002", "INC-2025-003"}

@@ -276,6 +276,12 @@ def test_a_pull_request_that_adds_a_post_mortem_then_merges(tmp_path: Path):
     regenerated = invoke(root, "pr-summary", "--base", "main").stdout
     assert "These changes are part of this pull request." in regenerated
     assert "- `runbooks/db-connection-pool-exhaustion.md`: +1 source (INC-2025-061)" in regenerated
+    sign_off = next(line for line in regenerated.splitlines() if "sign them off" in line)
+    assert "`learnloop review " in sign_off
+    assert "runbooks/db-connection-pool-exhaustion.md" in sign_off
+    assert "patterns.yml" not in sign_off
+    assert "runbooks/index.md" not in sign_off  # an index asks for no review
+    assert "learnloop review** workflow" in sign_off
 
     git(root, "checkout", "-q", "main")
     git(root, "merge", "-q", "--no-ff", "-m", "Merge the post-mortem", "inc-2025-061")

@@ -427,3 +427,33 @@ def test_site_data_functions(make_repo: Any) -> None:
     )
     figures = report.feedback_figures(analysis)
     assert {"fixes", "accuracy", "maturity", "runbooks", "recurrences"} <= set(figures)
+
+
+def test_one_recommendation_is_one(tmp_path):
+    """The prevention section counts in English: one recommendation is not "the 1 … ones"."""
+    from types import SimpleNamespace
+
+    from learnloop.write import report as report_mod
+
+    rec = SimpleNamespace(
+        priority="high", title="Pool alert", annual_saving_usd=1200.0, effort_days=1.0,
+        roi=3.0, payback_months=4.0, quick_win=True,
+    )  # fmt: skip
+    section = report_mod._ENV.get_template("report_executive.md.j2").module.prevention
+
+    def render(recs: list[object], quick: int) -> str:
+        d = SimpleNamespace(
+            recommendations=recs,
+            prevention_total_usd=1200.0,
+            matrix={"quick wins": recs[:quick], "big bets": [], "fill-ins": [], "money pits": []},
+        )
+        return str(section(d))
+
+    one = render([rec], 1)
+    assert "The one recommendation is expected to save $1,200 a year; it is a quick win." in one
+    assert "highest-ranked" not in one
+    assert "The top ten" not in one
+    two = render([rec, rec], 1)
+    assert "The 2 highest-ranked recommendations" in two
+    assert "1 of them is a quick win." in two
+    assert "The top ten" not in two

@@ -52,7 +52,13 @@ class Links(HTMLParser):
 def test_runbooks_are_pages_with_freshness_and_working_incident_links(internal: Path):
     page = internal / "site" / "runbooks" / "db-connection-pool-exhaustion" / "index.html"
     html = page.read_text()
-    assert "Never reviewed. Built from" in html
+    # The state is one line under the title, the sources and how to sign off at the end.
+    head, review = html.split('id="review"', 1)
+    assert head.count('class="ll-state ll-stale"') == 1
+    assert "Stale: never reviewed</a>" in head
+    assert "admonition" not in head.split("<h2", 1)[0]
+    assert "Never reviewed. Nobody has signed it off yet." in review
+    assert "learnloop review runbooks/db-connection-pool-exhaustion.md" in review
     assert "pg_stat_activity" in unescape(html)
     parser = Links()
     parser.feed(html)
@@ -114,9 +120,11 @@ def test_search_ranks_runbooks_above_incidents(internal: Path):
     assert any("too many clients" in str(t) for t in runbook[0]["tags"])  # type: ignore[attr-defined]
     incident = next(d for d in docs if str(d["location"]).startswith("incidents/2025/"))
     assert incident["boost"] < 1
-    assert "tags" not in incident
+    assert incident["tags"] == ["Incident"]  # what it is, shown under the result
+    assert runbook[0]["tags"][0] == "Runbook"
     html = (internal / "site/runbooks/db-connection-pool-exhaustion/index.html").read_text()
-    assert "<strong>Symptoms.</strong> Seen as:" in html
+    assert "Symptoms: how this failure showed up</summary>" in html
+    assert "Seen as:" in html
 
 
 def test_dashboards_are_built_and_linked(internal: Path):
@@ -126,11 +134,12 @@ def test_dashboards_are_built_and_linked(internal: Path):
         assert html.count('<figure class="ll-chart"') >= 1, board
         assert "<table>" in html, board
     patterns = (site / "dashboards/patterns/index.html").read_text()
-    assert '<pre class="mermaid"><code>flowchart LR' in patterns
+    assert patterns.count('<figure class="ll-chart"') == 2  # the cause map is a chart too
+    assert 'mermaid"><code>' not in patterns
     home = (site / "index.html").read_text()
     assert 'href="dashboards/"' in home
     assert "Dashboards" in home  # in the navigation
-    # The diagram library is served with the site, before anything that draws diagrams.
+    # The diagram library (for diagrams people write) is served with the site.
     assert (site / "assets/learnloop/mermaid.min.js").stat().st_size > 1_000_000
     scripts = re.findall(r'<script src="([^"]+)"', patterns)
     assert "../../assets/learnloop/mermaid.min.js" in scripts
@@ -141,10 +150,59 @@ def test_dashboards_are_built_and_linked(internal: Path):
 def test_incident_pages_show_pattern_and_similar_incidents(internal: Path):
     page = internal / "site/incidents/2024/2024-10-25-inventory-db-too-many-clients-orders"
     html = (page / "index.html").read_text()
-    assert "<td>Pattern</td>" in html
+    assert "<strong>Pattern:</strong>" in html
     assert 'href="../../../runbooks/db-connection-pool-exhaustion/"' in html
     similar = html.split('id="similar-incidents"', 1)[1].split("</ul>", 1)[0]
     links = re.findall(r'<a href="([^"]+)">INC-', similar)
     assert len(links) == 3
     for href in links:
         assert (page / href / "index.html").resolve().is_file(), href
+
+
+def kind_line(html: str) -> str:
+    found = re.search(r'<p class="ll-kind">(.*?)</p>', html, re.DOTALL)
+    return unescape(re.sub(r"<[^>]+>", "", found.group(1))) if found else ""
+
+
+def test_only_documents_people_act_on_carry_a_review_state(internal: Path):
+    site = internal / "site"
+    for rel in ("runbooks", "runbooks/alerts", "kb", "kb/reports", "kb/reports/executive"):
+        html = (site / rel / "index.html").read_text()
+        assert "ll-state" not in html, rel
+        assert 'id="review"' not in html, rel
+        assert "Never reviewed" not in html, rel
+    for rel in ("runbooks/kafka-consumer-lag", "kb/patterns/kafka-consumer-lag", "adr"):
+        html = (site / rel / "index.html").read_text()
+        assert ("ll-state" in html) == (rel != "adr"), rel
+
+
+def test_every_page_counts_the_same_incidents_and_patterns(internal: Path, public: Path):
+    """Home, dashboards and the knowledge base give one count of incidents and patterns, in
+    the internal site and the public one; an incident's pattern is as big as its runbook."""
+    for root in (internal, public):
+        site = root / "site"
+        home = unescape((site / "index.html").read_text())
+        boards = unescape((site / "dashboards" / "index.html").read_text())
+        kb = unescape((site / "kb" / "index.html").read_text())
+        assert "167 incidents</strong> across" in home, root
+        assert "14 recurring patterns</strong>" in home, root
+        assert "Drawn from 167 incidents" in boards
+        assert "14 recurring patterns" in boards
+        assert "167 incidents from" in kb
+        assert "14 recurring patterns cover" in kb
+    home = unescape((internal / "site" / "index.html").read_text())
+    assert "3 restricted incidents have their own page here but no figure" in home
+    public_home = unescape((public / "site" / "index.html").read_text())
+    assert "Restricted incidents are not published here, and no figure counts them." in public_home
+    checked = 0
+    for page in (internal / "site" / "incidents").rglob("index.html"):
+        html = page.read_text()
+        found = re.search(
+            r'<strong>Pattern:</strong> <a href="([^"]+)">[^<]*</a> \((\d+) incidents?', html
+        )
+        if not found or "/runbooks/" not in found.group(1):
+            continue
+        runbook = (page.parent / found.group(1) / "index.html").resolve().read_text()
+        assert f"built from {found.group(2)} incident" in kind_line(runbook), page
+        checked += 1
+    assert checked > 100

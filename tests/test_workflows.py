@@ -27,11 +27,12 @@ def tool(name: str) -> str:
     return found
 
 
-def test_there_are_the_three_workflows():
+def test_there_are_the_four_workflows():
     assert [p.name for p in WORKFLOWS] == [
         "learnloop-pr-comment.yml",
         "learnloop-pr.yml",
         "learnloop-publish.yml",
+        "learnloop-review.yml",
     ]
 
 
@@ -44,7 +45,8 @@ def test_this_repository_uses_the_packaged_workflows_unchanged():
         )
 
 
-def test_init_writes_the_workflows_as_they_are(tmp_path: Path):
+def test_init_writes_the_workflows_as_they_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(init, "installed", lambda: "")  # no pin to write in
     init.init(tmp_path)
     for template in WORKFLOWS:
         written = tmp_path / ".github" / "workflows" / template.name
@@ -93,7 +95,7 @@ def test_the_pull_request_workflow_runs_the_checks_in_order():
     runs = [str(step.get("run", "")) for step in _steps("learnloop-pr.yml")]
     text = "\n".join(runs)
     order = [
-        "learnloop check --format github",
+        "learnloop check --public --format github",
         "learnloop generate --check",
         'learnloop pr-summary --base "origin/$BASE_REF"',
         "GITHUB_STEP_SUMMARY",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from learnloop import privacy
@@ -36,6 +39,45 @@ PRIVACY_CODES = frozenset(
 )
 
 
+PERSONAL_CODES = frozenset({"email", "phone", "card-number", "ipv4", "ipv6"})
+ALLOW_HINT = (
+    "add a regular expression matching it to `privacy.allow` in learnloop.yml, "
+    "e.g. privacy: {allow: ['10\\.0\\.12\\.7']}"
+)
+PERSONAL_HINT = f"remove or mask it; if it is safe to publish, {ALLOW_HINT}"
+SECRET_HINT = (
+    "remove it from the file and its history, and revoke it; if it is not a secret, " + ALLOW_HINT
+)
+PUBLIC = "a public build (`learnloop build --public`) refuses it"
+
+
+def for_public(problems: list[Problem]) -> list[Problem]:
+    """The problems as a public build sees them: secrets and personal data are errors.
+
+    `learnloop check --public` reports exactly what would stop `build --public`, so a pull
+    request that passes its check never fails to publish.
+    """
+    out = []
+    for problem in problems:
+        if problem.code in PRIVACY_CODES and problem.level != "error":
+            problem = replace(problem, level="error", message=f"{problem.message}; {PUBLIC}")
+        out.append(problem)
+    return sorted(out)
+
+
+def public_refusal(problems: list[Problem]) -> str | None:
+    """Why a public build refuses these problems (as `for_public` sees them), or None."""
+    found = [p for p in problems if p.level == "error"]
+    if not found:
+        return None
+    private = sum(p.code in PRIVACY_CODES for p in found)
+    return (
+        f"a public build needs a clean check: {len(found) - private} error(s), "
+        f"{private} secret(s) or personal data found; no site was built"
+        + (" (allow a known-safe value with `privacy.allow` in learnloop.yml)" if private else "")
+    )
+
+
 def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[Problem]:
     """Load problems plus what only the whole corpus or the content can tell, sorted.
 
@@ -45,11 +87,33 @@ def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[
     for path, text in texts(corpus, root):
         for finding in privacy.scan(text, allow=settings.privacy_allow):
             problems.append(
-                Problem(path, finding.line, finding.level, finding.message, code=finding.kind)
+                Problem(
+                    path,
+                    finding.line,
+                    finding.level,
+                    finding.message,
+                    PERSONAL_HINT if finding.kind in PERSONAL_CODES else SECRET_HINT,
+                    code=finding.kind,
+                )
             )
     known = {i.id for i in corpus.incidents}
     catalog = settings.services
+    runbooks = known_runbooks(root) if root is not None else None
     for incident in corpus.incidents:
+        if runbooks is not None and incident.runbook_used:
+            problem = unknown_runbook(incident.runbook_used, runbooks)
+            if problem:
+                message, hint = problem
+                problems.append(
+                    Problem(
+                        incident.path,
+                        incident.line_of("runbook_used"),
+                        "warning",
+                        message,
+                        hint,
+                        code="unknown-runbook",
+                    )
+                )
         for index, ref in enumerate(incident.related):
             if ref not in known:
                 problems.append(
@@ -75,6 +139,41 @@ def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[
                         )
                     )
     return sorted(set(problems))
+
+
+# Index pages `generate` writes among the runbooks; no incident follows one of them.
+RUNBOOK_INDEXES = frozenset({"index", "alerts", "services", "symptoms"})
+
+
+def known_runbooks(root: Path) -> set[str]:
+    """The runbooks an incident may name: files in runbooks/ and patterns in patterns.yml
+    (a pattern's runbook is written by the next `generate`)."""
+    from learnloop.errors import LearnloopError
+    from learnloop.state import read_state
+
+    folder = root / "runbooks"
+    names = {p.stem for p in folder.glob("*.md")} - RUNBOOK_INDEXES if folder.is_dir() else set()
+    with contextlib.suppress(LearnloopError):  # a broken patterns.yml: `generate` says so
+        names |= {p.id for p in read_state(root).patterns}
+    return names
+
+
+def unknown_runbook(name: str, known: set[str]) -> tuple[str, str] | None:
+    """(message, hint) when `runbook_used` names no runbook; None when it names one."""
+    stem = name.strip().removeprefix("./").removeprefix("runbooks/").removesuffix(".md")
+    if stem in known:
+        return None
+    close = difflib.get_close_matches(stem, sorted(known), n=3, cutoff=0.6)
+    hint = (
+        f"did you mean {', '.join(repr(c) for c in close)}? "
+        if close
+        else ("the runbooks are: " + ", ".join(sorted(known)) + ". " if known else "")
+    )
+    return (
+        f"runbook_used: no runbook is named {name!r}",
+        hint + "Name the runbook you followed (a file in runbooks/, without .md); "
+        "remove the key, or write `runbook_used: none`, when no runbook was used",
+    )
 
 
 def alerts_without_runbook(

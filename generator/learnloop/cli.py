@@ -47,6 +47,7 @@ LAZY = {
     "init": "learnloop.commands.init",
     "pr-summary": "learnloop.commands.prsummary",
     "report": "learnloop.commands.report",
+    "review": "learnloop.commands.review",
 }
 
 
@@ -107,14 +108,27 @@ def cli(ctx: click.Context, root: Path, verbose: bool) -> None:
     is_flag=True,
     help="For one FILE: what was understood of it (parts with their lines, times, failure modes).",
 )
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Fail on what `build --public` refuses: secrets and personal data are errors.",
+)
 @pass_ctx
 def check(
-    obj: Context, paths: tuple[Path, ...], fmt: str, as_json: bool, alerts: bool, explain: bool
+    obj: Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    as_json: bool,
+    alerts: bool,
+    explain: bool,
+    public: bool,
 ) -> None:
     """Validate incident files (default: all of incidents/)."""
     settings = obj.settings()
     corpus = load_corpus(obj.root, [p.resolve() for p in paths])
-    problems = check_mod.check(corpus, settings)
+    problems = check_mod.check(corpus, settings, obj.root)
+    if public:
+        problems = check_mod.for_public(problems)
     fmt = "json" if as_json else fmt
     if explain:
         from learnloop.read import explain as explain_mod
@@ -137,6 +151,13 @@ def check(
         sys.exit(1)
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def _severity(ctx: click.Context, param: click.Parameter, value: str) -> str:
     normal = normalize_severity(value)
     if normal is None:
@@ -150,10 +171,21 @@ def _severity(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option(
     "--severity", default="P3", show_default=True, callback=_severity, help="P0 (worst) … P4."
 )
+@click.option(
+    "--started",
+    metavar="WHEN",
+    help="When the impact began: 2025-03-14 or 2025-03-14T09:12 (default: now). "
+    "Names and numbers the file.",
+)
 @pass_ctx
-def new(obj: Context, title: str, services: tuple[str, ...], severity: str) -> None:
-    """Start a post-mortem from the template, with a fresh id."""
-    path = scaffold.new_incident(obj.root, title, services, severity, datetime.now(UTC))
+def new(
+    obj: Context, title: str, services: tuple[str, ...], severity: str, started: str | None
+) -> None:
+    """Start a post-mortem from incidents/_template.md, with a fresh id."""
+    start = scaffold.parse_start(started, obj.settings().timezone) if started else None
+    path = scaffold.new_incident(
+        obj.root, title, services, severity, datetime.now(UTC), started=start
+    )
     click.echo(path.relative_to(obj.root).as_posix())
 
 
@@ -183,6 +215,13 @@ def generate(obj: Context, check_only: bool, refit: bool, replace_edited: bool) 
     for problem in edits:
         click.echo(problem.format(), err=True)
     if check_only:
+        from learnloop.commands.review import only_review_due
+
+        # A review signed by hand is accepted: its due date follows on the next generate.
+        signed = [rel for rel in changed if only_review_due(_read(obj.root / rel), rendered[rel])]
+        for rel in signed:
+            click.echo(f"note: {rel}: review_due follows its new review on the next generate")
+        changed = [rel for rel in changed if rel not in signed]
         for rel in changed:
             click.echo(f"would change: {rel}")
         if changed:
@@ -283,21 +322,13 @@ def build(obj: Context, public: bool) -> None:
         # A public site must not publish a secret or someone's personal data, and a file
         # that does not load could be an incident whose visibility was never read.
         corpus = load_corpus(obj.root)
-        problems = check_mod.check(corpus, obj.settings(), obj.root)
-        found = [p for p in problems if p.level == "error" or p.code in check_mod.PRIVACY_CODES]
-        if found:
+        problems = check_mod.for_public(check_mod.check(corpus, obj.settings(), obj.root))
+        refusal = check_mod.public_refusal(problems)
+        if refusal:
+            found = [p for p in problems if p.level == "error"]
             click.echo("".join(f"{p.format()}\n" for p in found), err=True, nl=False)
-            private = sum(p.code in check_mod.PRIVACY_CODES for p in found)
             site.discard(obj.root)
-            raise LearnloopError(
-                f"a public build needs a clean check: {len(found) - private} error(s), "
-                f"{private} secret(s) or personal data found; no site was built"
-                + (
-                    " (allow a known-safe value with `privacy.allow` in learnloop.yml)"
-                    if private
-                    else ""
-                )
-            )
+            raise LearnloopError(refusal)
     analysis, _, written = generate_cmd.generate(obj.root, write=True)
     for rel in written:
         click.echo(f"wrote {rel}")

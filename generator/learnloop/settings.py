@@ -119,6 +119,9 @@ class Settings:
     importing: ImportSettings = field(default_factory=ImportSettings)
     # The systemic themes: the shipped ones with the team's `themes:` added.
     themes: Lexicon = field(default_factory=_shipped_themes)
+    # The team's communication policy: what to do per severity (P0…P4) and a status-page
+    # text (`status_page`). Empty by default: runbooks then say that none is set.
+    communication: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 _TOP = {
@@ -133,7 +136,9 @@ _TOP = {
     "failure_modes",
     "themes",
     "import",
+    "communication",
 }
+COMMUNICATION_KEYS = (*SEVERITIES, "status_page")
 
 
 def load_settings(root: Path) -> Settings:
@@ -220,6 +225,14 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
             tier=tier,
             depends_on=tuple(str(d).strip().lower() for d in deps),
         )
+    communication: dict[str, str] = {}
+    for key, value in mapping("communication", data.get("communication")).items():
+        if key not in COMMUNICATION_KEYS:
+            err(f"communication.{key}", f"expected one of {', '.join(COMMUNICATION_KEYS)}")
+        elif not isinstance(value, str) or not value.strip():
+            err(f"communication.{key}", f"expected a sentence, got {value!r}")
+        else:
+            communication[key] = " ".join(value.split())
     site = mapping("site", data.get("site"))
     themes = _vocabulary(data, lines, errors)
     zone = data.get("timezone")
@@ -241,6 +254,9 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         timezone=str(zone).strip() if zone is not None else "UTC",
         importing=importing,
         themes=themes,
+        communication=MappingProxyType(
+            {k: communication[k] for k in COMMUNICATION_KEYS if k in communication}
+        ),
     )
 
 

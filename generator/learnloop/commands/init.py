@@ -10,7 +10,11 @@ appended when they lack them. A second run finds everything in place and changes
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import logging
+import re
+import subprocess
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.abc import Traversable
@@ -18,18 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-import jinja2
 
 from learnloop import gitfacts
-from learnloop.errors import LearnloopError
-from learnloop.load import INCIDENTS_DIR
+from learnloop.errors import LearnloopError, UsageError
+from learnloop.scaffold import SCHEMA_COPY, TEMPLATE_FILE, postmortem_template
 from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.write import atomic_write
 
 log = logging.getLogger(__name__)
 
 WORKFLOWS_DIR = ".github/workflows"
-TEMPLATE_FILE = f"{INCIDENTS_DIR}/_template.md"
 GENERATED_DIRS = ("runbooks", "kb", "adr")
 IGNORED = ("site/", ".learnloop-cache/", ".learnloop-site-*/")
 README = "README.md"
@@ -39,7 +41,7 @@ README_SECTION = """\
 ## Incidents and what we learn from them
 
 This repository is a learning loop for production incidents, kept with
-[learnloop](https://pypi.org/project/learnloop/):
+learnloop:
 
 - `incidents/` holds one post-mortem per incident, Markdown with YAML front matter. Start one
   with `learnloop new "What users saw" --service checkout-api --severity P2`, or copy
@@ -54,12 +56,22 @@ that change. Run `learnloop generate` and commit its output with the post-mortem
 main publish the site with GitHub Pages.
 
 ```sh
-pip install learnloop
+pip install "{install}"
 learnloop check            # validate the post-mortems
 learnloop generate         # refresh runbooks/, kb/, adr/, patterns.yml
 learnloop serve            # preview the site at http://127.0.0.1:8000
 ```
 """
+# The workflows install the learnloop `init` chose: this line of theirs holds it.
+_PINNED = re.compile(r'(?m)^(?P<indent>[ \t]*)LEARNLOOP_PINNED: "(?P<spec>[^"\n]*)"$')
+_COMMIT = re.compile(
+    r"^(?:learnloop @ )?git\+(?P<url>https://[^\s@\"'#]+)@(?P<commit>[0-9a-f]{40})$"
+)
+_WHEEL = re.compile(
+    r"^(?:learnloop @ )?(?P<url>https://[^\s\"'#]+/learnloop-[^\s/\"'#]+\.whl)"
+    r"(?P<hash>#sha256=[0-9a-f]{64})?$"
+)
+NOT_PUBLISHED = "learnloop is not on the package index: a package of that name there is not it"
 # Kinds of file, by who owns it once written.
 MANAGED = "managed"  # learnloop's; kept identical to the package's templates
 SEED = "seed"  # the team's; written once
@@ -81,6 +93,7 @@ class Outcome:
     appended: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     git: bool = True
+    install: str = ""  # the pinned learnloop the workflows install ("" when none was chosen)
 
     @property
     def changed(self) -> bool:
@@ -107,10 +120,91 @@ def site_templates() -> dict[str, str]:
     )
 
 
-def workflow_templates() -> dict[str, str]:
-    """The GitHub workflows: .github/workflows/NAME -> text."""
+def workflow_templates(install: str = "") -> dict[str, str]:
+    """The GitHub workflows: .github/workflows/NAME -> text, installing `install`."""
     folder = resources.files("learnloop").joinpath("templates", "workflows")
-    return dict(sorted(_walk(folder, f"{WORKFLOWS_DIR}/").items()))
+    return {
+        path: _PINNED.sub(lambda m: f'{m.group("indent")}LEARNLOOP_PINNED: "{install}"', text)
+        for path, text in sorted(_walk(folder, f"{WORKFLOWS_DIR}/").items())
+    }
+
+
+def pinned(spec: str) -> str:
+    """A pip requirement for learnloop that names one exact build, written the one way the
+    workflows use: `learnloop @ git+https://…@<commit>` or `learnloop @ https://….whl`."""
+    text = spec.strip()
+    if found := _COMMIT.match(text):
+        return f"learnloop @ git+{found.group('url')}@{found.group('commit')}"
+    if found := _WHEEL.match(text):
+        return f"learnloop @ {found.group('url')}{found.group('hash') or ''}"
+    raise UsageError(
+        f"--install: expected a pinned learnloop, got {spec!r}. {NOT_PUBLISHED}: install it "
+        "from its repository at a commit, git+https://…/learnloop@<40-hex commit>, or from a "
+        "wheel, https://…/learnloop-<version>-py3-none-any.whl"
+    )
+
+
+def installed() -> str:
+    """The pinned requirement of the learnloop running now, when pip recorded where it came
+    from (a commit of a repository, a wheel) or it runs from a clone with an https remote;
+    "" otherwise."""
+    try:
+        raw = importlib.metadata.distribution("learnloop").read_text("direct_url.json")
+        origin = json.loads(raw or "{}")
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return ""
+    url = str(origin.get("url") or "")
+    vcs = origin.get("vcs_info") or {}
+    candidates = []
+    if vcs.get("vcs") == "git" and vcs.get("commit_id"):
+        candidates.append(f"git+{url}@{vcs['commit_id']}")
+    elif url.endswith(".whl"):
+        info = origin.get("archive_info") or {}
+        legacy = str(info.get("hash") or "")
+        sha = (info.get("hashes") or {}).get("sha256") or legacy.removeprefix("sha256=") * (
+            legacy.startswith("sha256=")
+        )
+        candidates.append(url + (f"#sha256={sha}" if sha else ""))
+    elif url.startswith("file://"):
+        candidates.append(_clone_spec(Path(url.removeprefix("file://"))))
+    for candidate in candidates:
+        try:
+            return pinned(candidate)
+        except UsageError:
+            continue
+    return ""
+
+
+def _clone_spec(folder: Path) -> str:
+    """git+<origin>@<HEAD> for a clone whose origin is reachable over https."""
+
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=10,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    remote, head = git("remote", "get-url", "origin"), git("rev-parse", "HEAD")
+    scp = re.fullmatch(r"git@([\w.-]+):(.+)", remote)
+    if scp:  # git@github.com:acme/learnloop.git
+        remote = f"https://{scp.group(1)}/{scp.group(2)}"
+    return f"git+{remote}@{head}" if remote.startswith("https://") and head else ""
+
+
+def current_install(root: Path) -> str:
+    """The pinned learnloop the repo's workflows already install, "" when none."""
+    for path in sorted((root / WORKFLOWS_DIR).glob("learnloop-*.yml")):
+        found = _PINNED.search(_read(path) or "")
+        if found and found.group("spec"):
+            return found.group("spec")
+    return ""
 
 
 def settings_template() -> str:
@@ -118,24 +212,16 @@ def settings_template() -> str:
     return resources.files("learnloop").joinpath("templates", SETTINGS_FILE).read_text("utf-8")
 
 
-def postmortem_template() -> str:
-    """incidents/_template.md: the post-mortem `new` writes, with placeholders to fill in."""
-    source = resources.files("learnloop").joinpath("templates/postmortem.md.j2").read_text()
-    return jinja2.Template(source, keep_trailing_newline=True).render(
-        schema=None,
-        id="INC-YYYY-NNN",
-        title_yaml="What users saw, in one line",
-        started_at="YYYY-MM-DDTHH:MM:00Z",
-        severity="P3",
-        services="service-name",
-        clock="HH:MM",
-    )
+def schema_file() -> str:
+    """The JSON Schema of the front matter, copied into the repo for editors to find."""
+    return resources.files("learnloop").joinpath("schema", "incident.schema.json").read_text()
 
 
-def plan() -> list[Planned]:
+def plan(install: str = "") -> list[Planned]:
     """Every file init writes, with its kind, sorted by path."""
     files = [Planned(p, t, MANAGED) for p, t in site_templates().items()]
-    files += [Planned(p, t, MANAGED) for p, t in workflow_templates().items()]
+    files += [Planned(p, t, MANAGED) for p, t in workflow_templates(install).items()]
+    files.append(Planned(SCHEMA_COPY.as_posix(), schema_file(), MANAGED))
     files.append(Planned(SETTINGS_FILE, settings_template(), SEED))
     files.append(Planned(TEMPLATE_FILE, postmortem_template(), SEED))
     files += [Planned(f"{d}/.gitkeep", "", SEED) for d in GENERATED_DIRS]
@@ -151,9 +237,10 @@ def _read(path: Path) -> str | None:
         raise LearnloopError(f"{path}: cannot read: {exc}") from None
 
 
-def _readme(current: str | None, force: bool) -> str | None:
+def _readme(current: str | None, force: bool, install: str = "") -> str | None:
     """README.md with the learnloop section; None when it needs no change."""
-    block = f"{README_BEGIN}\n{README_SECTION}{README_END}\n"
+    section = README_SECTION.format(install=install or "learnloop @ git+https://…@<commit>")
+    block = f"{README_BEGIN}\n{section}{README_END}\n"
     if current is None:
         return "# Incidents\n\n" + block
     if README_BEGIN in current:
@@ -181,14 +268,21 @@ def _gitignore(current: str | None) -> str | None:
     )
 
 
-def init(root: Path, *, force: bool = False) -> Outcome:
-    """Write what is missing; refuse (writing nothing) where learnloop's files differ."""
+def init(root: Path, *, force: bool = False, install: str | None = None) -> Outcome:
+    """Write what is missing; refuse (writing nothing) where learnloop's files differ.
+
+    The workflows install `install` (a pinned learnloop), else the one they already install,
+    else the one running now when pip recorded where it came from.
+    """
     if root.exists() and not root.is_dir():
         raise LearnloopError(f"{root} is not a directory")
-    outcome = Outcome(git=gitfacts.open_repo(root) is not None if root.exists() else False)
+    chosen = pinned(install) if install else current_install(root) or installed()
+    outcome = Outcome(
+        git=gitfacts.open_repo(root) is not None if root.exists() else False, install=chosen
+    )
     writes: dict[str, str] = {}
     conflicts = []
-    for item in plan():
+    for item in plan(chosen):
         current = _read(root / item.path)
         if current is None:
             writes[item.path] = item.text
@@ -208,7 +302,7 @@ def init(root: Path, *, force: bool = False) -> Outcome:
         )
     readme, ignore = _read(root / README), _read(root / ".gitignore")
     for rel, current, new in (
-        (README, readme, _readme(readme, force)),
+        (README, readme, _readme(readme, force, chosen)),
         (".gitignore", ignore, _gitignore(ignore)),
     ):
         if new is None:
@@ -241,18 +335,39 @@ def report(outcome: Outcome) -> str:
         '  learnloop new "What users saw" --service SERVICE --severity P2',
         "  learnloop check && learnloop generate && learnloop build",
         "  then commit, push, and set Settings → Pages → Source to GitHub Actions.",
+        "",
     ]
+    if outcome.install:
+        lines += [
+            "The workflows install learnloop from its repository, at a pinned build:",
+            f"  {outcome.install}",
+            f"  ({NOT_PUBLISHED}.) To install another build, set the repository variable",
+            "  LEARNLOOP_SPEC, or run `learnloop init --install SPEC --force`.",
+        ]
+    else:
+        lines += [
+            "The workflows need to know which learnloop to install, and this one does not",
+            f"  say where it came from ({NOT_PUBLISHED}). Set the repository variable",
+            "  LEARNLOOP_SPEC to a pinned build, e.g. learnloop @ git+https://…@<commit>,",
+            "  or run `learnloop init --install SPEC --force`.",
+        ]
     return "\n".join(lines) + "\n"
 
 
 @click.command("init")
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace site and workflow files that differ.")
+@click.option(
+    "--install",
+    metavar="SPEC",
+    help="The learnloop the workflows install: learnloop @ git+https://…@<commit>, or a "
+    "wheel's https URL (default: the one running now, when known).",
+)
 @click.pass_obj
-def command(obj: Any, directory: Path | None, force: bool) -> None:
+def command(obj: Any, directory: Path | None, force: bool, install: str | None) -> None:
     """Turn a git repository into a learning repo (default: the --root directory)."""
     root = directory.resolve() if directory is not None else obj.root
-    outcome = init(root, force=force)
+    outcome = init(root, force=force, install=install)
     if not outcome.git:
         click.echo(
             f"note: {root} is not a git repository; run `git init` there so that pull "

@@ -287,8 +287,9 @@ def to_table(analysis: Analysis) -> str:
     clustered = sum(len(r["incidents"]) for r in data)
     text.append("")
     text.append(
-        f"{len(data)} recurring patterns cover {clustered} of {total} incidents; "
-        f"{len(analysis.patterns.unclustered)} are one-offs."
+        f"{_counted(len(data), 'recurring pattern')} "
+        f"{'covers' if len(data) == 1 else 'cover'} {clustered} of "
+        f"{_counted(total, 'incident')}; {_one_offs(len(analysis.patterns.unclustered))}."
     )
     if any(r["burst"] for r in data):
         text.append("*burst: incidents bunched in a 30-day window far beyond the pattern's rate.")
@@ -301,3 +302,11 @@ def services_table(analysis: Analysis) -> str:
     """The service view for people: each service and the patterns that hit it."""
     lines = [f"{service}: {', '.join(ids)}" for service, ids in by_service(analysis).items()]
     return "\n".join(lines or ["No recurring patterns yet."]) + "\n"
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _one_offs(n: int) -> str:
+    return "none is a one-off" if n == 0 else "1 is a one-off" if n == 1 else f"{n:,} are one-offs"

@@ -458,7 +458,24 @@ def to_markdown(summary: Summary) -> str:
     elif summary.generated:
         out.append("")
         out.append("These changes are part of this pull request.")
+    signable = [rel for rel, _ in summary.generated if _asks_for_review(rel)]
+    if signable:
+        files = " ".join(signable)
+        out.append("")
+        out.append(
+            "Once you have read them against their sources, sign them off: "
+            f"`learnloop review {files}` and commit, or run the **learnloop review** workflow "
+            f"(Actions → learnloop review → Run workflow) on this branch with `{files}`."
+        )
     return "\n".join(out) + "\n"
+
+
+def _asks_for_review(rel: str) -> bool:
+    """A changed document a reviewer signs off: in runbooks/, kb/ or adr/, not an index or
+    a report."""
+    if not rel.startswith(("runbooks/", "kb/", "adr/")) or not rel.endswith(".md"):
+        return False
+    return document.needs_review(rel, {"kind": "report" if rel.startswith("kb/reports/") else ""})
 
 
 def _new_section(item: NewIncident) -> list[str]:

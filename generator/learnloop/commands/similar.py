@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict
+from collections.abc import Mapping, Set
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,13 @@ from learnloop.analyze import semantic
 from learnloop.analyze.documents import document, text_document
 from learnloop.analyze.lookup import LazyIncidents, Lookup
 from learnloop.analyze.semantic import Model
-from learnloop.analyze.similar import Match, Query, nearest_pattern, search
+from learnloop.analyze.similar import Match, Query, distinctive_text, nearest_pattern, search
+from learnloop.analyze.text import fields
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import MAX_BYTES, display_path, repo_zone
+from learnloop.model import Incident
+from learnloop.scaffold import team_template
+from learnloop.write.words import readable
 
 RUNBOOKS_DIR = "runbooks"
 
@@ -49,7 +54,11 @@ def lookup(root: Path) -> Lookup:
 
 
 def query_from_file(path: Path, root: Path) -> Query:
-    """A draft post-mortem as a query; works when the draft is not valid yet."""
+    """A draft post-mortem as a query; works when the draft is not valid yet.
+
+    What the draft still holds of the template (its hints, placeholder lines, commented-out
+    keys) is left out: only what its author wrote is compared.
+    """
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise LearnloopError(
@@ -60,13 +69,50 @@ def query_from_file(path: Path, root: Path) -> Query:
         raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise LearnloopError(f"{display_path(path, root)}: file grew beyond the limit")
-    text = raw.decode("utf-8", errors="replace")
+    template = team_template(root)
+    text = own_text(raw.decode("utf-8", errors="replace"), template)
+    said = _plain(text, _template_lines(template))
     incident, _ = read.incident_from_bytes(
-        raw, display_path(path, root), repo_zone(root), read.vocabulary(root)
+        text.encode("utf-8"), display_path(path, root), repo_zone(root), read.vocabulary(root)
     )
+    if not said.strip():
+        raise LearnloopError(
+            f"{display_path(path, root)}: nothing to compare yet: the file holds only the "
+            "template; write what happened (title, summary, timeline) first"
+        )
     if incident is not None:
-        return Query(document(incident), _plain(text), incident)
-    return Query(text_document(_plain(text)), _plain(text))
+        return Query(document(incident), said, incident)
+    return Query(text_document(said), said)
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_FRONT = re.compile(r"\A(---[ \t]*\n)(.*?\n)(---[ \t]*(?:\n|\Z))", re.DOTALL)
+# Words every front matter has; a draft saying only these says nothing yet.
+_KEYS_ONLY = re.compile(r"^\s*(?:id|status|severity|started_at|services|tags)\s*:")
+
+
+def _template_lines(template: str) -> set[str]:
+    """The template's lines with text, as written, front matter and body."""
+    return {ln.strip() for ln in _COMMENT.sub("", template).split("\n") if ln.strip()}
+
+
+def own_text(text: str, template: str) -> str:
+    """A draft without what it shares with the template: comments, and the body's lines that
+    are the template's lines as written (a hint, "- …", "1. Why …?"). Its front matter keeps
+    every key, so that it still loads."""
+    text = _COMMENT.sub("", text)
+    found = _FRONT.match(template)
+    template_body = {
+        ln for ln in _template_lines(template[found.end() if found else 0 :]) if ln[:1] != "#"
+    }
+    match = _FRONT.match(text)
+    head, body = ("", text)
+    if match:
+        keys = [ln for ln in match.group(2).split("\n") if not ln.lstrip().startswith("#")]
+        head = match.group(1) + "\n".join(keys) + match.group(3)
+        body = text[match.end() :]
+    kept = [ln for ln in body.split("\n") if ln.strip() not in template_body]
+    return head + "\n".join(kept)
 
 
 def query_from_text(text: str) -> Query:
@@ -78,9 +124,19 @@ def query_from_text(text: str) -> Query:
     return Query(text_document(text), text)
 
 
-def _plain(text: str) -> str:
-    # Keys are noise for matching; their values are what the draft says.
-    return re.sub(r"(?m)^\s*[A-Za-z_]+:\s*", " ", text.replace("---", " "))
+def _plain(text: str, template: Set[str] = frozenset()) -> str:
+    """What a draft says, for matching: keys dropped (their values kept); lines as the
+    template has them, headings, ids, dates and severities say nothing of the failure."""
+    lines = []
+    for line in text.split("\n"):
+        if line.strip() in template or _KEYS_ONLY.match(line) or line.strip() == "---":
+            continue
+        if re.match(r"\s*#{1,6}\s", line):
+            continue
+        value = re.sub(r"^\s*[A-Za-z_]+:\s*", " ", line)
+        if re.search(r"[A-Za-z]{2}", value):
+            lines.append(value)
+    return "\n".join(lines)
 
 
 def run(
@@ -93,7 +149,9 @@ def run(
     """
     incidents = LazyIncidents(root, space)
     semantic = semantic_scores(space, query, incidents, root, model) if model else None
-    matches = search(space, query, incidents, space.pattern_of, top, semantic)
+    # A few more than asked: drafts go after finished post-mortems, weak matches go.
+    found = search(space, query, incidents, space.pattern_of, top + DRAFT_ROOM, semantic)
+    matches = shown(found, query, incidents, top)
     members = dict(space.members)
     if query.incident is not None:
         members = {k: tuple(m for m in v if m != query.incident.id) for k, v in members.items()}
@@ -110,6 +168,37 @@ def run(
         "nearest_pattern": {"id": nearest, "distance": round(distance, 4)} if nearest else None,
         "threshold": space.threshold,
     }
+
+
+MIN_SCORE = 0.05  # below this a match shares nothing worth reading (as on incident pages)
+DRAFT_ROOM = 5  # matches looked at beyond those asked for, to put drafts after the rest
+
+
+def is_draft(incident: Incident) -> bool:
+    """A post-mortem still being written: `status: draft`, as `new` starts it."""
+    return (incident.status or "").strip().lower() == "draft"
+
+
+def shown(
+    found: list[Match], query: Query, incidents: Mapping[str, Incident], top: int
+) -> list[Match]:
+    """The matches to show, best first: weak ones left out, drafts after finished
+    post-mortems, each reason's shared terms as the texts write them."""
+    out = []
+    for match in found:
+        if match.score < MIN_SCORE:
+            continue
+        other = incidents[match.id]
+        why = readable(match.why, [query.text, distinctive_text(other), query_text(other)])
+        out.append(replace(match, why=why))
+    finished = [m for m in out if not is_draft(incidents[m.id])]
+    drafts = [replace(m, title=f"{m.title} (draft)") for m in out if is_draft(incidents[m.id])]
+    return (finished + drafts)[:top]
+
+
+def query_text(incident: Incident) -> str:
+    """Every text field of an incident, for finding a term the analysis matched anywhere."""
+    return " ".join(fields(incident).values())
 
 
 def semantic_scores(
@@ -142,7 +231,7 @@ def to_text(answer: dict[str, object]) -> str:
     results: list[Match] = answer["results"]  # type: ignore[assignment]
     lines = []
     if not results:
-        lines.append("No incidents to compare with yet.")
+        lines.append("No past incident shares enough with it to show.")
     for rank, m in enumerate(results, start=1):
         lines.append(f"{rank}. {m.id}  {m.score:.2f}  {m.title}")
         lines.append(f"   pattern: {m.pattern or 'one-off'}   file: {m.path}")

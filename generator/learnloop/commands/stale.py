@@ -32,9 +32,10 @@ class Freshness:
 def assess(
     path: str, text: str, incidents: dict[str, Incident], today: date, period_days: int = 90
 ) -> Freshness | None:
-    """The freshness of one generated document, with every reason; None if not generated."""
+    """The freshness of one generated document, with every reason; None if it is not generated
+    or asks for no review (an index, a report)."""
     front, _ = document.split_existing(text)
-    if front.get("generated_by") != document.GENERATED_BY:
+    if front.get("generated_by") != document.GENERATED_BY or not document.needs_review(path, front):
         return None
     state, reason = document.freshness(front, today, period_days)
     reasons = [reason] if state != "fresh" else []

@@ -422,7 +422,7 @@ def read_optional(r: Reader, started: datetime) -> dict[str, Any]:
     if r.mapping("detection", scalar_as="method"):
         out["detection"] = Detection(r.text("detection.method"), r.text("detection.source"))
     out["responders"] = _list_of(r, "responders", _responder)
-    out["runbook_used"] = _name(r, "runbook_used")
+    out["runbook_used"] = _runbook(r)
     out["runbook_helpful"] = r.boolean("runbook_helpful")
     out["action_items"] = _list_of(r, "action_items", _action_item)
     out["tags"] = r.texts("tags")
@@ -501,6 +501,17 @@ def _name(r: Reader, key: str) -> str | None:
         )
         return None
     return name
+
+
+# What people write for "no runbook was used": no value, never the name of a runbook.
+NO_RUNBOOK = frozenset({"none", "n/a", "na", "no", "-", "—", "nil", "null", "not used", "unused"})
+
+
+def _runbook(r: Reader) -> str | None:
+    value = r.get("runbook_used")
+    if value is False or (isinstance(value, str) and value.strip().lower() in NO_RUNBOOK):
+        return None
+    return _name(r, "runbook_used")
 
 
 def _names(r: Reader, key: str) -> tuple[str, ...]:

@@ -1,34 +1,22 @@
-"""Charts as inline SVG, drawn at build time with matplotlib: offline, deterministic, themeable.
+"""Charts as inline SVG, written directly: offline, deterministic, themeable, light to build.
 
-Every chart is vector only (text as glyph outlines, no embedded images), so a page draws it
-without loading anything. Text, axes and grid are drawn in a placeholder colour that becomes
-`currentColor`: inlined in a page, the chart takes the theme's text colour, dark on light and
-light on dark. Series colours are mid-tones that read on both backgrounds. The same data
-always gives the same bytes: fixed hash salt, no date, ids derived from the chart's slug.
+Every chart is a handful of rectangles, lines, circles and text elements in a fixed
+coordinate space (the page scales it to its column). Text, axes and grid are drawn in
+`currentColor`, so a chart takes the theme's text colour, dark on light and light on dark;
+series colours are mid-tones that read on both backgrounds. Text is text: the page's font
+draws it, search ignores it (the figure is excluded), and nothing is fetched. The same data
+always gives the same bytes.
 """
 
 from __future__ import annotations
 
-import functools
 import html
-import io
 import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ParamSpec
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")  # a build machine has no display; never try one
-
-from matplotlib import colors as mcolors
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
-
-# Drawn as this, published as currentColor; no series uses it.
-FOREGROUND = "#123456"
 # Mid-tone colours with enough contrast on white and on Material's slate background.
 PALETTE = (
     "#4e79a7",
@@ -50,66 +38,10 @@ SEVERITY_COLOURS = {
     "P4": "#9da5ad",
 }
 ACCENT = PALETTE[0]
-WIDTH = 8.0  # inches; the page scales the SVG to its column
-
-STYLE: dict[Any, Any] = {
-    "svg.fonttype": "path",  # glyph outlines: no font to fetch, the same shapes everywhere
-    "svg.image_inline": True,
-    "font.family": "DejaVu Sans",  # shipped with matplotlib, so every machine has it
-    "font.size": 10,
-    "text.parse_math": False,  # a service named "$x$" is text, not a formula
-    "text.color": FOREGROUND,
-    "axes.edgecolor": FOREGROUND,
-    "axes.labelcolor": FOREGROUND,
-    "axes.titlecolor": FOREGROUND,
-    "axes.facecolor": "none",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-    "xtick.color": FOREGROUND,
-    "ytick.color": FOREGROUND,
-    "grid.color": FOREGROUND,
-    "grid.alpha": 0.18,
-    "grid.linewidth": 0.6,
-    "figure.facecolor": "none",
-    "figure.edgecolor": "none",
-    "savefig.facecolor": "none",
-    "savefig.edgecolor": "none",
-    "savefig.transparent": True,
-    "legend.frameon": False,
-    "legend.labelcolor": FOREGROUND,
-    "patch.edgecolor": FOREGROUND,
-    "hatch.color": FOREGROUND,
-    "lines.color": FOREGROUND,
-    "boxplot.flierprops.markeredgecolor": FOREGROUND,
-    "boxplot.boxprops.color": FOREGROUND,
-    "boxplot.whiskerprops.color": FOREGROUND,
-    "boxplot.capprops.color": FOREGROUND,
-    "boxplot.medianprops.color": FOREGROUND,
-    "path.simplify": True,
-}
-
-P = ParamSpec("P")
-_HEAD = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
-_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
-# Matplotlib repeats each label's text in a comment; the glyphs already draw it.
-_COMMENT = re.compile(r"\s*<!--.*?-->", re.DOTALL)
-# Matplotlib's one stylesheet selects `*`: inlined, it would restyle the whole page.
-_STYLE = re.compile(r"\s*<style[^>]*>.*?</style>", re.DOTALL)
-_SIZE = re.compile(r'\s(?:width|height)="[^"]*"')
-_ID = re.compile(r'\bid="([^"]+)"')
-_REF = re.compile(r'(href="#|url\(#)([^")]+)')
-
-
-def _themed(draw: Callable[P, str]) -> Callable[P, str]:
-    """Run a chart function under the chart style; the global settings stay untouched."""
-
-    @functools.wraps(draw)
-    def themed(*args: P.args, **kwargs: P.kwargs) -> str:
-        with matplotlib.rc_context(STYLE):
-            return draw(*args, **kwargs)
-
-    return themed
+WIDTH = 760  # the coordinate width of every chart
+FONT = 12  # px in that space
+CHAR = 0.58  # a character's width, in font sizes, to reserve room for labels
+INK = "currentColor"
 
 
 @dataclass(frozen=True)
@@ -121,28 +53,171 @@ class Series:
     colour: str
 
 
-@_themed
+# --- drawing -----------------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    """A coordinate with at most one decimal, the same on every machine."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    size: float = FONT,
+    rotate: float | None = None,
+    weight: str | None = None,
+    opacity: float | None = None,
+) -> str:
+    attrs = f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" fill="{INK}"'
+    if anchor != "start":
+        attrs += f' text-anchor="{anchor}"'
+    if rotate is not None:
+        attrs += f' transform="rotate({_n(rotate)} {_n(x)} {_n(y)})"'
+    if weight:
+        attrs += f' font-weight="{weight}"'
+    if opacity is not None:
+        attrs += f' opacity="{opacity:g}"'
+    return f"<text {attrs}>{html.escape(text, quote=False)}</text>"
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, *, colour: str = INK, **style: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in sorted(style.items()))
+    return (
+        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"{extra}/>'
+    )
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str, **style: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in sorted(style.items()))
+    return (
+        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(max(w, 0))}" height="{_n(max(h, 0))}" '
+        f'fill="{fill}"{extra}/>'
+    )
+
+
+def _circle(x: float, y: float, r: float, fill: str, **style: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in sorted(style.items()))
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}"{extra}/>'
+
+
+def _svg(slug: str, title: str, height: float, body: list[str]) -> str:
+    """The chart as an element ready to inline, titled for screen readers."""
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" '
+        f'role="img" aria-labelledby="{slug}-title" font-family="inherit">'
+    )
+    # A blank line would end the HTML block that Markdown passes through untouched.
+    return "\n".join(
+        [head, f'<title id="{slug}-title">{html.escape(title)}</title>', *body, "</svg>"]
+    )
+
+
+def _width(text: str, size: float = FONT) -> float:
+    return len(text) * size * CHAR
+
+
+def _short(text: str, limit: int = 34) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _wrap(text: str, limit: int) -> list[str]:
+    """Words into lines of at most `limit` characters; two lines at most, the last cut."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= limit:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], _short(" ".join(lines[1:]), limit)]
+    return lines
+
+
+def _ticks(top: float, count: int = 5) -> list[float]:
+    """Round steps from 0 to at least `top`."""
+    if top <= 0:
+        return [0.0, 1.0]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if step < 1:
+        step = 1.0  # counts: whole numbers
+    return [step * n for n in range(math.ceil(top / step) + 1)]
+
+
+def _legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
+    out = []
+    for name, colour in items:
+        out.append(_rect(x, y - 9, 10, 10, colour))
+        out.append(_text(x + 14, y, name, size=11))
+        x += 14 + _width(name, 11) + 16
+    return out
+
+
+def _band_axis(labels: Sequence[str], left: float, right: float, bottom: float) -> list[str]:
+    """Category labels under bars, thinned so that at most about 24 show, upright when few."""
+    out = []
+    step = max(1, math.ceil(len(labels) / 24))
+    band = (right - left) / max(len(labels), 1)
+    for n in range(0, len(labels), step):
+        x = left + band * (n + 0.5)
+        if len(labels) > 8:
+            out.append(_text(x + 4, bottom + 8, labels[n], anchor="end", size=10, rotate=-60))
+        else:
+            out.append(_text(x, bottom + 16, labels[n], anchor="middle", size=11))
+    return out
+
+
+def _value_axis(
+    ticks: Sequence[float], top: float, left: float, right: float, y_of: object, label: str
+) -> list[str]:
+    out = []
+    for tick in ticks:
+        y = y_of(tick)  # type: ignore[operator]
+        out.append(_line(left, y, right, y, stroke_opacity="0.15"))
+        out.append(_text(left - 6, y + 4, f"{tick:g}", anchor="end", size=11))
+    out.append(_line(left, y_of(0), right, y_of(0), stroke_opacity="0.6"))  # type: ignore[operator]
+    mid = (y_of(0) + y_of(top)) / 2  # type: ignore[operator]
+    out.append(_text(14, mid, label, anchor="middle", size=11, rotate=-90))
+    return out
+
+
+# --- charts ------------------------------------------------------------------------------
+
+
 def stacked_bars(
     slug: str, title: str, labels: Sequence[str], series: Sequence[Series], ylabel: str
 ) -> str:
     """Bars per label, the series stacked bottom-up; a legend names the series."""
-    fig, ax = _figure(3.4)
-    x = range(len(labels))
-    bottom = [0.0] * len(labels)
-    for row in series:
-        ax.bar(x, row.values, bottom=bottom, color=row.colour, width=0.8, label=row.name, lw=0)
-        bottom = [b + v for b, v in zip(bottom, row.values, strict=True)]
-    _category_axis(ax, labels)
-    ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(axis="y")
-    ax.set_axisbelow(True)
-    if series:
-        ax.legend(ncols=min(len(series), 6), loc="upper left", bbox_to_anchor=(0, 1.12))
-    return _svg(fig, slug, title)
+    left, right, top, plot_h = 52.0, WIDTH - 10.0, 34.0, 200.0
+    bottom = top + plot_h
+    totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
+    ticks = _ticks(max(totals, default=0))
+    high = ticks[-1]
+
+    def y_of(v: float) -> float:
+        return bottom - plot_h * v / high
+
+    body = _legend([(s.name, s.colour) for s in series], left, 14)
+    body += _value_axis(ticks, high, left, right, y_of, ylabel)
+    band = (right - left) / max(len(labels), 1)
+    for i in range(len(labels)):
+        base = 0.0
+        for row in series:
+            value = row.values[i]
+            if value:
+                y0, y1 = y_of(base), y_of(base + value)
+                body.append(_rect(left + band * (i + 0.1), y1, band * 0.8, y0 - y1, row.colour))
+            base += value
+    body += _band_axis(labels, left, right, bottom)
+    return _svg(slug, title, bottom + (62 if len(labels) > 8 else 26), body)
 
 
-@_themed
 def bars_and_line(
     slug: str,
     title: str,
@@ -152,59 +227,110 @@ def bars_and_line(
     ylabel: str,
 ) -> str:
     """Grouped bars per label with a line over them (e.g. opened, completed, still open)."""
-    fig, ax = _figure(3.4)
-    width = 0.8 / max(len(bars), 1)
+    left, right, top, plot_h = 52.0, WIDTH - 10.0, 34.0, 200.0
+    bottom = top + plot_h
+    peak = max([v for s in [*bars, line] for v in s.values], default=0)
+    ticks = _ticks(peak)
+    high = ticks[-1]
+
+    def y_of(v: float) -> float:
+        return bottom - plot_h * v / high
+
+    body = _legend([(s.name, s.colour) for s in [*bars, line]], left, 14)
+    body += _value_axis(ticks, high, left, right, y_of, ylabel)
+    band = (right - left) / max(len(labels), 1)
+    width = band * 0.8 / max(len(bars), 1)
     for n, row in enumerate(bars):
-        offset = (n - (len(bars) - 1) / 2) * width
-        xs = [i + offset for i in range(len(labels))]
-        ax.bar(xs, row.values, width=width, color=row.colour, label=row.name, lw=0)
-    ax.plot(range(len(labels)), line.values, color=line.colour, lw=2, marker="o", ms=3)
-    ax.lines[-1].set_label(line.name)
-    _category_axis(ax, labels)
-    ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(axis="y")
-    ax.set_axisbelow(True)
-    ax.legend(ncols=len(bars) + 1, loc="upper left", bbox_to_anchor=(0, 1.12))
-    return _svg(fig, slug, title)
+        for i, value in enumerate(row.values):
+            if value:
+                x = left + band * (i + 0.1) + width * n
+                body.append(_rect(x, y_of(value), width, y_of(0) - y_of(value), row.colour))
+    points = [(left + band * (i + 0.5), y_of(v)) for i, v in enumerate(line.values)]
+    if points:
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{_n(x)} {_n(y)}" for i, (x, y) in enumerate(points)
+        )
+        body.append(f'<path d="{path}" fill="none" stroke="{line.colour}" stroke-width="2"/>')
+        body += [_circle(x, y, 2.5, line.colour) for x, y in points]
+    body += _band_axis(labels, left, right, bottom)
+    return _svg(slug, title, bottom + (62 if len(labels) > 8 else 26), body)
 
 
-@_themed
+_DURATION_TICKS = (1, 5, 15, 60, 240, 1440, 4320, 10080, 43200)
+
+
+def _duration_label(minutes: float) -> str:
+    if minutes >= 1440:
+        return f"{minutes / 1440:g} d"
+    if minutes >= 60:
+        return f"{minutes / 60:g} h"
+    return f"{minutes:g} min"
+
+
 def duration_boxes(
     slug: str, title: str, groups: Sequence[tuple[str, Sequence[float]]], xlabel: str
 ) -> str:
     """A horizontal box per group on a log scale of minutes: quartiles, p10–p90 whiskers."""
-    fig, ax = _figure(0.9 + 0.32 * max(len(groups), 3))
-    data = [[max(v, 0.5) for v in values] for _, values in groups]
-    if data:
-        boxes = ax.boxplot(
-            data,
-            orientation="horizontal",
-            whis=(10, 90),
-            widths=0.6,
-            patch_artist=True,
-            flierprops={"marker": "o", "markersize": 2.5, "alpha": 0.5, "markeredgewidth": 0.6},
-            medianprops={"color": PALETTE[1], "linewidth": 2},
+    names = [_short(name) for name, _ in groups]
+    left = 12 + max((_width(n, 11) for n in names), default=40)
+    right, top, row = WIDTH - 16.0, 10.0, 22.0
+    data = [[max(float(v), 0.5) for v in values] for _, values in groups]
+    low = min((min(v) for v in data if v), default=1.0)
+    high = max((max(v) for v in data if v), default=60.0)
+    ticks: list[float] = [float(t) for t in _DURATION_TICKS if low / 3 <= t <= high * 3]
+    ticks = ticks or [low, high]
+    lo, hi = math.log10(min(low, ticks[0])), math.log10(max(high, ticks[-1]))
+    span = max(hi - lo, 1e-9)
+
+    def x_of(v: float) -> float:
+        return left + (right - left) * (math.log10(v) - lo) / span
+
+    bottom = top + row * max(len(groups), 1)
+    body = []
+    for tick in ticks:
+        x = x_of(tick)
+        body.append(_line(x, top, x, bottom, stroke_opacity="0.15"))
+        body.append(_text(x, bottom + 16, _duration_label(tick), anchor="middle", size=11))
+    for n, (name, values) in enumerate(zip(names, data, strict=True)):
+        y = top + row * (n + 0.5)
+        body.append(_text(left - 8, y + 4, name, anchor="end", size=11))
+        if not values:
+            continue
+        p10, q1, med, q3, p90 = (float(v) for v in np.quantile(values, [0.1, 0.25, 0.5, 0.75, 0.9]))
+        body.append(_line(x_of(p10), y, x_of(q1), y, stroke_opacity="0.8"))
+        body.append(_line(x_of(q3), y, x_of(p90), y, stroke_opacity="0.8"))
+        for end in (p10, p90):
+            body.append(_line(x_of(end), y - 5, x_of(end), y + 5, stroke_opacity="0.8"))
+        body.append(
+            _rect(
+                x_of(q1),
+                y - 7,
+                x_of(q3) - x_of(q1),
+                14,
+                ACCENT,
+                fill_opacity="0.45",
+                stroke=INK,
+                stroke_width="0.8",
+            )
         )
-        for box in boxes["boxes"]:
-            box.set_facecolor(mcolors.to_rgba(ACCENT, 0.45))
-            box.set_edgecolor(FOREGROUND)
-        ax.set_yticks(range(1, len(groups) + 1), [_short(name) for name, _ in groups])
-        ax.invert_yaxis()  # the first group on top, as in the table
-        ax.set_xscale("log")
-        low = min(min(v) for v in data)
-        high = max(max(v) for v in data)
-        ticks: list[float] = [t for t in _DURATION_TICKS if low / 3 <= t <= high * 3] or [low, high]
-        ax.xaxis.set_major_locator(FixedLocator(ticks))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _duration_label(v)))
-        ax.xaxis.set_minor_locator(FixedLocator([]))
-        ax.grid(axis="x")
-        ax.set_axisbelow(True)
-    ax.set_xlabel(xlabel)
-    return _svg(fig, slug, title)
+        body.append(
+            _line(x_of(med), y - 7, x_of(med), y + 7, colour=PALETTE[1], stroke_width="2.5")
+        )
+        for value in sorted(v for v in values if v < p10 or v > p90):
+            body.append(_circle(x_of(value), y, 2, INK, fill_opacity="0.45"))
+    body.append(_line(left, bottom, right, bottom, stroke_opacity="0.6"))
+    body.append(_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
+    return _svg(slug, title, bottom + 42, body)
 
 
-@_themed
+def _money(value: float) -> str:
+    if abs(value) >= 1e6:
+        return f"${value / 1e6:g}M"
+    if abs(value) >= 1e3:
+        return f"${value / 1e3:g}k"
+    return f"${value:g}"
+
+
 def scatter(
     slug: str,
     title: str,
@@ -216,64 +342,180 @@ def scatter(
     split: tuple[float, float] | None = None,
     corners: Sequence[str] = (),
 ) -> str:
-    """Labelled points (label, x, y in dollars, colour); optional quadrant lines and corners."""
-    fig, ax = _figure(4.6)
-    for label, x, y, colour in points:
-        ax.scatter([x], [y], s=46, color=colour, alpha=0.85, lw=0.6, edgecolors=FOREGROUND)
-        if label:
-            ax.annotate(
-                _short(label, 28),
-                (x, y),
-                xytext=(5, 4),
-                textcoords="offset points",
-                fontsize=8,
-            )
-    if log_y and any(y > 0 for _, _, y, _ in points):
-        ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _money_label(v)))
+    """Points (label, x, y in dollars, colour), each marked with its label (a number that
+    matches the table's first column); optional quadrant lines and corner names."""
+    left, right, top, plot_h = 64.0, WIDTH - 20.0, 12.0, 320.0
+    bottom = top + plot_h
+    xs = [x for _, x, _, _ in points] + ([split[0]] if split else [])
+    ys = [max(y, 1.0) for _, _, y, _ in points] + ([split[1]] if split else [])
+    x_ticks = _ticks(max(xs, default=1))
+    x_high = x_ticks[-1]
+    if log_y:
+        lo = math.floor(math.log10(min(ys, default=1)))
+        hi = math.ceil(math.log10(max(ys, default=10)))
+        hi = max(hi, lo + 1)
+        y_ticks = [10.0**p for p in range(lo, hi + 1)]
+
+        def y_of(v: float) -> float:
+            return bottom - plot_h * (math.log10(max(v, 1.0)) - lo) / (hi - lo)
+
+    else:
+        y_ticks = _ticks(max(ys, default=1))
+
+        def y_of(v: float) -> float:
+            return bottom - plot_h * v / y_ticks[-1]
+
+    def x_of(v: float) -> float:
+        return left + (right - left) * v / x_high
+
+    body = []
+    for tick in x_ticks:
+        x = x_of(tick)
+        body.append(_line(x, top, x, bottom, stroke_opacity="0.15"))
+        body.append(_text(x, bottom + 16, f"{tick:g}", anchor="middle", size=11))
+    for tick in y_ticks:
+        y = y_of(tick)
+        body.append(_line(left, y, right, y, stroke_opacity="0.15"))
+        body.append(_text(left - 6, y + 4, _money(tick), anchor="end", size=11))
+    body.append(_line(left, bottom, right, bottom, stroke_opacity="0.6"))
+    body.append(_line(left, top, left, bottom, stroke_opacity="0.6"))
     if split is not None:
-        ax.axvline(split[0], color=FOREGROUND, lw=0.8, ls="--", alpha=0.5)
-        ax.axhline(split[1], color=FOREGROUND, lw=0.8, ls="--", alpha=0.5)
-    for text, (x, y, ha, va) in zip(corners, _CORNERS, strict=False):
-        ax.text(x, y, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9, alpha=0.7)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True)
-    ax.set_axisbelow(True)
-    return _svg(fig, slug, title)
+        dash = {"stroke_dasharray": "5 4", "stroke_opacity": "0.5"}
+        body.append(_line(x_of(split[0]), top, x_of(split[0]), bottom, **dash))
+        body.append(_line(left, y_of(split[1]), right, y_of(split[1]), **dash))
+    spots = [
+        (left + 6, top + 14, "start"),
+        (right - 6, top + 14, "end"),
+        (left + 6, bottom - 8, "start"),
+        (right - 6, bottom - 8, "end"),
+    ]
+    for name, (x, y, anchor) in zip(corners, spots, strict=False):
+        body.append(_text(x, y, name, anchor=anchor, size=11, opacity=0.7))
+    taken: list[tuple[float, float, float, float]] = []  # boxes of the labels drawn
+    for label, x, y, colour in points:
+        cx, cy = x_of(x), y_of(max(y, 1.0))
+        body.append(_circle(cx, cy, 5, colour, fill_opacity="0.85", stroke=INK, stroke_width="0.6"))
+        if label:
+            lx, ly, anchor = _place(cx, cy, _width(label, 10), taken)
+            body.append(_text(lx, ly, label, anchor=anchor, size=10, weight="bold"))
+    body.append(_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
+    body.append(_text(14, (top + bottom) / 2, ylabel, anchor="middle", size=11, rotate=-90))
+    return _svg(slug, title, bottom + 42, body)
 
 
-@_themed
+def _place(
+    x: float, y: float, width: float, taken: list[tuple[float, float, float, float]]
+) -> tuple[float, float, str]:
+    """Where a point's label goes: beside it where no earlier label is, trying each side in
+    turn, then further out to the right; the box it takes is added to `taken`."""
+    height = 11.0
+    tries = [
+        (x + 7, y - 4, "start"),
+        (x + 7, y + 8, "start"),
+        (x - 7, y - 4, "end"),
+        (x - 7, y + 8, "end"),
+        (x + 7, y - 14, "start"),
+        (x - 7, y - 14, "end"),
+    ]
+    tries += [(x + 7 + 14 * k, y + 3, "start") for k in range(1, 12)]
+    for lx, ly, anchor in tries:
+        x0 = lx if anchor == "start" else lx - width
+        box = (x0, ly - height + 2, x0 + width, ly + 2)
+        if not any(
+            box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3] for t in taken
+        ):
+            taken.append(box)
+            return lx, ly, anchor
+    lx, ly, anchor = tries[0]
+    return lx, ly, anchor
+
+
 def heatmap(
     slug: str,
     title: str,
     grid: Sequence[Sequence[int]],
     rows: Sequence[str],
     columns: Sequence[str],
+    *,
+    xlabel: str = "Hour of the day (UTC)",
 ) -> str:
-    """Counts as shades of one colour; empty cells stay transparent, so the page shows."""
-    fig, ax = _figure(2.9)
-    top = max((v for row in grid for v in row), default=0)
+    """Counts as shades of one colour; empty cells stay open, so the page shows."""
+    left = 12 + max((_width(r, 11) for r in rows), default=30)
+    right, top, cell_h = WIDTH - 8.0, 8.0, 24.0
+    cell_w = (right - left) / max(len(columns), 1)
+    peak = max((v for row in grid for v in row), default=0)
+    body = []
     for r, row in enumerate(grid):
+        y = top + cell_h * r
+        body.append(_text(left - 8, y + cell_h / 2 + 4, rows[r], anchor="end", size=11))
         for c, value in enumerate(row):
             if value:
                 # Square root: a few busy hours must not wash out the rest.
-                alpha = 0.12 + 0.88 * math.sqrt(value / top)
-                ax.add_patch(
-                    Rectangle((c, r), 0.94, 0.9, color=mcolors.to_rgba(PALETTE[2], alpha), lw=0)
+                alpha = 0.12 + 0.88 * math.sqrt(value / peak)
+                body.append(
+                    _rect(
+                        left + cell_w * c + 1,
+                        y + 1,
+                        cell_w - 2,
+                        cell_h - 2,
+                        PALETTE[2],
+                        fill_opacity=f"{alpha:.2f}",
+                    )
                 )
-    ax.set_xlim(0, len(columns))
-    ax.set_ylim(len(rows), 0)
-    ax.set_xticks([c + 0.47 for c in range(len(columns))], list(columns), fontsize=8)
-    ax.set_yticks([r + 0.45 for r in range(len(rows))], list(rows))
-    ax.tick_params(length=0)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlabel("Hour of the day (UTC)")
-    return _svg(fig, slug, title)
+    bottom = top + cell_h * len(grid)
+    for c, name in enumerate(columns):
+        body.append(_text(left + cell_w * (c + 0.5), bottom + 14, name, anchor="middle", size=10))
+    body.append(_text((left + right) / 2, bottom + 32, xlabel, anchor="middle", size=11))
+    return _svg(slug, title, bottom + 40, body)
 
 
-@_themed
+def matrix(
+    slug: str,
+    title: str,
+    grid: Sequence[Sequence[int]],
+    rows: Sequence[str],
+    columns: Sequence[str],
+) -> str:
+    """A table of counts drawn as shaded cells with their numbers: rows named on the left
+    (wrapped), columns named above (slanted)."""
+    wrapped = [_wrap(name, 36) for name in rows]
+    left = 16 + max((_width(line, 11) for lines in wrapped for line in lines), default=40)
+    heads = [_short(name, 34) for name in columns]
+    rise = max((_width(h, 11) for h in heads), default=20) * 0.71 + 16
+    cell = min(34.0, (WIDTH - left - 20 - rise * 0.7) / max(len(columns), 1))
+    top = rise + 4
+    peak = max((v for row in grid for v in row), default=0)
+    body = []
+    for c, head in enumerate(heads):
+        x = left + cell * (c + 0.5)
+        body.append(_text(x, top - 6, head, size=11, rotate=-45))
+    for r, lines in enumerate(wrapped):
+        y = top + cell * r
+        body.append(_line(left, y, left + cell * len(columns), y, stroke_opacity="0.12"))
+        first = y + cell / 2 + 4 - (6 if len(lines) > 1 else 0)
+        for k, line in enumerate(lines):
+            body.append(_text(left - 8, first + 12 * k, line, anchor="end", size=11))
+        for c, value in enumerate(grid[r]):
+            if not value:
+                continue
+            alpha = 0.15 + 0.85 * math.sqrt(value / peak)
+            body.append(
+                _rect(
+                    left + cell * c + 1,
+                    y + 1,
+                    cell - 2,
+                    cell - 2,
+                    PALETTE[0],
+                    fill_opacity=f"{alpha:.2f}",
+                )
+            )
+            body.append(_text(left + cell * (c + 0.5), y + cell / 2 + 4, str(value),
+                              anchor="middle", size=11, weight="bold"))  # fmt: skip
+    bottom = top + cell * len(wrapped)
+    body.append(_line(left, bottom, left + cell * len(columns), bottom, stroke_opacity="0.12"))
+    return _svg(slug, title, bottom + 8, body)
+
+
 def dumbbells(
     slug: str,
     title: str,
@@ -282,78 +524,26 @@ def dumbbells(
     legend: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Per row a hollow dot (before) joined to a filled dot (after), coloured by verdict."""
-    fig, ax = _figure(0.9 + 0.34 * max(len(rows), 3))
-    for n, (_, before, after, colour) in enumerate(rows):
-        ax.plot([before, after], [n, n], color=FOREGROUND, lw=1, alpha=0.5)
-        ax.scatter([before], [n], s=40, facecolors="none", edgecolors=colour, lw=1.5, zorder=3)
-        ax.scatter([after], [n], s=40, color=colour, zorder=3, lw=0)
-    ax.set_yticks(range(len(rows)), [_short(label) for label, *_ in rows])
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlim(left=0)
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="x")
-    ax.set_axisbelow(True)
-    for label, colour in legend:
-        ax.scatter([], [], s=40, color=colour, label=label, lw=0)
-    if legend:
-        ax.legend(ncols=len(legend), loc="lower left", bbox_to_anchor=(0, 1.0))
-    return _svg(fig, slug, title)
+    names = [_short(label) for label, *_ in rows]
+    left = 12 + max((_width(n, 11) for n in names), default=40)
+    right, top, row_h = WIDTH - 16.0, 30.0, 24.0
+    ticks = _ticks(max((max(b, a) for _, b, a, _ in rows), default=1))
 
+    def x_of(v: float) -> float:
+        return left + (right - left) * v / ticks[-1]
 
-# --- shared ------------------------------------------------------------------------------
-
-_DURATION_TICKS = (1, 5, 15, 60, 240, 1440, 4320, 10080, 43200)
-_CORNERS = ((0.01, 0.99, "left", "top"), (0.99, 0.99, "right", "top"),
-            (0.01, 0.01, "left", "bottom"), (0.99, 0.01, "right", "bottom"))  # fmt: skip
-
-
-def _figure(height: float) -> tuple[Figure, Any]:
-    fig = Figure(figsize=(WIDTH, height))
-    return fig, fig.add_subplot()
-
-
-def _category_axis(ax: Any, labels: Sequence[str]) -> None:
-    """Labels under bars, thinned so that at most about 24 show."""
-    step = max(1, math.ceil(len(labels) / 24))
-    ax.set_xticks(range(0, len(labels), step), [labels[i] for i in range(0, len(labels), step)])
-    ax.tick_params(axis="x", labelrotation=90 if len(labels) > 8 else 0, labelsize=8)
-    ax.set_xlim(-0.6, len(labels) - 0.4)
-
-
-def _short(text: str, limit: int = 34) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _duration_label(minutes: float) -> str:
-    if minutes >= 1440:
-        return f"{minutes / 1440:g} d"
-    if minutes >= 60:
-        return f"{minutes / 60:g} h"
-    return f"{minutes:g} min"
-
-
-def _money_label(value: float) -> str:
-    if abs(value) >= 1e6:
-        return f"${value / 1e6:g}M"
-    if abs(value) >= 1e3:
-        return f"${value / 1e3:g}k"
-    return f"${value:g}"
-
-
-def _svg(fig: Figure, slug: str, title: str) -> str:
-    """The figure as an SVG element ready to inline: themed, titled, ids unique to the slug."""
-    buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": slug}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = _HEAD.sub("", buffer.getvalue(), count=1)
-    text = _COMMENT.sub("", _STYLE.sub("", _METADATA.sub("", text)))
-    text = text.replace(FOREGROUND, "currentColor")
-    text = _ID.sub(lambda m: f'id="{slug}-{m.group(1)}"', text)
-    text = _REF.sub(lambda m: f"{m.group(1)}{slug}-{m.group(2)}", text)
-    head, rest = text.split(">", 1)
-    head = _SIZE.sub("", head)
-    label = html.escape(title)
-    head += f' role="img" aria-labelledby="{slug}-title"'
-    # A blank line would end the HTML block that Markdown passes through untouched.
-    body = "\n".join(line for line in rest.split("\n") if line.strip())
-    return f'{head}>\n<title id="{slug}-title">{label}</title>\n{body}'
+    bottom = top + row_h * max(len(rows), 1)
+    body = _legend(legend, left, 14)
+    for tick in ticks:
+        x = x_of(tick)
+        body.append(_line(x, top, x, bottom, stroke_opacity="0.15"))
+        body.append(_text(x, bottom + 16, f"{tick:g}", anchor="middle", size=11))
+    for n, (name, (_, before, after, colour)) in enumerate(zip(names, rows, strict=True)):
+        y = top + row_h * (n + 0.5)
+        body.append(_text(left - 8, y + 4, name, anchor="end", size=11))
+        body.append(_line(x_of(before), y, x_of(after), y, stroke_opacity="0.5"))
+        body.append(_circle(x_of(before), y, 5, "none", stroke=colour, stroke_width="1.5"))
+        body.append(_circle(x_of(after), y, 5, colour))
+    body.append(_line(left, bottom, right, bottom, stroke_opacity="0.6"))
+    body.append(_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
+    return _svg(slug, title, bottom + 42, body)

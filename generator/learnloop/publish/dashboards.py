@@ -7,12 +7,13 @@ repository always gives the same pages. Nothing is written to the repository.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from learnloop.analyze import actions, cost, feedback, prevention, rootcause
-from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.patterns import MIN_SIZE, Pattern
 from learnloop.model import Incident
 from learnloop.publish import fmt, panels
 from learnloop.publish.panels import Chart
@@ -22,6 +23,9 @@ from learnloop.settings import Settings
 FOLDER = "dashboards"
 INDEX = DASHBOARDS
 FIGURE = '<figure class="ll-chart" id="chart-{slug}" data-search-exclude>'
+# A board is charts and wide tables, with one heading per chart: the page's table of contents
+# would only narrow them.
+FRONT = "---\nhide: [toc]\ntags: [Dashboard]\n---\n\n"
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,16 @@ class Inputs:
     pattern_pages: Mapping[str, str]  # pattern id -> site page (runbook) when there is one
     incident_pages: Mapping[str, str]  # incident id -> site page
     systemic: Sequence[rootcause.SystemicIssue] | None = None  # computed here when None
+    note: str = ""  # how restricted incidents are counted, when there are any
 
 
-def shown_patterns(patterns: Sequence[Pattern], shown: set[str]) -> tuple[Pattern, ...]:
-    """The patterns as this build may show them: published members only, empty ones gone."""
+def shown_patterns(patterns: Sequence[Pattern], counted: set[str]) -> tuple[Pattern, ...]:
+    """The patterns as the figures count them: counted members only, and only patterns that
+    still recur with them (as the knowledge base counts them)."""
     out = []
     for pattern in patterns:
-        members = tuple(i for i in pattern.incidents if i in shown)
-        if members:
+        members = tuple(i for i in pattern.incidents if i in counted)
+        if len(members) >= MIN_SIZE:
             out.append(replace(pattern, incidents=members))
     return tuple(out)
 
@@ -60,7 +66,7 @@ def shown_patterns(patterns: Sequence[Pattern], shown: set[str]) -> tuple[Patter
 def render(inputs: Inputs) -> dict[str, str]:
     """Every dashboard page (path -> Markdown), the index included."""
     built = boards(inputs)
-    pages = {board.path: render_board(board) for board in built}
+    pages = {board.path: render_board(board, inputs.note) for board in built}
     pages[INDEX] = render_index(built, inputs)
     return dict(sorted(pages.items()))
 
@@ -138,9 +144,18 @@ def boards(inputs: Inputs) -> list[Board]:
     ]
 
 
-def render_board(board: Board) -> str:
+def render_board(board: Board, note: str = "") -> str:
     """A dashboard page: per chart a heading, how to read it, the figure, then its table."""
-    parts = [f"# {board.title}", "", board.question, ""]
+    parts = [
+        f"{FRONT}# {board.title}",
+        "",
+        '<p class="ll-kind">Dashboard</p>',
+        "",
+        board.question,
+        "",
+    ]
+    if note:
+        parts += [f'<p class="ll-note">{html.escape(note, quote=False)}</p>', ""]
     for chart in board.charts:
         parts += [f"## {chart.title}", "", chart.note, ""]
         if chart.figure.startswith("```"):
@@ -170,6 +185,8 @@ def render_index(built: Sequence[Board], inputs: Inputs) -> str:
         ]
     else:
         lines += ["No incidents yet: the dashboards fill in as post-mortems arrive.", ""]
+    if inputs.note:
+        lines += [f'<p class="ll-note">{html.escape(inputs.note, quote=False)}</p>', ""]
     rows = [
         [f"[{b.title}]({href(INDEX, b.path)})", b.question, ", ".join(c.title for c in b.charts)]
         for b in built

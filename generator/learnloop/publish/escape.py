@@ -10,6 +10,7 @@ parser about code can change how text looks, never whether it runs.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
@@ -32,6 +33,11 @@ _AUTOLINK = re.compile(r"<https?://[^\s<>\"'`\\|]+>", re.IGNORECASE)
 _QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _LIST_ITEM = re.compile(r"^ {0,3}(?:[*+-]|\d+[.)])(?: |$)")
+# A list that may interrupt a paragraph, as GitHub renders it: a bullet or "1." with text.
+_INTERRUPTING_ITEM = re.compile(r"^ {0,3}(?:[*+-]|1[.)]) +\S")
+# A line that starts a block of its own, so that a code span cannot run on into it.
+_BLOCK_START = re.compile(r" {0,3}(?:(?:[*+-]|\d+[.)])(?: |$)|#{1,6}(?:\s|$)|>)")
+_TICKS = re.compile(r"`+")
 _ATX_H1 = re.compile(r"^ {0,3}#(?=\s|$)")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+\s*$")
 # `](javascript:…)` and `[id]: javascript:…` (also inside quotes and lists, so anywhere);
@@ -80,6 +86,11 @@ def block(text: str, *, demote: bool = False) -> str:
             if blank_before:
                 # Indented text after a list item belongs to the item, not to a code block.
                 previous_block_is_list = bool(_LIST_ITEM.match(line)) or _indent(line) > 0
+            elif not previous_block_is_list and _INTERRUPTING_ITEM.match(line):
+                # "All times UTC." then "- 08:24 …": GitHub starts a list there, Python-Markdown
+                # only after a blank line, so the blank line is added.
+                prose.append("")
+                previous_block_is_list = True
             blank_before = False
             if demote:
                 if _ATX_H1.match(line):
@@ -273,6 +284,7 @@ def _defuse_scheme(match: re.Match[str]) -> str:
 
 def _escape(text: str, *, line_start: bool, cell: bool = False) -> str:
     out: list[str] = []
+    spans = _Spans(text)
     special = _CELL_SPECIAL if cell else _SPECIAL
     i, n = 0, len(text)
     at_line_start = line_start
@@ -297,7 +309,7 @@ def _escape(text: str, *, line_start: bool, cell: bool = False) -> str:
             out.append(text[i : i + 2] if text[i + 1] != ">" else "&gt;")
             i += 2
         elif char == "`":
-            i = _code_span(text, i, out)
+            i = _code_span(text, i, out, spans)
         elif char == "<" and text.startswith("<!--", i) and (end := text.find("-->", i + 4)) >= 0:
             # Comments are invisible in every Markdown view; keep them so (template hints).
             i = end + 3
@@ -313,26 +325,48 @@ def _escape(text: str, *, line_start: bool, cell: bool = False) -> str:
     return "".join(out)
 
 
-def _code_span(text: str, start: int, out: list[str]) -> int:
+class _Spans:
+    """Where code spans of a text may close: its backtick runs by length, and its paragraphs.
+
+    A code span may run over several lines of one paragraph (an editor wraps it); found by
+    lookup, so a text full of unmatched backticks costs no more than one pass over it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.runs: dict[int, list[int]] = {}
+        for match in _TICKS.finditer(text):
+            self.runs.setdefault(len(match.group(0)), []).append(match.start())
+        self.breaks: list[int] = []  # offsets of line ends after which a new block starts
+        offset = text.find("\n")
+        while offset >= 0:
+            following = text.find("\n", offset + 1)
+            line = text[offset + 1 : following if following >= 0 else len(text)]
+            if not line.strip() or _BLOCK_START.match(line):
+                self.breaks.append(offset)
+            offset = following
+        self.length = len(text)
+
+    def closing(self, after: int, ticks: int) -> int:
+        """The start of the run of `ticks` backticks closing a span opened before `after`,
+        or -1 when the paragraph ends first."""
+        runs = self.runs.get(ticks, [])
+        at = bisect.bisect_left(runs, after)
+        end_at = bisect.bisect_left(self.breaks, after)
+        end = self.breaks[end_at] if end_at < len(self.breaks) else self.length
+        return runs[at] if at < len(runs) and runs[at] < end else -1
+
+
+def _code_span(text: str, start: int, out: list[str], spans: _Spans) -> int:
     """Append the code span opening at `start` (or its backticks, escaped); return the end."""
     run = start
     while run < len(text) and text[run] == "`":
         run += 1
     ticks = run - start
-    line_end = text.find("\n", run)
-    line_end = len(text) if line_end < 0 else line_end
-    i = run
-    while i < line_end:
-        if text[i] != "`":
-            i += 1
-            continue
-        j = i
-        while j < line_end and text[j] == "`":
-            j += 1
-        if j - i == ticks:
-            content = text[run:i].strip()
-            out.append("<code>" + content.translate(_CODE_TABLE) + "</code>")
-            return j
-        i = j
+    close = spans.closing(run, ticks)
+    if close >= 0:
+        # Line breaks inside a span are spaces, as in every Markdown.
+        content = text[run:close].replace("\n", " ").strip()
+        out.append("<code>" + content.translate(_CODE_TABLE) + "</code>")
+        return close + ticks
     out.append("\\`" * ticks)
     return run

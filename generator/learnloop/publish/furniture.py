@@ -16,10 +16,11 @@ import numpy as np
 
 from learnloop.analyze import rootcause
 from learnloop.analyze.engine import Index
-from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.patterns import MIN_SIZE, Pattern
 from learnloop.analyze.similar import distinctive_text, explain, match_alerts
 from learnloop.analyze.text import alerts, analyzer, fields
 from learnloop.model import Incident
+from learnloop.write.words import readable
 
 if TYPE_CHECKING:
     from learnloop.commands.patterns import Analysis
@@ -64,14 +65,16 @@ def furnish(
     shown_set = set(shown)
     of = {i: p for p in patterns for i in p.incidents}
     similar = neighbours(index, incidents, of, shown_set)
+    # A pattern is counted as the generated documents count it: restricted incidents left
+    # out, and no pattern at all below MIN_SIZE, so its page and this one agree.
+    counted = {i for i in shown_set if incidents[i].visibility != "restricted"}
     out = {}
     for ident in sorted(shown_set):
         incident = incidents[ident]
         pattern = of.get(ident)
         if pattern is not None:
-            pattern = replace(
-                pattern, incidents=tuple(i for i in pattern.incidents if i in shown_set)
-            )
+            members = tuple(i for i in pattern.incidents if i in counted)
+            pattern = replace(pattern, incidents=members) if len(members) >= MIN_SIZE else None
         out[ident] = Furniture(
             pattern=pattern,
             pattern_page=pattern_page(pattern.id, pages) if pattern else None,
@@ -120,7 +123,9 @@ def neighbours(
                 other = incidents[ids[int(position)]]
                 if other.id == ident or other.path == incident.path:
                     continue
-                why = reasons(incident, other, terms_of)
+                why = list(
+                    readable(reasons(incident, other, terms_of), terms_of.texts(incident, other))
+                )
                 if mine is not None and mine == _pattern_id(pattern_of, other.id):
                     why.insert(0, "same pattern")
                 found.append(Neighbour(other.id, other.title, tuple(why)))
@@ -134,6 +139,17 @@ def neighbours(
 class TermCache(dict[str, tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]]):
     """Per incident, computed once: its words as a query, its distinctive words, the alerts in
     its text, and the alerts it names anywhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: dict[str, str] = {}  # per incident, every text it has
+
+    def texts(self, incident: Incident, other: Incident) -> tuple[str, str]:
+        """What both say, to show a shared term as one of them writes it."""
+        for one in (incident, other):
+            if one.id not in self.shown:
+                self.shown[one.id] = query_text(one)
+        return self.shown[incident.id], self.shown[other.id]
 
     def get_for(
         self, incident: Incident

@@ -26,6 +26,8 @@ from learnloop.errors import SettingsError
 from learnloop.load import INCIDENTS_DIR, discover
 from learnloop.model import Incident
 from learnloop.publish import dashboards, furniture, generated, indexes
+from learnloop.publish.home import Inputs as HomeInputs
+from learnloop.publish.home import render_home
 from learnloop.publish.pages import render_incident_page
 from learnloop.publish.plan import (
     BY_SERVICE,
@@ -56,7 +58,10 @@ WATCHED = ("incidents", "runbooks", "kb", "adr", "learnloop.yml")
 Systemic = tuple[set[str], tuple[Pattern, ...], list[SystemicIssue]]
 # An incident page ranks below the runbooks and articles built from it: search for a symptom
 # should answer with what to do, then with the history.
-INCIDENT_FRONT = generated.front_matter({"search": {"boost": generated.CASE_BOOST}})
+# Its tag says what it is under each search result.
+INCIDENT_FRONT = generated.front_matter(
+    {"search": {"boost": generated.CASE_BOOST}, "tags": ["Incident"]}
+)
 
 
 @dataclass
@@ -111,15 +116,21 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     links = Links(entries, hidden)
     site = Site()
     shown = [e.incident for e in entries]
+    # Figures count what generated documents count: restricted incidents are left out of
+    # them in every build, so the internal and the public site show the same numbers.
+    counted = [i for i in shown if i.visibility != "restricted"]
+    note = restricted_note(len(shown) - len(counted), len(hidden), public=public)
     today = max((i.started_at.date() for i in corpus.incidents), default=date(1970, 1, 1))
     hidden_ids = frozenset(i.id for i in hidden)
-    for page in generated.collect(
-        root, shown, links, hidden_ids, today, settings.review_period_days
-    ):
+    documents = generated.collect(
+        root, shown, links, hidden_ids, today, settings.review_period_days, note
+    )
+    for page in documents:
         site.pages[page.path] = page.text
         site.edit_paths[page.path] = page.source
     patterns = analysis.patterns.patterns if analysis else ()
-    board_patterns = dashboards.shown_patterns(patterns, {i.id for i in shown})
+    counted_ids = {i.id for i in counted}
+    board_patterns = dashboards.shown_patterns(patterns, counted_ids)
     furnished: dict[str, furniture.Furniture] = {}
     systemic: Systemic | None = None
     if analysis:
@@ -136,22 +147,22 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
         site.edit_paths[entry.page] = entry.incident.path
         for path in sorted(_attachments(root, entry)):
             site.files[path] = root / path
-    if systemic is not None and (
-        systemic[0] != {i.id for i in shown} or systemic[1] != board_patterns
-    ):
+    if systemic is not None and (systemic[0] != counted_ids or systemic[1] != board_patterns):
         systemic = None  # the dashboards look at other incidents: they find their own
+    pattern_pages = {
+        p.id: target
+        for p in patterns
+        if (target := furniture.pattern_page(p.id, site.pages)) is not None
+    }
     board_inputs = dashboards.Inputs(
-        incidents=tuple(shown),
+        incidents=tuple(counted),
         patterns=board_patterns,
         settings=settings,
         today=today,
-        pattern_pages={
-            p.id: target
-            for p in patterns
-            if (target := furniture.pattern_page(p.id, site.pages)) is not None
-        },
+        pattern_pages=pattern_pages,
         incident_pages=links.by_id,
         systemic=systemic[2] if systemic else None,
+        note=note,
     )
     for path, text in dashboards.render(board_inputs).items():
         site.pages[path] = text
@@ -160,12 +171,51 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     site.pages[BY_SEVERITY] = indexes.render_by_severity(entries)
     site.pages[BY_SERVICE] = indexes.render_by_service(entries)
     if home:
-        site.pages[HOME] = indexes.render_home(entries, site_name=settings.site_name)
+        site.pages[HOME] = render_home(
+            HomeInputs(
+                entries=entries,
+                counted=counted,
+                patterns=board_patterns,
+                pattern_pages=pattern_pages,
+                documents=documents,
+                today=today,
+                site_name=settings.site_name,
+                note=note,
+            )
+        )
     return site
+
+
+def restricted_note(shown: int, hidden: int, *, public: bool) -> str:
+    """How figures treat restricted incidents, for the pages that show figures; "" if none."""
+    if public:
+        return (
+            "Restricted incidents are not published here, and no figure counts them."
+            if hidden
+            else ""
+        )
+    if not shown:
+        return ""
+    one = shown == 1
+    return (
+        f"{shown} restricted incident{'' if one else 's'} {'has its' if one else 'have their'} "
+        "own page here but no figure, pattern or generated document counts "
+        f"{'it' if one else 'them'}: they are left out of the public site."
+    )
+
+
+# Markdown extensions the pages rely on, added when mkdocs.yml does not name them (a repo made
+# by an older `init` has a mkdocs.yml without them): the boxes under titles are HTML blocks
+# with Markdown inside, and "- [x] done" in a post-mortem is a ticked box, as GitHub shows it.
+EXTENSIONS = {"md_in_html": {}, "pymdownx.tasklist": {"custom_checkbox": True}}
 
 
 def configure(config: Any, settings: Settings, root: Path) -> None:
     """Apply learnloop.yml's site settings where mkdocs.yml does not set them itself."""
+    for name, options in EXTENSIONS.items():
+        if name not in config.markdown_extensions:
+            config.markdown_extensions.append(name)
+            config.mdx_configs.setdefault(name, dict(options))
     if settings.site_name != Settings().site_name:
         # The theme prints the name as HTML; learnloop.yml holds text.
         config.site_name = html.escape(settings.site_name, quote=False)

@@ -47,6 +47,9 @@ class Page:
     path: str  # site path, the same as the file's path in the repo
     text: str
     source: str | None  # the repo file, for edit links
+    title: str = ""
+    state: str | None = None  # fresh | stale | due | retired, for documents people review
+    reason: str = ""
 
 
 def collect(
@@ -56,8 +59,12 @@ def collect(
     hidden_ids: frozenset[str],
     today: date,
     review_period_days: int,
+    note: str = "",
 ) -> list[Page]:
-    """Every Markdown file under runbooks/, kb/ and adr/, plus an index for each folder."""
+    """Every Markdown file under runbooks/, kb/ and adr/, plus an index for each folder.
+
+    `note` says how restricted incidents are counted; indexes and reports carry it.
+    """
     by_id = {i.id: i for i in incidents}
     pages: list[Page] = []
     for folder in FOLDERS:
@@ -66,11 +73,15 @@ def collect(
         for path in files:
             rel = path.relative_to(root).as_posix()
             text = path.read_text(encoding="utf-8", errors="replace")
+            state, reason = review_state(rel, text, today, review_period_days)
             pages.append(
                 Page(
                     rel,
-                    page_text(rel, text, by_id, links, hidden_ids, today, review_period_days),
+                    page_text(rel, text, by_id, links, hidden_ids, today, review_period_days, note),
                     rel,
+                    _title(text, rel),
+                    state,
+                    reason,
                 )
             )
         index = f"{folder}/index.md"
@@ -80,6 +91,18 @@ def collect(
     if not any(p.path == REPORTS_INDEX for p in pages):
         pages.append(Page(REPORTS_INDEX, reports_index(pages), None))
     return pages
+
+
+def review_state(
+    rel: str, text: str, today: date, review_period_days: int
+) -> tuple[str | None, str]:
+    """(state, reason) of a generated document people review; (None, "") for anything else."""
+    front, _ = document.split_existing(text, sources=False)
+    if front.get("generated_by") != document.GENERATED_BY or not reviewed(rel, front):
+        return None, ""
+    if front.get("status") == "retired":
+        return "retired", "its pattern no longer recurs"
+    return document.freshness(front, today, review_period_days)
 
 
 def reports_index(pages: list[Page]) -> str:
@@ -121,8 +144,10 @@ def page_text(
     hidden_ids: frozenset[str],
     today: date,
     review_period_days: int,
+    note: str = "",
 ) -> str:
-    """The document as a page: escaped body, links to incident pages, freshness banner."""
+    """The document as a page: escaped body, links to incident pages, what it is and (for
+    documents people act on) whether it is reviewed."""
     front, body = document.split_existing(text)
     if hidden_ids:
         body = "\n".join(
@@ -151,15 +176,22 @@ def page_text(
         line = symptom_line(titles, signals)
         if line:
             safe = _before_first_section(safe, line)
-        # Material's search weighs tags far above titles and text: the symptoms as tags put
-        # the runbook first for the words someone on call types. The page shows the same
-        # words in its symptom line; the stylesheet keeps them out of the result list.
-        # Escaped too: a theme that shows tags on the page would print them as HTML.
-        tags = [html.escape(t, quote=False) for t in (*titles, *signals)]
-        meta = {"search": {"boost": RUNBOOK_BOOST}, "tags": tags}
+        # Material's search weighs tags against titles and text as mkdocs.yml says: the alerts
+        # and log lines as tags put the runbook first when someone on call pastes one.
+        # Incident titles are not tags: one shared word in a title ("pool" of a node pool)
+        # would lift an unrelated runbook. The page shows the same words in its symptoms;
+        # the stylesheet keeps them out of the result list. Escaped too: a theme that shows
+        # tags on the page would print them as HTML.
+        tags = [html.escape(t, quote=False) for t in signals]
+        meta = {"search": {"boost": RUNBOOK_BOOST}, "tags": [kind_of(rel, front), *tags]}
     elif rel.startswith(CASES):
-        meta = {"search": {"boost": CASE_BOOST}}
-    page = _with_banner(safe, front, rel, incidents, links, hidden_ids, today, review_period_days)
+        meta = {"search": {"boost": CASE_BOOST}, "tags": [kind_of(rel, front)]}
+    else:
+        # The first tag says what the page is: search shows it under each result.
+        meta = {"tags": [kind_of(rel, front)]}
+    page = _with_banner(
+        safe, front, rel, incidents, links, hidden_ids, today, review_period_days, note
+    )
     return front_matter(meta) + page if meta else page
 
 
@@ -184,13 +216,24 @@ def symptoms(
 
 
 def symptom_line(titles: list[str], signals: list[str]) -> str:
-    """The symptoms as one paragraph, placed where the page's meaning is explained."""
+    """The symptoms, folded into one line under the page's meaning: a responder checks they
+    have the right runbook without scrolling past them to the steps."""
     parts = []
     if titles:
         parts.append(f"Seen as: {'; '.join(escape.inline(t) for t in titles)}.")
     if signals:
         parts.append(f"Alerts and errors: {', '.join(escape.inline(f'`{s}`') for s in signals)}.")
-    return f"**Symptoms.** {' '.join(parts)}" if parts else ""
+    if not parts:
+        return ""
+    return "\n".join(
+        [
+            '<details class="ll-symptoms" markdown="1">',
+            "<summary>Symptoms: how this failure showed up</summary>",
+            "",
+            *(f"{part}\n" for part in parts),
+            "</details>",
+        ]
+    )
 
 
 def _sources(front: dict[str, object], hidden_ids: frozenset[str]) -> list[str]:
@@ -204,6 +247,34 @@ def _before_first_section(text: str, paragraph: str) -> str:
     return "\n".join([*lines[:at], paragraph, "", *lines[at:]])
 
 
+# What each generated page is, by where it lives; search shows it first in a result.
+KINDS = (
+    ("runbooks/", "Runbook"),
+    ("kb/patterns/", "Pattern article"),
+    ("kb/services/", "Service article"),
+    ("kb/systemic/", "Systemic issue"),
+    ("kb/cases/", "Case study"),
+    ("kb/reports/", "Report"),
+    ("adr/", "Decision record"),
+    ("kb/", "Knowledge base"),
+)
+REVIEW_ANCHOR = "review"  # the id the toc extension gives "## Review"
+
+
+def kind_of(rel: str, front: dict[str, object]) -> str:
+    """What a generated page is, as a reader names it: "Runbook", "Case study", "Report"."""
+    if rel in document.INDEXES or rel.endswith("/index.md"):
+        return "Index"
+    if front.get("kind") == "report":
+        return "Report"
+    return next((label for prefix, label in KINDS if rel.startswith(prefix)), "Article")
+
+
+def reviewed(rel: str, front: dict[str, object]) -> bool:
+    """Whether a page shows its review state: documents people act on, not indexes or reports."""
+    return document.needs_review(rel, front)
+
+
 def _with_banner(
     body: str,
     front: dict[str, object],
@@ -213,26 +284,72 @@ def _with_banner(
     hidden_ids: frozenset[str],
     today: date,
     review_period_days: int,
+    note: str = "",
 ) -> str:
-    state, reason = document.freshness(front, today, review_period_days)
-    kind, label = _BADGES[state]
-    if front.get("status") == "retired":
-        kind, label, reason = "note", "Retired", "its pattern no longer recurs; kept for history"
+    """The page with a line under its title saying what it is and whether it is reviewed, and
+    (for documents that are reviewed) a closing section with the state, the sources and how
+    to sign off."""
     sources = _sources(front, hidden_ids)
+    updated = front.get("updated")
+    kind = kind_of(rel, front)
+    built = f"built from {len(sources)} incident{'s' if len(sources) != 1 else ''}"
+    if updated:
+        built += f", newest {updated}"
+    line = [html.escape(kind, quote=False)]
+    if kind == "Decision record" and isinstance(front.get("status"), str):
+        line.append(html.escape(str(front["status"]), quote=False))
+    line.append(built)
+    closing: list[str] = []
+    if reviewed(rel, front):
+        state, reason = document.freshness(front, today, review_period_days)
+        label = _BADGES[state][1]
+        if front.get("status") == "retired":
+            state, label, reason = "retired", "Retired", "its pattern no longer recurs"
+        line.append(
+            f'<a class="ll-state ll-{state}" href="#{REVIEW_ANCHOR}">'
+            f"{html.escape(label, quote=False)}: {html.escape(reason, quote=False)}</a>"
+        )
+        closing = _review_section(state, label, reason, sources, front, rel, links)
+    head = f'<p class="ll-kind">{" · ".join(line)}</p>'
+    if note and not reviewed(rel, front):
+        head += f'\n\n<p class="ll-note">{html.escape(note, quote=False)}</p>'
+    lines = body.split("\n")
+    at = next((n + 1 for n, text in enumerate(lines) if text.startswith("# ")), 0)
+    page = "\n".join([*lines[:at], "", head, "", *lines[at:]]).rstrip("\n") + "\n"
+    return page + ("\n" + "\n".join(closing) + "\n" if closing else "")
+
+
+def _review_section(
+    state: str,
+    label: str,
+    reason: str,
+    sources: list[str],
+    front: dict[str, object],
+    rel: str,
+    links: Links,
+) -> list[str]:
+    """## Review: the state in words, every source linked, and the command that signs off."""
+    kind = {"fresh": "success", "stale": "warning", "due": "info"}.get(state, "note")
     cited = []
-    for ident in sources[:12]:
+    for ident in sources:
         page = links.by_id.get(ident)
         cited.append(f"[{ident}]({href(rel, page)})" if page else ident)
-    more = f" and {len(sources) - 12} more" if len(sources) > 12 else ""
-    updated = front.get("updated")
-    banner = [
-        f'!!! {kind} "{label}"',
-        f"    {escape.inline(reason.capitalize())}. Built from {len(sources)} incident"
-        f"{'s' if len(sources) != 1 else ''}"
-        + (f", newest {updated}" if updated else "")
-        + (f": {', '.join(cited)}{more}." if cited else "."),
+    raw = front.get("review")
+    review: dict[str, object] = raw if isinstance(raw, dict) else {}
+    signed = (
+        f"Last signed off by {escape.inline(str(review.get('by')))} on {review.get('at')}."
+        if review.get("by") and review.get("at")
+        else "Nobody has signed it off yet."
+    )
+    return [
+        "## Review",
         "",
+        f'!!! {kind} "{label}"',
+        f"    {escape.inline(reason.capitalize())}. {signed}",
+        "",
+        f"Built from {len(sources)} incident{'s' if len(sources) != 1 else ''}"
+        + (f": {', '.join(cited)}." if cited else "."),
+        "",
+        "To sign it off once you have read it against its sources: "
+        f"`learnloop review {rel}` (add `--by NAME`), then commit.",
     ]
-    lines = body.split("\n")
-    at = next((n + 1 for n, line in enumerate(lines) if line.startswith("# ")), 0)
-    return "\n".join([*lines[:at], "", *banner, *lines[at:]])

@@ -1,11 +1,10 @@
-"""The pages that list incidents: home, all incidents, by severity and by service."""
+"""The pages that list incidents: all incidents, by severity and by service."""
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from markdown.extensions.toc import slugify, unique
 
@@ -14,20 +13,12 @@ from learnloop.publish import escape, fmt
 from learnloop.publish.plan import (
     BY_SERVICE,
     BY_SEVERITY,
-    DASHBOARDS,
-    HOME,
     INCIDENTS_INDEX,
     Entry,
     href,
     newest_first,
 )
 from learnloop.publish.render import render
-
-LATEST = 10  # incidents listed on the home page
-TAGLINE = (
-    "Every post-mortem this team has written, with its timings, impact and lessons: "
-    "searchable, linked, and rebuilt from `incidents/` on every change."
-)
 
 
 def render_incidents_index(entries: Iterable[Entry]) -> str:
@@ -85,31 +76,6 @@ def render_by_service(entries: Iterable[Entry]) -> str:
             for service in sorted(groups)
         ],
     )
-
-
-def render_home(entries: Iterable[Entry], *, site_name: str) -> str:
-    """index.md: what the site is, the corpus in numbers, the latest incidents, the indexes."""
-    entries = newest_first(entries)
-    services = {s for e in entries for s in e.incident.services}
-    context: dict[str, Any] = {
-        "site_name": site_name,
-        "tagline": TAGLINE,
-        "rows": _rows(entries[:LATEST], HOME, _anchors(entries)),
-        "incidents": _plural(len(entries), "incident"),
-        "services": _plural(len(services), "service"),
-        "all": href(HOME, INCIDENTS_INDEX),
-        "by_severity": href(HOME, BY_SEVERITY),
-        "by_service": href(HOME, BY_SERVICE),
-        "dashboards": href(HOME, DASHBOARDS),
-    }
-    if entries:
-        first = entries[-1].timings.started_at
-        last = entries[0].timings.started_at
-        months = (last.year - first.year) * 12 + last.month - first.month + 1
-        context.update(
-            months=_plural(months, "month"), first=f"{first:%Y-%m}", last=f"{last:%Y-%m}"
-        )
-    return render("home.md.j2", **context)
 
 
 def _rows(entries: Sequence[Entry], page: str, anchors: dict[str, str]) -> list[dict[str, str]]:

@@ -1,7 +1,13 @@
-"""The page of one incident: its facts in a table, then the post-mortem as written."""
+"""The page of one incident: what it was and where it belongs at a glance, the post-mortem as
+written, then every recorded fact in a table.
+
+The first screen answers what someone arriving from search or an alert needs: how bad, how
+long, which pattern and runbook, and the summary. The full metadata sits below the story.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 
 from learnloop.enrich import TIMELINE, Timings
@@ -10,6 +16,7 @@ from learnloop.publish import escape, fmt
 from learnloop.publish.furniture import Furniture
 from learnloop.publish.plan import Links, href
 from learnloop.publish.render import render
+from learnloop.read.lexicon import shipped as shipped_words
 
 # Canonical sections in reading order, with the heading each gets when we write it.
 SECTIONS = (
@@ -52,16 +59,61 @@ def render_incident_page(
     """
     page = page or incident.path
     links = links or Links(())
+    lead, story = _lead(narrative(incident, page=page, links=links))
     return render(
         "incident.md.j2",
         incident=incident,
-        facts=facts(incident, timings, page=page, links=links, furniture=furniture),
-        narrative=narrative(incident, page=page, links=links),
+        kind=kind_line(incident, timings),
+        glance=glance(incident, page=page, links=links, furniture=furniture),
+        facts=facts(incident, timings, page=page, links=links),
+        lead=lead,
+        narrative=story,
         action_heading="Tracked action items"
         if "action_items" in _written(incident)
         else "Action items",
         similar=similar(furniture, page=page, links=links) if furniture else [],
     )
+
+
+def kind_line(incident: Incident, timings: Timings) -> str:
+    """The line under the title, as HTML: what this page is, how bad and when.
+
+    Search shows it before the summary, so a result says it is an incident.
+    """
+    parts = ["Incident", incident.severity]
+    if incident.status:
+        parts.append(" ".join(incident.status.split()))
+    date_only = incident.started_date_only and timings.source("started_at") != TIMELINE
+    parts.append(fmt.when(timings.started_at, date_only=date_only))
+    if timings.ttr is not None:
+        parts.append(f"resolved in {fmt.duration(timings.ttr)}")
+    if incident.visibility == "restricted":
+        parts.append("restricted")
+    return '<p class="ll-kind">' + html.escape(" · ".join(parts), quote=False) + "</p>"
+
+
+def glance(
+    incident: Incident, *, page: str, links: Links, furniture: Furniture | None = None
+) -> list[tuple[str, str]]:
+    """(label, Markdown value) for the box under the title: services, pattern, runbook."""
+    rows = [("Services", escape.cell(", ".join(incident.services)) or fmt.DASH)]
+    if furniture is not None:
+        pattern = _pattern(furniture, page)
+        if incident.visibility == "restricted" and furniture.pattern is not None:
+            pattern += "; restricted incidents, this one too, are not counted in it"
+        rows.append(("Pattern", pattern))
+        runbook = _pattern_runbook(incident, furniture, page)
+        if runbook:
+            rows.append(("Runbook", runbook))
+    elif incident.runbook_used:
+        rows.append(("Runbook used", _runbook(incident, page, None)))
+    if furniture is not None and furniture.adrs:
+        decisions = (
+            f"[ADR-{number:04d}: {escape.cell(title)}]({href(page, target)})"
+            for number, title, target in furniture.adrs
+        )
+        rows.append(("Decisions", ", ".join(decisions)))
+    return rows
 
 
 def _pattern(furniture: Furniture, page: str) -> str:
@@ -73,6 +125,18 @@ def _pattern(furniture: Furniture, page: str) -> str:
         name = f"[{name}]({href(page, furniture.pattern_page)})"
     n = len(pattern.incidents)
     return f"{name} ({n} incident{'s' if n != 1 else ''})"
+
+
+def _pattern_runbook(incident: Incident, furniture: Furniture, page: str) -> str:
+    """The runbook to open: the one the responders used, else their pattern's."""
+    if incident.runbook_used:
+        verdict = {True: ", helpful", False: ", not helpful", None: ""}[incident.runbook_helpful]
+        return _runbook(incident, page, furniture, verdict=False) + f" — used{verdict}"
+    pattern = furniture.pattern
+    target = furniture.pattern_page
+    if pattern is None or target is None or not target.startswith("runbooks/"):
+        return ""
+    return f"[{escape.cell(pattern.title)}]({href(page, target)}) — not used in this incident"
 
 
 def similar(furniture: Furniture, *, page: str, links: Links) -> list[dict[str, str]]:
@@ -93,14 +157,9 @@ def similar(furniture: Furniture, *, page: str, links: Links) -> list[dict[str, 
 
 
 def facts(
-    incident: Incident,
-    timings: Timings,
-    *,
-    page: str,
-    links: Links,
-    furniture: Furniture | None = None,
+    incident: Incident, timings: Timings, *, page: str, links: Links
 ) -> list[tuple[str, str]]:
-    """(label, Markdown value) rows of the metadata table; unknown values are a dash."""
+    """(label, Markdown value) rows of the details table; unknown values are a dash."""
 
     def text(value: str | None) -> str:
         return escape.cell(value) if value else fmt.DASH
@@ -128,19 +187,9 @@ def facts(
         ("Trigger", text(incident.trigger)),
         ("Root-cause category", text(incident.root_cause.category)),
     ]
-    if furniture is not None:
-        rows.append(("Pattern", _pattern(furniture, page)))
     rows += [
         ("Detection", text(_detection(incident))),
-        ("Runbook used", _runbook(incident, page, furniture)),
-    ]
-    if furniture is not None and furniture.adrs:
-        decisions = (
-            f"[ADR-{number:04d}: {escape.cell(title)}]({href(page, target)})"
-            for number, title, target in furniture.adrs
-        )
-        rows.append(("Decisions", ", ".join(decisions)))
-    rows += [
+        ("Runbook used", _runbook(incident, page, None)),
         ("Tags", text(", ".join(incident.tags))),
         ("Related", _related(incident, page, links)),
     ]
@@ -157,14 +206,16 @@ def _detection(incident: Incident) -> str:
     return method or source or ""
 
 
-def _runbook(incident: Incident, page: str, furniture: Furniture | None) -> str:
+def _runbook(
+    incident: Incident, page: str, furniture: Furniture | None, *, verdict: bool = True
+) -> str:
     if not incident.runbook_used:
         return fmt.DASH
-    verdict = {True: " (helpful)", False: " (not helpful)", None: ""}[incident.runbook_helpful]
+    said = {True: " (helpful)", False: " (not helpful)", None: ""}[incident.runbook_helpful]
     name = escape.cell(incident.runbook_used)
     if furniture is not None and furniture.runbook_page:
         name = f"[{name}]({href(page, furniture.runbook_page)})"
-    return name + verdict
+    return name + (said if verdict else "")
 
 
 def _related(incident: Incident, page: str, links: Links) -> str:
@@ -177,6 +228,21 @@ def _related(incident: Incident, page: str, links: Links) -> str:
         else:
             shown.append(escape.cell(ident))
     return ", ".join(shown) or fmt.DASH
+
+
+def _lead(markdown: str) -> tuple[str, str]:
+    """(the summary, the rest): a story opening with its summary shows it under the title,
+    without the heading, so that it is what the first screen and search show first."""
+    lines = markdown.split("\n")
+    first = next((n for n, line in enumerate(lines) if line.strip()), None)
+    if first is None or not lines[first].startswith("## "):
+        return "", markdown
+    if shipped_words().heading(lines[first][3:].strip().strip("#").strip()) != "summary":
+        return "", markdown
+    end = next(
+        (n for n in range(first + 1, len(lines)) if re.match(r"#{1,2} ", lines[n])), len(lines)
+    )
+    return "\n".join(lines[first + 1 : end]).strip("\n"), "\n".join(lines[end:]).strip("\n")
 
 
 def narrative(incident: Incident, *, page: str, links: Links) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from learnloop.analyze import actions, causemap, cost, feedback, prevention, rootcause, temporal
+from learnloop.analyze import actions, cost, feedback, prevention, rootcause, temporal
 from learnloop.analyze.patterns import Pattern
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
@@ -23,8 +23,6 @@ from learnloop.publish.plan import href
 from learnloop.settings import Settings
 
 MAX_SERVICES = 20  # boxes in the time-to-resolve chart; the table lists every service
-MAX_LABELS = 12  # named points in a scatter
-EDGE_SHARE = 50  # the cause map draws edges carrying at least 1/EDGE_SHARE of the incidents
 TOP_RECOMMENDATIONS = prevention.TOP
 VERDICT_COLOURS = {
     "fell": charts.PALETTE[4],
@@ -172,10 +170,10 @@ def patterns_by_impact(
         ttrs = [t for t in (timings(m).ttr for m in members) if t is not None]
         stats.append((pattern, len(members), total, statistics.median(ttrs) if ttrs else None))
     stats.sort(key=lambda s: (-(s[1] * s[2]), s[0].id))
-    labelled = {s[0].id for s in stats[:MAX_LABELS]}
+    # Every point carries its row number in the table, which names the pattern.
     points = [
-        (p.title if p.id in labelled else "", float(n), total, charts.ACCENT)
-        for p, n, total, _ in stats
+        (str(n), float(count), total, charts.ACCENT)
+        for n, (_, count, total, _) in enumerate(stats, start=1)
     ]
     slug = "patterns-frequency-impact"
     title = "Patterns by frequency and impact"
@@ -186,21 +184,23 @@ def patterns_by_impact(
     )
     rows = [
         [
-            targets.pattern(p.id, p.title, page),
             str(n),
+            targets.pattern(p.id, p.title, page),
+            str(count),
             cost.usd(total),
-            cost.usd(total / n if n else 0),
+            cost.usd(total / count if count else 0),
             fmt.duration(median),
         ]
-        for p, n, total, median in stats
+        for n, (p, count, total, median) in enumerate(stats, start=1)
     ]
     return Chart(
         slug,
         title,
-        "Top right is where prevention pays most: frequent and costly. Cost follows the cost "
-        "model in learnloop.yml (engineering time, downtime, recorded revenue, SLA).",
+        "Top right is where prevention pays most: frequent and costly. Each point's number is "
+        "its row in the table. Cost follows the cost model in learnloop.yml (engineering time, "
+        "downtime, recorded revenue, SLA).",
         figure,
-        table(["Pattern", "Incidents", "Total cost", "Per incident", "Median TTR"], rows),
+        table(["#", "Pattern", "Incidents", "Total cost", "Per incident", "Median TTR"], rows),
     )
 
 
@@ -209,19 +209,23 @@ def cause_symptom_map(
     patterns: Sequence[Pattern],
     systemic: Sequence[rootcause.SystemicIssue],
 ) -> Chart:
-    """Systemic causes on the left, the patterns they show up as on the right (Mermaid)."""
-    # The diagram stays readable as the corpus grows: only the heavier edges are drawn.
-    min_edge = max(2, len(incidents) // EDGE_SHARE)
-    diagram = (
-        causemap.cause_symptom_map(incidents, patterns, systemic, min_edge) if incidents else ""
-    )
-    has_edges = "-->" in diagram
+    """Systemic causes down the side, the patterns they show up as across the top: each cell
+    the number of incidents with that cause in that pattern."""
     titles = {p.id: p.title for p in patterns}
     known = {i.id for i in incidents}
     of = {i: p.id for p in patterns for i in p.incidents}
+    per_issue = [
+        (issue, Counter(of.get(i, "") for i in issue.incidents if i in known)) for issue in systemic
+    ]
+    per_issue = [(issue, per) for issue, per in per_issue if per]
+    totals: Counter[str] = Counter()
+    for _, per in per_issue:
+        totals.update(per)
+    columns = sorted((p for p in totals if p), key=lambda p: (-totals[p], p))
+    if totals[""]:
+        columns.append("")
     rows = []
-    for issue in systemic:
-        per = Counter(of.get(i, "") for i in issue.incidents if i in known)
+    for issue, per in per_issue:
         for pid, n in sorted(per.items(), key=lambda kv: (-kv[1], kv[0])):
             rows.append(
                 [
@@ -230,12 +234,26 @@ def cause_symptom_map(
                     str(n),
                 ]
             )
+    slug = "cause-symptom-map"
+    title = "Causes and the patterns they show up as"
+    figure = (
+        charts.matrix(
+            slug,
+            title,
+            [[per[c] for c in columns] for _, per in per_issue],
+            [issue.title for issue, _ in per_issue],
+            [titles[c] if c else "one-off incidents" for c in columns],
+        )
+        if columns and per_issue
+        else ""
+    )
     return Chart(
-        "cause-symptom-map",
-        "Causes and the patterns they show up as",
-        f"Arrows carry the number of incidents; those with fewer than {min_edge} are left out "
-        "of the diagram but listed in the table.",
-        f"```mermaid\n{diagram.rstrip()}\n```" if has_edges else "",
+        slug,
+        title,
+        "Each row is a systemic cause, each column a pattern; a cell counts the incidents of "
+        "that pattern the cause contributed to (an incident can have several causes). Darker "
+        "cells hold more.",
+        figure,
         table(["Systemic cause", "Pattern", "Incidents"], rows),
     )
 
@@ -330,15 +348,10 @@ def prevention_matrix(recs: Sequence[prevention.Recommendation], settings: Setti
     """Recommendations by effort (x) and expected yearly saving (y), split into quadrants."""
     middle = statistics.median(r.annual_saving_usd for r in recs) if recs else 0.0
     top = list(recs[:TOP_RECOMMENDATIONS])
-    named = {r.id: n for n, r in enumerate(top[:MAX_LABELS], start=1)}
+    # The points are the table's rows, each numbered as its row.
     points = [
-        (
-            f"{named[r.id]}" if r.id in named else "",
-            r.effort_days,
-            max(r.annual_saving_usd, 1.0),
-            QUADRANT_COLOURS[r.quadrant],
-        )
-        for r in recs
+        (str(n), r.effort_days, max(r.annual_saving_usd, 1.0), QUADRANT_COLOURS[r.quadrant])
+        for n, r in enumerate(top, start=1)
     ]
     slug = "prevention-matrix"
     title = "Prevention: impact against effort"
@@ -372,10 +385,11 @@ def prevention_matrix(recs: Sequence[prevention.Recommendation], settings: Setti
     note = (
         f"Dashed lines: {fmt.number(settings.cost.quick_win_effort_days)} days of effort "
         f"(learnloop.yml `cost.quick_win_effort_days`) and the median saving, "
-        f"{cost.usd(middle)} a year. Numbers on the points are the ranks in the table."
+        f"{cost.usd(middle)} a year, over all {plural(len(recs), 'recommendation')}. Numbers "
+        "on the points are the ranks in the table."
     )
     if len(recs) > len(top):
-        note += f" The table lists the top {len(top)} of {len(recs)}."
+        note += f" The chart and the table show the top {len(top)} of {len(recs)}."
     return Chart(
         slug,
         title,

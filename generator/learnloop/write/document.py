@@ -318,14 +318,19 @@ def _review_text(existing: str | None) -> str | None:
     return "\n".join(lines[start:end])
 
 
+def review_line(review: dict[str, Any]) -> str:
+    """A review block on one line, as a new document gets it."""
+    inner = ", ".join(f"{k}: {_scalar(v)}" for k, v in review.items())
+    return f"review: {{{inner}}}"
+
+
 def _dump(front: dict[str, Any], review_text: str | None = None) -> str:
     lines = []
     for key, value in front.items():
         if key == "review" and review_text is not None:
             lines.append(review_text)
         elif key == "review" and isinstance(value, dict):
-            inner = ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items())
-            lines.append(f"review: {{{inner}}}")
+            lines.append(review_line(value))
         elif isinstance(value, dict):
             inner = ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in value.items())
             lines.append(f"{key}: {{{inner}}}")
@@ -490,6 +495,18 @@ def inspect(path: str, text: str) -> list[Problem]:
         for name, line in found.unclosed
     )
     return problems
+
+
+# Generated indexes: lists of other documents, with nothing of their own to review.
+INDEXES = frozenset(
+    {"runbooks/index.md", "runbooks/alerts.md", "runbooks/services.md", "runbooks/symptoms.md"}
+)
+
+
+def needs_review(rel: str, front: dict[str, Any]) -> bool:
+    """Whether a generated document asks for a reviewer: one people act on or cite, not an
+    index of other documents or a report (a snapshot of its period)."""
+    return not (rel in INDEXES or rel.endswith("/index.md") or front.get("kind") == "report")
 
 
 def freshness(front: dict[str, Any], today: date, period_days: int) -> tuple[str, str]:

@@ -74,6 +74,8 @@ def render_runbook_indexes(
         )
 
     rows = ["| Runbook | Incidents | Last seen | Completeness |", "|---|---|---|---|"]
+    if not with_runbook:
+        rows = ["No runbooks yet: one is written once a failure recurs (two incidents)."]
     for p in sorted(with_runbook, key=lambda p: (-len(members[p.id]), p.id)):
         last = max(m.started_at for m in members[p.id]).date().isoformat()
         done = completeness(rendered[path_of(p.id)]) or "—"
@@ -138,5 +140,7 @@ def render_runbook_indexes(
             )
     for name, link, count in sorted(symptom_rows, key=lambda r: (r[0].lower(), r[1])):
         lines.append(f"| `{_cell(name)}` | {link} | {count} |")
+    if not symptom_rows:  # a header with no rows says nothing: a sentence does
+        lines[2:] = ["No symptoms yet: they come with the first runbook's alerts and log lines."]
     emit(BY_SYMPTOM, "Runbooks by symptom", "\n".join(lines))
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
-from learnloop.analyze import causemap, detection, rootcause
+from learnloop.analyze import detection, rootcause
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import Finding, PatternSynthesis, SystemicIssue
@@ -90,6 +90,30 @@ def count(n: int, noun: str) -> str:
 def usd(value: float) -> str:
     """Dollars, whole."""
     return f"${value:,.0f}"
+
+
+def cause_lines(
+    issues: Sequence[rootcause.SystemicIssue],
+    of: Mapping[str, str],
+    patterns: Mapping[str, Pattern],
+    at: str,
+) -> list[str]:
+    """One line per systemic cause: the patterns it shows up as, most incidents first."""
+    out = []
+    for issue in issues:
+        per = Counter(of[i] for i in issue.incidents if i in of)
+        if not per:
+            continue
+        shown = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
+        names = ", ".join(
+            f"[{inline(patterns[pid].title)}]({href(at, pattern_path(pid))}) ({n})"
+            for pid, n in shown
+            if pid in patterns
+        )
+        one_offs = len(issue.incidents) - sum(per.values())
+        tail = f"; {count(one_offs, 'one-off incident')}" if one_offs > 0 else ""
+        out.append(f"- {inline(issue.title)}: {names}{tail}.")
+    return out
 
 
 def tally(pairs: Iterable[tuple[str, int]], limit: int = 6) -> str:
@@ -661,8 +685,9 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     known = overall.customer_share
     share = f"{known:.0%}" if known is not None else "an unknown share"
     overview = (
-        f"{fig.line()}\n\n{count(len(ctx.patterns), 'recurring pattern')} cover {len(ctx.of)} of "
-        f"{fig.n} incidents; one-offs: {fig.n - len(ctx.of)}.\n\nAcross all incidents — "
+        f"{fig.line()}\n\n{count(len(ctx.patterns), 'recurring pattern')} "
+        f"{'covers' if len(ctx.patterns) == 1 else 'cover'} {len(ctx.of)} of "
+        f"{count(fig.n, 'incident')}; one-offs: {fig.n - len(ctx.of)}.\n\nAcross all incidents — "
         f"root-cause categories: {tally(overall.categories, 8)}. Triggers: "
         f"{tally(overall.triggers, 8)}. Detected by: {tally(overall.methods)}; customers noticed "
         f"first in {share} of those whose detection is known."
@@ -680,14 +705,14 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
          len(s.incidents), len(s.patterns), "yes" if s.architectural else "no")
         for n, s in enumerate(ctx.systemic, start=1)
     ]  # fmt: skip
-    diagram = causemap.cause_symptom_map(everything, list(ctx.patterns.values()), ctx.systemic)
     systemic = (
         "## Systemic issues\n\nRanked by score = frequency × mean impact (each article states "
         f"the formula).\n\n{table('#|Issue|Score|Incidents|Patterns|Architectural', rows)}"
     )
-    if "-->" in diagram:
-        systemic += "\n\n**Causes and the patterns they produce** (edges: incidents).\n\n"
-        systemic += f"```mermaid\n{diagram.rstrip()}\n```"
+    produced = cause_lines(ctx.systemic, ctx.of, ctx.patterns, at)
+    if produced:
+        systemic += "\n\n**Causes and the patterns they produce** (incidents of each pattern "
+        systemic += "the cause contributed to):\n\n" + "\n".join(produced)
     rows = []
     involved = incidents_by_service(everything)
     for name, path in sorted(ctx.services.items()):

@@ -565,6 +565,11 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
+def _counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """ "1 recommendation", "3 recommendations"; an irregular plural is given."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
 def _number(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
@@ -583,6 +588,7 @@ _ENV.filters.update(
     interval=_interval,
     share=_share,
     number=_number,
+    counted=_counted,
     cell=escape.cell,
     text=escape.inline,
     p=metrics.p_text,

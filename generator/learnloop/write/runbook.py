@@ -13,7 +13,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
-from learnloop.model import Incident
+from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import Settings
 from learnloop.write import document, plain
 from learnloop.write.cache import RenderCache
@@ -226,7 +226,7 @@ def _verification(members: Sequence[Incident]) -> str:
 
 
 def communication(members: Sequence[Incident], settings: Settings) -> str:
-    """Who to tell by severity, and a status-page text to start from."""
+    """Who to tell and how: the team's policy from learnloop.yml, each line saying so."""
     owners: Counter[str] = Counter()
     for m in members:
         for service in m.services:
@@ -238,17 +238,42 @@ def communication(members: Sequence[Incident], settings: Settings) -> str:
     services = Counter(s for m in members for s in m.services).most_common(2)
     lines = ["## Communication"]
     who = ", ".join(notify) if notify else "the owners of the affected services"
-    lines.append(
-        f"- P0/P1: page {who}; post on the status page within 15 min; update every 30 min."
+    source = (
+        "their owners in learnloop.yml `services`"
+        if owners
+        else "the teams that own this pattern's action items"
+        if teams
+        else "no owner is recorded"
     )
-    lines.append(f"- P2: tell {who} in their channel; no status page unless customers ask.")
-    lines.append("- P3/P4: a ticket for the owning team is enough.")
+    lines.append(f"- Who to tell: {who} ({source}).")
+    policy = settings.communication
     subject = " and ".join(s for s, _ in services)
-    lines.append(
-        f'- Status page: "Some customers may see errors or delays with {subject}. We have '
-        'identified the cause and are working on a fix. Next update in 30 minutes."'
-    )
+    steps = [(s, policy[s]) for s in SEVERITIES if s in policy]
+    for group in _same_text(steps):
+        text = group[0][1].replace("{owners}", who).replace("{services}", subject)
+        lines.append(f"- {'/'.join(s for s, _ in group)}: {text}")
+    if "status_page" in policy:
+        text = policy["status_page"].replace("{owners}", who).replace("{services}", subject)
+        lines.append(f'- Status page: "{text}"')
+    if steps or "status_page" in policy:
+        lines.append("- (The policy above is `communication` in learnloop.yml.)")
+    else:
+        lines.append(
+            "- No communication policy is set: say when to page, post on the status page and "
+            "send updates, per severity, under `communication` in learnloop.yml."
+        )
     return "\n".join(lines)
+
+
+def _same_text(steps: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Neighbouring severities with the same policy, grouped: P0/P1 say it once."""
+    groups: list[list[tuple[str, str]]] = []
+    for step in steps:
+        if groups and groups[-1][-1][1] == step[1]:
+            groups[-1].append(step)
+        else:
+            groups.append([step])
+    return groups
 
 
 def escalation(members: Sequence[Incident]) -> str:
