@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from learnloop.errors import SettingsError
-from learnloop.load import load_bytes
+from learnloop.read import incident_from_bytes
 from learnloop.settings import from_mapping
 from learnloop.write.runbook import communication
 from tests.conftest import incident_text
@@ -15,7 +15,7 @@ ITEMS = "[{id: AI-1, title: Alert on pool use, kind: detect, owner: dba-team, st
 
 
 def members():
-    incident, _ = load_bytes(incident_text(action_items=ITEMS).encode(), "incidents/a.md")
+    incident, _ = incident_from_bytes(incident_text(action_items=ITEMS).encode(), "incidents/a.md")
     assert incident is not None
     return [incident]
 

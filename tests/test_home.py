@@ -8,16 +8,16 @@ from datetime import date
 import pytest
 
 from learnloop.analyze.patterns import Pattern
-from learnloop.load import load_bytes
 from learnloop.model import Incident
 from learnloop.publish import home
 from learnloop.publish.generated import Page
 from learnloop.publish.plan import plan
+from learnloop.read import incident_from_bytes
 from tests.conftest import incident_text
 
 
 def load(text: str, path: str) -> Incident:
-    incident, problems = load_bytes(text.encode(), path)
+    incident, problems = incident_from_bytes(text.encode(), path)
     assert incident is not None, problems
     return incident
 
