@@ -342,6 +342,22 @@ def test_a_runbook_keeps_its_chrome_to_one_line(page: Any, site: str) -> None:
     shot(page, "runbook-first-screen")
 
 
+@pytest.mark.parametrize(
+    "runbook", ["db-connection-pool-exhaustion", "tls-certificate-expiry", "kafka-consumer-lag"]
+)
+def test_a_runbooks_mitigation_starts_on_the_first_screen(
+    page: Any, site: str, runbook: str
+) -> None:
+    """At 1400×900 an on-call sees how to confirm it is this and what to do, without scrolling."""
+    page.goto(f"{site}runbooks/{runbook}/")
+    article = page.locator("article")
+    headings = [h.strip().rstrip("¶") for h in article.locator("h2").all_inner_texts()]
+    assert headings[:2] == ["Confirm it is this", "Mitigation"], headings
+    mitigation = article.locator("h2#mitigation").bounding_box()
+    assert mitigation is not None
+    assert mitigation["y"] < 900, mitigation
+
+
 @pytest.mark.parametrize("path", ["runbooks/", "runbooks/alerts/", "kb/", "kb/reports/executive/"])
 def test_indexes_and_reports_carry_no_review_state(page: Any, site: str, path: str) -> None:
     page.goto(f"{site}{path}")

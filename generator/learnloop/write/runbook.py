@@ -149,6 +149,31 @@ def _step(marker: str, text: str, note: str) -> str:
     return f"{marker} Run — {note}\n\n{pad}{fence}\n{code}\n{pad}{fence}"
 
 
+def confirm(book: Playbook, total: int) -> str:
+    """How to tell it is this failure, in three lines: what fired, what the logs said, the
+    check that showed the cause most often. The details, cited, come further down."""
+
+    def named(signals: Sequence[Signal], limit: int) -> str:
+        shown = [f"`{s.name}` ({len(s.incidents)} of {total})" for s in signals[:limit]]
+        more = len(signals) - limit
+        return ", ".join(shown) + (f", and {more} more" if more > 0 else "")
+
+    lines = ["## Confirm it is this"]
+    if book.alerts:
+        lines.append(f"- Alerts: {named(book.alerts, 3)}.")
+    if book.symptoms:
+        lines.append(f"- In the logs: {named(book.symptoms, 2)}.")
+    decisive = next((step for step in book.diagnosis if "\n" not in step.text), None)
+    if decisive is not None:
+        led = (
+            f", which showed the cause in {decisive.led_to_cause} of {total}"
+            if (decisive.led_to_cause)
+            else ""
+        )
+        lines.append(f"- Check: {decisive.text.rstrip('.')}{led}.")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
 def diagnosis(book: Playbook, total: int, by_id: dict[str, Incident]) -> str:
     """What responders looked at, the checks that led to the cause first."""
     lines = ["## Diagnosis"]
@@ -330,13 +355,15 @@ def runbook_regions(
 ) -> list[Region]:
     """The generated regions of a pattern's runbook."""
     by_id = {m.id: m for m in members}
-    # In the order an on-call needs them: how to confirm it is this, what to do now, whom to
-    # call; then how it was fixed for good, what it costs, whom to tell, where it happened.
+    # In the order an on-call needs them: how to confirm it is this (in a few lines), what to
+    # do now, whom to call; then the signals and checks in full, how it was fixed for good,
+    # what it costs, whom to tell, where it happened.
     body = {
-        "detection": detection(members, book, by_id),
-        "diagnosis": diagnosis(book, len(members), by_id),
+        "confirm": confirm(book, len(members)),
         "mitigation": mitigation(book, by_id),
         "escalation": escalation(members),
+        "detection": detection(members, book, by_id),
+        "diagnosis": diagnosis(book, len(members), by_id),
         "resolution": resolution(members),
         "impact": impact(members),
         "communication": communication(members, settings),
