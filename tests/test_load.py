@@ -306,3 +306,18 @@ def test_line_of_reads_the_file() -> None:
         or "services" in rows[incident.line_of("services.0") - 1]
     )
     assert incident.line_of("no.such.key") == 1
+
+
+def test_the_schema_and_the_loader_declare_the_same_keys_and_values():
+    """One declaration of the keys (the JSON Schema); the loader's choices agree with it."""
+    from learnloop.load.fields import KNOWN_KEYS, NARRATIVE_KEYS, SCHEMA, TIMESTAMP_KEYS
+    from learnloop.model import ACTION_KINDS, ACTION_STATUSES, TRIGGERS, VISIBILITIES
+
+    props = SCHEMA["properties"]
+    assert set(TIMESTAMP_KEYS) | set(NARRATIVE_KEYS) <= KNOWN_KEYS
+    assert set(SCHEMA["required"]) == {"id", "title", "started_at", "severity", "services"}
+    assert tuple(props["trigger"]["enum"]) == TRIGGERS
+    assert tuple(props["visibility"]["enum"]) == VISIBILITIES
+    item = props["action_items"]["items"]["oneOf"][-1]["properties"]
+    assert tuple(item["kind"]["enum"]) == ACTION_KINDS
+    assert tuple(item["status"]["enum"]) == ACTION_STATUSES

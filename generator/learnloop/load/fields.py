@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
+from importlib import resources
 from typing import Any
 
 from learnloop.model import (
@@ -41,35 +43,12 @@ _SEVERITY_HINT = "write P0–P4 (SEV0–SEV4, sev1 and S1 are accepted too)"
 TIMESTAMP_KEYS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 # Narrative keys: in YAML files they carry the body; in Markdown they back up missing sections.
 NARRATIVE_KEYS = ("summary", "resolution", "mitigation", "timeline", "lessons", "symptoms")
-KNOWN_KEYS = frozenset(
-    (
-        "id",
-        "title",
-        "severity",
-        "services",
-        "status",
-        "impact",
-        "trigger",
-        "root_cause",
-        "contributing_factors",
-        "whys",
-        "detection",
-        "responders",
-        "runbook_used",
-        "runbook_helpful",
-        "action_items",
-        "tags",
-        "related",
-        "visibility",
-        "pattern",
-        "not_pattern",
-        "failure_mode",
-        "alerts",
-        "imported_from",
-        *TIMESTAMP_KEYS,
-        *NARRATIVE_KEYS,
-    )
+# The keys an incident may have are those its JSON Schema declares: one list, which editors
+# read for completion and the loader for "unknown key" warnings.
+SCHEMA: dict[str, Any] = json.loads(
+    resources.files("learnloop").joinpath("schema", "incident.schema.json").read_text("utf-8")
 )
+KNOWN_KEYS = frozenset(SCHEMA["properties"])
 
 
 def normalize_severity(value: object) -> str | None:
