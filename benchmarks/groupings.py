@@ -29,7 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
 from benchmarks import datasets, labels
-from learnloop.commands.patterns import analyze_repo
+from learnloop.analyze.analysis import analyze_repo
 from learnloop.importers.run import run as run_import
 from learnloop.model import Incident
 from learnloop.settings import Settings

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from learnloop.analyze import rootcause
-from learnloop.commands.patterns import Analysis, analyze_repo
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.model import ActionItem
 from learnloop.state import State
 from learnloop.write import adr, document

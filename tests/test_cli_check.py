@@ -198,7 +198,7 @@ def test_the_command_line_keeps_its_exit_code_and_output_as_it_skips_teardown(
 
 @pytest.mark.parametrize("value", ["none", "None", "n/a", "'-'", "no"])
 def test_no_runbook_written_in_words_is_no_runbook(make_repo, value):
-    from learnloop.commands.patterns import analyze_repo
+    from learnloop.analyze.analysis import analyze_repo
     from learnloop.load import load_corpus
 
     root = make_repo(

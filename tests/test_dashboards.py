@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from learnloop.commands.patterns import Analysis, analyze_repo
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.publish import charts, dashboards
 from learnloop.publish.plan import plan
 from learnloop.read import load_corpus

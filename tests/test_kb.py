@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnloop.analyze import rootcause
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.patterns import Pattern
-from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.write import document, kb
 from tests.conftest import REPO
 from tests.test_rootcause import analysis_of, corpus, make_incident

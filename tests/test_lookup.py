@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from learnloop.analyze import lookup
+from learnloop.analyze.analysis import analyze_repo
 from learnloop.analyze.documents import document, text_document
 from learnloop.analyze.encoder import char_ngrams, encoder_of
 from learnloop.analyze.vectors import IncidentVectorizer
-from learnloop.commands.patterns import analyze_repo
 from tests.test_patterns import corpus, invoke
 
 QUERIES = [

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from mkdocs.utils.yaml import yaml_load
 
 from learnloop.analyze import similar
+from learnloop.analyze.analysis import analyze_repo
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import Query
 from learnloop.analyze.vectors import document
-from learnloop.commands.patterns import analyze_repo
 from learnloop.enrich import timings
 from learnloop.model import Incident
 from learnloop.publish import escape, fmt, furniture, indexes

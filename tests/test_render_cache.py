@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from learnloop import cachefile
+from learnloop.analyze.analysis import analyze_repo
 from learnloop.cli import cli
-from learnloop.commands.generate import render
-from learnloop.commands.patterns import analyze_repo
 from learnloop.model import Incident
 from learnloop.write import document, kb, runbook
 from learnloop.write.cache import PREFIX, RenderCache, fingerprint
 from learnloop.write.cache import _encode_other as encode_slowly
+from learnloop.write.documents import render
 from tests.conftest import REPO
 
 # Forty post-mortems of the bundled corpus: a dozen patterns, severe ones, one-offs, and
@@ -137,7 +137,7 @@ def test_a_warm_run_writes_what_a_cold_run_writes(
     shutil.copytree(hot, cold)
     for path in (cold / ".learnloop-cache").glob(f"{PREFIX}*"):
         path.unlink()
-    with caplog.at_level(logging.INFO, logger="learnloop.commands.generate"):
+    with caplog.at_level(logging.INFO, logger="learnloop.write.documents"):
         invoke(hot, "generate")
         hits = reused(caplog.text)
         caplog.clear()
@@ -147,7 +147,7 @@ def test_a_warm_run_writes_what_a_cold_run_writes(
     # Every document reads the review period: only that change leaves nothing to reuse.
     assert (hits == 0) == (change is change_review_period)
     # And the run after, over the files just written, is served whole from the cache.
-    with caplog.at_level(logging.INFO, logger="learnloop.commands.generate"):
+    with caplog.at_level(logging.INFO, logger="learnloop.write.documents"):
         caplog.clear()
         invoke(hot, "generate", "--check")
         assert re.search(r"render cache: (\d+) of \1 documents reused", caplog.text)

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from learnloop.analyze.analysis import analyze_repo
 from learnloop.analyze.metrics import Filters
 from learnloop.cli import cli
-from learnloop.commands.patterns import analyze_repo
 from learnloop.commands.report import command, load_inputs, parse_since
 from learnloop.enrich import timings
 from learnloop.errors import UsageError

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnloop.analyze import causemap, detection, rootcause
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.patterns import Pattern, Patterns
-from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.model import Corpus, Incident
 from learnloop.read import incident_from_bytes
 from learnloop.settings import Settings

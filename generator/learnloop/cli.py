@@ -252,9 +252,10 @@ def generate(obj: Context, check_only: bool, refit: bool, replace_edited: bool) 
 @pass_ctx
 def patterns(obj: Context, as_json: bool, view: str) -> None:
     """Recurring patterns with their member incidents."""
+    from learnloop.analyze.analysis import analyze_repo, with_view
     from learnloop.commands import patterns as patterns_cmd
 
-    analysis = patterns_cmd.with_view(patterns_cmd.analyze_repo(obj.root), view)
+    analysis = with_view(analyze_repo(obj.root), view)
     if as_json:
         click.echo(patterns_cmd.to_json(analysis, view), nl=False)
     elif view == "service":
@@ -315,8 +316,8 @@ def stale(obj: Context, as_json: bool, today: datetime | None) -> None:
 @pass_ctx
 def build(obj: Context, public: bool) -> None:
     """Generate, then build the site into site/ with `mkdocs build --strict`."""
+    from learnloop.analyze.analysis import remember
     from learnloop.commands import generate as generate_cmd
-    from learnloop.commands import patterns as patterns_cmd
 
     if public:
         # A public site must not publish a secret or someone's personal data, and a file
@@ -332,7 +333,7 @@ def build(obj: Context, public: bool) -> None:
     analysis, _, written = generate_cmd.generate(obj.root, write=True)
     for rel in written:
         click.echo(f"wrote {rel}")
-    patterns_cmd.remember(analysis)
+    remember(analysis)
     site.build(obj.root, public=public)
     click.echo(f"site built in {obj.root / 'site'}")
 

@@ -31,7 +31,7 @@ from learnloop.load.cache import unchanged
 from learnloop.model import Incident
 
 if TYPE_CHECKING:
-    from learnloop.commands.patterns import Analysis
+    from learnloop.analyze.analysis import Analysis
 
 FILE = "lookup.pickle"
 INPUTS = ("learnloop.yml", "patterns.yml")

@@ -22,11 +22,11 @@ import yaml
 
 from learnloop import check as check_mod
 from learnloop import gitfacts, write
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.lookup import from_analysis
 from learnloop.analyze.similar import Match
 from learnloop.commands import generate as generate_cmd
 from learnloop.commands import similar as similar_cmd
-from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.errors import LearnloopError
 from learnloop.load import INCIDENTS_DIR, SUFFIXES, discover, display_path
 from learnloop.model import Incident, Problem

@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from learnloop.analyze import rootcause
+from learnloop.analyze.analysis import analyze_repo
 from learnloop.analyze.metrics import Filters, default_today
-from learnloop.commands.patterns import analyze_repo
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import discover
 from learnloop.load.fields import normalize_severity

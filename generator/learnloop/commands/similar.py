@@ -43,7 +43,7 @@ def lookup(root: Path) -> Lookup:
     found = lookup_mod.read(root)
     if found is not None:
         return found
-    from learnloop.commands.patterns import analyze_repo
+    from learnloop.analyze.analysis import analyze_repo
 
     analysis = analyze_repo(root)
     built = lookup_mod.from_analysis(analysis)

@@ -23,7 +23,7 @@ from learnloop.model import Incident
 from learnloop.write.words import readable
 
 if TYPE_CHECKING:
-    from learnloop.commands.patterns import Analysis
+    from learnloop.analyze.analysis import Analysis
 
 SIMILAR = 3  # similar incidents shown on a page
 MIN_SCORE = 0.05  # below this an incident shares nothing worth pointing at
@@ -179,7 +179,7 @@ def visible(analysis: Analysis) -> Analysis | None:
     """The analysis as generated documents see it (restricted incidents left out), or None
     where this install writes no decision records."""
     try:
-        from learnloop.commands.generate import shared
+        from learnloop.write.documents import shared
     except ImportError:
         return None
     return shared(analysis)

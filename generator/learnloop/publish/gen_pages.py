@@ -19,9 +19,9 @@ from typing import Any
 from urllib.parse import quote
 
 from learnloop.analyze import rootcause
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import SystemicIssue
-from learnloop.commands.patterns import Analysis, analyze_repo
 from learnloop.errors import SettingsError
 from learnloop.load import INCIDENTS_DIR, discover
 from learnloop.model import Incident

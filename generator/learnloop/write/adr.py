@@ -51,7 +51,7 @@ from learnloop.write.kb import (
 from learnloop.write.plain import heading, inline
 
 if TYPE_CHECKING:
-    from learnloop.commands.patterns import Analysis
+    from learnloop.analyze.analysis import Analysis
 
 ADR = "adr"
 PROPOSED = "proposed"

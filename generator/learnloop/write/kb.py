@@ -31,7 +31,7 @@ from learnloop.write.document import Region
 from learnloop.write.plain import cell, cite, duration, heading, href, inline, link
 
 if TYPE_CHECKING:
-    from learnloop.commands.patterns import Analysis
+    from learnloop.analyze.analysis import Analysis
 
 KB = "kb"
 INDEX = f"{KB}/index.md"

@@ -1,0 +1,152 @@
+"""Every generated file rendered from an analysis, as text by path: the write stage.
+
+Runbooks, knowledge-base articles, decision records, reports, indexes and patterns.yml, each
+merged with what people wrote in the file already. Nothing here writes: `generate` (the
+command) compares or writes what this returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from learnloop import enrich
+from learnloop.analyze import rootcause
+from learnloop.analyze.analysis import Analysis
+from learnloop.analyze.patterns import MIN_SIZE
+from learnloop.model import Problem
+from learnloop.state import FILENAME as STATE_FILE
+from learnloop.state import State, render_state
+from learnloop.write import adr, document, indexes, kb, report, runbook
+from learnloop.write.cache import RenderCache
+
+log = logging.getLogger(__name__)
+
+
+class ExistingTexts:
+    """Reads a generated file's current text (None when absent), for merging human edits.
+
+    What it read is kept in `texts`: deciding which files a run changes then compares with
+    the text the documents were merged with, rather than reading every file a second time.
+    """
+
+    def __init__(self, root: Path, *, replace_edited: bool = False) -> None:
+        self.root = root
+        self.texts: dict[str, str | None] = {}
+        # Regions people edited are kept unless asked otherwise: then each file is read as if
+        # no digest of what was generated were recorded, so every region is refreshed.
+        self.replace_edited = replace_edited
+
+    def __call__(self, rel: str) -> str | None:
+        if rel in self.texts:
+            return self.texts[rel]
+        try:
+            text: str | None = (self.root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = None
+        self.texts[rel] = text
+        if text is not None and self.replace_edited:
+            return document.forget_edits(text)
+        return text
+
+
+def retire(text: str) -> str:
+    """Mark a generated document whose pattern disappeared as retired; change nothing else."""
+    front, body = document.split_existing(text)
+    if not front or front.get("status") == "retired":
+        return text
+    head = text[: len(text) - len(body)]
+    if re.search(r"(?m)^status: .*$", head):
+        head = re.sub(r"(?m)^status: .*$", "status: retired", head, count=1)
+    else:
+        head = head.replace("\ntitle:", "\nstatus: retired\ntitle:", 1)
+    return head + body
+
+
+def shared(analysis: Analysis) -> Analysis:
+    """The analysis without restricted incidents: generated documents never quote them."""
+    keep = tuple(i for i in analysis.corpus.incidents if i.visibility != "restricted")
+    ids = {i.id for i in keep}
+    patterns = tuple(
+        replace(p, incidents=members)
+        for p in analysis.patterns.patterns
+        if len(members := tuple(i for i in p.incidents if i in ids)) >= MIN_SIZE
+    )
+    return replace(
+        analysis,
+        corpus=replace(analysis.corpus, incidents=keep),
+        patterns=replace(analysis.patterns, patterns=patterns),
+    )
+
+
+def render(
+    analysis: Analysis,
+    cache: RenderCache | None = None,
+    *,
+    save: bool = True,
+    existing: ExistingTexts | None = None,
+) -> dict[str, str]:
+    """Every generated file as text, keyed by path relative to the repo.
+
+    Documents whose inputs did not change since the last run are taken from the render cache
+    (write/cache.py; `cache`, or the repo's own) rather than rendered: the text is the same.
+    The cache is saved unless the caller will (`save=False`).
+    """
+    cache = cache or RenderCache.load(analysis.root)
+    # Every writer reads the incidents' milestones; working them out from the timelines is
+    # per incident, so they are kept per incident file.
+    enrich.preload(analysis.corpus.incidents, cache.per_incident("timings", (), enrich.timings))
+    existing = existing or ExistingTexts(analysis.root)
+    incidents = analysis.incidents()
+    patterns = analysis.patterns.patterns
+    out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing, cache)
+    visible = shared(analysis)
+    themes = analysis.settings.themes
+    systemic = rootcause.systemic_issues(
+        visible.corpus.incidents,
+        visible.patterns.patterns,
+        kb.themes_in(cache, themes),
+        cache.value,
+        themes,
+    )
+    # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
+    out.update(kb.render_kb(visible, None, systemic, existing, cache))
+    adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
+    out.update(adr_files)
+    out.update(report.render_reports(visible, None, existing, systemic, cache))
+    # A runbook or article whose subject is gone is marked retired, never deleted. Decision
+    # records are left alone: their status belongs to the people who decide.
+    for folder in (runbook.RUNBOOKS, kb.KB):
+        for path in sorted((analysis.root / folder).rglob("*.md")):
+            rel = path.relative_to(analysis.root).as_posix()
+            if rel in out or rel in indexes.RUNBOOK_INDEXES:
+                continue  # rendered this run: read nothing
+            text = existing(rel)
+            if text is None:
+                continue
+            front, _ = document.split_existing(text)
+            if front.get("generated_by") == document.GENERATED_BY:
+                out[rel] = retire(text)
+    out.update(
+        indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
+    )
+    if save:
+        cache.save()
+    log.info("%s", cache.summary())
+    # Numbers of decisions whose evidence is gone stay reserved: a number is never reused.
+    numbers = dict(analysis.state.adr_numbers) | adr_numbers
+    state = State(
+        patterns=analysis.patterns.records,
+        unclustered=analysis.patterns.unclustered,
+        since_refit=analysis.patterns.since_refit,
+        adr_numbers=tuple(sorted(numbers.items())),
+    )
+    out[STATE_FILE] = render_state(state, existing(STATE_FILE), analysis.state)
+    return dict(sorted(out.items()))
+
+
+def hand_edits(rendered: dict[str, str]) -> list[Problem]:
+    """Regions people edited (kept) or left without an end marker, in the generated files."""
+    return sorted(p for rel, text in rendered.items() for p in document.inspect(rel, text))
