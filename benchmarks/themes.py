@@ -2,7 +2,7 @@
 
 `python -m benchmarks.themes` loads every collection under ../shared/datasets as a team would
 commit it (the required keys, then the authors' text), finds each one's themes with the
-shipped vocabulary (analyze/data/themes.yml), and prints per collection: files, the share
+shipped vocabulary (read/data/themes.yml), and prints per collection: files, the share
 with at least one theme, and each theme's count; the same for the bundled corpus
 (incidents/). On the matches judged by hand (benchmarks/themes_judged.yml: for each judged
 post-mortem, the themes its matched statements really show) it prints the precision of every
@@ -25,9 +25,9 @@ import yaml
 from benchmarks import datasets
 from benchmarks.failure_modes import documents
 from learnloop.analyze import rootcause
-from learnloop.analyze.themes import Lexicon, shipped
 from learnloop.model import Incident
 from learnloop.read import load_corpus
+from learnloop.read.themes import Lexicon, shipped
 
 JUDGED = Path(__file__).with_name("themes_judged.yml")
 REPO = Path(__file__).resolve().parent.parent

@@ -165,11 +165,10 @@ def test_a_missing_root_is_a_usage_error(tmp_path):
 
 
 @pytest.mark.parametrize(("bad", "code"), [(False, 0), (True, 1)])
-def test_the_command_line_keeps_its_exit_code_and_output_as_it_skips_teardown(
+def test_the_entry_point_keeps_the_exit_code_and_output(
     make_repo, bad: bool, code: int
 ):
-    # The entry point ends the process without freeing its objects: what was printed is
-    # flushed first and the command's exit code survives (click's own runner never gets here).
+    # The console entry point, as a user runs it (click's own runner never gets here).
     import subprocess
     import sys
 

@@ -7,7 +7,7 @@ import time
 import markdown
 import pytest
 
-from learnloop.publish import escape
+from learnloop.write import escape
 
 
 def to_html(text: str) -> str:

@@ -27,10 +27,9 @@ from learnloop import cachefile
 from learnloop.cli import cli
 from learnloop.errors import LearnloopError
 from learnloop.load import load_bytes, load_corpus
-from learnloop.publish import escape
 from learnloop.publish.plan import plan
 from learnloop.read import incident_from_bytes
-from learnloop.write import document, remove_leftovers, target
+from learnloop.write import document, escape, remove_leftovers, target
 from tests.conftest import REPO, incident_text
 
 LEARNLOOP = Path(sys.executable).parent / "learnloop"

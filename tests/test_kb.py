@@ -245,7 +245,7 @@ def test_a_large_systemic_issue_lists_its_most_recent_incidents(
     st.lists(st.sampled_from(["a", "b", "kb", "x.md", ".", "..", ""]), max_size=4),
 )
 def test_relative_links_are_what_relpath_gives(target: list[str], start: list[str]) -> None:
-    from learnloop.write.plain import _relative
+    from learnloop.write.markdown import _relative
 
     joined, base = "/".join(target), "/".join(start)
     if not joined:

@@ -22,12 +22,13 @@ from learnloop.analyze.similar import Query
 from learnloop.analyze.vectors import document
 from learnloop.enrich import timings
 from learnloop.model import Incident
-from learnloop.publish import escape, fmt, furniture, indexes
-from learnloop.publish.furniture import Furniture, Neighbour, furnish
+from learnloop.publish import display, incident_context, indexes
 from learnloop.publish.gen_pages import EXTENSIONS
+from learnloop.publish.incident_context import IncidentContext, Neighbour, contexts_of
 from learnloop.publish.pages import SECTIONS, render_incident_page
 from learnloop.publish.plan import Links, plan
 from learnloop.read import incident_from_bytes
+from learnloop.write import escape
 from tests.conftest import REPO, incident_text
 
 DATA = Path(__file__).resolve().parent / "data" / "site"
@@ -123,7 +124,7 @@ def test_incident_page_matches_golden(golden: Callable[[str, str], None]) -> Non
     golden("incident_page.md", page(incident))
 
 
-FURNITURE = Furniture(
+FURNITURE = IncidentContext(
     pattern=Pattern(
         "db-connection-pool-exhaustion",
         "Connection pool exhaustion (orders-api)",
@@ -148,7 +149,7 @@ def test_furnished_incident_page_matches_golden(golden: Callable[[str, str], Non
     other = load(incident_text(id="INC-2024-082"), "incidents/2024/2024-11-01-orders-db.md")
     entries, _ = plan([incident, other], public=False)
     links = Links(entries)
-    text = page(incident, page=links.by_id[incident.id], links=links, furniture=FURNITURE)
+    text = page(incident, page=links.by_id[incident.id], links=links, context=FURNITURE)
     golden("incident_page_furnished.md", text)
     assert "INC-2099-001" not in text  # a similar incident this build does not publish
     assert_inert(to_html(text))
@@ -156,12 +157,12 @@ def test_furnished_incident_page_matches_golden(golden: Callable[[str, str], Non
 
 def test_furniture_text_is_escaped() -> None:
     incident = load(incident_text(runbook_used="<b>rb</b>"))
-    hostile = Furniture(
+    hostile = IncidentContext(
         pattern=Pattern("p", "<script>alert(1)</script> | pipe", (incident.id,)),
         similar=(Neighbour(incident.id, "<img src=x onerror=alert(1)>", ("<i>why</i>",)),),
     )
     links = Links(plan([incident], public=False)[0])
-    html = to_html(page(incident, links=links, furniture=hostile))
+    html = to_html(page(incident, links=links, context=hostile))
     parsed = assert_inert(html)
     text = "".join(parsed.text)
     assert "<script>alert(1)</script> | pipe" in text
@@ -171,7 +172,7 @@ def test_furniture_text_is_escaped() -> None:
 
 def test_one_off_incident_says_so() -> None:
     incident = load(incident_text())
-    text = page(incident, furniture=Furniture())
+    text = page(incident, context=IncidentContext())
     assert "- **Pattern:** one-off: no recurring pattern yet" in text
     assert "## Similar incidents" not in text
 
@@ -195,7 +196,9 @@ def test_similar_incidents_are_ranked_once_and_never_hidden(
     )
     analysis = analyze_repo(root)
     shown = [i for i in titles if i != "INC-2025-002"]
-    found = furnish(analysis.index, analysis.incidents(), analysis.patterns.patterns, shown, set())
+    found = contexts_of(
+        analysis.index, analysis.incidents(), analysis.patterns.patterns, shown, set()
+    )
     assert sorted(found) == shown
     for ident, item in found.items():
         near = [n.id for n in item.similar]
@@ -204,19 +207,19 @@ def test_similar_incidents_are_ranked_once_and_never_hidden(
         assert len(near) <= 3
     assert found["INC-2025-004"].similar[0].id == "INC-2025-005"
     assert all(n.why for n in found["INC-2025-004"].similar)
-    again = furnish(
+    again = contexts_of(
         analysis.index, analysis.incidents(), analysis.patterns.patterns, shown[::-1], set()
     )
     assert again == found
     # The reasons are those `learnloop similar` gives for the incident as a draft.
     incidents = analysis.incidents()
-    cache = furniture.TermCache()
+    cache = incident_context.TermCache()
     for ident, furnished in found.items():
         mine = incidents[ident]
-        query = Query(document(mine), furniture.query_text(mine), mine)
+        query = Query(document(mine), incident_context.query_text(mine), mine)
         for near in furnished.similar:
             expected = similar.reasons(query, incidents[near.id])
-            assert furniture.reasons(mine, incidents[near.id], cache) == expected
+            assert incident_context.reasons(mine, incidents[near.id], cache) == expected
 
 
 def test_yaml_incident_page_matches_golden(golden: Callable[[str, str], None]) -> None:
@@ -553,17 +556,17 @@ def test_public_plan_leaves_restricted_out() -> None:
     ],
 )
 def test_durations_read_as_people_say_them(minutes: float | None, shown: str) -> None:
-    assert fmt.duration(minutes) == shown
+    assert display.duration(minutes) == shown
 
 
 def test_values_format() -> None:
-    assert fmt.money(18300.0) == "$18,300"
-    assert fmt.money(12.5) == "$12.50"
-    assert fmt.count(12400) == "12,400"
-    assert fmt.yes_no(None) == "—"
-    assert fmt.number(5.0) == "5"
-    assert fmt.number(0.5) == "0.5"
-    assert fmt.when(datetime(2025, 3, 14, 9, 12, tzinfo=UTC)) == "2025-03-14 09:12 UTC"
+    assert display.money(18300.0) == "$18,300"
+    assert display.money(12.5) == "$12.50"
+    assert display.count(12400) == "12,400"
+    assert display.yes_no(None) == "—"
+    assert display.number(5.0) == "5"
+    assert display.number(0.5) == "0.5"
+    assert display.when(datetime(2025, 3, 14, 9, 12, tzinfo=UTC)) == "2025-03-14 09:12 UTC"
 
 
 def test_an_image_source_in_angle_brackets_is_remote_too() -> None:

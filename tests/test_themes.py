@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from learnloop.analyze import rootcause, themes
-from learnloop.analyze.themes import compile_phrases, load_themes, shipped
 from learnloop.errors import SettingsError
 from learnloop.read.failure_catalogue import phrase_problem
+from learnloop.read.themes import compile_phrases, load_themes, shipped
 from learnloop.settings import Settings, from_mapping, load_settings
 from tests.test_rootcause import make_incident
 

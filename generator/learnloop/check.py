@@ -183,7 +183,7 @@ def alerts_without_runbook(
 
     The index is what `generate` wrote; an alert rule's `runbook_url` should point into it.
     """
-    from learnloop.write.indexes import incident_alerts
+    from learnloop.analyze.text import incident_alerts
 
     covered: set[str] = set()
     current = None

@@ -15,7 +15,7 @@ from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import SEVERITIES
 
 if TYPE_CHECKING:
-    from learnloop.analyze.themes import Lexicon
+    from learnloop.read.themes import Lexicon
 
 FILENAME = "learnloop.yml"
 
@@ -97,7 +97,7 @@ class ImportSettings:
 
 
 def _shipped_themes() -> Lexicon:
-    from learnloop.analyze.themes import shipped
+    from learnloop.read.themes import shipped
 
     return shipped()
 
@@ -264,8 +264,7 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
     """A team's words for the reader (`reader:`) and failure modes (`failure_modes:`), which
     the reader uses as they are, and its systemic themes (`themes:`), returned; here every
     mistake in them is reported."""
-    from learnloop.analyze import themes
-    from learnloop.read import failure_modes, lexicon
+    from learnloop.read import failure_modes, lexicon, themes
 
     if data.get("reader") is not None:
         try:

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from learnloop.analyze.text import alerts
-from learnloop.analyze.themes import shipped
 from learnloop.enrich import timings
 from learnloop.memo import PerIncident
 from learnloop.model import Incident
+from learnloop.read.themes import shipped
 
 NOT_RECORDED = "not recorded"
 CUSTOMER = "customer-report"

@@ -38,9 +38,9 @@ from learnloop.analyze.detection import (
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.text import tokens
-from learnloop.analyze.themes import Lexicon, Theme, shipped
 from learnloop.memo import PerIncident
 from learnloop.model import Incident
+from learnloop.read.themes import Lexicon, Theme, shipped
 
 SIMILARITY = 0.5  # token Jaccard from which two statements say the same thing
 SEVERITY_WEIGHT = {"P0": 8.0, "P1": 4.0, "P2": 2.0, "P3": 1.0, "P4": 0.5}
@@ -94,7 +94,7 @@ class SystemicIssue:
 
 _NEVER = re.compile(r"(?!)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.+)$")
-# The shipped vocabulary (analyze/data/themes.yml); a team's additions come in as a Lexicon.
+# The shipped vocabulary (read/data/themes.yml); a team's additions come in as a Lexicon.
 SHIPPED = shipped()
 THEMES: tuple[Theme, ...] = SHIPPED.themes
 ARCHITECTURE = SHIPPED.architecture  # follow-ups that change the architecture, not a setting

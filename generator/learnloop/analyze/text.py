@@ -168,3 +168,10 @@ def alerts(texts: Iterable[str]) -> list[str]:
     for text in texts:
         found.update(re.findall(r"`?\b([A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]+){2,})\b`?", text))
     return sorted(found)
+
+
+def incident_alerts(incident: Incident) -> list[str]:
+    """Alert names an incident mentions: its detection source and its timeline, and those its
+    front matter lists (`alerts`, as an alert import attaches them)."""
+    texts = [incident.detection.source or "", *(e.text for e in incident.timeline)]
+    return sorted({*alerts(texts), *incident.alerts})

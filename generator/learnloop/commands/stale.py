@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import click
+
+from learnloop.commands import Repo
 from learnloop.model import Incident
 from learnloop.read import load_corpus
 from learnloop.settings import load_settings
@@ -98,3 +101,15 @@ def to_text(found: list[Freshness]) -> str:
 def to_json(found: list[Freshness]) -> str:
     """`{"documents": [{path, kind, state, reasons}]}`."""
     return json.dumps({"documents": [asdict(f) for f in found]}, indent=2) + "\n"
+
+
+@click.command("stale")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day."
+)
+@click.pass_obj
+def command(obj: Repo, as_json: bool, today: datetime | None) -> None:
+    """Generated documents whose sources changed since review, or whose review is due."""
+    found = stale(obj.root, today.date() if today else None)
+    click.echo(to_json(found) if as_json else to_text(found), nl=False)

@@ -15,8 +15,8 @@ from datetime import date
 from learnloop.analyze import actions, cost, feedback, prevention, rootcause
 from learnloop.analyze.patterns import MIN_SIZE, Pattern
 from learnloop.model import Incident
-from learnloop.publish import fmt, panels
-from learnloop.publish.panels import Chart
+from learnloop.publish import dashboard_panels, display
+from learnloop.publish.dashboard_panels import Chart
 from learnloop.publish.plan import DASHBOARDS, href
 from learnloop.settings import Settings
 
@@ -101,29 +101,32 @@ def boards(inputs: Inputs) -> list[Board]:
         if incidents
         else []
     )
-    targets = panels.Targets(inputs.pattern_pages, inputs.incident_pages)
+    targets = dashboard_panels.Targets(inputs.pattern_pages, inputs.incident_pages)
     return [
         Board(
             f"{FOLDER}/incidents.md",
             "Incidents over time",
             "How many incidents, how severe, and when in the week they start.",
-            (panels.severity_by_month(incidents), panels.hour_of_week(incidents)),
+            (
+                dashboard_panels.severity_by_month(incidents),
+                dashboard_panels.hour_of_week(incidents),
+            ),
         ),
         Board(
             f"{FOLDER}/time-to-resolve.md",
             "Time to resolve",
             "How long incidents take to resolve, service by service: the spread, not a mean.",
-            (panels.ttr_by_service(incidents),),
+            (dashboard_panels.ttr_by_service(incidents),),
         ),
         Board(
             f"{FOLDER}/patterns.md",
             "Patterns",
             "Which failures recur, what they cost, and the causes behind them.",
             (
-                panels.patterns_by_impact(
+                dashboard_panels.patterns_by_impact(
                     incidents, inputs.patterns, costs, targets, f"{FOLDER}/patterns.md"
                 ),
-                panels.cause_symptom_map(incidents, inputs.patterns, systemic),
+                dashboard_panels.cause_symptom_map(incidents, inputs.patterns, systemic),
             ),
         ),
         Board(
@@ -131,15 +134,15 @@ def boards(inputs: Inputs) -> list[Board]:
             "Follow-up",
             "Whether action items get done, and whether fixes made patterns recur less.",
             (
-                panels.action_backlog(items, inputs.today),
-                panels.recurrence(fixed, titles, targets, f"{FOLDER}/follow-up.md"),
+                dashboard_panels.action_backlog(items, inputs.today),
+                dashboard_panels.recurrence(fixed, titles, targets, f"{FOLDER}/follow-up.md"),
             ),
         ),
         Board(
             f"{FOLDER}/prevention.md",
             "Prevention",
             "Where prevention work pays: expected saving against effort.",
-            (panels.prevention_matrix(recs, inputs.settings),),
+            (dashboard_panels.prevention_matrix(recs, inputs.settings),),
         ),
     ]
 
@@ -177,9 +180,10 @@ def render_index(built: Sequence[Board], inputs: Inputs) -> str:
         first = min(i.started_at for i in incidents)
         last = max(i.started_at for i in incidents)
         lines += [
-            f"Drawn from {panels.plural(len(incidents), 'incident')} "
-            f"({fmt.day(first)} to {fmt.day(last)}) and "
-            f"{panels.plural(len(inputs.patterns), 'recurring pattern')}, as of {inputs.today}. "
+            f"Drawn from {dashboard_panels.plural(len(incidents), 'incident')} "
+            f"({display.day(first)} to {display.day(last)}) and "
+            f"{dashboard_panels.plural(len(inputs.patterns), 'recurring pattern')}, "
+            f"as of {inputs.today}. "
             "Every chart has the numbers behind it in a table below it.",
             "",
         ]
@@ -191,5 +195,5 @@ def render_index(built: Sequence[Board], inputs: Inputs) -> str:
         [f"[{b.title}]({href(INDEX, b.path)})", b.question, ", ".join(c.title for c in b.charts)]
         for b in built
     ]
-    lines.append(panels.table(["Dashboard", "Question", "Charts"], rows))
+    lines.append(dashboard_panels.table(["Dashboard", "Question", "Charts"], rows))
     return "\n".join(lines).rstrip("\n") + "\n"

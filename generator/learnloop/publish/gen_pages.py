@@ -25,7 +25,7 @@ from learnloop.analyze.rootcause import SystemicIssue
 from learnloop.errors import SettingsError
 from learnloop.load import INCIDENTS_DIR, discover
 from learnloop.model import Incident
-from learnloop.publish import dashboards, furniture, generated, indexes
+from learnloop.publish import dashboards, generated, incident_context, indexes
 from learnloop.publish.home import Inputs as HomeInputs
 from learnloop.publish.home import render_home
 from learnloop.publish.pages import render_incident_page
@@ -131,7 +131,7 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     patterns = analysis.patterns.patterns if analysis else ()
     counted_ids = {i.id for i in counted}
     board_patterns = dashboards.shown_patterns(patterns, counted_ids)
-    furnished: dict[str, furniture.Furniture] = {}
+    furnished: dict[str, incident_context.IncidentContext] = {}
     systemic: Systemic | None = None
     if analysis:
         furnished, systemic = _furnish(analysis, shown, set(site.pages))
@@ -141,7 +141,7 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
             entry.timings,
             page=entry.page,
             links=links,
-            furniture=furnished.get(entry.incident.id),
+            context=furnished.get(entry.incident.id),
         )
         site.pages[entry.page] = INCIDENT_FRONT + text
         site.edit_paths[entry.page] = entry.incident.path
@@ -152,7 +152,7 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     pattern_pages = {
         p.id: target
         for p in patterns
-        if (target := furniture.pattern_page(p.id, site.pages)) is not None
+        if (target := incident_context.pattern_page(p.id, site.pages)) is not None
     }
     board_inputs = dashboards.Inputs(
         incidents=tuple(counted),
@@ -245,14 +245,14 @@ def _analysis(root: Path) -> Analysis | None:
 
 def _furnish(
     analysis: Analysis, shown: list[Incident], pages: set[str]
-) -> tuple[dict[str, furniture.Furniture], Systemic | None]:
-    """Each shown incident's furniture, and the systemic issues it was drawn from.
+) -> tuple[dict[str, incident_context.IncidentContext], Systemic | None]:
+    """Each shown incident's context, and the systemic issues it was drawn from.
 
     Decisions come from the incidents generated documents may quote (restricted ones left
     out); the systemic issues found for those are returned with their inputs, so that the
     dashboards reuse them when they look at the same incidents and patterns.
     """
-    seen = furniture.visible(analysis)
+    seen = incident_context.visible(analysis)
     systemic: Systemic | None = None
     adrs = {}
     if seen is not None:
@@ -260,9 +260,9 @@ def _furnish(
             seen.corpus.incidents, seen.patterns.patterns, lexicon=seen.settings.themes
         )
         systemic = ({i.id for i in seen.corpus.incidents}, seen.patterns.patterns, found)
-        adrs = furniture.adrs_by_incident(seen, found)
+        adrs = incident_context.adrs_by_incident(seen, found)
     ids = [i.id for i in shown]
-    furnished = furniture.furnish(
+    furnished = incident_context.contexts_of(
         analysis.index, analysis.incidents(), analysis.patterns.patterns, ids, pages, adrs
     )
     return furnished, systemic

@@ -18,9 +18,8 @@ from pathlib import Path
 import yaml
 
 from learnloop.model import Incident
-from learnloop.publish import escape
 from learnloop.publish.plan import Links, href
-from learnloop.write import document
+from learnloop.write import document, escape
 
 FOLDERS = ("runbooks", "kb", "adr")
 REPORTS_INDEX = "kb/reports/index.md"

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from learnloop.analyze.patterns import Pattern
+from learnloop.analyze.text import incident_alerts
 from learnloop.model import Incident
-from learnloop.publish import escape, fmt
+from learnloop.publish import display
 from learnloop.publish.generated import Page
 from learnloop.publish.plan import BY_SERVICE, DASHBOARDS, HOME, INCIDENTS_INDEX, Entry, href
 from learnloop.publish.render import render
-from learnloop.write.indexes import BY_ALERT, incident_alerts
+from learnloop.write import escape
+from learnloop.write.indexes import BY_ALERT
 
 ALERTS = 8  # alerts listed; runbooks/alerts.md has them all
 PATTERNS = 8  # patterns with open work listed
@@ -67,7 +69,7 @@ def render_home(inputs: Inputs) -> str:
         "review_total": sum(p.state in ("stale", "due") for p in inputs.documents),
         "latest": [
             {
-                "date": fmt.day(e.timings.started_at),
+                "date": display.day(e.timings.started_at),
                 "link": f"[{escape.cell(e.incident.title)}]({href(HOME, e.page)})",
                 "severity": e.incident.severity,
                 "services": escape.cell(", ".join(e.incident.services)),
@@ -127,7 +129,7 @@ def alert_rows(inputs: Inputs) -> list[dict[str, str]]:
                         for b in books
                     ),
                     "count": str(len(seen)),
-                    "last": fmt.day(last),
+                    "last": display.day(last),
                 },
             )
         )
@@ -158,7 +160,7 @@ def open_patterns(inputs: Inputs) -> list[dict[str, str]]:
                 {
                     "pattern": _pattern_link(pattern, inputs.pattern_pages),
                     "count": str(len(members)),
-                    "last": fmt.day(last),
+                    "last": display.day(last),
                     "open": str(len(items)),
                 },
             )

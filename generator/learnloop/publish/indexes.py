@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from markdown.extensions.toc import slugify, unique
 
 from learnloop.model import SEVERITIES
-from learnloop.publish import escape, fmt
+from learnloop.publish import display
 from learnloop.publish.plan import (
     BY_SERVICE,
     BY_SEVERITY,
@@ -19,6 +19,7 @@ from learnloop.publish.plan import (
     newest_first,
 )
 from learnloop.publish.render import render
+from learnloop.write import escape
 
 
 def render_incidents_index(entries: Iterable[Entry]) -> str:
@@ -69,7 +70,7 @@ def render_by_service(entries: Iterable[Entry]) -> str:
                 "service": service,
                 "anchor": anchors[service],
                 "count": len(groups[service]),
-                "latest": fmt.day(groups[service][0].timings.started_at),
+                "latest": display.day(groups[service][0].timings.started_at),
                 "median_ttr": _median_ttr(groups[service]),
                 "rows": _rows(groups[service], BY_SERVICE, anchors),
             }
@@ -83,14 +84,14 @@ def _rows(entries: Sequence[Entry], page: str, anchors: dict[str, str]) -> list[
     by_service = href(page, BY_SERVICE)
     return [
         {
-            "date": fmt.day(e.timings.started_at),
+            "date": display.day(e.timings.started_at),
             "id": f"[{escape.cell(e.incident.id)}]({href(page, e.page)})",
             "title": escape.cell(e.incident.title),
             "severity": e.incident.severity,
             "services": ", ".join(
                 f"[{escape.cell(s)}]({by_service}#{anchors[s]})" for s in e.incident.services
             ),
-            "ttr": fmt.duration(e.timings.ttr),
+            "ttr": display.duration(e.timings.ttr),
         }
         for e in entries
     ]
@@ -107,7 +108,7 @@ def _anchors(entries: Iterable[Entry]) -> dict[str, str]:
 
 def _median_ttr(entries: Sequence[Entry]) -> str:
     known = [e.timings.ttr for e in entries if e.timings.ttr is not None]
-    return fmt.duration(statistics.median(known)) if known else fmt.DASH
+    return display.duration(statistics.median(known)) if known else display.DASH
 
 
 def _plural(n: int, noun: str) -> str:

@@ -12,11 +12,12 @@ import re
 
 from learnloop.enrich import TIMELINE, Timings
 from learnloop.model import Incident
-from learnloop.publish import escape, fmt
-from learnloop.publish.furniture import Furniture
+from learnloop.publish import display
+from learnloop.publish.incident_context import IncidentContext
 from learnloop.publish.plan import Links, href
 from learnloop.publish.render import render
 from learnloop.read.lexicon import shipped as shipped_words
+from learnloop.write import escape
 
 # Canonical sections in reading order, with the heading each gets when we write it.
 SECTIONS = (
@@ -50,11 +51,11 @@ def render_incident_page(
     *,
     page: str | None = None,
     links: Links | None = None,
-    furniture: Furniture | None = None,
+    context: IncidentContext | None = None,
 ) -> str:
     """The Markdown page of one incident; `page` is where it sits in the site.
 
-    With `furniture` (from the build's analysis) the page also names its pattern, the
+    With `context` (from the build's analysis) the page also names its pattern, the
     decisions it led to and its most similar incidents, with why they are similar.
     """
     page = page or incident.path
@@ -64,14 +65,14 @@ def render_incident_page(
         "incident.md.j2",
         incident=incident,
         kind=kind_line(incident, timings),
-        glance=glance(incident, page=page, links=links, furniture=furniture),
+        glance=glance(incident, page=page, links=links, context=context),
         facts=facts(incident, timings, page=page, links=links),
         lead=lead,
         narrative=story,
         action_heading="Tracked action items"
         if "action_items" in _written(incident)
         else "Action items",
-        similar=similar(furniture, page=page, links=links) if furniture else [],
+        similar=similar(context, page=page, links=links) if context else [],
     )
 
 
@@ -84,65 +85,65 @@ def kind_line(incident: Incident, timings: Timings) -> str:
     if incident.status:
         parts.append(" ".join(incident.status.split()))
     date_only = incident.started_date_only and timings.source("started_at") != TIMELINE
-    parts.append(fmt.when(timings.started_at, date_only=date_only))
+    parts.append(display.when(timings.started_at, date_only=date_only))
     if timings.ttr is not None:
-        parts.append(f"resolved in {fmt.duration(timings.ttr)}")
+        parts.append(f"resolved in {display.duration(timings.ttr)}")
     if incident.visibility == "restricted":
         parts.append("restricted")
     return '<p class="ll-kind">' + html.escape(" · ".join(parts), quote=False) + "</p>"
 
 
 def glance(
-    incident: Incident, *, page: str, links: Links, furniture: Furniture | None = None
+    incident: Incident, *, page: str, links: Links, context: IncidentContext | None = None
 ) -> list[tuple[str, str]]:
     """(label, Markdown value) for the box under the title: services, pattern, runbook."""
-    rows = [("Services", escape.cell(", ".join(incident.services)) or fmt.DASH)]
-    if furniture is not None:
-        pattern = _pattern(furniture, page)
-        if incident.visibility == "restricted" and furniture.pattern is not None:
+    rows = [("Services", escape.cell(", ".join(incident.services)) or display.DASH)]
+    if context is not None:
+        pattern = _pattern(context, page)
+        if incident.visibility == "restricted" and context.pattern is not None:
             pattern += "; restricted incidents, this one too, are not counted in it"
         rows.append(("Pattern", pattern))
-        runbook = _pattern_runbook(incident, furniture, page)
+        runbook = _pattern_runbook(incident, context, page)
         if runbook:
             rows.append(("Runbook", runbook))
     elif incident.runbook_used:
         rows.append(("Runbook used", _runbook(incident, page, None)))
-    if furniture is not None and furniture.adrs:
+    if context is not None and context.adrs:
         decisions = (
             f"[ADR-{number:04d}: {escape.cell(title)}]({href(page, target)})"
-            for number, title, target in furniture.adrs
+            for number, title, target in context.adrs
         )
         rows.append(("Decisions", ", ".join(decisions)))
     return rows
 
 
-def _pattern(furniture: Furniture, page: str) -> str:
-    pattern = furniture.pattern
+def _pattern(context: IncidentContext, page: str) -> str:
+    pattern = context.pattern
     if pattern is None:
         return "one-off: no recurring pattern yet"
     name = escape.cell(pattern.title)
-    if furniture.pattern_page:
-        name = f"[{name}]({href(page, furniture.pattern_page)})"
+    if context.pattern_page:
+        name = f"[{name}]({href(page, context.pattern_page)})"
     n = len(pattern.incidents)
     return f"{name} ({n} incident{'s' if n != 1 else ''})"
 
 
-def _pattern_runbook(incident: Incident, furniture: Furniture, page: str) -> str:
+def _pattern_runbook(incident: Incident, context: IncidentContext, page: str) -> str:
     """The runbook to open: the one the responders used, else their pattern's."""
     if incident.runbook_used:
         verdict = {True: ", helpful", False: ", not helpful", None: ""}[incident.runbook_helpful]
-        return _runbook(incident, page, furniture, verdict=False) + f" — used{verdict}"
-    pattern = furniture.pattern
-    target = furniture.pattern_page
+        return _runbook(incident, page, context, verdict=False) + f" — used{verdict}"
+    pattern = context.pattern
+    target = context.pattern_page
     if pattern is None or target is None or not target.startswith("runbooks/"):
         return ""
     return f"[{escape.cell(pattern.title)}]({href(page, target)}) — not used in this incident"
 
 
-def similar(furniture: Furniture, *, page: str, links: Links) -> list[dict[str, str]]:
+def similar(context: IncidentContext, *, page: str, links: Links) -> list[dict[str, str]]:
     """The similar incidents as list items: a link to each, its title and why it matched."""
     out = []
-    for match in furniture.similar:
+    for match in context.similar:
         target = links.by_id.get(match.id)
         if target is None:
             continue  # not published in this build
@@ -162,7 +163,7 @@ def facts(
     """(label, Markdown value) rows of the details table; unknown values are a dash."""
 
     def text(value: str | None) -> str:
-        return escape.cell(value) if value else fmt.DASH
+        return escape.cell(value) if value else display.DASH
 
     rows = [
         ("ID", text(incident.id)),
@@ -174,16 +175,16 @@ def facts(
         moment = getattr(timings, key)
         from_timeline = moment is not None and timings.source(key) == TIMELINE
         date_only = key == "started_at" and incident.started_date_only and not from_timeline
-        value = fmt.when(moment, date_only=date_only)
+        value = display.when(moment, date_only=date_only)
         rows.append((label, value + (" *(from timeline)*" if from_timeline else "")))
     rows += [
-        ("Time to detect", fmt.duration(timings.ttd)),
-        ("Time to acknowledge", fmt.duration(timings.tta)),
-        ("Time to mitigate", fmt.duration(timings.ttm)),
-        ("Time to resolve", fmt.duration(timings.ttr)),
-        ("Customers affected", fmt.count(incident.impact.customers_affected)),
-        ("Revenue impact", fmt.money(incident.impact.revenue_usd)),
-        ("SLA breached", fmt.yes_no(incident.impact.sla_breached)),
+        ("Time to detect", display.duration(timings.ttd)),
+        ("Time to acknowledge", display.duration(timings.tta)),
+        ("Time to mitigate", display.duration(timings.ttm)),
+        ("Time to resolve", display.duration(timings.ttr)),
+        ("Customers affected", display.count(incident.impact.customers_affected)),
+        ("Revenue impact", display.money(incident.impact.revenue_usd)),
+        ("SLA breached", display.yes_no(incident.impact.sla_breached)),
         ("Trigger", text(incident.trigger)),
         ("Root-cause category", text(incident.root_cause.category)),
     ]
@@ -207,14 +208,14 @@ def _detection(incident: Incident) -> str:
 
 
 def _runbook(
-    incident: Incident, page: str, furniture: Furniture | None, *, verdict: bool = True
+    incident: Incident, page: str, context: IncidentContext | None, *, verdict: bool = True
 ) -> str:
     if not incident.runbook_used:
-        return fmt.DASH
+        return display.DASH
     said = {True: " (helpful)", False: " (not helpful)", None: ""}[incident.runbook_helpful]
     name = escape.cell(incident.runbook_used)
-    if furniture is not None and furniture.runbook_page:
-        name = f"[{name}]({href(page, furniture.runbook_page)})"
+    if context is not None and context.runbook_page:
+        name = f"[{name}]({href(page, context.runbook_page)})"
     return name + (said if verdict else "")
 
 
@@ -227,7 +228,7 @@ def _related(incident: Incident, page: str, links: Links) -> str:
             shown.append(f"[{escape.cell(ident)}]({href(page, links.by_id[ident])})")
         else:
             shown.append(escape.cell(ident))
-    return ", ".join(shown) or fmt.DASH
+    return ", ".join(shown) or display.DASH
 
 
 def _lead(markdown: str) -> tuple[str, str]:

@@ -7,7 +7,8 @@ from typing import Any
 
 import jinja2
 
-from learnloop.publish import escape, fmt
+from learnloop.publish import display
+from learnloop.write import escape
 
 
 @cache
@@ -22,12 +23,12 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        cell=lambda v: fmt.DASH if v is None or v == "" else escape.cell(str(v)),
+        cell=lambda v: display.DASH if v is None or v == "" else escape.cell(str(v)),
         inline=lambda v: escape.inline(str(v)),
         heading=lambda v: escape.heading(str(v)),
-        duration=fmt.duration,
-        number=fmt.number,
-        day=fmt.day,
+        duration=display.duration,
+        number=display.number,
+        day=display.day,
     )
     return env
 

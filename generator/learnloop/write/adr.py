@@ -2,7 +2,7 @@
 
 A decision comes from
 - a follow-up marked `adr: true`, or a `prevent` follow-up whose title names an architecture
-  change (`rootcause.ARCHITECTURE`, the `architecture` words of analyze/data/themes.yml:
+  change (`rootcause.ARCHITECTURE`, the `architecture` words of read/data/themes.yml:
   circuit breaker, failover, redundancy, a separate or dedicated pool, cluster or node group,
   isolation, migrating away from a system, replacing one with another, a staging environment,
   a staged rollout …); `adr: false` opts out. Follow-ups with the same title in several
@@ -48,7 +48,7 @@ from learnloop.write.kb import (
     systemic_path,
     usd,
 )
-from learnloop.write.plain import heading, inline
+from learnloop.write.markdown import heading_text, one_line
 
 if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
@@ -178,13 +178,13 @@ def _context(
     if d.systemic is not None:
         s = d.systemic
         lines.append(
-            f"[{inline(s.title)}]({href(at, systemic_path(s.id))}) recurs in "
+            f"[{one_line(s.title)}]({href(at, systemic_path(s.id))}) recurs in "
             f"{count(len(behind), 'incident')} across {count(len(s.patterns), 'pattern')} "
             f"(score {s.score:g}). {fig.line()}"
         )
         lines += ["", "In the incidents' own words:", ""]
         lines += [
-            f"- {inline(f.text)} ({cite([by_id[i] for i in f.incidents if i in by_id], at, 3)})"
+            f"- {one_line(f.text)} ({cite([by_id[i] for i in f.incidents if i in by_id], at, 3)})"
             for f in s.evidence[:5]
         ]
     else:
@@ -195,7 +195,7 @@ def _context(
             lines += ["", f"The pattern, {names}: {pfig.line()}"]
         newest = max(behind, key=lambda i: (i.started_at, i.id))
         if said := cause_text(newest):
-            lines += ["", f"Root cause, as {link(newest, at)} put it: “{inline(said)}”"]
+            lines += ["", f"Root cause, as {link(newest, at)} put it: “{one_line(said)}”"]
     return "\n".join(lines)
 
 
@@ -219,7 +219,7 @@ def _drivers(d: Decision, members: list[Incident], by_id: Mapping[str, Incident]
         )
         return "\n".join(lines)
     for f in dedupe((m.id, text) for m in group for text in factors(m))[:3]:
-        lines.append(f"- Contributing factor in {len(f.incidents)} of {fig.n}: {inline(f.text)}")
+        lines.append(f"- Contributing factor in {len(f.incidents)} of {fig.n}: {one_line(f.text)}")
     return "\n".join(lines)
 
 
@@ -239,7 +239,7 @@ def _options(d: Decision, members: list[Incident], by_id: Mapping[str, Incident]
     options = [d.title, *(t for t, _ in sorted(others.items(), key=lambda kv: (-kv[1], kv[0]))[:3])]
     options.append("Keep the current design; rely on detection, the runbook and mitigation")
     lines = ["## Considered Options", ""]
-    lines += [f"{n}. {inline(o)}" for n, o in enumerate(options, start=1)]
+    lines += [f"{n}. {one_line(o)}" for n, o in enumerate(options, start=1)]
     return "\n".join(lines)
 
 
@@ -247,7 +247,7 @@ def _outcome(d: Decision, members: list[Incident], by_id: Mapping[str, Incident]
     items = [(by_id[i], a) for i, aid in d.actions for a in by_id[i].action_items if a.id == aid]
     lines = ["## Decision Outcome", ""]
     lines.append(
-        f"Proposed option: “{inline(d.title)}”, because it removes a cause shared by "
+        f"Proposed option: “{one_line(d.title)}”, because it removes a cause shared by "
         f"{count(len(d.incidents), 'incident')} instead of mitigating each occurrence."
     )
     lines += ["", "### Consequences", ""]
@@ -263,7 +263,7 @@ def _outcome(d: Decision, members: list[Incident], by_id: Mapping[str, Incident]
     )
     for incident, item in items:
         state = item.status + (f" {item.done_at.isoformat()}" if item.done_at else "")
-        owner = f", owner {inline(item.owner)}" if item.owner else ""
+        owner = f", owner {one_line(item.owner)}" if item.owner else ""
         lines.append(f"- Follow-up {link(incident, at)} {item.id}: {state}{owner}.")
     return "\n".join(lines)
 
@@ -280,7 +280,7 @@ def _recurrence(
     lines = ["### Confirmation", ""]
     if status != "accepted":
         lines.append(
-            f"Status {inline(status)}: recurrences are tracked from the day it is accepted "
+            f"Status {one_line(status)}: recurrences are tracked from the day it is accepted "
             "(set `status: accepted` and `accepted_at: YYYY-MM-DD` in the front matter)."
         )
         done = sorted(
@@ -362,7 +362,7 @@ def _regions(
 ) -> list[Region]:
     """Every region of a record but its confirmation, which reads the record's own status."""
     names = ", ".join(
-        f"[{inline(title)}]({href(path, pattern_path(p))})" for p, title in titles.items()
+        f"[{one_line(title)}]({href(path, pattern_path(p))})" for p, title in titles.items()
     )
     table = incidents_table(behind, path, LISTED).replace(
         "## Incidents", "## Incidents behind it", 1
@@ -391,7 +391,7 @@ def _record(
     confirmation = Region("confirmation", _recurrence(d, front, members, by_id, path))
     return document.render(
         kind="adr",
-        title=heading(d.title),
+        title=heading_text(d.title),
         regions=[*regions[:-1], confirmation, regions[-1]],
         sources=sorted({*members, *behind}, key=lambda i: i.id),
         existing=old,

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 
 from learnloop.analyze.patterns import Pattern
-from learnloop.analyze.text import alerts
+from learnloop.analyze.text import incident_alerts
 from learnloop.model import Incident
 from learnloop.settings import Settings
 from learnloop.write import document
@@ -29,13 +29,6 @@ def anchor(name: str) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
-
-
-def incident_alerts(incident: Incident) -> list[str]:
-    """Alert names an incident mentions: its detection source and its timeline, and those its
-    front matter lists (`alerts`, as an alert import attaches them)."""
-    texts = [incident.detection.source or "", *(e.text for e in incident.timeline)]
-    return sorted({*alerts(texts), *incident.alerts})
 
 
 def render_runbook_indexes(

@@ -22,13 +22,13 @@ from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import Finding, PatternSynthesis, SystemicIssue
 from learnloop.analyze.similar import first_sentences
-from learnloop.analyze.themes import Lexicon, shipped
 from learnloop.enrich import timings
 from learnloop.model import ActionItem, Incident
+from learnloop.read.themes import Lexicon, shipped
 from learnloop.write import document
 from learnloop.write.cache import RenderCache, fingerprint
 from learnloop.write.document import Region
-from learnloop.write.plain import cell, cite, duration, heading, href, inline, link
+from learnloop.write.markdown import cite, duration, heading_text, href, link, one_line, table_cell
 
 if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
@@ -106,13 +106,13 @@ def cause_lines(
             continue
         shown = sorted(per.items(), key=lambda kv: (-kv[1], kv[0]))
         names = ", ".join(
-            f"[{inline(patterns[pid].title)}]({href(at, pattern_path(pid))}) ({n})"
+            f"[{one_line(patterns[pid].title)}]({href(at, pattern_path(pid))}) ({n})"
             for pid, n in shown
             if pid in patterns
         )
         one_offs = len(issue.incidents) - sum(per.values())
         tail = f"; {count(one_offs, 'one-off incident')}" if one_offs > 0 else ""
-        out.append(f"- {inline(issue.title)}: {names}{tail}.")
+        out.append(f"- {one_line(issue.title)}: {names}{tail}.")
     return out
 
 
@@ -139,7 +139,7 @@ def median(values: Sequence[float]) -> float | None:
 
 def _signal(name: str) -> str:
     plain = re.fullmatch(r"[A-Za-z0-9_.:-]+", name) and name != detection.NOT_RECORDED
-    return f"`{name}`" if plain else inline(name)
+    return f"`{name}`" if plain else one_line(name)
 
 
 @dataclass(frozen=True)
@@ -271,8 +271,8 @@ def incidents_table(members: Sequence[Incident], at: str, limit: int | None = No
         customers = f"{m.impact.customers_affected:,}" if m.impact.customers_affected else "—"
         revenue = usd(m.impact.revenue_usd) if m.impact.revenue_usd else "—"
         rows.append(
-            (m.started_at.date().isoformat(), f"{link(m, at)} {cell(m.title)}", m.severity,
-             cell(", ".join(m.services)), duration(timings(m).ttr), customers, revenue)
+            (m.started_at.date().isoformat(), f"{link(m, at)} {table_cell(m.title)}", m.severity,
+             table_cell(", ".join(m.services)), duration(timings(m).ttr), customers, revenue)
         )  # fmt: skip
     text = "## Incidents\n\n" + table("Date|Incident|Severity|Services|TTR|Customers|Revenue", rows)
     if len(rows) < len(ordered):
@@ -289,7 +289,7 @@ def findings(items: Sequence[Finding], ctx: Context, at: str, total: int, limit:
     for f in items[:limit]:
         words = f" _({f.variants} wordings)_" if f.variants > 1 else ""
         where = cite(ctx.get(f.incidents), at, 3)
-        lines.append(f"- {inline(f.text)} — {len(f.incidents)} of {total} ({where}){words}")
+        lines.append(f"- {one_line(f.text)} — {len(f.incidents)} of {total} ({where}){words}")
     return "\n".join(lines)
 
 
@@ -321,7 +321,13 @@ def follow_ups(
             after += f" ({cite(later, at, 2)})" if later else ""
         froms = cite([m for m, _ in uses], at, 2)
         rows.append(
-            (cell(first.title), first.kind or "—", tally(sorted(status.items())), froms, after)
+            (
+                table_cell(first.title),
+                first.kind or "—",
+                tally(sorted(status.items())),
+                froms,
+                after,
+            )
         )
     text = table("Follow-up|Kind|Status|From|Recurred after done", rows)
     more = len(ordered) - limit
@@ -346,7 +352,7 @@ def systemic_links(ids: Sequence[str], ctx: Context, at: str) -> str:
     lines = ["## Systemic issues behind it", ""]
     for issue_id, title, score, size, here in systemic_reach(ids, ctx):
         lines.append(
-            f"- [{inline(title)}]({href(at, systemic_path(issue_id))}) — {here} "
+            f"- [{one_line(title)}]({href(at, systemic_path(issue_id))}) — {here} "
             f"of {len(ids)} here; score {score:g} over {size} incidents."
         )
     if len(lines) == 2:
@@ -364,13 +370,14 @@ def pattern_regions(pattern: Pattern, syn: PatternSynthesis, ctx: Context, at: s
     head = "**How it fails.** No root cause is recorded in these post-mortems."
     if cause:
         head = (
-            f"**How it fails.** {inline(cause.text)} — the cause in {len(cause.incidents)} of {n} "
+            f"**How it fails.** {one_line(cause.text)} — "
+            f"the cause in {len(cause.incidents)} of {n} "
             f"({cite(ctx.get(cause.incidents), at, 3)})."
         )
-    runbook = f"Runbook: [{inline(pattern.title)}]({href(at, f'runbooks/{pattern.id}.md')})."
+    runbook = f"Runbook: [{one_line(pattern.title)}]({href(at, f'runbooks/{pattern.id}.md')})."
     overview = f"{head}\n\n**How often, how long, how costly.** {figures(members).line()} "
     overview += f"Services: {where}.\n\n{runbook}"
-    rows = [(cell(f.text), f"{len(f.incidents)}: {cite(ctx.get(f.incidents), at, 3)}")
+    rows = [(table_cell(f.text), f"{len(f.incidents)}: {cite(ctx.get(f.incidents), at, 3)}")
             for f in syn.causes[:6]]  # fmt: skip
     causes = f"## Root causes\n\n{table('Cause|Incidents', rows)}\n\n"
     causes += f"Categories: {tally(syn.categories)}. Triggers: {tally(syn.triggers)}."
@@ -411,7 +418,7 @@ def whys_text(syn: PatternSynthesis, ctx: Context, at: str) -> str:
             "factor most often behind it stand in:"
         )
     steps = [
-        f"{n}. {inline(w.text)} ({len(w.incidents)}: {cite(ctx.get(w.incidents), at, 3)})"
+        f"{n}. {one_line(w.text)} ({len(w.incidents)}: {cite(ctx.get(w.incidents), at, 3)})"
         for n, w in enumerate(syn.whys, start=1)
     ]
     return "\n".join(["## Why it keeps happening", "", intro, "", *steps])
@@ -444,8 +451,8 @@ def resilience_text(syn: PatternSynthesis, ctx: Context, at: str) -> str:
     lines = ["## Resilience failures", ""]
     for f in syn.resilience_failures:
         lines.append(
-            f"- **{inline(f.text)}** — {len(f.incidents)} of {len(syn.incidents)} "
-            f"({cite(ctx.get(f.incidents), at, 3)}); e.g. “{inline(f.origin)}” "
+            f"- **{one_line(f.text)}** — {len(f.incidents)} of {len(syn.incidents)} "
+            f"({cite(ctx.get(f.incidents), at, 3)}); e.g. “{one_line(f.origin)}” "
             f"({link(ctx.by_id[f.source], at)})."
         )
     if len(lines) == 2:
@@ -477,27 +484,27 @@ def service_regions(
 ) -> list[Region]:
     """A service's article: failure modes, dependencies, limits and gotchas."""
     catalog = analysis.settings.services.get(service)
-    overview = f"**{inline(service)}** was involved in {figures(members).line()}"
+    overview = f"**{one_line(service)}** was involved in {figures(members).line()}"
     if catalog is not None and (catalog.owner or catalog.tier is not None):
-        overview += f" Owner: {inline(catalog.owner or 'unknown')}; tier {catalog.tier or '—'}."
+        overview += f" Owner: {one_line(catalog.owner or 'unknown')}; tier {catalog.tier or '—'}."
     by_pattern: dict[str, list[Incident]] = defaultdict(list)
     for m in members:
         by_pattern[ctx.of.get(m.id, "")].append(m)
     rows = [
-        (f"[{cell(ctx.patterns[pid].title)}]({href(at, pattern_path(pid))})", len(group),
+        (f"[{table_cell(ctx.patterns[pid].title)}]({href(at, pattern_path(pid))})", len(group),
          max(g.started_at for g in group).date().isoformat(), duration(median(figures(group).ttr)))
         for pid, group in sorted(by_pattern.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         if pid
     ]  # fmt: skip
     modes = "## Failure modes\n\n" + table("Pattern|Incidents here|Last seen|Median TTR", rows)
     for m in sorted(by_pattern.get("", []), key=lambda i: i.id):
-        modes += f"\n\nOne-off: {link(m, at)} {inline(m.title)}"
+        modes += f"\n\nOne-off: {link(m, at)} {one_line(m.title)}"
     together = Counter(s for m in members for s in m.services if s != service)
     pairs = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
-    near = ", ".join(f"[{inline(s)}]({href(at, ctx.services[s])}) ({c})" for s, c in pairs)
+    near = ", ".join(f"[{one_line(s)}]({href(at, ctx.services[s])}) ({c})" for s, c in pairs)
     deps = ["## Dependencies", ""]
     if catalog is not None and catalog.depends_on:
-        deps.append(f"- Declared in learnloop.yml: {inline(', '.join(catalog.depends_on))}.")
+        deps.append(f"- Declared in learnloop.yml: {one_line(', '.join(catalog.depends_on))}.")
     deps.append(f"- Involved together in incidents: {near or 'none'}.")
     return [
         Region("overview", overview),
@@ -539,17 +546,17 @@ def systemic_regions(issue: SystemicIssue, ctx: Context, at: str) -> list[Region
     members = ctx.get(issue.incidents)
     mean = issue.score / len(members) if members else 0.0
     pats = ", ".join(
-        f"[{inline(ctx.patterns[p].title)}]({href(at, pattern_path(p))})" for p in issue.patterns
+        f"[{one_line(ctx.patterns[p].title)}]({href(at, pattern_path(p))})" for p in issue.patterns
     )
     kind = "an architecture change" if issue.architectural else "a practice or process change"
     overview = (
-        f"**What recurs.** {inline(issue.title)}: {count(len(members), 'incident')} across "
+        f"**What recurs.** {one_line(issue.title)}: {count(len(members), 'incident')} across "
         f"{count(len(issue.patterns), 'pattern')} ({pats or 'none'}) and "
         f"{count(len(issue.one_offs), 'one-off incident')}, on "
         f"{count(len(issue.services), 'service')}. {figures(members).line()}\n\n"
         f"**Score {issue.score:g}** = {len(members)} incidents × mean impact {mean:.1f}; impact = "
         "severity weight (P0 8, P1 4, P2 2, P3 1, P4 0.5) × (1 + log10(1 + customers / 1000) + "
-        f"log10(1 + revenue / 10000)).\n\n**Direction of the fix** ({kind}): {inline(issue.fix)}"
+        f"log10(1 + revenue / 10000)).\n\n**Direction of the fix** ({kind}): {one_line(issue.fix)}"
     )
     chosen = set(issue.actions)
     acts = follow_ups(members, ctx, at, keep=lambda m, item: (m.id, item.id) in chosen)
@@ -571,12 +578,12 @@ def case_regions(incident: Incident, ctx: Context, at: str) -> list[Region]:
     cost += [f"{usd(imp.revenue_usd)} of revenue lost or delayed"] if imp.revenue_usd else []
     cost += ["SLA breached"] if imp.sla_breached else []
     summary = first_sentences(rootcause.prose(incident.section("summary")) or incident.title, 240)
-    overview = f"**What happened.** {inline(summary)} ({link(incident, at)}: "
-    overview += f"{inline(' · '.join(facts))})\n\n**Impact.** "
-    overview += inline(imp.summary or "; ".join(cost) or "not recorded")
+    overview = f"**What happened.** {one_line(summary)} ({link(incident, at)}: "
+    overview += f"{one_line(' · '.join(facts))})\n\n**Impact.** "
+    overview += one_line(imp.summary or "; ".join(cost) or "not recorded")
     if pid := ctx.of.get(incident.id):
         before = len(ctx.before(incident))
-        pattern = f"[{inline(ctx.patterns[pid].title)}]({href(at, pattern_path(pid))})"
+        pattern = f"[{one_line(ctx.patterns[pid].title)}]({href(at, pattern_path(pid))})"
         overview += "\n\n**Pattern.** " + (
             f"A recurrence of {pattern}, which had {count(before, 'incident')} before it"
             if before
@@ -608,7 +615,7 @@ def timeline_text(incident: Incident, limit: int = 15) -> str:
     if events:
         lines.append("")
         lines += [
-            f"- {e.at.strftime('%H:%M') if e.at else '—'} — {inline(e.text)}"
+            f"- {e.at.strftime('%H:%M') if e.at else '—'} — {one_line(e.text)}"
             for e in events[:limit]
         ]
         if len(events) > limit:
@@ -618,15 +625,15 @@ def timeline_text(incident: Incident, limit: int = 15) -> str:
 
 def case_cause(incident: Incident) -> str:
     """Root cause, category, trigger, the whys and the contributing factors."""
-    lines = ["## Why it happened", "", inline(rootcause.cause_text(incident) or "Not recorded.")]
+    lines = ["## Why it happened", "", one_line(rootcause.cause_text(incident) or "Not recorded.")]
     category = incident.root_cause.category or detection.NOT_RECORDED
     trigger = incident.trigger or detection.NOT_RECORDED
-    lines += ["", f"Category: {inline(category)}. Trigger: {inline(trigger)}."]
+    lines += ["", f"Category: {one_line(category)}. Trigger: {one_line(trigger)}."]
     if whys := rootcause.whys(incident):
         lines += ["", "**Five whys.**", ""]
-        lines += [f"{n}. {inline(w)}" for n, w in enumerate(whys, start=1)]
+        lines += [f"{n}. {one_line(w)}" for n, w in enumerate(whys, start=1)]
     if factors := rootcause.factors(incident):
-        lines += ["", "**Contributing factors.**", "", *(f"- {inline(f)}" for f in factors)]
+        lines += ["", "**Contributing factors.**", "", *(f"- {one_line(f)}" for f in factors)]
     return "\n".join(lines)
 
 
@@ -634,7 +641,7 @@ def response_text(incident: Incident, ctx: Context) -> str:
     """How it was detected and resolved, with which runbook, by whom, and what was learned."""
     t = timings(incident)
     signal = detection.first_signal(incident)
-    detected = f"- Detection: {inline(detection.detection_method(incident))}"
+    detected = f"- Detection: {one_line(detection.detection_method(incident))}"
     detected += f" ({_signal(signal)})" if signal else ""
     if t.ttd is not None:
         detected += f" after {duration(t.ttd)}"
@@ -643,16 +650,16 @@ def response_text(incident: Incident, ctx: Context) -> str:
             detected += f"; the pattern's median before it was {duration(median(earlier))}"
     fix = rootcause.prose(incident.section("resolution") or incident.section("mitigation"))
     fix = first_sentences(fix, 400) if fix.strip() else "not recorded"
-    lines = ["## Response", "", detected + ".", f"- Resolution: {inline(fix)}"]
+    lines = ["## Response", "", detected + ".", f"- Resolution: {one_line(fix)}"]
     if incident.runbook_used:
         verdict = {True: "it helped", False: "it did not help", None: "no verdict"}
         helped = verdict[incident.runbook_helpful]
-        lines.append(f"- Runbook used: {inline(incident.runbook_used)} ({helped}).")
+        lines.append(f"- Runbook used: {one_line(incident.runbook_used)} ({helped}).")
     people = ", ".join(f"{r.name} ({r.role})" if r.role else r.name for r in incident.responders)
     if people:
-        lines.append(f"- Responders: {inline(people)}.")
+        lines.append(f"- Responders: {one_line(people)}.")
     if lessons := rootcause.items(incident.section("lessons")):
-        lines += ["", "**Lessons.**", "", *(f"- {inline(x)}" for x in lessons)]
+        lines += ["", "**Lessons.**", "", *(f"- {one_line(x)}" for x in lessons)]
     return "\n".join(lines)
 
 
@@ -663,7 +670,15 @@ def followup_text(incident: Incident, ctx: Context, at: str) -> str:
         state = a.status + (f" {a.done_at.isoformat()}" if a.done_at else "")
         if a.due and a.status == "open":
             state += f", due {a.due.isoformat()}"
-        rows.append((cell(a.id), cell(a.title), a.kind or "—", cell(a.owner or "—"), state))
+        rows.append(
+            (
+                table_cell(a.id),
+                table_cell(a.title),
+                a.kind or "—",
+                table_cell(a.owner or "—"),
+                state,
+            )
+        )
     text = "## Follow-up\n\n"
     text += table("Item|Action|Kind|Owner|Status", rows) if rows else "No action items recorded."
     if pid := ctx.of.get(incident.id):
@@ -695,13 +710,13 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     rows: list[Sequence[object]] = []
     for p in sorted(ctx.patterns.values(), key=lambda p: (-len(p.incidents), p.id)):
         f = figures(ctx.get(p.incidents))
-        rows.append((f"[{cell(p.title)}]({href(at, pattern_path(p.id))})", f.n, f.last,
+        rows.append((f"[{table_cell(p.title)}]({href(at, pattern_path(p.id))})", f.n, f.last,
                      duration(median(f.ttr)), f"{f.customers:,}", usd(f.revenue)))  # fmt: skip
     pats = "## Patterns\n\n" + table(
         "Pattern|Incidents|Last seen|Median TTR|Customers|Revenue", rows
     )
     rows = [
-        (n, f"[{cell(s.title)}]({href(at, systemic_path(s.id))})", f"{s.score:g}",
+        (n, f"[{table_cell(s.title)}]({href(at, systemic_path(s.id))})", f"{s.score:g}",
          len(s.incidents), len(s.patterns), "yes" if s.architectural else "no")
         for n, s in enumerate(ctx.systemic, start=1)
     ]  # fmt: skip
@@ -719,10 +734,10 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
         members = involved.get(name, [])
         severe = sum(1 for m in members if m.severity in SEVERE)
         pcount = len({ctx.of[m.id] for m in members if m.id in ctx.of})
-        rows.append((f"[{cell(name)}]({href(at, path)})", len(members), severe, pcount))
+        rows.append((f"[{table_cell(name)}]({href(at, path)})", len(members), severe, pcount))
     services = "## Services\n\n" + table("Service|Incidents|P0/P1|Patterns", rows)
     lines = [
-        f"- [{m.id}]({href(at, case_path(m.id))}) {inline(m.title)} — {m.severity}, "
+        f"- [{m.id}]({href(at, case_path(m.id))}) {one_line(m.title)} — {m.severity}, "
         f"{m.started_at.date().isoformat()}"
         for m in sorted(cases, key=lambda i: (i.started_at, i.id), reverse=True)
     ]
@@ -844,7 +859,7 @@ def render_kb(
         def merge(parts: list[Region], text: str | None) -> str:
             return document.render(
                 kind="article",
-                title=heading(title),
+                title=heading_text(title),
                 regions=parts,
                 sources=sources,
                 existing=text,

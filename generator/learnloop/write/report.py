@@ -30,8 +30,8 @@ from learnloop.analyze.metrics import Filters
 from learnloop.analyze.patterns import Patterns
 from learnloop.analyze.prevention import SystemicLike
 from learnloop.model import ACTION_STATUSES, SEVERITIES, Corpus, Incident
-from learnloop.publish import escape
 from learnloop.settings import Settings
+from learnloop.write import escape
 from learnloop.write.cache import RenderCache, fingerprint
 from learnloop.write.document import Region, render
 

@@ -15,10 +15,10 @@ from learnloop.analyze.steps import Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import Settings
-from learnloop.write import document, plain
+from learnloop.write import document, markdown
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
-from learnloop.write.plain import duration
+from learnloop.write.markdown import duration
 
 RUNBOOKS = "runbooks"
 SECTIONS = ("detection", "diagnosis", "mitigation", "resolution", "communication", "escalation")
@@ -35,7 +35,7 @@ def path_of(pattern_id: str) -> str:
 
 def cite(incidents: Sequence[Incident], limit: int = 4) -> str:
     """Links to incidents from a runbook, newest first; '…' past the limit."""
-    return plain.cite(incidents, f"{RUNBOOKS}/index.md", limit)
+    return markdown.cite(incidents, f"{RUNBOOKS}/index.md", limit)
 
 
 def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete: str) -> str:

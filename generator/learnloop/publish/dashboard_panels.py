@@ -18,9 +18,10 @@ from learnloop.analyze import actions, cost, feedback, prevention, rootcause, te
 from learnloop.analyze.patterns import Pattern
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
-from learnloop.publish import charts, escape, fmt
+from learnloop.publish import charts, display
 from learnloop.publish.plan import href
 from learnloop.settings import Settings
+from learnloop.write import escape
 
 MAX_SERVICES = 20  # boxes in the time-to-resolve chart; the table lists every service
 TOP_RECOMMENDATIONS = prevention.TOP
@@ -128,8 +129,8 @@ def ttr_by_service(incidents: Sequence[Incident]) -> Chart:
             [
                 escape.cell(service),
                 str(len(minutes)),
-                *(fmt.duration(float(v)) for v in q),
-                fmt.duration(max(minutes)),
+                *(display.duration(float(v)) for v in q),
+                display.duration(max(minutes)),
             ]
         )
     slug = "ttr-by-service"
@@ -189,7 +190,7 @@ def patterns_by_impact(
             str(count),
             cost.usd(total),
             cost.usd(total / count if count else 0),
-            fmt.duration(median),
+            display.duration(median),
         ]
         for n, (p, count, total, median) in enumerate(stats, start=1)
     ]
@@ -377,13 +378,13 @@ def prevention_matrix(recs: Sequence[prevention.Recommendation], settings: Setti
             r.quadrant,
             r.priority,
             cost.usd(r.annual_saving_usd),
-            fmt.number(r.effort_days),
+            display.number(r.effort_days),
             "—" if r.roi is None else f"{r.roi:.1f}",
         ]
         for n, r in enumerate(top, start=1)
     ]
     note = (
-        f"Dashed lines: {fmt.number(settings.cost.quick_win_effort_days)} days of effort "
+        f"Dashed lines: {display.number(settings.cost.quick_win_effort_days)} days of effort "
         f"(learnloop.yml `cost.quick_win_effort_days`) and the median saving, "
         f"{cost.usd(middle)} a year, over all {plural(len(recs), 'recommendation')}. Numbers "
         "on the points are the ranks in the table."

@@ -1,6 +1,6 @@
 """Systemic themes: the weaknesses post-mortems name again and again, as data.
 
-The vocabulary is analyze/data/themes.yml (its syntax is documented there): each theme with
+The vocabulary is read/data/themes.yml (its syntax is documented there): each theme with
 the phrases that word it, the direction of its fix and how it is reported; beside them the
 words of a follow-up that changes the architecture and of a timeline entry that says
 something was noticed. A team adds themes, or phrases for a theme, under `themes:` in
@@ -117,7 +117,7 @@ def shipped() -> Lexicon:
 
 @cache
 def _shipped_data() -> tuple[tuple[_Spec, ...], tuple[tuple[str, ...], ...]]:
-    text = resources.files("learnloop.analyze").joinpath("data", THEMES_FILE).read_text("utf-8")
+    text = resources.files("learnloop.read").joinpath("data", THEMES_FILE).read_text("utf-8")
     try:
         parsed = parse(text)
     except YamlError as exc:

@@ -40,7 +40,7 @@ class Neighbour:
 
 
 @dataclass(frozen=True)
-class Furniture:
+class IncidentContext:
     """Everything an incident page links to beyond its own text; pages are site paths."""
 
     pattern: Pattern | None = None
@@ -50,15 +50,15 @@ class Furniture:
     adrs: tuple[tuple[int, str, str], ...] = ()  # (number, title, page)
 
 
-def furnish(
+def contexts_of(
     index: Index,
     incidents: Mapping[str, Incident],
     patterns: Sequence[Pattern],
     shown: Collection[str],
     pages: Collection[str],
     adrs: Mapping[str, Sequence[tuple[int, str, str]]] | None = None,
-) -> dict[str, Furniture]:
-    """Furniture for each shown incident; hidden incidents are never pointed at.
+) -> dict[str, IncidentContext]:
+    """IncidentContext for each shown incident; hidden incidents are never pointed at.
 
     `pages` are the site's pages: a runbook or decision is linked only when it is published.
     """
@@ -75,7 +75,7 @@ def furnish(
         if pattern is not None:
             members = tuple(i for i in pattern.incidents if i in counted)
             pattern = replace(pattern, incidents=members) if len(members) >= MIN_SIZE else None
-        out[ident] = Furniture(
+        out[ident] = IncidentContext(
             pattern=pattern,
             pattern_page=pattern_page(pattern.id, pages) if pattern else None,
             runbook_page=_runbook_page(incident.runbook_used, pages),

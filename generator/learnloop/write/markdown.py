@@ -14,19 +14,19 @@ from urllib.parse import quote
 from learnloop.model import Incident
 
 
-def inline(text: str) -> str:
+def one_line(text: str) -> str:
     """Text on one line."""
     return " ".join(str(text).split())
 
 
-def cell(text: str) -> str:
+def table_cell(text: str) -> str:
     """Text for a Markdown table cell: one line, `|` escaped."""
-    return inline(text).replace("|", "\\|")
+    return one_line(text).replace("|", "\\|")
 
 
-def heading(text: str) -> str:
+def heading_text(text: str) -> str:
     """Text for a heading: one line, a trailing `#` kept as text."""
-    line = inline(text)
+    line = one_line(text)
     return line[:-1] + "\\#" if line.endswith("#") else line
 
 

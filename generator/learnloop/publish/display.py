@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from learnloop.write import plain
+from learnloop.write import markdown
 
 DASH = "—"  # shown for every value that is not known
 
 
 def duration(minutes: float | None) -> str:
     """Minutes as "7 min", "1 h 05 min" or "2 d 03 h 10 min"; a dash when unknown."""
-    return plain.duration(minutes, DASH)
+    return markdown.duration(minutes, DASH)
 
 
 def when(moment: datetime | None, *, date_only: bool = False) -> str:
