@@ -165,9 +165,7 @@ def test_a_missing_root_is_a_usage_error(tmp_path):
 
 
 @pytest.mark.parametrize(("bad", "code"), [(False, 0), (True, 1)])
-def test_the_entry_point_keeps_the_exit_code_and_output(
-    make_repo, bad: bool, code: int
-):
+def test_the_entry_point_keeps_the_exit_code_and_output(make_repo, bad: bool, code: int):
     # The console entry point, as a user runs it (click's own runner never gets here).
     import subprocess
     import sys

@@ -4,7 +4,6 @@ modules import each other in a circle (function-local imports count: they only d
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ LAYERS = [
     "model",
     "cachefile",
     "memo",
+    "slugs",
     "load",
     "state",
     "scaffold",

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from learnloop.analyze import rootcause, themes
+from learnloop.analyze import rootcause
 from learnloop.errors import SettingsError
+from learnloop.read import themes
 from learnloop.read.failure_catalogue import phrase_problem
 from learnloop.read.themes import compile_phrases, load_themes, shipped
 from learnloop.settings import Settings, from_mapping, load_settings

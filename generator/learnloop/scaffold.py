@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import unicodedata
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -22,6 +21,7 @@ import yaml
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import INCIDENTS_DIR, load_corpus, texts, zone_named
 from learnloop.load.fields import normalize_severity
+from learnloop.slugs import slug
 
 SCHEMA_IN_REPO = Path("generator/learnloop/schema/incident.schema.json")
 # Where `init` puts a copy of the schema in a learning repo.
@@ -42,14 +42,8 @@ _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def slugify(text: str, limit: int = SLUG_LIMIT) -> str:
-    """A lower-case ASCII slug of whole words: 'Checkout 5xx after…' -> 'checkout-5xx-after'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    if len(slug) > limit:
-        head = slug[: limit + 1]
-        # Cut where a word ends; a single word longer than the limit is cut where it must be.
-        slug = head[: head.rfind("-")] if "-" in head else slug[:limit]
-    return slug.rstrip("-") or "incident"
+    """An incident file's slug: 'Checkout 5xx after…' -> 'checkout-5xx-after'."""
+    return slug(text, limit=limit, default="incident")
 
 
 def next_id(existing: set[str], year: int) -> str:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
 
-from learnloop.analyze.metrics import timed
+from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import CostModel, Settings
 
@@ -101,7 +101,7 @@ def downtime_rate(incident: Incident, settings: Settings) -> tuple[float, str]:
 def incident_cost(incident: Incident, settings: Settings) -> IncidentCost:
     """The incident's cost by the cost model, with its inputs."""
     model: CostModel = settings.cost
-    t = timed(incident)
+    t = timings(incident)
     listed = len(incident.responders)
     responders = max(1, listed)
     engineering = (

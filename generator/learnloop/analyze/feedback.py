@@ -30,8 +30,8 @@ from learnloop.analyze.metrics import (
     p_text,
     rate_verdict,
     summarize,
-    timed,
 )
+from learnloop.enrich import timings
 from learnloop.model import Incident
 
 MIN_MONTHS = 3.0
@@ -230,8 +230,8 @@ def runbook_figures(members: Sequence[Incident]) -> dict[str, Any]:
     """TTR with and without a runbook among some incidents, and the helpfulness ratings."""
     used = [m for m in members if m.runbook_used]
     unused = [m for m in members if not m.runbook_used]
-    s_used = summarize(timed(m).ttr for m in used)
-    s_unused = summarize(timed(m).ttr for m in unused)
+    s_used = summarize(timings(m).ttr for m in used)
+    s_unused = summarize(timings(m).ttr for m in unused)
     return {
         "used": s_used.as_dict(),
         "not_used": s_unused.as_dict(),
@@ -308,7 +308,7 @@ def maturity(
         i
         for i in incidents
         if (i.root_cause.category or i.root_cause.summary)
-        and timed(i).ttr is not None
+        and timings(i).ttr is not None
         and i.action_items
     ]
     parts = {

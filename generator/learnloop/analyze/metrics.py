@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import bdtr, bdtrc
 
-from learnloop.enrich import Timings, timings
+from learnloop.enrich import timings
 from learnloop.model import Incident
 from learnloop.settings import Settings
 
@@ -229,21 +229,6 @@ def months_between(start: date, end: date) -> float:
     return max(1, (end - start).days + 1) / DAYS_PER_MONTH
 
 
-_TIMINGS: dict[int, tuple[Incident, Timings]] = {}
-
-
-def timed(incident: Incident) -> Timings:
-    """`enrich.timings(incident)`, computed once per incident object."""
-    hit = _TIMINGS.get(id(incident))
-    if hit is not None and hit[0] is incident:  # the kept reference stops the id's reuse
-        return hit[1]
-    if len(_TIMINGS) > 200_000:
-        _TIMINGS.clear()
-    found = timings(incident)
-    _TIMINGS[id(incident)] = (incident, found)
-    return found
-
-
 # --- selecting incidents -----------------------------------------------------------------
 
 
@@ -348,7 +333,7 @@ def incident_frame(
     """
     rows = []
     for incident in by_start(incidents):
-        t = timed(incident)
+        t = timings(incident)
         downtime = t.ttm if t.ttm is not None else t.ttr
         impact = downtime if downtime is not None and affected_customers(incident) else None
         customers = incident.impact.customers_affected
@@ -437,7 +422,7 @@ def detection(
         key = incident.detection.method or "(not recorded)"
         methods[key] = methods.get(key, 0) + 1
     people = [
-        {"id": i.id, "title": i.title, "method": i.detection.method, "ttd": timed(i).ttd}
+        {"id": i.id, "title": i.title, "method": i.detection.method, "ttd": timings(i).ttd}
         for i in incidents
         if not monitored(i)
     ]

@@ -18,6 +18,7 @@ import numpy as np
 
 from learnloop.analyze.text import STOPWORDS
 from learnloop.model import Incident
+from learnloop.slugs import slug
 from learnloop.state import PatternRecord, State
 
 MIN_SIZE = 2
@@ -389,8 +390,7 @@ def name_by_mode(
         top, seen = min(places.items(), key=lambda kv: (-kv[1], kv[0]))
         place = top if seen * 2 > size else None
     title = titles[mode] + (f" on {place}" if place else "")
-    slug = re.sub(r"[^a-z0-9]+", "-", f"{mode} {place or ''}".lower()).strip("-")[:60].strip("-")
-    return slug, title
+    return slug(f"{mode} {place or ''}", limit=60, default=mode), title
 
 
 def name_pattern(
@@ -437,9 +437,9 @@ def name_pattern(
                     if chosen in low and extra in low
                 )
                 chosen = f"{chosen} {extra}" if votes >= 0 else f"{extra} {chosen}"
-    slug = re.sub(r"[^a-z0-9]+", "-", chosen).strip("-")[:60].strip("-") or "pattern"
+    ident = slug(chosen, limit=60, default="pattern")
     top_service = Counter(services).most_common(1)
     title = chosen.replace("_", " ").capitalize()
     if top_service and top_service[0][1] * 2 > size:
         title += f" ({top_service[0][0]})"
-    return slug, title, terms
+    return ident, title, terms

@@ -34,7 +34,8 @@ from typing import Any, Protocol
 from learnloop.analyze.actions import ItemRow
 from learnloop.analyze.cost import IncidentCost, usd
 from learnloop.analyze.feedback import MIN_MONTHS, Recurrence, failed
-from learnloop.analyze.metrics import monitored, months_between, timed
+from learnloop.analyze.metrics import monitored, months_between
+from learnloop.enrich import timings
 from learnloop.model import Incident
 from learnloop.settings import Settings
 
@@ -274,7 +275,7 @@ def pattern_candidates(
     detect = _open_items(items, ids, "detect")
     unnoticed = [m for m in members if not monitored(m)]
     if detect or len(unnoticed) >= DETECTION_GAP_SHARE * len(members):
-        late = _mean([(timed(m).ttd or 0.0) * costs[m.id].downtime_rate_usd for m in members])
+        late = _mean([(timings(m).ttd or 0.0) * costs[m.id].downtime_rate_usd for m in members])
         head = (
             f"Detect {title} sooner: {detect[0].title}"
             if detect

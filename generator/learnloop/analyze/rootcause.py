@@ -41,6 +41,7 @@ from learnloop.analyze.text import tokens
 from learnloop.memo import PerIncident
 from learnloop.model import Incident
 from learnloop.read.themes import Lexicon, Theme, shipped
+from learnloop.slugs import slug
 
 SIMILARITY = 0.5  # token Jaccard from which two statements say the same thing
 SEVERITY_WEIGHT = {"P0": 8.0, "P1": 4.0, "P2": 2.0, "P3": 1.0, "P4": 0.5}
@@ -361,10 +362,6 @@ def _groups(ids: Iterable[str], of: Mapping[str, str]) -> set[str]:
     return {of.get(i, f"one-off:{i}") for i in ids}
 
 
-def _slug(text: str, words: int = 6) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words]) or "issue"
-
-
 def _issue(
     theme: Theme,
     hits: Mapping[str, Sequence[str]],
@@ -437,7 +434,7 @@ def systemic_issues(
     for finding in dedupe(said):
         if len(finding.incidents) < 2 or len(_groups(finding.incidents, of)) < 2:
             continue
-        ident = "recurring-" + _slug(finding.text)
+        ident = "recurring-" + slug(finding.text, words=6, default="issue")
         if ident in taken or any(t.pattern.search(finding.text) for t in lexicon.themes):
             continue
         taken.add(ident)

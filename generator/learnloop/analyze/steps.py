@@ -76,10 +76,6 @@ def skeleton(code: str, services: Sequence[str]) -> str:
     return _NUMBER.sub("N", out).strip().rstrip(";")
 
 
-def _minutes(start: datetime, end: datetime | None) -> float | None:
-    return None if end is None else round((end - start).total_seconds() / 60, 1)
-
-
 @dataclass(frozen=True)
 class _Raw:
     incident: str
@@ -138,7 +134,8 @@ def _signals(
     for event in incident.timeline:
         if event.at is None or (horizon and event.at > horizon):
             continue
-        minutes = _minutes(t.started_at, event.at)
+        # Signed, unlike the incident's timings: an alert can fire before the impact began.
+        minutes: float | None = round((event.at - t.started_at).total_seconds() / 60, 1)
         for name in alerts([event.text]):
             found_alerts.setdefault(name, minutes)
         for code in _CODE.findall(event.text):

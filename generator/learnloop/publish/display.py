@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from learnloop.analyze import cost
 from learnloop.write import markdown
 
 DASH = "—"  # shown for every value that is not known
@@ -36,7 +37,7 @@ def money(usd: float | None) -> str:
     """US dollars, whole when whole: "$18,300", "$12.50"; a dash when unknown."""
     if usd is None:
         return DASH
-    return f"${usd:,.0f}" if float(usd).is_integer() else f"${usd:,.2f}"
+    return cost.usd(usd) if float(usd).is_integer() else f"${usd:,.2f}"
 
 
 def yes_no(value: bool | None) -> str:

@@ -19,7 +19,6 @@ is flagged on it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from learnloop.analyze.rootcause import ARCHITECTURE, SystemicIssue, cause_text, dedupe, factors
 from learnloop.model import ActionItem, Incident
+from learnloop.slugs import slug
 from learnloop.write import document
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
@@ -136,9 +136,9 @@ def numbering(
     return dict(sorted(out.items()))
 
 
-def slug(title: str, words: int = 8) -> str:
-    """A file-name slug from the first words of a title."""
-    return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:words]) or "decision"
+def file_slug(title: str) -> str:
+    """A decision's file-name slug: the first words of its title."""
+    return slug(title, words=8, default="decision")
 
 
 def adr_files(analysis: Analysis) -> list[str]:
@@ -158,7 +158,7 @@ def adr_path(
     taken = [n for n in names if fnmatchcase(n, f"{number:04d}-*.md")]
     if taken:
         return f"{ADR}/{taken[0]}"
-    return f"{ADR}/{number:04d}-{slug(title)}.md"
+    return f"{ADR}/{number:04d}-{file_slug(title)}.md"
 
 
 def accepted_on(front: Mapping[str, Any]) -> date | None:

@@ -18,6 +18,7 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from learnloop.analyze import detection, rootcause
+from learnloop.analyze.cost import usd
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.rootcause import Finding, PatternSynthesis, SystemicIssue
@@ -85,11 +86,6 @@ def service_paths(services: Iterable[str]) -> dict[str, str]:
 def count(n: int, noun: str) -> str:
     """'1 incident', '3 incidents'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def usd(value: float) -> str:
-    """Dollars, whole."""
-    return f"${value:,.0f}"
 
 
 def cause_lines(

@@ -29,6 +29,7 @@ from learnloop.analyze import actions, cost, feedback, metrics, prevention
 from learnloop.analyze.metrics import Filters
 from learnloop.analyze.patterns import Patterns
 from learnloop.analyze.prevention import SystemicLike
+from learnloop.enrich import timings
 from learnloop.model import ACTION_STATUSES, SEVERITIES, Corpus, Incident
 from learnloop.settings import Settings
 from learnloop.write import escape
@@ -111,8 +112,8 @@ def _trends(inputs: Inputs, filters: Filters, today: date) -> dict[str, Any] | N
     for metric in ("ttr", "ttd", "ttm"):
         change = metrics.compare(
             metric,
-            metrics.summarize(getattr(metrics.timed(i), metric) for i in before),
-            metrics.summarize(getattr(metrics.timed(i), metric) for i in after),
+            metrics.summarize(getattr(timings(i), metric) for i in before),
+            metrics.summarize(getattr(timings(i), metric) for i in after),
         )
         out[metric] = {
             "verdict": change.verdict,
@@ -191,7 +192,7 @@ def report_data(
     if kind == "executive":
         data["risks"] = [r for r in risks if not r["fix_worked"]][:5]
         data["severe_incidents"] = [
-            {"id": i.id, "title": i.title, "severity": i.severity, "ttr": metrics.timed(i).ttr}
+            {"id": i.id, "title": i.title, "severity": i.severity, "ttr": timings(i).ttr}
             for i in reversed(selected)
             if i.severity in ("P0", "P1")
         ]
@@ -388,7 +389,7 @@ class _PerPattern:
         members = self.groups[pattern]
 
         def compute() -> dict[str, Any]:
-            return metrics.summarize(metrics.timed(m).ttr for m in members).as_dict()
+            return metrics.summarize(timings(m).ttr for m in members).as_dict()
 
         return self.cache.value("report-ttr", (pattern, self._members(pattern, members)), compute)
 
@@ -510,7 +511,7 @@ def month_data(part: Month) -> dict[str, Any]:
             "title": i.title,
             "severity": i.severity,
             "pattern": inputs.pattern_of.get(i.id),
-            "ttr": metrics.timed(i).ttr,
+            "ttr": timings(i).ttr,
             "cost_usd": costs[i.id].total_usd,
         }
         for i in selected
