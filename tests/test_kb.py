@@ -16,6 +16,7 @@ from learnloop.analyze import rootcause
 from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.patterns import Pattern
 from learnloop.write import document, kb
+from learnloop.write.kb import articles as kb_articles
 from tests.conftest import REPO
 from tests.test_rootcause import analysis_of, corpus, make_incident
 
@@ -216,7 +217,7 @@ def test_bundled_corpus(bundled: Analysis) -> None:
 def test_a_large_systemic_issue_lists_its_most_recent_incidents(
     bundled: Analysis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kb, "LISTED", 5)
+    monkeypatch.setattr(kb_articles, "LISTED", 5)
     files = render(bundled)
     text = files["kb/systemic/detection-gap.md"]
     table = text[text.index("## Incidents") :]

@@ -27,28 +27,16 @@ from fnmatch import fnmatchcase
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from learnloop.analyze.cost import usd
 from learnloop.analyze.rootcause import ARCHITECTURE, SystemicIssue, cause_text, dedupe, factors
 from learnloop.model import ActionItem, Incident
 from learnloop.slugs import slug
 from learnloop.write import document
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
-from learnloop.write.kb import (
-    LISTED,
-    Existing,
-    cite,
-    count,
-    duration,
-    figures,
-    href,
-    incidents_table,
-    link,
-    median,
-    pattern_path,
-    systemic_path,
-    usd,
-)
-from learnloop.write.markdown import heading_text, one_line
+from learnloop.write.kb.common import LISTED, Existing, count, figures, incidents_table, median
+from learnloop.write.kb.paths import pattern_path, systemic_path
+from learnloop.write.markdown import cite, duration, heading_text, href, link, one_line
 
 if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
