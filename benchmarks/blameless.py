@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     verdicts = judged()
     total = {"files": 0, "fired": 0, "right": 0, "wrong": 0, "unjudged": 0}
-    print(f"{'collection':<13} {'files':>6} {'warned':>7} {'right':>6} {'wrong':>6} {'unjudged':>9} {'wrong %':>8}")
+    heads = ("files", "warned", "right", "wrong", "unjudged", "wrong %")
+    print(f"{'collection':<13} " + " ".join(f"{h:>8}" for h in heads))
     for collection in COLLECTIONS:
         files, found = warnings(collection)
         mine = verdicts.get(collection, {})
@@ -93,20 +94,19 @@ def main(argv: list[str] | None = None) -> None:
         wrong = sum(mine.get(w.key) == "wrong" for w in found)
         unjudged = len(found) - right - wrong
         share = f"{wrong / (right + wrong):.0%}" if right + wrong else "—"
-        print(f"{collection:<13} {files:>6} {len(found):>7} {right:>6} {wrong:>6} {unjudged:>9} {share:>8}")
+        cells = (files, len(found), right, wrong, unjudged, share)
+        print(f"{collection:<13} " + " ".join(f"{c:>8}" for c in cells))
         for key, value in (("files", files), ("fired", len(found)), ("right", right),
                            ("wrong", wrong), ("unjudged", unjudged)):  # fmt: skip
             total[key] += value
         if args.show == collection:
             for w in found:
                 verdict = mine.get(w.key, "unjudged")
-                print(f"  {verdict:<8} {w.key}  \"{w.words}\"  | {w.text[:140]}")
+                print(f'  {verdict:<8} {w.key}  "{w.words}"  | {w.text[:140]}')
     judged_n = total["right"] + total["wrong"]
     share = f"{total['wrong'] / judged_n:.0%}" if judged_n else "—"
-    print(
-        f"{'all':<13} {total['files']:>6} {total['fired']:>7} {total['right']:>6} "
-        f"{total['wrong']:>6} {total['unjudged']:>9} {share:>8}"
-    )
+    cells = (*(total[k] for k in ("files", "fired", "right", "wrong", "unjudged")), share)
+    print(f"{'all':<13} " + " ".join(f"{c:>8}" for c in cells))
 
 
 if __name__ == "__main__":

@@ -98,7 +98,9 @@ class ImportSettings:
 
 # Where GitHub reads a CODEOWNERS file, in the order it looks.
 CODEOWNERS_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
-_HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[^@\s]+@[^@\s]+\.\w+")
+_HANDLE = re.compile(
+    r"@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[^@\s]+@[^@\s]+\.\w+"
+)
 _ORG = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 

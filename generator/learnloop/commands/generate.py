@@ -18,6 +18,7 @@ from learnloop.write import (
     adr,
     changes,
     document,
+    gamedays,
     indexes,
     kb,
     remove_leftovers,
@@ -113,6 +114,7 @@ def render(
     )
     # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
     out.update(kb.render_kb(visible, None, systemic, existing, cache))
+    out.update(gamedays.render_gamedays(visible, existing, cache))
     adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
     out.update(adr_files)
     out.update(report.render_reports(visible, None, existing, systemic, cache))
@@ -173,4 +175,8 @@ def generate(
 
 def hand_edits(rendered: dict[str, str]) -> list[Problem]:
     """Regions people edited (kept) or left without an end marker, in the generated files."""
-    return sorted(p for rel, text in rendered.items() for p in document.inspect(rel, text))
+    return sorted(
+        p
+        for rel, text in rendered.items()
+        for p in (*document.inspect(rel, text), *gamedays.inspect(rel, text))
+    )

@@ -37,15 +37,20 @@ _SUBORDINATE = re.compile(
 )
 # A person named just after one of these is an object, not a subject ("sent to the on-call").
 _PREPOSITIONS = frozenset(
-    "to for with by from of at on about into onto towards toward via per than like".split()
+    re.findall(
+        r"\w+", "to for with by from of at on about into onto towards toward via per than like"
+    )
 )
-_DETERMINERS = frozenset("the a an our their one another that this each every".split())
+_DETERMINERS = frozenset(re.findall(r"\w+", "the a an our their one another that this each every"))
 _AND_BUT = re.compile(r"\b(?:and|but)(?:\s+(?:then|also|later|still|simply|just))?\s*$")
 _HANDLE = r"(?<![\w@.])@[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:/[A-Za-z0-9][\w.-]*)?"
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _LABEL = re.compile(r"^\s*[A-Z][\w /'-]{0,40}:\s+")  # "Root cause: …" opens a sentence
 # A possessive after a named person that carries the blame to their work: "Alice's change".
-_WORK = r"(?:change|commit|deploy|deployment|push|merge|pull request|PR|script|command|mistake|error|typo|code|config)"
+_WORK = (
+    r"(?:change|commit|deploy|deployment|push|merge|pull request|PR|script|command|mistake|"
+    r"error|typo|code|config)"
+)
 
 
 @dataclass(frozen=True)
@@ -242,9 +247,7 @@ def _prose(body: str, first_line: int) -> Iterable[Block]:
         yield block
 
 
-def _named_causes(
-    text: str, names: re.Pattern[str] | None, handles: re.Pattern[str]
-) -> list[str]:
+def _named_causes(text: str, names: re.Pattern[str] | None, handles: re.Pattern[str]) -> list[str]:
     """The people a cause names as its subject, its agent ("by …") or the owner of the work."""
     out = []
     for _, sentence in sentences(plain(text)):
@@ -366,9 +369,13 @@ def _entries(
             continue
         eid = spec["id"]
         for unknown in sorted(set(map(str, spec)) - _ENTRY_KEYS):
-            where.error(f"{here}.{unknown}", f"unknown key; the keys are {', '.join(sorted(_ENTRY_KEYS))}")
+            where.error(
+                f"{here}.{unknown}", f"unknown key; the keys are {', '.join(sorted(_ENTRY_KEYS))}"
+            )
         if not SLUG.fullmatch(eid) or eid in ids:
-            where.error(f"{here}.id", "duplicate" if eid in ids else "expected lowercase words and hyphens")
+            where.error(
+                f"{here}.id", "duplicate" if eid in ids else "expected lowercase words and hyphens"
+            )
             continue
         ids.add(eid)
         phrases = _texts(spec.get("phrases"), where, f"{here}.phrases")
@@ -413,7 +420,8 @@ def settings_from(value: Any, lines: Mapping[str, int], source: str = "learnloop
         raise SettingsError(problems)
     for unknown in sorted(set(map(str, value)) - _SETTING_KEYS):
         where.error(
-            f"blameless.{unknown}", f"unknown setting; expected one of {', '.join(sorted(_SETTING_KEYS))}"
+            f"blameless.{unknown}",
+            f"unknown setting; expected one of {', '.join(sorted(_SETTING_KEYS))}",
         )
     check = value.get("check", True)
     if not isinstance(check, bool):
@@ -427,7 +435,8 @@ def settings_from(value: Any, lines: Mapping[str, int], source: str = "learnloop
     for n, eid in enumerate(disabled):
         if eid not in names:
             where.error(
-                f"blameless.disabled.{n}", f"no entry {eid!r}; the entries are {', '.join(sorted(names))}"
+                f"blameless.disabled.{n}",
+                f"no entry {eid!r}; the entries are {', '.join(sorted(names))}",
             )
     people = _texts(value.get("people"), where, "blameless.people")
     if problems:

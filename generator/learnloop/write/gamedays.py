@@ -1,0 +1,613 @@
+"""Game-day pages and Chaos Toolkit experiments: one of each per recurring pattern.
+
+`kb/gamedays/<pattern>.md` is a generated document like any article (front matter, regions,
+the review block); `kb/gamedays/<pattern>.chaos.json` is the same game day as a Chaos Toolkit
+experiment (steady-state-hypothesis, method, rollbacks). Every value an experiment needs that
+the incidents cannot tell (a URL, a pod, a proxy) comes from an environment variable
+GAMEDAY_<NAME>, so the file runs nowhere until a team says where. An experiment a person
+edited is kept as it is: its learnloop extension records a digest of what was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from learnloop.analyze import gamedays
+from learnloop.analyze.gamedays import GameDay
+from learnloop.enrich import timings
+from learnloop.model import Incident, Problem
+from learnloop.write import document
+from learnloop.write.cache import RenderCache
+from learnloop.write.document import Region
+from learnloop.write.plain import cell, cite, duration, heading, href, inline, link
+
+if TYPE_CHECKING:
+    from learnloop.commands.patterns import Analysis
+
+FOLDER = "kb/gamedays"
+INDEX = f"{FOLDER}/index.md"
+EXTENSION = "learnloop"
+ENV_PREFIX = "GAMEDAY_"
+FOOTER = (
+    "## Notes from game days\n\n"
+    "_When it was run, what held, what fired, what surprised: write it here. This part is never "
+    "overwritten._"
+)
+Existing = Callable[[str], str | None]
+
+
+def page_path(pattern: str) -> str:
+    """Where a pattern's game-day page lives."""
+    return f"{FOLDER}/{pattern}.md"
+
+
+def experiment_path(pattern: str) -> str:
+    """Where a pattern's Chaos Toolkit experiment lives."""
+    return f"{FOLDER}/{pattern}.chaos.json"
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_") or "value"
+
+
+def env(name: str) -> str:
+    """The environment variable a value of an experiment is read from."""
+    return ENV_PREFIX + _key(name).upper()
+
+
+def url_key(service: str) -> str:
+    """The configuration key of a service's health-check URL."""
+    return f"{_key(service)}_url"
+
+
+def _minutes(value: float | None) -> str:
+    return duration(value)
+
+
+def _wait_seconds(day: GameDay) -> int | None:
+    """How long after the injection detection should have fired: the incidents' p90 time to
+    detect, else the first alert's median; None when the incidents measured neither."""
+    first = day.detection.alerts[0].median_minutes if day.detection.alerts else None
+    minutes = day.detection.ttd_p90 if day.detection.ttd_p90 is not None else first
+    return None if minutes is None else max(60, round(minutes * 60))
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def regions(day: GameDay, members: Sequence[Incident], at: str) -> list[Region]:
+    """The regions of a game-day page."""
+    by_id = {m.id: m for m in members}
+    return [
+        Region("overview", _overview(day, members, at)),
+        Region("hypothesis", _hypothesis(day, members, at)),
+        Region("injection", _injection(day)),
+        Region("blast-radius", _blast_radius(day)),
+        Region("detection", _detection(day, by_id, at)),
+        Region("practise", _practise(day, by_id, at)),
+        Region("experiment", _experiment_text(day)),
+        Region("incidents", _incidents(members, at)),
+    ]
+
+
+def _overview(day: GameDay, members: Sequence[Incident], at: str) -> str:
+    starts = sorted(m.started_at for m in members)
+    seen = (
+        f"{day.title} happened {len(members)} times from {starts[0]:%Y-%m} to "
+        f"{starts[-1]:%Y-%m} ({cite(members, at, 3)})"
+    )
+    modes = dict(day.modes)
+    if day.mode:
+        how = (
+            f"most often as **{inline(day.mode_title or day.mode)}** ({modes.get(day.mode, 0)} of "
+        )
+        how += f"{len(members)})"
+        others = [f"{m} ({n})" for m, n in day.modes if m != day.mode][:3]
+        how += f"; also {', '.join(others)}" if others else ""
+    else:
+        how = "with no failure mode the reader could name"
+    cost = f"Median time to resolve {_minutes(day.ttr_median)}"
+    if day.customers_median is not None:
+        cost += f"; median {day.customers_median:,.0f} customers affected"
+    runbook = f"[{inline(day.title)}]({href(at, f'runbooks/{day.pattern}.md')})"
+    return (
+        f"**Why this game day.** {seen}, {how}. {cost}. A game day makes it happen on purpose, "
+        f"small and reversible, to check that detection fires and to practise the runbook "
+        f"({runbook}) before the next real one."
+    )
+
+
+def _hypothesis(day: GameDay, members: Sequence[Incident], at: str) -> str:
+    what = f" ({inline(day.mode_title).lower()})" if day.mode_title else ""
+    lines = ["## Hypothesis", ""]
+    lines.append(
+        f"While one instance of `{day.target or 'the service'}` is made to fail as the incidents "
+        f"did{what}, {_serving(day.services, code=True)}: the steady state the experiment "
+        "checks before and after the injection."
+    )
+    wait = _wait_seconds(day)
+    if wait is not None:
+        mitigated = (
+            f", and the runbook's mitigation restores the steady state within "
+            f"{_minutes(day.ttm_p90)} (the incidents' p90 time to mitigate)"
+            if day.ttm_p90 is not None
+            else ""
+        )
+        lines.append("")
+        lines.append(
+            f"Where it does not hold, detection fires within {_minutes(wait / 60)}{mitigated}: "
+            "that is what the game day practises."
+        )
+    latest = next(
+        (m for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
+         if m.impact.summary),
+        None,
+    )  # fmt: skip
+    if latest is not None:
+        said = inline(latest.impact.summary or "")
+        lines += ["", f"When it happened for real: “{said}” ({link(latest, at)})."]
+    return "\n".join(lines)
+
+
+def _serving(services: Sequence[str], *, code: bool = False) -> str:
+    """'a keeps answering its health check', 'a and b keep answering their health checks'."""
+    names = [f"`{s}`" if code else s for s in services] or ["the services"]
+    joined = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1 and services:
+        return f"{joined} keeps answering its health check"
+    return f"{joined} keep answering their health checks"
+
+
+def _values_table(day: GameDay) -> str:
+    rows = [f"| `${{{name}}}` | `{env(name)}` | {cell(what)} |" for name, what in day.needs()]
+    rows += [
+        f"| `${{{url_key(s)}}}` | `{env(url_key(s))}` | a health-check URL of `{s}` in the "
+        "environment under test (answers 200 when it serves) |"
+        for s in day.services
+    ]
+    if day.detection.alerts:
+        rows.append(
+            f"| `${{alertmanager_url}}` | `{env('alertmanager_url')}` | the Alertmanager that "
+            "receives this environment's alerts |"
+        )
+    head = "| Value | Environment variable | What to give |\n|---|---|---|"
+    return head + "\n" + "\n".join(rows)
+
+
+def _injection(day: GameDay) -> str:
+    lines = ["## Injection", ""]
+    recipe = day.recipe
+    mode = f"**{inline(day.mode_title or day.mode or 'this failure')}**"
+    if recipe is None:
+        lines.append(
+            f"No safe injection is known for {mode}: learnloop has no recipe that causes it on "
+            "purpose without risk. Run this game day as a tabletop exercise: take the newest "
+            "incident's timeline, stop at each entry, and have the on-call say what they would "
+            "look at and do, with the runbook open."
+        )
+        return "\n".join(lines)
+    if not recipe.safe:
+        lines.append(f"{mode} is not to be caused on purpose: {inline(recipe.unsafe or '')}.")
+        lines += ["", f"Instead: {inline(gamedays.fill(recipe.instead, day.target))}"]
+        return "\n".join(lines)
+    lines.append(inline(gamedays.fill(recipe.inject, day.target)))
+    if recipe.command:
+        lines += ["", "An example of the technique, as the experiment runs it (`sh -c`):", ""]
+        lines += ["```sh", recipe.command, "```"]
+        if recipe.rollback:
+            lines += ["", "Undone by:", "", "```sh", recipe.rollback, "```"]
+        else:
+            lines += ["", "It stops by itself; the experiment runs it in the background."]
+    else:
+        lines += [
+            "",
+            "The injection is a manual step: make it when the experiment has checked the "
+            "steady state; the experiment then waits and records whether detection fired.",
+        ]
+    lines += [
+        "",
+        "Values to give when it runs (learnloop names only the services the incidents name):",
+        "",
+        _values_table(day),
+    ]
+    return "\n".join(lines)
+
+
+def _blast_radius(day: GameDay) -> str:
+    recipe = day.recipe
+    lines = ["## Blast radius and abort conditions", ""]
+    if recipe is not None and recipe.safe:
+        lines.append(f"Start with {inline(gamedays.fill(recipe.blast_radius, day.target))}.")
+    else:
+        lines.append("Nothing is injected: the exercise touches no system.")
+        return "\n".join(lines)
+    lines += ["", "Stop at once and undo the injection when:", ""]
+    aborts = [
+        "a health check of a service outside the blast radius fails",
+        "a real incident starts anywhere in the environment",
+    ]
+    if day.ttm_p90 is not None:
+        aborts.append(
+            f"the injection has lasted longer than {_minutes(day.ttm_p90)} (the incidents' p90 "
+            "time to mitigate) without the steady state coming back"
+        )
+    aborts += [gamedays.fill(a, day.target) for a in recipe.abort]
+    lines += [f"- {inline(a)}" for a in aborts]
+    return "\n".join(lines)
+
+
+def _detection(day: GameDay, by_id: dict[str, Incident], at: str) -> str:
+    d = day.detection
+    lines = ["## Detection to expect", ""]
+    for signal in d.alerts:
+        when = (
+            f"within {_minutes(signal.median_minutes)} (its median after the start)"
+            if signal.median_minutes is not None
+            else "(no time measured)"
+        )
+        members = [by_id[i] for i in signal.incidents if i in by_id]
+        lines.append(
+            f"- Alert `{signal.name}` should fire {when}; it did in {len(signal.incidents)} of "
+            f"{len(by_id)} incidents ({cite(members, at, 3)})."
+        )
+    if not d.alerts:
+        lines.append("- The incidents name no alert: note what notices the failure, and when.")
+    if d.ttd_median is not None:
+        lines.append(
+            f"- The incidents were detected in a median of {_minutes(d.ttd_median)} (p90 "
+            f"{_minutes(d.ttd_p90)}, n={d.ttd_n}): detection later than "
+            f"{_minutes(d.ttd_p90)} is a finding."
+        )
+    else:
+        lines.append("- No time to detect was measured in these incidents.")
+    if d.customers_first:
+        first = [by_id[i] for i in d.customers_first if i in by_id]
+        lines.append(
+            f"- Customers noticed first in {len(first)} of {len(by_id)} ({cite(first, at, 3)}): "
+            "check that monitoring notices this time."
+        )
+    return "\n".join(lines)
+
+
+def _practise(day: GameDay, by_id: dict[str, Incident], at: str) -> str:
+    runbook = href(at, f"runbooks/{day.pattern}.md")
+    lines = ["## Runbook steps to practise", ""]
+    if day.diagnosis:
+        lines += ["**Diagnosis**, in the order that led to the cause:", ""]
+        for n, step in enumerate(day.diagnosis, start=1):
+            used = [by_id[i] for i in step.incidents if i in by_id]
+            lines.append(f"{n}. {inline(step.text)} ({cite(used, at, 2)})")
+        lines.append("")
+    if day.mitigation:
+        lines += ["**Mitigation**, what eased the impact:", ""]
+        for n, step in enumerate(day.mitigation, start=1):
+            used = [by_id[i] for i in step.incidents if i in by_id]
+            eased = (
+                f" — impact eased within {_minutes(step.minutes_to_effect)} (median)"
+                if step.minutes_to_effect is not None
+                else ""
+            )
+            lines.append(f"{n}. {inline(step.text)}{eased} ({cite(used, at, 2)})")
+        lines.append("")
+    if not day.diagnosis and not day.mitigation:
+        lines += ["The incidents record no diagnosis or mitigation steps to practise.", ""]
+    lines.append(f"The whole runbook: [{inline(day.title)}]({runbook}).")
+    return "\n".join(lines)
+
+
+def _experiment_text(day: GameDay) -> str:
+    name = experiment_path(day.pattern).rsplit("/", 1)[1]
+    steps = ["checks the steady state"]
+    recipe = day.recipe
+    if recipe is not None and recipe.safe and recipe.command:
+        steps.append("injects the failure")
+    if day.detection.alerts and _wait_seconds(day) is not None:
+        steps.append(
+            f"waits {_minutes((_wait_seconds(day) or 0) / 60)} and records whether "
+            f"`{day.detection.alerts[0].name}` fired"
+        )
+    if recipe is not None and recipe.safe and recipe.rollback:
+        steps.append("undoes the injection")
+    steps.append("checks the steady state again")
+    exports = [f"export {env(n)}=…" for n, _ in day.needs()]
+    exports += [f"export {env(url_key(s))}=…" for s in day.services]
+    if day.detection.alerts:
+        exports.append(f"export {env('alertmanager_url')}=…")
+    return "\n".join(
+        [
+            "## Chaos Toolkit experiment",
+            "",
+            f"[`{name}`]({name}) runs this game day with the Chaos Toolkit: it "
+            f"{', '.join(steps[:-1])} and {steps[-1]}.",
+            "",
+            "```sh",
+            "pip install chaostoolkit",
+            *exports,
+            f"chaos run --rollback-strategy=always {experiment_path(day.pattern)}",
+            "```",
+            "",
+            "Edit the experiment to fit your tooling: a file changed by hand is kept as it is, "
+            "and no longer updated.",
+        ]
+    )
+
+
+def _incidents(members: Sequence[Incident], at: str) -> str:
+    rows = []
+    for m in sorted(members, key=lambda i: (i.started_at, i.id), reverse=True):
+        t = timings(m)
+        rows.append(
+            f"| {m.started_at.date().isoformat()} | {link(m, at)} {cell(m.title)} | {m.severity} "
+            f"| {_minutes(t.ttd)} | {_minutes(t.ttr)} |"
+        )
+    return "\n".join(
+        [
+            "## Incidents",
+            "",
+            "| Date | Incident | Severity | TTD | TTR |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+
+
+# --- the experiment -----------------------------------------------------------------------
+
+
+def _shell(name: str, command: str, kind: str = "action") -> dict[str, Any]:
+    return {
+        "type": kind,
+        "name": name,
+        "provider": {"type": "process", "path": "sh", "arguments": ["-c", command]},
+    }
+
+
+def experiment(day: GameDay, members: Sequence[Incident]) -> dict[str, Any]:
+    """The game day as a Chaos Toolkit experiment (the format `chaos validate` checks)."""
+    recipe = day.recipe
+    safe = recipe is not None and recipe.safe
+    configuration: dict[str, Any] = {}
+    for name, _ in day.needs():
+        configuration[name] = {"type": "env", "key": env(name)}
+    probes = []
+    for service in day.services:
+        key = url_key(service)
+        configuration[key] = {"type": "env", "key": env(key)}
+        probes.append(
+            {
+                "type": "probe",
+                "name": f"{service} answers its health check",
+                "tolerance": 200,
+                "provider": {"type": "http", "url": f"${{{key}}}", "timeout": 10},
+            }
+        )
+    method: list[dict[str, Any]] = []
+    rollbacks: list[dict[str, Any]] = []
+    what = day.mode_title or day.mode or "the failure"
+    if safe and recipe is not None and recipe.command:
+        action = _shell(f"inject: {what.lower()} in {day.target}", recipe.command)
+        if recipe.rollback is None:
+            action["background"] = True  # it ends by itself; detection is watched meanwhile
+        method.append(action)
+        if recipe.rollback:
+            rollbacks.append(_shell(f"undo: {what.lower()} in {day.target}", recipe.rollback))
+    wait = _wait_seconds(day)
+    if safe and day.detection.alerts and wait is not None:
+        alert = day.detection.alerts[0].name
+        configuration["alertmanager_url"] = {"type": "env", "key": env("alertmanager_url")}
+        query = (
+            f'curl -fsS "${{alertmanager_url}}/api/v2/alerts?active=true&filter=alertname%3D'
+            f'%22{alert}%22" | grep -q \'"alertname":"{alert}"\''
+        )
+        probe = _shell(f"alert {alert} fired", query, kind="probe")
+        probe["pauses"] = {"before": wait}
+        method.append(probe)
+    ids = [m.id for m in sorted(members, key=lambda m: m.id)]
+    extension: dict[str, Any] = {
+        "name": EXTENSION,
+        "generated_by": document.GENERATED_BY,
+        "pattern": day.pattern,
+        "failure_mode": day.mode,
+        "services": list(day.services),
+        "sources": ids,
+        "source_digest": document.source_digest(members),
+        "page": page_path(day.pattern),
+        "injection": "command"
+        if safe and recipe and recipe.command
+        else ("manual" if safe else "none"),
+        "blast_radius": gamedays.fill(recipe.blast_radius, day.target) if safe and recipe else None,
+        "abort_when": [gamedays.fill(a, day.target) for a in recipe.abort]
+        if safe and recipe
+        else [],
+        "expected_detection": {
+            "alerts": [s.name for s in day.detection.alerts],
+            "ttd_median_minutes": _round(day.detection.ttd_median),
+            "ttd_p90_minutes": _round(day.detection.ttd_p90),
+        },
+        "practise": [s.text for s in (*day.diagnosis, *day.mitigation)],
+    }
+    if recipe is None:
+        why = "no safe injection is known for this failure mode"
+    elif not recipe.safe:
+        why = f"not to be caused on purpose: {recipe.unsafe}"
+    elif not recipe.command:
+        why = "the injection is a manual step"
+    else:
+        why = None
+    description = (
+        f"Game day for the pattern '{day.title}', drawn from {len(ids)} incidents "
+        f"({', '.join(ids[:6])}{', …' if len(ids) > 6 else ''}). Steady state: "
+        f"{_serving(day.services)}. "
+        + (f"Nothing is injected: {why}. " if why and not (safe and recipe and not recipe.command)
+           else (f"{why[0].upper()}{why[1:]}. " if why else ""))
+        + f"Values come from {ENV_PREFIX}* environment variables; see {page_path(day.pattern)}."
+    )  # fmt: skip
+    data: dict[str, Any] = {
+        "version": "1.0.0",
+        "title": f"Game day: {day.title}",
+        "description": description,
+        "tags": ["learnloop", "gameday", day.pattern, *([day.mode] if day.mode else [])],
+        "configuration": configuration,
+        "steady-state-hypothesis": {
+            "title": _serving(day.services),
+            "probes": probes,
+        },
+        "method": method,
+        "rollbacks": rollbacks,
+        "extensions": [extension],
+    }
+    extension["digest"] = _digest(data)
+    return data
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _digest(data: dict[str, Any]) -> str:
+    """A digest of an experiment without its own recorded digest."""
+    bare = json.loads(json.dumps(data))
+    for ext in bare.get("extensions") or []:
+        if isinstance(ext, dict) and ext.get("name") == EXTENSION:
+            ext.pop("digest", None)
+    canonical = json.dumps(bare, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def edited(text: str | None) -> bool:
+    """Whether an experiment on disk was changed by a person since it was generated."""
+    if text is None:
+        return False
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return True
+    if not isinstance(data, dict):
+        return True
+    own = [
+        e
+        for e in data.get("extensions") or []
+        if isinstance(e, dict) and e.get("name") == EXTENSION
+    ]
+    return not own or own[0].get("digest") != _digest(data)
+
+
+def to_text(data: dict[str, Any]) -> str:
+    """The experiment as its file holds it."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def inspect(path: str, text: str) -> list[Problem]:
+    """A warning for an experiment a person changed: kept, and no longer updated."""
+    if not path.endswith(".chaos.json") or not path.startswith(f"{FOLDER}/") or not edited(text):
+        return []
+    return [
+        Problem(
+            path,
+            1,
+            "warning",
+            "game-day experiment was edited by hand; it is kept as written and no longer updated",
+            "delete the file to have `learnloop generate` write it afresh",
+            code="edited-experiment",
+        )
+    ]
+
+
+# --- all of them --------------------------------------------------------------------------
+
+
+def _index(days: Sequence[tuple[GameDay, Sequence[Incident]]]) -> list[Region]:
+    rows = []
+    for day, _ in days:
+        recipe = day.recipe
+        injection = (
+            "a command" if recipe and recipe.safe and recipe.command
+            else "a manual step" if recipe and recipe.safe
+            else "none: not to be caused on purpose" if recipe
+            else "none known: tabletop"
+        )  # fmt: skip
+        first = day.detection.alerts[0].name if day.detection.alerts else "—"
+        name = page_path(day.pattern).rsplit("/", 1)[1]
+        rows.append(
+            f"| [{cell(day.title)}]({name}) | {cell(day.mode_title or day.mode or '—')} | "
+            f"{injection} | `{first}` within {_minutes(day.detection.ttd_p90)} | "
+            f"{len(day.incidents)} |"
+        )
+    table = "\n".join(
+        [
+            "| Game day | Failure mode | Injection | Detection to expect (p90) | Incidents |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+    intro = (
+        "One game day per recurring pattern, drawn from its incidents: what should hold, how to "
+        "cause the failure safely, what should notice it and how fast, and which runbook steps "
+        "to practise. Each has a Chaos Toolkit experiment beside it."
+    )
+    return [
+        Region("overview", intro),
+        Region("gamedays", "## Game days\n\n" + (table if rows else "None yet.")),
+    ]
+
+
+def render_gamedays(
+    analysis: Analysis, existing: Existing, cache: RenderCache | None = None
+) -> dict[str, str]:
+    """Every game-day page and experiment, and their index: path -> text."""
+    cache = cache or RenderCache()
+    by_id = analysis.incidents()
+    services = sorted({s for i in by_id.values() for s in i.services})
+    review = analysis.settings.review_period_days
+    out: dict[str, str] = {}
+    days: list[tuple[GameDay, list[Incident]]] = []
+    for pattern in sorted(analysis.patterns.patterns, key=lambda p: p.id):
+        members = [by_id[i] for i in pattern.incidents if i in by_id]
+        if len(members) < 2:
+            continue
+        day = cache.value(
+            "gameday",
+            (pattern.id, pattern.title, members, services, gamedays.recipes_digest()),
+            partial(gamedays.plan, pattern.id, pattern.title, members, services),
+        )
+        days.append((day, members))
+        at = page_path(pattern.id)
+
+        def merge(parts: list[Region], text: str | None, members: list[Incident] = members,
+                  day: GameDay = day) -> str:  # fmt: skip
+            return document.render(
+                kind="gameday",
+                title=heading(f"Game day: {day.title}"),
+                regions=parts,
+                sources=members,
+                existing=text,
+                review_period_days=review,
+                pattern=day.pattern,
+                footer=FOOTER,
+            )
+
+        out[at] = cache.document(
+            at, (day, members, review), existing(at), partial(regions, day, members, at), merge
+        )
+        json_path = experiment_path(pattern.id)
+        current = existing(json_path)
+        out[json_path] = (
+            current
+            if current is not None and edited(current)
+            else to_text(experiment(day, members))
+        )
+    everyone = sorted({m.id: m for _, ms in days for m in ms}.values(), key=lambda m: m.id)
+    out[INDEX] = document.render(
+        kind="gameday",
+        title="Game days",
+        regions=_index([d for d in days]),
+        sources=everyone,
+        existing=existing(INDEX),
+        review_period_days=review,
+    )
+    return dict(sorted(out.items()))
