@@ -17,6 +17,7 @@ from learnloop.state import State, render_state
 from learnloop.write import (
     adr,
     changes,
+    codeowners,
     document,
     gamedays,
     indexes,
@@ -134,6 +135,8 @@ def render(
     out.update(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )
+    # Who reviews what: the owners of each document's services, in CODEOWNERS.
+    out.update(codeowners.render_codeowners(visible, out, existing, systemic))
     if save:
         cache.save()
     log.info("%s", cache.summary())

@@ -420,7 +420,7 @@ class _PerPattern:
         return self.cache.value("report-candidates", key, compute)
 
 
-def _bounds(month: str) -> tuple[date, date]:
+def bounds(month: str) -> tuple[date, date]:
     """The first and last day of a month (YYYY-MM)."""
     year, mon = int(month[:4]), int(month[5:7])
     start = date(year, mon, 1)
@@ -460,7 +460,7 @@ def months_of(inputs: Inputs, wanted: Iterable[str] | None = None) -> dict[str, 
     first = _first(inputs)
     out = {}
     for month in sorted(by_month) if wanted is None else wanted:
-        start, end = _bounds(month)
+        start, end = bounds(month)
         own = by_month.get(month, [])
         compared: list[Incident] = []
         pair = metrics.previous_period(Filters(start, end), first, end)
@@ -493,7 +493,7 @@ def monthly_data(inputs: Inputs, month: str) -> dict[str, Any]:
 def month_data(part: Month) -> dict[str, Any]:
     """The figures of one month's learning report, from what it reads (`months_of`)."""
     inputs = part.inputs
-    start, end = _bounds(part.month)
+    start, end = bounds(part.month)
     filters = Filters(start, end)
     selected = metrics.select(inputs.incidents, filters)
     data = report_data("monthly", inputs, filters, end)
@@ -550,7 +550,25 @@ SECTIONS = {
         "cost",
     ),
     "monthly": ("summary", "incidents", "new-patterns", "action-items", "cost"),
+    "team": ("summary", "patterns", "overdue", "stale"),
+    "review": (
+        "summary",
+        "discuss",
+        "recurred",
+        "new",
+        "fixes",
+        "runbooks",
+        "overdue",
+        "incidents",
+        "action-items",
+        "cost",
+    ),
 }
+# Kinds whose sections all show with no incident in the period: what a team owns still is,
+# and a quiet month still has fixes to judge and actions overdue.
+_ALWAYS = ("team", "review")
+# Kinds whose macros live in another kind's template: the review builds on the monthly report.
+_TEMPLATE = {"review": "monthly"}
 
 
 def _minutes(value: float | None) -> str:
@@ -601,9 +619,9 @@ class Section:
 def sections(data: dict[str, Any]) -> list[Section]:
     """The report's sections as Markdown; an empty period has only its summary."""
     kind = data["kind"]
-    own = _ENV.get_template(f"report_{kind}.md.j2").module
+    own = _ENV.get_template(f"report_{_TEMPLATE.get(kind, kind)}.md.j2").module
     common = _ENV.get_template("report_common.md.j2").module
-    names = SECTIONS[kind] if data["incident_count"] else ("summary",)
+    names = SECTIONS[kind] if data["incident_count"] or kind in _ALWAYS else ("summary",)
     out = []
     for name in names:
         macro = getattr(own, name.replace("-", "_"), None) or getattr(
