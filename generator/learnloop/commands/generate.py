@@ -17,6 +17,7 @@ from learnloop.state import State, render_state
 from learnloop.write import (
     adr,
     changes,
+    chaos,
     codeowners,
     document,
     gamedays,
@@ -181,5 +182,5 @@ def hand_edits(rendered: dict[str, str]) -> list[Problem]:
     return sorted(
         p
         for rel, text in rendered.items()
-        for p in (*document.inspect(rel, text), *gamedays.inspect(rel, text))
+        for p in (*document.inspect(rel, text), *chaos.inspect(rel, text))
     )

@@ -160,4 +160,3 @@ def documents_of(
     """The generated documents whose review is routed to a team."""
     own = set(team_services(team, analysis.settings))
     return [path for path, services in routes(analysis, systemic).items() if own & set(services)]
-
