@@ -27,7 +27,7 @@ EXPECTED = sorted(
         ".github/workflows/learnloop-pr-comment.yml",
         ".github/workflows/learnloop-pr.yml",
         ".github/workflows/learnloop-publish.yml",
-        ".github/workflows/learnloop-review.yml",
+        ".github/workflows/learnloop-monthly-review.yml",
         ".gitignore",
         "README.md",
         "adr/.gitkeep",

@@ -29,10 +29,10 @@ def tool(name: str) -> str:
 
 def test_there_are_the_four_workflows():
     assert [p.name for p in WORKFLOWS] == [
+        "learnloop-monthly-review.yml",
         "learnloop-pr-comment.yml",
         "learnloop-pr.yml",
         "learnloop-publish.yml",
-        "learnloop-review.yml",
     ]
 
 
@@ -131,12 +131,12 @@ def test_publishing_uses_the_official_pages_actions():
 
 
 def test_the_monthly_review_opens_an_issue_on_a_schedule_and_can_do_nothing_else():
-    data = yaml.safe_load((TEMPLATES / "learnloop-review.yml").read_text())
+    data = yaml.safe_load((TEMPLATES / "learnloop-monthly-review.yml").read_text())
     assert data["permissions"] == {}
     assert data["jobs"]["review"]["permissions"] == {"contents": "read", "issues": "write"}
     assert set(data[True]) == {"schedule", "workflow_dispatch"}
     assert data[True]["schedule"] == [{"cron": "17 6 1 * *"}]
-    steps = _steps("learnloop-review.yml")
+    steps = _steps("learnloop-monthly-review.yml")
     runs = "\n".join(str(step.get("run", "")) for step in steps)
     assert 'learnloop report monthly --month "$month"' in runs
     assert "gh issue create" in runs
