@@ -61,6 +61,7 @@ def test_human_error_warns_on_its_line_with_a_hint_toward_the_system():
         "This was not human error: the console allowed it.",
         "There is no evidence of operator error.",
         "We added a confirmation step to avoid human error.",
+        "Nothing out of the ordinary was found. Assumed user error at the time.",
     ],
 )
 def test_denied_or_hypothetical_blame_is_not_warned_about(sentence: str):

@@ -42,6 +42,12 @@ _PREPOSITIONS = frozenset(
     )
 )
 _DETERMINERS = frozenset(re.findall(r"\w+", "the a an our their one another that this each every"))
+# A label just after one of these is a guess the timeline records, not the cause the authors
+# state: "assumed user error at the time".
+_GUESSED = re.compile(
+    r"\b(?:assum\w*|suspect\w*|presum\w*|thought|believed|guess\w*|blamed on|"
+    r"initially)\W+(?:(?:it|this|that|was|to|be|a|an|the)\W+){0,3}$"
+)
 _AND_BUT = re.compile(r"\b(?:and|but)(?:\s+(?:then|also|later|still|simply|just))?\s*$")
 _HANDLE = r"(?<![\w@.])@[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:/[A-Za-z0-9][\w.-]*)?"
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -138,6 +144,8 @@ class Vocabulary:
             entry = self.entries[int(group[1:])]
             start, end = match.span()
             if denied(lowered, start, end):
+                continue
+            if entry.kind == "label" and _GUESSED.search(lowered[max(0, start - 60) : start]):
                 continue
             if entry.kind == "subject":
                 who = self._subject(clean, lowered, start, names)
