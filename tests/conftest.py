@@ -96,3 +96,42 @@ def shared_datasets() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/datasets is not present in this checkout")
     return path
+
+
+# A service catalog for the bundled corpus: owners as names (turned into handles by `org`),
+# as a handle, and mapped by `handles`.
+CATALOG = """\
+services:
+  checkout-api: {owner: payments-team, tier: 1}
+  payments-gateway: {owner: payments-team, tier: 1}
+  orders-db: {owner: dba-team}
+  inventory-db: {owner: dba-team}
+  cart-db: {owner: dba-team}
+  search-api: {owner: "@shop/search"}
+  kafka: {owner: data-platform}
+  auth-svc: {owner: identity}
+codeowners:
+  org: shop
+  handles: {identity: "@shop-identity"}
+"""
+OURS = "# Ours: everything to the platform team.\n* @shop/platform\n"
+
+
+@pytest.fixture(scope="session")
+def owned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus with CATALOG and a CODEOWNERS of its own, generated once (read-only:
+    copy it to change it)."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from learnloop.cli import cli
+
+    root = tmp_path_factory.mktemp("owned")
+    shutil.copytree(REPO / "incidents", root / "incidents")
+    (root / "learnloop.yml").write_text(CATALOG, encoding="utf-8")
+    (root / ".github").mkdir()
+    (root / ".github" / "CODEOWNERS").write_text(OURS, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--root", str(root), "generate"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root

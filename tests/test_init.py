@@ -28,6 +28,7 @@ EXPECTED = sorted(
         ".github/workflows/learnloop-pr.yml",
         ".github/workflows/learnloop-publish.yml",
         ".github/workflows/learnloop-review.yml",
+        ".github/workflows/learnloop-monthly-review.yml",
         ".gitignore",
         ".learnloop/incident.schema.json",
         "README.md",

@@ -29,6 +29,7 @@ def tool(name: str) -> str:
 
 def test_there_are_the_four_workflows():
     assert [p.name for p in WORKFLOWS] == [
+        "learnloop-monthly-review.yml",
         "learnloop-pr-comment.yml",
         "learnloop-pr.yml",
         "learnloop-publish.yml",
@@ -129,6 +130,22 @@ def test_publishing_uses_the_official_pages_actions():
     runs = "\n".join(str(step.get("run", "")) for step in _steps("learnloop-publish.yml"))
     assert "learnloop build --public" in runs
     assert "GITHUB_STEP_SUMMARY" in runs
+
+
+def test_the_monthly_review_opens_an_issue_on_a_schedule_and_can_do_nothing_else():
+    data = yaml.safe_load((TEMPLATES / "learnloop-monthly-review.yml").read_text())
+    assert data["permissions"] == {}
+    assert data["jobs"]["review"]["permissions"] == {"contents": "read", "issues": "write"}
+    assert set(data[True]) == {"schedule", "workflow_dispatch"}
+    assert data[True]["schedule"] == [{"cron": "17 6 1 * *"}]
+    steps = _steps("learnloop-monthly-review.yml")
+    runs = "\n".join(str(step.get("run", "")) for step in steps)
+    assert 'learnloop report monthly --month "$month"' in runs
+    assert "gh issue create" in runs
+    # The token reaches only the step that opens the issue, not the one that runs learnloop.
+    with_token = [s for s in steps if "GH_TOKEN" in (s.get("env") or {})]
+    assert [str(s["run"]).count("gh issue create") for s in with_token] == [1]
+    assert "learnloop" not in str(with_token[0]["run"]).replace("learnloop monthly", "")
 
 
 BAD = """\

@@ -12,6 +12,7 @@ from pathlib import Path
 from learnloop import privacy
 from learnloop.load import ATTACHMENT, texts
 from learnloop.model import Corpus, Problem
+from learnloop.read import blameless
 from learnloop.settings import Settings
 
 FORMATS = ("text", "json", "github")
@@ -96,6 +97,10 @@ def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[
                     code=finding.kind,
                 )
             )
+    words = blameless.vocabulary(settings.blameless)
+    if words is not None:
+        for incident in corpus.incidents:
+            problems.extend(blameless.scan(incident, words))
     known = {i.id for i in corpus.incidents}
     catalog = settings.services
     runbooks = known_runbooks(root) if root is not None else None

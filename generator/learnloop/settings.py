@@ -15,6 +15,7 @@ from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import SEVERITIES
 
 if TYPE_CHECKING:
+    from learnloop.read.blameless import Settings as BlamelessSettings
     from learnloop.read.themes import Lexicon
 
 FILENAME = "learnloop.yml"
@@ -102,6 +103,33 @@ def _shipped_themes() -> Lexicon:
     return shipped()
 
 
+# Where GitHub reads a CODEOWNERS file, in the order it looks.
+CODEOWNERS_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+_HANDLE = re.compile(
+    r"@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)?|[^@\s]+@[^@\s]+\.\w+"
+)
+_ORG = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+@dataclass(frozen=True)
+class CodeownersSettings:
+    """`codeowners:`: where the CODEOWNERS block goes and how owners become GitHub handles."""
+
+    file: str | None = None  # None: the CODEOWNERS GitHub already reads, else the first place
+    org: str | None = None  # a bare owner name `x` becomes @org/x
+    handles: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def handle(self, owner: str) -> str | None:
+        """The GitHub handle (or e-mail) an owner is asked under, or None when unknown."""
+        if owner in self.handles:
+            return self.handles[owner]
+        if _HANDLE.fullmatch(owner):
+            return owner
+        if self.org and _ORG.fullmatch(owner):
+            return f"@{self.org}/{owner}"
+        return None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything has a default; learnloop.yml only overrides."""
@@ -122,6 +150,15 @@ class Settings:
     # The team's communication policy: what to do per severity (P0…P4) and a status-page
     # text (`status_page`). Empty by default: runbooks then say that none is set.
     communication: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # `check`'s warnings about blaming language (read/blameless.py): on, with the shipped words.
+    blameless: BlamelessSettings = field(default_factory=lambda: _blameless_default())
+    codeowners: CodeownersSettings = field(default_factory=CodeownersSettings)
+
+
+def _blameless_default() -> BlamelessSettings:
+    from learnloop.read.blameless import Settings as Blameless
+
+    return Blameless()
 
 
 _TOP = {
@@ -137,6 +174,8 @@ _TOP = {
     "themes",
     "import",
     "communication",
+    "blameless",
+    "codeowners",
 }
 COMMUNICATION_KEYS = (*SEVERITIES, "status_page")
 
@@ -240,6 +279,8 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         err("timezone", f"expected a time zone such as Europe/Paris, UTC or +02:00, got {zone!r}")
         zone = None
     importing = _importing(mapping("import", data.get("import")), err, mapping)
+    blameless = _blameless(data.get("blameless"), lines, errors)
+    codeowners = _codeowners(mapping("codeowners", data.get("codeowners")), err, mapping)
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -257,7 +298,20 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         communication=MappingProxyType(
             {k: communication[k] for k in COMMUNICATION_KEYS if k in communication}
         ),
+        blameless=blameless,
+        codeowners=codeowners,
     )
+
+
+def _blameless(value: Any, lines: dict[str, int], errors: list[str]) -> BlamelessSettings:
+    """`blameless:`: false, or which entries are off and a team's own words."""
+    from learnloop.read import blameless
+
+    try:
+        return blameless.settings_from(value, lines, FILENAME)
+    except SettingsError as exc:
+        errors.extend(exc.problems)
+        return blameless.Settings()
 
 
 def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) -> Lexicon:
@@ -284,6 +338,42 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
         except SettingsError as exc:
             errors.extend(exc.problems)
     return themes.shipped()
+
+
+_CODEOWNERS_KEYS = {"file", "org", "handles"}
+
+
+def _codeowners(
+    data: dict[str, Any],
+    err: Callable[[str, str], None],
+    mapping: Callable[[str, Any], dict[str, Any]],
+) -> CodeownersSettings:
+    """The `codeowners:` section: one of the places GitHub reads, an org, handles."""
+    for key in sorted(set(data) - _CODEOWNERS_KEYS, key=str):
+        err(
+            f"codeowners.{key}",
+            f"unknown setting; expected one of {', '.join(sorted(_CODEOWNERS_KEYS))}",
+        )
+    file = data.get("file")
+    if file is not None and file not in CODEOWNERS_FILES:
+        err("codeowners.file", f"expected one of {', '.join(CODEOWNERS_FILES)}, got {file!r}")
+        file = None
+    org = data.get("org")
+    if org is not None and not (isinstance(org, str) and _ORG.fullmatch(org)):
+        err("codeowners.org", f"expected a GitHub organization name, got {org!r}")
+        org = None
+    handles: dict[str, str] = {}
+    for name, handle in mapping("codeowners.handles", data.get("handles")).items():
+        if not isinstance(handle, str) or not _HANDLE.fullmatch(handle):
+            err(
+                f"codeowners.handles.{name}",
+                f"expected @user, @org/team or an e-mail address, got {handle!r}",
+            )
+            continue
+        handles[str(name)] = handle
+    return CodeownersSettings(
+        file=file, org=org, handles=MappingProxyType(dict(sorted(handles.items())))
+    )
 
 
 _IMPORT_KEYS = {"severity", "services", "default_severity", "slack_channels"}

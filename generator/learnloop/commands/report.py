@@ -1,8 +1,10 @@
-"""`learnloop report executive|technical`: the reports, as Markdown, JSON or HTML."""
+"""`learnloop report executive|technical|monthly` and `report --team NAME`: the reports, as
+Markdown, JSON or HTML."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,15 +12,18 @@ from typing import Any
 import click
 
 from learnloop.analyze import rootcause
-from learnloop.analyze.analysis import analyze_repo
+from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.metrics import Filters, default_today
+from learnloop.commands import stale as stale_cmd
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import discover
 from learnloop.load.fields import normalize_severity
 from learnloop.settings import load_settings
-from learnloop.write import atomic_write
+from learnloop.write import atomic_write, codeowners, review, team
 from learnloop.write import report as report_mod
 
+KINDS = (*report_mod.KINDS, "monthly")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _SINCE = re.compile(r"\s*([0-9]{1,6})\s*([dwmy])\s*", re.IGNORECASE)
 
 
@@ -98,18 +103,61 @@ def filters_from(
 
 def load_inputs(root: Path) -> tuple[report_mod.Inputs, list[rootcause.SystemicIssue]]:
     """The incidents, their patterns, the settings and the systemic issues of a learning repo."""
-    if not discover(root):  # nothing to cluster: the pattern engine needs at least one incident
+    analysis, systemic = load_analysis(root)
+    if analysis is None:
         return report_mod.Inputs((), {}, {}, load_settings(root)), []
+    return report_mod.inputs_of(analysis), systemic
+
+
+def load_analysis(root: Path) -> tuple[Analysis | None, list[rootcause.SystemicIssue]]:
+    """The repo's analysis (None with no incidents) and its systemic issues."""
+    if not discover(root):  # nothing to cluster: the pattern engine needs at least one incident
+        return None, []
     analysis = analyze_repo(root)
     # The same systemic issues the knowledge base and the site's reports are built from.
     systemic = rootcause.systemic_issues(
         analysis.corpus.incidents, analysis.patterns.patterns, lexicon=analysis.settings.themes
     )
-    return report_mod.inputs_of(analysis), systemic
+    return analysis, systemic
+
+
+def freshness_of(
+    root: Path, analysis: Analysis, today: date
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every generated document on disk: path -> (fresh | stale | due, reasons)."""
+    incidents = analysis.incidents()
+    period = analysis.settings.review_period_days
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for folder in stale_cmd.GENERATED_DIRS:
+        for path in sorted((root / folder).rglob("*.md")):
+            rel = path.relative_to(root).as_posix()
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found = stale_cmd.assess(rel, text, incidents, today, period)
+            if found is not None:
+                out[rel] = (found.state, found.reasons)
+    return out
+
+
+def check_options(
+    kind: str | None, team_name: str | None, month: str | None, **given: str | None
+) -> None:
+    """Usage errors for options that do not go with the report asked for."""
+    if kind is None and team_name is None:
+        raise UsageError("give a report (executive, technical, monthly) or --team NAME")
+    if month is not None and kind != "monthly":
+        raise UsageError("--month goes with `report monthly`")
+    if month is not None and not _MONTH.fullmatch(month):
+        raise UsageError(f"--month: expected YYYY-MM, got {month!r}")
+    if team_name is not None and given.get("services") is not None:
+        raise UsageError("give either --team or --services, not both")
+    if kind == "monthly":
+        for option in ("since", "from", "to", "services", "severity"):
+            if given.get(option) is not None:
+                raise UsageError(f"--{option} does not go with `report monthly`; use --month")
 
 
 @click.command("report")
-@click.argument("kind", type=click.Choice(report_mod.KINDS))
+@click.argument("kind", required=False, type=click.Choice(KINDS))
 @click.option("--since", metavar="N{d,w,m,y}", help="The last N days, weeks, months or years.")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day of the period.")
 @click.option("--to", "end", metavar="YYYY-MM-DD", help="Last day of the period.")
@@ -131,10 +179,22 @@ def load_inputs(root: Path) -> tuple[report_mod.Inputs, list[rootcause.SystemicI
     metavar="YYYY-MM-DD",
     help="The date to report as of (default: the newest incident's start date).",
 )
+@click.option(
+    "--team",
+    "--owner",
+    "team_name",
+    metavar="NAME",
+    help="A team's own digest (alone), or a report on its services (with KIND).",
+)
+@click.option(
+    "--month",
+    metavar="YYYY-MM",
+    help="The month of `report monthly` (default: the newest incident's month).",
+)
 @click.pass_obj
 def command(
     obj: Any,
-    kind: str,
+    kind: str | None,
     since: str | None,
     start: str | None,
     end: str | None,
@@ -143,15 +203,48 @@ def command(
     fmt: str,
     output: Path | None,
     today: str | None,
+    team_name: str | None,
+    month: str | None,
 ) -> None:
-    """The executive or technical report, over a period and filters."""
+    """Reports: executive or technical over a period and filters; monthly for the learning
+    review meeting; --team NAME for a team's digest (its patterns, overdue actions, stale docs)."""
     given = parse_day("--today", today)
+    check_options(kind, team_name, month, since=since, services=services, severity=severity,
+                  **{"from": start, "to": end})  # fmt: skip
     # Usage errors first, before a large repo takes seconds to load; date.max only stands in.
     filters_from(given or date.max, since, start, end, services, severity)
-    inputs, systemic = load_inputs(obj.root)
+    analysis, systemic = load_analysis(obj.root)
+    inputs = (
+        report_mod.inputs_of(analysis)
+        if analysis is not None
+        else report_mod.Inputs((), {}, {}, load_settings(obj.root))
+    )
     day = given or default_today(inputs.incidents)
+    if team_name is not None and kind in report_mod.KINDS and analysis is not None:
+        owned = codeowners.team_services(team_name, analysis.settings)
+        if not owned:
+            raise UsageError(f"--team: no service in learnloop.yml is owned by {team_name!r}")
+        services = ",".join(owned)
     filters = filters_from(day, since, start, end, services, severity)
-    data = report_mod.report_data(kind, inputs, filters, day, systemic)
+    if kind == "monthly":
+        if not inputs.incidents:
+            raise LearnloopError("no incidents: a monthly review needs at least one")
+        if team_name is not None:
+            mine = set(codeowners.team_services(team_name, inputs.settings))
+            if not mine:
+                raise UsageError(f"--team: no service in learnloop.yml is owned by {team_name!r}")
+            inputs = replace(
+                inputs, incidents=tuple(i for i in inputs.incidents if mine & set(i.services))
+            )
+        chosen = month or (day.isoformat()[:7] if day else None)
+        data = review.review_data(inputs, str(chosen))
+    elif kind is None:
+        if analysis is None or day is None:
+            raise LearnloopError("no incidents: a team digest needs at least one")
+        fresh = freshness_of(obj.root, analysis, day)
+        data = team.team_data(str(team_name), analysis, filters, day, fresh, systemic)
+    else:
+        data = report_mod.report_data(kind, inputs, filters, day, systemic)
     text = report_mod.render_format(data, fmt)
     if output is None:
         click.echo(text, nl=False)

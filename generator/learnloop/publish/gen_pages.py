@@ -128,6 +128,9 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     for page in documents:
         site.pages[page.path] = page.text
         site.edit_paths[page.path] = page.source
+    # Game-day experiments sit beside their pages, which link to them: published as files.
+    for experiment in sorted((root / "kb" / "gamedays").glob("*.chaos.json")):
+        site.files[experiment.relative_to(root).as_posix()] = experiment
     patterns = analysis.patterns.patterns if analysis else ()
     counted_ids = {i.id for i in counted}
     board_patterns = dashboards.shown_patterns(patterns, counted_ids)

@@ -24,6 +24,7 @@ __all__ = [
     "Family",
     "Match",
     "Mode",
+    "denied",
     "families",
     "load_catalogue",
     "match",
@@ -166,6 +167,12 @@ def _denied(text: str, start: int, end: int) -> bool:
         or ("any" in words[-2:] and _NEGATOR.search(clause))  # "did not have any data leaks"
         or _DENIED_AFTER.match(text[end : end + 60])
     )
+
+
+def denied(text: str, start: int, end: int) -> bool:
+    """Whether the words around text[start:end] deny it or make it hypothetical ("no evidence
+    of …", "to prevent …", "… was ruled out"); `text` is lower case."""
+    return _denied(text, start, end)
 
 
 def match(text: str, catalogue: Catalogue) -> list[Match]:

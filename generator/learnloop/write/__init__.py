@@ -9,10 +9,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from learnloop.errors import LearnloopError
+from learnloop.settings import CODEOWNERS_FILES
 
 # What `generate` may write: its folders and the pattern record, nothing else. A name that
 # comes from an input (a pattern id, a service) must never lead a write elsewhere.
 GENERATED = ("runbooks", "kb", "adr", "patterns.yml")
+# Single files it may write elsewhere: the CODEOWNERS block (write/codeowners.py), in one of
+# the places GitHub reads the file from.
+GENERATED_FILES = CODEOWNERS_FILES
 _TMP = re.compile(r"^\..+\.(?P<pid>\d+)\.[^.]+\.tmp$")
 
 
@@ -49,6 +53,11 @@ def target(root: Path, rel: str, allowed: Iterable[str] = GENERATED) -> Path:
     Checked by name (no '..', not absolute, under an allowed folder) and by where it really
     leads (a folder replaced by a link to elsewhere is refused too).
     """
+    if rel in GENERATED_FILES and allowed is GENERATED:
+        path = root / rel
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise LearnloopError(f"refusing to write {rel!r}: it leads outside the repository")
+        return path
     parts = PurePosixPath(rel).parts
     top = parts[0] if parts else ""
     if (
@@ -68,7 +77,7 @@ def target(root: Path, rel: str, allowed: Iterable[str] = GENERATED) -> Path:
 
 
 def remove_leftovers(
-    root: Path, places: Iterable[str] = (*GENERATED, ".learnloop-cache")
+    root: Path, places: Iterable[str] = (*GENERATED, *GENERATED_FILES, ".learnloop-cache")
 ) -> list[str]:
     """Delete temporary files an interrupted run left (a writer killed mid-write).
 
@@ -78,7 +87,10 @@ def remove_leftovers(
     removed = []
     for place in places:
         folder = root / place
-        candidates = folder.rglob(".*.tmp") if folder.is_dir() else root.glob(f".{place}.*.tmp")
+        where = (root / place).parent
+        candidates = (
+            folder.rglob(".*.tmp") if folder.is_dir() else where.glob(f".{folder.name}.*.tmp")
+        )
         for path in sorted(candidates):
             match = _TMP.match(path.name)
             if match is None or running(int(match.group("pid"))):

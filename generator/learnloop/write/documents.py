@@ -19,7 +19,7 @@ from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.model import Problem
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, document, indexes, kb, report, runbook
+from learnloop.write import adr, chaos, codeowners, document, gamedays, indexes, kb, report, runbook
 from learnloop.write.cache import RenderCache
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,7 @@ def render(
     )
     # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
     out.update(kb.render_kb(visible, None, systemic, existing, cache))
+    out.update(gamedays.render_gamedays(visible, existing, cache))
     adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
     out.update(adr_files)
     out.update(report.render_reports(visible, None, existing, systemic, cache))
@@ -132,6 +133,8 @@ def render(
     out.update(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )
+    # Who reviews what: the owners of each document's services, in CODEOWNERS.
+    out.update(codeowners.render_codeowners(visible, out, existing, systemic))
     if save:
         cache.save()
     log.info("%s", cache.summary())
@@ -149,4 +152,8 @@ def render(
 
 def hand_edits(rendered: dict[str, str]) -> list[Problem]:
     """Regions people edited (kept) or left without an end marker, in the generated files."""
-    return sorted(p for rel, text in rendered.items() for p in document.inspect(rel, text))
+    return sorted(
+        p
+        for rel, text in rendered.items()
+        for p in (*document.inspect(rel, text), *chaos.inspect(rel, text))
+    )

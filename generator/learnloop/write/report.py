@@ -61,7 +61,7 @@ class Inputs:
 
 
 class AnalysisLike(Protocol):
-    """What reports need of `commands.patterns.Analysis`."""
+    """What reports need of `analyze.analysis.Analysis`."""
 
     @property
     def corpus(self) -> Corpus: ...
@@ -72,7 +72,7 @@ class AnalysisLike(Protocol):
 
 
 def inputs_of(analysis: AnalysisLike) -> Inputs:
-    """Inputs from a `commands.patterns.Analysis`."""
+    """Inputs from a `analyze.analysis.Analysis`."""
     return Inputs(
         incidents=tuple(analysis.corpus.incidents),
         pattern_of=analysis.patterns.of(),
@@ -421,7 +421,7 @@ class _PerPattern:
         return self.cache.value("report-candidates", key, compute)
 
 
-def _bounds(month: str) -> tuple[date, date]:
+def bounds(month: str) -> tuple[date, date]:
     """The first and last day of a month (YYYY-MM)."""
     year, mon = int(month[:4]), int(month[5:7])
     start = date(year, mon, 1)
@@ -461,7 +461,7 @@ def months_of(inputs: Inputs, wanted: Iterable[str] | None = None) -> dict[str, 
     first = _first(inputs)
     out = {}
     for month in sorted(by_month) if wanted is None else wanted:
-        start, end = _bounds(month)
+        start, end = bounds(month)
         own = by_month.get(month, [])
         compared: list[Incident] = []
         pair = metrics.previous_period(Filters(start, end), first, end)
@@ -494,7 +494,7 @@ def monthly_data(inputs: Inputs, month: str) -> dict[str, Any]:
 def month_data(part: Month) -> dict[str, Any]:
     """The figures of one month's learning report, from what it reads (`months_of`)."""
     inputs = part.inputs
-    start, end = _bounds(part.month)
+    start, end = bounds(part.month)
     filters = Filters(start, end)
     selected = metrics.select(inputs.incidents, filters)
     data = report_data("monthly", inputs, filters, end)
@@ -551,7 +551,25 @@ SECTIONS = {
         "cost",
     ),
     "monthly": ("summary", "incidents", "new-patterns", "action-items", "cost"),
+    "team": ("summary", "patterns", "overdue", "stale"),
+    "review": (
+        "summary",
+        "discuss",
+        "recurred",
+        "new",
+        "fixes",
+        "runbooks",
+        "overdue",
+        "incidents",
+        "action-items",
+        "cost",
+    ),
 }
+# Kinds whose sections all show with no incident in the period: what a team owns still is,
+# and a quiet month still has fixes to judge and actions overdue.
+_ALWAYS = ("team", "review")
+# Kinds whose macros live in another kind's template: the review builds on the monthly report.
+_TEMPLATE = {"review": "monthly"}
 
 
 def _minutes(value: float | None) -> str:
@@ -608,9 +626,9 @@ class Section:
 def sections(data: dict[str, Any]) -> list[Section]:
     """The report's sections as Markdown; an empty period has only its summary."""
     kind = data["kind"]
-    own = _ENV.get_template(f"report_{kind}.md.j2").module
+    own = _ENV.get_template(f"report_{_TEMPLATE.get(kind, kind)}.md.j2").module
     common = _ENV.get_template("report_common.md.j2").module
-    names = SECTIONS[kind] if data["incident_count"] else ("summary",)
+    names = SECTIONS[kind] if data["incident_count"] or kind in _ALWAYS else ("summary",)
     out = []
     for name in names:
         macro = getattr(own, name.replace("-", "_"), None) or getattr(

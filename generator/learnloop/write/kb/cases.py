@@ -177,6 +177,8 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     pats = "## Patterns\n\n" + table(
         "Pattern|Incidents|Last seen|Median TTR|Customers|Revenue", rows
     )
+    if rows:
+        pats += f"\n\nPractise them: [a game day per pattern]({href(at, 'kb/gamedays/index.md')})."
     rows = [
         (n, f"[{table_cell(s.title)}]({href(at, systemic_path(s.id))})", f"{s.score:g}",
          len(s.incidents), len(s.patterns), "yes" if s.architectural else "no")
