@@ -246,7 +246,8 @@ def test_the_workflows_install_the_pinned_learnloop_init_chose(tmp_path: Path, u
     )
     assert result.exit_code == 0, result.output
     pinned = workflow_lines(root, "LEARNLOOP_PINNED:")
-    assert pinned == [f'LEARNLOOP_PINNED: "{SPEC}"'] * 3  # pull request, publish, review
+    # pull request, publish, review, monthly review
+    assert pinned == [f'LEARNLOOP_PINNED: "{SPEC}"'] * 4
     assert f"at a pinned build:\n  {SPEC}\n" in result.stdout
     assert "not on the package index" in result.stdout
     assert f'pip install "{SPEC}"' in (root / "README.md").read_text()
@@ -272,8 +273,8 @@ def test_without_a_known_origin_init_says_what_to_set(tmp_path: Path, unknown_or
     root = git_repo(tmp_path / "repo")
     result = invoke("init", str(root))
     assert "Set the repository variable\n  LEARNLOOP_SPEC" in result.stdout
-    assert workflow_lines(root, "LEARNLOOP_PINNED:") == ['LEARNLOOP_PINNED: ""'] * 3
-    assert len(workflow_lines(root, "::error::no learnloop to install")) == 3
+    assert workflow_lines(root, "LEARNLOOP_PINNED:") == ['LEARNLOOP_PINNED: ""'] * 4
+    assert len(workflow_lines(root, "::error::no learnloop to install")) == 4
 
 
 def test_a_clone_with_an_https_remote_pins_its_head(tmp_path: Path):
