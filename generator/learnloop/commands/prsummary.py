@@ -31,7 +31,7 @@ from learnloop.errors import LearnloopError
 from learnloop.load import INCIDENTS_DIR, SUFFIXES, discover, display_path
 from learnloop.model import Incident, Problem
 from learnloop.state import FILENAME as STATE_FILE
-from learnloop.write import document
+from learnloop.write import document, front_matter
 from learnloop.write import runbook as runbook_mod
 
 MARKER = "<!-- learnloop:pr-summary -->"  # finds the comment to update instead of adding one
@@ -276,13 +276,13 @@ def describe(rel: str, old: str | None, new: str, hidden: frozenset[str] = froze
     """
     if rel == STATE_FILE:
         return _describe_state(old, new, hidden)
-    new_front, _ = document.split_existing(new)
+    new_front, _ = front_matter.split_existing(new)
     kind = str(new_front.get("kind") or "file")
     sources = [str(s) for s in new_front.get("sources") or []]
     if old is None:
         cited = f" from {len(sources)} source{'s' if len(sources) != 1 else ''}"
         return f"new {kind}" + (f"{cited} ({', '.join(sources)})" if sources else "")
-    old_front, _ = document.split_existing(old)
+    old_front, _ = front_matter.split_existing(old)
     before = {str(s) for s in old_front.get("sources") or []}
     parts = []
     added = sorted(set(sources) - before)
@@ -475,7 +475,9 @@ def _asks_for_review(rel: str) -> bool:
     a report."""
     if not rel.startswith(("runbooks/", "kb/", "adr/")) or not rel.endswith(".md"):
         return False
-    return document.needs_review(rel, {"kind": "report" if rel.startswith("kb/reports/") else ""})
+    return front_matter.needs_review(
+        rel, {"kind": "report" if rel.startswith("kb/reports/") else ""}
+    )
 
 
 def _new_section(item: NewIncident) -> list[str]:

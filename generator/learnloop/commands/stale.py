@@ -16,10 +16,11 @@ from pathlib import Path
 import click
 
 from learnloop.commands import Repo
+from learnloop.load.fields import as_date
 from learnloop.model import Incident
 from learnloop.read import load_corpus
 from learnloop.settings import load_settings
-from learnloop.write import document
+from learnloop.write import document, front_matter
 
 GENERATED_DIRS = ("runbooks", "kb", "adr")
 
@@ -37,14 +38,16 @@ def assess(
 ) -> Freshness | None:
     """The freshness of one generated document, with every reason; None if it is not generated
     or asks for no review (an index, a report)."""
-    front, _ = document.split_existing(text)
-    if front.get("generated_by") != document.GENERATED_BY or not document.needs_review(path, front):
+    front, _ = front_matter.split_existing(text)
+    if front.get("generated_by") != document.GENERATED_BY or not front_matter.needs_review(
+        path, front
+    ):
         return None
-    state, reason = document.freshness(front, today, period_days)
+    state, reason = front_matter.freshness(front, today, period_days)
     reasons = [reason] if state != "fresh" else []
     raw = front.get("review")
     review: dict[str, object] = raw if isinstance(raw, dict) else {}
-    reviewed = document.as_date(review.get("at"))
+    reviewed = as_date(review.get("at"))
     sources = [incidents[i] for i in front.get("sources") or [] if i in incidents]
     if reviewed and state == "stale":
         newer = sorted(i.id for i in sources if i.started_at.date() > reviewed)

@@ -19,7 +19,18 @@ from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.model import Problem
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, chaos, codeowners, document, gamedays, indexes, kb, report, runbook
+from learnloop.write import (
+    adr,
+    chaos,
+    codeowners,
+    document,
+    front_matter,
+    gamedays,
+    indexes,
+    kb,
+    report,
+    runbook,
+)
 from learnloop.write.cache import RenderCache
 
 log = logging.getLogger(__name__)
@@ -54,7 +65,7 @@ class ExistingTexts:
 
 def retire(text: str) -> str:
     """Mark a generated document whose pattern disappeared as retired; change nothing else."""
-    front, body = document.split_existing(text)
+    front, body = front_matter.split_existing(text)
     if not front or front.get("status") == "retired":
         return text
     head = text[: len(text) - len(body)]
@@ -127,7 +138,7 @@ def render(
             text = existing(rel)
             if text is None:
                 continue
-            front, _ = document.split_existing(text)
+            front, _ = front_matter.split_existing(text)
             if front.get("generated_by") == document.GENERATED_BY:
                 out[rel] = retire(text)
     out.update(
