@@ -59,19 +59,27 @@ def assess(
         # A runbook exists once its pattern has two incidents; later ones should have used it.
         first_two = sorted(sources, key=lambda i: (i.started_at, i.id))[:2]
         later = [i for i in since if i not in first_two]
-        unused = sorted(i.id for i in later if i.runbook_used != pattern)
+        unused = sorted(i.id for i in later if not names(i.runbook_used, pattern))
         unhelpful = sorted(
-            i.id for i in since if i.runbook_used == pattern and i.runbook_helpful is False
+            i.id for i in since if names(i.runbook_used, pattern) and i.runbook_helpful is False
         )
         if unhelpful:
             reasons.append(f"rated unhelpful in {', '.join(unhelpful)}")
-        if unused and len(unused) * 2 > len(later):
+        mostly_unused = bool(unused) and len(unused) * 2 > len(later)
+        if mostly_unused:
             reasons.append(f"not used in {len(unused)} of {len(later)} later incidents")
-        if (unhelpful or (unused and len(unused) * 2 > len(later))) and state == "fresh":
+        # Evidence that the text failed outranks a review date passing: stale, not due.
+        if unhelpful or mostly_unused:
             state = "stale"
     if front.get("status") == "retired":
         reasons.append("retired: its pattern no longer exists")
     return Freshness(path, str(front.get("kind")), state, tuple(reasons))
+
+
+def names(used: str | None, pattern: str) -> bool:
+    """Whether a `runbook_used` value names this pattern's runbook: its slug, or its file
+    (`db-pool.md`), as `check` accepts it."""
+    return used is not None and used.strip().removesuffix(".md") == pattern
 
 
 def stale(root: Path, today: date | None = None) -> list[Freshness]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -311,6 +311,47 @@ def merge_body(
         if r.name in written or r.name in kept
     }
     return (body if body.endswith("\n") else body + "\n"), ordered
+
+
+# What a withdrawn region says instead of what it quoted.
+WITHDRAWN = "_Withdrawn: it was generated from an incident that is now restricted._"
+
+
+def withdraw(text: str, restricted: Collection[str]) -> str:
+    """The file without what was generated from incidents that are now restricted.
+
+    For a document no run writes any more (a retired runbook, an old monthly report):
+    generated documents never quote a restricted incident, so when one of its sources became
+    restricted, every region the generator still owns says it was withdrawn and those ids
+    leave `sources`. What people wrote, in edited regions or outside them, is kept.
+    """
+    match = _FRONT.match(text)
+    front, body = split_existing(text)
+    listed = [str(s) for s in front.get("sources") or []]
+    gone = set(listed) & set(restricted)
+    if match is None or not gone:
+        return text
+    recorded = recorded_digests(front)
+    written = dict(recorded)
+    pieces: list[str] = []
+    at = 0
+    for span in scan(body).spans:
+        pieces.append(body[at : span.start])
+        if edited(span, recorded):
+            pieces.append(body[span.start : span.end])
+        else:
+            pieces.append(block(Region(span.name, WITHDRAWN)))
+            if span.name in written:
+                written[span.name] = region_digest(WITHDRAWN)
+        at = span.end
+    pieces.append(body[at:])
+    head = match.group(0)
+    kept = _flow([s for s in listed if s not in gone])
+    head = re.sub(r"(?m)^sources: .*$", lambda _: f"sources: [{kept}]", head, count=1)
+    if isinstance(front.get("regions"), dict):
+        inner = ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in written.items())
+        head = re.sub(r"(?m)^regions: .*$", lambda _: f"regions: {{{inner}}}", head, count=1)
+    return head + "".join(pieces)
 
 
 def _heading(title: str) -> str:
