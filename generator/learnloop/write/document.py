@@ -21,6 +21,8 @@ from learnloop.write.cache import RenderCache
 from learnloop.write.front_matter import (
     FRONT,
     dump,
+    flow_list,
+    plain_scalar,
     review_block_text,
     review_due,
     review_of,
@@ -325,7 +327,7 @@ def withdraw(text: str, restricted: Collection[str]) -> str:
     restricted, every region the generator still owns says it was withdrawn and those ids
     leave `sources`. What people wrote, in edited regions or outside them, is kept.
     """
-    match = _FRONT.match(text)
+    match = FRONT.match(text)
     front, body = split_existing(text)
     listed = [str(s) for s in front.get("sources") or []]
     gone = set(listed) & set(restricted)
@@ -346,10 +348,10 @@ def withdraw(text: str, restricted: Collection[str]) -> str:
         at = span.end
     pieces.append(body[at:])
     head = match.group(0)
-    kept = _flow([s for s in listed if s not in gone])
+    kept = flow_list([s for s in listed if s not in gone])
     head = re.sub(r"(?m)^sources: .*$", lambda _: f"sources: [{kept}]", head, count=1)
     if isinstance(front.get("regions"), dict):
-        inner = ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in written.items())
+        inner = ", ".join(f"{plain_scalar(k)}: {plain_scalar(v)}" for k, v in written.items())
         head = re.sub(r"(?m)^regions: .*$", lambda _: f"regions: {{{inner}}}", head, count=1)
     return head + "".join(pieces)
 

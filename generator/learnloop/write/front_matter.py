@@ -106,7 +106,7 @@ def review_block_text(existing: str | None) -> str | None:
 
 def review_line(review: dict[str, Any]) -> str:
     """A review block on one line, as a new document gets it."""
-    inner = ", ".join(f"{k}: {_scalar(v)}" for k, v in review.items())
+    inner = ", ".join(f"{k}: {plain_scalar(v)}" for k, v in review.items())
     return f"review: {{{inner}}}"
 
 
@@ -118,12 +118,12 @@ def dump(front: dict[str, Any], review_text: str | None = None) -> str:
         elif key == "review" and isinstance(value, dict):
             lines.append(review_line(value))
         elif isinstance(value, dict):
-            inner = ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in value.items())
+            inner = ", ".join(f"{plain_scalar(k)}: {plain_scalar(v)}" for k, v in value.items())
             lines.append(f"{key}: {{{inner}}}")
         elif isinstance(value, list):
-            lines.append(f"{key}: [{_flow(value)}]")
+            lines.append(f"{key}: [{flow_list(value)}]")
         else:
-            lines.append(f"{key}: {_scalar(value)}")
+            lines.append(f"{key}: {plain_scalar(value)}")
     return "\n".join(lines) + "\n"
 
 
@@ -136,8 +136,8 @@ _PLAIN_LIST = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*(?:, [A-Za-z][A-Za-z0-9._/-]*
 _YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"})
 
 
-def _flow(values: list[Any]) -> str:
-    """`", ".join(_scalar(v) for v in values)`, with a list of plain ids checked at once.
+def flow_list(values: list[Any]) -> str:
+    """`", ".join(plain_scalar(v) for v in values)`, with a list of plain ids checked at once.
 
     A corpus-wide document lists thousands of sources and is written twice a run; one match
     over the joined ids replaces a match per id. The ids are all plain when the whole matches
@@ -150,10 +150,10 @@ def _flow(values: list[Any]) -> str:
         )
         if plain and _YAML_WORDS.isdisjoint(v.lower() for v in values):
             return joined
-    return ", ".join(_scalar(v) for v in values)
+    return ", ".join(plain_scalar(v) for v in values)
 
 
-def _scalar(value: Any) -> str:
+def plain_scalar(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
