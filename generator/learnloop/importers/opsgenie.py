@@ -14,18 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from learnloop.importers.adf import adf_to_markdown
-from learnloop.importers.records import (
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.records import Document, Imported, Record, Skipped
 
 
 def _is_object(value: Any) -> bool:

@@ -15,19 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from learnloop.importers.convert import html_to_markdown, looks_like_html
-from learnloop.importers.records import (
-    AlertRef,
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.records import AlertRef, Document, Imported, Record, Skipped
 
 _INCIDENT_KEYS = ("incident_number", "urgency", "escalation_policy", "assignments", "incident_key")
 _NUMBER_PREFIX = re.compile(r"^\[#\d+\]\s*")
