@@ -34,6 +34,12 @@ def add_incident(root: Path) -> str:
     return ident
 
 
+def cache_size(root: Path) -> str:
+    """What .learnloop-cache holds on disk, in MB and files."""
+    files = [p for p in (root / ".learnloop-cache").rglob("*") if p.is_file()]
+    return f"{sum(p.stat().st_size for p in files) / 1e6:.1f} MB in {len(files)} files"
+
+
 def show(label: str, seconds: float, peak: float, code: int) -> None:
     print(f"{label:44s} {seconds:7.2f} s  peak {peak:6.0f} MiB  exit {code}")
 
@@ -51,6 +57,7 @@ def main() -> None:
         make_corpus(root, args.count, args.seed)
         first = measure(root, "generate")
         show("generate, first run (cold)", *first)
+        print(f"{'':44s} cache: {cache_size(root)}")
         add_incident(root)
         # Each incremental run starts from the same files and caches: a copy per run.
         runs = []
@@ -59,6 +66,8 @@ def main() -> None:
             shutil.copytree(root, copy, symlinks=True)
             try:
                 runs.append(measure(copy, "generate"))
+                if n == 0:
+                    print(f"{'':44s} cache after it: {cache_size(copy)}")
             finally:
                 shutil.rmtree(copy, ignore_errors=True)
         runs.sort()

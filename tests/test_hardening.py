@@ -15,9 +15,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -158,6 +160,26 @@ def test_a_cache_file_is_read_only_with_this_machines_signature(tmp_path: Path, 
     assert cachefile.read(path) is None
     key = cachefile.key_path()
     assert key.stat().st_mode & 0o077 == 0  # readable by the user alone
+
+
+def test_even_a_signed_cache_can_only_build_data(tmp_path: Path, private_cache):
+    """Were the key ever to leak, a file signed with it still could not call a function:
+    the unpickler resolves learnloop's classes and a few value types, nothing else."""
+    marker = tmp_path / "code-ran"
+    path = tmp_path / ".learnloop-cache" / "value.pickle"
+    for value in (Payload(marker), {"nested": [Payload(marker)]}, cachefile.read):
+        cachefile.write(path, value)
+        assert path.is_file()
+        assert cachefile.read(path) is None
+        assert not marker.exists()
+    # What the caches do hold still reads back.
+    value = {"when": datetime(2024, 1, 2, tzinfo=UTC), "seen": Counter(a=2)}
+    value["rows"] = np.arange(3.0)
+    cachefile.write(path, value)
+    back = cachefile.read(path)
+    assert isinstance(back, dict)
+    assert back["seen"] == Counter(a=2)
+    assert back["rows"].tolist() == [0.0, 1.0, 2.0]
 
 
 # --- 2. Restricted incidents never leak through a near miss ---------------------------------

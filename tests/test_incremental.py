@@ -250,3 +250,25 @@ def test_an_unread_file_still_parses_and_is_checked_from_disk(make_repo):
     found = [p for p in check(full, Settings(), repo) if p.code == "aws-access-key"]
     assert [p.path for p in found] == [f"incidents/{name}"]
     assert not [p for p in check(full, Settings()) if p.code == "aws-access-key"]
+
+
+def test_the_analysis_cache_names_its_fit_rather_than_holding_it(make_repo, monkeypatch):
+    import learnloop.analyze.analysis as analysis_mod
+
+    repo = make_repo(corpus())
+    cold = patterns_json(repo)
+    cache = repo / ".learnloop-cache"
+    (fit,) = cache.glob("fit-combined-*.pickle")
+    (stored,) = cache.glob("analysis-*.pickle")
+    assert stored.stat().st_size < fit.stat().st_size / 2
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("analysed again though nothing changed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(analysis_mod, "build_index", no_build)
+        assert patterns_json(repo) == cold  # answered from the analysis and its fit
+    # Without its fit the analysis is done again, to the same patterns.
+    fit.unlink()
+    assert patterns_json(repo) == cold
+    assert len(list(cache.glob("fit-combined-*.pickle"))) == 1

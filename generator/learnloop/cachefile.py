@@ -9,6 +9,11 @@ unpickling runs code. So each file is signed with a key that never leaves this m
 (HMAC-SHA256, the key in the user's cache folder, readable by the user alone), and a file
 whose signature does not verify is ignored before a byte of it is unpickled: only what
 this machine wrote is ever loaded. Without a usable key nothing is cached.
+
+And what is unpickled can only build data: the unpickler resolves no name but learnloop's
+own classes and a short list of value types (dates, counters, numpy arrays, sparse
+matrices), so even a signed file cannot call a function; one naming anything else is
+ignored as damaged.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import hmac
+import io
 import logging
 import os
 import pickle
@@ -115,6 +121,35 @@ def read(path: Path) -> object | None:
     return loads(payload)
 
 
+# The value types a cache holds besides learnloop's classes, by module: data, no behaviour.
+_VALUE_TYPES = {
+    "builtins": {"set", "frozenset", "bytearray", "complex", "slice"},
+    "collections": {"Counter", "OrderedDict"},
+    "datetime": {"date", "datetime", "time", "timedelta", "timezone"},
+    "numpy": {"ndarray", "dtype"},
+    "numpy.core.multiarray": {"_reconstruct", "scalar"},
+    "numpy._core.multiarray": {"_reconstruct", "scalar"},
+    "numpy.core.numeric": {"_frombuffer"},
+    "numpy._core.numeric": {"_frombuffer"},
+    "scipy.sparse._csr": {"csr_matrix", "csr_array"},
+    "scipy.sparse.csr": {"csr_matrix"},
+}
+
+
+class _DataOnly(pickle.Unpickler):
+    """An unpickler that resolves only the value types above and learnloop's classes."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if name in _VALUE_TYPES.get(module, ()):
+            return super().find_class(module, name)
+        if module == "learnloop" or module.startswith("learnloop."):
+            found = super().find_class(module, name)
+            # A class defined there: not a function, nor a name it imported from elsewhere.
+            if isinstance(found, type) and found.__module__ == module:
+                return found
+        raise pickle.UnpicklingError(f"a cache may not name {module}.{name}")
+
+
 def loads(data: bytes) -> object | None:
     """A value pickled by this module's writers (a part of a cache), or None when damaged."""
     # Unpickling creates objects by the hundred thousand; the cyclic collector would scan
@@ -122,7 +157,7 @@ def loads(data: bytes) -> object | None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        value = pickle.loads(data)  # from a file `read` verified, or a part of one
+        value = _DataOnly(io.BytesIO(data)).load()  # from a file `read` verified, or a part
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
         log.info("ignoring an unreadable cache")
         return None

@@ -20,6 +20,7 @@ from learnloop.analyze.engine import (
     find_patterns,
     remember_fit,
     split_basis,
+    stored_fit,
 )
 from learnloop.analyze.patterns import Patterns
 from learnloop.load import OUTSIDE_LINK
@@ -62,7 +63,7 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     files, digests, found_files = read_changed(root)
     unread = _unread(found_files.skipped, found_files.problems)
     cache = _cache_path(root, digests, refit, unread)
-    cached = _read_cache(cache)
+    cached = _read_cache(cache, root)
     if cached is not None:
         corpus, index, found = cached
         return Analysis(root, corpus, load_settings(root), read_state(root), index, found, digests)
@@ -82,7 +83,7 @@ def analyze_repo(root: Path, refit: bool = False, keep: bool = True) -> Analysis
     found = find_patterns(corpus.incidents, state, settings.distance_threshold, index)
     remember_fit(index, root)  # with the clustering it now holds
     if keep:
-        _write_cache(cache, (corpus, index, found))
+        _write_cache(cache, corpus, index, found)
     return Analysis(root, corpus, settings, state, index, found, digests)
 
 
@@ -131,16 +132,25 @@ def remember(analysis: Analysis) -> None:
     unread = _unread(corpus.skipped, [p for p in corpus.problems if p.code == OUTSIDE_LINK])
     path = _cache_path(analysis.root, analysis.file_digests, unread=unread)
     if analysis.file_digests and not path.is_file():
-        _write_cache(path, (analysis.corpus, analysis.index, analysis.patterns))
+        _write_cache(path, analysis.corpus, analysis.index, analysis.patterns)
 
 
-def _read_cache(path: Path) -> tuple[Corpus, Index, Patterns] | None:
+def _read_cache(path: Path, root: Path) -> tuple[Corpus, Index, Patterns] | None:
     value = cachefile.read(path)
-    return value if isinstance(value, tuple) and len(value) == 3 else None
+    if not (isinstance(value, tuple) and len(value) == 4 and isinstance(value[1], tuple)):
+        return None
+    corpus, (ids, vectors, terms, placed, phrase_df), found, key = value
+    fit = stored_fit(root, "combined", key)
+    if fit is None:  # the fit it was made with was replaced since: analyse again
+        return None
+    return corpus, Index(ids, vectors, terms, fit.encoder, fit, placed, phrase_df), found
 
 
-def _write_cache(path: Path, value: object) -> None:
-    cachefile.write(path, value, replaces="analysis-*.pickle")
+def _write_cache(path: Path, corpus: Corpus, index: Index, found: Patterns) -> None:
+    # The fit is most of the analysis's bytes and is already cached in a file of its own
+    # (remember_fit): the analysis names it by key rather than holding a second copy.
+    lean = (index.ids, index.vectors, index.terms, index.placed, index.phrase_df)
+    cachefile.write(path, (corpus, lean, found, index.fit.key), replaces="analysis-*.pickle")
 
 
 def with_view(analysis: Analysis, view: str) -> Analysis:

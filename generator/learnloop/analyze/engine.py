@@ -174,11 +174,16 @@ def _word_rows(encoder: Encoder, docs: Sequence[Document], width: int) -> sparse
     )
 
 
+def stored_fit(cache_root: Path, view: str, key: str) -> Fit | None:
+    """The fit of this key from the cache, or None where it is not there (or not readable)."""
+    cached = cachefile.read(_fit_path(cache_root, view, key))
+    return cached if isinstance(cached, Fit) and cached.key == key else None
+
+
 def _cached_fit(basis: list[Incident], view: str, cache_root: Path | None) -> Fit:
     key = fit_key(basis, view)
-    path = _fit_path(cache_root, view, key) if cache_root else None
-    cached = cachefile.read(path) if path is not None else None
-    if isinstance(cached, Fit) and cached.key == key:
+    cached = stored_fit(cache_root, view, key) if cache_root else None
+    if cached is not None:
         return cached
     from learnloop.analyze.vectors import IncidentVectorizer  # scikit-learn: only to fit
 
