@@ -271,3 +271,42 @@ def test_runbook_titles_agree_between_index_heading_and_front_matter():
         heading = re.search(r"(?m)^# (.+)$", body)
         assert heading is not None, target
         assert front["title"] == heading.group(1).strip() == name.replace("\\|", "|"), target
+
+
+def test_without_a_told_fix_resolution_gives_the_planned_fixes_of_each_incident_cited():
+    members = []
+    for n, (planned, recovered) in enumerate(
+        [
+            (
+                ["Add an alert on free IP addresses per subnet.", "Document the subnet sizes."],
+                "Pods scheduled again and errors stopped.",
+            ),
+            (["Move the cluster to larger subnets."], "Pods scheduled again and errors stopped."),
+        ],
+        start=1,
+    ):
+        items = "".join(f"- {p}\n" for p in planned)
+        raw = (
+            f"---\nid: PM-{n}\ntitle: Pods stuck pending\nstarted_at: 2024-0{n}-10T10:00:00Z\n"
+            "severity: P2\nservices: [cluster]\n---\n# Pods stuck pending\n\n## Timeline\n\n"
+            f"- 10:00 Pods stuck in Pending.\n- 10:30 **Recovery:** {recovered}\n\n"
+            f"## Action items\n\n{items}"
+        )
+        incident, problems = incident_from_bytes(raw.encode(), f"incidents/PM-{n}.md")
+        assert incident is not None, problems
+        members.append(incident)
+    pattern = Pattern("pods-pending", "Pods stuck pending", ("PM-1", "PM-2"))
+    text = render_runbook(pattern, members, ["cluster"], Settings(), None)
+    section = text.split("## Resolution\n", 1)[1].split("<!--", 1)[0]
+    lines = section.strip().splitlines()
+    assert lines[:3] == [
+        "- Lasting fix planned after [PM-2](../incidents/PM-2.md): Move the cluster to larger "
+        "subnets.",
+        "- Lasting fix planned after [PM-1](../incidents/PM-1.md): Add an alert on free IP "
+        "addresses per subnet.",
+        "- Lasting fix planned after [PM-1](../incidents/PM-1.md): Document the subnet sizes.",
+    ]
+    assert lines[3] == (
+        "- Verify: Pods scheduled again and errors stopped (as in 2 of 2 incidents: "
+        "[PM-2](../incidents/PM-2.md), [PM-1](../incidents/PM-1.md))."
+    )

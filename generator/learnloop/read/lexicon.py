@@ -123,6 +123,14 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
         if not isinstance(phrases, list):
             problems.append(f"{source}: cues.{kind}: expected a list of phrases")
             phrases = []
+        for phrase in phrases:
+            if not isinstance(phrase, str):
+                # YAML reads `- detected: x` (or a phrase ending in a colon) as a mapping.
+                problems.append(
+                    f"{source}: cues.{kind}: {phrase!r} is not a phrase; quote a phrase "
+                    "that holds a colon"
+                )
+        phrases = [p for p in phrases if isinstance(p, str)]
         variants = [v for phrase in phrases for v in phrase_regex(str(phrase))]
         compiled[kind] = re.compile(
             "|".join(rf"(?<!\w){v}" for v in variants) or "(?!)", re.IGNORECASE

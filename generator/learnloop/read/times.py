@@ -89,7 +89,7 @@ DATE = (
 )
 CLOCK = (
     r"(?P<clock>(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d)(?:\.\d+)?)?"
-    r"(?:\s*(?P<ampm>[ap]\.?m\.?))?|\s*(?P<ampm2>[ap]\.?m\.?)))"
+    r"(?:\s*(?P<ampm>[ap]\.?m\.?(?![a-z])))?|\s*(?P<ampm2>[ap]\.?m\.?(?![a-z]))))"
 )
 _STAMP = re.compile(
     r"(?:" + DATE + r"(?:[T\s]+|,\s*|\s+at\s+))?" + CLOCK + r"(?!\d)(?:\s*" + ZONE + r")?",
@@ -101,6 +101,8 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _AFTER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[—–:|>=-]*\s*:*\s*")
+# After a time that was not in bold: a "**" there opens the entry's own bold label.
+_AFTER_PLAIN = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?[—–:|>=-]*\s*:*\s*")
 _DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _STATED = re.compile(
     r"\b(?:times?|timestamps?|timezone|time zone)\b[^\n]{0,30}?(?:\bin\b|\bare\b|:|\()?\s*"
@@ -215,7 +217,8 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     if found is None:
         return None
     rest = text[match.end() :]
-    after = _AFTER.match(rest)
+    bold = "**" in text[: match.start()] or "__" in text[: match.start()]
+    after = (_AFTER if bold else _AFTER_PLAIN).match(rest)
     return found, rest[after.end() if after else 0 :].strip()
 
 

@@ -218,36 +218,68 @@ def resolution(members: Sequence[Incident]) -> str:
     for _, uses in sorted(fixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:5]:
         newest_incident, label = max(uses, key=lambda u: (u[0].started_at, u[0].id))
         lines.append(f"- {label} in [{newest_incident.id}](../{newest_incident.path}))")
+    newest_first = sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
     seen: set[str] = set()
-    for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
+    for m in newest_first:
         said = " ".join(st.text for st in m.part("resolution") if "\n" not in st.text)
         text = first_sentences(said or m.section("resolution"), 200)
-        key = " ".join(sorted(set(re.findall(r"[a-z]{4,}", text.lower())))[:12])
+        key = _gist(text)
         if text and key not in seen and len(seen) < 3:
             seen.add(key)
             lines.append(f"- How [{m.id}](../{m.path}) was fixed: {text}")
+    if len(lines) == 1:
+        # No fix was tracked or told: the lasting fixes the responders planned afterwards
+        # (their follow-ups), which is what this section owes the next on-call.
+        planned = [
+            (m, first_sentences(st.text, 200))
+            for m in newest_first
+            for st in m.part("follow_ups")
+            if "\n" not in st.text
+        ]
+        # One from each incident first, newest first, so that three lines speak for three.
+        rank: Counter[str] = Counter()
+        ranked = []
+        for n, (m, text) in enumerate(planned):
+            ranked.append((rank[m.id], n, m, text))
+            rank[m.id] += 1
+        for _, _, m, text in sorted(ranked, key=lambda r: (r[0], r[1])):
+            key = _gist(text)
+            if text and key not in seen and len(seen) < 3:
+                seen.add(key)
+                lines.append(f"- Lasting fix planned after [{m.id}](../{m.path}): {text}")
     verify = _verification(members)
     if verify:
         lines.append(f"- Verify: {verify}")
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
+def _gist(text: str) -> str:
+    """Sentences that say the same in other order or punctuation share their gist."""
+    return " ".join(sorted(set(re.findall(r"[a-z]{4,}", text.lower())))[:12])
+
+
 def _verification(members: Sequence[Incident]) -> str:
     """How the fix was known to hold: the check the incidents name most often (the reader's
-    verification statements, else the timeline entry that says impact was over)."""
-    texts: Counter[str] = Counter()
+    verification statements, else the timeline entry that says impact was over), citing
+    the incidents that name it."""
+    texts: dict[str, list[Incident]] = {}
     for m in members:
         said = [st.text for st in m.part("verification")]
         if not said:
             said = [e.text for e in m.timeline if "recovery" in e.kinds]
         for text in said:
-            text = re.sub(r";?\s*(incident )?resolved\.?$", "", text, flags=re.I).strip()
+            text = re.sub(r"(?:^|[;,.]\s*)(incident )?resolved\.?$", "", text, flags=re.I).strip()
+            text = re.sub(r"^[A-Z][a-z]+:\s+", "", text)  # the entry's label ("Recovery:")
             if re.search(r"[A-Za-z]{3,}", text) and "\n" not in text:
-                texts[text] += 1  # "Resolved." alone says how to verify nothing
+                named = texts.setdefault(text, [])  # "Resolved." alone says how to verify nothing
+                if not named or named[-1] is not m:
+                    named.append(m)
     if not texts:
         return ""
-    text, count = max(texts.items(), key=lambda kv: (kv[1], kv[0]))
-    return f"{text.rstrip('.')} (as in {count} of {len(members)} incidents)."
+    text, named = max(texts.items(), key=lambda kv: (len(kv[1]), kv[0]))
+    newest = sorted(named, key=lambda m: (m.started_at, m.id), reverse=True)[:3]
+    cited = ", ".join(f"[{m.id}](../{m.path})" for m in newest)
+    return f"{text.rstrip('.')} (as in {len(named)} of {len(members)} incidents: {cited})."
 
 
 def communication(members: Sequence[Incident], settings: Settings) -> str:
