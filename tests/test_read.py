@@ -577,3 +577,36 @@ def test_no_phrase_of_the_analysis_comes_from_the_simulator():
     assert done.stdout.strip().endswith(
         "0 phrase(s) of the analysis occur verbatim in the simulator and in no real post-mortem"
     )
+
+
+def test_a_labelled_entry_after_a_plain_time_keeps_its_label_and_kind():
+    incident = read_text(
+        "## Timeline\n\n"
+        "- 09:00 Pods stuck in Pending.\n"
+        "- 09:05 **Detection:** Pods stuck in Pending for five minutes.\n"
+        "- 09:20 Marked the nodes as unhealthy; new instances joined.\n"
+        "- 09:40 **Recovery:** Pods scheduled again.\n"
+        "- 09:45 Verified that all deployments are up and running again.\n"
+    )
+    kinds = {e.text: e.kinds for e in incident.timeline}
+    assert "detection" in kinds["Detection: Pods stuck in Pending for five minutes."]
+    assert "recovery" in kinds["Recovery: Pods scheduled again."]
+    assert "recovery" in kinds["Verified that all deployments are up and running again."]
+    assert texts(incident, "verification") == [
+        "Verified that all deployments are up and running again."
+    ]
+
+
+def test_a_check_before_anything_was_done_verifies_nothing():
+    incident = read_text(
+        "## Timeline\n\n- 09:00 Errors rise.\n- 09:05 Verified that the alert fired.\n"
+    )
+    assert texts(incident, "verification") == []
+
+
+def test_reference_link_definitions_are_not_sentences():
+    incident = read_text(
+        "## Action items\n\n- Add an alert on free addresses per subnet.\n\n"
+        "[PM-9]: 2019-11-29-ip-starvation.md\n[docs]: https://example.org/x \"Docs\"\n"
+    )
+    assert texts(incident, "follow_ups") == ["Add an alert on free addresses per subnet."]

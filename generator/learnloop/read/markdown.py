@@ -26,6 +26,10 @@ _CELL_EDGE = re.compile(r"(?<!\\)\|")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?P<text>[^*_\n]{1,80}?)(?::[ \t]*)?\1[ \t]*:?[ \t]*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# `[label]: target`: where a reference link points, not a sentence of the post-mortem.
+_LINK_DEFINITION = re.compile(
+    r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$"
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
             out.append(_heading(heading[1].strip(), level, first_line + heading[0], heading[1]))
             index += 1
             continue
-        if _RULE.match(line):
+        if _RULE.match(line) or (not para and _LINK_DEFINITION.match(line)):
             close()
             index += 1
             continue

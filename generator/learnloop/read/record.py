@@ -244,8 +244,12 @@ def infer(
     # it set it off (a long run of them means the notice was missed, not a long trigger).
     noticed = next((n for n, e in enumerate(events) if set(e.kinds) & _RESPONDED), None)
     lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
+    acted = False  # a response entry came before: a check now verifies what it did
     for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)
+        if acted and lexicon.cue("verification", event.text):
+            reading.add("verification", statement)
+        acted = acted or bool({"mitigation", "recovery"} & set(event.kinds))
         if index in lead[-_TRIGGER_ENTRIES:]:
             if _IMPACT.search(event.text) and not lexicon.cue("fault", event.text):
                 reading.add("symptoms", statement)  # "all services returning 404"
