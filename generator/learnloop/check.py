@@ -255,17 +255,7 @@ def render(corpus: Corpus, problems: list[Problem], fmt: str) -> str:
             "incidents": len(corpus.incidents),
             "errors": counts["error"],
             "warnings": counts["warning"],
-            "problems": [
-                {
-                    "path": p.path,
-                    "line": p.line,
-                    "level": p.level,
-                    "code": p.code,
-                    "message": p.message,
-                    "hint": p.hint,
-                }
-                for p in problems
-            ],
+            "problems": [p.as_json() for p in problems],
             "skipped": [{"path": path, "reason": why} for path, why in corpus.skipped],
         }
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

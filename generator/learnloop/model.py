@@ -42,6 +42,17 @@ class Problem:
             text += f"\n  Hint: {self.hint}"
         return text
 
+    def as_json(self) -> dict[str, object]:
+        """The problem as the JSON outputs (`check --json`, `import --json`) list it."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
 
 @dataclass(frozen=True)
 class TimelineEvent:

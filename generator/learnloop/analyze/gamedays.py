@@ -25,7 +25,7 @@ from learnloop.analyze.metrics import p90
 from learnloop.analyze.steps import Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.errors import SettingsError
-from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.model import Incident
 from learnloop.read.failure_modes import load_catalogue
 
@@ -184,12 +184,7 @@ def recipes_digest() -> str:
 @cache
 def load_recipes() -> Mapping[str, Recipe]:
     """failure mode id -> its recipe, from the shipped file; every problem reported at once."""
-    text = resources.files("learnloop.analyze").joinpath("data", RECIPES_FILE).read_text("utf-8")
-    try:
-        parsed = parse(text)
-    except YamlError as exc:
-        raise SettingsError([f"{RECIPES_FILE}:{exc.line}: error: {exc.message}"]) from None
-    data = parsed.data if isinstance(parsed.data, dict) else {}
+    data, lines = shipped_data("learnloop.analyze", RECIPES_FILE)
     problems: list[str] = []
     out: dict[str, Recipe] = {}
     known = {m.id for m in load_catalogue().modes}
@@ -197,7 +192,7 @@ def load_recipes() -> Mapping[str, Recipe]:
         key = f"recipes.{n}"
 
         def error(message: str, at: str = key, key: str = key) -> None:
-            line = parsed.lines.get(at, parsed.lines.get(key, 1))
+            line = lines.get(at, lines.get(key, 1))
             problems.append(f"{RECIPES_FILE}:{line}: error: {at}: {message}")
 
         recipe = _recipe(spec, error)

@@ -84,16 +84,7 @@ class Report:
             "unchanged": [entry(p) for p in self.unchanged],
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
             "candidate_alerts": {"count": self.candidates, "path": self.candidates_path},
-            "problems": [
-                {
-                    "path": p.path,
-                    "line": p.line,
-                    "level": p.level,
-                    "code": p.code,
-                    "message": p.message,
-                }
-                for p in self.problems
-            ],
+            "problems": [p.as_json() for p in self.problems],
         }
 
 

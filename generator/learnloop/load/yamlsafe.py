@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import yaml
+
+from learnloop.errors import SettingsError
 
 try:  # the C parser is several times faster on a large corpus
     _Loader: type = yaml.CSafeLoader
@@ -70,6 +73,17 @@ def parse(text: str) -> Parsed:
     finally:
         loader.dispose()
     return Parsed(data, lines, raw)
+
+
+def shipped_data(package: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """A data file learnloop ships (`package`'s data/`name`): its mapping and the line of each
+    key, an error naming the file and line where it is not valid YAML."""
+    text = resources.files(package).joinpath("data", name).read_text("utf-8")
+    try:
+        parsed = parse(text)
+    except YamlError as exc:
+        raise SettingsError([f"{name}:{exc.line}: error: {exc.message}"]) from None
+    return (parsed.data if isinstance(parsed.data, dict) else {}), parsed.lines
 
 
 def _plain_words(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:

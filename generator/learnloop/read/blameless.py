@@ -12,11 +12,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib import resources
 from typing import Any
 
 from learnloop.errors import SettingsError
-from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.model import Incident, Problem
 from learnloop.read.failure_catalogue import SLUG, phrase_problem
 from learnloop.read.failure_modes import denied, phrase_regex
@@ -322,14 +321,9 @@ def _vocabulary(settings: Settings) -> Vocabulary:
 
 @cache
 def _shipped() -> tuple[tuple[str, ...], tuple[Entry, ...]]:
-    text = resources.files("learnloop.read").joinpath("data", DATA_FILE).read_text("utf-8")
-    try:
-        parsed = parse(text)
-    except YamlError as exc:
-        raise SettingsError([f"{DATA_FILE}:{exc.line}: error: {exc.message}"]) from None
-    data = parsed.data if isinstance(parsed.data, dict) else {}
+    data, lines = shipped_data("learnloop.read", DATA_FILE)
     problems: list[str] = []
-    where = _Where(DATA_FILE, parsed.lines, problems)
+    where = _Where(DATA_FILE, lines, problems)
     people = _texts(data.get("people"), where, "people")
     entries = _entries(data.get("entries"), where, "entries", {}, shipped=True)
     if problems:

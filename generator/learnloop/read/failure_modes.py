@@ -11,11 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 from typing import Any
 
 from learnloop.errors import SettingsError
-from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import PHRASE_TOKEN, Family, Mode, Where, merge
 from learnloop.read.failure_catalogue import families as families_of
 
@@ -229,13 +228,8 @@ def load_catalogue(
 
 @cache
 def _shipped() -> Catalogue:
-    text = resources.files("learnloop.read").joinpath("data", CATALOGUE_FILE).read_text("utf-8")
-    try:
-        parsed = parse(text)
-    except YamlError as exc:
-        raise SettingsError([f"{CATALOGUE_FILE}:{exc.line}: error: {exc.message}"]) from None
-    data = parsed.data if isinstance(parsed.data, dict) else {}
-    where = Where(CATALOGUE_FILE, parsed.lines)
+    data, lines = shipped_data("learnloop.read", CATALOGUE_FILE)
+    where = Where(CATALOGUE_FILE, lines)
     known = families_of(data.get("families"), where.at("families"))
     modes = merge(known, (), data.get("modes"), where.at("modes"), new_file=True)
     if where.problems:

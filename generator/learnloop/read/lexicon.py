@@ -9,11 +9,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from learnloop.errors import SettingsError
-from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_modes import phrase_regex
 
 PARTS = (
@@ -146,11 +145,7 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
 
 
 def _data(name: str) -> Any:
-    text = resources.files("learnloop.read").joinpath("data", name).read_text("utf-8")
-    try:
-        return parse(text).data or {}
-    except YamlError as exc:
-        raise SettingsError([f"{name}:{exc.line}: error: {exc.message}"]) from None
+    return shipped_data("learnloop.read", name)[0]
 
 
 @cache

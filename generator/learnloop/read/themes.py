@@ -15,11 +15,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from learnloop.errors import SettingsError
-from learnloop.load.yamlsafe import YamlError, parse
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import SLUG, Where, phrase_problem
 from learnloop.read.failure_modes import phrase_regex
 
@@ -117,13 +116,8 @@ def shipped() -> Lexicon:
 
 @cache
 def _shipped_data() -> tuple[tuple[_Spec, ...], tuple[tuple[str, ...], ...]]:
-    text = resources.files("learnloop.read").joinpath("data", THEMES_FILE).read_text("utf-8")
-    try:
-        parsed = parse(text)
-    except YamlError as exc:
-        raise SettingsError([f"{THEMES_FILE}:{exc.line}: error: {exc.message}"]) from None
-    data = parsed.data if isinstance(parsed.data, dict) else {}
-    where = Where(THEMES_FILE, parsed.lines)
+    data, lines = shipped_data("learnloop.read", THEMES_FILE)
+    where = Where(THEMES_FILE, lines)
     specs = _merge((), data.get("themes"), where.at("themes"), new_file=True)
     lists = tuple(_phrases(data.get(name), where.at(name)) for name in _LISTS)
     for name in sorted(set(data) - {"themes", *_LISTS}):
