@@ -204,8 +204,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
 
     if not isinstance(data, dict):
         raise SettingsError([f"{FILENAME}:1: error: expected a mapping of settings"])
-    for key in sorted(set(data) - _TOP):
-        err(str(key), f"unknown setting; expected one of {', '.join(sorted(_TOP))}")
+    _unknown_keys("", data, _TOP, err)
 
     def number(key: str, value: Any, default: float, *, positive: bool = False) -> float:
         if value is None:
@@ -342,6 +341,14 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
     return themes.shipped()
 
 
+def _unknown_keys(
+    prefix: str, data: dict[Any, Any], known: set[str], err: Callable[[str, str], None]
+) -> None:
+    """Every key of a section learnloop does not know, each its own error, with the known."""
+    for key in sorted(set(data) - known, key=str):
+        err(f"{prefix}{key}", f"unknown setting; expected one of {', '.join(sorted(known))}")
+
+
 _CODEOWNERS_KEYS = {"file", "org", "handles"}
 
 
@@ -351,11 +358,7 @@ def _codeowners(
     mapping: Callable[[str, Any], dict[str, Any]],
 ) -> CodeownersSettings:
     """The `codeowners:` section: one of the places GitHub reads, an org, handles."""
-    for key in sorted(set(data) - _CODEOWNERS_KEYS, key=str):
-        err(
-            f"codeowners.{key}",
-            f"unknown setting; expected one of {', '.join(sorted(_CODEOWNERS_KEYS))}",
-        )
+    _unknown_keys("codeowners.", data, _CODEOWNERS_KEYS, err)
     file = data.get("file")
     if file is not None and file not in CODEOWNERS_FILES:
         err("codeowners.file", f"expected one of {', '.join(CODEOWNERS_FILES)}, got {file!r}")
@@ -387,8 +390,7 @@ def _importing(
     mapping: Callable[[str, Any], dict[str, Any]],
 ) -> ImportSettings:
     """The `import:` section; unknown keys and levels that are not P0…P4 go to err."""
-    for key in sorted(set(data) - _IMPORT_KEYS, key=str):
-        err(f"import.{key}", f"unknown setting; expected one of {', '.join(sorted(_IMPORT_KEYS))}")
+    _unknown_keys("import.", data, _IMPORT_KEYS, err)
     severity: dict[str, object] = {}
     for label, level in mapping("import.severity", data.get("severity")).items():
         if isinstance(level, dict):  # a format's own scale
@@ -440,8 +442,7 @@ def _cost(
     mapping: Callable[[str, Any], dict[str, Any]],
 ) -> CostModel:
     """The cost model under `cost:`; unknown keys and bad values go to err."""
-    for key in sorted(set(cost_in) - _COST_KEYS, key=str):
-        err(f"cost.{key}", f"unknown setting; expected one of {', '.join(sorted(_COST_KEYS))}")
+    _unknown_keys("cost.", cost_in, _COST_KEYS, err)
     downtime = dict(DEFAULT_DOWNTIME_PER_MINUTE)
     key = "cost.downtime_per_minute_usd"
     for sev, value in mapping(key, cost_in.get("downtime_per_minute_usd")).items():
