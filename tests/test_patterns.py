@@ -452,3 +452,13 @@ def test_patterns_and_similar_say_how_incidents_failed(make_repo):
     assert pattern["failure_modes"][0] == "connection-pool-exhaustion"
     result = invoke(root, "similar", str(root / "incidents" / "1.md"))
     assert "same failure mode: connection-pool-exhaustion (they wrote" in result.output
+
+
+def test_words_that_stand_for_anything_name_no_pattern():
+    from learnloop.analyze.patterns import phrases
+
+    found = phrases(
+        "Engineers paused the pipeline so nothing else would apply; everything recovered"
+    )
+    assert not any(w in p.split() for p in found for w in ("nothing", "else", "everything"))
+    assert "pipeline" in found

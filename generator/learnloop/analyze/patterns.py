@@ -342,6 +342,18 @@ _NAME_STOP = STOPWORDS | {
     "most",
     "partial",
     "intermittent",
+    # Pronoun-like words: "nothing else", "everything" name no failure.
+    "nothing",
+    "else",
+    "everything",
+    "something",
+    "anything",
+    "everyone",
+    "someone",
+    "anyone",
+    "even",
+    "already",
+    "only",
 }
 
 
