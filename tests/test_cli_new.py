@@ -199,3 +199,24 @@ def test_new_and_init_files_are_readable_by_everyone(tmp_path, monkeypatch):
     written = [path, *(p for p in root.rglob("*") if p.is_file())]
     for file in written:
         assert stat.S_IMODE(file.stat().st_mode) == 0o644, file
+
+
+def test_generated_files_are_readable_by_everyone(make_repo):
+    import os
+    import stat
+
+    from tests.test_patterns import corpus
+
+    root = make_repo(corpus())
+    old = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(cli, ["--root", str(root), "generate"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    written = [
+        p for folder in ("runbooks", "kb", "adr") for p in (root / folder).rglob("*") if p.is_file()
+    ]
+    assert written
+    for path in [*written, root / "patterns.yml"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -288,3 +288,28 @@ def test_a_pull_request_that_adds_a_post_mortem_then_merges(tmp_path: Path):
     check = invoke(root, "generate", "--check")
     assert check.exit_code == 0, check.output
     assert invoke(root, "pr-summary", "--base", "main").stdout.count("#### New") == 0
+
+
+def test_a_past_fix_made_with_commands_is_shown_as_a_code_block(tmp_path: Path):
+    root = new_repo(tmp_path / "repo")
+    fixed = incident_text(id="INC-2025-001").split("\n---\n", 1)[0] + (
+        "\n---\n## Summary\nCheckout errors from an exhausted connection pool.\n\n"
+        "## Resolution\nRaised the pool and restarted:\n\n"
+        "```sh\nkubectl -n shop set env deploy/checkout-api DB_POOL=40\n"
+        "echo '``` not a fence'\n```\n"
+    )
+    commit(root, {"incidents/1.md": fixed, ".gitignore": ".learnloop-cache/\n"}, "past")
+    git(root, "checkout", "-q", "-b", "new-postmortem")
+    (root / "incidents" / "2.md").write_text(
+        incident_text(id="INC-2025-002", started_at="2025-02-01T10:00:00Z")
+    )
+    text = invoke(root, "pr-summary", "--base", "main").stdout
+    block = [
+        "   ````",
+        "   kubectl -n shop set env deploy/checkout-api DB_POOL=40",
+        "   echo '``` not a fence'",
+        "   ````",
+    ]
+    lines = text.splitlines()
+    start = lines.index(block[0])
+    assert lines[start : start + 4] == block

@@ -607,6 +607,6 @@ def test_a_check_before_anything_was_done_verifies_nothing():
 def test_reference_link_definitions_are_not_sentences():
     incident = read_text(
         "## Action items\n\n- Add an alert on free addresses per subnet.\n\n"
-        "[PM-9]: 2019-11-29-ip-starvation.md\n[docs]: https://example.org/x \"Docs\"\n"
+        '[PM-9]: 2019-11-29-ip-starvation.md\n[docs]: https://example.org/x "Docs"\n'
     )
     assert texts(incident, "follow_ups") == ["Add an alert on free addresses per subnet."]

@@ -114,3 +114,23 @@ def test_a_draft_comes_after_finished_post_mortems(repo: Path):
     assert listed[0].startswith("1. INC-1 ")
     assert listed[-1].startswith(f"{len(listed)}. INC-0 ")
     assert listed[-1].endswith("(draft)")
+
+
+def test_a_fix_written_as_commands_is_shown_one_command_a_line(tmp_path: Path):
+    fixed = REDIS + (
+        "\n## Resolution\nRestored the eviction policy on every node:\n\n"
+        "```\nredis-cli CONFIG SET maxmemory-policy allkeys-lru\n"
+        "redis-cli CONFIG GET maxmemory-policy\n```\n"
+    )
+    root = repo_with(
+        tmp_path,
+        {
+            "a.md": post_mortem("INC-1", "Redis eviction storm emptied the cache", fixed),
+            "c.md": post_mortem("INC-3", "Disk full on the search nodes", DISK),
+        },
+    )
+    result = run(root, "similar", "--text", "redis evictions emptied the cache")
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "redis-cli CONFIG SET maxmemory-policy allkeys-lru" in lines
+    assert "redis-cli CONFIG GET maxmemory-policy" in lines

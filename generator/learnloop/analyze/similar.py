@@ -43,6 +43,7 @@ class Match:
     title: str
     why: tuple[str, ...]
     what_was_done: str
+    commands: tuple[str, ...] = ()  # the fix's commands, a line each, as written
 
 
 def search(
@@ -82,6 +83,7 @@ def search(
                 title=incident.title,
                 why=tuple(reasons(query, incident)),
                 what_was_done=what_was_done(incident),
+                commands=fix_commands(incident),
             )
         )
         if len(matches) == top:
@@ -189,6 +191,23 @@ def first_sentences(text: str, limit: int = 220) -> str:
     return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
 
 
+# A fenced code block: commands, which must keep their lines to be pasted.
+_FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?P<code>.*?)^ {0,3}\1[ \t]*$", re.M | re.S)
+COMMAND_LINES = 8
+
+
+def fix_commands(incident: Incident) -> tuple[str, ...]:
+    """The commands the fix was made with (its fenced code blocks), a line each."""
+    fix = incident.section("resolution") or incident.section("mitigation")
+    lines = [
+        line.rstrip()
+        for found in _FENCED.finditer(fix)
+        for line in found.group("code").split("\n")
+        if line.strip()
+    ]
+    return tuple(lines[:COMMAND_LINES])
+
+
 def what_was_done(incident: Incident) -> str:
     """Its root cause and its resolution, in a sentence or two.
 
@@ -201,7 +220,7 @@ def what_was_done(incident: Incident) -> str:
         or "; ".join(incident.contributing_factors)
         or incident.section("contributing_factors")
     )
-    fix = incident.section("resolution") or incident.section("mitigation")
+    fix = _FENCED.sub(" ", incident.section("resolution") or incident.section("mitigation"))
     parts = []
     if cause:
         parts.append("Cause: " + first_sentences(cause, 160))

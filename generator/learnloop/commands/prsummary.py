@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -306,6 +306,14 @@ def _md(text: str) -> str:
     return flat.replace("<", "&lt;").replace(">", "&gt;").replace("@", "&#64;")
 
 
+def _fenced(lines: Sequence[str], indent: str = "") -> list[str]:
+    """Commands as a code block, a line each: a fence longer than any run of backticks in
+    them, so that no line can close it early and be read as Markdown."""
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{indent}{fence}", *(f"{indent}{line}" for line in lines), f"{indent}{fence}"]
+
+
 def _code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
@@ -420,6 +428,8 @@ def _new_section(item: NewIncident) -> list[str]:
                 lines.append(f"   - why: {_md('; '.join(m.why[:2]))}")
             if m.what_was_done:
                 lines.append(f"   - what was done: {_md(m.what_was_done)}")
+            if m.commands:
+                lines.extend(["", *_fenced(m.commands, indent="   ")])
     else:
         lines.append("No past incidents to compare with yet.")
     lines.append("")

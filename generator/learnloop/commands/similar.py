@@ -241,6 +241,9 @@ def to_text(answer: dict[str, object]) -> str:
             lines.append(f"   why: {reason}")
         if m.what_was_done:
             lines.append(f"   what was done: {m.what_was_done}")
+        if m.commands:
+            lines.append("   commands:")
+            lines.extend(f"       {command}" for command in m.commands)
     lines.append("")
     nearest = answer.get("nearest_pattern")
     if answer["novel"]:
