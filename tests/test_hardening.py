@@ -668,6 +668,65 @@ def test_serve_takes_its_mkdocs_child_with_it(tmp_path: Path, private_cache, how
             process.kill()
 
 
+def _mkdocs_children(parent: int) -> list[int]:
+    """Processes whose parent is `parent` and that run mkdocs (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"mkdocs" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads Linux's /proc")
+def test_a_killed_build_takes_its_mkdocs_child_with_it(tmp_path: Path, private_cache):
+    root = site_repo(tmp_path / "repo", {f"{n}.md": pool(n) for n in (1, 2, 3)})
+    # A build that would take two minutes: the child is still at work when learnloop dies.
+    (root / "slow_hook.py").write_text(
+        "import time\n\ndef on_pre_build(config):\n    time.sleep(120)\n"
+    )
+    with (root / "mkdocs.yml").open("a") as config:
+        config.write("\nhooks:\n  - slow_hook.py\n")
+    process = subprocess.Popen(
+        [str(LEARNLOOP), "--root", str(root), "build"],
+        env=private_cache,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        children: list[int] = []
+        while not children:
+            assert process.poll() is None, "build ended before mkdocs was seen running"
+            assert time.monotonic() < deadline, "mkdocs never started"
+            children = _mkdocs_children(process.pid)
+            time.sleep(0.02)
+        process.kill()  # no handler runs: only the kernel's parent-death signal remains
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_alive(c) for c in children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(c) for c in children)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 # --- 18. Messages ---------------------------------------------------------------------------
 
 
