@@ -153,6 +153,8 @@ class Settings:
     # `check`'s warnings about blaming language (read/blameless.py): on, with the shipped words.
     blameless: BlamelessSettings = field(default_factory=lambda: _blameless_default())
     codeowners: CodeownersSettings = field(default_factory=CodeownersSettings)
+    # `feedback: {issues: …}`: where an export of the site's feedback issues is read from.
+    feedback_issues: str | None = None
 
 
 def _blameless_default() -> BlamelessSettings:
@@ -176,6 +178,7 @@ _TOP = {
     "communication",
     "blameless",
     "codeowners",
+    "feedback",
 }
 COMMUNICATION_KEYS = (*SEVERITIES, "status_page")
 
@@ -281,6 +284,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     importing = _importing(mapping("import", data.get("import")), err, mapping)
     blameless = _blameless(data.get("blameless"), lines, errors)
     codeowners = _codeowners(mapping("codeowners", data.get("codeowners")), err, mapping)
+    feedback = _feedback(mapping("feedback", data.get("feedback")), err)
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -300,7 +304,37 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         ),
         blameless=blameless,
         codeowners=codeowners,
+        feedback_issues=feedback,
     )
+
+
+_FEEDBACK_KEYS = {"issues"}
+
+
+def _feedback(data: dict[str, Any], err: Callable[[str, str], None]) -> str | None:
+    """`feedback:`: the repository path of an export of the site's feedback issues."""
+    for key in sorted(set(data) - _FEEDBACK_KEYS, key=str):
+        err(
+            f"feedback.{key}",
+            f"unknown setting; expected one of {', '.join(sorted(_FEEDBACK_KEYS))}",
+        )
+    issues = data.get("issues")
+    if issues is None:
+        return None
+    parts = issues.replace("\\", "/").split("/") if isinstance(issues, str) else []
+    if (
+        not isinstance(issues, str)
+        or not issues.strip()
+        or issues.startswith(("/", "\\"))
+        or re.match(r"[A-Za-z]:", issues)
+        or any(p in ("", ".", "..") for p in parts)
+    ):
+        err(
+            "feedback.issues",
+            f"expected a path inside the repository such as feedback/issues.json, got {issues!r}",
+        )
+        return None
+    return issues
 
 
 def _blameless(value: Any, lines: dict[str, int], errors: list[str]) -> BlamelessSettings:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from learnloop.analyze import rootcause
+from learnloop.analyze import page_feedback, rootcause
 from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.metrics import Filters, default_today
 from learnloop.commands import stale as stale_cmd
@@ -124,15 +124,18 @@ def load_analysis(root: Path) -> tuple[Analysis | None, list[rootcause.SystemicI
 def freshness_of(
     root: Path, analysis: Analysis, today: date
 ) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Every generated document on disk: path -> (fresh | stale | due, reasons)."""
+    """Every generated document on disk: path -> (fresh | stale | due, reasons), readers'
+    feedback counted as `learnloop stale` counts it (which reports what is wrong with it)."""
     incidents = analysis.incidents()
     period = analysis.settings.review_period_days
+    export = stale_cmd.feedback_export(root, analysis.settings)
+    issues = page_feedback.by_page(export.issues) if export else {}
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for folder in stale_cmd.GENERATED_DIRS:
         for path in sorted((root / folder).rglob("*.md")):
             rel = path.relative_to(root).as_posix()
             text = path.read_text(encoding="utf-8", errors="replace")
-            found = stale_cmd.assess(rel, text, incidents, today, period)
+            found = stale_cmd.assess(rel, text, incidents, today, period, issues.get(rel, ()))
             if found is not None:
                 out[rel] = (found.state, found.reasons)
     return out

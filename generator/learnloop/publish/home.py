@@ -28,6 +28,7 @@ PATTERNS = 8  # patterns with open work listed
 RECENT_DAYS = 90  # "lately": the window compared with the one before it
 REVIEWS = 8  # documents due for review listed
 LATEST = 5  # latest incidents listed
+ONBOARDING = "kb/onboarding/index.md"  # where someone new to on-call starts
 INTRO = (
     "Every post-mortem this team has written, and what they taught: runbooks, articles and "
     "decisions, rebuilt from `incidents/` on every change."
@@ -80,6 +81,9 @@ def render_home(inputs: Inputs) -> str:
         "by_service": href(HOME, BY_SERVICE),
         "dashboards": href(HOME, DASHBOARDS),
         "runbooks": href(HOME, "runbooks/index.md"),
+        "onboarding": (
+            href(HOME, ONBOARDING) if any(p.path == ONBOARDING for p in inputs.documents) else ""
+        ),
     }
     return render("home.md.j2", **context)
 

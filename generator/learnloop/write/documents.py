@@ -19,7 +19,18 @@ from learnloop.analyze.patterns import MIN_SIZE
 from learnloop.model import Problem
 from learnloop.state import FILENAME as STATE_FILE
 from learnloop.state import State, render_state
-from learnloop.write import adr, chaos, codeowners, document, gamedays, indexes, kb, report, runbook
+from learnloop.write import (
+    adr,
+    chaos,
+    codeowners,
+    document,
+    gamedays,
+    indexes,
+    kb,
+    onboarding,
+    report,
+    runbook,
+)
 from learnloop.write.cache import RenderCache
 
 log = logging.getLogger(__name__)
@@ -114,6 +125,9 @@ def render(
     # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
     out.update(kb.render_kb(visible, None, systemic, existing, cache))
     out.update(gamedays.render_gamedays(visible, existing, cache))
+    # The steps it quotes are the runbooks': worked out over every service name, as theirs are.
+    named = sorted({s for i in incidents.values() for s in i.services})
+    out.update(onboarding.render_onboarding(visible, named, existing, cache))
     adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
     out.update(adr_files)
     out.update(report.render_reports(visible, None, existing, systemic, cache))
@@ -134,7 +148,8 @@ def render(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )
     # Who reviews what: the owners of each document's services, in CODEOWNERS.
-    out.update(codeowners.render_codeowners(visible, out, existing, systemic))
+    teams = onboarding.routes(visible, out)
+    out.update(codeowners.render_codeowners(visible, out, existing, systemic, teams))
     if save:
         cache.save()
     log.info("%s", cache.summary())
