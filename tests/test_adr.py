@@ -12,7 +12,7 @@ from learnloop.analyze import rootcause
 from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.model import ActionItem
 from learnloop.state import State
-from learnloop.write import adr, document
+from learnloop.write import adr, front_matter
 from tests.conftest import REPO
 from tests.test_rootcause import analysis_of, corpus, make_incident
 
@@ -63,7 +63,7 @@ def test_drafts_and_numbers(small: Analysis) -> None:
         "adr/0004-test-every-change-where-it-matches-production-then.md",
         "adr/0005-adopt-an-outbox-for-payment-events.md",
     ]
-    front, body = document.split_existing(files[REPLICA])
+    front, body = front_matter.split_existing(files[REPLICA])
     assert front["kind"] == "adr"
     assert front["status"] == "proposed"
     assert front["pattern"] == "pool"
@@ -103,7 +103,7 @@ def test_accepted_status_is_kept_and_recurrence_flagged(small: Analysis) -> None
     )
     again, _ = render(small, {**files, REPLICA: accepted})
     text = again[REPLICA]
-    front, _ = document.split_existing(text)
+    front, _ = front_matter.split_existing(text)
     assert front["status"] == "accepted"
     assert str(front["accepted_at"]) == "2025-02-01"
     assert '!!! warning "Recurred after this decision"' in text

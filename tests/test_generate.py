@@ -259,7 +259,7 @@ def test_committed_generated_files_are_current():
 def test_runbook_titles_agree_between_index_heading_and_front_matter():
     """Each committed runbook is named the same in runbooks/index.md, in its front matter and
     in its heading."""
-    from learnloop.write import document
+    from learnloop.write import front_matter
 
     index = (REPO / "runbooks" / "index.md").read_text(encoding="utf-8")
     links = re.findall(r"\| \[([^\]]+)\]\(([^)]+)\)", index)
@@ -267,7 +267,7 @@ def test_runbook_titles_agree_between_index_heading_and_front_matter():
     assert len(listed) >= 10
     for target, name in listed.items():
         text = (REPO / "runbooks" / target).read_text(encoding="utf-8")
-        front, body = document.split_existing(text)
+        front, body = front_matter.split_existing(text)
         heading = re.search(r"(?m)^# (.+)$", body)
         assert heading is not None, target
         assert front["title"] == heading.group(1).strip() == name.replace("\\|", "|"), target

@@ -29,7 +29,7 @@ from learnloop.errors import LearnloopError
 from learnloop.load import load_bytes, load_corpus
 from learnloop.publish.plan import plan
 from learnloop.read import incident_from_bytes
-from learnloop.write import document, escape, remove_leftovers, target
+from learnloop.write import escape, front_matter, remove_leftovers, target
 from tests.conftest import REPO, incident_text
 
 LEARNLOOP = Path(sys.executable).parent / "learnloop"
@@ -474,7 +474,7 @@ def generated_repo(tmp_path: Path) -> Path:
 def test_a_title_edited_in_patterns_yml_reaches_the_heading(generated_repo: Path):
     state = generated_repo / "patterns.yml"
     runbook = generated_repo / "runbooks" / "tls-certificate-expiry.md"
-    old = document.split_existing(runbook.read_text())[0]["title"]
+    old = front_matter.split_existing(runbook.read_text())[0]["title"]
     assert f"\n# {old}\n" in runbook.read_text()
     text = state.read_text()
     assert f"title: {old}\n" in text
@@ -552,7 +552,7 @@ def test_comments_in_the_review_block_survive(generated_repo: Path):
     invoke(generated_repo, "generate")
     after = path.read_text()
     assert review in after
-    assert document.split_existing(after)[0]["review"]["by"] == "priya"
+    assert front_matter.split_existing(after)[0]["review"]["by"] == "priya"
 
 
 def test_a_deleted_end_marker_is_reported(generated_repo: Path):

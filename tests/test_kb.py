@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from learnloop.analyze import rootcause
 from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.patterns import Pattern
-from learnloop.write import document, kb
+from learnloop.write import front_matter, kb
 from learnloop.write.kb import articles as kb_articles
 from tests.conftest import REPO
 from tests.test_rootcause import analysis_of, corpus, make_incident
@@ -74,14 +74,14 @@ def test_articles_for_patterns_services_systemic_cases_and_an_index(small: Analy
         "kb/systemic/recurring-the-change-went-out-at-the.md",
     ]
     for path, text in files.items():
-        front, _ = document.split_existing(text)
+        front, _ = front_matter.split_existing(text)
         assert front["generated_by"] == "learnloop"
         assert front["kind"] == "article", path
 
 
 def test_pattern_article_figures_are_computed(small: Analysis) -> None:
     text = render(small)["kb/patterns/pool.md"]
-    front, _ = document.split_existing(text)
+    front, _ = front_matter.split_existing(text)
     assert front["pattern"] == "pool"
     assert front["sources"] == ["INC-1", "INC-2", "INC-3"]
     # 1,000 + 500 customers, $20,000 + $5,000; TTRs 60, 50 and 30 minutes.

@@ -541,6 +541,24 @@ def test_reading_twice_gives_the_same_incident(tmp_path: Path):
     assert again == incident
 
 
+def test_a_pipe_escaped_in_a_table_cell_stays_in_its_cell():
+    """GitHub's tables write a pipe inside a cell as `\\|`, often in a quoted command: the
+    command is kept whole, never cut at the pipe."""
+    [row] = blocks("| 09:05 | Ran `du -xh / \\| sort -h` on the node |\n")
+    assert row.cells == ("09:05", "Ran `du -xh / | sort -h` on the node")
+
+
+def test_free_as_a_word_of_what_was_seen_is_no_action():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:05 Checked free addresses in the private subnet: 0.
+        - 09:20 Freed disk space on the node.
+        """
+    )
+    assert texts(incident, "mitigation") == ["Freed disk space on the node."]
+
+
 def test_no_phrase_of_the_analysis_comes_from_the_simulator():
     """The analysis learns its words from real post-mortems: none may be one that only the
     simulator uses (the shared check lists them; it needs ../shared and the datasets)."""

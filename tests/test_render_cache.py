@@ -18,7 +18,7 @@ from learnloop import cachefile
 from learnloop.analyze.analysis import analyze_repo
 from learnloop.cli import cli
 from learnloop.model import Incident
-from learnloop.write import document, kb, runbook
+from learnloop.write import front_matter, kb, runbook
 from learnloop.write.cache import PREFIX, RenderCache, fingerprint
 from learnloop.write.cache import _encode_other as encode_slowly
 from learnloop.write.documents import render
@@ -284,8 +284,8 @@ FRONT = "generated_by: learnloop\nkind: runbook\ntitle: Pool\nsources: [INC-1, I
 )
 def test_front_matter_without_sources_reads_the_same(front: str) -> None:
     text = f"---\n{front}\n---\n# Pool\n"
-    full, body = document.split_existing(text)
-    lean, lean_body = document.split_existing(text, sources=False)
+    full, body = front_matter.split_existing(text)
+    lean, lean_body = front_matter.split_existing(text, sources=False)
     full.pop("sources", None)
     lean.pop("sources", None)
     assert (lean, lean_body) == (full, body)

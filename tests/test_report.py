@@ -433,13 +433,13 @@ def test_one_recommendation_is_one(tmp_path):
     """The prevention section counts in English: one recommendation is not "the 1 … ones"."""
     from types import SimpleNamespace
 
-    from learnloop.write import report as report_mod
+    from learnloop.write.report import output as report_output
 
     rec = SimpleNamespace(
         priority="high", title="Pool alert", annual_saving_usd=1200.0, effort_days=1.0,
         roi=3.0, payback_months=4.0, quick_win=True,
     )  # fmt: skip
-    section = report_mod._ENV.get_template("report_executive.md.j2").module.prevention
+    section = report_output._ENV.get_template("report_executive.md.j2").module.prevention
 
     def render(recs: list[object], quick: int) -> str:
         d = SimpleNamespace(

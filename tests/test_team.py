@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from learnloop.analyze.actions import status_on
 from learnloop.cli import cli
 from learnloop.read import load_corpus
-from learnloop.write import document
+from learnloop.write import front_matter
 
 parser = pytest.importorskip("codeowners")
 DBA = {"cart-db", "inventory-db", "orders-db"}
@@ -87,7 +87,7 @@ def test_a_reviewed_document_leaves_the_list(owned: Path, tmp_path: Path):
     before = digest(root)["stale_documents"]
     path = root / before[0]["path"]
     text = path.read_text()
-    front, _ = document.split_existing(text)
+    front, _ = front_matter.split_existing(text)
     signed = re.sub(
         r"(?m)^review: .*$",
         f"review: {{status: reviewed, by: dba, at: {digest(root)['today']}, "

@@ -37,9 +37,11 @@ _PACKAGE = Path(__file__).resolve().parent
 
 @cache
 def code_digest() -> str:
-    """A digest of this package's source: a code change invalidates every derived cache."""
+    """A digest of this package's files: a change to its code or to the data it reads (the
+    reader's cues, the failure catalogue, the themes, templates) invalidates every cache."""
     h = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
+    files = (p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(p for p in files if p.suffix != ".pyc"):
         h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -9,15 +9,17 @@ squash merge keeps) and commit times for deploys (when the change landed on the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from learnloop.analyze.changes import CONFIG_CHANGE, DEPLOY, Change
+from learnloop.errors import LearnloopError
 
 if TYPE_CHECKING:
     from git import Repo
@@ -238,3 +240,76 @@ def changes_from_commits(
 
 def _change_key(change: Change) -> tuple[Any, ...]:
     return (change.at, change.service, change.kind, change.ref or "")
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # added | changed | renamed | deleted
+    path: str  # relative to the learning repo
+    old_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Diff:
+    base: str  # the commit compared with: the merge base of --base and HEAD
+    ref: str  # --base as given
+    files: tuple[FileChange, ...]
+    read_base: Callable[[str], str | None]  # path -> its text at the base, None if absent
+
+
+def git_diff(root: Path, ref: str) -> Diff:
+    """Files that differ between the merge base of `ref` and the working tree, untracked too."""
+    repo = open_repo(root)
+    if repo is None:
+        raise LearnloopError(f"{root} is not in a git repository; pr-summary needs one")
+    import git  # only once a repository opened: GitPython refuses to import without git
+
+    try:
+        base = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
+    except git.GitCommandError:
+        raise LearnloopError(
+            f"--base {ref}: no such commit or branch here; "
+            "fetch it first (a workflow needs `fetch-depth: 0`)"
+        ) from None
+    # No HEAD yet, or unrelated histories: then compare with the ref itself.
+    with contextlib.suppress(git.GitCommandError):
+        base = repo.git.merge_base(base, "HEAD")
+    top = Path(repo.working_tree_dir or root).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    raw = repo.git.diff("--name-status", "-z", "-M", base, "--", prefix or ".")
+    fields = raw.split("\0")
+    files: list[FileChange] = []
+    at = 0
+    while at < len(fields) - 1:
+        status = fields[at]
+        if not status:
+            at += 1
+            continue
+        if status[0] in "RC":
+            old, new = fields[at + 1], fields[at + 2]
+            at += 3
+            files.append(FileChange("renamed", _under(new, prefix), _under(old, prefix)))
+            continue
+        path = _under(fields[at + 1], prefix)
+        at += 2
+        kind = {"A": "added", "D": "deleted"}.get(status[0], "changed")
+        files.append(FileChange(kind, path))
+    for name in repo.untracked_files:
+        if name.startswith(prefix):
+            files.append(FileChange("added", _under(name, prefix)))
+    commit = repo.commit(base)
+
+    def read_base(rel: str) -> str | None:
+        try:
+            blob = commit.tree / (prefix + rel)
+            return bytes(blob.data_stream.read()).decode("utf-8", errors="replace")
+        except (KeyError, AttributeError):
+            return None
+
+    ordered = tuple(sorted(set(files), key=lambda f: (f.path, f.status)))
+    return Diff(base, ref, ordered, read_base)
+
+
+def _under(name: str, prefix: str) -> str:
+    return name[len(prefix) :] if prefix and name.startswith(prefix) else name

@@ -358,9 +358,11 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
         try:
             lexicon.extended(data["reader"])
         except SettingsError as exc:
-            errors.extend(
-                f"{FILENAME}:{lines.get('reader', 1)}: error: reader: {p}" for p in exc.problems
-            )
+            for problem in exc.problems:
+                # Each names its key ("reader.cues.mitigation: …"): the line is that key's.
+                key = problem.split(":", 1)[0]
+                line = lines.get(key, lines.get("reader", 1))
+                errors.append(f"{FILENAME}:{line}: error: {problem}")
     if data.get("failure_modes") is not None:
         try:
             failure_modes.load_catalogue(data["failure_modes"], lines=lines)

@@ -9,10 +9,9 @@ branch before anything is committed as well as on the merge commit a workflow ch
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,10 @@ from learnloop.analyze.lookup import from_analysis
 from learnloop.analyze.similar import Match
 from learnloop.commands import generate as generate_cmd
 from learnloop.commands import similar as similar_cmd
-from learnloop.errors import LearnloopError
 from learnloop.load import INCIDENTS_DIR, SUFFIXES, discover, display_path
 from learnloop.model import Incident, Problem
 from learnloop.state import FILENAME as STATE_FILE
-from learnloop.write import document
+from learnloop.write import document, front_matter
 from learnloop.write import runbook as runbook_mod
 
 MARKER = "<!-- learnloop:pr-summary -->"  # finds the comment to update instead of adding one
@@ -39,79 +37,6 @@ SIMILAR = 3
 DETAILED = 20  # new incidents shown in full; a bulk import lists the rest in the table only
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _ROW = re.compile(r"^\|(?!\s*:?-{3,})")
-
-
-@dataclass(frozen=True)
-class FileChange:
-    status: str  # added | changed | renamed | deleted
-    path: str  # relative to the learning repo
-    old_path: str | None = None
-
-
-@dataclass(frozen=True)
-class Diff:
-    base: str  # the commit compared with: the merge base of --base and HEAD
-    ref: str  # --base as given
-    files: tuple[FileChange, ...]
-    read_base: Callable[[str], str | None]  # path -> its text at the base, None if absent
-
-
-def git_diff(root: Path, ref: str) -> Diff:
-    """Files that differ between the merge base of `ref` and the working tree, untracked too."""
-    repo = gitfacts.open_repo(root)
-    if repo is None:
-        raise LearnloopError(f"{root} is not in a git repository; pr-summary needs one")
-    import git  # only once a repository opened: GitPython refuses to import without git
-
-    try:
-        base = repo.git.rev_parse("--verify", "--quiet", f"{ref}^{{commit}}")
-    except git.GitCommandError:
-        raise LearnloopError(
-            f"--base {ref}: no such commit or branch here; "
-            "fetch it first (a workflow needs `fetch-depth: 0`)"
-        ) from None
-    # No HEAD yet, or unrelated histories: then compare with the ref itself.
-    with contextlib.suppress(git.GitCommandError):
-        base = repo.git.merge_base(base, "HEAD")
-    top = Path(repo.working_tree_dir or root).resolve()
-    prefix = root.resolve().relative_to(top).as_posix()
-    prefix = "" if prefix == "." else prefix + "/"
-    raw = repo.git.diff("--name-status", "-z", "-M", base, "--", prefix or ".")
-    fields = raw.split("\0")
-    files: list[FileChange] = []
-    at = 0
-    while at < len(fields) - 1:
-        status = fields[at]
-        if not status:
-            at += 1
-            continue
-        if status[0] in "RC":
-            old, new = fields[at + 1], fields[at + 2]
-            at += 3
-            files.append(FileChange("renamed", _under(new, prefix), _under(old, prefix)))
-            continue
-        path = _under(fields[at + 1], prefix)
-        at += 2
-        kind = {"A": "added", "D": "deleted"}.get(status[0], "changed")
-        files.append(FileChange(kind, path))
-    for name in repo.untracked_files:
-        if name.startswith(prefix):
-            files.append(FileChange("added", _under(name, prefix)))
-    commit = repo.commit(base)
-
-    def read_base(rel: str) -> str | None:
-        try:
-            blob = commit.tree / (prefix + rel)
-            return bytes(blob.data_stream.read()).decode("utf-8", errors="replace")
-        except (KeyError, AttributeError):
-            return None
-
-    ordered = tuple(sorted(set(files), key=lambda f: (f.path, f.status)))
-    return Diff(base, ref, ordered, read_base)
-
-
-def _under(name: str, prefix: str) -> str:
-    return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 
 
 def _is_incident_path(rel: str) -> bool:
@@ -127,7 +52,7 @@ def _is_incident_path(rel: str) -> bool:
 
 @dataclass(frozen=True)
 class IncidentChange:
-    change: FileChange
+    change: gitfacts.FileChange
     incident: Incident | None  # None when the file does not load
     problems: tuple[Problem, ...]
 
@@ -152,7 +77,7 @@ class Summary:
 
 def summarize(root: Path, ref: str) -> Summary:
     """Everything the pull-request summary says, from a git diff and one analysis."""
-    diff = git_diff(root, ref)
+    diff = gitfacts.git_diff(root, ref)
     analysis = analyze_repo(root)
     current = {display_path(p, root) for p in discover(root)}
     changed = [f for f in diff.files if f.status != "deleted" and f.path in current]
@@ -276,13 +201,13 @@ def describe(rel: str, old: str | None, new: str, hidden: frozenset[str] = froze
     """
     if rel == STATE_FILE:
         return _describe_state(old, new, hidden)
-    new_front, _ = document.split_existing(new)
+    new_front, _ = front_matter.split_existing(new)
     kind = str(new_front.get("kind") or "file")
     sources = [str(s) for s in new_front.get("sources") or []]
     if old is None:
         cited = f" from {len(sources)} source{'s' if len(sources) != 1 else ''}"
         return f"new {kind}" + (f"{cited} ({', '.join(sources)})" if sources else "")
-    old_front, _ = document.split_existing(old)
+    old_front, _ = front_matter.split_existing(old)
     before = {str(s) for s in old_front.get("sources") or []}
     parts = []
     added = sorted(set(sources) - before)
@@ -475,7 +400,9 @@ def _asks_for_review(rel: str) -> bool:
     a report."""
     if not rel.startswith(("runbooks/", "kb/", "adr/")) or not rel.endswith(".md"):
         return False
-    return document.needs_review(rel, {"kind": "report" if rel.startswith("kb/reports/") else ""})
+    return front_matter.needs_review(
+        rel, {"kind": "report" if rel.startswith("kb/reports/") else ""}
+    )
 
 
 def _new_section(item: NewIncident) -> list[str]:

@@ -21,7 +21,7 @@ import click
 
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.settings import load_settings
-from learnloop.write import atomic_write, document
+from learnloop.write import atomic_write, document, front_matter
 
 _FRONT = re.compile(r"\A---\n(?P<yaml>.*?\n)---\n", re.DOTALL)
 _NAME = re.compile(r"[^\x00-\x1f\x7f]{1,100}")
@@ -63,7 +63,7 @@ def reviewer(given: str | None, root: Path) -> str:
 
 def sign(text: str, *, by: str, at: date, period_days: int, path: str) -> tuple[str, Signed]:
     """The file with its review block (and review_due) set; everything else as it was."""
-    front, _ = document.split_existing(text, sources=False)
+    front, _ = front_matter.split_existing(text, sources=False)
     if front.get("generated_by") != document.GENERATED_BY:
         raise LearnloopError(f"{path}: not a document `learnloop generate` wrote")
     digest = front.get("source_digest")
@@ -71,11 +71,13 @@ def sign(text: str, *, by: str, at: date, period_days: int, path: str) -> tuple[
         raise LearnloopError(f"{path}: no source_digest to sign off; run `learnloop generate`")
     review = {"status": "reviewed", "by": by, "at": at, "digest": digest}
     updated = front.get("updated")
-    due = document.review_due(review, updated if isinstance(updated, date) else None, period_days)
+    due = front_matter.review_due(
+        review, updated if isinstance(updated, date) else None, period_days
+    )
     match = _FRONT.match(text)
     assert match is not None  # split_existing found front matter
     lines = match.group("yaml").split("\n")
-    block = document.review_line(review)
+    block = front_matter.review_line(review)
     start = next((n for n, line in enumerate(lines) if re.match(r"review:(\s|$)", line)), None)
     if start is None:
         at_key = next((n for n, line in enumerate(lines) if line.startswith("updated:")), None)

@@ -21,10 +21,11 @@ import click
 from learnloop.analyze.page_feedback import by_page, since_review
 from learnloop.commands import Repo
 from learnloop.load.feedback import Export, Feedback, read_export
+from learnloop.load.fields import as_date
 from learnloop.model import Incident, Problem
 from learnloop.read import load_corpus
 from learnloop.settings import Settings, load_settings
-from learnloop.write import document
+from learnloop.write import document, front_matter
 
 GENERATED_DIRS = ("runbooks", "kb", "adr")
 
@@ -49,14 +50,16 @@ def assess(
 ) -> Freshness | None:
     """The freshness of one generated document, with every reason; None if it is not generated
     or asks for no review (an index, a report). `feedback`: the readers' issues about it."""
-    front, _ = document.split_existing(text)
-    if front.get("generated_by") != document.GENERATED_BY or not document.needs_review(path, front):
+    front, _ = front_matter.split_existing(text)
+    if front.get("generated_by") != document.GENERATED_BY or not front_matter.needs_review(
+        path, front
+    ):
         return None
-    state, reason = document.freshness(front, today, period_days)
+    state, reason = front_matter.freshness(front, today, period_days)
     reasons = [reason] if state != "fresh" else []
     raw = front.get("review")
     review: dict[str, object] = raw if isinstance(raw, dict) else {}
-    reviewed = document.as_date(review.get("at"))
+    reviewed = as_date(review.get("at"))
     sources = [incidents[i] for i in front.get("sources") or [] if i in incidents]
     if reviewed and state == "stale":
         newer = sorted(i.id for i in sources if i.started_at.date() > reviewed)
@@ -68,15 +71,17 @@ def assess(
         # A runbook exists once its pattern has two incidents; later ones should have used it.
         first_two = sorted(sources, key=lambda i: (i.started_at, i.id))[:2]
         later = [i for i in since if i not in first_two]
-        unused = sorted(i.id for i in later if i.runbook_used != pattern)
+        unused = sorted(i.id for i in later if not names(i.runbook_used, pattern))
         unhelpful = sorted(
-            i.id for i in since if i.runbook_used == pattern and i.runbook_helpful is False
+            i.id for i in since if names(i.runbook_used, pattern) and i.runbook_helpful is False
         )
         if unhelpful:
             reasons.append(f"rated unhelpful in {', '.join(unhelpful)}")
-        if unused and len(unused) * 2 > len(later):
+        mostly_unused = bool(unused) and len(unused) * 2 > len(later)
+        if mostly_unused:
             reasons.append(f"not used in {len(unused)} of {len(later)} later incidents")
-        if (unhelpful or (unused and len(unused) * 2 > len(later))) and state == "fresh":
+        # Evidence that the text failed outranks a review date passing: stale, not due.
+        if unhelpful or mostly_unused:
             state = "stale"
     rated = since_review(feedback, reviewed)
     if (why := rated.reason(reviewed)) is not None:
@@ -153,6 +158,12 @@ def review(root: Path, today: date | None = None) -> Review:
         settings.feedback_issues,
         len(export.issues) if export else 0,
     )
+
+
+def names(used: str | None, pattern: str) -> bool:
+    """Whether a `runbook_used` value names this pattern's runbook: its slug, or its file
+    (`db-pool.md`), as `check` accepts it."""
+    return used is not None and used.strip().removesuffix(".md") == pattern
 
 
 def stale(root: Path, today: date | None = None) -> list[Freshness]:

@@ -6,13 +6,6 @@ Each format's module is a pure function from parsed input to records (`Imported`
 and `run` does one import.
 """
 
-from learnloop.importers.records import (
-    FORMATS,
-    AlertRef,
-    Document,
-    Imported,
-    Record,
-    Skipped,
-)
+from learnloop.importers.records import FORMATS, AlertRef, Document, Imported, Record, Skipped
 
 __all__ = ["FORMATS", "AlertRef", "Document", "Imported", "Record", "Skipped"]

@@ -7,15 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from learnloop.importers.records import (
-    AlertRef,
-    Document,
-    Skipped,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import items, mapping, parse_time, text_of
+from learnloop.importers.records import AlertRef, Document, Skipped
 
 
 def _is_alert(value: Any) -> bool:

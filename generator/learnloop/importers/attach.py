@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from learnloop.importers.fields import iso, parse_time
 from learnloop.importers.plan import (
     Existing,
     Planned,
@@ -27,7 +28,7 @@ from learnloop.importers.plan import (
     seal,
     written_by_import,
 )
-from learnloop.importers.records import AlertRef, iso, parse_time
+from learnloop.importers.records import AlertRef
 from learnloop.scaffold import slugify
 
 CANDIDATES = "alerts/candidates.yml"

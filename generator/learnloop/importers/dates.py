@@ -5,28 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=lambda m: (-len(m), m))) + r")\.?"
+from learnloop.read.times import MONTH, MONTHS
+
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _CLOCK = (
@@ -42,10 +22,10 @@ _FORMS = (
     # A year typed with a fifth digit (20202-01-16): read as its first four.
     re.compile(r"\b(?P<year>(?:19|20)\d\d)\d-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b" + _CLOCK),
     re.compile(
-        r"\b" + _DAY + r"(?:\s+of)?[\s-]+" + _MONTH + r",?[\s-]+" + _YEAR + r"\b" + _CLOCK, re.I
+        r"\b" + _DAY + r"(?:\s+of)?[\s-]+" + MONTH + r",?[\s-]+" + _YEAR + r"\b" + _CLOCK, re.I
     ),
-    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _CLOCK, re.I),
-    re.compile(r"\b" + _MONTH + r"\s+" + _YEAR + r"\b", re.I),  # "May 2021": its first day
+    re.compile(r"\b" + MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _CLOCK, re.I),
+    re.compile(r"\b" + MONTH + r"\s+" + _YEAR + r"\b", re.I),  # "May 2021": its first day
     # US numeric, as the teams that write 5-26-21 and 4/21/23 mean it
     re.compile(
         r"(?<![\d./-])(?P<month>[01]?\d)[-/](?P<day>[0-3]?\d)[-/](?P<year>(?:19|20)?\d\d)(?!\d|/\d)"
@@ -53,13 +33,13 @@ _FORMS = (
     ),
 )
 _NO_YEAR = (
-    re.compile(r"\b" + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"\b", re.I),
-    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"\b(?![:.]\d)", re.I),
+    re.compile(r"\b" + _DAY + r"(?:\s+of)?\s+" + MONTH + r"\b", re.I),
+    re.compile(r"\b" + MONTH + r"\s+" + _DAY + r"\b(?![:.]\d)", re.I),
 )
 
 
 def _month(text: str) -> int:
-    return int(text) if text.isdigit() else _MONTHS[text.lower().rstrip(".")]
+    return int(text) if text.isdigit() else MONTHS[text.lower().rstrip(".")]
 
 
 def _build(match: re.Match[str], zone: tzinfo) -> tuple[date, datetime | None] | None:

@@ -12,18 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from learnloop.importers.adf import adf_to_markdown, wiki_to_markdown
-from learnloop.importers.records import (
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.records import Document, Imported, Record, Skipped
 
 _DONE = {"done", "resolved", "closed", "fixed", "complete", "completed", "mitigated"}
 _SEVERITY_FIELDS = ("severity", "incident severity", "sev")

@@ -14,15 +14,8 @@ from typing import Any
 import yaml
 
 from learnloop.importers import dates
-from learnloop.importers.records import (
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    digest_of,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import digest_of, parse_time, text_of
+from learnloop.importers.records import Document, Imported, Record, Skipped
 from learnloop.read import lexicon as lexicon_mod
 from learnloop.read import times as times_mod
 from learnloop.read.record import timeline_of

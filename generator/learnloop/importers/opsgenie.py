@@ -14,18 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from learnloop.importers.adf import adf_to_markdown
-from learnloop.importers.records import (
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.gather import Gathered, gather
+from learnloop.importers.records import Document, Imported, Record, Skipped
 
 
 def _is_object(value: Any) -> bool:
@@ -52,11 +43,8 @@ def looks_like(data: Any) -> bool:
 
 
 @dataclass
-class Group:
-    ident: str
+class Group(Gathered):
     kind: str = "alert"
-    sources: set[str] = field(default_factory=set)
-    shown: set[str] = field(default_factory=set)
     obj: dict[str, Any] = field(default_factory=dict)
     logs: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
@@ -79,13 +67,6 @@ def _list(value: Any) -> list[dict[str, Any]]:
     return [v for v in items(value) if isinstance(v, dict)]
 
 
-def _group(groups: dict[str, Group], ident: str, doc: Document) -> Group:
-    group = groups.setdefault(ident, Group(ident))
-    group.sources.add(doc.source)
-    group.shown.add(doc.shown)
-    return group
-
-
 def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> bool:
     if isinstance(data, list):
         return any([_collect(doc, item, groups) for item in data])
@@ -95,7 +76,7 @@ def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> bool:
         ident = text_of(alert.get("alertId"))
         if not ident:
             return False
-        group = _group(groups, ident, doc)
+        group = gather(groups, ident, doc, Group)
         group.obj = {**alert, **group.obj}
         group.actions.append({"action": text_of(data.get("action")), **alert})
         return True
@@ -110,7 +91,7 @@ def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> bool:
     if "postmortemId" in obj:
         root = mapping(obj.get("rootIncident"))
         ident = text_of(root.get("id")) or text_of(obj.get("postmortemId"))
-        group = _group(groups, ident, doc)
+        group = gather(groups, ident, doc, Group)
         group.kind = "incident"
         group.postmortem = obj
         if not group.obj:
@@ -119,7 +100,7 @@ def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> bool:
     ident = text_of(obj.get("id")) or text_of(obj.get("alertId"))
     if not ident:
         return False
-    group = _group(groups, ident, doc)
+    group = gather(groups, ident, doc, Group)
     group.obj = {**group.obj, **obj}
     links = text_of(mapping(obj.get("links")).get("web"))
     if (
@@ -147,7 +128,7 @@ def _after(start: datetime | None, millis: Any) -> datetime | None:
 
 def _record(group: Group) -> Record:
     obj, post = group.obj, group.postmortem
-    shown = sorted(group.shown)[0] + (f"#{group.ident}" if len(group.shown) == 1 else "")
+    shown = group.shown_as()
     title = text_of(obj.get("message")) or text_of(post.get("title"))
     created = parse_time(obj.get("createdAt")) or parse_time(post.get("startTime"))
     if not title:
@@ -215,7 +196,7 @@ def _record(group: Group) -> Record:
         title=title,
         started_at=started,
         body="\n\n".join(p for p in parts if p).strip() + "\n",
-        origin=f"{sorted(group.sources)[0]}#{group.ident}",
+        origin=group.origin(),
         digest=digest_of([obj, group.logs, group.notes, group.actions, post]),
         severity=text_of(obj.get("priority")) or text_of(post.get("severity")) or None,
         services=tuple(dict.fromkeys(s for s in services if s)),

@@ -15,19 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from learnloop.importers.convert import html_to_markdown, looks_like_html
-from learnloop.importers.records import (
-    AlertRef,
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.gather import Gathered, gather
+from learnloop.importers.records import AlertRef, Document, Imported, Record, Skipped
 
 _INCIDENT_KEYS = ("incident_number", "urgency", "escalation_policy", "assignments", "incident_key")
 _NUMBER_PREFIX = re.compile(r"^\[#\d+\]\s*")
@@ -74,12 +64,9 @@ def looks_like(data: Any) -> bool:
 
 
 @dataclass
-class Group:
+class Group(Gathered):
     """Everything the inputs say about one incident."""
 
-    ident: str
-    sources: set[str] = field(default_factory=set)
-    shown: set[str] = field(default_factory=set)
     incident: dict[str, Any] = field(default_factory=dict)
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[dict[str, Any]] = field(default_factory=list)
@@ -109,33 +96,18 @@ def records(docs: Sequence[Document]) -> list[Record]:
     return out
 
 
-def _group(groups: dict[str, Group], ident: str, doc: Document) -> Group:
-    group = groups.setdefault(ident, Group(ident))
-    group.sources.add(doc.source)
-    group.shown.add(doc.shown)
-    return group
-
-
 def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> None:
     if isinstance(data, list):
         for item in data:
             _collect(doc, item, groups)
         return
     data = mapping(data)
-    if _is_entry(data):
+    if _is_entry(data) or data.get("type") == "alert":  # a piece that names its incident
         ref = text_of(mapping(data.get("incident")).get("id"))
         if ref:
-            group = _group(groups, ref, doc)
-            group.entries[text_of(data.get("id")) or str(len(group.entries))] = data
-            group.title_hint = group.title_hint or text_of(
-                mapping(data.get("incident")).get("summary")
-            )
-        return
-    if data.get("type") == "alert":
-        ref = text_of(mapping(data.get("incident")).get("id"))
-        if ref:
-            group = _group(groups, ref, doc)
-            group.alerts[text_of(data.get("id")) or str(len(group.alerts))] = data
+            group = gather(groups, ref, doc, Group)
+            kept = group.entries if _is_entry(data) else group.alerts
+            kept[text_of(data.get("id")) or str(len(kept))] = data
             group.title_hint = group.title_hint or text_of(
                 mapping(data.get("incident")).get("summary")
             )
@@ -155,7 +127,7 @@ def _collect(doc: Document, data: Any, groups: dict[str, Group]) -> None:
         ident = text_of(incident.get("id"))
         if not ident:
             return
-        group = _group(groups, ident, doc)
+        group = gather(groups, ident, doc, Group)
         group.incident = _newer(group.incident, incident)
         first = mapping(incident.get("first_trigger_log_entry"))
         if first.get("created_at"):
@@ -215,7 +187,7 @@ def _webhook_v3(doc: Document, event: dict[str, Any], groups: dict[str, Group]) 
         ident = text_of(mapping(data.get("incident")).get("id"))
     if not ident:
         return
-    group = _group(groups, ident, doc)
+    group = gather(groups, ident, doc, Group)
     if data.get("type") == "incident":
         group.incident = _newer(group.incident, data)
     group.events.append({**event, "event_type": kind})
@@ -223,7 +195,7 @@ def _webhook_v3(doc: Document, event: dict[str, Any], groups: dict[str, Group]) 
 
 def _record(group: Group) -> Record:
     incident = group.incident
-    shown = sorted(group.shown)[0] + (f"#{group.ident}" if len(group.shown) == 1 else "")
+    shown = group.shown_as()
     title = _NUMBER_PREFIX.sub(
         "", text_of(incident.get("title")) or text_of(incident.get("summary"))
     )
@@ -300,7 +272,7 @@ def _record(group: Group) -> Record:
         title=title,
         started_at=created,
         body="\n\n".join(p for p in parts if p).strip() + "\n",
-        origin=f"{sorted(group.sources)[0]}#{group.ident}",
+        origin=group.origin(),
         digest=digest_of(
             [
                 incident,

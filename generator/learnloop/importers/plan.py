@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from learnloop.importers.records import Imported, iso
+from learnloop.importers.fields import iso
+from learnloop.importers.records import Imported
 from learnloop.importers.severity import map_severity
 from learnloop.load import INCIDENTS_DIR, discover, load_bytes
 from learnloop.load.fields import ID_RE, MAX_ID

@@ -15,18 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from learnloop.importers import dates
-from learnloop.importers.records import (
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.records import Document, Imported, Record, Skipped
 from learnloop.importers.severity import labels_in_text
 
 # Messages that record who came and went, not what happened.

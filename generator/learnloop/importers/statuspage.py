@@ -12,18 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from learnloop.importers.convert import html_to_markdown, looks_like_html
-from learnloop.importers.records import (
-    Document,
-    Imported,
-    Record,
-    Skipped,
-    Timeline,
-    digest_of,
-    items,
-    mapping,
-    parse_time,
-    text_of,
-)
+from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.records import Document, Imported, Record, Skipped
 
 _MAINTENANCE = {"scheduled", "in_progress", "verifying", "completed"}
 # Pseudo-components some pages add ("Visit www.githubstatus.com for more information").

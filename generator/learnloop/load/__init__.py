@@ -13,7 +13,8 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from learnloop.load.fields import NARRATIVE_KEYS, Reader, read_optional, read_required
+from learnloop.load.fields import NARRATIVE_KEYS, Reader
+from learnloop.load.front import read_optional, read_required
 from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import Corpus, Incident, Problem, key_lines
 

@@ -10,38 +10,31 @@ always gives the same bytes.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-# Mid-tone colours with enough contrast on white and on Material's slate background.
-PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
+from learnloop.publish.svg import (
+    ACCENT,
+    INK,
+    PALETTE,
+    WIDTH,
+    band_axis,
+    draw_circle,
+    draw_legend,
+    draw_line,
+    draw_rect,
+    draw_text,
+    nice_ticks,
+    num,
+    shorten,
+    svg_document,
+    text_width,
+    value_axis,
+    wrap_words,
 )
-SEVERITY_COLOURS = {
-    "P0": "#d62728",
-    "P1": "#f28e2b",
-    "P2": "#edc948",
-    "P3": "#4e79a7",
-    "P4": "#9da5ad",
-}
-ACCENT = PALETTE[0]
-WIDTH = 760  # the coordinate width of every chart
-FONT = 12  # px in that space
-CHAR = 0.58  # a character's width, in font sizes, to reserve room for labels
-INK = "currentColor"
 
 
 @dataclass(frozen=True)
@@ -53,143 +46,6 @@ class Series:
     colour: str
 
 
-# --- drawing -----------------------------------------------------------------------------
-
-
-def _n(value: float) -> str:
-    """A coordinate with at most one decimal, the same on every machine."""
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _text(
-    x: float,
-    y: float,
-    text: str,
-    *,
-    anchor: str = "start",
-    size: float = FONT,
-    rotate: float | None = None,
-    weight: str | None = None,
-    opacity: float | None = None,
-) -> str:
-    attrs = f'x="{_n(x)}" y="{_n(y)}" font-size="{_n(size)}" fill="{INK}"'
-    if anchor != "start":
-        attrs += f' text-anchor="{anchor}"'
-    if rotate is not None:
-        attrs += f' transform="rotate({_n(rotate)} {_n(x)} {_n(y)})"'
-    if weight:
-        attrs += f' font-weight="{weight}"'
-    if opacity is not None:
-        attrs += f' opacity="{opacity:g}"'
-    return f"<text {attrs}>{html.escape(text, quote=False)}</text>"
-
-
-def _line(x1: float, y1: float, x2: float, y2: float, *, colour: str = INK, **style: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in sorted(style.items()))
-    return (
-        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"{extra}/>'
-    )
-
-
-def _rect(x: float, y: float, w: float, h: float, fill: str, **style: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in sorted(style.items()))
-    return (
-        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(max(w, 0))}" height="{_n(max(h, 0))}" '
-        f'fill="{fill}"{extra}/>'
-    )
-
-
-def _circle(x: float, y: float, r: float, fill: str, **style: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in sorted(style.items()))
-    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{fill}"{extra}/>'
-
-
-def _svg(slug: str, title: str, height: float, body: list[str]) -> str:
-    """The chart as an element ready to inline, titled for screen readers."""
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_n(height)}" '
-        f'role="img" aria-labelledby="{slug}-title" font-family="inherit">'
-    )
-    # A blank line would end the HTML block that Markdown passes through untouched.
-    return "\n".join(
-        [head, f'<title id="{slug}-title">{html.escape(title)}</title>', *body, "</svg>"]
-    )
-
-
-def _width(text: str, size: float = FONT) -> float:
-    return len(text) * size * CHAR
-
-
-def _short(text: str, limit: int = 34) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _wrap(text: str, limit: int) -> list[str]:
-    """Words into lines of at most `limit` characters; two lines at most, the last cut."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and len(lines[-1]) + 1 + len(word) <= limit:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    if len(lines) > 2:
-        lines = [lines[0], _short(" ".join(lines[1:]), limit)]
-    return lines
-
-
-def _ticks(top: float, count: int = 5) -> list[float]:
-    """Round steps from 0 to at least `top`."""
-    if top <= 0:
-        return [0.0, 1.0]
-    raw = top / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    if step < 1:
-        step = 1.0  # counts: whole numbers
-    return [step * n for n in range(math.ceil(top / step) + 1)]
-
-
-def _legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
-    out = []
-    for name, colour in items:
-        out.append(_rect(x, y - 9, 10, 10, colour))
-        out.append(_text(x + 14, y, name, size=11))
-        x += 14 + _width(name, 11) + 16
-    return out
-
-
-def _band_axis(labels: Sequence[str], left: float, right: float, bottom: float) -> list[str]:
-    """Category labels under bars, thinned so that at most about 24 show, upright when few."""
-    out = []
-    step = max(1, math.ceil(len(labels) / 24))
-    band = (right - left) / max(len(labels), 1)
-    for n in range(0, len(labels), step):
-        x = left + band * (n + 0.5)
-        if len(labels) > 8:
-            out.append(_text(x + 4, bottom + 8, labels[n], anchor="end", size=10, rotate=-60))
-        else:
-            out.append(_text(x, bottom + 16, labels[n], anchor="middle", size=11))
-    return out
-
-
-def _value_axis(
-    ticks: Sequence[float], top: float, left: float, right: float, y_of: object, label: str
-) -> list[str]:
-    out = []
-    for tick in ticks:
-        y = y_of(tick)  # type: ignore[operator]
-        out.append(_line(left, y, right, y, stroke_opacity="0.15"))
-        out.append(_text(left - 6, y + 4, f"{tick:g}", anchor="end", size=11))
-    out.append(_line(left, y_of(0), right, y_of(0), stroke_opacity="0.6"))  # type: ignore[operator]
-    mid = (y_of(0) + y_of(top)) / 2  # type: ignore[operator]
-    out.append(_text(14, mid, label, anchor="middle", size=11, rotate=-90))
-    return out
-
-
-# --- charts ------------------------------------------------------------------------------
-
-
 def stacked_bars(
     slug: str, title: str, labels: Sequence[str], series: Sequence[Series], ylabel: str
 ) -> str:
@@ -197,14 +53,14 @@ def stacked_bars(
     left, right, top, plot_h = 52.0, WIDTH - 10.0, 34.0, 200.0
     bottom = top + plot_h
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
-    ticks = _ticks(max(totals, default=0))
+    ticks = nice_ticks(max(totals, default=0))
     high = ticks[-1]
 
     def y_of(v: float) -> float:
         return bottom - plot_h * v / high
 
-    body = _legend([(s.name, s.colour) for s in series], left, 14)
-    body += _value_axis(ticks, high, left, right, y_of, ylabel)
+    body = draw_legend([(s.name, s.colour) for s in series], left, 14)
+    body += value_axis(ticks, high, left, right, y_of, ylabel)
     band = (right - left) / max(len(labels), 1)
     for i in range(len(labels)):
         base = 0.0
@@ -212,10 +68,10 @@ def stacked_bars(
             value = row.values[i]
             if value:
                 y0, y1 = y_of(base), y_of(base + value)
-                body.append(_rect(left + band * (i + 0.1), y1, band * 0.8, y0 - y1, row.colour))
+                body.append(draw_rect(left + band * (i + 0.1), y1, band * 0.8, y0 - y1, row.colour))
             base += value
-    body += _band_axis(labels, left, right, bottom)
-    return _svg(slug, title, bottom + (62 if len(labels) > 8 else 26), body)
+    body += band_axis(labels, left, right, bottom)
+    return svg_document(slug, title, bottom + (62 if len(labels) > 8 else 26), body)
 
 
 def bars_and_line(
@@ -230,30 +86,30 @@ def bars_and_line(
     left, right, top, plot_h = 52.0, WIDTH - 10.0, 34.0, 200.0
     bottom = top + plot_h
     peak = max([v for s in [*bars, line] for v in s.values], default=0)
-    ticks = _ticks(peak)
+    ticks = nice_ticks(peak)
     high = ticks[-1]
 
     def y_of(v: float) -> float:
         return bottom - plot_h * v / high
 
-    body = _legend([(s.name, s.colour) for s in [*bars, line]], left, 14)
-    body += _value_axis(ticks, high, left, right, y_of, ylabel)
+    body = draw_legend([(s.name, s.colour) for s in [*bars, line]], left, 14)
+    body += value_axis(ticks, high, left, right, y_of, ylabel)
     band = (right - left) / max(len(labels), 1)
     width = band * 0.8 / max(len(bars), 1)
     for n, row in enumerate(bars):
         for i, value in enumerate(row.values):
             if value:
                 x = left + band * (i + 0.1) + width * n
-                body.append(_rect(x, y_of(value), width, y_of(0) - y_of(value), row.colour))
+                body.append(draw_rect(x, y_of(value), width, y_of(0) - y_of(value), row.colour))
     points = [(left + band * (i + 0.5), y_of(v)) for i, v in enumerate(line.values)]
     if points:
         path = " ".join(
-            f"{'M' if i == 0 else 'L'}{_n(x)} {_n(y)}" for i, (x, y) in enumerate(points)
+            f"{'M' if i == 0 else 'L'}{num(x)} {num(y)}" for i, (x, y) in enumerate(points)
         )
         body.append(f'<path d="{path}" fill="none" stroke="{line.colour}" stroke-width="2"/>')
-        body += [_circle(x, y, 2.5, line.colour) for x, y in points]
-    body += _band_axis(labels, left, right, bottom)
-    return _svg(slug, title, bottom + (62 if len(labels) > 8 else 26), body)
+        body += [draw_circle(x, y, 2.5, line.colour) for x, y in points]
+    body += band_axis(labels, left, right, bottom)
+    return svg_document(slug, title, bottom + (62 if len(labels) > 8 else 26), body)
 
 
 _DURATION_TICKS = (1, 5, 15, 60, 240, 1440, 4320, 10080, 43200)
@@ -271,8 +127,8 @@ def duration_boxes(
     slug: str, title: str, groups: Sequence[tuple[str, Sequence[float]]], xlabel: str
 ) -> str:
     """A horizontal box per group on a log scale of minutes: quartiles, p10–p90 whiskers."""
-    names = [_short(name) for name, _ in groups]
-    left = 12 + max((_width(n, 11) for n in names), default=40)
+    names = [shorten(name) for name, _ in groups]
+    left = 12 + max((text_width(n, 11) for n in names), default=40)
     right, top, row = WIDTH - 16.0, 10.0, 22.0
     data = [[max(float(v), 0.5) for v in values] for _, values in groups]
     low = min((min(v) for v in data if v), default=1.0)
@@ -289,20 +145,20 @@ def duration_boxes(
     body = []
     for tick in ticks:
         x = x_of(tick)
-        body.append(_line(x, top, x, bottom, stroke_opacity="0.15"))
-        body.append(_text(x, bottom + 16, _duration_label(tick), anchor="middle", size=11))
+        body.append(draw_line(x, top, x, bottom, stroke_opacity="0.15"))
+        body.append(draw_text(x, bottom + 16, _duration_label(tick), anchor="middle", size=11))
     for n, (name, values) in enumerate(zip(names, data, strict=True)):
         y = top + row * (n + 0.5)
-        body.append(_text(left - 8, y + 4, name, anchor="end", size=11))
+        body.append(draw_text(left - 8, y + 4, name, anchor="end", size=11))
         if not values:
             continue
         p10, q1, med, q3, p90 = (float(v) for v in np.quantile(values, [0.1, 0.25, 0.5, 0.75, 0.9]))
-        body.append(_line(x_of(p10), y, x_of(q1), y, stroke_opacity="0.8"))
-        body.append(_line(x_of(q3), y, x_of(p90), y, stroke_opacity="0.8"))
+        body.append(draw_line(x_of(p10), y, x_of(q1), y, stroke_opacity="0.8"))
+        body.append(draw_line(x_of(q3), y, x_of(p90), y, stroke_opacity="0.8"))
         for end in (p10, p90):
-            body.append(_line(x_of(end), y - 5, x_of(end), y + 5, stroke_opacity="0.8"))
+            body.append(draw_line(x_of(end), y - 5, x_of(end), y + 5, stroke_opacity="0.8"))
         body.append(
-            _rect(
+            draw_rect(
                 x_of(q1),
                 y - 7,
                 x_of(q3) - x_of(q1),
@@ -314,13 +170,13 @@ def duration_boxes(
             )
         )
         body.append(
-            _line(x_of(med), y - 7, x_of(med), y + 7, colour=PALETTE[1], stroke_width="2.5")
+            draw_line(x_of(med), y - 7, x_of(med), y + 7, colour=PALETTE[1], stroke_width="2.5")
         )
         for value in sorted(v for v in values if v < p10 or v > p90):
-            body.append(_circle(x_of(value), y, 2, INK, fill_opacity="0.45"))
-    body.append(_line(left, bottom, right, bottom, stroke_opacity="0.6"))
-    body.append(_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
-    return _svg(slug, title, bottom + 42, body)
+            body.append(draw_circle(x_of(value), y, 2, INK, fill_opacity="0.45"))
+    body.append(draw_line(left, bottom, right, bottom, stroke_opacity="0.6"))
+    body.append(draw_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
+    return svg_document(slug, title, bottom + 42, body)
 
 
 def _money(value: float) -> str:
@@ -348,7 +204,7 @@ def scatter(
     bottom = top + plot_h
     xs = [x for _, x, _, _ in points] + ([split[0]] if split else [])
     ys = [max(y, 1.0) for _, _, y, _ in points] + ([split[1]] if split else [])
-    x_ticks = _ticks(max(xs, default=1))
+    x_ticks = nice_ticks(max(xs, default=1))
     x_high = x_ticks[-1]
     if log_y:
         lo = math.floor(math.log10(min(ys, default=1)))
@@ -360,7 +216,7 @@ def scatter(
             return bottom - plot_h * (math.log10(max(v, 1.0)) - lo) / (hi - lo)
 
     else:
-        y_ticks = _ticks(max(ys, default=1))
+        y_ticks = nice_ticks(max(ys, default=1))
 
         def y_of(v: float) -> float:
             return bottom - plot_h * v / y_ticks[-1]
@@ -371,18 +227,18 @@ def scatter(
     body = []
     for tick in x_ticks:
         x = x_of(tick)
-        body.append(_line(x, top, x, bottom, stroke_opacity="0.15"))
-        body.append(_text(x, bottom + 16, f"{tick:g}", anchor="middle", size=11))
+        body.append(draw_line(x, top, x, bottom, stroke_opacity="0.15"))
+        body.append(draw_text(x, bottom + 16, f"{tick:g}", anchor="middle", size=11))
     for tick in y_ticks:
         y = y_of(tick)
-        body.append(_line(left, y, right, y, stroke_opacity="0.15"))
-        body.append(_text(left - 6, y + 4, _money(tick), anchor="end", size=11))
-    body.append(_line(left, bottom, right, bottom, stroke_opacity="0.6"))
-    body.append(_line(left, top, left, bottom, stroke_opacity="0.6"))
+        body.append(draw_line(left, y, right, y, stroke_opacity="0.15"))
+        body.append(draw_text(left - 6, y + 4, _money(tick), anchor="end", size=11))
+    body.append(draw_line(left, bottom, right, bottom, stroke_opacity="0.6"))
+    body.append(draw_line(left, top, left, bottom, stroke_opacity="0.6"))
     if split is not None:
         dash = {"stroke_dasharray": "5 4", "stroke_opacity": "0.5"}
-        body.append(_line(x_of(split[0]), top, x_of(split[0]), bottom, **dash))
-        body.append(_line(left, y_of(split[1]), right, y_of(split[1]), **dash))
+        body.append(draw_line(x_of(split[0]), top, x_of(split[0]), bottom, **dash))
+        body.append(draw_line(left, y_of(split[1]), right, y_of(split[1]), **dash))
     spots = [
         (left + 6, top + 14, "start"),
         (right - 6, top + 14, "end"),
@@ -390,17 +246,19 @@ def scatter(
         (right - 6, bottom - 8, "end"),
     ]
     for name, (x, y, anchor) in zip(corners, spots, strict=False):
-        body.append(_text(x, y, name, anchor=anchor, size=11, opacity=0.7))
+        body.append(draw_text(x, y, name, anchor=anchor, size=11, opacity=0.7))
     taken: list[tuple[float, float, float, float]] = []  # boxes of the labels drawn
     for label, x, y, colour in points:
         cx, cy = x_of(x), y_of(max(y, 1.0))
-        body.append(_circle(cx, cy, 5, colour, fill_opacity="0.85", stroke=INK, stroke_width="0.6"))
+        body.append(
+            draw_circle(cx, cy, 5, colour, fill_opacity="0.85", stroke=INK, stroke_width="0.6")
+        )
         if label:
-            lx, ly, anchor = _place(cx, cy, _width(label, 10), taken)
-            body.append(_text(lx, ly, label, anchor=anchor, size=10, weight="bold"))
-    body.append(_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
-    body.append(_text(14, (top + bottom) / 2, ylabel, anchor="middle", size=11, rotate=-90))
-    return _svg(slug, title, bottom + 42, body)
+            lx, ly, anchor = _place(cx, cy, text_width(label, 10), taken)
+            body.append(draw_text(lx, ly, label, anchor=anchor, size=10, weight="bold"))
+    body.append(draw_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
+    body.append(draw_text(14, (top + bottom) / 2, ylabel, anchor="middle", size=11, rotate=-90))
+    return svg_document(slug, title, bottom + 42, body)
 
 
 def _place(
@@ -440,20 +298,20 @@ def heatmap(
     xlabel: str = "Hour of the day (UTC)",
 ) -> str:
     """Counts as shades of one colour; empty cells stay open, so the page shows."""
-    left = 12 + max((_width(r, 11) for r in rows), default=30)
+    left = 12 + max((text_width(r, 11) for r in rows), default=30)
     right, top, cell_h = WIDTH - 8.0, 8.0, 24.0
     cell_w = (right - left) / max(len(columns), 1)
     peak = max((v for row in grid for v in row), default=0)
     body = []
     for r, row in enumerate(grid):
         y = top + cell_h * r
-        body.append(_text(left - 8, y + cell_h / 2 + 4, rows[r], anchor="end", size=11))
+        body.append(draw_text(left - 8, y + cell_h / 2 + 4, rows[r], anchor="end", size=11))
         for c, value in enumerate(row):
             if value:
                 # Square root: a few busy hours must not wash out the rest.
                 alpha = 0.12 + 0.88 * math.sqrt(value / peak)
                 body.append(
-                    _rect(
+                    draw_rect(
                         left + cell_w * c + 1,
                         y + 1,
                         cell_w - 2,
@@ -464,9 +322,11 @@ def heatmap(
                 )
     bottom = top + cell_h * len(grid)
     for c, name in enumerate(columns):
-        body.append(_text(left + cell_w * (c + 0.5), bottom + 14, name, anchor="middle", size=10))
-    body.append(_text((left + right) / 2, bottom + 32, xlabel, anchor="middle", size=11))
-    return _svg(slug, title, bottom + 40, body)
+        body.append(
+            draw_text(left + cell_w * (c + 0.5), bottom + 14, name, anchor="middle", size=10)
+        )
+    body.append(draw_text((left + right) / 2, bottom + 32, xlabel, anchor="middle", size=11))
+    return svg_document(slug, title, bottom + 40, body)
 
 
 def matrix(
@@ -478,29 +338,29 @@ def matrix(
 ) -> str:
     """A table of counts drawn as shaded cells with their numbers: rows named on the left
     (wrapped), columns named above (slanted)."""
-    wrapped = [_wrap(name, 36) for name in rows]
-    left = 16 + max((_width(line, 11) for lines in wrapped for line in lines), default=40)
-    heads = [_short(name, 34) for name in columns]
-    rise = max((_width(h, 11) for h in heads), default=20) * 0.71 + 16
+    wrapped = [wrap_words(name, 36) for name in rows]
+    left = 16 + max((text_width(line, 11) for lines in wrapped for line in lines), default=40)
+    heads = [shorten(name, 34) for name in columns]
+    rise = max((text_width(h, 11) for h in heads), default=20) * 0.71 + 16
     cell = min(34.0, (WIDTH - left - 20 - rise * 0.7) / max(len(columns), 1))
     top = rise + 4
     peak = max((v for row in grid for v in row), default=0)
     body = []
     for c, head in enumerate(heads):
         x = left + cell * (c + 0.5)
-        body.append(_text(x, top - 6, head, size=11, rotate=-45))
+        body.append(draw_text(x, top - 6, head, size=11, rotate=-45))
     for r, lines in enumerate(wrapped):
         y = top + cell * r
-        body.append(_line(left, y, left + cell * len(columns), y, stroke_opacity="0.12"))
+        body.append(draw_line(left, y, left + cell * len(columns), y, stroke_opacity="0.12"))
         first = y + cell / 2 + 4 - (6 if len(lines) > 1 else 0)
         for k, line in enumerate(lines):
-            body.append(_text(left - 8, first + 12 * k, line, anchor="end", size=11))
+            body.append(draw_text(left - 8, first + 12 * k, line, anchor="end", size=11))
         for c, value in enumerate(grid[r]):
             if not value:
                 continue
             alpha = 0.15 + 0.85 * math.sqrt(value / peak)
             body.append(
-                _rect(
+                draw_rect(
                     left + cell * c + 1,
                     y + 1,
                     cell - 2,
@@ -509,11 +369,11 @@ def matrix(
                     fill_opacity=f"{alpha:.2f}",
                 )
             )
-            body.append(_text(left + cell * (c + 0.5), y + cell / 2 + 4, str(value),
+            body.append(draw_text(left + cell * (c + 0.5), y + cell / 2 + 4, str(value),
                               anchor="middle", size=11, weight="bold"))  # fmt: skip
     bottom = top + cell * len(wrapped)
-    body.append(_line(left, bottom, left + cell * len(columns), bottom, stroke_opacity="0.12"))
-    return _svg(slug, title, bottom + 8, body)
+    body.append(draw_line(left, bottom, left + cell * len(columns), bottom, stroke_opacity="0.12"))
+    return svg_document(slug, title, bottom + 8, body)
 
 
 def dumbbells(
@@ -524,26 +384,26 @@ def dumbbells(
     legend: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Per row a hollow dot (before) joined to a filled dot (after), coloured by verdict."""
-    names = [_short(label) for label, *_ in rows]
-    left = 12 + max((_width(n, 11) for n in names), default=40)
+    names = [shorten(label) for label, *_ in rows]
+    left = 12 + max((text_width(n, 11) for n in names), default=40)
     right, top, row_h = WIDTH - 16.0, 30.0, 24.0
-    ticks = _ticks(max((max(b, a) for _, b, a, _ in rows), default=1))
+    ticks = nice_ticks(max((max(b, a) for _, b, a, _ in rows), default=1))
 
     def x_of(v: float) -> float:
         return left + (right - left) * v / ticks[-1]
 
     bottom = top + row_h * max(len(rows), 1)
-    body = _legend(legend, left, 14)
+    body = draw_legend(legend, left, 14)
     for tick in ticks:
         x = x_of(tick)
-        body.append(_line(x, top, x, bottom, stroke_opacity="0.15"))
-        body.append(_text(x, bottom + 16, f"{tick:g}", anchor="middle", size=11))
+        body.append(draw_line(x, top, x, bottom, stroke_opacity="0.15"))
+        body.append(draw_text(x, bottom + 16, f"{tick:g}", anchor="middle", size=11))
     for n, (name, (_, before, after, colour)) in enumerate(zip(names, rows, strict=True)):
         y = top + row_h * (n + 0.5)
-        body.append(_text(left - 8, y + 4, name, anchor="end", size=11))
-        body.append(_line(x_of(before), y, x_of(after), y, stroke_opacity="0.5"))
-        body.append(_circle(x_of(before), y, 5, "none", stroke=colour, stroke_width="1.5"))
-        body.append(_circle(x_of(after), y, 5, colour))
-    body.append(_line(left, bottom, right, bottom, stroke_opacity="0.6"))
-    body.append(_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
-    return _svg(slug, title, bottom + 42, body)
+        body.append(draw_text(left - 8, y + 4, name, anchor="end", size=11))
+        body.append(draw_line(x_of(before), y, x_of(after), y, stroke_opacity="0.5"))
+        body.append(draw_circle(x_of(before), y, 5, "none", stroke=colour, stroke_width="1.5"))
+        body.append(draw_circle(x_of(after), y, 5, colour))
+    body.append(draw_line(left, bottom, right, bottom, stroke_opacity="0.6"))
+    body.append(draw_text((left + right) / 2, bottom + 34, xlabel, anchor="middle", size=11))
+    return svg_document(slug, title, bottom + 42, body)

@@ -18,7 +18,7 @@ from learnloop.analyze import actions, cost, feedback, prevention, rootcause, te
 from learnloop.analyze.patterns import Pattern
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
-from learnloop.publish import charts, display
+from learnloop.publish import charts, display, svg
 from learnloop.publish.plan import href
 from learnloop.settings import Settings
 from learnloop.write import escape
@@ -26,14 +26,14 @@ from learnloop.write import escape
 MAX_SERVICES = 20  # boxes in the time-to-resolve chart; the table lists every service
 TOP_RECOMMENDATIONS = prevention.TOP
 VERDICT_COLOURS = {
-    "fell": charts.PALETTE[4],
-    "rose": charts.PALETTE[2],
-    "no detectable change": charts.PALETTE[0],
-    "not enough data": charts.PALETTE[9],
+    "fell": svg.PALETTE[4],
+    "rose": svg.PALETTE[2],
+    "no detectable change": svg.PALETTE[0],
+    "not enough data": svg.PALETTE[9],
 }
 # Quick wins green, big bets blue, fill-ins grey, money pits red.
 QUADRANT_COLOURS = dict(
-    zip(prevention.QUADRANTS, [charts.PALETTE[n] for n in (4, 0, 9, 2)], strict=True)
+    zip(prevention.QUADRANTS, [svg.PALETTE[n] for n in (4, 0, 9, 2)], strict=True)
 )
 
 
@@ -74,7 +74,7 @@ def severity_by_month(incidents: Sequence[Incident]) -> Chart:
     counts = Counter((i.started_at.strftime("%Y-%m"), i.severity) for i in incidents)
     levels = [s for s in SEVERITIES if any(i.severity == s for i in incidents)]
     series = [
-        charts.Series(s, tuple(float(counts[m, s]) for m in months), charts.SEVERITY_COLOURS[s])
+        charts.Series(s, tuple(float(counts[m, s]) for m in months), svg.SEVERITY_COLOURS[s])
         for s in levels
     ]
     rows = [
@@ -173,7 +173,7 @@ def patterns_by_impact(
     stats.sort(key=lambda s: (-(s[1] * s[2]), s[0].id))
     # Every point carries its row number in the table, which names the pattern.
     points = [
-        (str(n), float(count), total, charts.ACCENT)
+        (str(n), float(count), total, svg.ACCENT)
         for n, (_, count, total, _) in enumerate(stats, start=1)
     ]
     slug = "patterns-frequency-impact"
@@ -263,12 +263,10 @@ def action_backlog(items: Sequence[actions.ItemRow], today: date) -> Chart:
     """Action items opened and completed per month, and how many were still open."""
     monthly = actions.growth(items, today)["monthly"] if items else []
     labels = [m["month"] for m in monthly]
-    opened = charts.Series("Opened", tuple(float(m["opened"]) for m in monthly), charts.PALETTE[1])
-    done = charts.Series(
-        "Completed", tuple(float(m["completed"]) for m in monthly), charts.PALETTE[4]
-    )
+    opened = charts.Series("Opened", tuple(float(m["opened"]) for m in monthly), svg.PALETTE[1])
+    done = charts.Series("Completed", tuple(float(m["completed"]) for m in monthly), svg.PALETTE[4])
     still = charts.Series(
-        "Open at month end", tuple(float(m["open_at_end"]) for m in monthly), charts.PALETTE[0]
+        "Open at month end", tuple(float(m["open_at_end"]) for m in monthly), svg.PALETTE[0]
     )
     slug = "action-backlog"
     title = "Action-item backlog over time"
@@ -302,7 +300,7 @@ def recurrence(
             titles.get(r.pattern, r.pattern),
             r.rate_before or 0.0,
             r.rate_after or 0.0,
-            VERDICT_COLOURS.get(r.verdict, charts.PALETTE[9]),
+            VERDICT_COLOURS.get(r.verdict, svg.PALETTE[9]),
         )
         for r in judged
         if r.rate_before is not None and r.rate_after is not None

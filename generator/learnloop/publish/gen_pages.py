@@ -59,7 +59,7 @@ Systemic = tuple[set[str], tuple[Pattern, ...], list[SystemicIssue]]
 # An incident page ranks below the runbooks and articles built from it: search for a symptom
 # should answer with what to do, then with the history.
 # Its tag says what it is under each search result.
-INCIDENT_FRONT = generated.front_matter(
+INCIDENT_FRONT = generated.page_front_matter(
     {"search": {"boost": generated.CASE_BOOST}, "tags": ["Incident"]}
 )
 

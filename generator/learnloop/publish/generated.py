@@ -20,7 +20,7 @@ import yaml
 from learnloop.model import Incident
 from learnloop.publish import feedback
 from learnloop.publish.plan import Links, href
-from learnloop.write import document, escape
+from learnloop.write import document, escape, front_matter
 
 FOLDERS = ("runbooks", "kb", "adr")
 REPORTS_INDEX = "kb/reports/index.md"
@@ -109,12 +109,12 @@ def review_state(
     rel: str, text: str, today: date, review_period_days: int
 ) -> tuple[str | None, str]:
     """(state, reason) of a generated document people review; (None, "") for anything else."""
-    front, _ = document.split_existing(text, sources=False)
+    front, _ = front_matter.split_existing(text, sources=False)
     if front.get("generated_by") != document.GENERATED_BY or not reviewed(rel, front):
         return None, ""
     if front.get("status") == "retired":
         return "retired", "its pattern no longer recurs"
-    return document.freshness(front, today, review_period_days)
+    return front_matter.freshness(front, today, review_period_days)
 
 
 def reports_index(pages: list[Page]) -> str:
@@ -161,7 +161,7 @@ def page_text(
 ) -> str:
     """The document as a page: escaped body, links to incident pages, what it is and (for
     documents people act on) whether it is reviewed and, with a `repo_url`, links to rate it."""
-    front, body = document.split_existing(text)
+    front, body = front_matter.split_existing(text)
     if hidden_ids:
         body = "\n".join(
             line for line in body.split("\n") if not any(i in line for i in hidden_ids)
@@ -205,10 +205,10 @@ def page_text(
     page = _with_banner(
         safe, front, rel, incidents, links, hidden_ids, today, review_period_days, note, repo_url
     )
-    return front_matter(meta) + page if meta else page
+    return page_front_matter(meta) + page if meta else page
 
 
-def front_matter(meta: dict[str, object]) -> str:
+def page_front_matter(meta: dict[str, object]) -> str:
     """YAML front matter for MkDocs; values are quoted as YAML needs, whatever they hold."""
     return "---\n" + yaml.safe_dump(meta, sort_keys=True, allow_unicode=True) + "---\n\n"
 
@@ -278,7 +278,7 @@ RATED = ("runbooks/", "kb/")  # pages readers rate: runbooks and knowledge-base 
 
 def kind_of(rel: str, front: dict[str, object]) -> str:
     """What a generated page is, as a reader names it: "Runbook", "Case study", "Report"."""
-    if rel in document.INDEXES or rel.endswith("/index.md"):
+    if rel in front_matter.INDEXES or rel.endswith("/index.md"):
         return "Index"
     if front.get("kind") == "report":
         return "Report"
@@ -287,7 +287,7 @@ def kind_of(rel: str, front: dict[str, object]) -> str:
 
 def reviewed(rel: str, front: dict[str, object]) -> bool:
     """Whether a page shows its review state: documents people act on, not indexes or reports."""
-    return document.needs_review(rel, front)
+    return front_matter.needs_review(rel, front)
 
 
 def _with_banner(
@@ -317,7 +317,7 @@ def _with_banner(
     line.append(built)
     closing: list[str] = []
     if reviewed(rel, front):
-        state, reason = document.freshness(front, today, review_period_days)
+        state, reason = front_matter.freshness(front, today, review_period_days)
         label = _BADGES[state][1]
         if front.get("status") == "retired":
             state, label, reason = "retired", "Retired", "its pattern no longer recurs"

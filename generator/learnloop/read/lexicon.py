@@ -152,12 +152,56 @@ def shipped() -> Lexicon:
 
 
 def extended(extension: Mapping[str, Any] | None) -> Lexicon:
-    """The shipped vocabulary with a team's words added (learnloop.yml `reader:`)."""
+    """The shipped vocabulary with a team's words added (learnloop.yml `reader:`).
+
+    Every mistake in the team's words is a problem, all raised together, each opening with
+    its key ("reader.cues.mitigation: expected a list of phrases"): a misspelt cue or a
+    phrase given as a string must not be dropped without a word.
+    """
     if not extension:
         return shipped()
+    problems = _problems(extension)
+    if problems:
+        raise SettingsError(problems)
     parts = _merge(_data("parts.yml"), extension.get("parts") or {}, nested=True)
     cues = _merge(_data("cues.yml"), extension.get("cues") or {}, nested=False)
     return build(parts, cues, "learnloop.yml: reader")
+
+
+def _problems(extension: Any) -> list[str]:
+    """What is wrong with a team's `reader:` words, each as 'reader.KEY: message'."""
+    if not isinstance(extension, Mapping):
+        return ["reader: expected a mapping with parts and cues"]
+    problems = [
+        f"reader.{key}: unknown key; the keys are cues, parts"
+        for key in sorted(set(map(str, extension)) - {"parts", "cues"})
+    ]
+    for section, known in (("parts", PARTS), ("cues", CUES)):
+        given = extension.get(section)
+        if given is None:
+            continue
+        if not isinstance(given, Mapping):
+            problems.append(f"reader.{section}: expected names, one of {', '.join(known)}")
+            continue
+        for name, value in given.items():
+            key = f"reader.{section}.{name}"
+            if name not in known:
+                problems.append(f"{key}: {name!r} is not one of {', '.join(known)}")
+            elif section == "cues" and not _texts(value):
+                problems.append(f"{key}: expected a list of phrases")
+            elif section == "parts" and not isinstance(value, Mapping):
+                problems.append(f"{key}: expected a mapping with headings and labels")
+            elif section == "parts":
+                for inner in sorted(set(map(str, value)) - {"headings", "labels"}):
+                    problems.append(f"{key}.{inner}: unknown key; the keys are headings, labels")
+                for inner in ("headings", "labels"):
+                    if value.get(inner) is not None and not _texts(value[inner]):
+                        problems.append(f"{key}.{inner}: expected a list of names")
+    return problems
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
 
 
 def _merge(base: dict[str, Any], extra: Any, *, nested: bool) -> dict[str, Any]:

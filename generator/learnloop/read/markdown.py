@@ -22,6 +22,7 @@ _ITEM = re.compile(
 )
 _ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|?[ \t]*$")
 _RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$")
+_CELL_EDGE = re.compile(r"(?<!\\)\|")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?P<text>[^*_\n]{1,80}?)(?::[ \t]*)?\1[ \t]*:?[ \t]*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -119,7 +120,9 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
         if row and line.count("|") >= 2:
             close()
             if not _SEPARATOR.match(line):
-                cells = tuple(c.strip() for c in row.group("cells").split("|"))
+                # `\|` is a pipe inside a cell (GitHub's tables), often in a quoted command.
+                parts = _CELL_EDGE.split(row.group("cells"))
+                cells = tuple(c.strip().replace("\\|", "|") for c in parts)
                 cells = tuple(c for c in cells if c) or ("",)
                 out.append(
                     Block(

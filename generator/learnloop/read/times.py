@@ -43,7 +43,8 @@ _ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
 # Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
 ZONE = r"(?P<zone>(?-i:(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z]))|[+-]\d{2}:?\d{2}(?!\d))"
 
-_MONTHS = {
+# Month names and their numbers; the importers read dates with the same table.
+MONTHS = {
     name: number
     for number, names in enumerate(
         [
@@ -64,7 +65,7 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?,?\s+)?"
 _ORDINAL = r"(?:st|nd|rd|th)?"
 DATE = (
@@ -76,11 +77,11 @@ DATE = (
     + r"(?P<d1>\d{1,2})"
     + _ORDINAL
     + r"\s+(?:of\s+)?"
-    + _MONTH.replace("month", "m1")
+    + MONTH.replace("month", "m1")
     + r"(?:,?\s+(?P<y1>\d{4}))?"
     r"|"
     + _WEEKDAY
-    + _MONTH.replace("month", "m2")
+    + MONTH.replace("month", "m2")
     + r"\s+(?P<d2>\d{1,2})"
     + _ORDINAL
     + r"(?:,?\s+(?P<y2>\d{4}))?"
@@ -180,7 +181,7 @@ def _day(match: re.Match[str], year: int | None) -> date | None:
                 chosen = int(given) if given else year
                 if chosen is None:
                     return None
-                return date(chosen, _MONTHS[match.group(m).lower()], int(match.group(d)))
+                return date(chosen, MONTHS[match.group(m).lower()], int(match.group(d)))
     except ValueError:
         return None
     return None

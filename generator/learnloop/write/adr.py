@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from learnloop.analyze.cost import usd
 from learnloop.analyze.rootcause import ARCHITECTURE, SystemicIssue, cause_text, dedupe, factors
+from learnloop.load.fields import as_date
 from learnloop.model import ActionItem, Incident
 from learnloop.slugs import slug
-from learnloop.write import document
+from learnloop.write import document, front_matter
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
 from learnloop.write.kb.common import LISTED, Existing, count, figures, incidents_table, median
@@ -152,7 +153,7 @@ def adr_path(
 def accepted_on(front: Mapping[str, Any]) -> date | None:
     """When the decision was accepted, from `accepted_at` or MADR's `date`."""
     for key in ("accepted_at", "date"):
-        if (day := document.as_date(front.get(key))) is not None:
+        if (day := as_date(front.get(key))) is not None:
             return day
     return None
 
@@ -375,7 +376,7 @@ def _record(
     old: str | None,
 ) -> str:
     """The record's file: `_regions` and its confirmation merged into its current text."""
-    front, _ = document.split_existing(old, sources=False)  # status and acceptance only
+    front, _ = front_matter.split_existing(old, sources=False)  # status and acceptance only
     confirmation = Region("confirmation", _recurrence(d, front, members, by_id, path))
     return document.render(
         kind="adr",

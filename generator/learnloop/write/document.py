@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
-import yaml
-
-from learnloop.load.fields import as_date
 from learnloop.model import Incident, Problem
 from learnloop.write.cache import RenderCache
+from learnloop.write.front_matter import (
+    FRONT,
+    dump,
+    flow_list,
+    plain_scalar,
+    review_block_text,
+    review_due,
+    review_of,
+    split_existing,
+)
 
 GENERATED_BY = "learnloop"
+
+
 OWNED_KEYS = (
     "generated_by",
     "kind",
@@ -36,9 +44,12 @@ OWNED_KEYS = (
     "regions",
     "status",
 )
+
+
 _MARKER = re.compile(r"^<!-- learnloop:(?P<end>begin|end) (?P<name>[a-z0-9_-]+) -->$")
+
+
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_FRONT = re.compile(r"\A---\n(?P<yaml>.*?)\n---\n", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,7 @@ def recorded_digests(front: dict[str, Any]) -> dict[str, str | None]:
 def forget_edits(text: str) -> str:
     """The file as if no digest of its regions were recorded: every region is then refreshed,
     edits inside them included (`generate --replace-edited`)."""
-    match = _FRONT.match(text)
+    match = FRONT.match(text)
     if not match:
         return text
     head = re.sub(
@@ -159,74 +170,6 @@ def _digest_of(pairs: Sequence[tuple[str, str]]) -> str:
     return "sha256:" + hashlib.sha256("".join(lines).encode()).hexdigest()
 
 
-# The C loader reads what the Python one reads, several times faster.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def split_existing(text: str | None, *, sources: bool = True) -> tuple[dict[str, Any], str]:
-    """(front matter, body) of an existing file; ({}, text) when it has no front matter.
-
-    Without `sources` the caller does not read that key, and it may be missing from the front
-    matter returned; everything else is as YAML reads it.
-    """
-    if not text:
-        return {}, ""
-    match = _FRONT.match(text)
-    if not match:
-        return {}, text
-    front = match.group("yaml")
-    try:
-        data = yaml.load(front if sources else _without_sources(front), Loader=_LOADER) or {}
-    except yaml.YAMLError:
-        data = {}
-    return (data if isinstance(data, dict) else {}), text[match.end() :]
-
-
-# A `sources` list as `_dump` writes it: plain ids only, on one line.
-_SOURCES = re.compile(r"sources: \[(?:[A-Za-z][A-Za-z0-9._/-]*(?:, [A-Za-z][A-Za-z0-9._/-]*)*)?\]")
-_KEY_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*:(?: |$)")
-
-
-def _without_sources(front: str) -> str:
-    """The front matter without its `sources` line, where that changes nothing else it says.
-
-    A corpus-wide document lists thousands of sources, and reading them with the YAML parser
-    costs more than rendering the document. Dropping the line is safe when it is a complete
-    entry of the top-level mapping on its own: every line before it is a whole entry by
-    itself (it parses alone to a mapping, starting at the margin), the line is a flow list of
-    plain ids, and the next line starts another entry. Anything else is parsed whole.
-    """
-    lines = front.split("\n")
-    at = next((n for n, line in enumerate(lines) if line.startswith("sources: [")), None)
-    if at is None or not _SOURCES.fullmatch(lines[at]):
-        return front
-    if at + 1 < len(lines) and not _KEY_LINE.match(lines[at + 1]):
-        return front
-    for line in lines[:at]:
-        if not _KEY_LINE.match(line):
-            return front
-        try:
-            alone = yaml.load(line, Loader=_LOADER)
-        except yaml.YAMLError:
-            return front
-        if not isinstance(alone, dict):
-            return front
-    return "\n".join(lines[:at] + lines[at + 1 :])
-
-
-def _review(existing: dict[str, Any]) -> dict[str, Any]:
-    review = existing.get("review")
-    if isinstance(review, dict):
-        return review
-    return {"status": "draft", "by": None, "at": None, "digest": None}
-
-
-def review_due(review: dict[str, Any], updated: date | None, period_days: int) -> date | None:
-    """When a review falls due: a period after the last review, or after the newest source."""
-    base = as_date(review.get("at")) or updated
-    return base + timedelta(days=period_days) if base else None
-
-
 def render(
     *,
     kind: str,
@@ -248,8 +191,8 @@ def render(
     kept as they left it (see `merge_body`) unless `replace_edited`.
     """
     old_front, old_body = split_existing(existing, sources=False)  # replaced, never read
-    review = _review(old_front)
-    review_text = _review_text(existing) if isinstance(old_front.get("review"), dict) else None
+    review = review_of(old_front)
+    kept_review = review_block_text(existing) if isinstance(old_front.get("review"), dict) else None
     updated = max([s.started_at.date() for s in sources], default=None)
     front: dict[str, Any] = {"generated_by": GENERATED_BY, "kind": kind}
     if pattern:
@@ -280,7 +223,7 @@ def render(
     for key, value in old_front.items():  # keys people added are theirs
         if key not in front and key not in OWNED_KEYS:
             front[key] = value
-    return "---\n" + _dump(front, review_text) + "---\n" + body
+    return "---\n" + dump(front, kept_review) + "---\n" + body
 
 
 def render_cached(cache: RenderCache, path: str, existing: str | None, **fields: Any) -> str:
@@ -296,86 +239,6 @@ def render_cached(cache: RenderCache, path: str, existing: str | None, **fields:
         lambda: fields,
         lambda given, text: render(existing=text, **given),
     )
-
-
-def _review_text(existing: str | None) -> str | None:
-    """The `review:` entry of a file's front matter exactly as written, comments and all.
-
-    The block belongs to people: it is carried over as text, never parsed and re-emitted.
-    """
-    match = _FRONT.match(existing or "")
-    if not match:
-        return None
-    lines = match.group("yaml").split("\n")
-    start = next((n for n, line in enumerate(lines) if re.match(r"review:(\s|$)", line)), None)
-    if start is None:
-        return None
-    end = start + 1
-    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in (" ", "\t", "#")):
-        end += 1
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return "\n".join(lines[start:end])
-
-
-def review_line(review: dict[str, Any]) -> str:
-    """A review block on one line, as a new document gets it."""
-    inner = ", ".join(f"{k}: {_scalar(v)}" for k, v in review.items())
-    return f"review: {{{inner}}}"
-
-
-def _dump(front: dict[str, Any], review_text: str | None = None) -> str:
-    lines = []
-    for key, value in front.items():
-        if key == "review" and review_text is not None:
-            lines.append(review_text)
-        elif key == "review" and isinstance(value, dict):
-            lines.append(review_line(value))
-        elif isinstance(value, dict):
-            inner = ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in value.items())
-            lines.append(f"{key}: {{{inner}}}")
-        elif isinstance(value, list):
-            lines.append(f"{key}: [{_flow(value)}]")
-        else:
-            lines.append(f"{key}: {_scalar(value)}")
-    return "\n".join(lines) + "\n"
-
-
-_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9._/-]*$")
-_PLAIN_LIST = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*(?:, [A-Za-z][A-Za-z0-9._/-]*)*")
-_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"})
-
-
-def _flow(values: list[Any]) -> str:
-    """`", ".join(_scalar(v) for v in values)`, with a list of plain ids checked at once.
-
-    A corpus-wide document lists thousands of sources and is written twice a run; one match
-    over the joined ids replaces a match per id. The ids are all plain when the whole matches
-    and the separators counted are exactly those between items (so no item holds one).
-    """
-    if all(type(v) is str for v in values):
-        joined = ", ".join(values)
-        plain = not values or (
-            _PLAIN_LIST.fullmatch(joined) is not None and joined.count(", ") == len(values) - 1
-        )
-        if plain and _YAML_WORDS.isdisjoint(v.lower() for v in values):
-            return joined
-    return ", ".join(_scalar(v) for v in values)
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    # Ids and slugs are most of what is written here; they need no quoting.
-    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
-        return text
-    dumped = yaml.safe_dump(text, width=10_000, allow_unicode=True).strip()
-    return dumped.removesuffix("\n...").removesuffix("...").strip()
 
 
 def block(region: Region) -> str:
@@ -452,6 +315,47 @@ def merge_body(
     return (body if body.endswith("\n") else body + "\n"), ordered
 
 
+# What a withdrawn region says instead of what it quoted.
+WITHDRAWN = "_Withdrawn: it was generated from an incident that is now restricted._"
+
+
+def withdraw(text: str, restricted: Collection[str]) -> str:
+    """The file without what was generated from incidents that are now restricted.
+
+    For a document no run writes any more (a retired runbook, an old monthly report):
+    generated documents never quote a restricted incident, so when one of its sources became
+    restricted, every region the generator still owns says it was withdrawn and those ids
+    leave `sources`. What people wrote, in edited regions or outside them, is kept.
+    """
+    match = FRONT.match(text)
+    front, body = split_existing(text)
+    listed = [str(s) for s in front.get("sources") or []]
+    gone = set(listed) & set(restricted)
+    if match is None or not gone:
+        return text
+    recorded = recorded_digests(front)
+    written = dict(recorded)
+    pieces: list[str] = []
+    at = 0
+    for span in scan(body).spans:
+        pieces.append(body[at : span.start])
+        if edited(span, recorded):
+            pieces.append(body[span.start : span.end])
+        else:
+            pieces.append(block(Region(span.name, WITHDRAWN)))
+            if span.name in written:
+                written[span.name] = region_digest(WITHDRAWN)
+        at = span.end
+    pieces.append(body[at:])
+    head = match.group(0)
+    kept = flow_list([s for s in listed if s not in gone])
+    head = re.sub(r"(?m)^sources: .*$", lambda _: f"sources: [{kept}]", head, count=1)
+    if isinstance(front.get("regions"), dict):
+        inner = ", ".join(f"{plain_scalar(k)}: {plain_scalar(v)}" for k, v in written.items())
+        head = re.sub(r"(?m)^regions: .*$", lambda _: f"regions: {{{inner}}}", head, count=1)
+    return head + "".join(pieces)
+
+
 def _heading(title: str) -> str:
     return " ".join(title.split())
 
@@ -495,34 +399,3 @@ def inspect(path: str, text: str) -> list[Problem]:
         for name, line in found.unclosed
     )
     return problems
-
-
-# Generated indexes: lists of other documents, with nothing of their own to review.
-INDEXES = frozenset(
-    {"runbooks/index.md", "runbooks/alerts.md", "runbooks/services.md", "runbooks/symptoms.md"}
-)
-
-
-def needs_review(rel: str, front: dict[str, Any]) -> bool:
-    """Whether a generated document asks for a reviewer: one people act on or cite, not an
-    index of other documents or a report (a snapshot of its period)."""
-    return not (rel in INDEXES or rel.endswith("/index.md") or front.get("kind") == "report")
-
-
-def freshness(front: dict[str, Any], today: date, period_days: int) -> tuple[str, str]:
-    """('fresh' | 'stale' | 'due', reason) for a generated document's front matter.
-
-    The due date is recomputed from the review block, so a reviewer's sign-off counts at
-    once, before the next `generate` rewrites `review_due`.
-    """
-    review = _review(front)
-    digest = front.get("source_digest")
-    if review.get("digest") != digest:
-        if review.get("digest") is None:
-            return "stale", "never reviewed"
-        return "stale", "its sources changed since the last review"
-    updated = front.get("updated")
-    due = review_due(review, updated if isinstance(updated, date) else None, period_days)
-    if due and due < today:
-        return "due", f"review was due {due.isoformat()}"
-    return "fresh", "reviewed and current"

@@ -24,6 +24,7 @@ from learnloop.write import (
     chaos,
     codeowners,
     document,
+    front_matter,
     gamedays,
     indexes,
     kb,
@@ -65,7 +66,7 @@ class ExistingTexts:
 
 def retire(text: str) -> str:
     """Mark a generated document whose pattern disappeared as retired; change nothing else."""
-    front, body = document.split_existing(text)
+    front, body = front_matter.split_existing(text)
     if not front or front.get("status") == "retired":
         return text
     head = text[: len(text) - len(body)]
@@ -131,8 +132,10 @@ def render(
     adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
     out.update(adr_files)
     out.update(report.render_reports(visible, None, existing, systemic, cache))
-    # A runbook or article whose subject is gone is marked retired, never deleted. Decision
-    # records are left alone: their status belongs to the people who decide.
+    # A runbook or article whose subject is gone is marked retired, never deleted (what it
+    # quoted of an incident restricted since is withdrawn). Decision records are left alone:
+    # their status belongs to the people who decide.
+    restricted = {i.id for i in analysis.corpus.incidents if i.visibility == "restricted"}
     for folder in (runbook.RUNBOOKS, kb.KB):
         for path in sorted((analysis.root / folder).rglob("*.md")):
             rel = path.relative_to(analysis.root).as_posix()
@@ -141,9 +144,9 @@ def render(
             text = existing(rel)
             if text is None:
                 continue
-            front, _ = document.split_existing(text)
+            front, _ = front_matter.split_existing(text)
             if front.get("generated_by") == document.GENERATED_BY:
-                out[rel] = retire(text)
+                out[rel] = retire(document.withdraw(text, restricted))
     out.update(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )

@@ -17,7 +17,8 @@ from typing import Any
 from learnloop.analyze import actions, feedback, metrics
 from learnloop.analyze.metrics import Filters
 from learnloop.model import Incident
-from learnloop.write.report import Inputs, bounds, month_data, months_of
+from learnloop.write.report.inputs import Inputs
+from learnloop.write.report.months import bounds, month_data, months_of
 
 TO_DISCUSS = 3
 # What is worth the meeting's time, most first: a fix that did not work and the failure came

@@ -1,45 +1,33 @@
-"""Executive, technical and monthly learning reports: figures first, then words around them.
-
-`report_data` gathers every figure of a report into plain JSON-ready data (pure: the same
-incidents, settings, filters and `today` give the same data); `sections` turns that data
-into headed blocks of text and tables, which render to Markdown, a self-contained HTML page,
-or the site's generated documents (`render_reports`).
-
-The period, services and severity filters choose the incidents a report is about. Rates,
-recommendations, the feedback loop and the action-item backlog need history, so they look at
-every incident within the service and severity filters up to the period's end.
-"""
+"""What reports read (the incidents, their patterns, the settings), and the figures of the
+executive and technical reports."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import Any, Protocol
-
-import markdown
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
 from learnloop.analyze import actions, cost, feedback, metrics, prevention
 from learnloop.analyze.metrics import Filters
 from learnloop.analyze.patterns import Patterns
 from learnloop.analyze.prevention import SystemicLike
 from learnloop.enrich import timings
-from learnloop.model import ACTION_STATUSES, SEVERITIES, Corpus, Incident
+from learnloop.model import SEVERITIES, Corpus, Incident
 from learnloop.settings import Settings
-from learnloop.write import escape
 from learnloop.write.cache import RenderCache, fingerprint
-from learnloop.write.document import Region, render
 
 KINDS = ("executive", "technical")
+
+
 FORMATS = ("md", "json", "html")
-REPORTS_DIR = "kb/reports"
+
+
 SITE_WINDOW_DAYS = 90  # the site's executive and technical reports cover the last quarter
+
+
 TITLES = {
     "executive": "Executive incident report",
     "technical": "Technical incident report",
@@ -81,14 +69,14 @@ def inputs_of(analysis: AnalysisLike) -> Inputs:
     )
 
 
-def _first(inputs: Inputs) -> date | None:
+def first_day(inputs: Inputs) -> date | None:
     if inputs.first is not None:
         return inputs.first
     return min((i.started_at.date() for i in inputs.incidents), default=None)
 
 
 def _trends(inputs: Inputs, filters: Filters, today: date) -> dict[str, Any] | None:
-    first = _first(inputs)
+    first = first_day(inputs)
     pair = metrics.previous_period(filters, first, today)
     if pair is None or first is None:
         return None
@@ -131,7 +119,7 @@ def report_data(
     today: date | None,
     systemic: Sequence[SystemicLike] = (),
     cache: RenderCache | None = None,
-    shared: dict[tuple[Filters, date], _Whole] | None = None,
+    shared: dict[tuple[Filters, date], Whole] | None = None,
 ) -> dict[str, Any]:
     """Every figure of a report as plain data; `today` defaults to the newest incident's day.
 
@@ -163,7 +151,7 @@ def report_data(
         "incident_ids": [i.id for i in selected],
         "overview": metrics.overview(frame),
     }
-    first = _first(inputs)
+    first = first_day(inputs)
     if end is None or first is None:
         return data
     if kind == "monthly":
@@ -228,7 +216,7 @@ def _judged(found: Sequence[feedback.Recurrence]) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class _Whole:
+class Whole:
     """The figures of the whole history up to a report's end, which both latest reports read."""
 
     hist: list[Incident]
@@ -249,8 +237,8 @@ def _whole(
     first: date,
     systemic: Sequence[SystemicLike],
     cache: RenderCache | None,
-) -> _Whole:
-    """`_Whole` of the history within the filters, up to their end (which is set)."""
+) -> Whole:
+    """`Whole` of the history within the filters, up to their end (which is set)."""
     end = filters.end
     assert end is not None  # report_data sets it
     settings = inputs.settings
@@ -292,7 +280,7 @@ def _whole(
     }
     backlog = actions.backlog(items, end)
     trends = _trends(inputs, filters, end)
-    return _Whole(hist, costs, items, per, found, recs, risks, backlog, fb, trends)
+    return Whole(hist, costs, items, per, found, recs, risks, backlog, fb, trends)
 
 
 def _patterns(
@@ -421,251 +409,6 @@ class _PerPattern:
         return self.cache.value("report-candidates", key, compute)
 
 
-def bounds(month: str) -> tuple[date, date]:
-    """The first and last day of a month (YYYY-MM)."""
-    year, mon = int(month[:4]), int(month[5:7])
-    start = date(year, mon, 1)
-    return start, date(year + (mon == 12), mon % 12 + 1, 1) - timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Month:
-    """All that one month's learning report reads, so that no month scans the whole corpus.
-
-    `inputs` holds the month's incidents and those of the period before it that its trends
-    compare with, the corpus's first day, and the patterns and titles of the month's
-    incidents; `done` the incidents with a follow-up done within the month; `seen` the
-    patterns of the month's incidents that had begun before it. The report is a function of
-    this alone, which also makes its digest the report's cache key.
-    """
-
-    month: str
-    inputs: Inputs
-    done: tuple[Incident, ...]
-    seen: tuple[str, ...]
-
-
-def months_of(inputs: Inputs, wanted: Iterable[str] | None = None) -> dict[str, Month]:
-    """Each month's `Month` (by default every month with an incident), in one pass."""
-    by_month: dict[str, list[Incident]] = defaultdict(list)
-    done: dict[str, list[Incident]] = defaultdict(list)
-    began: dict[str, date] = {}  # pattern -> its first incident's day
-    for incident in inputs.incidents:
-        day = incident.started_at.date()
-        by_month[day.isoformat()[:7]].append(incident)
-        if (pid := inputs.pattern_of.get(incident.id)) is not None:
-            began[pid] = min(day, began.get(pid, day))
-        finished = [a.done_at for a in incident.action_items if a.status == "done"]
-        for month in sorted({at.isoformat()[:7] for at in finished if at is not None}):
-            done[month].append(incident)
-    first = _first(inputs)
-    out = {}
-    for month in sorted(by_month) if wanted is None else wanted:
-        start, end = bounds(month)
-        own = by_month.get(month, [])
-        compared: list[Incident] = []
-        pair = metrics.previous_period(Filters(start, end), first, end)
-        if pair is not None and pair[0].start is not None and pair[0].end is not None:
-            since, until = pair[0].start, pair[0].end
-            days = (until - since).days + 1
-            spanned = {(since + timedelta(d)).isoformat()[:7] for d in range(days)}
-            for key in sorted(spanned):
-                compared += [
-                    i for i in by_month.get(key, []) if since <= i.started_at.date() <= until
-                ]
-        pids = {i.id: p for i in own if (p := inputs.pattern_of.get(i.id)) is not None}
-        part = Inputs(
-            incidents=tuple(metrics.by_start([*own, *compared])),
-            pattern_of=pids,
-            titles={p: inputs.titles[p] for p in sorted(set(pids.values())) if p in inputs.titles},
-            settings=inputs.settings,
-            first=first,
-        )
-        seen = tuple(sorted(p for p in set(pids.values()) if began[p] < start))
-        out[month] = Month(month, part, tuple(sorted(done[month], key=lambda i: i.id)), seen)
-    return out
-
-
-def monthly_data(inputs: Inputs, month: str) -> dict[str, Any]:
-    """The figures of one month's learning report (YYYY-MM)."""
-    return month_data(months_of(inputs, [month])[month])
-
-
-def month_data(part: Month) -> dict[str, Any]:
-    """The figures of one month's learning report, from what it reads (`months_of`)."""
-    inputs = part.inputs
-    start, end = bounds(part.month)
-    filters = Filters(start, end)
-    selected = metrics.select(inputs.incidents, filters)
-    data = report_data("monthly", inputs, filters, end)
-    first_seen = sorted(
-        {inputs.pattern_of[i.id] for i in selected if i.id in inputs.pattern_of} - set(part.seen)
-    )
-    costs = cost.costs(selected, inputs.settings)
-    data["title"] = f"Monthly learning report {part.month}"
-    data["month"] = part.month
-    data["new_patterns"] = [{"pattern": p, "title": inputs.titles.get(p, p)} for p in first_seen]
-    data["incidents"] = [
-        {
-            "id": i.id,
-            "title": i.title,
-            "severity": i.severity,
-            "pattern": inputs.pattern_of.get(i.id),
-            "ttr": timings(i).ttr,
-            "cost_usd": costs[i.id].total_usd,
-        }
-        for i in selected
-    ]
-    done = [
-        {"incident": i.id, "id": a.id, "title": a.title, "kind": a.kind, "done_at": a.done_at}
-        for i in part.done
-        for a in i.action_items
-        if a.status == "done" and a.done_at is not None and start <= a.done_at <= end
-    ]
-    done.sort(key=lambda d: (str(d["done_at"]), str(d["incident"]), str(d["id"])))
-    data["completed_items"] = [d | {"done_at": str(d["done_at"])} for d in done]
-    raised = [a.status for i in selected for a in i.action_items]
-    data["raised"] = {"total": len(raised), **{s: raised.count(s) for s in ACTION_STATUSES}}
-    compared: set[str] = set()
-    if data.get("trends"):
-        earlier = data["trends"]["earlier"]
-        window = Filters(date.fromisoformat(earlier["from"]), date.fromisoformat(earlier["to"]))
-        compared = {i.id for i in metrics.select(inputs.incidents, window)}
-    data["sources"] = sorted({i.id for i in selected} | {d["incident"] for d in done} | compared)
-    return data
-
-
-# --- output --------------------------------------------------------------------------------
-
-SECTIONS = {
-    "executive": ("summary", "cost", "risks", "prevention", "wins"),
-    "technical": (
-        "summary",
-        "durations",
-        "patterns",
-        "systemic",
-        "action-items",
-        "detection",
-        "recommendations",
-        "feedback",
-        "cost",
-    ),
-    "monthly": ("summary", "incidents", "new-patterns", "action-items", "cost"),
-    "team": ("summary", "patterns", "overdue", "stale"),
-    "review": (
-        "summary",
-        "discuss",
-        "recurred",
-        "new",
-        "fixes",
-        "runbooks",
-        "overdue",
-        "incidents",
-        "action-items",
-        "cost",
-    ),
-}
-# Kinds whose sections all show with no incident in the period: what a team owns still is,
-# and a quiet month still has fixes to judge and actions overdue.
-_ALWAYS = ("team", "review")
-# Kinds whose macros live in another kind's template: the review builds on the monthly report.
-_TEMPLATE = {"review": "monthly"}
-
-
-def _minutes(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f}"
-
-
-def _interval(pair: Sequence[float] | None) -> str:
-    return "—" if not pair else f"{pair[0]:,.1f}–{pair[1]:,.1f}"
-
-
-def _share(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def _counted(n: int, noun: str, nouns: str | None = None) -> str:
-    """ "1 recommendation", "3 recommendations"; an irregular plural is given."""
-    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
-
-
-def _number(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-_ENV = Environment(
-    loader=PackageLoader("learnloop.write", "templates"),
-    autoescape=select_autoescape(["html"], default_for_string=False, default=False),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    undefined=StrictUndefined,
-)
-_ENV.filters.update(
-    usd=cost.usd,
-    minutes=_minutes,
-    interval=_interval,
-    share=_share,
-    number=_number,
-    counted=_counted,
-    cell=escape.cell,
-    text=escape.inline,
-    p=metrics.p_text,
-)
-_BLANKS = re.compile(r"\n{3,}")
-
-
-@dataclass(frozen=True)
-class Section:
-    """A headed part of a report: a region of the site's generated document."""
-
-    name: str  # the region's name in a generated document
-    markdown: str  # starts with its `## ` heading
-
-
-def sections(data: dict[str, Any]) -> list[Section]:
-    """The report's sections as Markdown; an empty period has only its summary."""
-    kind = data["kind"]
-    own = _ENV.get_template(f"report_{_TEMPLATE.get(kind, kind)}.md.j2").module
-    common = _ENV.get_template("report_common.md.j2").module
-    names = SECTIONS[kind] if data["incident_count"] or kind in _ALWAYS else ("summary",)
-    out = []
-    for name in names:
-        macro = getattr(own, name.replace("-", "_"), None) or getattr(
-            common, name.replace("-", "_")
-        )
-        text = _BLANKS.sub("\n\n", str(macro(data))).strip("\n")
-        out.append(Section(name, text))
-    return out
-
-
-def to_json(data: dict[str, Any]) -> str:
-    """The report's data as JSON (the DESIGN §4 contract and more)."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def to_markdown(data: dict[str, Any]) -> str:
-    """The report as one Markdown page."""
-    parts = [f"# {data['title']}", *(s.markdown for s in sections(data))]
-    return "\n\n".join(parts) + "\n"
-
-
-def to_html(data: dict[str, Any]) -> str:
-    """The report as one self-contained HTML page: inline CSS, nothing fetched, text escaped."""
-    body = markdown.markdown("\n\n".join(s.markdown for s in sections(data)), extensions=["tables"])
-    page = _ENV.get_template("report.html.j2")
-    return page.render(title=data["title"], body=Markup(body))
-
-
-def render_format(data: dict[str, Any], fmt: str) -> str:
-    """The report in md, json or html."""
-    if fmt == "json":
-        return to_json(data)
-    if fmt == "html":
-        return to_html(data)
-    return to_markdown(data)
-
-
 def recommendation_table(
     analysis: AnalysisLike, today: date | None = None, systemic: Sequence[SystemicLike] = ()
 ) -> dict[str, Any]:
@@ -682,81 +425,3 @@ def feedback_figures(analysis: AnalysisLike, today: date | None = None) -> dict[
     """For the site: fixes judged, every completed item's recurrence, runbooks, maturity."""
     data = report_data("technical", inputs_of(analysis), Filters(), today)
     return dict(data.get("feedback", {}))
-
-
-def render_reports(
-    analysis: AnalysisLike,
-    today: date | None,
-    existing: Callable[[str], str | None],
-    systemic: Sequence[SystemicLike] = (),
-    cache: RenderCache | None = None,
-) -> dict[str, str]:
-    """kb/reports/: the latest executive and technical reports, and one per month of data.
-
-    The latest reports read the whole corpus; a monthly report reads its `Month`. Each is
-    reused from `cache` while what it reads and its current text are unchanged.
-    """
-    cache = cache or RenderCache()
-    inputs = inputs_of(analysis)
-    inputs = replace(inputs, first=_first(inputs))  # every report asks: found once
-    today = today or metrics.default_today(inputs.incidents)
-    if today is None:
-        return {}
-    period = Filters(today - timedelta(days=SITE_WINDOW_DAYS - 1), today)
-    shared: dict[tuple[Filters, date], _Whole] = {}  # the two latest reports share one history
-    review = inputs.settings.review_period_days
-    out: dict[str, str] = {}
-    corpus = fingerprint(inputs, systemic)  # what both latest reports read, digested once
-    for kind in KINDS:
-        path = f"{REPORTS_DIR}/{kind}.md"
-        latest = partial(_latest, kind, inputs, period, today, systemic, cache, shared)
-        reads = (kind, corpus, period, today, review)
-        out[path] = cache.document(path, reads, existing(path), latest, partial(_document, review))
-    for month, part in months_of(inputs).items():
-        path = f"{REPORTS_DIR}/{month}.md"
-        monthly = partial(_monthly, part)
-        out[path] = cache.document(
-            path, (part, review), existing(path), monthly, partial(_document, review)
-        )
-    return out
-
-
-# A report's title, its sections as regions, and its sources: all but the file's own text.
-Parts = tuple[str, list[Region], list[Incident]]
-
-
-def _latest(
-    kind: str,
-    inputs: Inputs,
-    period: Filters,
-    today: date,
-    systemic: Sequence[SystemicLike],
-    cache: RenderCache,
-    shared: dict[tuple[Filters, date], _Whole],
-) -> Parts:
-    data = report_data(kind, inputs, period, today, systemic, cache, shared)
-    # The sources are the history both latest reports computed (report_data sets the end).
-    whole = shared.get((period, inputs.first)) if inputs.first is not None else None
-    return _parts(data, whole.hist if whole else metrics.history(inputs.incidents, period))
-
-
-def _monthly(part: Month) -> Parts:
-    data = month_data(part)
-    by_id = {i.id: i for i in (*part.inputs.incidents, *part.done)}
-    return _parts(data, [by_id[i] for i in data["sources"]])
-
-
-def _parts(data: dict[str, Any], sources: list[Incident]) -> Parts:
-    return data["title"], [Region(s.name, s.markdown) for s in sections(data)], sources
-
-
-def _document(review: int, parts: Parts, old: str | None) -> str:
-    title, regions, sources = parts
-    return render(
-        kind="report",
-        title=title,
-        regions=regions,
-        sources=sources,
-        existing=old,
-        review_period_days=review,
-    )
