@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from learnloop.errors import SettingsError
 from learnloop.load import zone_named
+from learnloop.load.feedback import export_setting
 from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import SEVERITIES
 
@@ -164,22 +165,10 @@ def _blameless_default() -> BlamelessSettings:
 
 
 _TOP = {
-    "review_period_days",
-    "cost",
-    "clustering",
-    "privacy",
-    "services",
-    "site",
-    "timezone",
-    "reader",
-    "failure_modes",
-    "themes",
-    "import",
-    "communication",
-    "blameless",
-    "codeowners",
+    "review_period_days", "cost", "clustering", "privacy", "services", "site", "timezone",
+    "reader", "failure_modes", "themes", "import", "communication", "blameless", "codeowners",
     "feedback",
-}
+}  # fmt: skip
 COMMUNICATION_KEYS = (*SEVERITIES, "status_page")
 
 
@@ -284,7 +273,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     importing = _importing(mapping("import", data.get("import")), err, mapping)
     blameless = _blameless(data.get("blameless"), lines, errors)
     codeowners = _codeowners(mapping("codeowners", data.get("codeowners")), err, mapping)
-    feedback = _feedback(mapping("feedback", data.get("feedback")), err)
+    feedback = export_setting(mapping("feedback", data.get("feedback")), err)
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -306,35 +295,6 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         codeowners=codeowners,
         feedback_issues=feedback,
     )
-
-
-_FEEDBACK_KEYS = {"issues"}
-
-
-def _feedback(data: dict[str, Any], err: Callable[[str, str], None]) -> str | None:
-    """`feedback:`: the repository path of an export of the site's feedback issues."""
-    for key in sorted(set(data) - _FEEDBACK_KEYS, key=str):
-        err(
-            f"feedback.{key}",
-            f"unknown setting; expected one of {', '.join(sorted(_FEEDBACK_KEYS))}",
-        )
-    issues = data.get("issues")
-    if issues is None:
-        return None
-    parts = issues.replace("\\", "/").split("/") if isinstance(issues, str) else []
-    if (
-        not isinstance(issues, str)
-        or not issues.strip()
-        or issues.startswith(("/", "\\"))
-        or re.match(r"[A-Za-z]:", issues)
-        or any(p in ("", ".", "..") for p in parts)
-    ):
-        err(
-            "feedback.issues",
-            f"expected a path inside the repository such as feedback/issues.json, got {issues!r}",
-        )
-        return None
-    return issues
 
 
 def _blameless(value: Any, lines: dict[str, int], errors: list[str]) -> BlamelessSettings:

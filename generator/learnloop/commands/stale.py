@@ -20,7 +20,7 @@ import click
 
 from learnloop.analyze.page_feedback import by_page, since_review
 from learnloop.commands import Repo
-from learnloop.load.feedback import Export, Feedback, read_export
+from learnloop.load.feedback import Export, Feedback, read_export, read_file
 from learnloop.load.fields import as_date
 from learnloop.model import Incident, Problem
 from learnloop.read import load_corpus
@@ -114,22 +114,27 @@ class Review:
         return [f for f in self.documents if f.helpful or f.needs_fix]
 
 
-def feedback_export(root: Path, settings: Settings) -> Export | None:
-    """The feedback issues learnloop.yml points at, or None when it points at none."""
+def feedback_export(root: Path, settings: Settings, given: Path | None = None) -> Export | None:
+    """The feedback issues in `given` (a file named on the command line), else in the export
+    learnloop.yml points at; None when there is neither."""
+    if given is not None:
+        return read_file(given, str(given))
     if settings.feedback_issues is None:
         return None
     return read_export(root, settings.feedback_issues)
 
 
-def review(root: Path, today: date | None = None) -> Review:
-    """Every generated document that asks for review, judged; with the feedback export read."""
+def review(root: Path, today: date | None = None, issues_file: Path | None = None) -> Review:
+    """Every generated document that asks for review, judged; with the feedback export read
+    (`issues_file`, else learnloop.yml's `feedback: {issues: …}`)."""
     corpus = load_corpus(root)
     incidents = corpus.by_id()
     settings = load_settings(root)
     period = settings.review_period_days
     if today is None:
         today = max((i.started_at.date() for i in corpus.incidents), default=date(1970, 1, 1))
-    export = feedback_export(root, settings)
+    export = feedback_export(root, settings, issues_file)
+    named = str(issues_file) if issues_file is not None else settings.feedback_issues
     issues = by_page(export.issues) if export else {}
     problems = list(export.problems) if export else []
     out = []
@@ -146,7 +151,7 @@ def review(root: Path, today: date | None = None) -> Review:
             numbers = ", ".join(f"#{i.number}" for i in about)
             problems.append(
                 Problem(
-                    settings.feedback_issues or "",
+                    named or "",
                     about[0].line,
                     "warning",
                     f"{numbers}: {page} is not a generated page that asks for review; not counted",
@@ -155,7 +160,7 @@ def review(root: Path, today: date | None = None) -> Review:
     return Review(
         tuple(out),
         tuple(sorted(problems)),
-        settings.feedback_issues,
+        named,
         len(export.issues) if export else 0,
     )
 
@@ -204,15 +209,23 @@ def to_json(found: list[Freshness], rated: Sequence[Freshness] = ()) -> str:
 @click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge review dates as of this day."
 )
+@click.option(
+    "--issues",
+    "issues_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An export of the site's feedback issues (GitHub issues JSON); overrides "
+    "`feedback: {issues: …}` in learnloop.yml.",
+)
 @click.pass_obj
-def command(obj: Repo, as_json: bool, today: datetime | None) -> None:
+def command(obj: Repo, as_json: bool, today: datetime | None, issues_file: Path | None) -> None:
     """Generated documents whose sources changed since review, or whose review is due.
 
-    With `feedback: {issues: FILE}` in learnloop.yml, also those readers reported wrong or
-    missing something in an issue still open, and how each page was rated since its review.
+    With `--issues FILE` (or `feedback: {issues: FILE}` in learnloop.yml), also those readers
+    reported wrong or missing something in an issue still open, and how each page was rated
+    since its review.
     A broken export is reported line by line (exit 1); the rest is still judged.
     """
-    found = review(obj.root, today.date() if today else None)
+    found = review(obj.root, today.date() if today else None, issues_file)
     for problem in found.problems:
         click.echo(problem.format(), err=True)
     if as_json:

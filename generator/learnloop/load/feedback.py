@@ -3,7 +3,9 @@
 The site's "This helped" and "This was wrong or missing something" links open a prefilled
 issue (publish/feedback.py) whose body names the page, the digest of the sources it was built
 from and the rating, in a marker line this module reads back. An export is what
-`gh issue list --state all --json number,title,body,labels,state,createdAt` prints. It arrives
+`gh issue list --state all --json number,title,body,labels,state,createdAt` prints, or the
+GitHub REST API's list of issues (`GET /repos/OWNER/REPO/issues?state=all`, its pages joined in
+one list), which has `created_at` for `createdAt`. It arrives
 with pull requests, so it is untrusted: every problem is a `path:line: message`, never a
 traceback, and nothing in it is printed except issue numbers and the paths of known pages.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +36,33 @@ _MARKER = re.compile(
 )
 _PAGE_LINE = re.compile(r"(?m)^Page: `(?P<page>[^`\n]{1,300})`")
 _RATING_LINE = re.compile(r"(?m)^Rating: (?P<rating>helpful|needs fix)\s*$")
+
+
+SETTING_KEYS = ("issues",)
+
+
+def export_setting(data: dict[str, Any], err: Callable[[str, str], None]) -> str | None:
+    """learnloop.yml `feedback: {issues: PATH}`: the export's path inside the repository, or
+    None; what is wrong goes to `err(key, message)`."""
+    for key in sorted(set(data) - set(SETTING_KEYS), key=str):
+        err(f"feedback.{key}", f"unknown setting; expected one of {', '.join(SETTING_KEYS)}")
+    issues = data.get("issues")
+    if issues is None:
+        return None
+    parts = issues.replace("\\", "/").split("/") if isinstance(issues, str) else []
+    if (
+        not isinstance(issues, str)
+        or not issues.strip()
+        or issues.startswith(("/", "\\"))
+        or re.match(r"[A-Za-z]:", issues)
+        or any(p in ("", ".", "..") for p in parts)
+    ):
+        err(
+            "feedback.issues",
+            f"expected a path inside the repository such as feedback/issues.json, got {issues!r}",
+        )
+        return None
+    return issues
 
 
 def marker(page: str, digest: str, rating: str) -> str:
@@ -73,6 +103,13 @@ def read_export(root: Path, rel: str) -> Export:
         return Export((), (Problem(rel, 0, "warning", "no feedback export here yet", hint),))
     if not path.resolve().is_relative_to(root.resolve()):
         return Export((), (Problem(rel, 0, "error", "links to a file outside the repository"),))
+    return read_file(path, rel)
+
+
+def read_file(path: Path, rel: str) -> Export:
+    """The export in the file at `path`, named `rel` in problems."""
+    if not path.is_file():
+        return Export((), (Problem(rel, 0, "error", "no such file"),))
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -181,10 +218,15 @@ def _issue(item: Any, line: int, rel: str, problems: list[Problem]) -> Feedback 
     if not isinstance(state, str) or state.upper() not in ("OPEN", "CLOSED"):
         problems.append(_error(rel, line, f"issue #{number}: `state` must be OPEN or CLOSED"))
         return None
-    created = _when(item.get("createdAt"))
+    created = _when(item.get("createdAt", item.get("created_at")))
     if created is None:
         problems.append(
-            _error(rel, line, f"issue #{number}: `createdAt` must be an ISO 8601 time with a zone")
+            _error(
+                rel,
+                line,
+                f"issue #{number}: `createdAt` must be an ISO 8601 time with a zone "
+                "(or `created_at`)",
+            )
         )
         return None
     page = mark.group("page") if mark else _first(_PAGE_LINE, body, "page")

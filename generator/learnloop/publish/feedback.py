@@ -67,7 +67,7 @@ def issue_url(repo_url: object, page: str, title: str, digest: str, rating: str)
     base = issues_base(repo_url)
     if base is None or rating not in _TITLES:
         return None
-    name = _short(title or page, TITLE_CHARS)
+    name = _short(title, TITLE_CHARS) or _short(page, TITLE_CHARS)  # a blank title: the path
     labels = f"{LABEL},{rating}"
     attempts = (
         (f"{_TITLES[rating]}: {name}", True),
