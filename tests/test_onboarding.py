@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from learnloop.analyze import onboarding
@@ -303,3 +304,20 @@ def test_the_case_study_is_the_severe_post_mortem_that_records_most():
     assert onboarding.case_to_read([rich, poor, minor]) is rich  # records most, though P1
     assert onboarding.case_to_read([poor, minor], ["x"]) is poor  # no severe one on x
     assert onboarding.case_to_read([minor]) is None
+
+
+@pytest.mark.parametrize(
+    "config", [REPO / "mkdocs.yml", REPO / "generator/learnloop/templates/site/mkdocs.yml"]
+)
+def test_the_site_navigation_reaches_everyones_page(config: Path):
+    def pages(node: object) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        if isinstance(node, dict):
+            return [p for value in node.values() for p in pages(value)]
+        if isinstance(node, list):
+            return [p for item in node for p in pages(item)]
+        return []
+
+    nav = yaml.safe_load(config.read_text(encoding="utf-8").split("\nmarkdown_extensions:")[0])
+    assert writer.INDEX in pages(nav["nav"])

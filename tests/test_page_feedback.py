@@ -281,3 +281,23 @@ def test_a_broken_export_is_reported_with_its_line(rated_repo: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(f"{path}:3: error: invalid JSON")
     assert "Traceback" not in result.output
+
+
+def test_readers_ratings_join_the_technical_reports_runbook_figures(rated_repo: Path) -> None:
+    write_export(
+        rated_repo,
+        [issue_from(link("helpful"), 4, "OPEN"), issue_from(link("needs-fix"), 9, "OPEN")],
+    )
+    (rated_repo / "learnloop.yml").write_text("feedback:\n  issues: feedback/issues.json\n")
+    runner = CliRunner()
+    base = ["--root", str(rated_repo), "report", "technical", "--today", TODAY]
+    data = json.loads(runner.invoke(cli, [*base, "--format", "json"]).stdout)
+    assert data["feedback"]["runbooks"]["readers"] == {
+        "export": "feedback/issues.json",
+        "rows": [{"runbook": PAGE, "helpful": 1, "needs_fix": 1, "open_needs_fix": [9]}],
+    }
+    text = runner.invoke(cli, base, catch_exceptions=False).stdout
+    assert "| runbooks/db-pool.md | 1 | 1 | #9 |" in text
+    (rated_repo / "learnloop.yml").unlink()
+    without = json.loads(runner.invoke(cli, [*base, "--format", "json"]).stdout)
+    assert "readers" not in without["feedback"]["runbooks"]

@@ -52,3 +52,21 @@ def since_review(issues: Iterable[Feedback], reviewed: date | None) -> PageFeedb
         needs_fix=sum(i.rating == NEEDS_FIX for i in counted),
         open_needs_fix=tuple(sorted(i.number for i in counted if i.rating == NEEDS_FIX and i.open)),
     )
+
+
+def runbook_ratings(issues: Iterable[Feedback]) -> list[dict[str, object]]:
+    """Readers' ratings of each runbook over the whole export, by path: what the site's links
+    filed, beside the ratings incidents record (`runbook_helpful`)."""
+    rows = []
+    for page, about in sorted(by_page(issues).items()):
+        if not page.startswith("runbooks/"):
+            continue
+        rows.append(
+            {
+                "runbook": page,
+                "helpful": sum(i.rating == HELPFUL for i in about),
+                "needs_fix": sum(i.rating == NEEDS_FIX for i in about),
+                "open_needs_fix": [i.number for i in about if i.rating == NEEDS_FIX and i.open],
+            }
+        )
+    return rows

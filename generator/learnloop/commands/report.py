@@ -18,7 +18,7 @@ from learnloop.commands import stale as stale_cmd
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import discover
 from learnloop.load.fields import normalize_severity
-from learnloop.settings import load_settings
+from learnloop.settings import Settings, load_settings
 from learnloop.write import atomic_write, codeowners, review, team
 from learnloop.write import report as report_mod
 
@@ -119,6 +119,16 @@ def load_analysis(root: Path) -> tuple[Analysis | None, list[rootcause.SystemicI
         analysis.corpus.incidents, analysis.patterns.patterns, lexicon=analysis.settings.themes
     )
     return analysis, systemic
+
+
+def readers_ratings(root: Path, settings: Settings) -> dict[str, Any] | None:
+    """The runbooks' ratings in the feedback export learnloop.yml names; None without one.
+    What is wrong with the export is `learnloop stale`'s to report: here it only counts less."""
+    export = stale_cmd.feedback_export(root, settings)
+    if export is None:
+        return None
+    rows = page_feedback.runbook_ratings(export.issues)
+    return {"export": settings.feedback_issues, "rows": rows}
 
 
 def freshness_of(
@@ -248,6 +258,8 @@ def command(
         data = team.team_data(str(team_name), analysis, filters, day, fresh, systemic)
     else:
         data = report_mod.report_data(kind, inputs, filters, day, systemic)
+        if kind == "technical" and (found := readers_ratings(obj.root, inputs.settings)):
+            data["feedback"]["runbooks"]["readers"] = found
     text = report_mod.render_format(data, fmt)
     if output is None:
         click.echo(text, nl=False)
