@@ -301,3 +301,4 @@ def test_readers_ratings_join_the_technical_reports_runbook_figures(rated_repo: 
     (rated_repo / "learnloop.yml").unlink()
     without = json.loads(runner.invoke(cli, [*base, "--format", "json"]).stdout)
     assert "readers" not in without["feedback"]["runbooks"]
+    assert "Readers' ratings" not in runner.invoke(cli, base, catch_exceptions=False).stdout
