@@ -29,7 +29,7 @@ class PageFeedback:
         if not self.open_needs_fix:
             return None
         since = (
-            f"since the review on {reviewed.isoformat()}" if reviewed else "since it was written"
+            f"since the review on {reviewed.isoformat()}" if reviewed else "since it was generated"
         )
         numbers = ", ".join(f"#{n}" for n in self.open_needs_fix)
         many = "issue" if len(self.open_needs_fix) == 1 else "issues"

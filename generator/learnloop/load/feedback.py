@@ -161,7 +161,7 @@ def _items(text: str, rel: str) -> tuple[list[tuple[int, Any]], list[Problem]]:
     decoder = json.JSONDecoder()
     at = _skip(text, 0)
     if at >= len(text) or text[at] != "[":
-        what = "an empty file" if at >= len(text) else "something else"
+        what = "an empty file" if at >= len(text) else f"{text[at]!r}"
         return [], [_error(rel, _line(text, at), f"expected a JSON list of issues, got {what}")]
     at = _skip(text, at + 1)
     items: list[tuple[int, Any]] = []
@@ -182,7 +182,7 @@ def _items(text: str, rel: str) -> tuple[list[tuple[int, Any]], list[Problem]]:
             continue
         if at < len(text) and text[at] == "]":
             return items, _trailing(text, at + 1, rel)
-        where = "the end of the file" if at >= len(text) else "something else"
+        where = "the end of the file" if at >= len(text) else f"{text[at]!r}"
         return [], [_error(rel, _line(text, at), f"invalid JSON: expected ',' or ']', got {where}")]
 
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import html
 from urllib.parse import quote, urlsplit
 
-from learnloop.load.feedback import HELPFUL, LABEL, NEEDS_FIX, marker
+from learnloop.load.feedback import HELPFUL, LABEL, NEEDS_FIX, RATINGS, marker
+from learnloop.publish.render import render
 
 MAX_URL = 8000
 TITLE_CHARS = 120
-LINKS = ((HELPFUL, "This helped"), (NEEDS_FIX, "This was wrong or missing something"))
 _TITLES = {HELPFUL: "Helpful", NEEDS_FIX: "Needs fix"}
 _QUESTIONS = {
     HELPFUL: ("What were you doing?", "What helped most?", "Incident id, if any:"),
@@ -91,17 +91,11 @@ def issue_url(repo_url: object, page: str, title: str, digest: str, rating: str)
 
 
 def links_html(repo_url: object, page: str, title: str, digest: str) -> str:
-    """The two links under a page, as HTML (attributes escaped); "" when none can be made."""
-    anchors = []
-    for rating, label in LINKS:
-        url = issue_url(repo_url, page, title, digest, rating)
-        if url is None:
-            return ""
-        anchors.append(
-            f'<a class="ll-feedback-{rating}" href="{html.escape(url, quote=True)}">{label}</a>'
-        )
-    return (
-        '<p class="ll-feedback" data-search-exclude>Was this page useful? '
-        + " · ".join(anchors)
-        + "</p>"
-    )
+    """The two links under a page, as HTML (addresses escaped); "" when none can be made."""
+    urls = {rating: issue_url(repo_url, page, title, digest, rating) for rating in RATINGS}
+    if any(url is None for url in urls.values()):
+        return ""
+    return render(
+        "feedback_links.html.j2",
+        **{k.replace("-", "_"): html.escape(str(url), quote=True) for k, url in urls.items()},
+    ).rstrip("\n")
