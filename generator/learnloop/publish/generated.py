@@ -24,6 +24,8 @@ from learnloop.write import document, escape, front_matter
 
 FOLDERS = ("runbooks", "kb", "adr")
 REPORTS_INDEX = "kb/reports/index.md"
+# In the site's navigation, so a page even before `generate` has written it.
+ONBOARDING_INDEX = "kb/onboarding/index.md"
 SECTION_TITLES = {"runbooks": "Runbooks", "kb": "Knowledge base", "adr": "Decision records"}
 _BADGES = {
     "fresh": ("success", "Fresh"),
@@ -102,6 +104,9 @@ def collect(
             pages.append(Page(index, placeholder_index(folder, listing), None))
     if not any(p.path == REPORTS_INDEX for p in pages):
         pages.append(Page(REPORTS_INDEX, reports_index(pages), None))
+    if not any(p.path == ONBOARDING_INDEX for p in pages):
+        text = "# Your first on-call\n\nNothing here yet: `learnloop generate` writes it.\n"
+        pages.append(Page(ONBOARDING_INDEX, text, None))
     return pages
 
 

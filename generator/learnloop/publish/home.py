@@ -17,7 +17,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.text import incident_alerts
 from learnloop.model import Incident
 from learnloop.publish import display
-from learnloop.publish.generated import Page
+from learnloop.publish.generated import ONBOARDING_INDEX, Page
 from learnloop.publish.plan import BY_SERVICE, DASHBOARDS, HOME, INCIDENTS_INDEX, Entry, href
 from learnloop.publish.render import render
 from learnloop.write import escape
@@ -28,7 +28,7 @@ PATTERNS = 8  # patterns with open work listed
 RECENT_DAYS = 90  # "lately": the window compared with the one before it
 REVIEWS = 8  # documents due for review listed
 LATEST = 5  # latest incidents listed
-ONBOARDING = "kb/onboarding/index.md"  # where someone new to on-call starts
+ONBOARDING = ONBOARDING_INDEX  # where someone new to on-call starts
 INTRO = (
     "Every post-mortem this team has written, and what they taught: runbooks, articles and "
     "decisions, rebuilt from `incidents/` on every change."
@@ -82,7 +82,9 @@ def render_home(inputs: Inputs) -> str:
         "dashboards": href(HOME, DASHBOARDS),
         "runbooks": href(HOME, "runbooks/index.md"),
         "onboarding": (
-            href(HOME, ONBOARDING) if any(p.path == ONBOARDING for p in inputs.documents) else ""
+            href(HOME, ONBOARDING)
+            if any(p.path == ONBOARDING and p.source for p in inputs.documents)
+            else ""
         ),
     }
     return render("home.md.j2", **context)
