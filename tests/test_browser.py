@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
 from learnloop.cli import cli
+from learnloop.write.front_matter import split_existing
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -105,19 +107,41 @@ All times UTC.
 """
 
 
-@pytest.fixture(scope="module")
-def team_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A new team's repo: `init`, two post-mortems from `new` written as on GitHub, built."""
-    root = tmp_path_factory.mktemp("team") / "repo"
+def build_team_repo(root: Path, settings: str = "") -> None:
+    """A new team's repo: `init`, two post-mortems from `new` written as on GitHub, built;
+    `settings` appended to the learnloop.yml `init` wrote."""
     runner = CliRunner()
     assert runner.invoke(cli, ["init", str(root), "--install", TEAM_PIN]).exit_code == 0
+    if settings:
+        with (root / "learnloop.yml").open("a", encoding="utf-8") as out:
+            out.write(settings)
     for title, started in (("Checkout pool ran dry", "2025-11-02"), ("Pool ran dry", "2025-11-09")):
         made = runner.invoke(cli, ["--root", str(root), "new", title, "--started", started])
         path = root / made.output.strip()
         path.write_text(path.read_text().split("\n---\n", 1)[0] + "\n---\n" + TEAM_POST_MORTEM)
     result = runner.invoke(cli, ["--root", str(root), "build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def team_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new team's repo, built and served."""
+    root = tmp_path_factory.mktemp("team") / "repo"
+    build_team_repo(root)
     yield from serve(root / "site")
+
+
+RATED_REPO = "https://github.com/acme/incidents"
+
+
+@pytest.fixture(scope="module")
+def rated_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A new team's repo with `site: {repo_url: …}`, built by mkdocs and served; yields its
+    base URL and the repo."""
+    root = tmp_path_factory.mktemp("rated") / "repo"
+    build_team_repo(root, f"\nsite:\n  repo_url: {RATED_REPO}\n")
+    for url in serve(root / "site"):
+        yield url, root
 
 
 TEAM_PIN = "git+https://github.com/acme/learnloop@0123456789abcdef0123456789abcdef01234567"
@@ -432,3 +456,46 @@ def luminance(css: str) -> float:
     values = [float(v) / 255 for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3]]
     r, g, b = (((c + 0.055) / 1.055) ** 2.4 if c > 0.04045 else c / 12.92 for c in values)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_this_helped_opens_a_prefilled_issue(page: Any, rated_site: tuple[str, Path]) -> None:
+    site, root = rated_site
+    page.goto(f"{site}runbooks/pool-ran-dry/")
+    links = page.locator("article p.ll-feedback a")
+    assert links.all_inner_texts() == ["This helped", "This was wrong or missing something"]
+    if os.environ.get("LEARNLOOP_SCREENS"):  # a picture of the links for people to look at
+        links.first.scroll_into_view_if_needed()
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(Path(os.environ["LEARNLOOP_SCREENS"]) / "feedback-links.png"))
+    opened: list[str] = []
+
+    def new_issue(route: Any) -> None:  # GitHub answered here: nothing goes to the network
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>New issue</title>")
+
+    page.route("https://github.com/**", new_issue)
+    with page.expect_navigation():
+        page.get_by_role("link", name="This helped").click()
+    assert page.title() == "New issue"
+    (url,) = opened
+    assert page.url == url
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == f"{RATED_REPO}/issues/new"
+    query = parse_qs(parts.query, strict_parsing=True)
+    assert set(query) == {"title", "body", "labels"}
+    assert query["title"] == ["Helpful: Pool ran dry (unassigned)"]
+    assert query["labels"] == ["learnloop-feedback,helpful"]
+    front, _ = split_existing((root / "runbooks" / "pool-ran-dry.md").read_text())
+    digest = front["source_digest"]
+    assert query["body"][0].startswith(
+        f"Page: `runbooks/pool-ran-dry.md`\nSource digest: `{digest}`\nRating: helpful\n"
+    )
+    assert page.elsewhere == []
+
+
+def test_your_first_on_call_is_in_the_navigation(page: Any, team_site: str) -> None:
+    page.goto(f"{team_site}kb/")
+    page.locator("nav a", has_text="Your first on-call").first.click()
+    assert urlsplit(page.url).path.endswith("/kb/onboarding/")
+    assert page.locator("article h1").inner_text() == "Your first on-call"

@@ -132,7 +132,7 @@ def test_invalid_settings_are_all_reported_at_once(make_repo):
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "learnloop.yml:4: error: colour: unknown setting; expected one of blameless, clustering, "
-        "codeowners, communication, cost, failure_modes, import, privacy, reader, "
+        "codeowners, communication, cost, failure_modes, feedback, import, privacy, reader, "
         "review_period_days, services, site, themes, timezone",
         "learnloop.yml:1: error: review_period_days: expected a non-negative number, got -3",
         "learnloop.yml:3: error: cost.engineer_hourly_usd: expected a non-negative number, "

@@ -28,8 +28,10 @@ def _resolves(path: str, target: str, files: dict[str, str], sources: set[str]) 
     target, _, anchor = target.partition("#")
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
     if resolved not in files:
-        # Runbooks and game days are other writers' documents.
-        return resolved in sources or resolved.startswith(("runbooks/", "kb/gamedays/"))
+        # Runbooks, game days and onboarding pages are other writers' documents.
+        return resolved in sources or resolved.startswith(
+            ("runbooks/", "kb/gamedays/", "kb/onboarding/")
+        )
     # Headings as the site's toc extension slugs them (lower case, words joined by '-').
     slugs = {
         re.sub(r"[\s]+", "-", re.sub(r"[^\w\s-]", "", h.strip().lower()))

@@ -92,8 +92,8 @@ def test_every_mistake_is_reported_at_once_with_its_line(tmp_path: Path) -> None
     assert sorted(problems_of(tmp_path, text), key=lambda p: int(p.split(":")[1])) == [
         "learnloop.yml:1: error: review_period_days: expected a number above 0",
         "learnloop.yml:2: error: colour: unknown setting; expected one of blameless, "
-        "clustering, codeowners, communication, cost, failure_modes, import, privacy, reader, "
-        "review_period_days, services, site, themes, timezone",
+        "clustering, codeowners, communication, cost, failure_modes, feedback, import, privacy, "
+        "reader, review_period_days, services, site, themes, timezone",
         "learnloop.yml:4: error: clustering.distance_threshold: expected a number between 0 "
         "and 2, got 3",
         "learnloop.yml:6: error: privacy.allow.0: not a regular expression: unterminated "

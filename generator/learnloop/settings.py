@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from learnloop.errors import SettingsError
 from learnloop.load import zone_named
+from learnloop.load.feedback import export_setting
 from learnloop.load.yamlsafe import YamlError, parse
 from learnloop.model import SEVERITIES
 
@@ -153,6 +154,8 @@ class Settings:
     # `check`'s warnings about blaming language (read/blameless.py): on, with the shipped words.
     blameless: BlamelessSettings = field(default_factory=lambda: _blameless_default())
     codeowners: CodeownersSettings = field(default_factory=CodeownersSettings)
+    # `feedback: {issues: …}`: where an export of the site's feedback issues is read from.
+    feedback_issues: str | None = None
 
 
 def _blameless_default() -> BlamelessSettings:
@@ -162,21 +165,10 @@ def _blameless_default() -> BlamelessSettings:
 
 
 _TOP = {
-    "review_period_days",
-    "cost",
-    "clustering",
-    "privacy",
-    "services",
-    "site",
-    "timezone",
-    "reader",
-    "failure_modes",
-    "themes",
-    "import",
-    "communication",
-    "blameless",
-    "codeowners",
-}
+    "review_period_days", "cost", "clustering", "privacy", "services", "site", "timezone",
+    "reader", "failure_modes", "themes", "import", "communication", "blameless", "codeowners",
+    "feedback",
+}  # fmt: skip
 COMMUNICATION_KEYS = (*SEVERITIES, "status_page")
 
 
@@ -280,6 +272,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     importing = _importing(mapping("import", data.get("import")), err, mapping)
     blameless = _blameless(data.get("blameless"), lines, errors)
     codeowners = _codeowners(mapping("codeowners", data.get("codeowners")), err, mapping)
+    feedback = export_setting(mapping("feedback", data.get("feedback")), err)
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -299,6 +292,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         ),
         blameless=blameless,
         codeowners=codeowners,
+        feedback_issues=feedback,
     )
 
 

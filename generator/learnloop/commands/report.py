@@ -11,14 +11,14 @@ from typing import Any
 
 import click
 
-from learnloop.analyze import rootcause
+from learnloop.analyze import page_feedback, rootcause
 from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.analyze.metrics import Filters, default_today
 from learnloop.commands import stale as stale_cmd
 from learnloop.errors import LearnloopError, UsageError
 from learnloop.load import discover
 from learnloop.load.fields import normalize_severity
-from learnloop.settings import load_settings
+from learnloop.settings import Settings, load_settings
 from learnloop.write import atomic_write, codeowners, review, team
 from learnloop.write import report as report_mod
 
@@ -121,18 +121,31 @@ def load_analysis(root: Path) -> tuple[Analysis | None, list[rootcause.SystemicI
     return analysis, systemic
 
 
+def readers_ratings(root: Path, settings: Settings) -> dict[str, Any] | None:
+    """The runbooks' ratings in the feedback export learnloop.yml names; None without one.
+    What is wrong with the export is `learnloop stale`'s to report: here it only counts less."""
+    export = stale_cmd.feedback_export(root, settings)
+    if export is None:
+        return None
+    rows = page_feedback.runbook_ratings(export.issues)
+    return {"export": settings.feedback_issues, "rows": rows}
+
+
 def freshness_of(
     root: Path, analysis: Analysis, today: date
 ) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Every generated document on disk: path -> (fresh | stale | due, reasons)."""
+    """Every generated document on disk: path -> (fresh | stale | due, reasons), readers'
+    feedback counted as `learnloop stale` counts it (which reports what is wrong with it)."""
     incidents = analysis.incidents()
     period = analysis.settings.review_period_days
+    export = stale_cmd.feedback_export(root, analysis.settings)
+    issues = page_feedback.by_page(export.issues) if export else {}
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
     for folder in stale_cmd.GENERATED_DIRS:
         for path in sorted((root / folder).rglob("*.md")):
             rel = path.relative_to(root).as_posix()
             text = path.read_text(encoding="utf-8", errors="replace")
-            found = stale_cmd.assess(rel, text, incidents, today, period)
+            found = stale_cmd.assess(rel, text, incidents, today, period, issues.get(rel, ()))
             if found is not None:
                 out[rel] = (found.state, found.reasons)
     return out
@@ -245,6 +258,8 @@ def command(
         data = team.team_data(str(team_name), analysis, filters, day, fresh, systemic)
     else:
         data = report_mod.report_data(kind, inputs, filters, day, systemic)
+        if kind == "technical" and (found := readers_ratings(obj.root, inputs.settings)):
+            data["feedback"]["runbooks"]["readers"] = found
     text = report_mod.render_format(data, fmt)
     if output is None:
         click.echo(text, nl=False)

@@ -123,7 +123,14 @@ def collect(root: Path, settings: Settings, *, public: bool, home: bool = True) 
     today = max((i.started_at.date() for i in corpus.incidents), default=date(1970, 1, 1))
     hidden_ids = frozenset(i.id for i in hidden)
     documents = generated.collect(
-        root, shown, links, hidden_ids, today, settings.review_period_days, note
+        root,
+        shown,
+        links,
+        hidden_ids,
+        today,
+        settings.review_period_days,
+        note,
+        settings.repo_url,
     )
     for page in documents:
         site.pages[page.path] = page.text

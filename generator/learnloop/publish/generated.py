@@ -18,11 +18,14 @@ from pathlib import Path
 import yaml
 
 from learnloop.model import Incident
+from learnloop.publish import feedback
 from learnloop.publish.plan import Links, href
 from learnloop.write import document, escape, front_matter
 
 FOLDERS = ("runbooks", "kb", "adr")
 REPORTS_INDEX = "kb/reports/index.md"
+# In the site's navigation, so a page even before `generate` has written it.
+ONBOARDING_INDEX = "kb/onboarding/index.md"
 SECTION_TITLES = {"runbooks": "Runbooks", "kb": "Knowledge base", "adr": "Decision records"}
 _BADGES = {
     "fresh": ("success", "Fresh"),
@@ -59,10 +62,12 @@ def collect(
     today: date,
     review_period_days: int,
     note: str = "",
+    repo_url: object = None,
 ) -> list[Page]:
     """Every Markdown file under runbooks/, kb/ and adr/, plus an index for each folder.
 
-    `note` says how restricted incidents are counted; indexes and reports carry it.
+    `note` says how restricted incidents are counted; indexes and reports carry it. With a
+    `repo_url`, runbooks and articles end with links to rate them (publish/feedback.py).
     """
     by_id = {i.id: i for i in incidents}
     pages: list[Page] = []
@@ -76,7 +81,17 @@ def collect(
             pages.append(
                 Page(
                     rel,
-                    page_text(rel, text, by_id, links, hidden_ids, today, review_period_days, note),
+                    page_text(
+                        rel,
+                        text,
+                        by_id,
+                        links,
+                        hidden_ids,
+                        today,
+                        review_period_days,
+                        note,
+                        repo_url,
+                    ),
                     rel,
                     _title(text, rel),
                     state,
@@ -89,6 +104,9 @@ def collect(
             pages.append(Page(index, placeholder_index(folder, listing), None))
     if not any(p.path == REPORTS_INDEX for p in pages):
         pages.append(Page(REPORTS_INDEX, reports_index(pages), None))
+    if not any(p.path == ONBOARDING_INDEX for p in pages):
+        text = "# Your first on-call\n\nNothing here yet: `learnloop generate` writes it.\n"
+        pages.append(Page(ONBOARDING_INDEX, text, None))
     return pages
 
 
@@ -144,9 +162,10 @@ def page_text(
     today: date,
     review_period_days: int,
     note: str = "",
+    repo_url: object = None,
 ) -> str:
     """The document as a page: escaped body, links to incident pages, what it is and (for
-    documents people act on) whether it is reviewed."""
+    documents people act on) whether it is reviewed and, with a `repo_url`, links to rate it."""
     front, body = front_matter.split_existing(text)
     if hidden_ids:
         body = "\n".join(
@@ -189,7 +208,7 @@ def page_text(
         # The first tag says what the page is: search shows it under each result.
         meta = {"tags": [kind_of(rel, front)]}
     page = _with_banner(
-        safe, front, rel, incidents, links, hidden_ids, today, review_period_days, note
+        safe, front, rel, incidents, links, hidden_ids, today, review_period_days, note, repo_url
     )
     return page_front_matter(meta) + page if meta else page
 
@@ -253,11 +272,13 @@ KINDS = (
     ("kb/services/", "Service article"),
     ("kb/systemic/", "Systemic issue"),
     ("kb/cases/", "Case study"),
+    ("kb/onboarding/", "On-call onboarding"),
     ("kb/reports/", "Report"),
     ("adr/", "Decision record"),
     ("kb/", "Knowledge base"),
 )
 REVIEW_ANCHOR = "review"  # the id the toc extension gives "## Review"
+RATED = ("runbooks/", "kb/")  # pages readers rate: runbooks and knowledge-base articles
 
 
 def kind_of(rel: str, front: dict[str, object]) -> str:
@@ -284,6 +305,7 @@ def _with_banner(
     today: date,
     review_period_days: int,
     note: str = "",
+    repo_url: object = None,
 ) -> str:
     """The page with a line under its title saying what it is and whether it is reviewed, and
     (for documents that are reviewed) a closing section with the state, the sources and how
@@ -315,7 +337,25 @@ def _with_banner(
     lines = body.split("\n")
     at = next((n + 1 for n, text in enumerate(lines) if text.startswith("# ")), 0)
     page = "\n".join([*lines[:at], "", head, "", *lines[at:]]).rstrip("\n") + "\n"
+    rated = rated_links(rel, front, repo_url)
+    if rated:
+        page += "\n" + rated + "\n"
     return page + ("\n" + "\n".join(closing) + "\n" if closing else "")
+
+
+def rated_links(rel: str, front: dict[str, object], repo_url: object) -> str:
+    """'This helped' and 'This was wrong or missing something' under a runbook or a
+    knowledge-base article people review; "" for anything else or without a repository."""
+    if not rel.startswith(RATED) or not reviewed(rel, front):
+        return ""
+    title = front.get("title")
+    digest = front.get("source_digest")
+    return feedback.links_html(
+        repo_url,
+        rel,
+        title if isinstance(title, str) else rel,
+        digest if isinstance(digest, str) else "",
+    )
 
 
 def _review_section(

@@ -17,7 +17,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.text import incident_alerts
 from learnloop.model import Incident
 from learnloop.publish import display
-from learnloop.publish.generated import Page
+from learnloop.publish.generated import ONBOARDING_INDEX, Page
 from learnloop.publish.plan import BY_SERVICE, DASHBOARDS, HOME, INCIDENTS_INDEX, Entry, href
 from learnloop.publish.render import render
 from learnloop.write import escape
@@ -28,6 +28,7 @@ PATTERNS = 8  # patterns with open work listed
 RECENT_DAYS = 90  # "lately": the window compared with the one before it
 REVIEWS = 8  # documents due for review listed
 LATEST = 5  # latest incidents listed
+ONBOARDING = ONBOARDING_INDEX  # where someone new to on-call starts
 INTRO = (
     "Every post-mortem this team has written, and what they taught: runbooks, articles and "
     "decisions, rebuilt from `incidents/` on every change."
@@ -80,6 +81,11 @@ def render_home(inputs: Inputs) -> str:
         "by_service": href(HOME, BY_SERVICE),
         "dashboards": href(HOME, DASHBOARDS),
         "runbooks": href(HOME, "runbooks/index.md"),
+        "onboarding": (
+            href(HOME, ONBOARDING)
+            if any(p.path == ONBOARDING and p.source for p in inputs.documents)
+            else ""
+        ),
     }
     return render("home.md.j2", **context)
 

@@ -128,16 +128,21 @@ def render_codeowners(
     rendered: Mapping[str, str],
     existing: Existing,
     systemic: Sequence[SystemicIssue] = (),
+    extra: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, str]:
     """{CODEOWNERS path: its text} for the generated documents in `rendered`; {} when the
-    catalog names no owner and no block was written before (nothing is created for nothing)."""
+    catalog names no owner and no block was written before (nothing is created for nothing).
+
+    `extra` routes more documents to services (a team's onboarding page to its own).
+    """
     settings = analysis.settings
     rel = file_of(settings, existing)
     current = existing(rel)
     has_owners = any(s.owner for s in settings.services.values())
     if not has_owners and (current is None or BEGIN not in current):
         return {}
-    paths = {p: s for p, s in routes(analysis, systemic).items() if p in rendered}
+    found = {**routes(analysis, systemic), **(extra or {})}
+    paths = {p: s for p, s in sorted(found.items()) if p in rendered}
     return {rel: merge(current, block(paths, settings))}
 
 

@@ -28,6 +28,7 @@ from learnloop.write import (
     gamedays,
     indexes,
     kb,
+    onboarding,
     report,
     runbook,
 )
@@ -125,6 +126,9 @@ def render(
     # Each pattern's synthesis is worked out (or reused) only where its article is rendered.
     out.update(kb.render_kb(visible, None, systemic, existing, cache))
     out.update(gamedays.render_gamedays(visible, existing, cache))
+    # The steps it quotes are the runbooks': worked out over every service name, as theirs are.
+    named = sorted({s for i in incidents.values() for s in i.services})
+    out.update(onboarding.render_onboarding(visible, named, existing, cache))
     adr_files, adr_numbers = adr.render_adrs(visible, systemic, existing, cache)
     out.update(adr_files)
     out.update(report.render_reports(visible, None, existing, systemic, cache))
@@ -147,7 +151,8 @@ def render(
         indexes.render_runbook_indexes(patterns, incidents, out, analysis.settings, existing, cache)
     )
     # Who reviews what: the owners of each document's services, in CODEOWNERS.
-    out.update(codeowners.render_codeowners(visible, out, existing, systemic))
+    teams = onboarding.routes(visible, out)
+    out.update(codeowners.render_codeowners(visible, out, existing, systemic, teams))
     if save:
         cache.save()
     log.info("%s", cache.summary())

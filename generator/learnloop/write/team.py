@@ -19,7 +19,7 @@ from learnloop.analyze.metrics import Filters
 from learnloop.analyze.rootcause import SystemicIssue
 from learnloop.enrich import timings
 from learnloop.errors import UsageError
-from learnloop.write import codeowners, gamedays, runbook
+from learnloop.write import codeowners, gamedays, onboarding, runbook
 
 if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
@@ -100,7 +100,10 @@ def team_data(
         key=lambda r: (-(r.overdue_days or 0), r.incident, r.id),
     )
     # The documents on disk (freshness holds every one) that are routed to the team.
-    documents = set(codeowners.documents_of(team, analysis, systemic)) & set(freshness)
+    # A team's own onboarding page is routed to it too.
+    to_team = set(codeowners.documents_of(team, analysis, systemic))
+    to_team |= {path for t, (path, _) in onboarding.team_pages(analysis).items() if t == team}
+    documents = to_team & set(freshness)
     stale = [
         {"path": path, "state": state, "reasons": list(reasons)}
         for path, (state, reasons) in sorted(freshness.items())

@@ -179,6 +179,10 @@ def index_regions(ctx: Context, cases: Sequence[Incident]) -> list[Region]:
     )
     if rows:
         pats += f"\n\nPractise them: [a game day per pattern]({href(at, 'kb/gamedays/index.md')})."
+        pats += (
+            f" New to on-call? [Your first on-call]({href(at, 'kb/onboarding/index.md')}) ranks "
+            "the failures most likely to page you, with what to read and what to be able to answer."
+        )
     rows = [
         (n, f"[{table_cell(s.title)}]({href(at, systemic_path(s.id))})", f"{s.score:g}",
          len(s.incidents), len(s.patterns), "yes" if s.architectural else "no")
