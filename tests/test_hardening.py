@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -174,12 +175,15 @@ def test_even_a_signed_cache_can_only_build_data(tmp_path: Path, private_cache):
         assert not marker.exists()
     # What the caches do hold still reads back.
     value = {"when": datetime(2024, 1, 2, tzinfo=UTC), "seen": Counter(a=2)}
+    value["zoned"] = datetime(2024, 1, 2, 9, 30, tzinfo=ZoneInfo("Europe/Paris"))
     value["rows"] = np.arange(3.0)
     cachefile.write(path, value)
     back = cachefile.read(path)
     assert isinstance(back, dict)
     assert back["seen"] == Counter(a=2)
     assert back["rows"].tolist() == [0.0, 1.0, 2.0]
+    assert back["zoned"] == value["zoned"]
+    assert back["zoned"].tzinfo is ZoneInfo("Europe/Paris")
 
 
 # --- 2. Restricted incidents never leak through a near miss ---------------------------------

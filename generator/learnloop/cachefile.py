@@ -18,6 +18,7 @@ ignored as damaged.
 
 from __future__ import annotations
 
+import copyreg
 import gc
 import hashlib
 import hmac
@@ -30,6 +31,7 @@ import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +135,7 @@ _VALUE_TYPES = {
     "numpy._core.numeric": {"_frombuffer"},
     "scipy.sparse._csr": {"csr_matrix", "csr_array"},
     "scipy.sparse.csr": {"csr_matrix"},
+    "zoneinfo": {"ZoneInfo"},  # rebuilt from its key: see _zone
 }
 
 
@@ -148,6 +151,25 @@ class _DataOnly(pickle.Unpickler):
             if isinstance(found, type) and found.__module__ == module:
                 return found
         raise pickle.UnpicklingError(f"a cache may not name {module}.{name}")
+
+
+def _zone(zone: ZoneInfo) -> tuple[type[ZoneInfo], tuple[str | None]]:
+    # A ZoneInfo pickles itself as `getattr(ZoneInfo, "_unpickle")`, and a reader that
+    # allowed getattr could reach anything: it is written as the call of its class on its key.
+    return ZoneInfo, (zone.key,)
+
+
+# What the caches write differently from pickle's defaults, so that _DataOnly reads it.
+_REDUCERS = {**copyreg.dispatch_table, ZoneInfo: _zone}
+
+
+def dumps(value: object) -> bytes:
+    """The bytes of a value as the caches store it."""
+    out = io.BytesIO()
+    writer = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    writer.dispatch_table = _REDUCERS
+    writer.dump(value)
+    return out.getvalue()
 
 
 def loads(data: bytes) -> object | None:
@@ -175,7 +197,7 @@ def write(path: Path, value: object, replaces: str | None = None) -> None:
     key = signing_key()
     if key is None:
         return
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    payload = dumps(value)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if replaces:
@@ -239,6 +261,6 @@ class Buckets:
             out[number] = (
                 cast(bytes, bucket.stored)
                 if same
-                else pickle.dumps(bucket.used, protocol=pickle.HIGHEST_PROTOCOL)
+                else dumps(bucket.used)
             )
         return out
