@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from datetime import tzinfo
@@ -144,10 +145,20 @@ def test_a_second_occurrence_of_a_one_off_forms_a_new_pattern_without_a_refit(ma
     assert read_state(repo).since_refit == ("INC-2025-095",)
 
 
-def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_repo, monkeypatch):
+@pytest.mark.parametrize("zone", [None, "Europe/Paris"])
+def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(
+    make_repo, monkeypatch, zone
+):
     import learnloop.load.cache as parse_cache
 
-    repo = make_repo(corpus())
+    files = corpus()
+    if zone:  # times without a zone are then read in the repo's, a ZoneInfo the cache keeps
+        files = {
+            name: re.sub(r"(_at: \S+?)Z$", r"\1", text, flags=re.M) for name, text in files.items()
+        }
+    repo = make_repo(files)
+    if zone:
+        (repo / "learnloop.yml").write_text(f"timezone: {zone}\n")
     parsed: list[str] = []
 
     def counting(raw: bytes, shown: str, zone: tzinfo):
@@ -168,6 +179,8 @@ def test_an_edited_incident_is_parsed_again_and_others_come_from_the_cache(make_
 
     first = parse()
     assert len(parsed) == len(first.incidents)
+    if zone:
+        assert {str(i.started_at.tzinfo) for i in first.incidents} == {zone}
     path = repo / "incidents" / "INC-2025-001.md"
     path.write_text(path.read_text().replace("severity: P2", "severity: P1"))
     second = parse()
