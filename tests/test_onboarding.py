@@ -91,7 +91,7 @@ def recomputed(ids: list[str], dates: dict[str, date], today: date) -> float:
 
 
 def test_the_order_follows_the_rule_each_page_states(bundled: Path):
-    analysis = documents.shared(analyze_repo(bundled))
+    analysis = documents.without_restricted(analyze_repo(bundled))
     dates = {i.id: i.started_at.date() for i in analysis.corpus.incidents}
     services = {i.id: set(i.services) for i in analysis.corpus.incidents}
     titles = {p.title: p for p in analysis.patterns.patterns}
@@ -133,7 +133,7 @@ def test_the_order_follows_the_rule_each_page_states(bundled: Path):
 
 def test_each_answer_is_written_on_the_page_it_links(bundled: Path):
     full = analyze_repo(bundled)
-    analysis = documents.shared(full)
+    analysis = documents.without_restricted(full)
     named = sorted({s for i in full.corpus.incidents for s in i.services})
     by_id = analysis.incidents()
     patterns = {p.id: p for p in analysis.patterns.patterns}

@@ -179,10 +179,10 @@ def visible(analysis: Analysis) -> Analysis | None:
     """The analysis as generated documents see it (restricted incidents left out), or None
     where this install writes no decision records."""
     try:
-        from learnloop.write.documents import shared
+        from learnloop.write.documents import without_restricted
     except ImportError:
         return None
-    return shared(analysis)
+    return without_restricted(analysis)
 
 
 def adrs_by_incident(

@@ -77,7 +77,7 @@ def retire(text: str) -> str:
     return head + body
 
 
-def shared(analysis: Analysis) -> Analysis:
+def without_restricted(analysis: Analysis) -> Analysis:
     """The analysis without restricted incidents: generated documents never quote them."""
     keep = tuple(i for i in analysis.corpus.incidents if i.visibility != "restricted")
     ids = {i.id for i in keep}
@@ -114,7 +114,7 @@ def render(
     incidents = analysis.incidents()
     patterns = analysis.patterns.patterns
     out = runbook.render_runbooks(patterns, incidents, analysis.settings, existing, cache)
-    visible = shared(analysis)
+    visible = without_restricted(analysis)
     themes = analysis.settings.themes
     systemic = rootcause.systemic_issues(
         visible.corpus.incidents,
