@@ -462,3 +462,19 @@ def test_words_that_stand_for_anything_name_no_pattern():
     )
     assert not any(w in p.split() for p in found for w in ("nothing", "else", "everything"))
     assert "pipeline" in found
+
+
+def test_the_stemmer_joins_inflections_and_never_cuts_a_short_word_to_a_fragment():
+    from learnloop.analyze.text import stem
+
+    for group in (
+        ("exhausted", "exhaustion", "exhausts", "exhausting"),
+        ("evictions", "eviction", "evicted"),
+        ("queries", "queried", "query"),
+        ("timeouts", "timeout"),
+        ("things", "thing"),
+    ):
+        assert len({stem(w) for w in group}) == 1, group
+    for word in ("using", "being", "dns", "pods", "oomkilled_total"):
+        assert stem(word) == word
+    assert stem("restarted") != stem("rest")
