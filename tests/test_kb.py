@@ -150,7 +150,7 @@ def test_a_recurrence_is_compared_with_the_past_and_leaves_earlier_case_studies_
 def test_text_from_incidents_is_quoted_as_written_and_escaped_on_the_site(tmp_path: Path) -> None:
     from datetime import date
 
-    from learnloop.publish.generated import page_text
+    from learnloop.publish.generated import Publishing, page_text
     from learnloop.publish.plan import Links
 
     incidents, patterns = corpus()
@@ -161,13 +161,12 @@ def test_text_from_incidents_is_quoted_as_written_and_escaped_on_the_site(tmp_pa
     files = render(analysis_of(tmp_path, [*incidents, evil], patterns))
     case = files["kb/cases/INC-7.md"]
     assert "<script>alert(1)</script> outage" in case  # the committed file quotes as written
+    publishing = Publishing(Links([]), frozenset(), date(2025, 5, 1), 90)
     for rel, text in files.items():
-        page = page_text(rel, text, {}, Links([]), frozenset(), date(2025, 5, 1), 90)
+        page = page_text(rel, text, {}, publishing)
         assert "<script>" not in page
         assert "<img" not in page
-    published = page_text(
-        "kb/cases/INC-7.md", case, {}, Links([]), frozenset(), date(2025, 5, 1), 90
-    )
+    published = page_text("kb/cases/INC-7.md", case, {}, publishing)
     assert "&lt;script&gt;" in published
 
 

@@ -258,9 +258,5 @@ class Buckets:
             if not bucket.used:
                 continue
             same = bucket.stored is not None and bucket.used.keys() == bucket.before.keys()
-            out[number] = (
-                cast(bytes, bucket.stored)
-                if same
-                else dumps(bucket.used)
-            )
+            out[number] = cast(bytes, bucket.stored) if same else dumps(bucket.used)
         return out

@@ -54,6 +54,18 @@ class Page:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Publishing:
+    """What every page of a build is published with."""
+
+    links: Links
+    hidden_ids: frozenset[str]  # restricted incidents: no line naming one is published
+    today: date
+    review_period_days: int
+    note: str = ""  # how restricted incidents are counted, on indexes and reports
+    repo_url: object = None  # with one, runbooks and articles end with links to rate them
+
+
 def collect(
     root: Path,
     incidents: Iterable[Incident],
@@ -70,6 +82,7 @@ def collect(
     `repo_url`, runbooks and articles end with links to rate them (publish/feedback.py).
     """
     by_id = {i.id: i for i in incidents}
+    publishing = Publishing(links, hidden_ids, today, review_period_days, note, repo_url)
     pages: list[Page] = []
     for folder in FOLDERS:
         base = root / folder
@@ -81,17 +94,7 @@ def collect(
             pages.append(
                 Page(
                     rel,
-                    page_text(
-                        rel,
-                        text,
-                        by_id,
-                        links,
-                        hidden_ids,
-                        today,
-                        review_period_days,
-                        note,
-                        repo_url,
-                    ),
+                    page_text(rel, text, by_id, publishing),
                     rel,
                     _title(text, rel),
                     state,
@@ -153,19 +156,10 @@ def _title(text: str, path: str) -> str:
     return match.group(1).strip() if match else Path(path).stem
 
 
-def page_text(
-    rel: str,
-    text: str,
-    incidents: dict[str, Incident],
-    links: Links,
-    hidden_ids: frozenset[str],
-    today: date,
-    review_period_days: int,
-    note: str = "",
-    repo_url: object = None,
-) -> str:
+def page_text(rel: str, text: str, incidents: dict[str, Incident], publishing: Publishing) -> str:
     """The document as a page: escaped body, links to incident pages, what it is and (for
     documents people act on) whether it is reviewed and, with a `repo_url`, links to rate it."""
+    links, hidden_ids = publishing.links, publishing.hidden_ids
     front, body = front_matter.split_existing(text)
     if hidden_ids:
         body = "\n".join(
@@ -207,9 +201,7 @@ def page_text(
     else:
         # The first tag says what the page is: search shows it under each result.
         meta = {"tags": [kind_of(rel, front)]}
-    page = _with_banner(
-        safe, front, rel, incidents, links, hidden_ids, today, review_period_days, note, repo_url
-    )
+    page = _with_banner(safe, front, rel, publishing)
     return page_front_matter(meta) + page if meta else page
 
 
@@ -295,22 +287,12 @@ def reviewed(rel: str, front: dict[str, object]) -> bool:
     return front_matter.needs_review(rel, front)
 
 
-def _with_banner(
-    body: str,
-    front: dict[str, object],
-    rel: str,
-    incidents: dict[str, Incident],
-    links: Links,
-    hidden_ids: frozenset[str],
-    today: date,
-    review_period_days: int,
-    note: str = "",
-    repo_url: object = None,
-) -> str:
+def _with_banner(body: str, front: dict[str, object], rel: str, publishing: Publishing) -> str:
     """The page with a line under its title saying what it is and whether it is reviewed, and
     (for documents that are reviewed) a closing section with the state, the sources and how
     to sign off."""
-    sources = _sources(front, hidden_ids)
+    links, note = publishing.links, publishing.note
+    sources = _sources(front, publishing.hidden_ids)
     updated = front.get("updated")
     kind = kind_of(rel, front)
     built = f"built from {len(sources)} incident{'s' if len(sources) != 1 else ''}"
@@ -322,7 +304,9 @@ def _with_banner(
     line.append(built)
     closing: list[str] = []
     if reviewed(rel, front):
-        state, reason = front_matter.freshness(front, today, review_period_days)
+        state, reason = front_matter.freshness(
+            front, publishing.today, publishing.review_period_days
+        )
         label = _BADGES[state][1]
         if front.get("status") == "retired":
             state, label, reason = "retired", "Retired", "its pattern no longer recurs"
@@ -337,7 +321,7 @@ def _with_banner(
     lines = body.split("\n")
     at = next((n + 1 for n, text in enumerate(lines) if text.startswith("# ")), 0)
     page = "\n".join([*lines[:at], "", head, "", *lines[at:]]).rstrip("\n") + "\n"
-    rated = rated_links(rel, front, repo_url)
+    rated = rated_links(rel, front, publishing.repo_url)
     if rated:
         page += "\n" + rated + "\n"
     return page + ("\n" + "\n".join(closing) + "\n" if closing else "")
