@@ -478,3 +478,30 @@ def test_the_stemmer_joins_inflections_and_never_cuts_a_short_word_to_a_fragment
     for word in ("using", "being", "dns", "pods", "oomkilled_total"):
         assert stem(word) == word
     assert stem("restarted") != stem("rest")
+
+
+def test_a_pattern_whose_incidents_give_no_cause_is_named_so():
+    from collections import Counter
+
+    from learnloop.analyze.patterns import name_pattern
+
+    titles = ["Incident with Actions"] * 3
+    named = name_pattern(titles, ["", "", ""], Counter(), 100, ["actions"] * 3)
+    assert named[:2] == ("cause-not-recorded-actions", "Cause not recorded (actions)")
+    mixed = name_pattern(
+        ["Incident with Actions", "Incident with Pages", "Incident with Issues"],
+        ["", "", ""],
+        Counter(),
+        100,
+        ["actions", "pages", "issues"],
+    )
+    assert mixed[:2] == ("cause-not-recorded", "Cause not recorded")
+    # Causes were given, in words no two share: nothing to name it by, and no claim either.
+    told = name_pattern(
+        ["Incident with Actions", "Incident with Pages"],
+        ["A runner image broke.", "DNS timeouts upstream."],
+        Counter(),
+        100,
+        ["actions", "pages"],
+    )
+    assert told[0] == "pattern"

@@ -436,7 +436,10 @@ def name_pattern(
     ranked = [p for _, p in sorted(scored)]
     terms = tuple(ranked[:6])
     if not ranked:
-        chosen = "pattern"
+        # Nothing its incidents say in common names it. Where most say no cause at all (a
+        # status page's "degraded performance … resolved"), the name says that, not "pattern".
+        unexplained = sum(1 for cause in causes if not cause.strip()) * 2 > size
+        chosen = "cause not recorded" if unexplained else "pattern"
     else:
         chosen = ranked[0]
         if " " not in chosen:
@@ -454,4 +457,6 @@ def name_pattern(
     title = chosen.replace("_", " ").capitalize()
     if top_service and top_service[0][1] * 2 > size:
         title += f" ({top_service[0][0]})"
+        if not ranked:  # only the place tells these apart
+            ident = slug(f"{chosen} {top_service[0][0]}", limit=60, default="pattern")
     return ident, title, terms
