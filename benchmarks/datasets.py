@@ -15,6 +15,16 @@ from learnloop.model import Incident
 from learnloop.read import incident_from_bytes
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+# The shared collections a team would import as they are (danluu's summaries need writing out).
+IMPORTABLE = (
+    "dfds-postmortems",
+    "chia-postmortems",
+    "taskcluster-retrospectives",
+    "posthog-postmortems",
+    "2i2c-incident-reports",
+    "jenkins-status",
+    "github-status-history",
+)
 _UNDATED = "2020-01-01"  # for post-mortems that give no date
 
 # The failures that happened more than once among DFDS's post-mortems, judged from their

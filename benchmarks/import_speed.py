@@ -15,20 +15,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.datasets import SHARED, available
+from benchmarks.datasets import IMPORTABLE, SHARED, available
 from learnloop.importers.run import run
 from learnloop.settings import Settings
 
-COLLECTIONS = (
-    "dfds-postmortems",
-    "chia-postmortems",
-    "taskcluster-retrospectives",
-    "posthog-postmortems",
-    "2i2c-incident-reports",
-    "jenkins-status",
-    "github-status-history",
-    "formats",
-)
+COLLECTIONS = (*IMPORTABLE, "formats")
 
 
 def _reason(text: str) -> str:

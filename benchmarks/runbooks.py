@@ -51,16 +51,7 @@ from learnloop.model import Incident
 from learnloop.settings import Settings
 from learnloop.write.runbook import path_of
 
-COLLECTIONS = (
-    "dfds-postmortems",
-    "chia-postmortems",
-    "taskcluster-retrospectives",
-    "posthog-postmortems",
-    "2i2c-incident-reports",
-    "jenkins-status",
-    "github-status-history",
-    "danluu-postmortems",
-)
+COLLECTIONS = (*datasets.IMPORTABLE, "danluu-postmortems")
 SIMULATED = "simulated vendor-rca"
 SIMULATED_SEED, SIMULATED_COUNT = 7, 170
 STEP_REGIONS = ("diagnosis", "mitigation", "resolution")
