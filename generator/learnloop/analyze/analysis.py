@@ -139,6 +139,8 @@ def _read_cache(path: Path, root: Path) -> tuple[Corpus, Index, Patterns] | None
     value = cachefile.read(path)
     if not (isinstance(value, tuple) and len(value) == 4 and isinstance(value[1], tuple)):
         return None
+    if len(value[1]) != 5:  # the index's arrays, as _write_cache stores them
+        return None
     corpus, (ids, vectors, terms, placed, phrase_df), found, key = value
     fit = stored_fit(root, "combined", key)
     if fit is None:  # the fit it was made with was replaced since: analyse again

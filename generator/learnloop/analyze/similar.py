@@ -196,9 +196,14 @@ _FENCED = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?P<code>.*?)^ {0,3}\1[ \t]*$
 COMMAND_LINES = 8
 
 
+def _fix(incident: Incident) -> str:
+    """What the post-mortem says was done to fix it, as written (prose and commands)."""
+    return incident.section("resolution") or incident.section("mitigation")
+
+
 def fix_commands(incident: Incident) -> tuple[str, ...]:
     """The commands the fix was made with (its fenced code blocks), a line each."""
-    fix = incident.section("resolution") or incident.section("mitigation")
+    fix = _fix(incident)
     lines = [
         line.rstrip()
         for found in _FENCED.finditer(fix)
@@ -220,7 +225,7 @@ def what_was_done(incident: Incident) -> str:
         or "; ".join(incident.contributing_factors)
         or incident.section("contributing_factors")
     )
-    fix = _FENCED.sub(" ", incident.section("resolution") or incident.section("mitigation"))
+    fix = _FENCED.sub(" ", _fix(incident))
     parts = []
     if cause:
         parts.append("Cause: " + first_sentences(cause, 160))

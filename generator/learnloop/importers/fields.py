@@ -93,6 +93,11 @@ def items(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def body_of(parts: list[str]) -> str:
+    """An imported file's body: its non-empty parts, a blank line apart, ending in a newline."""
+    return "\n\n".join(p for p in parts if p).strip() + "\n"
+
+
 def indent(text: str, prefix: str = "  ") -> str:
     """Continuation lines of a list item: every line after the first, indented."""
     lines = text.strip("\n").split("\n")

@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from learnloop.importers.adf import adf_to_markdown
-from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.fields import (
+    Timeline,
+    body_of,
+    digest_of,
+    items,
+    mapping,
+    parse_time,
+    text_of,
+)
 from learnloop.importers.gather import Gathered, gather
 from learnloop.importers.records import Document, Imported, Record, Skipped
 
@@ -195,7 +203,7 @@ def _record(group: Group) -> Record:
         source_id=group.ident,
         title=title,
         started_at=started,
-        body="\n\n".join(p for p in parts if p).strip() + "\n",
+        body=body_of(parts),
         origin=group.origin(),
         digest=digest_of([obj, group.logs, group.notes, group.actions, post]),
         severity=text_of(obj.get("priority")) or text_of(post.get("severity")) or None,

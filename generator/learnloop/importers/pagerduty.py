@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from learnloop.importers.convert import html_to_markdown, looks_like_html
-from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.fields import (
+    Timeline,
+    body_of,
+    digest_of,
+    items,
+    mapping,
+    parse_time,
+    text_of,
+)
 from learnloop.importers.gather import Gathered, gather
 from learnloop.importers.records import AlertRef, Document, Imported, Record, Skipped
 
@@ -271,7 +279,7 @@ def _record(group: Group) -> Record:
         source_id=group.ident,
         title=title,
         started_at=created,
-        body="\n\n".join(p for p in parts if p).strip() + "\n",
+        body=body_of(parts),
         origin=group.origin(),
         digest=digest_of(
             [

@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from learnloop.importers.convert import html_to_markdown, looks_like_html
-from learnloop.importers.fields import Timeline, digest_of, items, mapping, parse_time, text_of
+from learnloop.importers.fields import (
+    Timeline,
+    body_of,
+    digest_of,
+    items,
+    mapping,
+    parse_time,
+    text_of,
+)
 from learnloop.importers.records import Document, Imported, Record, Skipped
 
 _MAINTENANCE = {"scheduled", "in_progress", "verifying", "completed"}
@@ -109,7 +117,7 @@ def incident_record(incident: Any, page: dict[str, Any], shown: str, origin: str
         source_id=ident,
         title=title,
         started_at=started,
-        body="\n\n".join(p for p in parts if p).strip() + "\n",
+        body=body_of(parts),
         origin=origin,
         digest=digest_of(incident),
         severity=text_of(incident.get("impact")) or None,
