@@ -125,8 +125,7 @@ def read(path: Path) -> object | None:
 
 # The value types a cache holds besides learnloop's classes, by module: data, no behaviour.
 _VALUE_TYPES = {
-    "builtins": {"set", "frozenset", "bytearray", "complex", "slice"},
-    "collections": {"Counter", "OrderedDict"},
+    "collections": {"Counter"},
     "datetime": {"date", "datetime", "time", "timedelta", "timezone"},
     "numpy": {"ndarray", "dtype"},
     "numpy.core.multiarray": {"_reconstruct", "scalar"},
