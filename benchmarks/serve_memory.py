@@ -24,7 +24,16 @@ from learnloop.publish.gen_pages import collect
 from learnloop.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
-COPIED = ("incidents", "runbooks", "kb", "adr", "docs", "learnloop.yml", "patterns.yml")
+COPIED = (
+    "incidents",
+    "runbooks",
+    "kb",
+    "adr",
+    "docs",
+    "learnloop.yml",
+    "patterns.yml",
+    "patterns.members.yml",
+)
 
 
 def rss_mib() -> float:

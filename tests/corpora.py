@@ -46,7 +46,7 @@ class Generated:
     testimony: dict[str, list[tuple[str, datetime, str, int]]]  # id -> (name, at, from, line)
     # id -> (at, text, line, kinds): the entries, and what the reader says each one tells.
     timeline: dict[str, list[tuple[datetime | None, str, int, tuple[str, ...]]]]
-    state: list[dict[str, Any]]  # patterns.yml's entries
+    state: list[dict[str, Any]]  # each pattern recorded: patterns.yml's entry and its members
 
     @property
     def shared(self) -> dict[str, truth.Source]:
@@ -95,8 +95,6 @@ def read_generated(name: str, root: Path) -> Generated:
         if "started_at" not in moments:
             moments["started_at"] = truth.as_datetime(source.front.get("started_at"))  # type: ignore[assignment]
         times[ident] = moments
-    state_file = root / "patterns.yml"
-    state = yaml.safe_load(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
     return Generated(
         name,
         root,
@@ -105,8 +103,25 @@ def read_generated(name: str, root: Path) -> Generated:
         times,
         testimony,
         timeline,
-        list((state or {}).get("patterns") or []),
+        recorded_patterns(root),
     )
+
+
+def recorded_patterns(root: Path) -> list[dict[str, Any]]:
+    """Each recorded pattern: its patterns.yml entry with `incidents` and `retired` from
+    patterns.members.yml, read with plain YAML rather than learnloop's own reader."""
+
+    def load(name: str) -> dict[str, Any]:
+        path = root / name
+        return (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
+
+    members = {str(e["id"]): e for e in load("patterns.members.yml").get("patterns") or []}
+    entries = [dict(e) for e in load("patterns.yml").get("patterns") or []]
+    for entry in entries:
+        found = members.get(str(entry["id"]), {})
+        entry["incidents"] = list(found.get("incidents") or [])
+        entry["retired"] = bool(found.get("retired"))
+    return entries
 
 
 def _git(root: Path) -> None:
@@ -130,7 +145,7 @@ def bundled(root: Path) -> Path:
     never be stale, and reading 170 post-mortems again is most of the time this costs.
     """
     shutil.copytree(REPO / "incidents", root / "incidents")
-    for name in ("patterns.yml", "learnloop.yml"):
+    for name in ("patterns.yml", "patterns.members.yml", "learnloop.yml"):
         shutil.copy(REPO / name, root / name)
     caches = REPO / CACHE_DIR
     if caches.is_dir():
@@ -172,8 +187,7 @@ def imported(collection: str, root: Path) -> Path:
     assert result.exit_code == 0, result.output
     result = invoke(root, "generate")
     assert result.exit_code == 0, result.output
-    state = yaml.safe_load((root / "patterns.yml").read_text(encoding="utf-8"))
-    groups = [sorted(p["incidents"]) for p in state["patterns"] if len(p["incidents"]) > 2]
+    groups = [sorted(p["incidents"]) for p in recorded_patterns(root) if len(p["incidents"]) > 2]
     assert groups, f"{collection}: no pattern of three incidents"
     target = sorted(groups, key=lambda g: (-len(g), g))[0][-1]
     sources = truth.read_sources(root)

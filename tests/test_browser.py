@@ -79,7 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("browser") / "repo"
     (ARTIFACTS / "search-ranks.txt").unlink(missing_ok=True)  # this session's ranks only
     shutil.copytree(REPO / "incidents", root / "incidents")
-    for name in ("mkdocs.yml", "learnloop.yml", "patterns.yml"):
+    for name in ("mkdocs.yml", "learnloop.yml", "patterns.yml", "patterns.members.yml"):
         shutil.copy(REPO / name, root / name)
     shutil.copytree(REPO / "docs", root / "docs", ignore=shutil.ignore_patterns("__pycache__"))
     result = CliRunner().invoke(cli, ["--root", str(root), "build"], catch_exceptions=False)

@@ -218,5 +218,5 @@ def test_generated_files_are_readable_by_everyone(make_repo):
         p for folder in ("runbooks", "kb", "adr") for p in (root / folder).rglob("*") if p.is_file()
     ]
     assert written
-    for path in [*written, root / "patterns.yml"]:
+    for path in [*written, root / "patterns.yml", root / "patterns.members.yml"]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path

@@ -490,7 +490,7 @@ def test_an_effort_of_infinity_is_refused():
 def generated_repo(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(REPO / "incidents", root / "incidents")
-    for name in ("patterns.yml", "mkdocs.yml", "learnloop.yml"):
+    for name in ("patterns.yml", "patterns.members.yml", "mkdocs.yml", "learnloop.yml"):
         shutil.copy(REPO / name, root / name)
     for folder in ("runbooks", "kb", "adr"):
         shutil.copytree(REPO / folder, root / folder)

@@ -127,7 +127,7 @@ def test_a_new_incident_is_placed_and_recorded_and_cold_equals_warm(make_repo):
 
     assert invoke(repo, "generate", "--refit").exit_code == 0
     assert read_state(repo).since_refit == ()
-    assert "\nsince_refit:" not in (repo / "patterns.yml").read_text()
+    assert "\nsince_refit:" not in (repo / "patterns.members.yml").read_text()
     assert patterns_json(repo)["patterns"] == json.loads(warm)["patterns"]
 
 

@@ -118,6 +118,14 @@ def test_settings_and_state_changes_invalidate_the_lookup(repo: Path):
     assert lookup.current(repo, cached.signature)
     (repo / "patterns.yml").write_text("patterns: []\n")
     assert not lookup.current(repo, cached.signature)
+    similar(repo, "--text", "wifi")
+    cached = lookup.read(repo)
+    assert cached is not None
+    assert cached.signature is not None
+    cached.signature.written_ns = 0
+    assert lookup.current(repo, cached.signature)
+    (repo / "patterns.members.yml").write_text("patterns: []\n")
+    assert not lookup.current(repo, cached.signature)
 
 
 def test_a_warm_query_imports_neither_scikit_learn_nor_the_analysis(repo: Path):

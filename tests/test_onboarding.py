@@ -41,7 +41,8 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled corpus and its patterns with a service catalog, generated once."""
     root = tmp_path_factory.mktemp("onboarding")
     shutil.copytree(REPO / "incidents", root / "incidents")
-    shutil.copy(REPO / "patterns.yml", root / "patterns.yml")
+    for name in ("patterns.yml", "patterns.members.yml"):
+        shutil.copy(REPO / name, root / name)
     (root / "learnloop.yml").write_text(CATALOG, encoding="utf-8")
     result = invoke(root, "generate")
     assert result.exit_code == 0, result.output

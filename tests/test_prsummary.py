@@ -85,8 +85,20 @@ def test_the_pattern_state_names_moved_incidents_and_new_patterns():
         "patterns:\n  - {id: pool, title: P, incidents: [INC-1, INC-2, INC-3]}\n"
         "  - {id: dns, title: D, incidents: [INC-4, INC-5]}\nunclustered: [INC-6]\n"
     )
-    assert prsummary.describe("patterns.yml", old, new) == (
+    assert prsummary.describe("patterns.members.yml", old, new) == (
         "new pattern `dns` (INC-4, INC-5); `pool`: +INC-3; one-offs: +INC-6"
+    )
+    # The same record written before the members moved out of patterns.yml reads the same.
+    assert prsummary.recorded(old) == ({"pool": {"INC-1", "INC-2"}}, {"INC-5"})
+
+
+def test_the_corrections_file_names_new_entries_and_changed_titles():
+    old = "patterns:\n  - {id: pool, title: Pool}\n"
+    new = "patterns:\n  - {id: dns, title: DNS}\n  - {id: pool, title: Pool exhaustion}\n"
+    assert prsummary.describe("patterns.yml", old, new) == ("new: `dns`; title changed: `pool`")
+    legacy = "patterns:\n  - {id: pool, title: Pool, incidents: [INC-1]}\n"
+    assert prsummary.describe("patterns.yml", legacy, old) == (
+        "members moved to patterns.members.yml"
     )
 
 
@@ -264,7 +276,7 @@ def test_a_pull_request_that_adds_a_post_mortem_then_merges(tmp_path: Path):
         "**Pattern:** `db-connection-pool-exhaustion` (Connection pool exhausted on checkout-api), "
         "runbook `runbooks/db-connection-pool-exhaustion.md`."
     ) in text
-    assert "- `patterns.yml`: `db-connection-pool-exhaustion`: +INC-2025-061" in text
+    assert "- `patterns.members.yml`: `db-connection-pool-exhaustion`: +INC-2025-061" in text
     assert "- `runbooks/db-connection-pool-exhaustion.md`: +1 source (INC-2025-061); changed:" in (
         text
     )

@@ -29,7 +29,7 @@ from learnloop.model import Corpus, Incident, Problem
 from learnloop.settings import FILENAME as SETTINGS_FILE
 from learnloop.settings import Settings, load_settings
 from learnloop.state import FILENAME as STATE_FILE
-from learnloop.state import State, read_state
+from learnloop.state import MEMBERS, State, read_state
 
 
 @dataclass
@@ -97,7 +97,7 @@ def _cache_path(
     (and what the survey of incidents/ skipped or refused, which the corpus reports)."""
     code = f"{cachefile.code_digest()}{' refit' if refit else ''}"
     inputs = hashlib.sha256(code.encode())
-    for extra in (SETTINGS_FILE, STATE_FILE):
+    for extra in (SETTINGS_FILE, STATE_FILE, MEMBERS):
         path = root / extra
         inputs.update(path.read_bytes() if path.is_file() else b"-")
     for rel, digest in digests:

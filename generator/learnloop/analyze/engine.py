@@ -3,10 +3,10 @@
 A fit (vocabularies, latent basis, the clustering of its incidents) is learned from a basis
 of incidents and reused while few incidents have arrived since: new incidents are embedded in
 the fitted space and placed by continuing the same average-linkage agglomeration from the
-basis clusters. Which incidents form the basis is recorded in patterns.yml (every incident it
-lists, less `since_refit`), so the answer is a function of the files alone: a cold run and a
-run that reuses a cached fit compute the same thing, and one new incident costs a placement
-instead of a refit.
+basis clusters. Which incidents form the basis is recorded in patterns.members.yml (every
+incident it lists, less `since_refit`), so the answer is a function of the files alone: a cold
+run and a run that reuses a cached fit compute the same thing, and one new incident costs a
+placement instead of a refit.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
 
 FILE = "lookup.pickle"
-INPUTS = ("learnloop.yml", "patterns.yml")
+INPUTS = ("learnloop.yml", "patterns.yml", "patterns.members.yml")
 
 
 @dataclass

@@ -46,8 +46,9 @@ learnloop:
 - `incidents/` holds one post-mortem per incident, Markdown with YAML front matter. Start one
   with `learnloop new "What users saw" --service checkout-api --severity P2`, or copy
   `incidents/_template.md`, and open a pull request.
-- `runbooks/`, `kb/`, `adr/` and `patterns.yml` are generated from the post-mortems by
-  `learnloop generate`; text outside the `learnloop:begin`/`end` markers is yours and kept.
+- `runbooks/`, `kb/`, `adr/` and `patterns.members.yml` are generated from the post-mortems
+  by `learnloop generate`; text outside the `learnloop:begin`/`end` markers is yours and kept.
+  `patterns.yml` names the patterns; correct the engine there (titles, `pin`, `exclude`).
 - `learnloop.yml` holds the settings (cost model, review period, service catalog).
 
 Every pull request is checked (`learnloop check`, `learnloop generate --check`, the site build),
@@ -58,7 +59,7 @@ main publish the site with GitHub Pages.
 ```sh
 pip install "{install}"
 learnloop check            # validate the post-mortems
-learnloop generate         # refresh runbooks/, kb/, adr/, patterns.yml
+learnloop generate         # refresh runbooks/, kb/, adr/, patterns*.yml
 learnloop serve            # preview the site at http://127.0.0.1:8000
 ```
 """

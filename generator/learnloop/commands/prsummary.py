@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
 from learnloop import check as check_mod
 from learnloop import gitfacts, write
@@ -26,9 +25,11 @@ from learnloop.analyze.lookup import from_analysis
 from learnloop.analyze.similar import Match
 from learnloop.commands import generate as generate_cmd
 from learnloop.commands import similar as similar_cmd
+from learnloop.errors import LearnloopError
 from learnloop.load import INCIDENTS_DIR, SUFFIXES, discover, display_path
 from learnloop.model import Incident, Problem
 from learnloop.state import FILENAME as STATE_FILE
+from learnloop.state import MEMBERS, parse_state
 from learnloop.write import document, front_matter
 from learnloop.write import runbook as runbook_mod
 
@@ -95,13 +96,16 @@ def summarize(root: Path, ref: str) -> Summary:
     }
     rendered = generate_cmd.render(analysis)
     # "Known" means recorded at the base: a pattern this branch creates is a new one.
-    known = set(recorded(diff.read_base(STATE_FILE))[0])
+    # A base from before patterns.members.yml kept the members in patterns.yml.
+    base_members = diff.read_base(MEMBERS) or diff.read_base(STATE_FILE)
+    known = set(recorded(base_members)[0])
     new = tuple(
         _new_incident(analysis, i.incident, new_ids, known, rendered)
         for i in incidents
         if i.incident is not None and i.incident.id in new_ids
     )
     before = {rel: diff.read_base(rel) for rel in rendered}
+    before[MEMBERS] = base_members
     hidden = frozenset(i.id for i in analysis.corpus.incidents if i.visibility == "restricted")
     generated = tuple(
         (rel, describe(rel, before[rel], text, hidden))
@@ -199,8 +203,10 @@ def describe(rel: str, old: str | None, new: str, hidden: frozenset[str] = froze
 
     Restricted incidents (`hidden`) are counted, never named.
     """
-    if rel == STATE_FILE:
+    if rel == MEMBERS:
         return _describe_state(old, new, hidden)
+    if rel == STATE_FILE:
+        return _describe_corrections(old, new)
     new_front, _ = front_matter.split_existing(new)
     kind = str(new_front.get("kind") or "file")
     sources = [str(s) for s in new_front.get("sources") or []]
@@ -249,19 +255,33 @@ def _delta(old: str, new: str, pattern: re.Pattern[str], noun: str) -> str:
 
 
 def recorded(text: str | None) -> tuple[dict[str, set[str]], set[str]]:
-    """The active patterns (id -> members) and the one-offs a patterns.yml text records."""
+    """The active patterns (id -> members) and the one-offs a members text records.
+
+    A patterns.yml from before the members moved out has the same keys, and reads the same.
+    """
     try:
-        data = yaml.safe_load(text or "") or {}
-    except yaml.YAMLError:
+        state = parse_state("", text or "")
+    except LearnloopError:
         return {}, set()
-    if not isinstance(data, dict):
-        return {}, set()
-    patterns = {
-        str(p["id"]): {str(i) for i in p.get("incidents") or []}
-        for p in data.get("patterns") or []
-        if isinstance(p, dict) and p.get("id") and not p.get("retired") and not p.get("merged_into")
-    }
-    return patterns, {str(i) for i in data.get("unclustered") or []}
+    patterns = {r.id: set(r.incidents) for r in state.patterns if r.incidents and not r.retired}
+    return patterns, set(state.unclustered)
+
+
+def _describe_corrections(old: str | None, new: str) -> str:
+    """What changed in patterns.yml: entries added, titles, reviewers' corrections."""
+    try:
+        before = {r.id: r for r in parse_state(old or "", "").patterns}
+        after = parse_state(new, "").patterns
+    except LearnloopError:
+        return "pattern record updated"
+    added = [f"`{r.id}`" for r in after if r.id not in before]
+    retitled = [f"`{r.id}`" for r in after if r.id in before and r.title != before[r.id].title]
+    parts = [f"new: {', '.join(added)}"] if added else []
+    if retitled:
+        parts.append(f"title changed: {', '.join(retitled)}")
+    if not parts and old and "incidents:" in old:
+        return "members moved to patterns.members.yml"
+    return "; ".join(parts) or "pattern record updated"
 
 
 def _named(ids: Iterable[str], hidden: frozenset[str], sign: str = "") -> list[str]:

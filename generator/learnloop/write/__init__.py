@@ -13,7 +13,7 @@ from learnloop.settings import CODEOWNERS_FILES
 
 # What `generate` may write: its folders and the pattern record, nothing else. A name that
 # comes from an input (a pattern id, a service) must never lead a write elsewhere.
-GENERATED = ("runbooks", "kb", "adr", "patterns.yml")
+GENERATED = ("runbooks", "kb", "adr", "patterns.yml", "patterns.members.yml")
 # Single files it may write elsewhere: the CODEOWNERS block (write/codeowners.py), in one of
 # the places GitHub reads the file from.
 GENERATED_FILES = CODEOWNERS_FILES

@@ -1,6 +1,6 @@
 """Every generated file rendered from an analysis, as text by path: the write stage.
 
-Runbooks, knowledge-base articles, decision records, reports, indexes and patterns.yml, each
+Runbooks, knowledge-base articles, decision records, reports, indexes and the pattern record, each
 merged with what people wrote in the file already. Nothing here writes: `generate` (the
 command) compares or writes what this returns.
 """
@@ -164,7 +164,7 @@ def render(
         since_refit=analysis.patterns.since_refit,
         adr_numbers=tuple(sorted(numbers.items())),
     )
-    out[STATE_FILE] = render_state(state, existing(STATE_FILE), analysis.state)
+    out.update(render_state(state, existing(STATE_FILE)))
     return dict(sorted(out.items()))
 
 
