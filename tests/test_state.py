@@ -228,3 +228,15 @@ def test_a_pattern_missing_from_patterns_yml_keeps_its_members_and_id(tmp_path: 
     (tmp_path / MEMBERS).write_text("patterns:\n- id: pool\n  incidents:\n  - INC-1\n")
     state = read_state(tmp_path)
     assert state.patterns == (PatternRecord("pool", "pool", ("INC-1",)),)
+
+
+def test_the_record_of_a_large_corpus_is_read_back():
+    # More nodes than any post-mortem may hold: the limit that stops alias bombs scales with
+    # the text, so 30,000 incidents in 3,000 patterns are read, not refused.
+    records = tuple(
+        PatternRecord(f"p{n:04d}", f"Pattern {n}", tuple(f"INC-{n}-{k}" for k in range(9)))
+        for n in range(3000)
+    )
+    state = State(patterns=records, unclustered=tuple(f"INC-X-{n}" for n in range(3000)))
+    files = render_state(state, None)
+    assert parse_state(files[FILENAME], files[MEMBERS]) == _normal(state)

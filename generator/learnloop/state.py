@@ -207,6 +207,10 @@ def parse_state(text: str, members: str | None = None) -> State:
         engine = _members(*_mapping(members, MEMBERS), MEMBERS)
     else:
         engine = _members(data, parsed, FILENAME)
+    return _state(data, parsed, engine)
+
+
+def _state(data: dict[str, Any], parsed: Any, engine: _Members) -> State:
     raw = parsed.raw
     records = []
     for index, ident, entry in _entries(data, parsed, FILENAME):
@@ -295,12 +299,13 @@ def _says_already(state: State, previous: str) -> bool:
     """Whether `previous` holds exactly what would be written, entries in order, no members."""
     try:
         data, parsed = _mapping(previous, FILENAME)
-        written = parse_state(previous, "")
+        entries = _entries(data, parsed, FILENAME)
+        if any(key in data for key in _MEMBER_TOP) or any(
+            key in entry for _, _, entry in entries for key in _MEMBER_KEYS
+        ):
+            return False
+        written = _state(data, parsed, _members({}, parsed, MEMBERS))
     except LearnloopError:
-        return False
-    if any(key in data for key in _MEMBER_TOP) or any(
-        key in entry for _, _, entry in _entries(data, parsed, FILENAME) for key in _MEMBER_KEYS
-    ):
         return False
     wanted = [_corrections(r) for r in sorted(state.patterns, key=lambda r: r.id)]
     return [_corrections(r) for r in written.patterns] == wanted

@@ -17,6 +17,9 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
 
 # A post-mortem has a few hundred nodes; anything far beyond that is an attack or an accident.
+# A longer text may hold more, but never more than one node for every two of its characters
+# ("- x" and a line break) unless aliases expand it: the record of a large corpus's patterns
+# is read, an alias bomb is not.
 MAX_NODES = 20_000
 # Keys, services, owners, severities, statuses: short values that recur in every file. Kept
 # as one shared string each, so a corpus held in memory or in the parse cache stores each once
@@ -58,7 +61,7 @@ def parse(text: str) -> Parsed:
             return Parsed(None, {})
         lines: dict[str, int] = {}
         raw: dict[str, str] = {}
-        _walk(node, "", lines, raw, [0])
+        _walk(node, "", lines, raw, [0], max(MAX_NODES, len(text) // 2))
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -103,13 +106,18 @@ def _plain_words(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
 
 
 def _walk(
-    node: yaml.Node, path: str, lines: dict[str, int], raw: dict[str, str], count: list[int]
+    node: yaml.Node,
+    path: str,
+    lines: dict[str, int],
+    raw: dict[str, str],
+    count: list[int],
+    limit: int,
 ) -> None:
     """Count nodes as an expansion would (aliases included) and note each key's line."""
     count[0] += 1
-    if count[0] > MAX_NODES:
+    if count[0] > limit:
         raise YamlError(
-            f"YAML expands to more than {MAX_NODES} nodes; aliases (&/*) are refused here",
+            f"YAML expands to more than {limit} nodes; aliases (&/*) are refused here",
             node.start_mark.line + 1,
         )
     if isinstance(node, yaml.MappingNode):
@@ -126,12 +134,12 @@ def _walk(
             seen[name] = line
             sub = sys.intern(f"{path}.{name}" if path else str(name))
             lines.setdefault(sub, line)
-            _walk(value, sub, lines, raw, count)
+            _walk(value, sub, lines, raw, count, limit)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             sub = sys.intern(f"{path}.{index}" if path else str(index))
             lines.setdefault(sub, item.start_mark.line + 1)
-            _walk(item, sub, lines, raw, count)
+            _walk(item, sub, lines, raw, count, limit)
     elif isinstance(node, yaml.ScalarNode):
         if node.tag != _PLAIN_STR and not node.style and path:  # plain: None, or "" in C
             raw[path] = node.value
