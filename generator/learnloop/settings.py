@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -437,13 +437,25 @@ def _cost(
 ) -> CostModel:
     """The cost model under `cost:`; unknown keys and bad values go to err."""
     _unknown_keys("cost.", cost_in, _COST_KEYS, err)
-    downtime = dict(DEFAULT_DOWNTIME_PER_MINUTE)
-    key = "cost.downtime_per_minute_usd"
-    for sev, value in mapping(key, cost_in.get("downtime_per_minute_usd")).items():
-        if sev not in SEVERITIES:
-            err(f"{key}.{sev}", f"expected one of {', '.join(SEVERITIES)}")
-            continue
-        downtime[sev] = number(f"{key}.{sev}", value, downtime[sev])
+
+    def table(
+        name: str, defaults: Mapping[str, float], known: Iterable[str], *, share: bool = False
+    ) -> dict[str, float]:
+        """`cost.<name>`: numbers by the names of `defaults`, over them; a share is at most 1."""
+        key = f"cost.{name}"
+        out = dict(defaults)
+        for label, value in mapping(key, cost_in.get(name)).items():
+            if label not in out:
+                err(f"{key}.{label}", f"expected one of {', '.join(known)}")
+                continue
+            given = number(f"{key}.{label}", value, out[label])
+            if share and given > 1:
+                err(f"{key}.{label}", f"expected a share between 0 and 1, got {value!r}")
+                continue
+            out[label] = given
+        return out
+
+    downtime = table("downtime_per_minute_usd", DEFAULT_DOWNTIME_PER_MINUTE, SEVERITIES)
     tiers: dict[int, float] = {}
     key = "cost.downtime_per_minute_by_tier_usd"
     for tier, value in mapping(key, cost_in.get("downtime_per_minute_by_tier_usd")).items():
@@ -451,26 +463,15 @@ def _cost(
             err(f"{key}.{tier}", f"expected a whole-number service tier, got {tier!r}")
             continue
         tiers[tier] = number(f"{key}.{tier}", value, 0.0)
-    reduction = dict(DEFAULT_EXPECTED_REDUCTION)
-    key = "cost.expected_reduction"
-    for kind, value in mapping(key, cost_in.get("expected_reduction")).items():
-        if kind not in reduction:
-            err(f"{key}.{kind}", f"expected one of {', '.join(sorted(reduction))}")
-            continue
-        share = number(f"{key}.{kind}", value, reduction[kind])
-        if share > 1:
-            err(f"{key}.{kind}", f"expected a share between 0 and 1, got {value!r}")
-            continue
-        reduction[kind] = share
-    priority = dict(DEFAULT_PRIORITY_SAVING)
-    key = "cost.priority_saving_usd"
-    for level, value in mapping(key, cost_in.get("priority_saving_usd")).items():
-        if level not in priority:
-            err(f"{key}.{level}", f"expected one of {', '.join(PRIORITY_LEVELS)}")
-            continue
-        priority[level] = number(f"{key}.{level}", value, priority[level])
+    reduction = table(
+        "expected_reduction",
+        DEFAULT_EXPECTED_REDUCTION,
+        sorted(DEFAULT_EXPECTED_REDUCTION),
+        share=True,
+    )
+    priority = table("priority_saving_usd", DEFAULT_PRIORITY_SAVING, PRIORITY_LEVELS)
     if not priority["critical"] >= priority["high"] >= priority["medium"]:
-        err(key, "expected critical >= high >= medium")
+        err("cost.priority_saving_usd", "expected critical >= high >= medium")
         priority = dict(DEFAULT_PRIORITY_SAVING)
 
     def days(name: str, default: float) -> float:
