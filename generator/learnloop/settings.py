@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from learnloop.errors import SettingsError
 from learnloop.load import zone_named
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from learnloop.read.themes import Lexicon
 
 FILENAME = "learnloop.yml"
+# What each section's reader is handed: `err(key, message)` records a problem at a dotted key;
+# `mapping(key, value)` is the value as a mapping (an error, and {}, when it is not one).
+Err: TypeAlias = Callable[[str, str], None]
+AsMapping: TypeAlias = Callable[[str, Any], dict[str, Any]]
 
 DEFAULT_DOWNTIME_PER_MINUTE = MappingProxyType(
     {"P0": 2000.0, "P1": 500.0, "P2": 100.0, "P3": 10.0, "P4": 0.0}
@@ -335,9 +339,7 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
     return themes.shipped()
 
 
-def _unknown_keys(
-    prefix: str, data: dict[Any, Any], known: set[str], err: Callable[[str, str], None]
-) -> None:
+def _unknown_keys(prefix: str, data: dict[Any, Any], known: set[str], err: Err) -> None:
     """Every key of a section learnloop does not know, each its own error, with the known."""
     for key in sorted(set(data) - known, key=str):
         err(f"{prefix}{key}", f"unknown setting; expected one of {', '.join(sorted(known))}")
@@ -346,11 +348,7 @@ def _unknown_keys(
 _CODEOWNERS_KEYS = {"file", "org", "handles"}
 
 
-def _codeowners(
-    data: dict[str, Any],
-    err: Callable[[str, str], None],
-    mapping: Callable[[str, Any], dict[str, Any]],
-) -> CodeownersSettings:
+def _codeowners(data: dict[str, Any], err: Err, mapping: AsMapping) -> CodeownersSettings:
     """The `codeowners:` section: one of the places GitHub reads, an org, handles."""
     _unknown_keys("codeowners.", data, _CODEOWNERS_KEYS, err)
     file = data.get("file")
@@ -378,11 +376,7 @@ def _codeowners(
 _IMPORT_KEYS = {"severity", "services", "default_severity", "slack_channels"}
 
 
-def _importing(
-    data: dict[str, Any],
-    err: Callable[[str, str], None],
-    mapping: Callable[[str, Any], dict[str, Any]],
-) -> ImportSettings:
+def _importing(data: dict[str, Any], err: Err, mapping: AsMapping) -> ImportSettings:
     """The `import:` section; unknown keys and levels that are not P0…P4 go to err."""
     _unknown_keys("import.", data, _IMPORT_KEYS, err)
     severity: dict[str, object] = {}
@@ -430,10 +424,7 @@ def _level(value: Any) -> str | None:
 
 
 def _cost(
-    cost_in: dict[str, Any],
-    err: Callable[[str, str], None],
-    number: Callable[..., float],
-    mapping: Callable[[str, Any], dict[str, Any]],
+    cost_in: dict[str, Any], err: Err, number: Callable[..., float], mapping: AsMapping
 ) -> CostModel:
     """The cost model under `cost:`; unknown keys and bad values go to err."""
     _unknown_keys("cost.", cost_in, _COST_KEYS, err)
