@@ -11,7 +11,7 @@ from pathlib import Path
 
 from learnloop import privacy
 from learnloop.load import ATTACHMENT, texts
-from learnloop.model import Corpus, Problem
+from learnloop.model import Corpus, Incident, Problem
 from learnloop.read import blameless
 from learnloop.settings import Settings
 
@@ -110,40 +110,29 @@ def check(corpus: Corpus, settings: Settings, root: Path | None = None) -> list[
             if problem:
                 message, hint = problem
                 problems.append(
-                    Problem(
-                        incident.path,
-                        incident.line_of("runbook_used"),
-                        "warning",
-                        message,
-                        hint,
-                        code="unknown-runbook",
-                    )
+                    _warning(incident, "runbook_used", message, "unknown-runbook", hint)
                 )
         for index, ref in enumerate(incident.related):
             if ref not in known:
-                problems.append(
-                    Problem(
-                        incident.path,
-                        incident.line_of(f"related.{index}"),
-                        "warning",
-                        f"related: no incident has id {ref!r}",
-                        code="unknown-related",
-                    )
-                )
+                message = f"related: no incident has id {ref!r}"
+                problems.append(_warning(incident, f"related.{index}", message, "unknown-related"))
         if catalog:
             for index, service in enumerate(incident.services):
                 if service not in catalog:
-                    problems.append(
-                        Problem(
-                            incident.path,
-                            incident.line_of(f"services.{index}"),
-                            "warning",
-                            f"services: {service!r} is not in the service catalog "
-                            "(learnloop.yml services)",
-                            code="unknown-service",
-                        )
+                    message = (
+                        f"services: {service!r} is not in the service catalog "
+                        "(learnloop.yml services)"
                     )
+                    key = f"services.{index}"
+                    problems.append(_warning(incident, key, message, "unknown-service"))
     return sorted(set(problems))
+
+
+def _warning(
+    incident: Incident, key: str, message: str, code: str, hint: str | None = None
+) -> Problem:
+    """A warning about one front-matter key of an incident, at that key's line."""
+    return Problem(incident.path, incident.line_of(key), "warning", message, hint, code=code)
 
 
 # Index pages `generate` writes among the runbooks; no incident follows one of them.

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from learnloop.errors import SettingsError
 from learnloop.load import zone_named
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from learnloop.read.themes import Lexicon
 
 FILENAME = "learnloop.yml"
+# What each section's reader is handed: `err(key, message)` records a problem at a dotted key;
+# `mapping(key, value)` is the value as a mapping (an error, and {}, when it is not one).
+Err: TypeAlias = Callable[[str, str], None]
+AsMapping: TypeAlias = Callable[[str, Any], dict[str, Any]]
 
 DEFAULT_DOWNTIME_PER_MINUTE = MappingProxyType(
     {"P0": 2000.0, "P1": 500.0, "P2": 100.0, "P3": 10.0, "P4": 0.0}
@@ -335,9 +339,7 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
     return themes.shipped()
 
 
-def _unknown_keys(
-    prefix: str, data: dict[Any, Any], known: set[str], err: Callable[[str, str], None]
-) -> None:
+def _unknown_keys(prefix: str, data: dict[Any, Any], known: set[str], err: Err) -> None:
     """Every key of a section learnloop does not know, each its own error, with the known."""
     for key in sorted(set(data) - known, key=str):
         err(f"{prefix}{key}", f"unknown setting; expected one of {', '.join(sorted(known))}")
@@ -346,11 +348,7 @@ def _unknown_keys(
 _CODEOWNERS_KEYS = {"file", "org", "handles"}
 
 
-def _codeowners(
-    data: dict[str, Any],
-    err: Callable[[str, str], None],
-    mapping: Callable[[str, Any], dict[str, Any]],
-) -> CodeownersSettings:
+def _codeowners(data: dict[str, Any], err: Err, mapping: AsMapping) -> CodeownersSettings:
     """The `codeowners:` section: one of the places GitHub reads, an org, handles."""
     _unknown_keys("codeowners.", data, _CODEOWNERS_KEYS, err)
     file = data.get("file")
@@ -378,11 +376,7 @@ def _codeowners(
 _IMPORT_KEYS = {"severity", "services", "default_severity", "slack_channels"}
 
 
-def _importing(
-    data: dict[str, Any],
-    err: Callable[[str, str], None],
-    mapping: Callable[[str, Any], dict[str, Any]],
-) -> ImportSettings:
+def _importing(data: dict[str, Any], err: Err, mapping: AsMapping) -> ImportSettings:
     """The `import:` section; unknown keys and levels that are not P0…P4 go to err."""
     _unknown_keys("import.", data, _IMPORT_KEYS, err)
     severity: dict[str, object] = {}
@@ -430,20 +424,29 @@ def _level(value: Any) -> str | None:
 
 
 def _cost(
-    cost_in: dict[str, Any],
-    err: Callable[[str, str], None],
-    number: Callable[..., float],
-    mapping: Callable[[str, Any], dict[str, Any]],
+    cost_in: dict[str, Any], err: Err, number: Callable[..., float], mapping: AsMapping
 ) -> CostModel:
     """The cost model under `cost:`; unknown keys and bad values go to err."""
     _unknown_keys("cost.", cost_in, _COST_KEYS, err)
-    downtime = dict(DEFAULT_DOWNTIME_PER_MINUTE)
-    key = "cost.downtime_per_minute_usd"
-    for sev, value in mapping(key, cost_in.get("downtime_per_minute_usd")).items():
-        if sev not in SEVERITIES:
-            err(f"{key}.{sev}", f"expected one of {', '.join(SEVERITIES)}")
-            continue
-        downtime[sev] = number(f"{key}.{sev}", value, downtime[sev])
+
+    def table(
+        name: str, defaults: Mapping[str, float], known: Iterable[str], *, share: bool = False
+    ) -> dict[str, float]:
+        """`cost.<name>`: numbers by the names of `defaults`, over them; a share is at most 1."""
+        key = f"cost.{name}"
+        out = dict(defaults)
+        for label, value in mapping(key, cost_in.get(name)).items():
+            if label not in out:
+                err(f"{key}.{label}", f"expected one of {', '.join(known)}")
+                continue
+            given = number(f"{key}.{label}", value, out[label])
+            if share and given > 1:
+                err(f"{key}.{label}", f"expected a share between 0 and 1, got {value!r}")
+                continue
+            out[label] = given
+        return out
+
+    downtime = table("downtime_per_minute_usd", DEFAULT_DOWNTIME_PER_MINUTE, SEVERITIES)
     tiers: dict[int, float] = {}
     key = "cost.downtime_per_minute_by_tier_usd"
     for tier, value in mapping(key, cost_in.get("downtime_per_minute_by_tier_usd")).items():
@@ -451,26 +454,15 @@ def _cost(
             err(f"{key}.{tier}", f"expected a whole-number service tier, got {tier!r}")
             continue
         tiers[tier] = number(f"{key}.{tier}", value, 0.0)
-    reduction = dict(DEFAULT_EXPECTED_REDUCTION)
-    key = "cost.expected_reduction"
-    for kind, value in mapping(key, cost_in.get("expected_reduction")).items():
-        if kind not in reduction:
-            err(f"{key}.{kind}", f"expected one of {', '.join(sorted(reduction))}")
-            continue
-        share = number(f"{key}.{kind}", value, reduction[kind])
-        if share > 1:
-            err(f"{key}.{kind}", f"expected a share between 0 and 1, got {value!r}")
-            continue
-        reduction[kind] = share
-    priority = dict(DEFAULT_PRIORITY_SAVING)
-    key = "cost.priority_saving_usd"
-    for level, value in mapping(key, cost_in.get("priority_saving_usd")).items():
-        if level not in priority:
-            err(f"{key}.{level}", f"expected one of {', '.join(PRIORITY_LEVELS)}")
-            continue
-        priority[level] = number(f"{key}.{level}", value, priority[level])
+    reduction = table(
+        "expected_reduction",
+        DEFAULT_EXPECTED_REDUCTION,
+        sorted(DEFAULT_EXPECTED_REDUCTION),
+        share=True,
+    )
+    priority = table("priority_saving_usd", DEFAULT_PRIORITY_SAVING, PRIORITY_LEVELS)
     if not priority["critical"] >= priority["high"] >= priority["medium"]:
-        err(key, "expected critical >= high >= medium")
+        err("cost.priority_saving_usd", "expected critical >= high >= medium")
         priority = dict(DEFAULT_PRIORITY_SAVING)
 
     def days(name: str, default: float) -> float:

@@ -310,16 +310,7 @@ def heatmap(
             if value:
                 # Square root: a few busy hours must not wash out the rest.
                 alpha = 0.12 + 0.88 * math.sqrt(value / peak)
-                body.append(
-                    draw_rect(
-                        left + cell_w * c + 1,
-                        y + 1,
-                        cell_w - 2,
-                        cell_h - 2,
-                        PALETTE[2],
-                        fill_opacity=f"{alpha:.2f}",
-                    )
-                )
+                body.append(_shaded(left + cell_w * c, y, cell_w, cell_h, PALETTE[2], alpha))
     bottom = top + cell_h * len(grid)
     for c, name in enumerate(columns):
         body.append(
@@ -327,6 +318,11 @@ def heatmap(
         )
     body.append(draw_text((left + right) / 2, bottom + 32, xlabel, anchor="middle", size=11))
     return svg_document(slug, title, bottom + 40, body)
+
+
+def _shaded(x: float, y: float, w: float, h: float, fill: str, alpha: float) -> str:
+    """A cell of a grid with a pixel of gap on each side, its colour as strong as `alpha`."""
+    return draw_rect(x + 1, y + 1, w - 2, h - 2, fill, fill_opacity=f"{alpha:.2f}")
 
 
 def matrix(
@@ -359,16 +355,7 @@ def matrix(
             if not value:
                 continue
             alpha = 0.15 + 0.85 * math.sqrt(value / peak)
-            body.append(
-                draw_rect(
-                    left + cell * c + 1,
-                    y + 1,
-                    cell - 2,
-                    cell - 2,
-                    PALETTE[0],
-                    fill_opacity=f"{alpha:.2f}",
-                )
-            )
+            body.append(_shaded(left + cell * c, y, cell, cell, PALETTE[0], alpha))
             body.append(draw_text(left + cell * (c + 0.5), y + cell / 2 + 4, str(value),
                               anchor="middle", size=11, weight="bold"))  # fmt: skip
     bottom = top + cell * len(wrapped)

@@ -216,10 +216,8 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     found = _stamp(match, year)
     if found is None:
         return None
-    rest = text[match.end() :]
     bold = "**" in text[: match.start()] or "__" in text[: match.start()]
-    after = (_AFTER if bold else _AFTER_PLAIN).match(rest)
-    return found, rest[after.end() if after else 0 :].strip()
+    return found, _rest(text, match, _AFTER if bold else _AFTER_PLAIN)
 
 
 def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
@@ -230,9 +228,14 @@ def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
     day = _day(match, year)
     if day is None:
         return None
+    return day, _rest(text, match, _AFTER)
+
+
+def _rest(text: str, match: re.Match[str], after: re.Pattern[str]) -> str:
+    """What follows a time or day that opens the text, less the separator (`after`) after it."""
     rest = text[match.end() :]
-    after = _AFTER.match(rest)
-    return day, rest[after.end() if after else 0 :].strip()
+    gap = after.match(rest)
+    return rest[gap.end() if gap else 0 :].strip()
 
 
 def within(text: str, year: int | None = None) -> list[Stamp]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +239,32 @@ def render_cached(cache: RenderCache, path: str, existing: str | None, **fields:
         lambda: fields,
         lambda given, text: render(existing=text, **given),
     )
+
+
+def merger(
+    kind: str,
+    title: str,
+    sources: Sequence[Incident],
+    review_period_days: int,
+    footer: str,
+    pattern: str | None = None,
+) -> Callable[[Sequence[Region], str | None], str]:
+    """The `merge` of `RenderCache.document` for a document whose regions alone are worked
+    out: `render` of them into the file's current text, with every other field fixed here."""
+
+    def merge(regions: Sequence[Region], existing: str | None) -> str:
+        return render(
+            kind=kind,
+            title=title,
+            regions=regions,
+            sources=sources,
+            existing=existing,
+            review_period_days=review_period_days,
+            pattern=pattern,
+            footer=footer,
+        )
+
+    return merge
 
 
 def block(region: Region) -> str:

@@ -387,19 +387,8 @@ def render_gamedays(
         days.append((day, members))
         at = page_path(pattern.id)
 
-        def merge(parts: list[Region], text: str | None, members: list[Incident] = members,
-                  day: GameDay = day) -> str:  # fmt: skip
-            return document.render(
-                kind="gameday",
-                title=heading_text(f"Game day: {day.title}"),
-                regions=parts,
-                sources=members,
-                existing=text,
-                review_period_days=review,
-                pattern=day.pattern,
-                footer=FOOTER,
-            )
-
+        title = heading_text(f"Game day: {day.title}")
+        merge = document.merger("gameday", title, members, review, FOOTER, day.pattern)
         out[at] = cache.document(
             at, (day, members, review), existing(at), partial(regions, day, members, at), merge
         )

@@ -458,17 +458,7 @@ def render_onboarding(
             found = failures_of(ranked, patterns, by_id, services, cache, analysis, path, own)
             return page_regions(found, today, path, team, own, teams)
 
-        def merge(parts: list[Region], text: str | None) -> str:
-            return document.render(
-                kind="article",
-                title=heading_text(title),
-                regions=parts,
-                sources=sources,
-                existing=text,
-                review_period_days=review,
-                footer=FOOTER,
-            )
-
+        merge = document.merger("article", heading_text(title), sources, review, FOOTER)
         # What the regions read: the ranking, each listed pattern with its incidents, the
         # service names (the runbook's steps), the themes (the cause), the day and the teams.
         inputs = (title, ranked, groups, [patterns[r.pattern] for r in ranked], services,

@@ -102,19 +102,7 @@ def render_kb(
         if path in out:  # two documents would overwrite each other
             raise ValueError(f"{path}: generated twice")
         pattern = by_pattern.get(path)
-
-        def merge(parts: list[Region], text: str | None) -> str:
-            return document.render(
-                kind="article",
-                title=heading_text(title),
-                regions=parts,
-                sources=sources,
-                existing=text,
-                review_period_days=review,
-                pattern=pattern,
-                footer=FOOTER,
-            )
-
+        merge = document.merger("article", heading_text(title), sources, review, FOOTER, pattern)
         inputs = (*inputs, title, pattern, review)
         out[path] = cache.document(path, inputs, existing(path), regions, merge)
 
