@@ -20,7 +20,7 @@ from learnloop.model import Corpus, FailureMode, Incident, Milestone, Problem, T
 from learnloop.read import failure_modes as modes_mod
 from learnloop.read import lexicon as lexicon_mod
 from learnloop.read.markdown import blocks
-from learnloop.read.record import frozen, infer, read_blocks, read_timeline
+from learnloop.read.record import frozen, impact_window, infer, read_blocks, read_timeline
 
 # How far a timeline may run from the start before its dates are more likely wrong (a year
 # or month mistyped, a template's dates left in) than a long incident: a warning, not an error.
@@ -89,9 +89,10 @@ def read_incident(
     words = words or shipped()
     body_blocks = blocks(incident.body, incident.body_line)
     reading = read_blocks(incident, words.lexicon, body_blocks)
-    events = read_timeline(incident, reading, words.lexicon)
+    span = impact_window(incident, reading)
+    events = read_timeline(incident, reading, words.lexicon, span)
     infer(incident, reading, events, words.lexicon, body_blocks)
-    milestones = _milestones(incident, events)
+    milestones = _milestones(incident, events, span)
     found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words)
     sections = tuple(
         sorted(
@@ -124,13 +125,22 @@ def _joined(texts: Sequence[str]) -> str:
     return out.strip()
 
 
-def _milestones(incident: Incident, events: Sequence[TimelineEvent]) -> tuple[Milestone, ...]:
+def _milestones(
+    incident: Incident,
+    events: Sequence[TimelineEvent],
+    span: tuple[datetime, datetime, int] | None = None,
+) -> tuple[Milestone, ...]:
     """Each moment from the front matter, else from the timeline (the first entry that says
-    it, at or after the moment before; the last one for the resolution)."""
+    it, at or after the moment before; the last one for the resolution), else from the span
+    of the impact the text states (its start, when the front matter gives only the day; its
+    end, for when impact eased and ended)."""
     dated = [e for e in events if e.at is not None]
     out: list[Milestone] = []
     start = incident.started_at
-    if incident.started_date_only:
+    if incident.started_date_only and span and span[0].date() == start.date():
+        start = span[0]
+        out.append(Milestone("started_at", start, _SPAN, span[2]))
+    elif incident.started_date_only:
         same_day = [e for e in dated if e.at and e.at.date() == start.date()]
         if same_day:
             first = min(same_day, key=lambda e: (e.at, e.line))
@@ -162,7 +172,13 @@ def _milestones(incident: Incident, events: Sequence[TimelineEvent]) -> tuple[Mi
             chosen = hits[-1] if name == "resolved_at" else hits[0]
             out.append(Milestone(name, chosen.at, "timeline", chosen.line))  # type: ignore[arg-type]
             floor = chosen.at  # type: ignore[assignment]
+        elif name in ("mitigated_at", "resolved_at") and span and span[1] >= floor:
+            out.append(Milestone(name, span[1], _SPAN, span[2]))
+            floor = span[1]
     return tuple(out)
+
+
+_SPAN = "impact statement"
 
 
 def _failure_modes(

@@ -52,6 +52,9 @@ class Reading:
     timeline_blocks: list[Block] = field(default_factory=list)
     stated_zone: str | None = None
     unassigned: list[Block] = field(default_factory=list)
+    # Paragraphs and items outside the timeline, with their part: where times are told in
+    # passing when there is no timeline.
+    prose: list[tuple[str | None, Block]] = field(default_factory=list)
 
     def add(self, part: str, statement: Statement) -> None:
         if all(s.line != statement.line or s.text != statement.text for s in self.parts[part]):
@@ -126,6 +129,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
                     reading.timeline_blocks.append(block)  # a time heading inside a timeline
                     reading.sections.setdefault("timeline", []).append(block.raw)
             continue
+        if part != "timeline" and block.kind in ("paragraph", "item"):
+            reading.prose.append((part, block))
         if part is None:
             reading.unassigned.append(block)
             continue
@@ -175,7 +180,23 @@ def _front_matter(incident: Incident, reading: Reading) -> None:
             reading.add(part, Statement(plain(block.text), block.line, block.end, "front matter"))
 
 
-def read_timeline(incident: Incident, reading: Reading, lexicon: Lexicon) -> list[TimelineEvent]:
+# Where a post-mortem states when its impact began and ended.
+_SPAN_PARTS = (None, "impact", "summary")
+
+
+def impact_window(incident: Incident, reading: Reading) -> tuple[datetime, datetime, int] | None:
+    """The span of the impact the text states, with its line, or None."""
+    entries = [block for part, block in reading.prose if part in _SPAN_PARTS]
+    zone = incident.started_at.tzinfo or UTC
+    return timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
+
+
+def read_timeline(
+    incident: Incident,
+    reading: Reading,
+    lexicon: Lexicon,
+    span: tuple[datetime, datetime, int] | None = None,
+) -> list[TimelineEvent]:
     """The timeline's events, each marked with what it does (see lexicon.CUES)."""
     zone = incident.started_at.tzinfo or UTC
     found = timeline_mod.events(
@@ -187,6 +208,11 @@ def read_timeline(incident: Incident, reading: Reading, lexicon: Lexicon) -> lis
                  and times.leading(b.text) is not None]  # fmt: skip
         if len(timed) >= 2:
             found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
+    if not found:
+        # Nor entries: the moments its sentences give ("we rolled back at 09:50").
+        after = span[0] if span else incident.started_at
+        blocks_ = [block for _, block in reading.prose]
+        found = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
     return [_kinds(event, lexicon) for event in found]
 
 

@@ -6,12 +6,16 @@ them (`### 08:52 PM`), lines that give the day for the entries after them (`01-1
 and prose ("at about ten past nine we saw …"). A clock time takes its day from the last day
 given, else from the incident's start; a time earlier than the one before it means the clock
 passed midnight.
+
+A post-mortem with no timeline still tells times: the span of its impact ("Between 08:21 UTC
+and 10:35 UTC on 02 Sep 2021, customers …") and moments in passing ("we were alerted at
+08:29", "rolled back at 09:50"). `impact_window` and `told` read those.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -113,7 +117,7 @@ def events(
             continue
         prose = times.within(text, clock.year)
         if prose:
-            out.extend(_prose(block, prose, clock))
+            out.extend(_prose(block, prose, clock.place))
             continue
         out.append(TimelineEvent(None, plain(text), block.line))
     return out
@@ -163,7 +167,9 @@ _WEEKDAY = re.compile(
 )
 
 
-def _prose(block: Block, stamps: list[times.Stamp], clock: _Clock) -> list[TimelineEvent]:
+def _prose(
+    block: Block, stamps: list[times.Stamp], place: Callable[[times.Stamp], datetime | None]
+) -> list[TimelineEvent]:
     """A paragraph that tells the story with times in its sentences: an event per time, its
     text the clause the time is in, up to the clause of the next time."""
     text = block.text
@@ -172,7 +178,7 @@ def _prose(block: Block, stamps: list[times.Stamp], clock: _Clock) -> list[Timel
     for index, stamp in enumerate(stamps):
         end = starts[index + 1] if index + 1 < len(stamps) else len(text)
         piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", text[starts[index] : end].strip()).strip()
-        out.append(TimelineEvent(clock.place(stamp), plain(piece), line_at(block, stamp.start)))
+        out.append(TimelineEvent(place(stamp), plain(piece), line_at(block, stamp.start)))
     return out
 
 
@@ -187,3 +193,60 @@ def _clause_start(text: str, at: int) -> int:
             break
         start = match.end()
     return start
+
+
+def _on_its_own(stamp: times.Stamp, after: datetime, zone: tzinfo) -> datetime | None:
+    """A time told in passing: on the day it gives, else the day of `after`, or the next day
+    when that would put it more than an hour before `after`."""
+    here = times.zone_named(stamp.zone, zone)
+    day = stamp.day or after.astimezone(here).date()
+    try:
+        at = datetime.combine(day, time(stamp.hour, stamp.minute, stamp.second), here)
+    except ValueError:
+        return None
+    if stamp.day is None and at < after - timedelta(hours=1):
+        at += timedelta(days=1)
+    return at
+
+
+def impact_window(
+    entries: Sequence[Block], started_at: datetime, default_zone: tzinfo, stated: str | None
+) -> tuple[datetime, datetime, int] | None:
+    """When the impact began and ended, and the line, from the first block that gives its
+    span ("between 08:21 and 10:35 UTC", "from 14:02 to 15:30 UTC on March 3")."""
+    zone = times.zone_named(stated, default_zone) if stated else default_zone
+    for block in entries:
+        found = times.window(block.text, started_at.year)
+        if found is None:
+            continue
+        start = _on_its_own(found[0], started_at, zone)
+        end = _on_its_own(found[1], start, zone) if start else None
+        if start is not None and end is not None and end > start:
+            return start, end, block.line
+    return None
+
+
+def told(
+    entries: Sequence[Block], after: datetime, default_zone: tzinfo, stated: str | None
+) -> list[TimelineEvent]:
+    """The moments sentences give in passing, each placed on its own (they are not told in
+    order, so no clock runs through them), in time order: the timeline of a post-mortem
+    written without one. `after` is when the impact began."""
+    zone = times.zone_named(stated, default_zone) if stated else default_zone
+    out: list[TimelineEvent] = []
+    for block in entries:
+        text = block.text
+        for stamp in times.within(text, after.year):
+            at = _on_its_own(stamp, after, zone)
+            if at is None:
+                continue
+            # The clause the time is in, to the end of its sentence, less a label ("Mitigation:").
+            stop = _SENTENCE_END.search(text, stamp.end)
+            piece = text[_clause_start(text, stamp.start) : stop.end() if stop else len(text)]
+            piece = _LABEL.sub("", piece.strip())
+            out.append(TimelineEvent(at, plain(piece), line_at(block, stamp.start)))
+    return sorted(out, key=lambda e: (e.at, e.line))
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+_LABEL = re.compile(r"^(?:\*\*)?[A-Z][A-Za-z ]{0,30}:(?:\*\*)?\s+")

@@ -9,7 +9,7 @@ more: a clock time alone takes its day from the timeline around it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -271,3 +271,51 @@ def _prose(match: re.Match[str]) -> Stamp:
         hour = hour % 12 + (12 if pm else 0)
         twelve = False
     return Stamp(hour, minute, 0, None, None, match.start(), match.end(), pm, twelve)
+
+
+_WINDOW_OPEN = re.compile(r"\b(?:between|from)\s+", re.IGNORECASE)
+_WINDOW_JOIN = re.compile(r"\s*,?\s*(?:and|to|until|till|through|thru|[-–—])\s*", re.IGNORECASE)
+_ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
+_DATE_BEFORE = re.compile(DATE + r"(?!\s*\d)", re.IGNORECASE)
+
+
+def window(text: str, year: int | None = None) -> tuple[Stamp, Stamp] | None:
+    """The first span of time a sentence gives ("Between 08:21 UTC and 10:35 UTC on 02 Sep
+    2021", "from 14:02 to 15:30 UTC", "between 22:10 UTC on 1 Sep and 03:00 UTC on 2 Sep"):
+    its start and its end, a zone or day given once applying to both."""
+    for opening in _WINDOW_OPEN.finditer(text):
+        first = _clock_at(text, opening.end(), year)
+        if first is None:
+            continue
+        start, at = first
+        join = _WINDOW_JOIN.match(text, at)
+        second = _clock_at(text, join.end(), year) if join else None
+        if second is None:
+            continue
+        end = second[0]
+        if start.zone is None:
+            start = replace(start, zone=end.zone)
+        if start.day is None:
+            before = [m for m in _DATE_BEFORE.finditer(text[: opening.start()])]
+            near = before[-1] if before and opening.start() - before[-1].end() < 20 else None
+            start = replace(start, day=(_day(near, year) if near else None) or end.day)
+        if end.day is None:
+            end = replace(end, day=start.day)
+        return start, end
+    return None
+
+
+def _clock_at(text: str, at: int, year: int | None) -> tuple[Stamp, int] | None:
+    """A time at `at` with the day that may follow it ("10:35 UTC on 02 Sep 2021"), and where
+    it ends. A time written with a dot (10.15) counts only with a zone or am/pm: "between 1.25
+    and 1.30" is more often versions than times."""
+    match = _STAMP.match(text, at)
+    stamp = _stamp(match, year) if match else None
+    if match is None or stamp is None:
+        return None
+    if "." in match.group("clock") and stamp.zone is None and stamp.pm is None:
+        return None
+    end = match.end()
+    if stamp.day is None and (on := _ON_DATE.match(text, end)) and (day := _day(on, year)):
+        stamp, end = replace(stamp, day=day), on.end()
+    return stamp, end

@@ -1,0 +1,179 @@
+"""Times a post-mortem without a timeline tells in its sentences: the span of its impact and
+the moments given in passing, as vendor RCAs and status-page write-ups are written."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, date, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from learnloop.model import Incident, Problem
+from learnloop.read import incident_from_bytes, times
+
+RCA = """\
+---
+id: AZ-1
+title: Front door connectivity issues
+started_at: '{day}'
+severity: P1
+services: [front-door]
+---
+Summary of Impact: {window}, a subset of customers using the front door experienced
+intermittent HTTP 502 errors.
+
+Root Cause: A configuration change deployed with an incorrect connection limit left the edge
+nodes short of connections to the origin under peak load.
+
+Mitigation: Engineers were alerted by our automated monitoring at {alerted}. We rolled back the
+configuration change at {rolled}, and traffic was rebalanced to healthy nodes. Error rates
+returned to normal by {normal}.
+
+Next Steps: Validate connection limits in the deployment pipeline.
+"""
+
+
+def read(**values: str) -> tuple[Incident, list[Problem]]:
+    text = RCA.format(**values)
+    incident, problems = incident_from_bytes(text.encode(), "incidents/az-1.md", UTC)
+    assert incident is not None, problems
+    return incident, problems
+
+
+def moments(incident: Incident) -> dict[str, tuple[datetime, str, int]]:
+    return {m.name: (m.at, m.source, m.line) for m in incident.milestones}
+
+
+def test_a_vendor_rca_gives_its_times_without_a_timeline():
+    incident, problems = read(
+        day="2021-09-02",
+        window="Between 08:21 UTC and 10:35 UTC on 02 Sep 2021",
+        alerted="08:29 UTC",
+        rolled="09:50 UTC",
+        normal="10:35 UTC",
+    )
+    found = moments(incident)
+    at = lambda h, m: datetime(2021, 9, 2, h, m, tzinfo=UTC)  # noqa: E731
+    # The front matter gives the day only: the impact statement gives the hour (line 8).
+    assert found["started_at"] == (at(8, 21), "impact statement", 8)
+    assert found["detected_at"][:2] == (at(8, 29), "timeline")
+    assert found["mitigated_at"][0] == at(10, 35)
+    assert found["resolved_at"][0] == at(10, 35)
+    assert "acknowledged_at" not in found
+    # The rollback eased the impact 45 minutes after it, and is a mitigation, not a look.
+    (rollback,) = [s for s in incident.part("mitigation") if s.how == "timeline"]
+    assert rollback.text.startswith("We rolled back the configuration change at 09:50 UTC")
+    assert rollback.effect_minutes == 45
+    assert not any("rolled back" in s.text for s in incident.part("diagnosis"))
+    # A P1 whose impact ended when the text says is not a P1 without a resolution time.
+    assert not [p for p in problems if "no resolution time" in p.message]
+
+
+def test_a_span_across_midnight_places_later_moments_on_the_next_day():
+    incident, _ = read(
+        day="2021-09-01",
+        window="Between 22:10 UTC on 1 Sep 2021 and 03:00 UTC on 2 Sep 2021",
+        alerted="22:18 UTC",
+        rolled="01:30 UTC",
+        normal="02:55 UTC",
+    )
+    found = moments(incident)
+    assert found["started_at"][0] == datetime(2021, 9, 1, 22, 10, tzinfo=UTC)
+    assert found["detected_at"][0] == datetime(2021, 9, 1, 22, 18, tzinfo=UTC)
+    # 01:30 is after the start, so on the next day; the recovery at 02:55 is when it eased.
+    (rollback,) = [s for s in incident.part("mitigation") if s.how == "timeline"]
+    assert rollback.at == datetime(2021, 9, 2, 1, 30, tzinfo=UTC)
+    assert found["mitigated_at"][0] == datetime(2021, 9, 2, 2, 55, tzinfo=UTC)
+
+
+def test_only_the_span_gives_the_end_when_no_sentence_says_it():
+    text = RCA.format(
+        day="2021-09-02",
+        window="Between 08:21 and 10:35 UTC",
+        alerted="08:29 UTC",
+        rolled="09:50 UTC",
+        normal="10:35 UTC",
+    ).replace("Error rates\nreturned to normal by 10:35 UTC.", "")
+    incident, _ = incident_from_bytes(text.encode(), "incidents/az-1.md", UTC)
+    assert incident is not None
+    found = moments(incident)
+    end = datetime(2021, 9, 2, 10, 35, tzinfo=UTC)
+    assert found["mitigated_at"] == (end, "impact statement", 8)
+    assert found["resolved_at"] == (end, "impact statement", 8)
+
+
+def test_a_written_timeline_is_the_timeline_and_sentences_add_nothing():
+    text = textwrap.dedent(
+        """\
+        ---
+        id: T-1
+        title: Pool exhausted
+        started_at: 2025-03-14T09:00:00Z
+        severity: P2
+        services: [api]
+        ---
+        Between 09:00 and 09:40 UTC checkout failed. We were alerted by a customer at 09:20.
+
+        ## Timeline
+        - 09:05 Alert fired for checkout errors.
+        - 09:30 Raised the pool size; errors stopped.
+        """
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/t-1.md", UTC)
+    assert incident is not None
+    assert [e.text for e in incident.timeline] == [
+        "Alert fired for checkout errors.",
+        "Raised the pool size; errors stopped.",
+    ]
+    found = moments(incident)
+    assert found["started_at"][1] == "front matter"
+    assert found["detected_at"][0] == datetime(2025, 3, 14, 9, 5, tzinfo=UTC)
+
+
+def test_spans_in_the_common_forms():
+    def span(text: str) -> tuple[tuple, tuple] | None:
+        found = times.window(text, 2021)
+        if found is None:
+            return None
+        return tuple((s.day, s.hour, s.minute, s.zone) for s in found)  # type: ignore[return-value]
+
+    sep2 = date(2021, 9, 2)
+    assert span("Between 08:21 UTC and 10:35 UTC on 02 Sep 2021, customers") == (
+        (sep2, 8, 21, "UTC"),
+        (sep2, 10, 35, "UTC"),
+    )
+    assert span("On 2 September 2021, between 08:21 and 10:35 UTC, users") == (
+        (sep2, 8, 21, "UTC"),
+        (sep2, 10, 35, "UTC"),
+    )
+    assert span("From 14:02 to 15:30 UTC on March 3, users saw errors") == (
+        (date(2021, 3, 3), 14, 2, "UTC"),
+        (date(2021, 3, 3), 15, 30, "UTC"),
+    )
+    assert span("between 9am and 11am PST on 3 March 2022") == (
+        (date(2022, 3, 3), 9, 0, "PST"),
+        (date(2022, 3, 3), 11, 0, "PST"),
+    )
+    # Versions and counts are not spans of time.
+    assert span("we upgraded between 1.25 and 1.30") is None
+    assert span("scaled from 2 to 3 replicas") is None
+
+
+clock = st.tuples(st.integers(0, 23), st.integers(0, 59))
+
+
+@given(clock, clock, st.sampled_from(["UTC", "CET", "PDT", ""]))
+def test_any_written_span_reads_back(first: tuple[int, int], second: tuple[int, int], zone: str):
+    written = f"Between {first[0]:02d}:{first[1]:02d} and {second[0]:02d}:{second[1]:02d}"
+    found = times.window(f"Impact: {written} {zone}, users saw errors.".replace(" ,", ","))
+    assert found is not None
+    start, end = found
+    assert (start.hour, start.minute, end.hour, end.minute) == (*first, *second)
+    assert start.zone == end.zone == (zone or None)
+
+
+@given(st.text(max_size=200))
+def test_any_text_reads_without_error(text: str):
+    found = times.window(text)
+    assert found is None or len(found) == 2
