@@ -8,10 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from learnloop.importers import dates
 from learnloop.importers.markdown import (
     fields,
+    headings,
     key_events,
     source_id,
     split_front_matter,
@@ -34,6 +37,32 @@ def test_title_from_front_matter_heading_placeholder_or_name():
     assert (
         title_from({}, "# Website Outage 5-26-21\n\n## Summary", "a.md") == "Website Outage 5-26-21"
     )
+
+
+def test_a_title_underlined_or_on_the_first_line_alone():
+    underlined = "Ingestion delays (November 2025)\n================================\n\nText."
+    assert title_from({}, underlined, "2025-11-15-db.md") == "Ingestion delays (November 2025)"
+    assert title_from({}, "\nPool exhausted\n--------------\n\nText.", "x.md") == "Pool exhausted"
+    rca = "RCA - Front Door - Connectivity issues in West Europe\n\nSummary of Impact: Between …"
+    assert title_from({}, rca, "rca-1.md") == (
+        "RCA - Front Door - Connectivity issues in West Europe"
+    )
+    # A label, a sentence, a list or a line run into a paragraph names nothing.
+    assert title_from({}, "Summary of Impact: customers saw errors\n\nMore.", "rca-2.md") == "Rca 2"
+    assert title_from({}, "We saw errors on checkout today.\n\nMore.", "rca-3.md") == "Rca 3"
+    assert title_from({}, "- a list item here\n\nMore.", "rca-4.md") == "Rca 4"
+    assert title_from({}, "Customers saw errors\nfor an hour.\n", "rca-5.md") == "Rca 5"
+    # A rule under a list item is a rule, not a heading.
+    assert title_from({}, "- item one\n---\n\nText.", "rca-6.md") == "Rca 6"
+
+
+@given(st.lists(st.sampled_from(["", "Title", "===", "---", "- item", "# Head", "```", "text."])))
+def test_any_lines_give_headings_that_are_lines_of_text(lines: list[str]):
+    body = "\n".join(lines)
+    for number, level, text in headings(body):
+        assert level >= 1
+        assert text.strip()
+        assert lines[number].strip().lstrip("#").strip().startswith(text.strip()[:1])
 
 
 def test_bold_bullets_labels_tables_and_headings_are_fields():

@@ -141,14 +141,32 @@ def plain(text: str) -> str:
 
 
 def headings(body: str) -> list[tuple[int, int, str]]:
-    """(line, level, text) of each ATX heading outside code fences."""
+    """(line, level, text) of each heading outside code fences: `# Title`, and a line of text
+    underlined with `===` (level 1) or `---` (level 2)."""
     out, fenced = [], False
-    for number, line in enumerate(body.split("\n")):
+    lines = body.split("\n")
+    for number, line in enumerate(lines):
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
-        elif not fenced and (match := _HEADING.match(line)):
+        elif fenced:
+            continue
+        elif match := _HEADING.match(line):
             out.append((number, len(match.group(1)), match.group(2)))
+        elif (
+            number + 1 < len(lines)
+            and (under := _UNDERLINE.match(lines[number + 1]))
+            and line.strip()
+            and not _NOT_SETEXT.match(line)
+            and (number == 0 or not lines[number - 1].strip())
+        ):
+            out.append((number, 1 if under.group(1)[0] == "=" else 2, line.strip()))
     return out
+
+
+_UNDERLINE = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
+_NOT_SETEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s|#|---)")
+# A first line that names the incident: short, no sentence, no label ("Summary of impact: …").
+_TITLE_LINE = re.compile(r"^(?![-*+>|#]|\d+[.)]\s)(?![^:]{1,40}:\s)[^\n]{8,150}(?<![.:;,])$")
 
 
 def title_from(front: dict[str, Any], body: str, name: str) -> str:
@@ -173,6 +191,12 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
                 return plain(following)[:300]
             continue
         return plain(text)[:300]
+    # No heading names it: a short first line on its own, as an RCA opens ("RCA - Front Door -
+    # Connectivity issues in West Europe").
+    start = next((n for n, ln in enumerate(lines) if ln.strip()), -1)
+    alone = start >= 0 and (start + 1 >= len(lines) or not lines[start + 1].strip())
+    if alone and not found and _TITLE_LINE.match(lines[start].strip()):
+        return plain(lines[start].strip())[:300]
     stem = re.sub(r"(\.[A-Za-z]{1,4})+$", "", name)
     words = re.sub(r"[-_]+", " ", re.sub(r"^\d{4}-\d\d-\d\d[-_ ]*", "", stem)).strip()
     return (words[:1].upper() + words[1:]) if words else stem or "Untitled incident"
