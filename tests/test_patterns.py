@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from learnloop.cli import cli
@@ -505,3 +506,44 @@ def test_a_pattern_whose_incidents_give_no_cause_is_named_so():
         ["actions", "pages"],
     )
     assert told[0] == "pattern"
+
+
+def test_a_record_from_before_the_members_moved_out_is_migrated_by_generate(repo: Path):
+    invoke(repo, "generate")
+    corrections = (repo / "patterns.yml").read_text()
+    members_file = repo / "patterns.members.yml"
+    members = yaml.safe_load(members_file.read_text())
+    # The same record as a version that kept the members inside patterns.yml wrote it, with a
+    # reviewer's comment on a title.
+    legacy = yaml.safe_load(corrections)
+    held = {e["id"]: e for e in members["patterns"]}
+    for entry in legacy["patterns"]:
+        entry["incidents"] = held[entry["id"]]["incidents"]
+    legacy["unclustered"] = members["unclustered"]
+    # A membership the engine would not find afresh, so only reading the record gives it.
+    big, other = sorted(legacy["patterns"], key=lambda e: -len(e["incidents"]))[:2]
+    moved = big["incidents"].pop()
+    other["incidents"] = sorted([*other["incidents"], moved])
+    first = legacy["patterns"][0]["id"]
+    text = yaml.safe_dump(legacy, sort_keys=False).replace(
+        f"- id: {first}\n", f"- id: {first}  # checked in review\n", 1
+    )
+    (repo / "patterns.yml").write_text(text)
+    members_file.unlink()
+    before = patterns_json(repo)
+
+    result = invoke(repo, "generate", "--check")
+    assert result.exit_code == 1
+    assert "would change: patterns.members.yml" in result.output
+    assert invoke(repo, "generate").exit_code == 0
+    migrated = (repo / "patterns.yml").read_text()
+    assert "incidents:" not in migrated
+    assert "unclustered:" not in migrated
+    assert "# checked in review" in migrated
+    after = yaml.safe_load(members_file.read_text())
+    assert moved in {e["id"]: e["incidents"] for e in after["patterns"]}[other["id"]]
+    assert {e["id"]: e["incidents"] for e in after["patterns"]} == {
+        e["id"]: e["incidents"] for e in legacy["patterns"]
+    }
+    assert patterns_json(repo) == before
+    assert invoke(repo, "generate", "--check").exit_code == 0
