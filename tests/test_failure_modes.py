@@ -169,6 +169,12 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("A phishing email impersonating the CEO asked for gift cards.", "account-compromise"),
         ("A malicious package was published to npm with a preinstall script.", "supply-chain"),
         ("Upgraded the chart from 1.19.2 to 1.20.0 and the pods crashed.", "dependency-upgrade"),
+        # As vendors' RCAs write it.
+        (
+            "The edge nodes ran out of available connections to the origin.",
+            "connection-pool-exhaustion",
+        ),
+        ("A configuration update set the wrong origin for the endpoints.", "config-change"),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):

@@ -547,3 +547,32 @@ def test_a_record_from_before_the_members_moved_out_is_migrated_by_generate(repo
     }
     assert patterns_json(repo) == before
     assert invoke(repo, "generate", "--check").exit_code == 0
+
+
+def test_a_pattern_is_named_by_the_mode_most_members_share_mechanism_first():
+    from learnloop.analyze.patterns import name_by_mode
+
+    titles = {
+        "config-change": "Configuration change",
+        "connection-pool-exhaustion": "Connection pool exhausted",
+        "traffic-surge": "Traffic surge",
+    }
+    triggers = frozenset({"config-change"})
+    services = [["edge"], ["edge"], ["unknown"]]
+    # The strongest mode differs from member to member; the pool is what all three share.
+    modes = [
+        ("config-change", "connection-pool-exhaustion", "traffic-surge"),
+        ("connection-pool-exhaustion",),
+        ("traffic-surge", "connection-pool-exhaustion"),
+    ]
+    assert name_by_mode(modes, services, titles, triggers) == (
+        "connection-pool-exhaustion-edge",
+        "Connection pool exhausted on edge",
+    )
+    # Shared as widely, the mechanism names it before what set it off, whatever the ranks.
+    both = [("config-change", "connection-pool-exhaustion")] * 2
+    assert name_by_mode(both, services[:2], titles, triggers)[1].startswith("Connection pool")
+    assert name_by_mode(both, services[:2], titles)[1].startswith("Configuration change")
+    # No mode held by more than half the members: no name by mode.
+    split = [("config-change",), ("traffic-surge",), ("connection-pool-exhaustion",)]
+    assert name_by_mode(split, services, titles, triggers) is None

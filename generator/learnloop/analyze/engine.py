@@ -132,6 +132,12 @@ def mode_titles() -> dict[str, str]:
     return {m.id: m.title for m in load_catalogue().modes}
 
 
+def trigger_modes() -> frozenset[str]:
+    """The modes of the shipped catalogue that say what set a failure off (a change), not how
+    the system failed."""
+    return frozenset(m.id for m in load_catalogue().modes if m.family == "change")
+
+
 def build_index(
     incidents: Sequence[Incident],
     cache_root: Path | None = None,
@@ -242,9 +248,10 @@ def find_patterns(
         )
         # Named by how it failed, where most members agree on it: the mechanism, then where.
         named = pat.name_by_mode(
-            [tuple(f.id for f in by_id[m].failure_modes[:1]) for m in latest],
+            [tuple(f.id for f in by_id[m].failure_modes) for m in latest],
             [by_id[m].services for m in latest],
             mode_titles(),
+            trigger_modes(),
         )
         if named is not None:
             slug, title = named

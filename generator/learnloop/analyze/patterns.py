@@ -386,14 +386,27 @@ def name_by_mode(
     modes: Sequence[tuple[str, ...]],
     services: Sequence[Sequence[str]],
     titles: dict[str, str],
+    triggers: frozenset[str] = frozenset(),
 ) -> tuple[str, str] | None:
     """(slug, title) by mechanism and place ("Connection pool exhaustion on orders-db") when
-    most members failed the same way; None when they do not agree on how."""
+    most members failed the same way; None when they do not agree on how.
+
+    `modes` are each member's failure modes, strongest first. The mode most members share
+    names the pattern; between modes as widely shared, a mechanism (connections ran out) goes
+    before a trigger (`triggers`: a config change), then the one ranked stronger.
+    """
     size = len(modes)
-    counts = Counter(m[0] for m in modes if m and m[0] in titles)
+    counts: Counter[str] = Counter()
+    ranks: Counter[str] = Counter()
+    for group in modes:
+        for position, mode in enumerate(dict.fromkeys(group)):
+            if mode in titles:
+                counts[mode] += 1
+                ranks[mode] += position
     if not counts:
         return None
-    mode, votes = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    mode = min(counts, key=lambda m: (-counts[m], m in triggers, ranks[m], m))
+    votes = counts[mode]
     if votes * 2 <= size:
         return None
     places = Counter(s for group in services for s in dict.fromkeys(group) if s not in _NO_PLACE)

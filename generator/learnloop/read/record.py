@@ -57,8 +57,21 @@ class Reading:
     prose: list[tuple[str | None, Block]] = field(default_factory=list)
 
     def add(self, part: str, statement: Statement) -> None:
-        if all(s.line != statement.line or s.text != statement.text for s in self.parts[part]):
-            self.parts[part].append(statement)
+        kept = self.parts[part]
+        timed = statement.at is not None
+        for index, s in enumerate(kept):
+            if s.line != statement.line:
+                continue
+            if s.text == statement.text:
+                if s.at is None and timed:
+                    kept[index] = replace(statement, how=s.how)
+                return
+            if timed and s.at is None and statement.text.rstrip(".") in s.text:
+                # A sentence read again as a timeline entry (the clause with its time) knows
+                # when it was done and how soon it worked: the sentence keeps that.
+                kept[index] = replace(s, at=statement.at, effect_minutes=statement.effect_minutes)
+                return
+        kept.append(statement)
 
 
 def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | None, str, Block]]:
@@ -144,6 +157,13 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         reading.sections.setdefault(part, []).append(block.raw)
         if block.kind == "code":
             reading.add(part, Statement(block.text, block.line, block.end, "section"))
+        elif (
+            part == "mitigation"
+            and block.kind == "paragraph"
+            and (told := _looks_apart(block, how, lexicon))
+        ):
+            for target, statement in told:
+                reading.add(target, statement)
         elif text.strip():
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
@@ -360,6 +380,23 @@ def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int]]:
     shift = len(block.text) - len(text)
     for offset, sentence in sentences(text):
         yield plain(sentence), line_at(block, offset + shift)
+
+
+def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
+    """A mitigation paragraph that also tells how the incident was noticed and looked into
+    ("Engineers were alerted at 08:29. They reviewed the telemetry … We rolled back …"), as
+    a vendor's RCA writes it: each sentence in its part, so that a look is never listed as a
+    mitigation. Empty when every sentence is an action or says neither."""
+    out: list[tuple[str, Statement]] = []
+    for sentence, line in _sentences(block, lexicon):
+        part = "mitigation"
+        if not lexicon.cue("mitigation", sentence) or lexicon.cue("intent", sentence):
+            if lexicon.cue("diagnosis", sentence):
+                part = "diagnosis"
+            elif lexicon.cue("detection", sentence):
+                part = "detection"
+        out.append((part, Statement(sentence, line, line, how)))
+    return out if any(part != "mitigation" for part, _ in out) else []
 
 
 def _effect(

@@ -236,17 +236,28 @@ def told(
     out: list[TimelineEvent] = []
     for block in entries:
         text = block.text
-        for stamp in times.within(text, after.year):
-            at = _on_its_own(stamp, after, zone)
-            if at is None:
-                continue
-            # The clause the time is in, to the end of its sentence, less a label ("Mitigation:").
+        stamps = times.within(text, after.year)
+        begin = 0
+        for index, stamp in enumerate(stamps):
+            # The clause the time is in: from where the one before ended (or its own clause's
+            # start) to the end of its sentence, or to the last "and", comma or semicolon
+            # before the next time in that sentence ("rolled back at 09:50 | and errors
+            # returned to normal by 10:35").
+            start = max(begin, _clause_start(text, stamp.start))
             stop = _SENTENCE_END.search(text, stamp.end)
-            piece = text[_clause_start(text, stamp.start) : stop.end() if stop else len(text)]
-            piece = _LABEL.sub("", piece.strip())
-            out.append(TimelineEvent(at, plain(piece), line_at(block, stamp.start)))
+            end = stop.end() if stop else len(text)
+            begin = end
+            later = stamps[index + 1] if index + 1 < len(stamps) else None
+            if later is not None and later.start < end:
+                cuts = list(_JOINS.finditer(text, stamp.end, later.start))
+                end, begin = (cuts[-1].start(), cuts[-1].end()) if cuts else (later.start,) * 2
+            at = _on_its_own(stamp, after, zone)
+            piece = _LABEL.sub("", text[start:end].strip())
+            if at is not None and piece:
+                out.append(TimelineEvent(at, plain(piece), line_at(block, stamp.start)))
     return sorted(out, key=lambda e: (e.at, e.line))
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+_JOINS = re.compile(r",\s+(?:and\s+|then\s+)?|;\s+|\s+(?:and|then)\s+")
 _LABEL = re.compile(r"^(?:\*\*)?[A-Z][A-Za-z ]{0,30}:(?:\*\*)?\s+")

@@ -1,0 +1,62 @@
+"""Vendor RCAs as cloud providers publish them: a title line, then "Summary of Impact:",
+"Root Cause:", "Mitigation:" and "Next Steps:" paragraphs, no timeline, no front matter.
+Imported and generated as a team would, the runbook is named for how it failed and its
+steps come from what the responders did, each in its place."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from learnloop.read import load_corpus
+from tests.importing import DATA, invoke, run_import
+
+SOURCES = DATA / "vendor-rca"
+
+
+def generated(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    result, out = run_import(root, *sorted(SOURCES.glob("*.md")))
+    assert result.exit_code == 0, result.output
+    assert len(out["imported"]) == 3
+    assert invoke(root, "generate").exit_code == 0
+    return root
+
+
+def region(text: str, name: str) -> list[str]:
+    begin, end = f"<!-- learnloop:begin {name} -->\n", f"<!-- learnloop:end {name} -->"
+    found = re.search(re.escape(begin) + "(.*?)" + re.escape(end), text, re.S)
+    assert found, name
+    return [line for line in found.group(1).splitlines() if re.match(r"(?:- |\d+\. )", line)]
+
+
+def test_each_rca_keeps_its_title_and_gives_its_times(tmp_path: Path):
+    root = generated(tmp_path)
+    by_title = {i.title: i for i in load_corpus(root).incidents}
+    first = by_title["RCA - Front Door - Connectivity issues in West Europe"]
+    moments = {m.name: m.at.strftime("%Y-%m-%d %H:%M") for m in first.milestones}
+    assert moments == {
+        "started_at": "2021-09-02 08:21",
+        "detected_at": "2021-09-02 08:29",
+        "mitigated_at": "2021-09-02 10:35",
+        "resolved_at": "2021-09-02 10:35",
+    }
+
+
+def test_the_runbook_is_named_for_the_mechanism_and_lists_actions_as_mitigations(tmp_path: Path):
+    root = generated(tmp_path)
+    books = sorted(p.name for p in (root / "runbooks").glob("*.md"))
+    assert "connection-pool-exhaustion.md" in books
+    assert not [b for b in books if b.startswith("rca")]  # not named for the boilerplate word
+    text = (root / "runbooks" / "connection-pool-exhaustion.md").read_text()
+    mitigation = region(text, "mitigation")
+    assert mitigation
+    for step in mitigation:
+        assert re.search(r"\b(rolled back|reverted)\b", step), step
+        assert re.search(r"impact eased within (?:30|45) min", step), step
+        assert not re.search(r"alerted|notified|reviewed|investigation", step, re.I), step
+    diagnosis = " ".join(region(text, "diagnosis"))
+    assert "reviewed the edge telemetry" in diagnosis or "edge logs showed" in diagnosis
