@@ -60,3 +60,22 @@ def test_the_runbook_is_named_for_the_mechanism_and_lists_actions_as_mitigations
         assert not re.search(r"alerted|notified|reviewed|investigation", step, re.I), step
     diagnosis = " ".join(region(text, "diagnosis"))
     assert "reviewed the edge telemetry" in diagnosis or "edge logs showed" in diagnosis
+    # The impact as the latest RCA states it, cited.
+    (latest,) = region(text, "impact")
+    assert latest.startswith("- Most recently: Between 02:40 UTC and 04:05 UTC on 09 Jun 2022")
+    assert "(../incidents/2022/" in latest
+
+
+def test_a_pattern_whose_post_mortems_record_no_impact_says_so():
+    from datetime import UTC
+
+    from learnloop.read import incident_from_bytes
+    from learnloop.write.runbook import impact
+
+    text = (
+        "---\nid: A-1\ntitle: Pool\nstarted_at: 2025-03-14T09:00:00Z\nseverity: P3\n"
+        "services: [api]\n---\nRoot cause: the pool was too small.\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None
+    assert impact([incident]) == "## Impact\n- None of these post-mortems records its impact."

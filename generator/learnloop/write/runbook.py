@@ -88,17 +88,25 @@ def impact(members: Sequence[Incident]) -> str:
         lines.append(f"- ${revenue:,.0f} of revenue recorded as lost or delayed.")
     if breaches:
         lines.append(f"- SLA breached in {len(breaches)} of {len(members)}: {cite(breaches)}.")
-    latest = next(
-        (
-            m
-            for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
-            if m.impact.summary
-        ),
-        None,
+    # The impact as the latest post-mortem that says it puts it: its front matter's summary,
+    # else what its text says of the impact (an RCA's "Summary of Impact:").
+    said = (
+        (m, m.impact.summary or next((s.text for s in m.part("impact")), ""))
+        for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
     )
+    latest = next(((m, text) for m, text in said if text), None)
     if latest is not None:
-        lines.append(f"- Most recently: {latest.impact.summary} ([{latest.id}](../{latest.path}))")
+        member, text = latest
+        lines.append(f"- Most recently: {_short(text)} ([{member.id}](../{member.path}))")
+    if len(lines) == 1:
+        lines.append("- None of these post-mortems records its impact.")
     return "\n".join(lines)
+
+
+def _short(text: str, limit: int = 400) -> str:
+    """A statement cut at a word before `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: flat.rfind(" ", 0, limit)] + " …"
 
 
 def _signal_line(signal: Signal, total: int, by_id: dict[str, Incident], what: str) -> str:
