@@ -76,6 +76,10 @@ def _front_time(value: Any) -> datetime | None:
     return None
 
 
+# Where the reader may say it read a time in the text: checked on the line it names.
+TOLD = ("timeline", "impact statement")
+
+
 def read_generated(name: str, root: Path) -> Generated:
     """Everything the invariants need, read from the repo after `generate`."""
     sources = truth.read_sources(root)
@@ -90,7 +94,7 @@ def read_generated(name: str, root: Path) -> Generated:
     for ident, source in sources.items():
         moments = {k: t for k in MILESTONES if (t := _front_time(source.front.get(k)))}
         for key, at, where, _ in testimony.get(ident, []):
-            if where == "timeline" and key not in moments:
+            if where in TOLD and key not in moments:
                 moments[key] = at
         if "started_at" not in moments:
             moments["started_at"] = truth.as_datetime(source.front.get("started_at"))  # type: ignore[assignment]

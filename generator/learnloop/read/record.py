@@ -343,6 +343,23 @@ def infer(
                 reading.add("verification", said)
             if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
                 reading.add("impact", said)
+    # A mitigation written in its section whose sentence is also a dated entry (a time told
+    # in passing) takes that entry's time, and how soon impact eased after it.
+    kept = reading.parts["mitigation"]
+    for index, statement in enumerate(kept):
+        event = next(
+            (
+                e
+                for e in events
+                if e.at is not None
+                and statement.at is None
+                and e.line == statement.line
+                and e.text.rstrip(".") in statement.text
+            ),
+            None,
+        )
+        if event is not None:
+            kept[index] = _effect(replace(statement, at=event.at), event, events)
     for part, _, block in assigned:
         commands = block.kind == "code" and _CODE_LINE.match(block.text)
         if commands and part in ("timeline", "diagnosis", None):

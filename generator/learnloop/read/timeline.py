@@ -197,14 +197,15 @@ def _clause_start(text: str, at: int) -> int:
 
 def _on_its_own(stamp: times.Stamp, after: datetime, zone: tzinfo) -> datetime | None:
     """A time told in passing: on the day it gives, else the day of `after`, or the next day
-    when that would put it more than an hour before `after`."""
+    when that would put it more than half a day before `after` (told after a start at 22:10,
+    01:30 is the night after; 08:30 or midnight before a start at 09:02 are that morning's)."""
     here = times.zone_named(stamp.zone, zone)
     day = stamp.day or after.astimezone(here).date()
     try:
         at = datetime.combine(day, time(stamp.hour, stamp.minute, stamp.second), here)
     except ValueError:
         return None
-    if stamp.day is None and at < after - timedelta(hours=1):
+    if stamp.day is None and at < after - timedelta(hours=12):
         at += timedelta(days=1)
     return at
 
