@@ -347,7 +347,7 @@ def infer(
     # in passing) takes that entry's time, and how soon impact eased after it.
     kept = reading.parts["mitigation"]
     for index, statement in enumerate(kept):
-        event = next(
+        same = next(
             (
                 e
                 for e in events
@@ -358,8 +358,8 @@ def infer(
             ),
             None,
         )
-        if event is not None:
-            kept[index] = _effect(replace(statement, at=event.at), event, events)
+        if same is not None:
+            kept[index] = _effect(replace(statement, at=same.at), same, events)
     for part, _, block in assigned:
         commands = block.kind == "code" and _CODE_LINE.match(block.text)
         if commands and part in ("timeline", "diagnosis", None):
