@@ -79,3 +79,22 @@ def test_a_pattern_whose_post_mortems_record_no_impact_says_so():
     incident, _ = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
     assert incident is not None
     assert impact([incident]) == "## Impact\n- None of these post-mortems records its impact."
+
+
+def test_a_long_impact_is_quoted_whole_words_within_400_characters():
+    from datetime import UTC
+
+    from learnloop.read import incident_from_bytes
+    from learnloop.write.runbook import impact
+
+    said = " ".join(f"customers in region {n} saw errors;" for n in range(40))
+    text = (
+        "---\nid: A-1\ntitle: Pool\nstarted_at: 2025-03-14T09:00:00Z\nseverity: P3\n"
+        f"services: [api]\n---\nSummary of impact: {said}\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None
+    quoted = impact([incident]).split("- Most recently: ", 1)[1].rsplit(" ([A-1]", 1)[0]
+    assert len(quoted) <= 400
+    assert quoted.endswith(" …")
+    assert said.startswith(quoted.removesuffix(" …") + " ")

@@ -170,6 +170,9 @@ class _Members:
     order: tuple[str, ...]
 
 
+_NO_MEMBERS = _Members({}, frozenset(), (), (), (), ())
+
+
 def _members(data: dict[str, Any], parsed: Any, name: str) -> _Members:
     incidents, retired, order = {}, set(), []
     for index, ident, entry in _entries(data, parsed, name):
@@ -304,7 +307,7 @@ def _says_already(state: State, previous: str) -> bool:
             key in entry for _, _, entry in entries for key in _MEMBER_KEYS
         ):
             return False
-        written = _state(data, parsed, _members({}, parsed, MEMBERS))
+        written = _state(data, parsed, _NO_MEMBERS)
     except LearnloopError:
         return False
     wanted = [_corrections(r) for r in sorted(state.patterns, key=lambda r: r.id)]

@@ -234,6 +234,7 @@ def find_patterns(
     labels = index.labels(threshold or index.fit.cut)
     by_id = {i.id: i for i in ordered}
     df = index.phrase_df
+    titles, triggers = mode_titles(), trigger_modes()  # once per run, not once per pattern
 
     def namer(members: list[str]) -> tuple[str, str, tuple[str, ...]]:
         # Named from its latest members: what people call the failure now, and a name costs
@@ -250,8 +251,8 @@ def find_patterns(
         named = pat.name_by_mode(
             [tuple(f.id for f in by_id[m].failure_modes) for m in latest],
             [by_id[m].services for m in latest],
-            mode_titles(),
-            trigger_modes(),
+            titles,
+            triggers,
         )
         if named is not None:
             slug, title = named

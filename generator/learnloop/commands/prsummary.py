@@ -279,7 +279,7 @@ def _describe_corrections(old: str | None, new: str) -> str:
     parts = [f"new: {', '.join(added)}"] if added else []
     if retitled:
         parts.append(f"title changed: {', '.join(retitled)}")
-    if not parts and old and "incidents:" in old:
+    if not parts and any(recorded(old)):  # an old patterns.yml held the members too
         return "members moved to patterns.members.yml"
     return "; ".join(parts) or "pattern record updated"
 

@@ -66,7 +66,7 @@ def events(
     entries: Sequence[Block], started_at: datetime | None, default_zone: tzinfo, stated: str | None
 ) -> list[TimelineEvent]:
     """The events of a timeline's blocks (in order), dated where they can be."""
-    zone = times.zone_named(stated, default_zone) if stated else default_zone
+    zone = times.zone_named(stated, default_zone)
     clock = _Clock(
         zone,
         started_at.astimezone(zone).date() if started_at else None,
@@ -215,7 +215,7 @@ def impact_window(
 ) -> tuple[datetime, datetime, int] | None:
     """When the impact began and ended, and the line, from the first block that gives its
     span ("between 08:21 and 10:35 UTC", "from 14:02 to 15:30 UTC on March 3")."""
-    zone = times.zone_named(stated, default_zone) if stated else default_zone
+    zone = times.zone_named(stated, default_zone)
     for block in entries:
         found = times.window(block.text, started_at.year)
         if found is None:
@@ -233,7 +233,7 @@ def told(
     """The moments sentences give in passing, each placed on its own (they are not told in
     order, so no clock runs through them), in time order: the timeline of a post-mortem
     written without one. `after` is when the impact began."""
-    zone = times.zone_named(stated, default_zone) if stated else default_zone
+    zone = times.zone_named(stated, default_zone)
     out: list[TimelineEvent] = []
     for block in entries:
         text = block.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -97,16 +98,11 @@ def impact(members: Sequence[Incident]) -> str:
     latest = next(((m, text) for m, text in said if text), None)
     if latest is not None:
         member, text = latest
-        lines.append(f"- Most recently: {_short(text)} ([{member.id}](../{member.path}))")
+        quoted = textwrap.shorten(text, 400, placeholder=" …")  # at most 400 characters
+        lines.append(f"- Most recently: {quoted} ([{member.id}](../{member.path}))")
     if len(lines) == 1:
         lines.append("- None of these post-mortems records its impact.")
     return "\n".join(lines)
-
-
-def _short(text: str, limit: int = 400) -> str:
-    """A statement cut at a word before `limit` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: flat.rfind(" ", 0, limit)] + " …"
 
 
 def _signal_line(signal: Signal, total: int, by_id: dict[str, Incident], what: str) -> str:
