@@ -576,3 +576,59 @@ def test_a_pattern_is_named_by_the_mode_most_members_share_mechanism_first():
     # No mode held by more than half the members: no name by mode.
     split = [("config-change",), ("traffic-surge",), ("connection-pool-exhaustion",)]
     assert name_by_mode(split, services, titles, triggers) is None
+
+
+def _disk_full(ident: str, day: int, services: str) -> str:
+    return (
+        f"---\nid: {ident}\ntitle: Disk full on the log volume\nstarted_at: 2025-03-{day:02d}"
+        f"T10:00:00Z\nseverity: P3\nservices: {services}\n---\n## Root cause\n"
+        "The log volume filled up: no space left on device.\n"
+    )
+
+
+def test_one_failure_recurring_in_two_places_is_two_patterns(make_repo):
+    # The same words each time: only where it recurred sets the two apart.
+    files = {
+        f"D-{n}.md": _disk_full(f"D-{n}", n + 1, services)
+        for n, services in enumerate(
+            ["[orders-db]", "[ledger-db]", "[orders-db]", "[ledger-db]", "[orders-db]", "[mail]"]
+        )
+    }
+    found = patterns_json(make_repo(files))
+    groups = sorted(sorted(p["incidents"]) for p in found["patterns"])
+    # D-5 (mail) recurs nowhere: it joins the place its text is most like, never stands alone.
+    assert [g for g in groups if "D-5" not in g] in (
+        [["D-1", "D-3"]],
+        [["D-0", "D-2", "D-4"]],
+    )
+    assert sorted(x for g in groups for x in g) == [f"D-{n}" for n in range(6)]
+    assert len(groups) == 2
+    titles = sorted(p["title"] for p in found["patterns"])
+    assert titles == ["Disk or storage full on ledger-db", "Disk or storage full on orders-db"]
+
+
+def test_places_that_fail_together_keep_one_pattern(make_repo):
+    files = {
+        f"D-{n}.md": _disk_full(f"D-{n}", n + 1, services)
+        for n, services in enumerate(
+            ["[orders-db]", "[ledger-db]", "[orders-db]", "[ledger-db]", "[orders-db, ledger-db]"]
+        )
+    }
+    found = patterns_json(make_repo(files))
+    assert [p["incidents"] for p in found["patterns"]] == [[f"D-{n}" for n in range(5)]]
+
+
+def test_narrow_splits_by_recurring_place_and_leaves_the_rest_whole():
+    import numpy as np
+
+    from learnloop.analyze.patterns import narrow
+
+    near_a, near_b = np.array([1.0, 0.1]), np.array([0.1, 1.0])
+    vectors = np.vstack([near_a, near_b, near_a, near_b, near_b, near_a, near_a])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    services = [("a",), ("b",), ("a",), ("b",), ("unknown",), (), ("c",)]
+    # Rows 0-4 one cluster, 5-6 another with no recurring place.
+    labels = [0, 0, 0, 0, 0, 1, 1]
+    assert narrow(labels, services, vectors) == [0, 1, 0, 1, 1, 2, 2]
+    # One recurring place: nothing to narrow.
+    assert narrow([0, 0, 0], [("a",), ("a",), ("b",)], vectors[:3]) == [0, 0, 0]

@@ -231,8 +231,12 @@ def find_patterns(
     """Recurring patterns with stable ids; obeys the corrections recorded in state."""
     ordered = sorted(incidents, key=lambda i: i.id)
     index = index or build_index(ordered)
-    labels = index.labels(threshold or index.fit.cut)
     by_id = {i.id: i for i in ordered}
+    labels = pat.narrow(
+        index.labels(threshold or index.fit.cut),
+        [by_id[i].services for i in index.ids],
+        index.vectors,
+    )
     df = index.phrase_df
     titles, triggers = mode_titles(), trigger_modes()  # once per run, not once per pattern
 

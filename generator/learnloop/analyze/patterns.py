@@ -22,11 +22,15 @@ from learnloop.slugs import slug
 from learnloop.state import PatternRecord, State
 
 MIN_SIZE = 2
+# Services that name no place: an importer's placeholder, a whole company.
+_NO_PLACE = frozenset({"unknown", "none", "n/a", "various", "all"})
 # Where the cut falls between how alike two unrelated incidents of this corpus are (the
 # median pair) and how alike its most alike pairs are (the top 1%): a corpus of long,
 # wordy post-mortems and one of one-line status updates each get the cut their own texts
-# call for, with no threshold fitted to anyone's corpus.
-CUT_POSITION = 0.4
+# call for, with no threshold fitted to anyone's corpus. Once patterns are narrowed by place
+# (`narrow`), simulated corpora of 40 to 1,000 incidents score alike anywhere from 0.2 to
+# 0.35 (benchmarks/quality.py --tune): the middle of that plateau.
+CUT_POSITION = 0.25
 CUT_FLOOR, CUT_CEILING = 0.1, 0.9  # the similarity a cut may ask for
 CUT_SAMPLE = 200_000  # pairs looked at on a large corpus; a fixed sample, same every run
 
@@ -128,6 +132,68 @@ def place(
         table[:, keep] = column
     owner = [group[label] for label in labels] + group[k:]
     return owner
+
+
+def narrow(
+    labels: Sequence[int], services: Sequence[Sequence[str]], vectors: np.ndarray
+) -> list[int]:
+    """Split each cluster by where its failure recurs: the service only narrows a pattern.
+
+    A member's place is its first service. A cluster whose places form two or more groups of
+    at least MIN_SIZE members (the same failure recurring on orders-db and on ledger-db),
+    none of whose members names another group's place among its services, becomes one cluster
+    per group; a member whose place recurs nowhere in the cluster, or that names none, joins
+    the group its text is most like. An incident that touched both places ties them, so a
+    failure shared by services that fail together stays one pattern.
+    """
+    members: dict[int, list[int]] = defaultdict(list)
+    for row, label in enumerate(labels):
+        members[label].append(row)
+    out = list(labels)
+    fresh = max(labels, default=-1) + 1
+    for label in sorted(members):
+        rows = members[label]
+        homes = _homes(rows, services)
+        if len(homes) < 2:
+            continue
+        centres = np.vstack([vectors[g].astype(np.float64).sum(axis=0) for g in homes])
+        centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+        home_of = {row: n for n, g in enumerate(homes) for row in g}
+        for row in rows:
+            n = home_of.get(row)
+            if n is None:
+                n = int(np.argmax(centres @ vectors[row].astype(np.float64)))
+            out[row] = label if n == 0 else fresh + n - 1
+        fresh += len(homes) - 1
+    relabel: dict[int, int] = {}
+    return [relabel.setdefault(label, len(relabel)) for label in out]
+
+
+def _homes(rows: Sequence[int], services: Sequence[Sequence[str]]) -> list[list[int]]:
+    """The rows of a cluster grouped by a place that recurs in it, places that any member
+    names together joined into one; ordered by first row."""
+    by_place: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        if services[row] and services[row][0] not in _NO_PLACE:
+            by_place[services[row][0]].append(row)
+    places = sorted(p for p, g in by_place.items() if len(g) >= MIN_SIZE)
+    if len(places) < 2:
+        return []
+    parent = {p: p for p in places}
+
+    def root(p: str) -> str:
+        while parent[p] != p:
+            p = parent[p]
+        return p
+
+    for row in rows:
+        named = sorted({root(s) for s in services[row] if s in parent})
+        for other in named[1:]:
+            parent[other] = named[0]
+    joined: dict[str, list[int]] = defaultdict(list)
+    for p in places:
+        joined[root(p)].extend(by_place[p])
+    return sorted((sorted(g) for g in joined.values()), key=lambda g: g[0])
 
 
 @dataclass(frozen=True)
@@ -376,10 +442,6 @@ def phrases(text: str) -> set[str]:
             if len(words[end]) >= 3 and words[end] not in _NO_END:
                 out.add(" ".join(words[start : end + 1]))
     return out
-
-
-# Services that name no place: an importer's placeholder, a whole company.
-_NO_PLACE = frozenset({"unknown", "none", "n/a", "various", "all"})
 
 
 def name_by_mode(
