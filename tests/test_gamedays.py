@@ -96,7 +96,10 @@ def test_experiments_name_only_what_the_incidents_name(generated: Path):
     for name, data in experiments(generated).items():
         (own,) = [e for e in data["extensions"] if e["name"] == "learnloop"]
         members = [corpus[i] for i in own["sources"]]
-        text = "\n".join(m.body + m.title for m in members)
+        # What each incident says: its Markdown, or the narrative of a .yaml incident.
+        text = "\n".join(
+            m.body + m.title + "".join(said for _, said, _ in m.narrative) for m in members
+        )
         named = {s for m in members for s in m.services}
         for probe in data["steady-state-hypothesis"]["probes"]:
             service = probe["name"].removesuffix(" answers its health check")
