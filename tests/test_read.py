@@ -196,6 +196,64 @@ def test_plans_are_not_actions():
     assert texts(incident, "follow_ups") == ["Restart the pool automatically when it saturates."]
 
 
+def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 alert OrdersHighErrorRate fired
+        - 09:05 restarting the pods did not help
+        - 09:10 rolling back did not help either; failing over to the replica did
+        - 09:20 we bumped the pool limit so they will have enough connections
+        - 09:25 the pool will be resized tomorrow; we would rather restart it at night
+        - 09:30 error rate back to normal
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "rolling back did not help either; failing over to the replica did",
+        "we bumped the pool limit so they will have enough connections",
+    ]
+
+
+def test_the_responders_conclusion_is_the_cause():
+    incident = read_text(
+        """
+        ## Summary
+        The hub was down for two hours. After investigation, we determined that the core pods
+        had no memory guarantees. The suspicion is that user pods starved them.
+
+        ## What we did
+        We looked at the node metrics.
+        """
+    )
+    causes = texts(incident, "root_cause")
+    assert any(c.startswith("After investigation, we determined that") for c in causes)
+    assert any(c.startswith("The suspicion is that") for c in causes)
+    assert not any("node metrics" in c for c in causes)
+
+
+def test_a_lead_in_sentence_opens_the_list_of_what_fixed_it():
+    incident = read_text(
+        """
+        ## Summary
+        The hub was down for two hours.
+
+        This was resolved by:
+
+        1. Giving core pods more memory guarantees
+        2. Removing memory overcommit for students
+
+        It was mitigated by:
+
+        - Moving users to a second node pool
+        """
+    )
+    assert texts(incident, "resolution") == [
+        "Giving core pods more memory guarantees",
+        "Removing memory overcommit for students",
+    ]
+    assert texts(incident, "mitigation") == ["Moving users to a second node pool"]
+
+
 def test_the_front_matter_tells_the_story_of_a_yaml_incident():
     text = """\
 id: INC-2025-050

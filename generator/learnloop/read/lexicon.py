@@ -44,6 +44,8 @@ CUES = (
     "fault",
     "finding",
     "intent",
+    "ineffective",
+    "conclusion",
     "verification",
 )
 

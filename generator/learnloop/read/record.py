@@ -264,9 +264,9 @@ _LOOKED = re.compile(
 def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     text = event.text
     kinds = []
-    intent = lexicon.cue("intent", text) is not None
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
-        if lexicon.cue(kind, text) is not None and not (intent and kind == "mitigation"):
+        said = lexicon.cue(kind, text) is not None
+        if said and (kind != "mitigation" or _acted(text, lexicon)):
             kinds.append(kind)
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
@@ -305,7 +305,11 @@ def infer(
             continue
         # Once responders are at work, an entry's "due to" explains a step, not the incident:
         # only a fault, or the cause named as such, is a cause there.
-        named = lexicon.cue("fault", event.text) or lexicon.cue("named_cause", event.text)
+        named = (
+            lexicon.cue("fault", event.text)
+            or lexicon.cue("named_cause", event.text)
+            or lexicon.cue("conclusion", event.text)
+        )
         if named and not lexicon.cue("finding", event.text):
             reading.add("root_cause", statement)
             continue
@@ -325,7 +329,7 @@ def infer(
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
         for sentence, line in _sentences(block, lexicon):
-            intent = lexicon.cue("intent", sentence) is not None
+            intent = _intended(sentence, lexicon)
             said = Statement(sentence, line, line, "inferred")
             if part not in ("root_cause", "contributing_factors") and _says_cause(
                 sentence, lexicon
@@ -334,7 +338,8 @@ def infer(
                 continue
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
-            if lexicon.cue("mitigation", sentence) and not lexicon.cue("diagnosis", sentence):
+            acted = lexicon.cue("mitigation", sentence) and _acted(sentence, lexicon)
+            if acted and not lexicon.cue("diagnosis", sentence):
                 if part != "mitigation":
                     reading.add("mitigation", said)
             elif part in _STORY and lexicon.cue("diagnosis", sentence) and part != "diagnosis":
@@ -383,11 +388,39 @@ _CONSEQUENCE = re.compile(
 )
 
 
+def _intended(text: str, lexicon: Lexicon) -> bool:
+    """Whether an action is said as a plan or a wish ("we will roll back"), not as done: the
+    words of intent come before the action. After it they give its purpose ("we bumped the
+    limit so they will have enough")."""
+    intent = lexicon.cue("intent", text)
+    if intent is None:
+        return False
+    action = lexicon.cue("mitigation", text)
+    if action is None or intent.start() <= action.start():
+        return True
+    between = text.lower()[action.end() : intent.start()]
+    return _PURPOSE.search(between) is None
+
+
+# What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
+_PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\b")
+
+
+def _acted(text: str, lexicon: Lexicon) -> bool:
+    """Whether an action that the text names was done and eased the impact: not planned, not
+    an attempt that did not help ("restarting the pods did not help"), unless another action
+    follows the attempt ("… did not help; failing over did")."""
+    if _intended(text, lexicon):
+        return False
+    failed = lexicon.cue("ineffective", text)
+    return failed is None or lexicon.cue("mitigation", text[failed.end() :]) is not None
+
+
 def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
     """Whether a sentence states why it failed (not what followed, not that it was found)."""
     if lexicon.cue("finding", sentence) or lexicon.cue("intent", sentence):
         return False
-    if lexicon.cue("fault", sentence):
+    if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
         return True
     return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
 
@@ -407,7 +440,7 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     out: list[tuple[str, Statement]] = []
     for sentence, line in _sentences(block, lexicon):
         part = "mitigation"
-        if not lexicon.cue("mitigation", sentence) or lexicon.cue("intent", sentence):
+        if not lexicon.cue("mitigation", sentence) or _intended(sentence, lexicon):
             if lexicon.cue("diagnosis", sentence):
                 part = "diagnosis"
             elif lexicon.cue("detection", sentence):
