@@ -229,6 +229,10 @@ def test_the_responders_conclusion_is_the_cause():
     assert any(c.startswith("After investigation, we determined that") for c in causes)
     assert any(c.startswith("The suspicion is that") for c in causes)
     assert not any("node metrics" in c for c in causes)
+    # How they found it is diagnosis too; a guess with no look behind it is not.
+    looks = texts(incident, "diagnosis")
+    assert any(c.startswith("After investigation, we determined that") for c in looks)
+    assert not any(c.startswith("The suspicion is that") for c in looks)
 
 
 def test_a_lead_in_sentence_opens_the_list_of_what_fixed_it():

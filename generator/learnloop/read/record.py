@@ -312,6 +312,8 @@ def infer(
         )
         if named and not lexicon.cue("finding", event.text):
             reading.add("root_cause", statement)
+            if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
+                reading.add("diagnosis", statement)  # how they found it, and what they found
             continue
         if "mitigation" in event.kinds and "diagnosis" not in event.kinds:
             reading.add("mitigation", _effect(statement, event, events))
@@ -335,6 +337,14 @@ def infer(
                 sentence, lexicon
             ):
                 reading.add("root_cause", said)
+                # "Our investigation found that …": how they found it, and what they found.
+                if (
+                    part in _STORY
+                    and part != "diagnosis"
+                    and lexicon.cue("conclusion", sentence)
+                    and lexicon.cue("diagnosis", sentence)
+                ):
+                    reading.add("diagnosis", said)
                 continue
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
