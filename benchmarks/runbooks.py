@@ -18,9 +18,10 @@ empty learning repository with `learnloop import`, as a team adopting learnloop 
   group of its own), beside the same figure for grouping by first service (groups of two or
   more, as patterns). danluu's summaries carry a person's category: purity against it too.
 
-Last, a regression check on a simulated corpus written in the simulator's vendor-RCA style
-(paragraphs opened by labels): the same figures, with purity against the simulated failure.
-It is not tuning data: nothing in the reader was fitted to it.
+Last, regression checks on two simulated corpora: one written in the simulator's vendor-RCA
+style (paragraphs opened by labels), one in the prose styles of a company's own post-mortems
+by many hands (narrative, non-native English, tables): the same figures, with purity against
+the simulated failure. They are not tuning data: nothing in the reader was fitted to them.
 
 danluu's summaries are one JSON object a line, which no importer reads: each is written out as
 the Markdown file a person would keep (its title as a heading, then its text, dated in its
@@ -53,6 +54,12 @@ from learnloop.write.runbook import path_of
 
 COLLECTIONS = (*datasets.IMPORTABLE, "danluu-postmortems")
 SIMULATED = "simulated vendor-rca"
+# Prose by many hands: the styles a company's own post-mortems are written in.
+SIMULATED_PROSE = "simulated prose"
+SIMULATED_STYLES = {
+    SIMULATED: ("vendor-rca",),
+    SIMULATED_PROSE: ("narrative", "non-native", "tables"),
+}
 SIMULATED_SEED, SIMULATED_COUNT = 7, 170
 STEP_REGIONS = ("diagnosis", "mitigation", "resolution")
 _DESCRIBES_FOLDER = "describes the folder"
@@ -225,9 +232,9 @@ def _danluu(root: Path, show: bool) -> Figures:
     return measure("danluu-postmortems", root, [folder], "markdown", truths, show)
 
 
-def simulated(root: Path, show: bool) -> Figures:
-    """The simulator's vendor-RCA style, committed as written, generated."""
-    corpus = simulate(SIMULATED_SEED, SIMULATED_COUNT, ("vendor-rca",))
+def simulated(root: Path, show: bool, name: str = SIMULATED) -> Figures:
+    """A simulated corpus in some of the simulator's styles, committed as written, generated."""
+    corpus = simulate(SIMULATED_SEED, SIMULATED_COUNT, SIMULATED_STYLES[name])
     write_corpus(corpus, root / INCIDENTS_DIR)
     by_id = {f.id: f for f in corpus.files}
 
@@ -237,7 +244,7 @@ def simulated(root: Path, show: bool) -> Figures:
             ("simulated failure", {i: by_id[i].failure for i in named if i in by_id}),
         ]
 
-    return measure(SIMULATED, root, [], truths=truths, show=show)
+    return measure(name, root, [], truths=truths, show=show)
 
 
 def print_figures(figures: Figures) -> None:
@@ -269,15 +276,18 @@ def _reason(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("collections", nargs="*", help=f"default: all, then {SIMULATED!r}")
+    parser.add_argument(
+        "collections", nargs="*", help="default: all, then 'simulated' and 'simulated-prose'"
+    )
     parser.add_argument("--keep", type=Path, help="leave the generated repositories here")
     parser.add_argument("--show", action="store_true", help="each runbook's empty regions")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    chosen = args.collections or [*COLLECTIONS, "simulated"]
-    if not datasets.available() and chosen != ["simulated"]:
-        print("../shared/datasets is not here: only the simulated corpus is measured")
-        chosen = ["simulated"]
+    simulated_names = ["simulated", "simulated-prose"]
+    chosen = args.collections or [*COLLECTIONS, *simulated_names]
+    if not datasets.available() and not set(chosen) <= set(simulated_names):
+        print("../shared/datasets is not here: only the simulated corpora are measured")
+        chosen = simulated_names
     for name in chosen:
         with tempfile.TemporaryDirectory() as folder:
             base = args.keep.resolve() / name if args.keep else Path(folder)
@@ -285,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             root.mkdir(parents=True, exist_ok=False)
             if name == "simulated":
                 figures = simulated(root, args.show)
+            elif name == "simulated-prose":
+                figures = simulated(root, args.show, SIMULATED_PROSE)
             else:
                 figures = collection(name, root, args.show)
         print_figures(figures)
