@@ -573,9 +573,29 @@ def test_a_pattern_is_named_by_the_mode_most_members_share_mechanism_first():
     both = [("config-change", "connection-pool-exhaustion")] * 2
     assert name_by_mode(both, services[:2], titles, triggers)[1].startswith("Connection pool")
     assert name_by_mode(both, services[:2], titles)[1].startswith("Configuration change")
-    # No mode held by more than half the members: no name by mode.
+    # No mode held by more than half the members that name one: no name by mode.
     split = [("config-change",), ("traffic-surge",), ("connection-pool-exhaustion",)]
     assert name_by_mode(split, services, titles, triggers) is None
+    # Members that name no mode, or only what set it off, do not vote against a mechanism.
+    quiet = [
+        ("connection-pool-exhaustion",),
+        ("connection-pool-exhaustion", "config-change"),
+        ("config-change",),
+        (),
+        (),
+    ]
+    five = [["edge"]] * 5
+    assert name_by_mode(quiet, five, titles, triggers) == (
+        "connection-pool-exhaustion-edge",
+        "Connection pool exhausted on edge",
+    )
+    halves = [("connection-pool-exhaustion",)] * 2 + [("config-change",)] * 2
+    assert name_by_mode(halves, five[:4], titles, triggers)[1].startswith("Connection pool")
+    # But one member alone, or two of eight, is not the pattern's agreement.
+    assert name_by_mode([("traffic-surge",), (), ()], five[:3], titles, triggers) is None
+    few = [("traffic-surge",)] * 2 + [()] * 6
+    assert name_by_mode(few, [["edge"]] * 8, titles, triggers) is None
+    assert name_by_mode(few[:6], [["edge"]] * 6, titles, triggers) is not None
 
 
 def _disk_full(ident: str, day: int, services: str) -> str:

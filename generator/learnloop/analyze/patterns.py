@@ -451,11 +451,14 @@ def name_by_mode(
     triggers: frozenset[str] = frozenset(),
 ) -> tuple[str, str] | None:
     """(slug, title) by mechanism and place ("Connection pool exhaustion on orders-db") when
-    most members failed the same way; None when they do not agree on how.
+    its members agree on how they failed; None when they do not.
 
     `modes` are each member's failure modes, strongest first. The mode most members share
     names the pattern; between modes as widely shared, a mechanism (connections ran out) goes
-    before a trigger (`triggers`: a config change), then the one ranked stronger.
+    before a trigger (`triggers`: a config change), then the one ranked stronger. Members
+    agree when most of those whose text names a mode name this one, and these are at least
+    two and a third of all members. A member that names no mode does not vote against, nor
+    does a trigger against a mechanism (or the reverse): one failure has both.
     """
     size = len(modes)
     counts: Counter[str] = Counter()
@@ -469,7 +472,11 @@ def name_by_mode(
         return None
     mode = min(counts, key=lambda m: (-counts[m], m in triggers, ranks[m], m))
     votes = counts[mode]
-    if votes * 2 <= size:
+    kind = mode in triggers
+    voters = sum(
+        1 for group in modes if any(m in titles and (m in triggers) == kind for m in group)
+    )
+    if votes * 2 <= voters or votes < MIN_SIZE or votes * 3 < size:
         return None
     places = Counter(s for group in services for s in dict.fromkeys(group) if s not in _NO_PLACE)
     place = None
