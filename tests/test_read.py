@@ -214,6 +214,24 @@ def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing()
     ]
 
 
+def test_an_action_said_in_the_passive_is_a_mitigation():
+    incident = read_text(
+        """
+        ## Timeline
+        - 22:00 suspicious logins seen on an admin account
+        - 22:05 customers report being blocked by the site
+        - 22:09 the admin's account was then disabled
+        - 23:30 all secrets are being rotated
+        - 23:45 version 2.2.0 was released, including the fix
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "the admin's account was then disabled",
+        "all secrets are being rotated",
+        "version 2.2.0 was released, including the fix",
+    ]
+
+
 def test_the_responders_conclusion_is_the_cause():
     incident = read_text(
         """
