@@ -179,17 +179,20 @@ def test_only_documents_people_act_on_carry_a_review_state(internal: Path):
 def test_every_page_counts_the_same_incidents_and_patterns(internal: Path, public: Path):
     """Home, dashboards and the knowledge base give one count of incidents and patterns, in
     the internal site and the public one; an incident's pattern is as big as its runbook."""
+    found = CliRunner().invoke(cli, ["--root", str(internal), "patterns", "--json"])
+    patterns = len(json.loads(found.output)["patterns"])
+    assert patterns > 10
     for root in (internal, public):
         site = root / "site"
         home = unescape((site / "index.html").read_text())
         boards = unescape((site / "dashboards" / "index.html").read_text())
         kb = unescape((site / "kb" / "index.html").read_text())
         assert "167 incidents</strong> across" in home, root
-        assert "14 recurring patterns</strong>" in home, root
+        assert f"{patterns} recurring patterns</strong>" in home, root
         assert "Drawn from 167 incidents" in boards
-        assert "14 recurring patterns" in boards
+        assert f"{patterns} recurring patterns" in boards
         assert "167 incidents from" in kb
-        assert "14 recurring patterns cover" in kb
+        assert f"{patterns} recurring patterns cover" in kb
     home = unescape((internal / "site" / "index.html").read_text())
     assert "3 restricted incidents have their own page here but no figure" in home
     public_home = unescape((public / "site" / "index.html").read_text())
