@@ -25,7 +25,7 @@ from learnloop import cachefile
 from learnloop.analyze import patterns as pat
 from learnloop.analyze.documents import Document, document
 from learnloop.analyze.encoder import Encoder, encoder_of
-from learnloop.analyze.text import fields, without_places
+from learnloop.analyze.text import cause_text, without_places
 from learnloop.cachefile import CACHE_DIR
 from learnloop.model import Incident
 from learnloop.read.failure_modes import load_catalogue
@@ -123,7 +123,7 @@ def fit_key(incidents: Sequence[Incident], view: str) -> str:
 
 def naming_text(incident: Incident) -> str:
     """What pattern names are drawn from: the title and the start of the root cause."""
-    return f"{incident.title}\n{fields(incident)['cause'][:600]}"
+    return f"{incident.title}\n{cause_text(incident)[:600]}"
 
 
 @cache
@@ -246,7 +246,7 @@ def find_patterns(
         latest = members[-NAMING_MEMBERS:]
         slug, title, terms = pat.name_pattern(
             [without_places(by_id[m].title, by_id[m]) for m in latest],
-            [fields(by_id[m])["cause"][:600] for m in latest],
+            [cause_text(by_id[m])[:600] for m in latest],
             df,
             len(ordered),
             [s for m in latest for s in by_id[m].services],

@@ -104,21 +104,6 @@ def fields(incident: Incident) -> dict[str, str]:
     incident never read (no parts) falls back to its sections.
     """
     read = bool(incident.parts)
-    cause = (
-        _said(incident, "root_cause", "trigger", "contributing_factors", "whys")
-        if read
-        else " ".join(
-            filter(
-                None,
-                (
-                    incident.root_cause.summary,
-                    incident.section("root_cause"),
-                    " ".join(incident.contributing_factors),
-                    " ".join(incident.whys),
-                ),
-            )
-        )
-    )
     symptoms = (
         _said(incident, "symptoms", "impact", "summary", "detection")
         if read
@@ -136,7 +121,7 @@ def fields(incident: Incident) -> dict[str, str]:
     )
     raw = {
         "title": incident.title,
-        "cause": cause,
+        "cause": _cause(incident),
         "symptoms": symptoms,
         "timeline": " ".join(event.text for event in incident.timeline),
         "fix": fix,
@@ -148,6 +133,28 @@ def fields(incident: Incident) -> dict[str, str]:
         ),
     }
     return {name: without_places(text, incident) for name, text in raw.items()}
+
+
+def cause_text(incident: Incident) -> str:
+    """Why it failed, as `fields` gives it, without working out the other fields: what
+    patterns are named from, for up to fifty members of every pattern on each run."""
+    return without_places(_cause(incident), incident)
+
+
+def _cause(incident: Incident) -> str:
+    if incident.parts:
+        return _said(incident, "root_cause", "trigger", "contributing_factors", "whys")
+    return " ".join(
+        filter(
+            None,
+            (
+                incident.root_cause.summary,
+                incident.section("root_cause"),
+                " ".join(incident.contributing_factors),
+                " ".join(incident.whys),
+            ),
+        )
+    )
 
 
 def facets(incident: Incident) -> list[str]:

@@ -348,8 +348,8 @@ def infer(
                 continue
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
-            acted = lexicon.cue("mitigation", sentence) and _acted(sentence, lexicon)
-            if acted and not lexicon.cue("diagnosis", sentence):
+            done = lexicon.cue("mitigation", sentence) is not None and _acted(sentence, lexicon)
+            if done and not lexicon.cue("diagnosis", sentence):
                 if part != "mitigation":
                     reading.add("mitigation", said)
             elif part in _STORY and lexicon.cue("diagnosis", sentence) and part != "diagnosis":
