@@ -31,7 +31,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from benchmarks import datasets, groupings, labels, reader
 from benchmarks.simulator import simulate
-from learnloop.analyze import patterns as pat
+from learnloop.analyze import clusters
 from learnloop.analyze.engine import build_index, find_patterns
 from learnloop.analyze.similar import Query, search
 from learnloop.analyze.vectors import IncidentVectorizer, document
@@ -199,8 +199,8 @@ def _ari_at(
     position: float,
 ) -> float:
     """ARI of the narrowed clustering cut at `position` (incidents sorted by id)."""
-    found = pat.narrow(
-        pat.cluster(vectors, pat.adaptive_cut(vectors, position)),
+    found = clusters.narrow(
+        clusters.cluster(vectors, clusters.adaptive_cut(vectors, position)),
         [i.services for i in incidents],
         vectors,
     )

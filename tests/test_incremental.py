@@ -16,8 +16,8 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
+from learnloop.analyze.clusters import cluster, place
 from learnloop.analyze.engine import REFIT_FLOOR, split_basis
-from learnloop.analyze.patterns import cluster, place
 from learnloop.load import load_bytes, read_files
 from learnloop.load.cache import parse_cached, read_changed
 from learnloop.state import PatternRecord, State, read_state

@@ -641,7 +641,7 @@ def test_places_that_fail_together_keep_one_pattern(make_repo):
 def test_narrow_splits_by_recurring_place_and_leaves_the_rest_whole():
     import numpy as np
 
-    from learnloop.analyze.patterns import narrow
+    from learnloop.analyze.clusters import narrow
 
     near_a, near_b = np.array([1.0, 0.1]), np.array([0.1, 1.0])
     vectors = np.vstack([near_a, near_b, near_a, near_b, near_b, near_a, near_a])

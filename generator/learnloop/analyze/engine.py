@@ -22,6 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from learnloop import cachefile
+from learnloop.analyze import clusters
 from learnloop.analyze import patterns as pat
 from learnloop.analyze.documents import Document, document
 from learnloop.analyze.encoder import Encoder, encoder_of
@@ -73,7 +74,7 @@ class Fit:
 
     def labels_at(self, threshold: float) -> list[int]:
         if threshold not in self.labels:
-            self.labels[threshold] = pat.cluster(self.vectors, threshold)
+            self.labels[threshold] = clusters.cluster(self.vectors, threshold)
             self.unsaved = True
         return self.labels[threshold]
 
@@ -105,7 +106,7 @@ class Index:
             return list(self.fit.labels_at(threshold))
         row = {ident: n for n, ident in enumerate(self.ids)}
         extra = self.vectors[[row[i] for i in self.placed]]
-        groups = pat.place(self.fit.vectors, self.fit.labels_at(threshold), extra, threshold)
+        groups = clusters.place(self.fit.vectors, self.fit.labels_at(threshold), extra, threshold)
         of = dict(zip(self.fit.ids, groups, strict=False))
         of.update(zip(self.placed, groups[len(self.fit.ids) :], strict=True))
         relabel: dict[int, int] = {}
@@ -206,7 +207,7 @@ def _cached_fit(basis: list[Incident], view: str, cache_root: Path | None) -> Fi
         vectors,
         vectorizer.terms_,
         df,
-        pat.adaptive_cut(vectors),
+        clusters.adaptive_cut(vectors),
     )
 
 
@@ -232,7 +233,7 @@ def find_patterns(
     ordered = sorted(incidents, key=lambda i: i.id)
     index = index or build_index(ordered)
     by_id = {i.id: i for i in ordered}
-    labels = pat.narrow(
+    labels = clusters.narrow(
         index.labels(threshold or index.fit.cut),
         [by_id[i].services for i in index.ids],
         index.vectors,
