@@ -196,6 +196,28 @@ def test_plans_are_not_actions():
     assert texts(incident, "follow_ups") == ["Restart the pool automatically when it saturates."]
 
 
+def test_a_table_row_with_its_own_date_is_that_day_even_out_of_order():
+    incident = read_text(
+        """
+        ## Timeline (all times UTC)
+
+        | Day | Date (2022) | Time (UTC) | Event |
+        |-----|-------------|------------|-------|
+        | Thur | Jan 20 | 22:40 | The employee was logged out |
+        | Thur | Jan 20 | 22:06 | Audit logs show the account suspended |
+        | Fri | Jan 21 | 01:31 | Cleared all active sessions |
+        | Fri | Jan 21 | 00:20 | Support chat opened |
+        """,
+        start="2022-01-20",
+    )
+    assert [e.at.strftime("%m-%d %H:%M") for e in incident.timeline] == [
+        "01-20 22:40",
+        "01-20 22:06",
+        "01-21 01:31",
+        "01-21 00:20",
+    ]
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """

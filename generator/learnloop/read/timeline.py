@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from learnloop.model import TimelineEvent
@@ -139,12 +139,17 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
         return None  # the header row
     stamp: times.Stamp | None = None
     rest_at = 0
+    dated: date | None = None  # the row's own date cell
     for index, cell in enumerate(cells[:4]):
         if len(cell) > 32:
             break
         found = times.leading(cell, clock.year)
         if found is not None:
             stamp, after = found
+            if stamp.day is None and dated is not None:
+                # The row says its day: an earlier time than the row above is that day's,
+                # never the next day's (rows out of order, as people fill tables in).
+                stamp = replace(stamp, day=dated)
             if after:
                 cells[index] = after
                 rest_at = index
@@ -153,7 +158,7 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
             break
         day = times.leading_date(cell, clock.year)
         if day is not None and not day[1]:
-            clock.day = day[0]
+            clock.day = dated = day[0]
         elif not _WEEKDAY.fullmatch(cell.strip()):
             break
     text = plain(" — ".join(c for c in cells[rest_at:] if c))
