@@ -151,7 +151,7 @@ def measure(
         source_of = {p.ident: str((root / p.source).resolve()) for p in planned}
     else:
         figures.files = sum(1 for _ in (root / INCIDENTS_DIR).rglob("*.md"))
-    analysis, rendered, _ = generate(root, write=True)
+    analysis, rendered, _, _ = generate(root, write=True)
     incidents = analysis.corpus.by_id()
     figures.loaded = len(incidents)
     figures.not_loaded.extend(

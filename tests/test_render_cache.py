@@ -368,3 +368,36 @@ def test_a_table_repickles_only_the_buckets_that_changed() -> None:
     assert packed[next(n for n, b in second._buckets.items() if b is touched)] != touched.stored
     untouched = [n for n, b in second._buckets.items() if b is not touched]
     assert all(packed[n] is stored[n] for n in untouched)
+
+
+def test_what_a_text_says_of_its_regions_is_kept_under_its_digest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from learnloop.write import document, documents
+
+    path = (REPO / "runbooks" / "kafka-consumer-lag.md").read_text()
+    edited = path.replace(
+        "<!-- learnloop:begin diagnosis -->\n",
+        "<!-- learnloop:begin diagnosis -->\nAsk the data team first.\n",
+    )
+    rendered = {"runbooks/a.md": edited, "runbooks/b.md": path}
+    stored = tmp_path / "render.pickle"
+    first = RenderCache(stored)
+    found = documents.hand_edits(rendered, first)
+    assert [(p.path, p.code) for p in found] == [("runbooks/a.md", "edited-region")]
+    first.save()
+    # The next run reads no front matter for texts it has seen; a new text is read.
+    read: list[str] = []
+    inspect = document.inspect
+    monkeypatch.setattr(
+        document, "inspect", lambda rel, text: read.append(rel) or inspect(rel, text)
+    )
+    second = RenderCache(stored, cachefile.read(stored))
+    assert documents.hand_edits(rendered, second) == found
+    assert read == []
+    changed = {**rendered, "runbooks/b.md": edited}
+    assert [p.path for p in documents.hand_edits(changed, second)] == [
+        "runbooks/a.md",
+        "runbooks/b.md",
+    ]
+    assert read == ["runbooks/b.md"]

@@ -29,7 +29,7 @@ def command(obj: Repo, public: bool) -> None:
             click.echo("".join(f"{p.format()}\n" for p in found), err=True, nl=False)
             site.discard(obj.root)
             raise LearnloopError(refusal)
-    analysis, _, written = generate(obj.root, write=True)
+    analysis, _, written, _ = generate(obj.root, write=True)
     for rel in written:
         click.echo(f"wrote {rel}")
     remember(analysis)

@@ -11,6 +11,7 @@ import click
 from learnloop.analyze.analysis import Analysis, analyze_repo
 from learnloop.commands import Repo
 from learnloop.commands.review import only_review_due
+from learnloop.model import Problem
 from learnloop.write import changes, remove_leftovers, write_all
 from learnloop.write.cache import RenderCache
 from learnloop.write.documents import ExistingTexts, hand_edits, render
@@ -22,11 +23,11 @@ log = logging.getLogger(__name__)
 
 def generate(
     root: Path, refit: bool = False, *, write: bool = False, replace_edited: bool = False
-) -> tuple[Analysis, dict[str, str], list[str]]:
+) -> tuple[Analysis, dict[str, str], list[str], list[Problem]]:
     """Analyze the repo and render its generated files; with `write`, write those that changed.
 
-    Returns the analysis, every generated file's text and the paths whose text on disk
-    differs from it: written now (with `write`), or out of date.
+    Returns the analysis, every generated file's text, the paths whose text on disk differs
+    from it (written now, with `write`, or out of date), and the regions edited by hand.
     """
     if write:
         for rel in remove_leftovers(root):
@@ -40,8 +41,9 @@ def generate(
         if write
         else changes(rendered, root, existing.texts)
     )
+    edits = hand_edits(rendered, cache)
     cache.save(settled=rendered if write else ())
-    return analysis, rendered, changed
+    return analysis, rendered, changed, edits
 
 
 def _read(path: Path) -> str:
@@ -66,12 +68,11 @@ def _read(path: Path) -> str:
 @click.pass_obj
 def command(obj: Repo, check_only: bool, refit: bool, replace_edited: bool) -> None:
     """Write the generated files (patterns.yml, …) from the incidents."""
-    analysis, rendered, changed = generate(
+    analysis, rendered, changed, edits = generate(
         obj.root, refit, write=not check_only, replace_edited=replace_edited
     )
     for note in analysis.patterns.notes:
         click.echo(f"correction obeyed: {note}", err=True)
-    edits = hand_edits(rendered)
     for problem in edits:
         click.echo(problem.format(), err=True)
     if check_only:

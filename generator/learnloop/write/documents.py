@@ -7,9 +7,11 @@ command) compares or writes what this returns.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from learnloop import enrich
@@ -168,10 +170,20 @@ def render(
     return dict(sorted(out.items()))
 
 
-def hand_edits(rendered: dict[str, str]) -> list[Problem]:
-    """Regions people edited (kept) or left without an end marker, in the generated files."""
-    return sorted(
-        p
-        for rel, text in rendered.items()
-        for p in (*document.inspect(rel, text), *chaos.inspect(rel, text))
-    )
+def hand_edits(rendered: dict[str, str], cache: RenderCache | None = None) -> list[Problem]:
+    """Regions people edited (kept) or left without an end marker, in the generated files.
+
+    What a text says of its regions depends on that text alone: with `cache`, a document's
+    answer is kept under its text's digest, so a run that leaves most documents as they were
+    does not read the front matter of every one of them again.
+    """
+    cache = cache or RenderCache()
+
+    def inspected(rel: str, text: str) -> tuple[Problem, ...]:
+        return (*document.inspect(rel, text), *chaos.inspect(rel, text))
+
+    found: list[Problem] = []
+    for rel, text in rendered.items():
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        found.extend(cache.value("hand-edits", (rel, digest), partial(inspected, rel, text)))
+    return sorted(found)
