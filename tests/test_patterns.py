@@ -652,3 +652,56 @@ def test_narrow_splits_by_recurring_place_and_leaves_the_rest_whole():
     assert narrow(labels, services, vectors) == [0, 1, 0, 1, 1, 2, 2]
     # One recurring place: nothing to narrow.
     assert narrow([0, 0, 0], [("a",), ("a",), ("b",)], vectors[:3]) == [0, 0, 0]
+
+
+def test_similar_puts_the_same_failure_in_the_drafts_place_first(make_repo, tmp_path: Path):
+    places = ["[orders-db]", "[ledger-db]", "[orders-db]", "[ledger-db]", "[orders-db]"]
+    root = make_repo(
+        {f"D-{n}.md": _disk_full(f"D-{n}", n + 1, where) for n, where in enumerate(places)}
+    )
+    draft = tmp_path / "draft.md"
+    draft.write_text(_disk_full("D-9", 20, "[ledger-db]"))
+    result = invoke(root, "similar", str(draft), "--json", "--top", "5")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)["results"]
+    assert [r["id"] for r in found[:2]] == ["D-1", "D-3"]
+    assert [r["score"] for r in found] == sorted((r["score"] for r in found), reverse=True)
+    assert all(0 <= r["score"] <= 1 for r in found)
+
+
+def test_between_incidents_alike_in_words_the_drafts_place_decides():
+    from dataclasses import dataclass, replace
+
+    import numpy as np
+
+    from learnloop.analyze.documents import Document
+    from learnloop.analyze.similar import Query, search
+    from tests.test_rootcause import make_incident
+
+    @dataclass
+    class Space:  # two incidents the words cannot tell apart
+        ids: list[str]
+        vectors: np.ndarray
+        places: tuple[str, ...]
+
+        def latent(self, doc: Document) -> np.ndarray:
+            return np.array([1.0, 0.0], dtype=np.float32)
+
+        def literal(self, doc: Document) -> np.ndarray:
+            return np.zeros(len(self.ids), dtype=np.float32)
+
+    space = Space(["A", "B"], np.array([[1.0, 0.0], [1.0, 0.0]]), ("orders-db", "ledger-db"))
+    incidents = {
+        i: replace(make_incident(i, "2025-01-10T10:00:00Z"), path=f"incidents/{i}.md")
+        for i in space.ids
+    }
+
+    def order(*facts: str, where: Space = space) -> list[str]:
+        query = Query(Document("disk full", "disk full", facts), "disk full")
+        return [m.id for m in search(where, query, incidents, {})]
+
+    assert order() == ["A", "B"]  # no place: by id
+    assert order("service=ledger-db") == ["B", "A"]
+    # A placeholder is no place, even where an importer gave it to an incident.
+    unplaced = replace(space, places=("orders-db", "unknown"))
+    assert order("service=unknown", where=unplaced) == ["A", "B"]

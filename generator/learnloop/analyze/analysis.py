@@ -18,6 +18,7 @@ from learnloop.analyze.engine import (
     Index,
     build_index,
     find_patterns,
+    places_of,
     remember_fit,
     split_basis,
     stored_fit,
@@ -145,7 +146,9 @@ def _read_cache(path: Path, root: Path) -> tuple[Corpus, Index, Patterns] | None
     fit = stored_fit(root, "combined", key)
     if fit is None:  # the fit it was made with was replaced since: analyse again
         return None
-    return corpus, Index(ids, vectors, terms, fit.encoder, fit, placed, phrase_df), found
+    by_id = corpus.by_id()
+    places = places_of([by_id[i] for i in ids])
+    return corpus, Index(ids, vectors, terms, fit.encoder, fit, placed, phrase_df, places), found
 
 
 def _write_cache(path: Path, corpus: Corpus, index: Index, found: Patterns) -> None:

@@ -90,6 +90,7 @@ class Index:
     fit: Fit
     placed: tuple[str, ...]  # ids embedded into the fit rather than learned from
     phrase_df: Counter[str]  # over every indexed incident
+    places: tuple[str, ...] = ()  # each incident's place (its first service), in `ids` order
 
     def latent(self, doc: Document) -> np.ndarray:
         """A query in the latent space (not re-normalized: see IncidentVectorizer.transform)."""
@@ -163,7 +164,13 @@ def build_index(
         # Rows in id order, as the fit's rows are.
         order = np.argsort(np.array([*fit.ids, *(i.id for i in extra)]), kind="stable")
         vectors, terms = vectors[order], terms[order]
-    return Index([i.id for i in ordered], vectors, terms, fit.encoder, fit, tuple(placed), df)
+    ids = [i.id for i in ordered]
+    return Index(ids, vectors, terms, fit.encoder, fit, tuple(placed), df, places_of(ordered))
+
+
+def places_of(incidents: Sequence[Incident]) -> tuple[str, ...]:
+    """Each incident's place, as `clusters.narrow` and `similar` take it: its first service."""
+    return tuple(i.services[0] if i.services else "" for i in incidents)
 
 
 def _word_rows(encoder: Encoder, docs: Sequence[Document], width: int) -> sparse.csr_matrix:

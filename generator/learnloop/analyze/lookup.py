@@ -59,6 +59,7 @@ class Lookup:
     members: dict[str, tuple[str, ...]]
     threshold: float
     signature: Signature | None = None
+    places: tuple[str, ...] = ()  # each incident's first service, in `ids` order
 
     def latent(self, doc: Document) -> np.ndarray:
         return self.encoder.latent(doc)
@@ -118,6 +119,7 @@ def from_analysis(analysis: Analysis) -> Lookup:
         pattern_of=analysis.patterns.of(),
         members={p.id: p.incidents for p in analysis.patterns.patterns},
         threshold=analysis.settings.distance_threshold or index.fit.cut,
+        places=index.places,
     )
 
 
