@@ -265,8 +265,9 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     text = event.text
     kinds = []
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
-        said = lexicon.cue(kind, text) is not None
-        if said and (kind != "mitigation" or _acted(text, lexicon)):
+        # An action counts only as done and of use; every other kind as said.
+        said = _acted(text, lexicon) if kind == "mitigation" else lexicon.cue(kind, text)
+        if said:
             kinds.append(kind)
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
@@ -331,7 +332,8 @@ def infer(
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
         for sentence, line in _sentences(block, lexicon):
-            intent = _intended(sentence, lexicon)
+            action = lexicon.cue("mitigation", sentence)
+            intent = _intended(sentence, lexicon, action)
             said = Statement(sentence, line, line, "inferred")
             if part not in ("root_cause", "contributing_factors") and _says_cause(
                 sentence, lexicon
@@ -348,7 +350,8 @@ def infer(
                 continue
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
-            done = lexicon.cue("mitigation", sentence) is not None and _acted(sentence, lexicon)
+            # Past `intent` above: an action named here is one done, unless it did not help.
+            done = action is not None and _helped(sentence, lexicon)
             if done and not lexicon.cue("diagnosis", sentence):
                 if part != "mitigation":
                     reading.add("mitigation", said)
@@ -361,16 +364,12 @@ def infer(
     # A mitigation written in its section whose sentence is also a dated entry (a time told
     # in passing) takes that entry's time, and how soon impact eased after it.
     kept = reading.parts["mitigation"]
+    dated = [e for e in events if e.at is not None]
     for index, statement in enumerate(kept):
+        if statement.at is not None:
+            continue
         same = next(
-            (
-                e
-                for e in events
-                if e.at is not None
-                and statement.at is None
-                and e.line == statement.line
-                and e.text.rstrip(".") in statement.text
-            ),
+            (e for e in dated if e.line == statement.line and e.text.rstrip(".") in statement.text),
             None,
         )
         if same is not None:
@@ -398,14 +397,13 @@ _CONSEQUENCE = re.compile(
 )
 
 
-def _intended(text: str, lexicon: Lexicon) -> bool:
-    """Whether an action is said as a plan or a wish ("we will roll back"), not as done: the
-    words of intent come before the action. After it they give its purpose ("we bumped the
-    limit so they will have enough")."""
+def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
+    """Whether a text (naming `action`, its first mitigation cue, if any) is said as a plan or
+    a wish ("we will roll back"), not as done: the words of intent come before the action.
+    After it they give its purpose ("we bumped the limit so they will have enough")."""
     intent = lexicon.cue("intent", text)
     if intent is None:
         return False
-    action = lexicon.cue("mitigation", text)
     if action is None or intent.start() <= action.start():
         return True
     between = text.lower()[action.end() : intent.start()]
@@ -417,11 +415,16 @@ _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\
 
 
 def _acted(text: str, lexicon: Lexicon) -> bool:
-    """Whether an action that the text names was done and eased the impact: not planned, not
-    an attempt that did not help ("restarting the pods did not help"), unless another action
-    follows the attempt ("… did not help; failing over did")."""
-    if _intended(text, lexicon):
-        return False
+    """Whether the text names an action that was done and eased the impact: not planned, and
+    not an attempt that did not help (see `_helped`)."""
+    action = lexicon.cue("mitigation", text)
+    return action is not None and not _intended(text, lexicon, action) and _helped(text, lexicon)
+
+
+def _helped(text: str, lexicon: Lexicon) -> bool:
+    """Whether the actions a text names eased the impact: not an attempt that did not help
+    ("restarting the pods did not help"), unless another action follows the attempt
+    ("… did not help; failing over did")."""
     failed = lexicon.cue("ineffective", text)
     return failed is None or lexicon.cue("mitigation", text[failed.end() :]) is not None
 
@@ -450,7 +453,8 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     out: list[tuple[str, Statement]] = []
     for sentence, line in _sentences(block, lexicon):
         part = "mitigation"
-        if not lexicon.cue("mitigation", sentence) or _intended(sentence, lexicon):
+        action = lexicon.cue("mitigation", sentence)
+        if action is None or _intended(sentence, lexicon, action):
             if lexicon.cue("diagnosis", sentence):
                 part = "diagnosis"
             elif lexicon.cue("detection", sentence):
