@@ -90,7 +90,7 @@ class Index:
     fit: Fit
     placed: tuple[str, ...]  # ids embedded into the fit rather than learned from
     phrase_df: Counter[str]  # over every indexed incident
-    places: tuple[str, ...] = ()  # each incident's place (its first service), in `ids` order
+    places: tuple[str, ...]  # each incident's place (its first service), in `ids` order
 
     def latent(self, doc: Document) -> np.ndarray:
         """A query in the latent space (not re-normalized: see IncidentVectorizer.transform)."""

@@ -58,8 +58,8 @@ class Lookup:
     pattern_of: dict[str, str]
     members: dict[str, tuple[str, ...]]
     threshold: float
+    places: tuple[str, ...]  # each incident's first service, in `ids` order
     signature: Signature | None = None
-    places: tuple[str, ...] = ()  # each incident's first service, in `ids` order
 
     def latent(self, doc: Document) -> np.ndarray:
         return self.encoder.latent(doc)
