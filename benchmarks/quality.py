@@ -192,6 +192,15 @@ def simulator() -> None:
         print(f"   {key}: {value:.3f}" if isinstance(value, float) else f"   {key}: {value}")
 
 
+def _by_position(
+    incidents: list[Incident], truth: dict[str, str | None], vectors: np.ndarray
+) -> str:
+    """The ARI at each of POSITIONS, as one line."""
+    return "  ".join(
+        f"{position}: {_ari_at(incidents, truth, vectors, position):.3f}" for position in POSITIONS
+    )
+
+
 def _ari_at(
     incidents: list[Incident],
     truth: dict[str, str | None],
@@ -225,19 +234,13 @@ def tune() -> None:
     docs = [document(i) for i in incidents]
     for chars, facts in itertools.product((0.0, 0.3, 0.6), (0.0, 0.1, 0.3, 0.5)):
         vectors = IncidentVectorizer(char_weight=chars, fact_weight=facts).fit_transform(docs)
-        scores = "  ".join(
-            f"{position}: {_ari_at(incidents, truth, vectors, position):.3f}"
-            for position in POSITIONS
-        )
+        scores = _by_position(incidents, truth, vectors)
         print(f"seed {TUNING_SEED}, chars {chars} facts {facts}; ARI by cut position  {scores}")
     for seed, count in SIZE_SWEEP:
         incidents, truth = simulated(seed, count=count)
         incidents = sorted(incidents, key=lambda i: i.id)
         vectors = IncidentVectorizer().fit_transform([document(i) for i in incidents])
-        scores = "  ".join(
-            f"{position}: {_ari_at(incidents, truth, vectors, position):.3f}"
-            for position in POSITIONS
-        )
+        scores = _by_position(incidents, truth, vectors)
         print(f"seed {seed}, {count} incidents; ARI by cut position  {scores}")
 
 
