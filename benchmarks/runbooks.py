@@ -53,12 +53,11 @@ from learnloop.settings import Settings
 from learnloop.write.runbook import path_of
 
 COLLECTIONS = (*datasets.IMPORTABLE, "danluu-postmortems")
-SIMULATED = "simulated vendor-rca"
-# Prose by many hands: the styles a company's own post-mortems are written in.
-SIMULATED_PROSE = "simulated prose"
-SIMULATED_STYLES = {
-    SIMULATED: ("vendor-rca",),
-    SIMULATED_PROSE: ("narrative", "non-native", "tables"),
+# Simulated corpora, by the name that asks for one: (the name printed, the styles). Vendor
+# RCAs; and prose by many hands, the styles a company's own post-mortems are written in.
+SIMULATED = {
+    "simulated": ("simulated vendor-rca", ("vendor-rca",)),
+    "simulated-prose": ("simulated prose", ("narrative", "non-native", "tables")),
 }
 SIMULATED_SEED, SIMULATED_COUNT = 7, 170
 STEP_REGIONS = ("diagnosis", "mitigation", "resolution")
@@ -232,9 +231,10 @@ def _danluu(root: Path, show: bool) -> Figures:
     return measure("danluu-postmortems", root, [folder], "markdown", truths, show)
 
 
-def simulated(root: Path, show: bool, name: str = SIMULATED) -> Figures:
-    """A simulated corpus in some of the simulator's styles, committed as written, generated."""
-    corpus = simulate(SIMULATED_SEED, SIMULATED_COUNT, SIMULATED_STYLES[name])
+def simulated(root: Path, show: bool, name: str) -> Figures:
+    """A simulated corpus (a key of SIMULATED), committed as written, generated."""
+    shown, styles = SIMULATED[name]
+    corpus = simulate(SIMULATED_SEED, SIMULATED_COUNT, styles)
     write_corpus(corpus, root / INCIDENTS_DIR)
     by_id = {f.id: f for f in corpus.files}
 
@@ -244,7 +244,7 @@ def simulated(root: Path, show: bool, name: str = SIMULATED) -> Figures:
             ("simulated failure", {i: by_id[i].failure for i in named if i in by_id}),
         ]
 
-    return measure(name, root, [], truths=truths, show=show)
+    return measure(shown, root, [], truths=truths, show=show)
 
 
 def print_figures(figures: Figures) -> None:
@@ -276,27 +276,22 @@ def _reason(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "collections", nargs="*", help="default: all, then 'simulated' and 'simulated-prose'"
-    )
+    parser.add_argument("collections", nargs="*", help=f"default: all, then {', '.join(SIMULATED)}")
     parser.add_argument("--keep", type=Path, help="leave the generated repositories here")
     parser.add_argument("--show", action="store_true", help="each runbook's empty regions")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    simulated_names = ["simulated", "simulated-prose"]
-    chosen = args.collections or [*COLLECTIONS, *simulated_names]
-    if not datasets.available() and not set(chosen) <= set(simulated_names):
+    chosen = args.collections or [*COLLECTIONS, *SIMULATED]
+    if not datasets.available() and not set(chosen) <= set(SIMULATED):
         print("../shared/datasets is not here: only the simulated corpora are measured")
-        chosen = simulated_names
+        chosen = list(SIMULATED)
     for name in chosen:
         with tempfile.TemporaryDirectory() as folder:
             base = args.keep.resolve() / name if args.keep else Path(folder)
             root = base / "repo"
             root.mkdir(parents=True, exist_ok=False)
-            if name == "simulated":
-                figures = simulated(root, args.show)
-            elif name == "simulated-prose":
-                figures = simulated(root, args.show, SIMULATED_PROSE)
+            if name in SIMULATED:
+                figures = simulated(root, args.show, name)
             else:
                 figures = collection(name, root, args.show)
         print_figures(figures)
