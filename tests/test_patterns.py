@@ -654,7 +654,9 @@ def test_narrow_splits_by_recurring_place_and_leaves_the_rest_whole():
     assert narrow([0, 0, 0], [("a",), ("a",), ("b",)], vectors[:3]) == [0, 0, 0]
 
 
-def test_similar_puts_the_same_failure_in_the_drafts_place_first(make_repo, tmp_path: Path):
+def test_similar_scores_stay_within_0_and_1_when_the_place_is_added(make_repo, tmp_path: Path):
+    # A draft worded as its matches are scores near 1 before the place bonus: the score shown
+    # stays a similarity, best first (the bonus itself is proven on its own, below).
     places = ["[orders-db]", "[ledger-db]", "[orders-db]", "[ledger-db]", "[orders-db]"]
     root = make_repo(
         {f"D-{n}.md": _disk_full(f"D-{n}", n + 1, where) for n, where in enumerate(places)}
