@@ -289,24 +289,14 @@ def test_runbook_titles_agree_between_index_heading_and_front_matter():
         assert front["title"] == heading.group(1).strip() == name.replace("\\|", "|"), target
 
 
-def test_without_a_told_fix_resolution_gives_the_planned_fixes_of_each_incident_cited():
+def _pending_resolution(bodies: list[str]) -> list[str]:
+    """The Resolution lines of the runbook of "pods stuck pending" incidents, one per body
+    (the Markdown after the title), dated a month apart."""
     members = []
-    for n, (planned, recovered) in enumerate(
-        [
-            (
-                ["Add an alert on free IP addresses per subnet.", "Document the subnet sizes."],
-                "Pods scheduled again and errors stopped.",
-            ),
-            (["Move the cluster to larger subnets."], "Pods scheduled again and errors stopped."),
-        ],
-        start=1,
-    ):
-        items = "".join(f"- {p}\n" for p in planned)
+    for n, body in enumerate(bodies, start=1):
         raw = (
             f"---\nid: PM-{n}\ntitle: Pods stuck pending\nstarted_at: 2024-0{n}-10T10:00:00Z\n"
-            "severity: P2\nservices: [cluster]\n---\n# Pods stuck pending\n\n## Timeline\n\n"
-            f"- 10:00 Pods stuck in Pending.\n- 10:30 **Recovery:** {recovered}\n\n"
-            f"## Action items\n\n{items}"
+            f"severity: P2\nservices: [cluster]\n---\n# Pods stuck pending\n\n{body}"
         )
         incident, problems = incident_from_bytes(raw.encode(), f"incidents/PM-{n}.md")
         assert incident is not None, problems
@@ -314,7 +304,20 @@ def test_without_a_told_fix_resolution_gives_the_planned_fixes_of_each_incident_
     pattern = Pattern("pods-pending", "Pods stuck pending", ("PM-1", "PM-2"))
     text = render_runbook(pattern, members, ["cluster"], Settings(), None)
     section = text.split("## Resolution\n", 1)[1].split("<!--", 1)[0]
-    lines = section.strip().splitlines()
+    return section.strip().splitlines()
+
+
+def test_without_a_told_fix_resolution_gives_the_planned_fixes_of_each_incident_cited():
+    bodies = [
+        "## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
+        "- 10:30 **Recovery:** Pods scheduled again and errors stopped.\n\n"
+        f"## Action items\n\n{items}"
+        for items in (
+            "- Add an alert on free IP addresses per subnet.\n- Document the subnet sizes.\n",
+            "- Move the cluster to larger subnets.\n",
+        )
+    ]
+    lines = _pending_resolution(bodies)
     assert lines[:3] == [
         "- Lasting fix planned after [PM-2](../incidents/PM-2.md): Move the cluster to larger "
         "subnets.",
@@ -326,3 +329,19 @@ def test_without_a_told_fix_resolution_gives_the_planned_fixes_of_each_incident_
         "- Verify: Pods scheduled again and errors stopped (as in 2 of 2 incidents: "
         "[PM-2](../incidents/PM-2.md), [PM-1](../incidents/PM-1.md))."
     )
+
+
+def test_resolution_neither_verifies_by_a_milestone_nor_plans_a_lead_in():
+    bodies = [
+        "## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
+        "- 10:20 Engineers added nodes to the pool.\n"
+        "- 10:30 Mitigation was complete; this incident has been resolved.\n\n"
+        "## Next steps\n\nWe apologize for the impact. To prevent a recurrence we are:\n\n"
+        f"- {plan}\n"
+        for plan in ("Alert on free IP addresses per subnet", "Move to larger subnets")
+    ]
+    assert _pending_resolution(bodies) == [
+        "- Lasting fix planned after [PM-2](../incidents/PM-2.md): Move to larger subnets",
+        "- Lasting fix planned after [PM-1](../incidents/PM-1.md): Alert on free IP addresses "
+        "per subnet",
+    ]

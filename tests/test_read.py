@@ -115,6 +115,135 @@ def test_vendor_rca_paragraphs_with_inline_labels():
     assert {m.id for m in incident.failure_modes} & {"config-change"}
 
 
+def test_a_review_that_asks_its_parts_as_questions():
+    # A vendor's post-incident review: bold questions for labels, with or without a colon;
+    # its feedback survey and advice to customers tell none of the story.
+    incident = read_text(
+        """
+        **What happened?** Between 14:28 and 16:12 UTC customers saw failed uploads.
+
+        **What went wrong and why?:** A firewall rule change blocked traffic between zones.
+
+        **How did we respond?** We became aware of this when error rates rose. Engineers moved
+        traffic away from the affected zone. The remaining zones carried the load. Mitigation
+        was complete by 16:12 UTC.
+
+        **How are we making incidents like this less likely or less impactful?** We apologize
+        for the impact. To prevent a recurrence we are:
+
+        - Drain a zone automatically when cross-zone errors rise
+
+        **How can customers make incidents like this less impactful?** Deploy to two regions.
+
+        **Provide feedback:** Please take our survey.
+        """
+    )
+    assert texts(incident, "summary")[0].startswith("Between 14:28 and 16:12 UTC")
+    cause = "A firewall rule change blocked traffic between zones."
+    assert texts(incident, "root_cause")[0] == cause
+    assert texts(incident, "detection") == ["We became aware of this when error rates rose."]
+    assert texts(incident, "mitigation") == [
+        "Engineers moved traffic away from the affected zone. The remaining zones carried the "
+        "load. Mitigation was complete by 16:12 UTC."
+    ]
+    # The sentence that opens the list is not a follow-up; the survey and the advice are none.
+    planned = ["Drain a zone automatically when cross-zone errors rise"]
+    assert texts(incident, "follow_ups") == planned
+    told = " ".join(s.text for _, ss in incident.parts for s in ss)
+    assert "survey" not in told
+    assert "two regions" not in told
+    moments = {m.name: m.at for m in incident.milestones}
+    assert moments["mitigated_at"] == datetime(2025, 3, 14, 16, 12, tzinfo=UTC)
+
+
+def test_root_cause_and_mitigation_in_one_paragraph_each_sentence_in_its_part():
+    incident = read_text(
+        """
+        Root Cause and Mitigation: A configuration change to the front-end fleet caused the
+        servers to exhaust their connection pools. Engineers were alerted by monitoring at
+        08:05 UTC. They reviewed the telemetry and identified the change. Engineers rolled back
+        the configuration change, which mitigated the issue at 09:10 UTC.
+        """,
+        start="2021-03-02T08:00:00Z",
+    )
+    assert texts(incident, "root_cause") == [
+        "A configuration change to the front-end fleet caused the servers to exhaust their "
+        "connection pools."
+    ]
+    assert texts(incident, "detection") == ["Engineers were alerted by monitoring at 08:05 UTC."]
+    looked = ["They reviewed the telemetry and identified the change."]
+    assert texts(incident, "diagnosis") == looked
+    assert texts(incident, "mitigation") == [
+        "Engineers rolled back the configuration change, which mitigated the issue at 09:10 UTC."
+    ]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("08:05", "09:10")
+
+
+def test_a_dated_list_under_another_part_is_its_timeline():
+    # As a vendor's review answers "How did we respond?": the day after the clock.
+    incident = read_text(
+        """
+        **What happened?** Between 15:45 UTC and 19:30 UTC on 07 February 2024, customers
+        may have experienced failures when accessing storage accounts.
+
+        **How did we respond?**
+
+        - 15:45 UTC on 07 February 2024 – Customer impact began, triggered by a power event.
+        - 15:58 UTC on 07 February 2024 – Our monitoring detected failure rates; engineers engaged.
+        - 16:31 UTC on 07 February 2024 – We identified the cause as a delayed health signal.
+        - 17:10 UTC on 07 February 2024 – We failed over the affected scale units manually.
+        - 19:30 UTC on 07 February 2024 – All customer impact mitigated.
+        """,
+        start="2024-02-07T15:45:00Z",
+    )
+    moments = {m.name: (m.at.strftime("%H:%M"), m.source) for m in incident.milestones}
+    assert moments["detected_at"] == ("15:58", "timeline")
+    assert moments["mitigated_at"] == ("19:30", "timeline")
+    (failover,) = incident.part("mitigation")  # the entry that acted, not every entry
+    assert failover.text == "We failed over the affected scale units manually."
+    assert failover.effect_minutes == 140
+    assert texts(incident, "diagnosis") == ["We identified the cause as a delayed health signal."]
+    assert texts(incident, "impact")[0].startswith("Between 15:45 UTC and 19:30 UTC")
+
+
+def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
+    incident = read_text(
+        """
+        ## Mitigation
+        Engineering scaled the consumers out to one per partition. Throughput went up and the
+        lag started to fall. Our engineering team fenced the old leader. Writes were
+        consistent again. Mitigation was complete by 10:26 UTC.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "Engineering scaled the consumers out to one per partition. Throughput went up and the "
+        "lag started to fall.",
+        # No cue names fencing: the responders doing it, in a mitigation section, make it one.
+        "Our engineering team fenced the old leader. Writes were consistent again. Mitigation "
+        "was complete by 10:26 UTC.",
+    ]
+    assert [s.line for s in incident.part("mitigation")] == [10, 11]
+
+
+def test_where_the_incident_stood_is_no_action():
+    incident = read_text(
+        """
+        ## Summary
+        Customers may have seen increased latency and failed requests. Retries may have
+        succeeded. The service retrieved stale data from the replica.
+
+        ## Timeline
+        - 09:10 The issue was mitigated.
+        - 09:20 Mitigation was complete; all services have been restored.
+        """
+    )
+    assert texts(incident, "mitigation") == []
+    kinds = {e.text: e.kinds for e in incident.timeline}
+    assert "milestone" in kinds["Mitigation was complete; all services have been restored."]
+    assert "mitigation" not in kinds["The issue was mitigated."]
+
+
 def test_a_field_table_and_a_definition_of_terms():
     incident = read_text(
         """

@@ -204,11 +204,11 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "learnloop.yml:8: error: reader.colour: unknown key; the keys are cues, parts",
         "learnloop.yml:3: error: reader.parts.mitigaton: 'mitigaton' is not one of summary, "
         "impact, symptoms, trigger, root_cause, contributing_factors, whys, detection, "
-        "diagnosis, mitigation, resolution, verification, timeline, lessons, follow_ups",
+        "diagnosis, mitigation, resolution, verification, timeline, lessons, follow_ups, aside",
         "learnloop.yml:4: error: reader.parts.root_cause.headings: expected a list of names",
         "learnloop.yml:6: error: reader.cues.mitigaton: 'mitigaton' is not one of mitigation, "
         "diagnosis, detection, acknowledgement, recovery, resolved, cause, named_cause, fault, "
-        "finding, intent, ineffective, conclusion, verification",
+        "finding, intent, ineffective, conclusion, verification, milestone, responders",
         "learnloop.yml:7: error: reader.cues.mitigation: expected a list of phrases",
     ]
 

@@ -32,6 +32,9 @@ PARTS = (
     "lessons",
     "follow_ups",
 )
+# Headings and labels that close the part before them and open none: what tells none of the
+# story (a feedback survey, advice to customers). Read as no part.
+ASIDE = "aside"
 CUES = (
     "mitigation",
     "diagnosis",
@@ -47,7 +50,12 @@ CUES = (
     "ineffective",
     "conclusion",
     "verification",
+    "milestone",
+    "responders",
 )
+
+
+_NAMED = (*PARTS, ASIDE)  # what parts.yml and a team's `reader.parts` may name
 
 
 def words(text: str) -> str:
@@ -91,9 +99,11 @@ class Lexicon:
 
 
 # A label: a few words (bold or not) closed by a colon, at the start of a paragraph or item.
+# Vendors ask their labels as questions ("**How did we respond?**"): a question mark closes
+# one as a colon does, and a bold question needs neither.
 _LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 '’/&()-]{1,40}?)\s*(?:(?:\*\*|__)\s*:|:\s*"
-    r"(?:\*\*|__)?)\s*"
+    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 '’/&()-]{1,80}?)\s*"
+    r"(?:(?:\?\s*)?(?:\*\*|__)\s*:|\??\s*:\s*(?:\*\*|__)?|\?\s*(?:\*\*|__)(?!\S))\s*"
 )
 
 
@@ -113,8 +123,8 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
     headings: list[tuple[str, str]] = []
     labels: list[tuple[str, str]] = []
     for part, spec in (parts or {}).items():
-        if part not in PARTS:
-            problems.append(f"{source}: parts: {part!r} is not one of {', '.join(PARTS)}")
+        if part not in PARTS and part != ASIDE:
+            problems.append(f"{source}: parts: {part!r} is not one of {', '.join(_NAMED)}")
             continue
         headings += [(n, part) for n in _names(spec, "headings", f"parts.{part}", problems)]
         labels += [(n, part) for n in _names(spec, "labels", f"parts.{part}", problems)]
@@ -181,7 +191,7 @@ def _problems(extension: Any) -> list[str]:
         f"reader.{key}: unknown key; the keys are cues, parts"
         for key in sorted(set(map(str, extension)) - {"parts", "cues"})
     ]
-    for section, known in (("parts", PARTS), ("cues", CUES)):
+    for section, known in (("parts", _NAMED), ("cues", CUES)):
         given = extension.get(section)
         if given is None:
             continue

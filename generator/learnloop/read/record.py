@@ -18,7 +18,7 @@ from datetime import UTC, datetime, tzinfo
 from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times
-from learnloop.read.lexicon import PARTS, Lexicon, shipped
+from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, shipped
 from learnloop.read.markdown import Block, blocks, line_at, plain, sentences
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
@@ -60,17 +60,19 @@ class Reading:
         kept = self.parts[part]
         timed = statement.at is not None
         for index, s in enumerate(kept):
-            if s.line != statement.line:
+            # The same sentence read again, as the dated entry a time in it makes (its line
+            # is the time's, within the sentence's lines; its text may be the timed clause),
+            # is the same statement: it keeps its lines, and learns when it was done and how
+            # soon it worked.
+            same = s.text == statement.text
+            clause = timed and statement.text.rstrip(".") in s.text
+            if not (same or clause) or not (
+                s.line == statement.line or same or s.line <= statement.line <= s.end
+            ):
                 continue
-            if s.text == statement.text:
-                if s.at is None and timed:
-                    kept[index] = replace(statement, how=s.how)
-                return
-            if timed and s.at is None and statement.text.rstrip(".") in s.text:
-                # A sentence read again as a timeline entry (the clause with its time) knows
-                # when it was done and how soon it worked: the sentence keeps that.
+            if timed and s.at is None:
                 kept[index] = replace(s, at=statement.at, effect_minutes=statement.effect_minutes)
-                return
+            return
         kept.append(statement)
 
 
@@ -82,6 +84,18 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
     A label opens a part for its paragraph and those after it (for an item: the item alone),
     until the next label or heading.
     """
+    out = [
+        (None if part == ASIDE else part, how, block)
+        for part, how, block in _assigned(body_blocks, lexicon)
+    ]
+    return out
+
+
+def _assigned(
+    body_blocks: Sequence[Block], lexicon: Lexicon
+) -> list[tuple[str | None, str, Block]]:
+    # An aside (lexicon.ASIDE) is a part here, so that what follows it is not taken for the
+    # part before it; `assign` reads it as none.
     stack: list[tuple[int, str | None]] = []
     label: str | None = None
     out: list[tuple[str | None, str, Block]] = []
@@ -134,7 +148,15 @@ def _labelled_text(block: Block, lexicon: Lexicon) -> str:
 def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Block]) -> Reading:
     """The explicit parts of a post-mortem: what its headings, labels and tables say."""
     reading = Reading()
-    for part, how, block in assign(body_blocks, lexicon):
+    assigned = assign(body_blocks, lexicon)
+    entries = _dated_runs(assigned)
+    for index, (part, how, block) in enumerate(assigned):
+        if index in entries:
+            # Dated entries listed under another part ("How did we respond?" as a list of
+            # times) are its timeline: each entry is then read for what it does.
+            reading.timeline_blocks.append(block)
+            reading.sections.setdefault("timeline", []).append(block.raw)
+            continue
         if block.kind == "heading":
             if part == "timeline":
                 reading.stated_zone = times.stated_zone(block.text) or reading.stated_zone
@@ -155,6 +177,12 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         if block.kind == "row" and how == "label":
             text = " — ".join(block.cells[1:])
         reading.sections.setdefault(part, []).append(block.raw)
+        if (
+            part in _LISTS
+            and _leads_in(block, assigned[index + 1 : index + 2])
+            and (part == "follow_ups" or _action(block.text, lexicon) is None)
+        ):
+            continue  # "To prevent a recurrence we are:": the items after it are the part
         if block.kind == "code":
             reading.add(part, Statement(block.text, block.line, block.end, "section"))
         elif (
@@ -168,6 +196,44 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
     return reading
+
+
+# Parts whose list, when each entry opens with a time, is a timeline (plans and lessons are
+# dated by when they are due or were learnt, never by when something happened).
+_MAY_BE_TIMELINE = ("summary", "impact", "detection", "diagnosis", "mitigation", "resolution")
+
+
+def _dated_runs(assigned: Sequence[tuple[str | None, str, Block]]) -> set[int]:
+    """Indexes of list entries and table rows that open with a time, two or more in a row,
+    under a part that may tell its story as a timeline."""
+    out: set[int] = set()
+    run: list[int] = []
+    for index, (part, _, block) in enumerate([*assigned, (None, "", Block("heading", "", 0, 0))]):
+        dated = (
+            part in _MAY_BE_TIMELINE
+            and block.kind in ("item", "row")
+            and times.leading(block.text) is not None
+        )
+        if dated and (not run or assigned[run[-1]][0] == part):
+            run.append(index)
+            continue
+        if len(run) >= 2:
+            out.update(run)
+        run = [index] if dated else []
+    return out
+
+
+# Parts told as lists of things done or to do, where a sentence that opens the list says none.
+_LISTS = ("mitigation", "resolution", "follow_ups")
+
+
+def _leads_in(block: Block, following: Sequence[tuple[str | None, str, Block]]) -> bool:
+    """Whether a paragraph only opens the list that follows it (it ends with a colon)."""
+    return (
+        block.kind == "paragraph"
+        and block.text.rstrip().endswith(":")
+        and any(b.kind == "item" for _, _, b in following)
+    )
 
 
 def _front_matter(incident: Incident, reading: Reading) -> None:
@@ -267,8 +333,10 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
         # An action counts only as done and of use; every other kind as said.
         said = _acted(text, lexicon) if kind == "mitigation" else lexicon.cue(kind, text)
-        if said:
+        if said or (kind == "recovery" and lexicon.cue("milestone", text)):
             kinds.append(kind)
+    if lexicon.cue("milestone", text):
+        kinds.append("milestone")  # where the incident stood: it eased, but says not how
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
     return TimelineEvent(event.at, event.text, event.line, tuple(kinds))
@@ -328,13 +396,16 @@ def infer(
         if not _RESPONSE.search(factor.text) and _says_cause(factor.text, lexicon):
             reading.add("root_cause", factor)
     assigned = assign(body_blocks, lexicon)
-    for part, _, block in assigned:
+    entries = _dated_runs(assigned)  # read above, as the timeline
+    for index, (part, _, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
-        for sentence, line in _sentences(block, lexicon):
-            action = lexicon.cue("mitigation", sentence)
+        if index in entries:
+            continue
+        for sentence, line, end in _sentences(block, lexicon):
+            action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
-            said = Statement(sentence, line, line, "inferred")
+            said = Statement(sentence, line, end, "inferred")
             if part not in ("root_cause", "contributing_factors") and _says_cause(
                 sentence, lexicon
             ):
@@ -348,6 +419,10 @@ def infer(
                 ):
                     reading.add("diagnosis", said)
                 continue
+            if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
+                reading.add(
+                    "impact", said
+                )  # "customers may have seen errors": hedged, still impact
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
             # Past `intent` above: an action named here is one done, unless it did not help.
@@ -359,8 +434,6 @@ def infer(
                 reading.add("diagnosis", said)
             if part in ("resolution", "mitigation") and lexicon.cue("verification", sentence):
                 reading.add("verification", said)
-            if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
-                reading.add("impact", said)
     # A mitigation written in its section whose sentence is also a dated entry (a time told
     # in passing) takes that entry's time, and how soon impact eased after it.
     kept = reading.parts["mitigation"]
@@ -417,8 +490,16 @@ _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\
 def _acted(text: str, lexicon: Lexicon) -> bool:
     """Whether the text names an action that was done and eased the impact: not planned, and
     not an attempt that did not help (see `_helped`)."""
-    action = lexicon.cue("mitigation", text)
+    action = _action(text, lexicon)
     return action is not None and not _intended(text, lexicon, action) and _helped(text, lexicon)
+
+
+def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
+    """The first action a text names, where it names one: "mitigation was complete by 10:26"
+    tells where the incident stood, and its words are no action."""
+    while (stood := lexicon.cue("milestone", text)) is not None:
+        text = text[: stood.start()] + " " * (stood.end() - stood.start()) + text[stood.end() :]
+    return lexicon.cue("mitigation", text)
 
 
 def _helped(text: str, lexicon: Lexicon) -> bool:
@@ -426,7 +507,7 @@ def _helped(text: str, lexicon: Lexicon) -> bool:
     ("restarting the pods did not help"), unless another action follows the attempt
     ("… did not help; failing over did")."""
     failed = lexicon.cue("ineffective", text)
-    return failed is None or lexicon.cue("mitigation", text[failed.end() :]) is not None
+    return failed is None or _action(text[failed.end() :], lexicon) is not None
 
 
 def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
@@ -438,29 +519,69 @@ def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
     return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
 
 
-def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int]]:
+def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int, int]]:
+    """(sentence, its first line, its last line) of a block's text, after its label."""
     text = _labelled_text(block, lexicon)
     shift = len(block.text) - len(text)
     for offset, sentence in sentences(text):
-        yield plain(sentence), line_at(block, offset + shift)
+        start = offset + shift
+        yield plain(sentence), line_at(block, start), line_at(block, start + len(sentence) - 1)
 
 
 def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
-    """A mitigation paragraph that also tells how the incident was noticed and looked into
-    ("Engineers were alerted at 08:29. They reviewed the telemetry … We rolled back …"), as
-    a vendor's RCA writes it: each sentence in its part, so that a look is never listed as a
-    mitigation. Empty when every sentence is an action or says neither."""
+    """A mitigation paragraph of several sentences, each action a statement of its own, so a
+    runbook lists one step per action. As a vendor's RCA writes it, the paragraph also tells
+    how the incident was noticed and looked into ("Engineers were alerted at 08:29. They
+    reviewed the telemetry … We rolled back …"): those sentences go to their parts, so that a
+    look is never listed as a mitigation. What an action did ("Latency improved.", "Mitigation
+    was complete by 10:26.") stays with the action before it. Empty for a single sentence."""
+    said = list(_sentences(block, lexicon))
+    if len(said) < 2:
+        return []
     out: list[tuple[str, Statement]] = []
-    for sentence, line in _sentences(block, lexicon):
+    for sentence, line, end in said:
+        action = _action(sentence, lexicon)
         part = "mitigation"
-        action = lexicon.cue("mitigation", sentence)
         if action is None or _intended(sentence, lexicon, action):
-            if lexicon.cue("diagnosis", sentence):
+            if _says_cause(sentence, lexicon):
+                part = "root_cause"  # "Root cause and mitigation: …" tells both
+            elif lexicon.cue("diagnosis", sentence):
                 part = "diagnosis"
             elif lexicon.cue("detection", sentence):
                 part = "detection"
-        out.append((part, Statement(sentence, line, line, how)))
-    return out if any(part != "mitigation" for part, _ in out) else []
+            elif _responders_did(sentence, lexicon):
+                pass  # "Engineers fenced the old leader": an action, in the words of its field
+            elif out and out[-1][0] == "mitigation":
+                # An outcome: said of the action before it, in the same statement.
+                kept = out[-1][1]
+                out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
+                continue
+        out.append((part, Statement(sentence, line, end, how)))
+    return out
+
+
+# What may open a sentence before its subject: "Then we …", "At 09:12 UTC, engineers …".
+_BEFORE_SUBJECT = re.compile(
+    r"^\W*(?:(?:then|next|first|finally|later|subsequently|afterwards|after that|"
+    r"at [\w:.]+(?: (?:utc|[ap]m))?)\W*)?$",
+    re.IGNORECASE,
+)
+# A verb of the past: what the subject did ("fenced", "ran", "took").
+_DID = re.compile(
+    r"\s+(?:\w+ly\s+|then\s+|also\s+)?(?:\w{2,}ed|ran|took|made|put|set|shut|cut|built|rebuilt|"
+    r"sent|brought|began|undid|kept|split|spun|rewrote|wrote|drove)\b"
+)
+
+
+def _responders_did(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence opens with the responders doing something ("Engineering fenced the
+    old leader", "Then we moved the queue"): in a mitigation section, an action."""
+    who = lexicon.cue("responders", sentence)
+    return (
+        who is not None
+        and _BEFORE_SUBJECT.match(sentence[: who.start()]) is not None
+        and _DID.match(sentence.lower().replace("`", " "), who.end()) is not None
+    )
 
 
 def _effect(

@@ -104,6 +104,8 @@ _AFTER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[�
 # After a time that was not in bold: a "**" there opens the entry's own bold label.
 _AFTER_PLAIN = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?[—–:|>=-]*\s*:*\s*")
 _DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
+# The day after the clock, as vendors write it: "15:58 UTC on 07 February 2024".
+_ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _STATED = re.compile(
     r"\b(?:times?|timestamps?|timezone|time zone)\b[^\n]{0,30}?(?:\bin\b|\bare\b|:|\()?\s*"
     r"(?P<zone>\b(?:UTC|GMT|" + _ZONE_NAMES + r")\b|[+-]\d{2}:?\d{2})"
@@ -201,9 +203,11 @@ def _stamp(match: re.Match[str], year: int | None) -> Stamp | None:
         hour = hour % 12 + (12 if pm else 0)
     elif match.group("m") is None:
         return None  # a bare number is not a time
-    return Stamp(
-        hour, minute, second, _day(match, year), match.group("zone"), match.start(), match.end(), pm
-    )
+    day, end = _day(match, year), match.end()
+    after = _ON_DATE.match(match.string, end) if day is None else None
+    if after is not None and (day := _day(after, year)) is not None:
+        end = after.end()
+    return Stamp(hour, minute, second, day, match.group("zone"), match.start(), end, pm)
 
 
 def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
@@ -217,7 +221,7 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     if found is None:
         return None
     bold = "**" in text[: match.start()] or "__" in text[: match.start()]
-    return found, _rest(text, match, _AFTER if bold else _AFTER_PLAIN)
+    return found, _rest(text, found.end, _AFTER if bold else _AFTER_PLAIN)
 
 
 def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
@@ -228,12 +232,13 @@ def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
     day = _day(match, year)
     if day is None:
         return None
-    return day, _rest(text, match, _AFTER)
+    return day, _rest(text, match.end(), _AFTER)
 
 
-def _rest(text: str, match: re.Match[str], after: re.Pattern[str]) -> str:
-    """What follows a time or day that opens the text, less the separator (`after`) after it."""
-    rest = text[match.end() :]
+def _rest(text: str, end: int, after: re.Pattern[str]) -> str:
+    """What follows a time or day that opens the text (up to `end`), less the separator
+    (`after`) after it."""
+    rest = text[end:]
     gap = after.match(rest)
     return rest[gap.end() if gap else 0 :].strip()
 
@@ -243,10 +248,13 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
     found: list[Stamp] = []
     for match in _STAMP.finditer(text):
         before = text[max(0, match.start() - 12) : match.start()].lower()
-        if match.group("date") or re.search(r"\b(at|around|by|from|until|till|~)\s*$", before):
-            stamp = _stamp(match, year)
-            if stamp is not None:
-                found.append(stamp)
+        stamp = _stamp(match, year)
+        # A time with its day, before or after it ("09:12 UTC on 2 May 2024"), is a moment
+        # wherever it stands; a clock alone only after a word that places it ("at 09:12").
+        if stamp is not None and (
+            stamp.day is not None or re.search(r"\b(at|around|by|from|until|till|~)\s*$", before)
+        ):
+            found.append(stamp)
     for match in _PROSE.finditer(text):
         found.append(_prose(match))
     return sorted(found, key=lambda s: s.start)
@@ -275,7 +283,6 @@ def _prose(match: re.Match[str]) -> Stamp:
 
 _WINDOW_OPEN = re.compile(r"\b(?:between|from)\s+", re.IGNORECASE)
 _WINDOW_JOIN = re.compile(r"\s*,?\s*(?:and|to|until|till|through|thru|[-–—])\s*", re.IGNORECASE)
-_ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _DATE_BEFORE = re.compile(DATE + r"(?!\s*\d)", re.IGNORECASE)
 
 
@@ -315,7 +322,4 @@ def _clock_at(text: str, at: int, year: int | None) -> tuple[Stamp, int] | None:
         return None
     if "." in match.group("clock") and stamp.zone is None and stamp.pm is None:
         return None
-    end = match.end()
-    if stamp.day is None and (on := _ON_DATE.match(text, end)) and (day := _day(on, year)):
-        stamp, end = replace(stamp, day=day), on.end()
-    return stamp, end
+    return stamp, stamp.end  # (its day, when one follows it, is in the stamp)

@@ -270,7 +270,9 @@ def _verification(members: Sequence[Incident]) -> str:
     for m in members:
         said = [st.text for st in m.part("verification")]
         if not said:
-            said = [e.text for e in m.timeline if "recovery" in e.kinds]
+            said = [
+                e.text for e in m.timeline if "recovery" in e.kinds and "milestone" not in e.kinds
+            ]
         for text in said:
             text = re.sub(r"(?:^|[;,.]\s*)(incident )?resolved\.?$", "", text, flags=re.I).strip()
             text = re.sub(r"^[A-Z][a-z]+:\s+", "", text)  # the entry's label ("Recovery:")
