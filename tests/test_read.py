@@ -311,6 +311,51 @@ def test_actions_responders_took_are_mitigations_with_how_soon_they_worked():
     assert moments["resolved_at"] == ("09:30", "timeline")
 
 
+def test_what_set_it_off_is_told_apart_from_how_it_was_noticed_and_what_it_did():
+    incident = read_text(
+        """
+        ## Timeline
+        | Time | Event |
+        |---|---|
+        | 09:00 | New fluentd configuration deployed through Terraform |
+        | 09:20 | The chain stalled at height 4779033. |
+        | 09:41 | Received alert: Fluentd available buffer space ratio alert |
+        | 10:04 | Root cause discovered: the annotations used a malformed ARN |
+        | 10:23 | Buggy release has been fully reverted back to the previous release |
+        """
+    )
+    # Before anyone noticed: the change set it off, the stall is what it did.
+    assert texts(incident, "trigger") == ["New fluentd configuration deployed through Terraform"]
+    assert texts(incident, "symptoms") == ["The chain stalled at height 4779033."]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["detected_at"] == "09:41"
+    causes = texts(incident, "root_cause")
+    assert "Received alert: Fluentd available buffer space ratio alert" not in causes
+    # Finding the cause is not the cause; a fault named in an action's object is the action's.
+    assert not [c for c in causes if "discovered" in c or "reverted" in c]
+    assert texts(incident, "mitigation") == [
+        "Buggy release has been fully reverted back to the previous release"
+    ]
+
+
+def test_a_faq_tells_none_of_the_story():
+    incident = read_text(
+        """
+        ## Summary
+        The wallet rejected valid offers.
+
+        ## FAQ
+        **Why is this change happening?**
+
+        The standard was upgraded because a vulnerability was found, which caused offers to
+        be rejected. We rolled back the wallet for everyone who asked.
+        """
+    )
+    told = " ".join(s.text for _, ss in incident.parts for s in ss)
+    assert "vulnerability" not in told
+    assert "rolled back" not in told
+
+
 def test_plans_are_not_actions():
     incident = read_text(
         """

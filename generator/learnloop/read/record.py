@@ -38,7 +38,8 @@ _NARRATIVE_PART = {
 # A sentence of impact: who or what was affected, and how long.
 _IMPACT = re.compile(
     r"\b(customers?|users?|requests?|unavailable|degraded|affected|impact(?:ed)?|outage|down(?:time)?"
-    r"|errors?|failed|failing|could not|couldn't|unable)\b",
+    r"|errors?|failed|failing|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?|offline"
+    r"|unresponsive|plateau(?:ed|s)?)\b",
     re.IGNORECASE,
 )
 
@@ -82,20 +83,9 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
     A heading opens a part until a heading of its level or above; an unknown heading deeper
     than a known one stays inside it. A bold line standing alone opens a part if it names one.
     A label opens a part for its paragraph and those after it (for an item: the item alone),
-    until the next label or heading.
+    until the next label or heading. An aside (lexicon.ASIDE: a FAQ, a feedback survey) is
+    a part of its own, which tells none of the story: nothing in it is read.
     """
-    out = [
-        (None if part == ASIDE else part, how, block)
-        for part, how, block in _assigned(body_blocks, lexicon)
-    ]
-    return out
-
-
-def _assigned(
-    body_blocks: Sequence[Block], lexicon: Lexicon
-) -> list[tuple[str | None, str, Block]]:
-    # An aside (lexicon.ASIDE) is a part here, so that what follows it is not taken for the
-    # part before it; `assign` reads it as none.
     stack: list[tuple[int, str | None]] = []
     label: str | None = None
     out: list[tuple[str | None, str, Block]] = []
@@ -151,6 +141,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     assigned = assign(body_blocks, lexicon)
     entries = _dated_runs(assigned)
     for index, (part, how, block) in enumerate(assigned):
+        if part == ASIDE:
+            continue
         if index in entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
@@ -374,8 +366,9 @@ def infer(
             continue
         # Once responders are at work, an entry's "due to" explains a step, not the incident:
         # only a fault, or the cause named as such, is a cause there.
+        # A fault in an action's object ("the buggy release was reverted") is no cause.
         named = (
-            lexicon.cue("fault", event.text)
+            (lexicon.cue("fault", event.text) and "mitigation" not in event.kinds)
             or lexicon.cue("named_cause", event.text)
             or lexicon.cue("conclusion", event.text)
         )
@@ -400,7 +393,7 @@ def infer(
     for index, (part, _, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
-        if index in entries:
+        if index in entries or part == ASIDE:
             continue
         for sentence, line, end in _sentences(block, lexicon):
             action = _action(sentence, lexicon)
