@@ -338,6 +338,30 @@ def test_what_set_it_off_is_told_apart_from_how_it_was_noticed_and_what_it_did()
     ]
 
 
+def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
+    incident = read_text(
+        """
+        ## Timeline
+
+        _All times in UTC_
+
+        ## July 22
+        5:10 AM
+        Team checks Grafana and the hub database
+
+        5:20 AM
+        The engineer restarted the hub with a higher memory limit
+        """,
+        start="2025-07-22T05:00:00Z",
+    )
+    assert [(e.at.strftime("%m-%d %H:%M"), e.line) for e in incident.timeline] == [
+        ("07-22 05:10", 15),
+        ("07-22 05:20", 18),  # the entry's words, on the line after its time
+    ]
+    (restart,) = incident.part("mitigation")
+    assert (restart.line, restart.at) == (18, datetime(2025, 7, 22, 5, 20, tzinfo=UTC))
+
+
 def test_a_faq_tells_none_of_the_story():
     incident = read_text(
         """

@@ -98,6 +98,8 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
                     label = None
                 out.append((part, "section", block))
                 continue
+            if part is None and _current(stack) == "timeline" and times.only_when(block.text):
+                part = "timeline"  # "## July 22" after "## Timeline": its next day
             stack = [(lvl, p) for lvl, p in stack if lvl < block.level]
             stack.append((block.level, part))
             label = None
@@ -331,7 +333,7 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
         kinds.append("milestone")  # where the incident stood: it eased, but says not how
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
-    return TimelineEvent(event.at, event.text, event.line, tuple(kinds))
+    return replace(event, kinds=tuple(kinds))
 
 
 def infer(

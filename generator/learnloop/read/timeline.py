@@ -100,7 +100,9 @@ def events(
         found = times.leading(text, clock.year)
         if found is not None:
             stamp, rest = found
-            out.append(TimelineEvent(clock.place(stamp), plain(rest), block.line))
+            # Its words may start on the line after a time that stands alone ("5:20 AM").
+            line = line_at(block, len(text) - len(rest)) if rest else block.line
+            out.append(TimelineEvent(clock.place(stamp), plain(rest), line))
             continue
         day = times.leading_date(text, clock.year)
         if day is not None:
@@ -108,7 +110,7 @@ def events(
             if day[1]:
                 out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
             continue
-        stated_here = times.stated_zone(text)
+        stated_here = times.stated_zone(plain(text))  # "_All times in UTC_" too
         if stated_here and len(text) < 80:  # "All times UTC.": a note, not an event
             clock.zone = times.zone_named(stated_here, clock.zone)
             continue

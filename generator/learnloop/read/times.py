@@ -224,6 +224,13 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     return found, _rest(text, found.end, _AFTER if bold else _AFTER_PLAIN)
 
 
+def only_when(text: str) -> bool:
+    """Whether a text names a day or a time and nothing else ("July 22", "5:20 AM")."""
+    said = text.strip()
+    found = _DATE_ONLY.match(said) or _STAMP.match(said)
+    return found is not None and not said[found.end() :].strip(" .:")
+
+
 def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
     """A day that opens a line ("01-10-2024", "May 3rd", "Tuesday 22nd June 2021"), and the rest."""
     match = _DATE_ONLY.match(text)
