@@ -213,17 +213,19 @@ def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
         ## Mitigation
         Engineering scaled the consumers out to one per partition. Throughput went up and the
         lag started to fall. Our engineering team fenced the old leader. Writes were
-        consistent again. Mitigation was complete by 10:26 UTC.
+        consistent again. Mitigation was complete by 10:26 UTC. We will automate the failover.
         """
     )
-    assert texts(incident, "mitigation") == [
+    # A plan is not what the action before it did.
+    assert not [t for t in texts(incident, "mitigation") if "fenced" in t and "automate" in t]
+    assert texts(incident, "mitigation")[:2] == [
         "Engineering scaled the consumers out to one per partition. Throughput went up and the "
         "lag started to fall.",
         # No cue names fencing: the responders doing it, in a mitigation section, make it one.
         "Our engineering team fenced the old leader. Writes were consistent again. Mitigation "
         "was complete by 10:26 UTC.",
     ]
-    assert [s.line for s in incident.part("mitigation")] == [10, 11]
+    assert [s.line for s in incident.part("mitigation")][:2] == [10, 11]
 
 
 def test_where_the_incident_stood_is_no_action():

@@ -324,13 +324,14 @@ _LOOKED = re.compile(
 def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     text = event.text
     kinds = []
+    stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
         # An action counts only as done and of use; every other kind as said.
         said = _acted(text, lexicon) if kind == "mitigation" else lexicon.cue(kind, text)
-        if said or (kind == "recovery" and lexicon.cue("milestone", text)):
+        if said or (kind == "recovery" and stood):
             kinds.append(kind)
-    if lexicon.cue("milestone", text):
-        kinds.append("milestone")  # where the incident stood: it eased, but says not how
+    if stood:
+        kinds.append("milestone")
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
     return replace(event, kinds=tuple(kinds))
@@ -414,10 +415,10 @@ def infer(
                 ):
                     reading.add("diagnosis", said)
                 continue
+            # Before the plans are passed over: "customers may have seen errors" is hedged, and
+            # still the impact.
             if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
-                reading.add(
-                    "impact", said
-                )  # "customers may have seen errors": hedged, still impact
+                reading.add("impact", said)
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
             # Past `intent` above: an action named here is one done, unless it did not help.
@@ -544,10 +545,16 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 part = "diagnosis"
             elif lexicon.cue("detection", sentence):
                 part = "detection"
-            elif _responders_did(sentence, lexicon):
-                pass  # "Engineers fenced the old leader": an action, in the words of its field
-            elif out and out[-1][0] == "mitigation":
-                # An outcome: said of the action before it, in the same statement.
+            elif (
+                action is None
+                and not lexicon.cue("intent", sentence)
+                # "Engineers fenced the old leader": an action, in the words of its field.
+                and not _responders_did(sentence, lexicon)
+                and out
+                and out[-1][0] == "mitigation"
+            ):
+                # An outcome: said of the action before it, in the same statement. (A plan
+                # stays a sentence of its own, as it was written.)
                 kept = out[-1][1]
                 out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
                 continue
