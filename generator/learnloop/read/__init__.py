@@ -91,7 +91,7 @@ def read_incident(
     reading = read_blocks(incident, words.lexicon, body_blocks)
     span = impact_window(incident, reading)
     events = read_timeline(incident, reading, words.lexicon, span)
-    infer(incident, reading, events, words.lexicon, body_blocks)
+    infer(incident, reading, events, words.lexicon)
     milestones = _milestones(incident, events, span)
     found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words)
     sections = tuple(

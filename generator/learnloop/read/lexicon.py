@@ -33,7 +33,7 @@ PARTS = (
     "follow_ups",
 )
 # Headings and labels that close the part before them and open none: what tells none of the
-# story (a feedback survey, advice to customers). Read as no part.
+# story (a feedback survey, advice to customers, a FAQ). Nothing under them is read.
 ASIDE = "aside"
 CUES = (
     "mitigation",
@@ -123,7 +123,7 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
     headings: list[tuple[str, str]] = []
     labels: list[tuple[str, str]] = []
     for part, spec in (parts or {}).items():
-        if part not in PARTS and part != ASIDE:
+        if part not in _NAMED:
             problems.append(f"{source}: parts: {part!r} is not one of {', '.join(_NAMED)}")
             continue
         headings += [(n, part) for n in _names(spec, "headings", f"parts.{part}", problems)]

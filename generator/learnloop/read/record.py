@@ -56,6 +56,10 @@ class Reading:
     # Paragraphs and items outside the timeline, with their part: where times are told in
     # passing when there is no timeline.
     prose: list[tuple[str | None, Block]] = field(default_factory=list)
+    # Every block with its part (see `assign`), and the indexes of those read as timeline
+    # entries though listed under another part (see `_dated_runs`).
+    assigned: list[tuple[str | None, str, Block]] = field(default_factory=list)
+    entries: set[int] = field(default_factory=set)
 
     def add(self, part: str, statement: Statement) -> None:
         kept = self.parts[part]
@@ -65,11 +69,8 @@ class Reading:
             # is the time's, within the sentence's lines; its text may be the timed clause),
             # is the same statement: it keeps its lines, and learns when it was done and how
             # soon it worked.
-            same = s.text == statement.text
             clause = timed and statement.text.rstrip(".") in s.text
-            if not (same or clause) or not (
-                s.line == statement.line or same or s.line <= statement.line <= s.end
-            ):
+            if s.text != statement.text and not (clause and s.line <= statement.line <= s.end):
                 continue
             if timed and s.at is None:
                 kept[index] = replace(s, at=statement.at, effect_minutes=statement.effect_minutes)
@@ -139,13 +140,12 @@ def _labelled_text(block: Block, lexicon: Lexicon) -> str:
 
 def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Block]) -> Reading:
     """The explicit parts of a post-mortem: what its headings, labels and tables say."""
-    reading = Reading()
     assigned = assign(body_blocks, lexicon)
-    entries = _dated_runs(assigned)
+    reading = Reading(assigned=assigned, entries=_dated_runs(assigned))
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
             continue
-        if index in entries:
+        if index in reading.entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
             reading.timeline_blocks.append(block)
@@ -173,7 +173,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         reading.sections.setdefault(part, []).append(block.raw)
         if (
             part in _LISTS
-            and _leads_in(block, assigned[index + 1 : index + 2])
+            and _leads_in(block, assigned[index + 1][2] if index + 1 < len(assigned) else None)
             and (part == "follow_ups" or _action(block.text, lexicon) is None)
         ):
             continue  # "To prevent a recurrence we are:": the items after it are the part
@@ -200,33 +200,32 @@ _MAY_BE_TIMELINE = ("summary", "impact", "detection", "diagnosis", "mitigation",
 def _dated_runs(assigned: Sequence[tuple[str | None, str, Block]]) -> set[int]:
     """Indexes of list entries and table rows that open with a time, two or more in a row,
     under a part that may tell its story as a timeline."""
-    out: set[int] = set()
-    run: list[int] = []
-    for index, (part, _, block) in enumerate([*assigned, (None, "", Block("heading", "", 0, 0))]):
-        dated = (
-            part in _MAY_BE_TIMELINE
-            and block.kind in ("item", "row")
-            and times.leading(block.text) is not None
-        )
-        if dated and (not run or assigned[run[-1]][0] == part):
-            run.append(index)
+    runs: list[list[int]] = []
+    for index, (part, _, block) in enumerate(assigned):
+        if (
+            part not in _MAY_BE_TIMELINE
+            or block.kind not in ("item", "row")
+            or times.leading(block.text) is None
+        ):
             continue
-        if len(run) >= 2:
-            out.update(run)
-        run = [index] if dated else []
-    return out
+        if runs and runs[-1][-1] == index - 1 and assigned[index - 1][0] == part:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return {index for run in runs if len(run) >= 2 for index in run}
 
 
 # Parts told as lists of things done or to do, where a sentence that opens the list says none.
 _LISTS = ("mitigation", "resolution", "follow_ups")
 
 
-def _leads_in(block: Block, following: Sequence[tuple[str | None, str, Block]]) -> bool:
+def _leads_in(block: Block, following: Block | None) -> bool:
     """Whether a paragraph only opens the list that follows it (it ends with a colon)."""
     return (
         block.kind == "paragraph"
         and block.text.rstrip().endswith(":")
-        and any(b.kind == "item" for _, _, b in following)
+        and following is not None
+        and following.kind == "item"
     )
 
 
@@ -342,7 +341,6 @@ def infer(
     reading: Reading,
     events: Sequence[TimelineEvent],
     lexicon: Lexicon,
-    body_blocks: Sequence[Block],
 ) -> None:
     """What no heading says, found by what the text says: causes, actions, checks, signals.
 
@@ -391,12 +389,11 @@ def infer(
         # or handled is not.
         if not _RESPONSE.search(factor.text) and _says_cause(factor.text, lexicon):
             reading.add("root_cause", factor)
-    assigned = assign(body_blocks, lexicon)
-    entries = _dated_runs(assigned)  # read above, as the timeline
+    assigned = reading.assigned
     for index, (part, _, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
-        if index in entries or part == ASIDE:
+        if index in reading.entries or part == ASIDE:  # read as the timeline, or not at all
             continue
         for sentence, line, end in _sentences(block, lexicon):
             action = _action(sentence, lexicon)

@@ -298,15 +298,13 @@ def window(text: str, year: int | None = None) -> tuple[Stamp, Stamp] | None:
     2021", "from 14:02 to 15:30 UTC", "between 22:10 UTC on 1 Sep and 03:00 UTC on 2 Sep"):
     its start and its end, a zone or day given once applying to both."""
     for opening in _WINDOW_OPEN.finditer(text):
-        first = _clock_at(text, opening.end(), year)
-        if first is None:
+        start = _clock_at(text, opening.end(), year)
+        if start is None:
             continue
-        start, at = first
-        join = _WINDOW_JOIN.match(text, at)
-        second = _clock_at(text, join.end(), year) if join else None
-        if second is None:
+        join = _WINDOW_JOIN.match(text, start.end)
+        end = _clock_at(text, join.end(), year) if join else None
+        if end is None:
             continue
-        end = second[0]
         if start.zone is None:
             start = replace(start, zone=end.zone)
         if start.day is None:
@@ -319,14 +317,14 @@ def window(text: str, year: int | None = None) -> tuple[Stamp, Stamp] | None:
     return None
 
 
-def _clock_at(text: str, at: int, year: int | None) -> tuple[Stamp, int] | None:
-    """A time at `at` with the day that may follow it ("10:35 UTC on 02 Sep 2021"), and where
-    it ends. A time written with a dot (10.15) counts only with a zone or am/pm: "between 1.25
-    and 1.30" is more often versions than times."""
+def _clock_at(text: str, at: int, year: int | None) -> Stamp | None:
+    """A time at `at` with the day that may follow it ("10:35 UTC on 02 Sep 2021"). A time
+    written with a dot (10.15) counts only with a zone or am/pm: "between 1.25 and 1.30" is
+    more often versions than times."""
     match = _STAMP.match(text, at)
     stamp = _stamp(match, year) if match else None
     if match is None or stamp is None:
         return None
     if "." in match.group("clock") and stamp.zone is None and stamp.pm is None:
         return None
-    return stamp, stamp.end  # (its day, when one follows it, is in the stamp)
+    return stamp
