@@ -156,6 +156,78 @@ def test_a_review_that_asks_its_parts_as_questions():
     assert moments["mitigated_at"] == datetime(2025, 3, 14, 16, 12, tzinfo=UTC)
 
 
+def test_a_status_history_review_pasted_as_plain_text():
+    # A provider's review copied from its status history: the title again as a plain line,
+    # a note about the review itself, questions alone on their lines, and next steps that
+    # only say the investigation goes on.
+    title = "Networking - Global WAN issues"
+    incident = read_text(
+        f"""
+        {title} - Mitigated (Tracking ID VSG1-B90)
+
+        This is our preliminary review, published within 3 days of incident mitigation.
+
+        What happened?
+
+        Between 07:05 UTC and 12:43 UTC customers experienced connection timeouts. This issue
+        is now mitigated.
+
+        What went wrong and why?
+
+        We determined that a command sent to a router caused every router to recompute its
+        forwarding tables.
+
+        Mitigation: Engineers rolled back the router change to mitigate the issue.
+
+        Next steps: Engineers will continue to investigate to establish the full root cause.
+        """,
+        title=title,
+    )
+    assert texts(incident, "root_cause") == [
+        "We determined that a command sent to a router caused every router to recompute its "
+        "forwarding tables."
+    ]
+    assert texts(incident, "summary")[0].startswith("Between 07:05 UTC and 12:43 UTC")
+    assert texts(incident, "mitigation") == [
+        "Engineers rolled back the router change to mitigate the issue."
+    ]
+    assert texts(incident, "follow_ups") == []
+
+
+def test_remediation_and_prevention_tells_the_actions_then_the_plans():
+    # Google's reports: one part for what was done and what will be, in that order.
+    incident = read_text(
+        """
+        # REMEDIATION AND PREVENTION
+
+        Engineers were automatically alerted to elevated error rates at 09:04 and immediately
+        began investigating. At 09:27 they identified the configuration change as the trigger
+        and rolled it back. Error rates returned to normal by 09:42.
+
+        We are taking the following steps to prevent a recurrence:
+
+        - Push configuration changes of this type gradually, zone by zone.
+        - Add a canary check on the cache hit rate.
+        """
+    )
+    assert texts(incident, "detection") == [
+        "Engineers were automatically alerted to elevated error rates at 09:04 and immediately "
+        "began investigating."
+    ]
+    assert texts(incident, "mitigation") == [
+        "At 09:27 they identified the configuration change as the trigger and rolled it back. "
+        "Error rates returned to normal by 09:42."
+    ]
+    (step,) = incident.part("mitigation")
+    assert step.effect_minutes == 15
+    # Taking the incident up is no look at the system.
+    assert all("began investigating" not in t for t in texts(incident, "diagnosis"))
+    assert texts(incident, "follow_ups") == [
+        "Push configuration changes of this type gradually, zone by zone.",
+        "Add a canary check on the cache hit rate.",
+    ]
+
+
 def test_root_cause_and_mitigation_in_one_paragraph_each_sentence_in_its_part():
     incident = read_text(
         """

@@ -179,3 +179,22 @@ def test_any_written_span_reads_back(first: tuple[int, int], second: tuple[int, 
 def test_any_text_reads_without_error(text: str):
     found = times.window(text)
     assert found is None or len(found) == 2
+
+
+def test_a_comma_before_the_year_is_inside_the_date_not_between_clauses():
+    text = textwrap.dedent(
+        """\
+        ---
+        id: GC-1
+        title: Elevated error rates
+        started_at: 2020-04-08T06:48:00-07:00
+        severity: P2
+        services: [iam]
+        ---
+        On Wednesday 08 April, 2020 beginning at 06:48 US/Pacific, the API returned errors.
+        """
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/gc-1.md", UTC)
+    assert incident is not None
+    (event,) = incident.timeline
+    assert event.text.startswith("On Wednesday 08 April, 2020 beginning at 06:48")

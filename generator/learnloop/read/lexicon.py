@@ -52,6 +52,7 @@ CUES = (
     "verification",
     "milestone",
     "responders",
+    "pending",
 )
 
 
@@ -100,10 +101,11 @@ class Lexicon:
 
 # A label: a few words (bold or not) closed by a colon, at the start of a paragraph or item.
 # Vendors ask their labels as questions ("**How did we respond?**"): a question mark closes
-# one as a colon does, and a bold question needs neither.
+# one as a colon does, and a bold question, or one alone on its line, needs neither.
 _LABEL = re.compile(
     r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 '’/&()-]{1,80}?)\s*"
-    r"(?:(?:\?\s*)?(?:\*\*|__)\s*:|\??\s*:\s*(?:\*\*|__)?|\?\s*(?:\*\*|__)(?!\S))\s*"
+    r"(?:(?:\?\s*)?(?:\*\*|__)\s*:|\??\s*:\s*(?:\*\*|__)?|\?\s*(?:\*\*|__)(?!\S)|\?[ \t]*(?=\n|$))"
+    r"\s*"
 )
 
 

@@ -142,9 +142,14 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     """The explicit parts of a post-mortem: what its headings, labels and tables say."""
     assigned = assign(body_blocks, lexicon)
     reading = Reading(assigned=assigned, entries=_dated_runs(assigned))
+    planned: str | None = None  # the part whose list after a lead-in is of plans
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
             continue
+        if block.kind != "item" or part != planned:
+            planned = None
+        elif part == planned:
+            part = "follow_ups"  # "We are taking the following steps to prevent …:" and its list
         if index in reading.entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
@@ -157,6 +162,9 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
                 if block.level == 7 or lexicon.heading(block.text) != "timeline":
                     reading.timeline_blocks.append(block)  # a time heading inside a timeline
                     reading.sections.setdefault("timeline", []).append(block.raw)
+            continue
+        if part is None and _repeats_title(block, incident.title):
+            assigned[index] = (ASIDE, how, block)  # the title, pasted again as a plain line
             continue
         if part != "timeline" and block.kind in ("paragraph", "item"):
             reading.prose.append((part, block))
@@ -176,7 +184,13 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             and _leads_in(block, assigned[index + 1][2] if index + 1 < len(assigned) else None)
             and (part == "follow_ups" or _action(block.text, lexicon) is None)
         ):
-            continue  # "To prevent a recurrence we are:": the items after it are the part
+            # "To prevent a recurrence we are:": the items after it are the part; under the
+            # actions taken (Google's "Remediation and prevention"), they are its plans.
+            if part in ("mitigation", "resolution") and lexicon.cue("intent", block.text):
+                planned = part
+            continue
+        if part == "follow_ups" and lexicon.cue("pending", text):
+            continue  # "Engineers will continue to investigate": no step to take
         if block.kind == "code":
             reading.add(part, Statement(block.text, block.line, block.end, "section"))
         elif (
@@ -190,6 +204,15 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
     return reading
+
+
+def _repeats_title(block: Block, title: str) -> bool:
+    """Whether a paragraph is one line, no sentence, that holds every word of the title."""
+    text = block.text.strip()
+    if block.kind != "paragraph" or block.end != block.line or text.endswith((".", ":")):
+        return False
+    wanted = set(re.findall(r"\w+", title.lower()))
+    return bool(wanted) and wanted <= set(re.findall(r"\w+", text.lower()))
 
 
 # Parts whose list, when each entry opens with a time, is a timeline (plans and lessons are
@@ -326,7 +349,13 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
         # An action counts only as done and of use; every other kind as said.
-        said = _acted(text, lexicon) if kind == "mitigation" else lexicon.cue(kind, text)
+        said: object
+        if kind == "mitigation":
+            said = _acted(text, lexicon)
+        elif kind == "diagnosis":
+            said = _looked(text, lexicon)
+        else:
+            said = lexicon.cue(kind, text)
         if said or (kind == "recovery" and stood):
             kinds.append(kind)
     if stood:
@@ -334,6 +363,29 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
     return replace(event, kinds=tuple(kinds))
+
+
+def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
+    """Where a sentence says responders looked at something: not in the words that only say
+    they took the incident up ("began investigating", see the acknowledgement cues)."""
+    took = lexicon.cue("acknowledgement", text)
+    if took is not None:
+        text = text[: took.start()] + " " * (took.end() - took.start()) + text[took.end() :]
+    return lexicon.cue("diagnosis", text)
+
+
+def _then_acted(text: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence tells a look and then an action after it ("identified the change as
+    the trigger and rolled it back"): both, the action last."""
+    # Words in a quoted command ("RESTARTS:.status…") are no action.
+    prose = re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), text)
+    looked, acted = _looked(text, lexicon), lexicon.cue("mitigation", prose)
+    return (
+        looked is not None
+        and acted is not None
+        and acted.start() >= looked.end()
+        and re.search(r"\b(?:and|then)\b|[;,]\s", prose[looked.end() : acted.start()]) is not None
+    )
 
 
 def infer(
@@ -378,9 +430,11 @@ def infer(
             if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
                 reading.add("diagnosis", statement)  # how they found it, and what they found
             continue
-        if "mitigation" in event.kinds and "diagnosis" not in event.kinds:
+        if "mitigation" in event.kinds and (
+            "diagnosis" not in event.kinds or _then_acted(event.text, lexicon)
+        ):
             reading.add("mitigation", _effect(statement, event, events))
-        elif "diagnosis" in event.kinds:
+        if "diagnosis" in event.kinds:
             reading.add("diagnosis", statement)
         if "detection" in event.kinds:
             reading.add("detection", statement)
@@ -408,7 +462,7 @@ def infer(
                     part in _STORY
                     and part != "diagnosis"
                     and lexicon.cue("conclusion", sentence)
-                    and lexicon.cue("diagnosis", sentence)
+                    and _looked(sentence, lexicon)
                 ):
                     reading.add("diagnosis", said)
                 continue
@@ -420,10 +474,10 @@ def infer(
                 continue
             # Past `intent` above: an action named here is one done, unless it did not help.
             done = action is not None and _helped(sentence, lexicon)
-            if done and not lexicon.cue("diagnosis", sentence):
+            if done and (not _looked(sentence, lexicon) or _then_acted(sentence, lexicon)):
                 if part != "mitigation":
                     reading.add("mitigation", said)
-            elif part in _STORY and lexicon.cue("diagnosis", sentence) and part != "diagnosis":
+            elif part in _STORY and _looked(sentence, lexicon) and part != "diagnosis":
                 reading.add("diagnosis", said)
             if part in ("resolution", "mitigation") and lexicon.cue("verification", sentence):
                 reading.add("verification", said)
@@ -536,12 +590,14 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
         action = _action(sentence, lexicon)
         part = "mitigation"
         if action is None or _intended(sentence, lexicon, action):
+            looked = _looked(sentence, lexicon)
+            noticed = lexicon.cue("detection", sentence)
             if _says_cause(sentence, lexicon):
                 part = "root_cause"  # "Root cause and mitigation: …" tells both
-            elif lexicon.cue("diagnosis", sentence):
+            elif noticed and (looked is None or noticed.start() < looked.start()):
+                part = "detection"  # "Engineers were alerted … and began investigating"
+            elif looked:
                 part = "diagnosis"
-            elif lexicon.cue("detection", sentence):
-                part = "detection"
             elif (
                 action is None
                 and not lexicon.cue("intent", sentence)

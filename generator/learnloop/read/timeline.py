@@ -189,7 +189,10 @@ def _prose(
     return out
 
 
-_CLAUSE = re.compile(r"[.!?;]\s+|,\s+|\s+(?:and|then)\s+(?=(?:by|at|around|until|from)\b)")
+# A comma before a year ("08 April, 2020") is inside a date, not between clauses.
+_CLAUSE = re.compile(
+    r"[.!?;]\s+|,\s+(?!(?:19|20)\d\d\b)|\s+(?:and|then)\s+(?=(?:by|at|around|until|from)\b)"
+)
 
 
 def _clause_start(text: str, at: int) -> int:
