@@ -172,7 +172,7 @@ def test_a_status_history_review_pasted_as_plain_text():
         Between 07:05 UTC and 12:43 UTC customers experienced connection timeouts. This issue
         is now mitigated.
 
-        What went wrong and why?
+        What went wrong, and why?
 
         We determined that a command sent to a router caused every router to recompute its
         forwarding tables.
@@ -310,9 +310,16 @@ def test_where_the_incident_stood_is_no_action():
         ## Timeline
         - 09:10 The issue was mitigated.
         - 09:20 Mitigation was complete; all services have been restored.
+
+        ## How did we respond?
+        Our mitigation systems were alerted automatically at 09:01. Traffic returned to
+        normal at 09:20 without further remediation, when the impact was mitigated.
         """
     )
     assert texts(incident, "mitigation") == []
+    assert texts(incident, "detection") == [
+        "Our mitigation systems were alerted automatically at 09:01."
+    ]
     kinds = {e.text: e.kinds for e in incident.timeline}
     assert "milestone" in kinds["Mitigation was complete; all services have been restored."]
     assert "mitigation" not in kinds["The issue was mitigated."]

@@ -103,7 +103,7 @@ class Lexicon:
 # Vendors ask their labels as questions ("**How did we respond?**"): a question mark closes
 # one as a colon does, and a bold question, or one alone on its line, needs neither.
 _LABEL = re.compile(
-    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 '’/&()-]{1,80}?)\s*"
+    r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 ,'’/&()-]{1,80}?)\s*"
     r"(?:(?:\?\s*)?(?:\*\*|__)\s*:|\??\s*:\s*(?:\*\*|__)?|\?\s*(?:\*\*|__)(?!\S)|\?[ \t]*(?=\n|$))"
     r"\s*"
 )

@@ -611,6 +611,12 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 kept = out[-1][1]
                 out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
                 continue
+            elif (
+                action is None
+                and not _responders_did(sentence, lexicon)
+                and (lexicon.cue("recovery", sentence) or lexicon.cue("milestone", sentence))
+            ):
+                continue  # the impact eased, and no action before it says how: no step
         out.append((part, Statement(sentence, line, end, how)))
     return out
 
