@@ -87,6 +87,10 @@ def test_a_span_across_midnight_places_later_moments_on_the_next_day():
     (rollback,) = [s for s in incident.part("mitigation") if "rolled back" in s.text]
     assert rollback.at == datetime(2021, 9, 2, 1, 30, tzinfo=UTC)
     assert found["mitigated_at"][0] == datetime(2021, 9, 2, 2, 55, tzinfo=UTC)
+    # The span's first bound, a clause of time words alone, tells no event: no trigger.
+    assert not any(e.text.startswith("Between 22:10 UTC") and "customers" not in e.text
+                   for e in incident.timeline)  # fmt: skip
+    assert incident.part("trigger") == ()
 
 
 def test_only_the_span_gives_the_end_when_no_sentence_says_it():
@@ -198,3 +202,17 @@ def test_a_comma_before_the_year_is_inside_the_date_not_between_clauses():
     assert incident is not None
     (event,) = incident.timeline
     assert event.text.startswith("On Wednesday 08 April, 2020 beginning at 06:48")
+
+
+def test_what_followed_an_action_is_said_with_it():
+    text = RCA.format(
+        day="2021-09-02",
+        window="Between 08:21 and 10:35 UTC",
+        alerted="08:29 UTC",
+        rolled="09:50 UTC",
+        normal="10:35 UTC",
+    ).replace("Error rates\nreturned to normal", "Once the rollback completed, services recovered")
+    incident, _ = incident_from_bytes(text.encode(), "incidents/az-1.md", UTC)
+    assert incident is not None
+    (step,) = [s.text for s in incident.part("mitigation")]
+    assert step.endswith("Once the rollback completed, services recovered by 10:35 UTC.")

@@ -588,6 +588,8 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     out: list[tuple[str, Statement]] = []
     for sentence, line, end in said:
         action = _action(sentence, lexicon)
+        if action is not None and _AFTER_IT.match(sentence) and lexicon.cue("recovery", sentence):
+            action = None  # "Once the rollback completed, services recovered": what it did
         part = "mitigation"
         if action is None or _intended(sentence, lexicon, action):
             looked = _looked(sentence, lexicon)
@@ -621,6 +623,8 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     return out
 
 
+# A sentence that opens on the action before it, done, to say what followed.
+_AFTER_IT = re.compile(r"^\W*(?:once|after|when|as soon as|following)\b", re.IGNORECASE)
 # What may open a sentence before its subject: "Then we …", "At 09:12 UTC, engineers …".
 _BEFORE_SUBJECT = re.compile(
     r"^\W*(?:(?:then|next|first|finally|later|subsequently|afterwards|after that|"

@@ -264,11 +264,23 @@ def told(
                 end, begin = (cuts[-1].start(), cuts[-1].end()) if cuts else (later.start,) * 2
             at = _on_its_own(stamp, after, zone)
             piece = _LABEL.sub("", text[start:end].strip())
+            if later is not None and not _WORDS.search(_TIME_WORDS.sub(" ", piece)):
+                begin = start  # "Between 21:25 UTC on 16 Nov 2020 | and 00:10 …": one clause
+                continue
             if at is not None and piece:
                 out.append(TimelineEvent(at, plain(piece), line_at(block, stamp.start)))
     return sorted(out, key=lambda e: (e.at, e.line))
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+# The words that only place a moment: a clause of nothing else tells no event.
+_TIME_WORDS = re.compile(
+    r"\b(?:between|from|on|at|around|about|until|till|to|and|the|of|utc|gmt|[ap]\.?m\b\.?|"
+    r"[a-z]{3,9}day|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|"
+    r"nov\w*|dec\w*|[cpemj]s?[st]|[cpe][ed]t|[bi]st|e?e[es]t|pt|et|"
+    r"\d[\d:./-]*(?:st|nd|rd|th|h)?)\b",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 _JOINS = re.compile(r",\s+(?:and\s+|then\s+)?|;\s+|\s+(?:and|then)\s+")
 _LABEL = re.compile(r"^(?:\*\*)?[A-Z][A-Za-z ]{0,30}:(?:\*\*)?\s+")
