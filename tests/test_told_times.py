@@ -41,6 +41,20 @@ def read(**values: str) -> tuple[Incident, list[Problem]]:
     return incident, problems
 
 
+def edited(words: str, instead: str) -> Incident:
+    """The RCA of one day, 08:21 to 10:35 UTC, with `words` written `instead`."""
+    text = RCA.format(
+        day="2021-09-02",
+        window="Between 08:21 and 10:35 UTC",
+        alerted="08:29 UTC",
+        rolled="09:50 UTC",
+        normal="10:35 UTC",
+    ).replace(words, instead)
+    incident, _ = incident_from_bytes(text.encode(), "incidents/az-1.md", UTC)
+    assert incident is not None
+    return incident
+
+
 def moments(incident: Incident) -> dict[str, tuple[datetime, str, int]]:
     return {m.name: (m.at, m.source, m.line) for m in incident.milestones}
 
@@ -94,15 +108,7 @@ def test_a_span_across_midnight_places_later_moments_on_the_next_day():
 
 
 def test_only_the_span_gives_the_end_when_no_sentence_says_it():
-    text = RCA.format(
-        day="2021-09-02",
-        window="Between 08:21 and 10:35 UTC",
-        alerted="08:29 UTC",
-        rolled="09:50 UTC",
-        normal="10:35 UTC",
-    ).replace("Error rates\nreturned to normal by 10:35 UTC.", "")
-    incident, _ = incident_from_bytes(text.encode(), "incidents/az-1.md", UTC)
-    assert incident is not None
+    incident = edited("Error rates\nreturned to normal by 10:35 UTC.", "")
     found = moments(incident)
     end = datetime(2021, 9, 2, 10, 35, tzinfo=UTC)
     assert found["mitigated_at"] == (end, "impact statement", 8)
@@ -205,14 +211,8 @@ def test_a_comma_before_the_year_is_inside_the_date_not_between_clauses():
 
 
 def test_what_followed_an_action_is_said_with_it():
-    text = RCA.format(
-        day="2021-09-02",
-        window="Between 08:21 and 10:35 UTC",
-        alerted="08:29 UTC",
-        rolled="09:50 UTC",
-        normal="10:35 UTC",
-    ).replace("Error rates\nreturned to normal", "Once the rollback completed, services recovered")
-    incident, _ = incident_from_bytes(text.encode(), "incidents/az-1.md", UTC)
-    assert incident is not None
+    incident = edited(
+        "Error rates\nreturned to normal", "Once the rollback completed, services recovered"
+    )
     (step,) = [s.text for s in incident.part("mitigation")]
     assert step.endswith("Once the rollback completed, services recovered by 10:35 UTC.")
