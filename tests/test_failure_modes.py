@@ -175,6 +175,10 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
             "connection-pool-exhaustion",
         ),
         ("A configuration update set the wrong origin for the endpoints.", "config-change"),
+        ("A power disturbance in one datacenter took scale units offline.", "power-or-cooling"),
+        ("A backend node went into an unhealthy state.", "node-failure"),
+        ("A network device in the datacenter failed to forward packets.", "network-hardware"),
+        ("A storage scale unit reached its throttling limits.", "quota-or-rate-limit"),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):
