@@ -179,6 +179,8 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("A backend node went into an unhealthy state.", "node-failure"),
         ("A network device in the datacenter failed to forward packets.", "network-hardware"),
         ("A storage scale unit reached its throttling limits.", "quota-or-rate-limit"),
+        ("A code defect in a recent deployment to the front-end caused failures.", "code-deploy"),
+        ("Engineers identified a recent change to backend systems as the cause.", "code-deploy"),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):
