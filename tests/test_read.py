@@ -300,6 +300,22 @@ def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     assert [s.line for s in incident.part("mitigation")][:2] == [10, 11]
 
 
+def test_running_something_is_a_look_only_when_it_is_run_to_see():
+    incident = read_text(
+        """
+        ## Mitigation
+        Engineers ran a query to count the records written without a region. The on-call team
+        ran the apply again from the correct workspace. The nodes came back.
+        """
+    )
+    assert texts(incident, "diagnosis") == [
+        "Engineers ran a query to count the records written without a region."
+    ]
+    assert texts(incident, "mitigation") == [
+        "The on-call team ran the apply again from the correct workspace. The nodes came back."
+    ]
+
+
 def test_where_the_incident_stood_is_no_action():
     incident = read_text(
         """
