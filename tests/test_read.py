@@ -265,16 +265,18 @@ def test_a_dated_list_under_another_part_is_its_timeline():
         - 15:58 UTC on 07 February 2024 – Our monitoring detected failure rates; engineers engaged.
         - 16:31 UTC on 07 February 2024 – We identified the cause as a delayed health signal.
         - 17:10 UTC on 07 February 2024 – We failed over the affected scale units manually.
-        - 19:30 UTC on 07 February 2024 – All customer impact mitigated.
+        - 19:20 UTC on 07 February 2024 – Failover completed.
+        - 19:30 UTC on 07 February 2024 – Customer impact mitigated.
         """,
         start="2024-02-07T15:45:00Z",
     )
     moments = {m.name: (m.at.strftime("%H:%M"), m.source) for m in incident.milestones}
     assert moments["detected_at"] == ("15:58", "timeline")
-    assert moments["mitigated_at"] == ("19:30", "timeline")
+    # The action said complete is when it took effect: no step of its own.
+    assert moments["mitigated_at"] == ("19:20", "timeline")
     (failover,) = incident.part("mitigation")  # the entry that acted, not every entry
     assert failover.text == "We failed over the affected scale units manually."
-    assert failover.effect_minutes == 140
+    assert failover.effect_minutes == 130
     assert texts(incident, "diagnosis") == ["We identified the cause as a delayed health signal."]
     assert texts(incident, "impact")[0].startswith("Between 15:45 UTC and 19:30 UTC")
 

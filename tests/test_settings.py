@@ -198,10 +198,11 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "  cues:\n"  # 5
         "    mitigaton: [flipped the kill switch]\n"  # 6
         "    mitigation: flipped the kill switch\n"  # 7
-        "  colour: 1\n",  # 8
+        "    detection: ['(new|) page', 'pager (went|go (off|on))']\n"  # 8
+        "  colour: 1\n",  # 9
     )
     assert problems == [
-        "learnloop.yml:8: error: reader.colour: unknown key; the keys are cues, parts",
+        "learnloop.yml:9: error: reader.colour: unknown key; the keys are cues, parts",
         "learnloop.yml:3: error: reader.parts.mitigaton: 'mitigaton' is not one of summary, "
         "impact, symptoms, trigger, root_cause, contributing_factors, whys, detection, "
         "diagnosis, mitigation, resolution, verification, timeline, lessons, follow_ups, aside",
@@ -210,6 +211,10 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "diagnosis, detection, acknowledgement, recovery, resolved, cause, named_cause, fault, "
         "finding, intent, ineffective, conclusion, verification, milestone, responders, pending",
         "learnloop.yml:7: error: reader.cues.mitigation: expected a list of phrases",
+        "learnloop.yml:8: error: reader.cues.detection: '(new|) page': a phrase starts with a "
+        "word, not a number or optional words",
+        "learnloop.yml:8: error: reader.cues.detection: 'pager (went|go (off|on))': unbalanced "
+        "or nested parentheses",
     ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
+from learnloop.read.failure_catalogue import phrase_problem
 from learnloop.read.failure_modes import phrase_regex
 
 PARTS = (
@@ -144,6 +145,8 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
                     "that holds a colon"
                 )
         phrases = [p for p in phrases if isinstance(p, str)]
+        problems += [f"{source}: cues.{kind}: {p!r}: {wrong}" for p in phrases
+                     if (wrong := _syntax(p))]  # fmt: skip
         variants = [v for phrase in phrases for v in phrase_regex(str(phrase))]
         compiled[kind] = re.compile(
             "|".join(rf"(?<!\w){v}" for v in variants) or "(?!)", re.IGNORECASE
@@ -206,6 +209,9 @@ def _problems(extension: Any) -> list[str]:
                 problems.append(f"{key}: {name!r} is not one of {', '.join(known)}")
             elif section == "cues" and not _texts(value):
                 problems.append(f"{key}: expected a list of phrases")
+            elif section == "cues":
+                problems += [f"{key}: {phrase!r}: {wrong}" for phrase in value
+                             if (wrong := _syntax(phrase))]  # fmt: skip
             elif section == "parts" and not isinstance(value, Mapping):
                 problems.append(f"{key}: expected a mapping with headings and labels")
             elif section == "parts":
@@ -215,6 +221,13 @@ def _problems(extension: Any) -> list[str]:
                     if value.get(inner) is not None and not _texts(value[inner]):
                         problems.append(f"{key}.{inner}: expected a list of names")
     return problems
+
+
+def _syntax(phrase: str) -> str | None:
+    """What is wrong with a cue's syntax (the catalogue's), or None. Unlike a failure mode,
+    a cue may be one plain word ("resolved")."""
+    wrong = phrase_problem(phrase)
+    return None if wrong is None or wrong.startswith("too generic") else wrong
 
 
 def _texts(value: Any) -> bool:
