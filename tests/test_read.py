@@ -318,6 +318,39 @@ def test_running_something_is_a_look_only_when_it_is_run_to_see():
     ]
 
 
+def test_a_terse_timeline_of_a_prose_post_mortem():
+    incident = read_text(
+        """
+        ## What happened
+        At about ten past nine the checkout page started timing out for some customers.
+
+        ## Timeline
+        - 09:10 first customer complaints in #support
+        - 09:14 alert OrdersLatencyHigh fired, Tom acked
+        - 09:25 thread dumps all showed workers blocked on inventory HTTP calls
+        - 09:31 decision: shorten the read timeout via config from 60 s to 4 s
+        - 09:36 config pushed, latency back under 300 ms
+        - 09:50 batch job paused, inventory recovered
+
+        ## Why it happened
+        The inventory client waited 60 seconds on each read, so the workers ran dry.
+        """
+    )
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["acknowledged_at"] == "09:14"
+    assert moments["mitigated_at"] == "09:36"
+    assert texts(incident, "root_cause") == [
+        "The inventory client waited 60 seconds on each read, so the workers ran dry."
+    ]
+    assert texts(incident, "diagnosis") == [
+        "thread dumps all showed workers blocked on inventory HTTP calls"
+    ]
+    timeout, paused = incident.part("mitigation")
+    assert timeout.text.startswith("decision: shorten the read timeout")
+    assert timeout.effect_minutes == 5
+    assert paused.text == "batch job paused, inventory recovered"
+
+
 def test_where_the_incident_stood_is_no_action():
     incident = read_text(
         """
