@@ -351,6 +351,25 @@ def test_a_terse_timeline_of_a_prose_post_mortem():
     assert paused.text == "batch job paused, inventory recovered"
 
 
+def test_what_the_responders_did_first_is_an_action_whatever_follows():
+    incident = read_text(
+        """
+        ## Summary
+        Staging was not reachable so I reverted the version bump, which brought staging back
+        but was reverted again later. Our nightly job then replaced the nodes, which caused
+        the second outage.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "Staging was not reachable so I reverted the version bump, which brought staging back "
+        "but was reverted again later."
+    ]
+    # A process, not the responders, did the second: its sentence tells the cause.
+    assert texts(incident, "root_cause") == [
+        "Our nightly job then replaced the nodes, which caused the second outage."
+    ]
+
+
 def test_where_the_incident_stood_is_no_action():
     incident = read_text(
         """

@@ -374,6 +374,38 @@ def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     return lexicon.cue("diagnosis", text)
 
 
+def _acted_first(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
+    """Whether a sentence tells what was done before any word of cause ("… so I reverted the
+    version bump, which was reverted again later"): the cause words are then of its effects."""
+    cause = lexicon.cue("cause", text)
+    if action is None or cause is None or cause.start() < action.start():
+        return False
+    # Done by the responders, named just before it ("so I reverted"): not a process that
+    # "spawned new nodes" and so caused the incident.
+    before = text[: action.start()]
+    who = [m.end() for m in _I.finditer(before)]
+    who += _ends(lexicon, "responders", before)
+    return (
+        any(action.start() - end <= _NEAR for end in who)
+        and not lexicon.cue("named_cause", text)
+        and not lexicon.cue("fault", text)
+        and _acted(text, lexicon)
+    )
+
+
+_I = re.compile(r"\bI\b")
+_NEAR = 20  # characters between who and what they did: "we then quickly reverted"
+
+
+def _ends(lexicon: Lexicon, kind: str, text: str) -> list[int]:
+    """Where each place a text says `kind` ends, left to right."""
+    ends, at = [], 0
+    while (match := lexicon.cue(kind, text[at:])) is not None and match.end() > 0:
+        at += match.end()
+        ends.append(at)
+    return ends
+
+
 def _then_acted(text: str, lexicon: Lexicon) -> bool:
     """Whether a sentence tells a look and then an action after it ("identified the change as
     the trigger and rolled it back"): both, the action last."""
@@ -453,8 +485,10 @@ def infer(
             action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
             said = Statement(sentence, line, end, "inferred")
-            if part not in ("root_cause", "contributing_factors") and _says_cause(
-                sentence, lexicon
+            if (
+                part not in ("root_cause", "contributing_factors")
+                and _says_cause(sentence, lexicon)
+                and not _acted_first(sentence, lexicon, action)
             ):
                 reading.add("root_cause", said)
                 # "Our investigation found that …": how they found it, and what they found.
