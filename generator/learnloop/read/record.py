@@ -647,16 +647,18 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 kept = out[-1][1]
                 out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
                 continue
-            elif (
-                action is None
-                and not _responders_did(sentence, lexicon)
-                and (lexicon.cue("recovery", sentence) or lexicon.cue("milestone", sentence))
+            elif not _responders_did(sentence, lexicon) and (
+                lexicon.cue("recovery", sentence) or lexicon.cue("milestone", sentence)
             ):
                 continue  # the impact eased, and no action before it says how: no step
+            elif lexicon.cue("intent", sentence) and not _HEDGE.search(sentence):
+                part = "follow_ups"  # "We will automate the failover.": a plan
         out.append((part, Statement(sentence, line, end, how)))
     return out
 
 
+# "Customers may have seen errors": said of the impact, not a plan, though it reads as one.
+_HEDGE = re.compile(r"\b(?:may|might) have\b", re.IGNORECASE)
 # A sentence that opens on the action before it, done, to say what followed.
 _AFTER_IT = re.compile(r"^\W*(?:once|after|when|as soon as|following)\b", re.IGNORECASE)
 # What may open a sentence before its subject: "Then we …", "At 09:12 UTC, engineers …".
