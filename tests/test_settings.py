@@ -176,6 +176,25 @@ def test_a_teams_cues_join_the_shipped_ones(make_repo) -> None:
     assert actions() == ["Flipped the kill switch for the fast path.", "Rolled back the release."]
 
 
+def test_the_readers_words_in_the_readme_work_as_written(make_repo) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "reader:" in b]
+    text = TEAM_TIMELINE + (
+        "\n## What we changed\nMoved the pool behind pgbouncer.\n"
+        "\n## Root cause\nRepeated rebalancing of the consumer group.\n"
+    )
+    root = make_repo({"a.md": text})
+    (root / "learnloop.yml").write_text(example, encoding="utf-8")
+    told = explained(root, "a.md")
+    assert [m["id"] for m in told["failure_modes"]] == ["kafka-rebalance-storm"]
+    parts = told["parts"]
+    assert [p["text"] for p in parts["mitigation"]] == [
+        "Flipped the kill switch for the fast path.",
+        "Rolled back the release.",
+    ]
+    assert [p["text"] for p in parts["resolution"]] == ["Moved the pool behind pgbouncer."]
+
+
 def test_a_teams_headings_name_parts(make_repo) -> None:
     text = incident_text() + "\n## What we changed\nMoved the pool behind pgbouncer.\n"
     root = make_repo({"a.md": text})
