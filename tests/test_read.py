@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from learnloop.cli import cli
@@ -1063,3 +1064,50 @@ def test_reference_link_definitions_are_not_sentences():
         '[PM-9]: 2019-11-29-ip-starvation.md\n[docs]: https://example.org/x "Docs"\n'
     )
     assert texts(incident, "follow_ups") == ["Add an alert on free addresses per subnet."]
+
+
+_CUE_WORDS = [
+    "rolled",
+    "back",
+    "the",
+    "release",
+    "we",
+    "restarted",
+    "mitigation",
+    "was",
+    "complete",
+    "reset",
+    "offsets",
+    "--reset-offsets",
+    "failed",
+    "over",
+    "checked",
+    "logs",
+    "showed",
+    "alert",
+    "fired",
+    "because",
+    "caused",
+    "by",
+    "engineers",
+    "will",
+    "investigate",
+    "v1.2",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_WORDS), max_size=14), st.sampled_from(lexicon.CUES))
+@example(["it", "was", "caused", "by", "a", "release"], "cause")
+@example(["we", "rolled", "it", "back"], "mitigation")
+@example(["the", "issue", "was", "fully", "mitigated"], "milestone")
+def test_grouped_cues_find_what_the_plain_alternation_finds(said: list[str], kind: str):
+    # Cue patterns are grouped by first letter for speed: the match, its start and its end,
+    # must be the plain alternation's.
+    data = lexicon._data("cues.yml")
+    variants = [v for p in data.get(kind) or [] for v in lexicon.phrase_regex(p)]
+    plain = re.compile("|".join(rf"(?<!\w){v}" for v in variants) or "(?!)", re.IGNORECASE)
+    text = " ".join(said)
+    want = plain.search(text)
+    got = lexicon.shipped().cue(kind, text)
+    assert (got.span() if got else None) == (want.span() if want else None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from learnloop.errors import SettingsError
@@ -75,11 +75,21 @@ class Lexicon:
     labels: tuple[tuple[str, str], ...]
     cues: Mapping[str, re.Pattern[str]]
 
+    @cached_property
+    def _heading_parts(self) -> dict[str, str]:
+        return _first_part(self.headings)
+
+    @cached_property
+    def _label_parts(self) -> dict[str, str]:
+        return _first_part(self.labels)
+
     def heading(self, text: str) -> str | None:
-        """The part a heading names: its words, or its first words, are a known name."""
-        said = words(text)
-        for name, part in self.headings:
-            if said == name or said.startswith(name + " "):
+        """The part a heading names: its words, or its first words, are a known name (the
+        longest that is)."""
+        said = words(text).split(" ")
+        for count in range(len(said), 0, -1):
+            part = self._heading_parts.get(" ".join(said[:count]))
+            if part is not None:
                 return part
         return None
 
@@ -88,16 +98,21 @@ class Lexicon:
         match = _LABEL.match(text)
         if match is None:
             return None
-        said = words(match.group("label"))
-        for name, part in self.labels:
-            if said == name:
-                return part, match.end()
-        return None
+        part = self._label_parts.get(words(match.group("label")))
+        return (part, match.end()) if part is not None else None
 
     def cue(self, kind: str, text: str) -> re.Match[str] | None:
         """Where a sentence says it does `kind` (see CUES), or None."""
         # Code marks are not words: "Alert `X` fires" is an alert that fires.
         return self.cues[kind].search(text.lower().replace("’", "'").replace("`", " "))
+
+
+def _first_part(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Each name's part; a name given to two parts keeps the first, as a scan would."""
+    out: dict[str, str] = {}
+    for name, part in names:
+        out.setdefault(name, part)
+    return out
 
 
 # A label: a few words (bold or not) closed by a colon, at the start of a paragraph or item.
@@ -148,9 +163,7 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
         problems += [f"{source}: cues.{kind}: {p!r}: {wrong}" for p in phrases
                      if (wrong := _syntax(p))]  # fmt: skip
         variants = [v for phrase in phrases for v in phrase_regex(str(phrase))]
-        compiled[kind] = re.compile(
-            "|".join(rf"(?<!\w){v}" for v in variants) or "(?!)", re.IGNORECASE
-        )
+        compiled[kind] = re.compile(_alternation(variants), re.IGNORECASE)
     if problems:
         raise SettingsError([f"{p}" for p in problems])
     order = lambda pair: (-len(pair[0]), pair)  # noqa: E731 - the longest name decides
@@ -159,6 +172,27 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
         tuple(sorted(dict.fromkeys(labels), key=order)),
         compiled,
     )
+
+
+def _alternation(variants: list[str]) -> str:
+    """One pattern for every variant, each matched from a word's start.
+
+    The variants are grouped by their first letter, so that at each word the engine tries
+    one group rather than hundreds of branches (several times faster on a long post-mortem).
+    Within a group they keep their order: at any place, the same variant wins as it would
+    in the plain alternation, since only a variant of that place's letter can match there.
+    """
+    groups: dict[str, list[str]] = {}
+    others: list[str] = []
+    for variant in variants:
+        if variant[:1].isalnum() and variant[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(variant[0], []).append(variant[1:])
+        else:
+            others.append(variant)
+    branches = [f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items()]
+    if not branches and not others:
+        return "(?!)"
+    return r"(?<!\w)(?:" + "|".join([*branches, *others]) + ")"
 
 
 def _data(name: str) -> Any:
