@@ -89,11 +89,19 @@ def without_places(text: str, incident: Incident) -> str:
     """The text without what names where or under which ticket it happened: regions,
     tracking ids, links, and the incident's own services. Patterns group by why."""
     text = _places().sub(" ", text)
-    for service in incident.services:
-        for word in re.split(r"[^a-z0-9]+", service.lower()):
-            if len(word) > 2:
-                text = re.sub(rf"(?i)\b{re.escape(word)}\b", " ", text)
-    return text
+    names = _service_words(tuple(incident.services))
+    return names.sub(" ", text) if names is not None else text
+
+
+@functools.lru_cache(maxsize=4096)
+def _service_words(services: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The words of a set of service names as one pattern (compiled once per set: a pattern
+    per word overflowed the regex cache on a large corpus)."""
+    found = {w for s in services for w in re.split(r"[^a-z0-9]+", s.lower()) if len(w) > 2}
+    if not found:
+        return None
+    words = "|".join(re.escape(w) for w in sorted(found, key=lambda w: (-len(w), w)))
+    return re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
 
 
 def fields(incident: Incident) -> dict[str, str]:
