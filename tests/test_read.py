@@ -229,6 +229,20 @@ def test_remediation_and_prevention_tells_the_actions_then_the_plans():
     ]
 
 
+
+def test_a_list_under_no_part_is_no_follow_up():
+    # As a status notice writes it: no heading, a sentence, then what came back.
+    incident = read_text(
+        """
+        The root certificate was rotated, which repaired every broken service.
+
+        - archives.example.org was back online at 09:55 UTC
+        - ldap was back online at 09:55 UTC
+        """
+    )
+    assert texts(incident, "follow_ups") == []
+
+
 def test_root_cause_and_mitigation_in_one_paragraph_each_sentence_in_its_part():
     incident = read_text(
         """

@@ -146,10 +146,10 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
             continue
-        if block.kind != "item" or part != planned:
-            planned = None
-        elif part == planned:
+        if planned is not None and block.kind == "item" and part == planned:
             part = "follow_ups"  # "We are taking the following steps to prevent …:" and its list
+        else:
+            planned = None
         if index in reading.entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
