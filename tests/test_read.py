@@ -229,7 +229,6 @@ def test_remediation_and_prevention_tells_the_actions_then_the_plans():
     ]
 
 
-
 def test_a_list_under_no_part_is_no_follow_up():
     # As a status notice writes it: no heading, a sentence, then what came back.
     incident = read_text(
