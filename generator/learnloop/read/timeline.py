@@ -273,12 +273,14 @@ def told(
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-# The words that only place a moment: a clause of nothing else tells no event.
+# The words that only place a moment (times' own month and zone names): a clause of nothing
+# else tells no event.
 _TIME_WORDS = re.compile(
-    r"\b(?:between|from|on|at|around|about|until|till|to|and|the|of|utc|gmt|[ap]\.?m\b\.?|"
-    r"[a-z]{3,9}day|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|"
-    r"nov\w*|dec\w*|[cpemj]s?[st]|[cpe][ed]t|[bi]st|e?e[es]t|pt|et|"
-    r"\d[\d:./-]*(?:st|nd|rd|th|h)?)\b",
+    r"\b(?:between|from|on|at|around|about|until|till|to|and|the|of|am|pm|utc|gmt|z|"
+    + "|".join(
+        sorted({*times.MONTHS, *map(str.lower, times.NAMED_ZONES)}, key=lambda w: (-len(w), w))
+    )
+    + r"|(?:mon|tues?|wednes|thurs?|fri|satur|sun)day|\d[\d:./-]*(?:st|nd|rd|th|h)?)\b",
     re.IGNORECASE,
 )
 _WORDS = re.compile(r"[^\W\d_]{2,}")
