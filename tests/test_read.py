@@ -229,6 +229,22 @@ def test_remediation_and_prevention_tells_the_actions_then_the_plans():
     ]
 
 
+def test_a_look_and_then_an_action_in_a_timeline_is_both():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:05 errors reported by customers
+        - 09:20 identified the leaking worker in the pool and restarted it
+        - 09:25 checked `kubectl logs api | grep 'pool exhausted and restarted'`
+        - 09:30 errors back to normal
+        """
+    )
+    assert texts(incident, "mitigation") == ["identified the leaking worker in the pool and restarted it"]
+    # A command's words are no action: the check is a look only.
+    assert [t for t in texts(incident, "diagnosis") if "kubectl" in t]
+    assert not [t for t in texts(incident, "mitigation") if "kubectl" in t]
+
+
 def test_a_list_under_no_part_is_no_follow_up():
     # As a status notice writes it: no heading, a sentence, then what came back.
     incident = read_text(
