@@ -239,7 +239,9 @@ def test_a_look_and_then_an_action_in_a_timeline_is_both():
         - 09:30 errors back to normal
         """
     )
-    assert texts(incident, "mitigation") == ["identified the leaking worker in the pool and restarted it"]
+    assert texts(incident, "mitigation") == [
+        "identified the leaking worker in the pool and restarted it"
+    ]
     # A command's words are no action: the check is a look only.
     assert [t for t in texts(incident, "diagnosis") if "kubectl" in t]
     assert not [t for t in texts(incident, "mitigation") if "kubectl" in t]
