@@ -403,6 +403,18 @@ def test_what_the_responders_did_first_is_an_action_whatever_follows():
     ]
 
 
+def test_actions_on_one_line_keep_their_order_and_an_attempt_that_did_not_help_is_no_step():
+    incident = read_text(
+        """
+        **Mitigation:** Our team reverted the route change. Traffic flowed again. Engineering doubled the instances. It did not change much. Engineering fenced the old leader.
+        """  # noqa: E501 - a vendor's paragraph, on one line as published
+    )
+    assert texts(incident, "mitigation") == [
+        "Our team reverted the route change. Traffic flowed again.",
+        "Engineering fenced the old leader.",
+    ]
+
+
 def test_where_the_incident_stood_is_no_action():
     incident = read_text(
         """

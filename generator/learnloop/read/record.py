@@ -643,9 +643,14 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 and out[-1][0] == "mitigation"
             ):
                 # An outcome: said of the action before it, in the same statement. (A plan
-                # stays a sentence of its own, as it was written.)
+                # stays a sentence of its own, as it was written.) One that says it did not
+                # help ("It did not change much.") makes it an attempt, as in a timeline: no
+                # step to repeat.
                 kept = out[-1][1]
-                out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
+                if lexicon.cue("ineffective", sentence):
+                    out.pop()
+                else:
+                    out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
                 continue
             elif not _responders_did(sentence, lexicon) and (
                 lexicon.cue("recovery", sentence) or lexicon.cue("milestone", sentence)
@@ -707,7 +712,7 @@ def _effect(
 def frozen(parts: dict[str, list[Statement]]) -> tuple[tuple[str, tuple[Statement, ...]], ...]:
     """The parts as the incident holds them: every part, its statements in file order."""
     return tuple(
-        (part, tuple(sorted(statements, key=lambda s: (s.line, s.end, s.text))))
+        (part, tuple(sorted(statements, key=lambda s: (s.line, s.end))))
         for part, statements in parts.items()
     )
 
