@@ -247,6 +247,36 @@ def test_a_look_and_then_an_action_in_a_timeline_is_both():
     assert not [t for t in texts(incident, "mitigation") if "kubectl" in t]
 
 
+def test_a_blog_post_mortem_with_a_timeline_table_and_follow_up_steps():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time (UTC) | Event |
+        |---|---|
+        | 09:04 | First alert fires for the control plane API |
+        | 09:40 | Engineers confirmed the facility had lost utility power and the generators had failed |
+        | 10:10 | We started failing over the control plane to the recovery site |
+        | 11:35 | Control plane API available again from the recovery site |
+
+        ## Remediation and follow-up steps
+
+        - Remove dependencies on the core data center for control plane configuration
+        """,  # noqa: E501 - a table row as written
+    )
+    confirmed = (
+        "Engineers confirmed the facility had lost utility power and the generators had failed"
+    )
+    assert texts(incident, "root_cause") == [confirmed]
+    assert texts(incident, "diagnosis") == [confirmed]
+    (failover,) = incident.part("mitigation")
+    assert failover.effect_minutes == 85
+    assert texts(incident, "follow_ups") == [
+        "Remove dependencies on the core data center for control plane configuration"
+    ]
+    assert texts(incident, "resolution") == []
+
+
 def test_a_list_under_no_part_is_no_follow_up():
     # As a status notice writes it: no heading, a sentence, then what came back.
     incident = read_text(
