@@ -277,6 +277,24 @@ def test_a_blog_post_mortem_with_a_timeline_table_and_follow_up_steps():
     assert texts(incident, "resolution") == []
 
 
+def test_a_narrative_summary_tells_its_cause_after_a_colon_and_its_plans_as_commitments():
+    incident = read_text(
+        """
+        # Summary of the queue service event
+
+        At 9:39 AM PST, we were able to confirm a root cause: the new capacity had caused every
+        front-end server to exceed the maximum number of threads the OS allows. We removed the
+        new capacity. We will move the fleet to larger servers. We will not be able to reuse
+        the old hosts. We'll keep you posted. We plan to do it on Monday.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "At 9:39 AM PST, we were able to confirm a root cause: the new capacity had caused every "
+        "front-end server to exceed the maximum number of threads the OS allows."
+    ]
+    assert texts(incident, "follow_ups") == ["We will move the fleet to larger servers."]
+
+
 def test_a_list_under_no_part_is_no_follow_up():
     # As a status notice writes it: no heading, a sentence, then what came back.
     incident = read_text(

@@ -476,6 +476,7 @@ def infer(
         if not _RESPONSE.search(factor.text) and _says_cause(factor.text, lexicon):
             reading.add("root_cause", factor)
     assigned = reading.assigned
+    planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     for index, (part, _, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
@@ -504,6 +505,16 @@ def infer(
             # still the impact.
             if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
                 reading.add("impact", said)
+            if (
+                part in _STORY
+                and planned_apart
+                and _COMMITMENT.match(sentence)
+                and not lexicon.cue("pending", sentence)  # "We'll keep you posted."
+            ):
+                # "We will move the fleet to larger servers": where no part lists the plans, the
+                # commitments in the text are the follow-ups.
+                reading.add("follow_ups", said)
+                continue
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
             # Past `intent` above: an action named here is one done, unless it did not help.
@@ -593,7 +604,12 @@ def _helped(text: str, lexicon: Lexicon) -> bool:
 
 def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
     """Whether a sentence states why it failed (not what followed, not that it was found)."""
-    if lexicon.cue("finding", sentence) or lexicon.cue("intent", sentence):
+    found = lexicon.cue("finding", sentence)
+    if found is not None and (told := _TOLD.match(sentence, found.end())):
+        # "We were able to confirm a root cause: the new capacity had caused …": what follows
+        # the colon is the cause.
+        return _says_cause(sentence[told.end() :], lexicon)
+    if found or lexicon.cue("intent", sentence):
         return False
     if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
         return True
@@ -662,6 +678,15 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     return out
 
 
+# A commitment, said as one: "We will …", "Going forward, we are going to …".
+_COMMITMENT = re.compile(
+    r"^\W*(?:(?:in the future|going forward|next|moving forward),?\s+)?"
+    r"we(?:'ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to)\s+"
+    r"(?!not\b|be\s+able|(?:do|fix|handle|address)\s+(?:it|this|that)\b)",
+    re.IGNORECASE,
+)
+# What follows a finding to tell it: "… confirm a root cause: the new capacity had …".
+_TOLD = re.compile(r"[^.:;]{0,40}?:\s+(?=\S)")
 # "Customers may have seen errors": said of the impact, not a plan, though it reads as one.
 _HEDGE = re.compile(r"\b(?:may|might) have\b", re.IGNORECASE)
 # A sentence that opens on the action before it, done, to say what followed.
