@@ -295,6 +295,40 @@ def test_a_narrative_summary_tells_its_cause_after_a_colon_and_its_plans_as_comm
     assert texts(incident, "follow_ups") == ["We will move the fleet to larger servers."]
 
 
+def test_a_timeline_in_the_present_tense_and_a_table_of_action_items():
+    # Google's postmortem template: entries in the present tense, action items as a table.
+    incident = read_text(
+        """
+        ## Action Items
+
+        | Action Item | Type | Owner |
+        |---|---|---|
+        | Add load shedding to the search backends | prevent | sam |
+
+        ## Timeline
+
+        - 14:51 a blog post sends a surge of traffic to search
+        - 14:55 on-call receives pager storm, 500s from all clusters
+        - 14:58 on-call starts investigating, finds backend crash rate very high
+        - 15:01 on-call declares incident
+        - 15:10 on-call redirects traffic to the spare cluster
+        - 15:57 OUTAGE MITIGATED, updated index deployed
+        """,
+        start="2025-03-14T14:51:00Z",
+    )
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["detected_at"] == "14:55"
+    assert moments["acknowledged_at"] == "14:58"
+    assert moments["mitigated_at"] == "15:57"
+    assert texts(incident, "diagnosis") == [
+        "on-call starts investigating, finds backend crash rate very high"
+    ]
+    assert texts(incident, "mitigation") == ["on-call redirects traffic to the spare cluster"]
+    assert texts(incident, "follow_ups") == [
+        "Add load shedding to the search backends — prevent — sam"
+    ]
+
+
 def test_a_list_under_no_part_is_no_follow_up():
     # As a status notice writes it: no heading, a sentence, then what came back.
     incident = read_text(

@@ -43,6 +43,7 @@ class Block:
     level: int = 0  # a heading's level (7 for a bold line standing alone)
     cells: tuple[str, ...] = ()  # a table row's cells
     raw: str = ""  # the lines as written (code keeps its layout)
+    header: bool = False  # a table's header row (the row above its |---| line)
 
 
 def blocks(text: str, first_line: int = 1) -> list[Block]:
@@ -136,6 +137,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
                         first_line + index,
                         cells=cells,
                         raw=line,
+                        header=index + 1 < len(lines) and bool(_SEPARATOR.match(lines[index + 1])),
                     )
                 )
             index += 1

@@ -175,6 +175,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.timeline_blocks.append(block)
             reading.sections.setdefault("timeline", []).append(block.raw)
             continue
+        if block.header and how == "section":
+            continue  # "Action item | Type | Owner": a table's column names tell nothing
         text = _labelled_text(block, lexicon) if how == "label" else block.text
         if block.kind == "row" and how == "label":
             text = " — ".join(block.cells[1:])
@@ -407,8 +409,9 @@ def _ends(lexicon: Lexicon, kind: str, text: str) -> list[int]:
 
 
 def _then_acted(text: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence tells a look and then an action after it ("identified the change as
-    the trigger and rolled it back"): both, the action last."""
+    """Whether a text tells a look and then an action after it ("identified the change as
+    the trigger and rolled it back", "Notices that some logs hold credentials. Rolls back the
+    deployment."): both, the action last, joined by "and", "then", a comma or a new sentence."""
     # Words in a quoted command ("RESTARTS:.status…") are no action.
     prose = re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), text)
     looked, acted = _looked(text, lexicon), lexicon.cue("mitigation", prose)
@@ -416,7 +419,7 @@ def _then_acted(text: str, lexicon: Lexicon) -> bool:
         looked is not None
         and acted is not None
         and acted.start() >= looked.end()
-        and re.search(r"\b(?:and|then)\b|[;,]\s", prose[looked.end() : acted.start()]) is not None
+        and re.search(r"\b(?:and|then)\b|[;,.]\s", prose[looked.end() : acted.start()]) is not None
     )
 
 
@@ -487,7 +490,7 @@ def infer(
             intent = _intended(sentence, lexicon, action)
             said = Statement(sentence, line, end, "inferred")
             if (
-                part not in ("root_cause", "contributing_factors")
+                part not in ("root_cause", "contributing_factors", "trigger")
                 and _says_cause(sentence, lexicon)
                 and not _acted_first(sentence, lexicon, action)
             ):
