@@ -329,6 +329,20 @@ def test_a_timeline_in_the_present_tense_and_a_table_of_action_items():
     ]
 
 
+def test_a_trigger_is_not_read_again_as_the_cause():
+    incident = read_text(
+        """
+        **Root Causes:** A resource leak when searches failed under very high load.
+
+        **Trigger:** A latent bug triggered by a sudden increase in traffic.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "A resource leak when searches failed under very high load."
+    ]
+    assert texts(incident, "trigger") == ["A latent bug triggered by a sudden increase in traffic."]
+
+
 def test_a_list_under_no_part_is_no_follow_up():
     # As a status notice writes it: no heading, a sentence, then what came back.
     incident = read_text(
