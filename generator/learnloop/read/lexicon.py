@@ -6,15 +6,15 @@ learnloop.yml under `reader:`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import Any
 
 from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import phrase_problem
-from learnloop.read.failure_modes import phrase_regex
+from learnloop.read.failure_modes import alternation, phrase_regex
 
 PARTS = (
     "summary",
@@ -71,24 +71,16 @@ def words(text: str) -> str:
 class Lexicon:
     """Part names (headings, labels) and cue patterns, compiled once."""
 
-    headings: tuple[tuple[str, str], ...]  # (words, part), longest first
-    labels: tuple[tuple[str, str], ...]
+    headings: Mapping[str, str]  # a name's words -> the part it names
+    labels: Mapping[str, str]
     cues: Mapping[str, re.Pattern[str]]
-
-    @cached_property
-    def _heading_parts(self) -> dict[str, str]:
-        return _first_part(self.headings)
-
-    @cached_property
-    def _label_parts(self) -> dict[str, str]:
-        return _first_part(self.labels)
 
     def heading(self, text: str) -> str | None:
         """The part a heading names: its words, or its first words, are a known name (the
         longest that is)."""
         said = words(text).split(" ")
         for count in range(len(said), 0, -1):
-            part = self._heading_parts.get(" ".join(said[:count]))
+            part = self.headings.get(" ".join(said[:count]))
             if part is not None:
                 return part
         return None
@@ -98,19 +90,28 @@ class Lexicon:
         match = _LABEL.match(text)
         if match is None:
             return None
-        part = self._label_parts.get(words(match.group("label")))
+        part = self.labels.get(words(match.group("label")))
         return (part, match.end()) if part is not None else None
 
     def cue(self, kind: str, text: str) -> re.Match[str] | None:
         """Where a sentence says it does `kind` (see CUES), or None."""
-        # Code marks are not words: "Alert `X` fires" is an alert that fires.
-        return self.cues[kind].search(text.lower().replace("’", "'").replace("`", " "))
+        return self.cues[kind].search(_as_matched(text))
+
+    def every(self, kind: str, text: str) -> Iterator[re.Match[str]]:
+        """Each place a sentence says `kind`, left to right."""
+        return self.cues[kind].finditer(_as_matched(text))
 
 
-def _first_part(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Each name's part; a name given to two parts keeps the first, as a scan would."""
+def _as_matched(text: str) -> str:
+    # Code marks are not words: "Alert `X` fires" is an alert that fires. The length is kept,
+    # so that a match's place is the sentence's.
+    return text.lower().replace("’", "'").replace("`", " ")
+
+
+def _by_name(names: list[tuple[str, str]]) -> dict[str, str]:
+    """Each name's part; a name given to two parts keeps the first of them alphabetically."""
     out: dict[str, str] = {}
-    for name, part in names:
+    for name, part in sorted(set(names)):
         out.setdefault(name, part)
     return out
 
@@ -163,36 +164,11 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
         problems += [f"{source}: cues.{kind}: {p!r}: {wrong}" for p in phrases
                      if (wrong := _syntax(p))]  # fmt: skip
         variants = [v for phrase in phrases for v in phrase_regex(str(phrase))]
-        compiled[kind] = re.compile(_alternation(variants), re.IGNORECASE)
+        # Every variant from a word's start, the few that open on no letter too.
+        compiled[kind] = re.compile(rf"(?<!\w)(?:{alternation(variants)})", re.IGNORECASE)
     if problems:
         raise SettingsError([f"{p}" for p in problems])
-    order = lambda pair: (-len(pair[0]), pair)  # noqa: E731 - the longest name decides
-    return Lexicon(
-        tuple(sorted(dict.fromkeys(headings), key=order)),
-        tuple(sorted(dict.fromkeys(labels), key=order)),
-        compiled,
-    )
-
-
-def _alternation(variants: list[str]) -> str:
-    """One pattern for every variant, each matched from a word's start.
-
-    The variants are grouped by their first letter, so that at each word the engine tries
-    one group rather than hundreds of branches (several times faster on a long post-mortem).
-    Within a group they keep their order: at any place, the same variant wins as it would
-    in the plain alternation, since only a variant of that place's letter can match there.
-    """
-    groups: dict[str, list[str]] = {}
-    others: list[str] = []
-    for variant in variants:
-        if variant[:1].isalnum() and variant[1:2] not in ("?", "*", "+", "{"):
-            groups.setdefault(variant[0], []).append(variant[1:])
-        else:
-            others.append(variant)
-    branches = [f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items()]
-    if not branches and not others:
-        return "(?!)"
-    return r"(?<!\w)(?:" + "|".join([*branches, *others]) + ")"
+    return Lexicon(_by_name(headings), _by_name(labels), compiled)
 
 
 def _data(name: str) -> Any:

@@ -349,16 +349,13 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     text = event.text
     kinds = []
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
+    # An action counts only as done and of use, a look not when it only took the incident
+    # up; every other kind as said.
+    said = {"mitigation": _acted(text, lexicon), "diagnosis": bool(_looked(text, lexicon))}
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
-        # An action counts only as done and of use; every other kind as said.
-        said: object
-        if kind == "mitigation":
-            said = _acted(text, lexicon)
-        elif kind == "diagnosis":
-            said = _looked(text, lexicon)
-        else:
-            said = lexicon.cue(kind, text)
-        if said or (kind == "recovery" and stood):
+        if (said[kind] if kind in said else lexicon.cue(kind, text)) or (
+            kind == "recovery" and stood
+        ):
             kinds.append(kind)
     if stood:
         kinds.append("milestone")
@@ -367,12 +364,21 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     return replace(event, kinds=tuple(kinds))
 
 
+def _blanked(text: str, span: re.Match[str]) -> str:
+    """The text with a match's words made spaces: gone from what is read next, while every
+    place after it stays where it was."""
+    return text[: span.start()] + " " * (span.end() - span.start()) + text[span.end() :]
+
+
+_CODE = re.compile(r"`[^`]*`")
+
+
 def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     """Where a sentence says responders looked at something: not in the words that only say
     they took the incident up ("began investigating", see the acknowledgement cues)."""
     took = lexicon.cue("acknowledgement", text)
     if took is not None:
-        text = text[: took.start()] + " " * (took.end() - took.start()) + text[took.end() :]
+        text = _blanked(text, took)
     return lexicon.cue("diagnosis", text)
 
 
@@ -385,8 +391,7 @@ def _acted_first(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> b
     # Done by the responders, named just before it ("so I reverted"): not a process that
     # "spawned new nodes" and so caused the incident.
     before = text[: action.start()]
-    who = [m.end() for m in _I.finditer(before)]
-    who += _ends(lexicon, "responders", before)
+    who = [m.end() for m in (*_I.finditer(before), *lexicon.every("responders", before))]
     return (
         any(action.start() - end <= _NEAR for end in who)
         and not lexicon.cue("named_cause", text)
@@ -399,22 +404,14 @@ _I = re.compile(r"\bI\b")
 _NEAR = 20  # characters between who and what they did: "we then quickly reverted"
 
 
-def _ends(lexicon: Lexicon, kind: str, text: str) -> list[int]:
-    """Where each place a text says `kind` ends, left to right."""
-    ends, at = [], 0
-    while (match := lexicon.cue(kind, text[at:])) is not None and match.end() > 0:
-        at += match.end()
-        ends.append(at)
-    return ends
-
-
-def _then_acted(text: str, lexicon: Lexicon) -> bool:
+def _then_acted(text: str, looked: re.Match[str] | None, lexicon: Lexicon) -> bool:
     """Whether a text tells a look and then an action after it ("identified the change as
     the trigger and rolled it back", "Notices that some logs hold credentials. Rolls back the
-    deployment."): both, the action last, joined by "and", "then", a comma or a new sentence."""
+    deployment."): both, the action last, joined by "and", "then", a comma or a new sentence.
+    `looked` is where it looks (`_looked`)."""
     # Words in a quoted command ("RESTARTS:.status…") are no action.
-    prose = re.sub(r"`[^`]*`", lambda m: " " * len(m.group()), text)
-    looked, acted = _looked(text, lexicon), lexicon.cue("mitigation", prose)
+    prose = _CODE.sub(lambda m: " " * len(m.group()), text)
+    acted = lexicon.cue("mitigation", prose)
     return (
         looked is not None
         and acted is not None
@@ -465,8 +462,9 @@ def infer(
             if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
                 reading.add("diagnosis", statement)  # how they found it, and what they found
             continue
+        looked = _looked(event.text, lexicon) if "diagnosis" in event.kinds else None
         if "mitigation" in event.kinds and (
-            "diagnosis" not in event.kinds or _then_acted(event.text, lexicon)
+            looked is None or _then_acted(event.text, looked, lexicon)
         ):
             reading.add("mitigation", _effect(statement, event, events))
         if "diagnosis" in event.kinds:
@@ -522,10 +520,11 @@ def infer(
                 continue
             # Past `intent` above: an action named here is one done, unless it did not help.
             done = action is not None and _helped(sentence, lexicon)
-            if done and (not _looked(sentence, lexicon) or _then_acted(sentence, lexicon)):
+            looked = _looked(sentence, lexicon)
+            if done and (not looked or _then_acted(sentence, looked, lexicon)):
                 if part != "mitigation":
                     reading.add("mitigation", said)
-            elif part in _STORY and _looked(sentence, lexicon) and part != "diagnosis":
+            elif part in _STORY and looked and part != "diagnosis":
                 reading.add("diagnosis", said)
             if part in ("resolution", "mitigation") and lexicon.cue("verification", sentence):
                 reading.add("verification", said)
@@ -593,7 +592,7 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     """The first action a text names, where it names one: "mitigation was complete by 10:26"
     tells where the incident stood, and its words are no action."""
     while (stood := lexicon.cue("milestone", text)) is not None:
-        text = text[: stood.start()] + " " * (stood.end() - stood.start()) + text[stood.end() :]
+        text = _blanked(text, stood)
     return lexicon.cue("mitigation", text)
 
 
