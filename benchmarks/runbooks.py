@@ -11,7 +11,9 @@ empty learning repository with `learnloop import`, as a team adopting learnloop 
 - D / M / R: the share of the recurring patterns' runbooks whose Diagnosis, Mitigation and
   Resolution are non-empty. Non-empty means the region is in the runbook and holds at least
   one list item (a step) that links to an incident of the pattern: a heading alone, a line
-  citing nothing, or a note that nothing was recorded does not count;
+  citing nothing, or a note that nothing was recorded does not count. A Diagnosis holds what
+  responders looked at (numbered) and the causes found before (bulleted): "looks" is the
+  share with at least one of the first;
 - M top 10: of the ten runbooks with the most incidents, those whose Mitigation is non-empty;
 - purity: where benchmarks/labels/groupings labels the collection, the share of incidents in
   recurring patterns that are in their pattern's most common labelled group (a one-off is a
@@ -67,6 +69,7 @@ _REGION = re.compile(
     re.DOTALL,
 )
 _STEP = re.compile(r"^\s*(?:[-*]|\d+\.)\s")
+_NUMBERED = re.compile(r"^\d+\.\s")
 _CITATION = re.compile(r"\]\(\.\./incidents/[^)]+\)")
 
 
@@ -75,7 +78,7 @@ def regions(text: str) -> dict[str, str]:
     return {m["name"]: m["body"] for m in _REGION.finditer(text)}
 
 
-def cited_steps(body: str) -> int:
+def cited_steps(body: str, marker: re.Pattern[str] = _STEP) -> int:
     """The steps of a region that cite an incident: list items (with their continuation
     lines, where a command block sits) holding a link to an incident file."""
     items: list[str] = []
@@ -84,7 +87,7 @@ def cited_steps(body: str) -> int:
             items.append(line)
         elif items:
             items[-1] += "\n" + line
-    return sum(1 for item in items if _CITATION.search(item))
+    return sum(1 for item in items if marker.match(item) and _CITATION.search(item))
 
 
 @dataclass
@@ -168,12 +171,13 @@ def measure(
             continue
         found = regions(text)
         steps = {r: cited_steps(found.get(r, "")) for r in STEP_REGIONS}
+        steps["looks"] = cited_steps(found.get("diagnosis", ""), _NUMBERED)
         figures.runbooks += 1
         for region, count in steps.items():
             figures.filled[region] = figures.filled.get(region, 0) + (count > 0)
         sized.append(steps["mitigation"] > 0)
         if show:
-            empty = [r for r, c in steps.items() if not c]
+            empty = [r for r in STEP_REGIONS if not steps[r]]
             gaps = f"empty: {', '.join(empty)}" if empty else "all three"
             figures.shown.append(f"{pattern.id} ({len(pattern.incidents)}): {gaps}")
     top = sized[:10]
@@ -252,7 +256,7 @@ def print_figures(figures: Figures) -> None:
     filled = "  ".join(f"{r[0].upper()} {f.share(r):4.0%}" for r in STEP_REGIONS)
     print(
         f"{f.name:<28} files {f.files:5}  loaded {f.loaded:5}  in a pattern {f.in_pattern:4.0%} "
-        f"({f.patterns} patterns, {f.runbooks} runbooks)  {filled}  "
+        f"({f.patterns} patterns, {f.runbooks} runbooks)  {filled}  looks {f.share('looks'):4.0%}  "
         f"M top 10 {f.top_mitigated[0]}/{f.top_mitigated[1]}"
     )
     for label, ours, services, counted in f.purity:

@@ -98,3 +98,60 @@ def test_a_long_impact_is_quoted_whole_words_within_400_characters():
     assert len(quoted) <= 400
     assert quoted.endswith(" …")
     assert said.startswith(quoted.removesuffix(" …") + " ")
+
+
+def _incident(ident: str, day: int, cause: str):
+    from datetime import UTC
+
+    from learnloop.read import incident_from_bytes
+
+    text = (
+        f"---\nid: {ident}\ntitle: Orders errors\nstarted_at: 2025-03-{day:02d}T09:00:00Z\n"
+        f"severity: P2\nservices: [orders]\n---\nRoot cause: {cause}\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), f"incidents/{ident}.md", UTC)
+    assert incident is not None
+    return incident
+
+
+def test_reviews_that_state_only_conclusions_still_give_the_causes_to_rule_out_first():
+    from learnloop.analyze.steps import playbook
+    from learnloop.write.runbook import diagnosis
+
+    members = [
+        _incident(
+            "A-1", 3, 'Engineers determined that the database refused "too many clients already".'
+        ),
+        _incident("A-2", 9, "We determined that the connection pool was exhausted."),
+        _incident("A-3", 14, "We determined that a shared serializer sent a field back as null."),
+    ]
+    book = playbook(members, ["orders"])
+    assert not book.diagnosis  # nothing they looked at is told
+    text = diagnosis(book, members, {m.id: m for m in members})
+    lines = text.splitlines()
+    assert lines[:3] == ["## Diagnosis", "", "Causes found before, to rule in or out first:"]
+    pool = lines[3]
+    assert pool.startswith("- Connection pool exhausted — in 2 of 3 ([A-2]"), pool
+    assert "[A-1](../incidents/A-1.md)" in pool
+    assert pool.endswith("; their text shows `too many clients already`."), pool
+    # The review that shows no failure mode of the catalogue gives its cause as written.
+    assert lines[4] == (
+        "- We determined that a shared serializer sent a field back as null"
+        " — in [A-3](../incidents/A-3.md)."
+    )
+    assert len(lines) == 5
+
+
+def test_a_mode_with_no_error_string_in_the_text_points_to_the_catalogues_signs():
+    from learnloop.analyze.steps import playbook, signatures_of
+    from learnloop.write.runbook import causes_found
+
+    members = [
+        _incident("B-1", 3, "The disk was full on the primary."),
+        _incident("B-2", 9, "The volume became full overnight."),
+    ]
+    book = playbook(members, ["orders"])
+    (line,) = causes_found(book, members, {m.id: m for m in members})
+    first, second = signatures_of("disk-full")[:2]
+    assert line.startswith("- Disk or storage full — in 2 of 2 ([B-2]"), line
+    assert line.endswith(f"; look for `{first}` or `{second}` (the catalogue's signs)."), line

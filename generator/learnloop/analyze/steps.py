@@ -6,6 +6,11 @@ at (the checks, commands and queries of its diagnosis), and the actions that eas
 reader keeps them apart. Steps from different incidents that run the same command (service
 names, namespaces and numbers aside) or say the same thing (most of their words shared) are
 merged, each keeping the incidents it came from.
+
+Beside the steps, the causes found before: the failure modes the incidents showed, most
+incidents first, with the error strings that betrayed each. They are what a responder rules in
+or out first, and often all a provider's review tells of its diagnosis ("engineers determined
+that …" states a conclusion, not what was looked at).
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import Timings, timings
 from learnloop.model import Incident
+from learnloop.read.failure_modes import load_catalogue
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _COMMAND = re.compile(
@@ -55,11 +62,21 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """A failure mode found in some of a pattern's incidents."""
+
+    mode: str  # the catalogue id
+    incidents: tuple[str, ...]
+    signatures: tuple[str, ...]  # the catalogue's error strings found in their text
+
+
+@dataclass(frozen=True)
 class Playbook:
     alerts: tuple[Signal, ...]
     symptoms: tuple[Signal, ...]
     diagnosis: tuple[Step, ...]
     mitigation: tuple[Step, ...]
+    causes: tuple[Cause, ...] = ()
 
 
 def is_command(code: str) -> bool:
@@ -117,7 +134,32 @@ def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Play
         symptoms=_signals_ranked(symptom_seen),
         diagnosis=tuple(_merge_diagnosis(diagnosis, last_check)),
         mitigation=tuple(_merge_mitigation(mitigation)),
+        causes=causes(incidents),
     )
+
+
+def causes(incidents: Sequence[Incident]) -> tuple[Cause, ...]:
+    """The failure modes of the incidents, most incidents first, then by id."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    signs: dict[str, set[str]] = defaultdict(set)
+    for incident in incidents:
+        for mode in incident.failure_modes:
+            seen[mode.id].add(incident.id)
+            signs[mode.id].update(s for s in mode.matched if s in signatures_of(mode.id))
+    return tuple(
+        Cause(mode, tuple(sorted(ids)), tuple(sorted(signs[mode])))
+        for mode, ids in sorted(seen.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    )
+
+
+def signatures_of(mode: str) -> tuple[str, ...]:
+    """A mode's error strings, in the catalogue's order (the commonest first)."""
+    return _signatures().get(mode, ())
+
+
+@cache
+def _signatures() -> dict[str, tuple[str, ...]]:
+    return {m.id: m.signatures for m in load_catalogue().modes}
 
 
 def _signals(

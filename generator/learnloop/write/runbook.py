@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import partial
 
+from learnloop.analyze.engine import mode_titles
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
-from learnloop.analyze.steps import Playbook, Signal, Step, playbook
+from learnloop.analyze.steps import Playbook, Signal, Step, playbook, signatures_of
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import Settings
@@ -178,8 +179,10 @@ def confirm(book: Playbook, total: int) -> str:
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
-def diagnosis(book: Playbook, total: int, by_id: dict[str, Incident]) -> str:
-    """What responders looked at, the checks that led to the cause first."""
+def diagnosis(book: Playbook, members: Sequence[Incident], by_id: dict[str, Incident]) -> str:
+    """What responders looked at, the checks that led to the cause first; then the causes
+    found before, to rule in or out first."""
+    total = len(members)
     lines = ["## Diagnosis"]
     for n, step in enumerate(book.diagnosis[:6], start=1):
         decisive = (
@@ -187,7 +190,42 @@ def diagnosis(book: Playbook, total: int, by_id: dict[str, Incident]) -> str:
         )
         note = f"{decisive}used in {len(step.incidents)} ({_step_citation(step, by_id)})"
         lines.append(_step(f"{n}.", step.text, note))
+    found = causes_found(book, members, by_id)
+    if found:
+        lines += ["", "Causes found before, to rule in or out first:", *found]
     return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def causes_found(
+    book: Playbook, members: Sequence[Incident], by_id: dict[str, Incident]
+) -> list[str]:
+    """The failure modes seen most, with the error strings to look for (those found in the
+    incidents, else the catalogue's first two); then, as written, the causes of incidents
+    that show no mode of the catalogue. Three at most."""
+    titles = mode_titles()
+    total = len(members)
+    out = []
+    for cause in book.causes[:3]:
+        cited = [by_id[i] for i in cause.incidents if i in by_id]
+        title = titles.get(cause.mode, cause.mode.replace("-", " ").capitalize())
+        if cause.signatures:
+            look = f"; their text shows {_either(cause.signatures)}"
+        elif usual := signatures_of(cause.mode)[:2]:
+            look = f"; look for {_either(usual)} (the catalogue's signs)"
+        else:
+            look = ""
+        out.append(f"- {title} — in {len(cited)} of {total} ({cite(cited, 3)}){look}.")
+    seen: set[str] = set()
+    for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
+        said = "" if m.failure_modes else primary_cause([m])
+        if said and _gist(said) not in seen and len(out) < 3:
+            seen.add(_gist(said))
+            out.append(f"- {said.rstrip('.')} — in [{m.id}](../{m.path}).")
+    return out
+
+
+def _either(signatures: Sequence[str]) -> str:
+    return " or ".join(f"``{s}``" if "`" in s else f"`{s}`" for s in signatures)
 
 
 def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
@@ -401,7 +439,7 @@ def runbook_regions(
         "mitigation": mitigation(book, by_id),
         "escalation": escalation(members),
         "detection": detection(members, book, by_id),
-        "diagnosis": diagnosis(book, len(members), by_id),
+        "diagnosis": diagnosis(book, members, by_id),
         "resolution": resolution(members),
         "impact": impact(members),
         "communication": communication(members, settings),
