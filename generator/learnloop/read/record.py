@@ -24,7 +24,9 @@ from learnloop.read.markdown import Block, blocks, line_at, plain, sentences
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
 # an action or a check is looked for when no heading names it.
 _STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", None)
-_NOT_ACTIONS = ("follow_ups", "lessons", "whys", "contributing_factors", "root_cause")
+# What set it off, why, and what is planned: an action named there is no mitigation ("a change
+# was introduced to reduce memory" under an Atlassian "Leadup").
+_NOT_ACTIONS = ("follow_ups", "lessons", "whys", "contributing_factors", "root_cause", "trigger")
 _CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
 # Front-matter narrative keys, as parts.
 _NARRATIVE_PART = {
@@ -316,8 +318,19 @@ def read_timeline(
         # Nor entries: the moments its sentences give ("we rolled back at 09:50").
         after = span[0] if span else incident.started_at
         blocks_ = [block for _, block in reading.prose]
-        found = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
+        told = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
+        # A moment told under what set it off or why is no action, whatever its verb ("At
+        # 13:58 a change was introduced to reduce memory" under "Leadup").
+        causal = {
+            n for part, b in reading.prose if part in _NOT_ACTIONS for n in range(b.line, b.end + 1)
+        }
+        return [_not_acted(_kinds(e, lexicon)) if e.line in causal else _kinds(e, lexicon)
+                for e in told]  # fmt: skip
     return [_kinds(event, lexicon) for event in found]
+
+
+def _not_acted(event: TimelineEvent) -> TimelineEvent:
+    return replace(event, kinds=tuple(k for k in event.kinds if k != "mitigation"))
 
 
 def timeline_of(
@@ -519,14 +532,24 @@ def infer(
             if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
             # Past `intent` above: an action named here is one done, unless it did not help.
-            done = action is not None and _helped(sentence, lexicon)
+            done = (
+                action is not None
+                and _helped(sentence, lexicon)
+                and not _CHANGE_DID.match(sentence[: action.start()])
+            )
             looked = _looked(sentence, lexicon)
             if done and (not looked or _then_acted(sentence, looked, lexicon)):
                 if part != "mitigation":
                     reading.add("mitigation", said)
             elif part in _STORY and looked and part != "diagnosis":
                 reading.add("diagnosis", said)
-            if part in ("resolution", "mitigation") and lexicon.cue("verification", sentence):
+            if (
+                part in ("resolution", "mitigation")
+                and lexicon.cue("verification", sentence)
+                and (_fixed_before(reading, line) or lexicon.cue("recovery", sentence))
+            ):
+                # A check verifies a fix once there is one: "checked the dashboard and saw the
+                # pool saturated" before any action is a look.
                 reading.add("verification", said)
     # A mitigation written in its section whose sentence is also a dated entry (a time told
     # in passing) takes that entry's time, and how soon impact eased after it.
@@ -562,6 +585,21 @@ _CONSEQUENCE = re.compile(
     r"^\W*(?:this|that|which|these|as a (?:direct )?result|consequently|in turn|thus|therefore)\b",
     re.IGNORECASE,
 )
+
+
+# What a change did, said as its subject's deed: "The deploy lowered the connection limit" is
+# how it failed, not what responders did.
+_CHANGE_DID = re.compile(
+    r"^\W*(?:the|this|that|a|an|our|their|its)\s+(?:[\w-]+\s+){0,2}?(?:deploy|deployment|"
+    r"change|changes|release|update|upgrade|migration|commit|patch|rollout|refactor|"
+    r"pull request|pr|script|bug|config|configuration)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _fixed_before(reading: Reading, line: int) -> bool:
+    """Whether the text told an action that eased the impact before `line`."""
+    return any(s.line < line and s.how != "timeline" for s in reading.parts["mitigation"])
 
 
 def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
@@ -633,9 +671,10 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     how the incident was noticed and looked into ("Engineers were alerted at 08:29. They
     reviewed the telemetry … We rolled back …"): those sentences go to their parts, so that a
     look is never listed as a mitigation. What an action did ("Latency improved.", "Mitigation
-    was complete by 10:26.") stays with the action before it. Empty for a single sentence."""
+    was complete by 10:26.") stays with the action before it. Empty for a single sentence that
+    is an action."""
     said = list(_sentences(block, lexicon))
-    if len(said) < 2:
+    if not said:
         return []
     out: list[tuple[str, Statement]] = []
     for sentence, line, end in said:
@@ -645,7 +684,8 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
         part = "mitigation"
         if action is None or _intended(sentence, lexicon, action):
             looked = _looked(sentence, lexicon)
-            noticed = lexicon.cue("detection", sentence)
+            # Taking the page is how responders came to it, no action on the system.
+            noticed = lexicon.cue("detection", sentence) or lexicon.cue("acknowledgement", sentence)
             if _says_cause(sentence, lexicon):
                 part = "root_cause"  # "Root cause and mitigation: …" tells both
             elif noticed and (looked is None or noticed.start() < looked.start()):
@@ -677,6 +717,8 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
             elif lexicon.cue("intent", sentence) and not _HEDGE.search(sentence):
                 part = "follow_ups"  # "We will automate the failover.": a plan
         out.append((part, Statement(sentence, line, end, how)))
+    if len(said) == 1 and out and out[0][0] == "mitigation":
+        return []  # one action: the paragraph is the statement, as written
     return out
 
 
