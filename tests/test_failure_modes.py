@@ -181,6 +181,9 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("A storage scale unit reached its throttling limits.", "quota-or-rate-limit"),
         ("A code defect in a recent deployment to the front-end caused failures.", "code-deploy"),
         ("Engineers identified a recent change to backend systems as the cause.", "code-deploy"),
+        # A slow third party, as a team's own post-mortem says it.
+        ("Checkout was slow because the payment provider answered slowly.", "vendor-outage"),
+        ("The SMS vendor's API was timing out for an hour.", "vendor-outage"),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):
