@@ -135,6 +135,31 @@ def test_an_erb_page_with_bold_bullet_fields(make_repo):
     assert "Search returned no results for forty minutes." in hugo.body
 
 
+@pytest.mark.parametrize(
+    ("given", "start"),
+    [
+        ("Sep 2, 2021", "2021-09-02T00:00:00+00:00"),
+        ("September 2, 2021 at 8:21 AM", "2021-09-02T08:21:00+00:00"),
+        ("2 September 2021 08:21 UTC", "2021-09-02T08:21:00+00:00"),
+        ("09/02/2021 08:21", "2021-09-02T08:21:00+00:00"),  # US numeric, as elsewhere
+    ],
+)
+def test_a_start_in_front_matter_as_people_type_it_is_read_not_skipped(
+    make_repo, tmp_path, given, start
+):
+    source = tmp_path / "rca.md"
+    source.write_text(
+        f"---\ntitle: Front Door errors\nstarted_at: {given}\n---\n\n"
+        "Root cause: a configuration change exhausted the connection pool.\n"
+    )
+    root = make_repo({})
+    result, out = run_import(root, source)
+    assert result.exit_code == 0, result.output
+    assert len(out["imported"]) == 1, out
+    (incident,) = incidents(root).values()
+    assert incident.started_at.isoformat() == start
+
+
 COLLECTIONS = {
     "chia-postmortems": 33,
     "taskcluster-retrospectives": 19,

@@ -330,11 +330,11 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
     notes: list[str] = []
     times: dict[str, datetime] = {}
     for key in ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
-        value = _front(front, key) or events.get(key) or _field_time(found.get(key), zone)
+        value = _front(front, key, zone) or events.get(key) or _field_time(found.get(key), zone)
         if value is not None:
             times[key] = value
     start = (
-        _front(front, "date")
+        _front(front, "date", zone)
         or events.get("started_at")
         or _field_time(found.get("started_at"), zone)
     )
@@ -394,11 +394,14 @@ def _front_value(front: dict[str, Any], key: str) -> Any:
     return None
 
 
-def _front(front: dict[str, Any], key: str) -> datetime | None:
+def _front(front: dict[str, Any], key: str, zone: tzinfo = UTC) -> datetime | None:
     value = _front_value(front, key)
     if isinstance(value, date) and not isinstance(value, datetime):
         return None  # a day alone: _day reads it
-    return parse_time(value) if value is not None and not isinstance(value, bool) else None
+    if value is None or isinstance(value, bool):
+        return None
+    # Not ISO 8601: a time as people type it ("02/09/2021 08:21", "Sep 2, 2021 at 8:21 AM").
+    return parse_time(value) or (_field_time(value, zone) if isinstance(value, str) else None)
 
 
 def _field_time(value: str | None, zone: tzinfo) -> datetime | None:
@@ -423,8 +426,11 @@ def _day(
         return pick_date(raw.date() if isinstance(raw, datetime) else raw, name_date)
     if start is not None:
         return pick_date(start.date(), name_date)
+    said = raw if isinstance(raw, str) else ""  # "Sep 2, 2021": a day as people type it
     candidates = [
-        d for text in (found.get("date", ""), title, body) for _, d, _ in dates.dates_in(text, zone)
+        d
+        for text in (said, found.get("date", ""), title, body)
+        for _, d, _ in dates.dates_in(text, zone)
     ]
     year = dates.year_from_path(path) if name_date is None else None
     text_date = candidates[0] if candidates else None
