@@ -780,6 +780,36 @@ def test_a_table_row_with_its_own_date_is_that_day_even_out_of_order():
     ]
 
 
+def test_a_span_an_unknown_minute_an_action_not_done_and_one_said_complete():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time | Event |
+        |---|---|
+        | 2022-01-25 09:00 - 11:00 | Ongoing investigation and troubleshooting to find root cause |
+        | 2022-01-25 11:10 | We started a full node rollover on the cluster. |
+        | 2022-01-25 11:25 | Node rollover completed. |
+        | 2022-01-25 11:40 | One node didn't even try to uncordon. |
+        | 2022-01-25 11:41 | The other node said it was uncordoning, but nothing happened |
+        | 2022-01-25 14:?? | Scaled the dev container down to 0 replicas. |
+        | 2022-01-25 15:00 | Errors back to normal. |
+        """,
+        start="2022-01-25T08:50:00Z",
+    )
+    entries = [(e.at.strftime("%H:%M") if e.at else None, e.text) for e in incident.timeline]
+    assert entries[0] == ("09:00", "Ongoing investigation and troubleshooting to find root cause")
+    assert (None, "Scaled the dev container down to 0 replicas.") in entries
+    # Saying they worked on it names no look; a rollover said complete dates its effect.
+    assert texts(incident, "diagnosis") == []
+    assert texts(incident, "mitigation") == [
+        "We started a full node rollover on the cluster.",
+        "Scaled the dev container down to 0 replicas.",
+    ]
+    (rollover, _) = incident.part("mitigation")
+    assert rollover.effect_minutes == 15
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """

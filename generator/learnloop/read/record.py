@@ -615,6 +615,13 @@ def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool
     return _PURPOSE.search(between) is None
 
 
+# An action said not done, just before it: "one node didn't even try to uncordon", "we were
+# unable to restart it", "never rolled back".
+_NOT_DONE = re.compile(
+    r"\b(?:did not|didn't|could not|couldn't|cannot|can't|unable to|not able to|never|"
+    r"would not|wouldn't|refused to)(?:\s+[\w'-]+){0,3}?\s*$",
+    re.IGNORECASE,
+)
 # What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
 _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\b")
 
@@ -631,7 +638,10 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     tells where the incident stood, and its words are no action."""
     while (stood := lexicon.cue("milestone", text)) is not None:
         text = _blanked(text, stood)
-    return lexicon.cue("mitigation", text)
+    for action in lexicon.every("mitigation", text):
+        if not _NOT_DONE.search(text[max(0, action.start() - 40) : action.start()]):
+            return action
+    return None
 
 
 def _helped(text: str, lexicon: Lexicon) -> bool:

@@ -158,6 +158,12 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
             else:
                 rest_at = index + 1
             break
+        if (unknown := times.unplaced(cell, clock.year)) is not None:
+            # "2024-03-13 14:??": the time is not known; the entry keeps its place and says
+            # what it says, with no time of its own.
+            clock.day = unknown[0] or clock.day
+            rest = plain(" — ".join(c for c in cells[index + 1 :] if c))
+            return TimelineEvent(None, rest, block.line)
         day = times.leading_date(cell, clock.year)
         if day is not None and not day[1]:
             clock.day = dated = day[0]

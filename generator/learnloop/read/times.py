@@ -100,6 +100,9 @@ _LEAD = re.compile(
     r"(?:at\s+(?:about\s+|around\s+)?|around\s+|~\s*)?(?:\*\*|__)?",
     re.IGNORECASE,
 )
+_RANGE_TO = re.compile(r"\s*(?:[-–—]|to|until|till)\s*", re.IGNORECASE)
+# A clock whose minutes were not known when it was written: "14:??", "14:xx".
+_UNKNOWN_MINUTES = re.compile(r"(?:^|\s)(?:[01]?\d|2[0-3])[:.h](?:\?\?|xx|XX)\s*$")
 _AFTER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[—–:|>=-]*\s*:*\s*")
 # After a time that was not in bold: a "**" there opens the entry's own bold label.
 _AFTER_PLAIN = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?[—–:|>=-]*\s*:*\s*")
@@ -221,7 +224,12 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     if found is None:
         return None
     bold = "**" in text[: match.start()] or "__" in text[: match.start()]
-    return found, _rest(text, found.end, _AFTER if bold else _AFTER_PLAIN)
+    end = found.end
+    # A span ("09:00 - 11:00", "09:00 to 11:00 UTC") opens at its first time; the second is
+    # no part of what the entry says.
+    if (to := _RANGE_TO.match(text, end)) and (until := _STAMP.match(text, to.end())):
+        end = until.end()
+    return found, _rest(text, end, _AFTER if bold else _AFTER_PLAIN)
 
 
 def only_when(text: str) -> bool:
@@ -229,6 +237,19 @@ def only_when(text: str) -> bool:
     said = text.strip()
     found = _DATE_ONLY.match(said) or _STAMP.match(said)
     return found is not None and not said[found.end() :].strip(" .:")
+
+
+def unplaced(text: str, year: int | None = None) -> tuple[date | None] | None:
+    """For a time whose minutes are unknown ("2024-03-13 14:??", "14:xx"): its day, if it
+    gives one, in a tuple; None for any other text."""
+    found = _UNKNOWN_MINUTES.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()].strip()
+    day = leading_date(before, year) if before else None
+    if before and (day is None or day[1]):
+        return None
+    return (day[0] if day else None,)
 
 
 def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
