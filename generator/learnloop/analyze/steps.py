@@ -145,14 +145,14 @@ def causes(incidents: Sequence[Incident]) -> tuple[Cause, ...]:
     for incident in incidents:
         for mode in incident.failure_modes:
             seen[mode.id].add(incident.id)
-            signs[mode.id].update(s for s in mode.matched if s in signatures_of(mode.id))
+            signs[mode.id].update(s for s in mode.matched if s in _signatures_of(mode.id))
     return tuple(
         Cause(mode, tuple(sorted(ids)), tuple(sorted(signs[mode])))
         for mode, ids in sorted(seen.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     )
 
 
-def signatures_of(mode: str) -> tuple[str, ...]:
+def _signatures_of(mode: str) -> tuple[str, ...]:
     """A mode's error strings, in the catalogue's order (the commonest first)."""
     return _signatures().get(mode, ())
 

@@ -13,7 +13,7 @@ from learnloop.analyze.engine import mode_titles
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
-from learnloop.analyze.steps import Playbook, Signal, Step, playbook, signatures_of
+from learnloop.analyze.steps import Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import Settings
@@ -199,21 +199,17 @@ def diagnosis(book: Playbook, members: Sequence[Incident], by_id: dict[str, Inci
 def causes_found(
     book: Playbook, members: Sequence[Incident], by_id: dict[str, Incident]
 ) -> list[str]:
-    """The failure modes seen most, with the error strings to look for (those found in the
-    incidents, else the catalogue's first two); then, as written, the causes of incidents
-    that show no mode of the catalogue. Three at most."""
+    """The failure modes seen most, with the error strings their text shows; then, as
+    written, the causes of incidents that show no mode of the catalogue. Three at most."""
     titles = mode_titles()
     total = len(members)
     out = []
     for cause in book.causes[:3]:
         cited = [by_id[i] for i in cause.incidents if i in by_id]
         title = titles.get(cause.mode, cause.mode.replace("-", " ").capitalize())
-        if cause.signatures:
-            look = f"; their text shows {_either(cause.signatures)}"
-        elif usual := signatures_of(cause.mode)[:2]:
-            look = f"; look for {_either(usual)} (the catalogue's signs)"
-        else:
-            look = ""
+        # Only the strings these incidents showed: the catalogue's others may belong to
+        # another stack ("NoSuchMethodError" for a Terraform provider upgrade).
+        look = f"; their text shows {_either(cause.signatures)}" if cause.signatures else ""
         out.append(f"- {title} — in {len(cited)} of {total} ({cite(cited, 3)}){look}.")
     seen: set[str] = set()
     for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
