@@ -376,6 +376,23 @@ def test_atlassians_template_leadup_fault_response_recovery():
     assert not any("Priya, Sam" in s.text for _, said in incident.parts for s in said)
 
 
+def test_the_parties_involved_are_who_they_are_not_what_was_done():
+    incident = read_text(
+        """
+        ## Issue Summary
+
+        __Involved Parties__:
+        Affected employee: Individual whose account was suspended.
+
+        Admin employee: Individual whose account performed the suspension.
+
+        ## Resolution and recovery
+        The IT team suspended the admin account.
+        """
+    )
+    assert texts(incident, "mitigation") == ["The IT team suspended the admin account."]
+
+
 def test_pagerdutys_template_hows_we_do_responders_and_messaging():
     incident = read_text(
         """
