@@ -465,6 +465,19 @@ def test_words_that_stand_for_anything_name_no_pattern():
     assert "pipeline" in found
 
 
+def test_names_are_drawn_from_how_it_failed_not_from_status_words_or_host_names():
+    from learnloop.analyze.patterns import phrases
+
+    found = phrases(
+        "RCA - Service disruption - internal.shopwell.io certificate expired; "
+        "repository subversion repository"
+    )
+    words = {w for p in found for w in p.split()}
+    assert not words & {"disruption", "internal", "shopwell", "io"}
+    assert "certificate expired" in found
+    assert "repository subversion repository" not in found  # says a word twice
+
+
 def test_the_stemmer_joins_inflections_and_never_cuts_a_short_word_to_a_fragment():
     from learnloop.analyze.text import stem
 

@@ -827,6 +827,20 @@ def test_a_span_an_unknown_minute_an_action_not_done_and_one_said_complete():
     assert rollover.effect_minutes == 15
 
 
+def test_a_look_still_to_come_is_no_look():
+    incident = read_text(
+        """
+        ## Timeline
+        - 21:00 abuse report received from the provider
+        - 21:30 IPS turns off all instances as a precaution until further investigation can be done
+        """
+    )
+    assert texts(incident, "diagnosis") == []
+    assert texts(incident, "mitigation") == [
+        "IPS turns off all instances as a precaution until further investigation can be done"
+    ]
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """
@@ -1024,6 +1038,23 @@ def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
                 ("The fix was added to the code base.", datetime(2024, 1, 31, 12, 0, tzinfo=UTC)),
             ],
             id="a day line, then twelve-hour times",
+        ),
+        pytest.param(
+            [
+                "February 16, 2024: 3:44pm UTC",
+                "Another login attempt was reported.",
+                "",
+                "February 16, 2024: 7:20pm UTC",
+                "After further investigation the bank matched the access to an integration.",
+            ],
+            [
+                ("Another login attempt was reported.", datetime(2024, 2, 16, 15, 44, tzinfo=UTC)),
+                (
+                    "After further investigation the bank matched the access to an integration.",
+                    datetime(2024, 2, 16, 19, 20, tzinfo=UTC),
+                ),
+            ],
+            id="a day, a colon, then its time",
         ),
         pytest.param(
             [

@@ -244,7 +244,23 @@ _NAME_STOP = STOPWORDS | {
     "even",
     "already",
     "only",
+    # How a status page says a service was hurt, never how it failed: "Service disruption",
+    # "Availability degradation", "… may have appeared unavailable".
+    "disruption",
+    "disruptions",
+    "degradation",
+    "degradations",
+    "availability",
+    "unavailable",
+    "unavailability",
+    "appeared",
+    "became",
+    "become",
+    "becomes",
 }
+# Host names, file names and versions ("internal.example.io", "values.yaml", "1.20.0"): names
+# of things, not of how they failed, and no words to split.
+_DOTTED = re.compile(r"\b[\w-]+(?:\.[\w-]+)+\b")
 
 
 # Words of a name: identifiers as WORD has them, and status codes ("returning 503").
@@ -255,7 +271,7 @@ _NO_END = frozenset({"not", "no", "non", "never", "being"})
 
 def phrases(text: str) -> set[str]:
     """Runs of one to three words with no stop word among them."""
-    words = _NAME_WORD.findall(text.lower())
+    words = _NAME_WORD.findall(_DOTTED.sub(" the ", text.lower()))
     # A run may not hold a stop word or a one-letter word, and must end on 3+ letters.
     usable = [w not in _NAME_STOP and len(w) >= 2 for w in words]
     out = set()
@@ -263,8 +279,10 @@ def phrases(text: str) -> set[str]:
         for end in range(start, min(start + 3, len(words))):
             if not usable[end]:
                 break
-            if len(words[end]) >= 3 and words[end] not in _NO_END:
-                out.add(" ".join(words[start : end + 1]))
+            run = words[start : end + 1]
+            # A run that says a word twice ("repository subversion repository") stutters.
+            if len(words[end]) >= 3 and words[end] not in _NO_END and len(set(run)) == len(run):
+                out.add(" ".join(run))
     return out
 
 

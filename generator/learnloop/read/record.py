@@ -392,7 +392,17 @@ def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     took = lexicon.cue("acknowledgement", text)
     if took is not None:
         text = _blanked(text, took)
+    for later in _LOOK_LATER.finditer(text):
+        text = _blanked(text, later)
     return lexicon.cue("diagnosis", text)
+
+
+# A look still to come: "… as a precaution until further investigation can be done".
+_LOOK_LATER = re.compile(
+    r"\b(?:until|pending|awaiting)\s+(?:further|more|a full|a deeper|the)?\s*"
+    r"(?:investigation|analysis|review|troubleshooting)s?\b",
+    re.IGNORECASE,
+)
 
 
 def _acted_first(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
