@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score
 
 from benchmarks import datasets, groupings, labels, reader
+from benchmarks.runbooks import purity
 from benchmarks.simulator import simulate
 from learnloop.analyze import clusters
 from learnloop.analyze.engine import build_index, find_patterns
@@ -216,29 +217,13 @@ def by_style() -> None:
         ours_p, plain_p = precision_at_5(by_id, failure)
         found = find_patterns(incidents, State()).of()
         in_pattern = [i for i, c in found.items() if c is not None]
-        # Purity over the incidents in patterns of two or more (a one-off is its own group).
-        ours_purity = _purity(found, failure)
+        ours_purity, _ = purity(found, failure)
         services = {i.id: (i.services[0] if i.services else None) for i in incidents}
-        service_purity = _purity(services, failure)
+        service_purity, _ = purity(services, failure)
         print(
             f"   {name:<12} {scores['ARI']:6.3f} {ours_p:6.3f} {plain_p:7.3f} "
             f"{ours_purity:7.3f} {service_purity:8.3f} {len(in_pattern) / len(incidents):5.0%}"
         )
-
-
-def _purity(clusters_of: dict[str, object], truth: dict[str, str | None]) -> float:
-    members: dict[object, list[str]] = {}
-    for item, cluster in clusters_of.items():
-        if cluster is not None:
-            members.setdefault(cluster, []).append(item)
-    counted = agreeing = 0
-    for items in members.values():
-        if len(items) < 2:
-            continue
-        groups = [truth.get(i) or f"one-off:{i}" for i in items]
-        counted += len(items)
-        agreeing += max(groups.count(g) for g in set(groups))
-    return agreeing / counted if counted else 0.0
 
 
 def _by_position(
