@@ -841,6 +841,25 @@ def test_a_look_still_to_come_is_no_look():
     ]
 
 
+def test_what_a_thing_kept_doing_by_itself_is_a_symptom_not_an_action():
+    incident = read_text(
+        """
+        ## What happened
+        Around half past eight customers complained. I acknowledged the page. By then the
+        gateway pods were restarting every few minutes.
+
+        ## Resolution
+        We were restarting the pods one by one. Then the secrets are being rotated.
+        """
+    )
+    told = texts(incident, "mitigation")
+    assert not any("every few minutes" in t for t in told), told
+    assert told == [
+        "We were restarting the pods one by one.",
+        "Then the secrets are being rotated.",
+    ]
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """

@@ -632,6 +632,14 @@ _NOT_DONE = re.compile(
     r"would not|wouldn't|refused to)(?:\s+[\w'-]+){0,3}?\s*$",
     re.IGNORECASE,
 )
+# What a thing kept doing by itself, a symptom: "pods were restarting every few minutes".
+_DOING = re.compile(r"(?!being\b)\w+ing\b")
+_WAS_DOING = re.compile(r"\b(?:was|were|is|are|kept|keep|keeps)\s+(?:\w+ly\s+)?$", re.I)
+_OVER_AND_OVER = re.compile(
+    r"\s*(?:every\b|repeatedly|constantly|continuously|in an? (?:crash |restart )?loop|"
+    r"over and over|again and again|on (?:their|its) own|by (?:themselves|itself)|[.,;)]|$)",
+    re.IGNORECASE,
+)
 # What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
 _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\b")
 
@@ -649,8 +657,14 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     while (stood := lexicon.cue("milestone", text)) is not None:
         text = _blanked(text, stood)
     for action in lexicon.every("mitigation", text):
-        if not _NOT_DONE.search(text[max(0, action.start() - 40) : action.start()]):
-            return action
+        before = text[max(0, action.start() - 40) : action.start()]
+        if _NOT_DONE.search(before) or (
+            _DOING.match(action.group(0))
+            and _WAS_DOING.search(before)
+            and _OVER_AND_OVER.match(text, action.end())
+        ):
+            continue
+        return action
     return None
 
 
