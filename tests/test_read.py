@@ -860,6 +860,29 @@ def test_what_a_thing_kept_doing_by_itself_is_a_symptom_not_an_action():
     ]
 
 
+def test_a_look_at_nothing_named_takes_the_incident_up_and_is_no_step():
+    incident = read_text(
+        """
+        ## Timeline
+        - 14:05 bot banned from the chat API, member verification stops
+        - 14:13 Issue is looked into.
+        - 14:20 We looked at the bot's error logs: HTTP 429 on every call.
+        - 14:40 Reconfigured the proxy with the new addresses; verification works again.
+
+        ## Summary
+        We started by looking at the obvious things.
+        """
+    )
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["acknowledged_at"] == "14:13"
+    assert texts(incident, "diagnosis") == [
+        "We looked at the bot's error logs: HTTP 429 on every call."
+    ]
+    assert texts(incident, "mitigation") == [
+        "Reconfigured the proxy with the new addresses; verification works again."
+    ]
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """

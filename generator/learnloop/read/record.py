@@ -365,6 +365,10 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.
     said = {"mitigation": _acted(text, lexicon), "diagnosis": bool(_looked(text, lexicon))}
+    # "Issue is looked into": someone took it up, though nothing named was looked at.
+    said["acknowledgement"] = bool(lexicon.cue("acknowledgement", text)) or (
+        not said["diagnosis"] and bool(lexicon.cue("diagnosis", text))
+    )
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
         if (said[kind] if kind in said else lexicon.cue(kind, text)) or (
             kind == "recovery" and stood
@@ -394,9 +398,22 @@ def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         text = _blanked(text, took)
     for later in _LOOK_LATER.finditer(text):
         text = _blanked(text, later)
-    return lexicon.cue("diagnosis", text)
+    for look in lexicon.every("diagnosis", text):
+        # A cue that holds its object ("confirms it: `probe_ssl…`") has one.
+        if _HOLDS_OBJECT.search(look.group(0)) or not _VAGUE.match(text, look.end()):
+            return look
+    return None
 
 
+# What a look is at when it names nothing to look at: "We started by looking at the obvious
+# things", "looked into the issue".
+_VAGUE = re.compile(
+    r"(?:\s+(?:at\s+|into\s+)?(?:the\s+)?(?:obvious\s+|usual\s+|same\s+)?"
+    r"(?:things?|stuff|everything|it|this|that|issue|problem|incident|situation|"
+    r"what (?:happened|was (?:going on|happening))))?\s*(?:[.,;!?]|$)",
+    re.IGNORECASE,
+)
+_HOLDS_OBJECT = re.compile(r"\b(?:that|the|it|a|an|this|these|those)$", re.IGNORECASE)
 # A look still to come: "… as a precaution until further investigation can be done".
 _LOOK_LATER = re.compile(
     r"\b(?:until|pending|awaiting)\s+(?:further|more|a full|a deeper|the)?\s*"
@@ -637,7 +654,7 @@ _DOING = re.compile(r"(?!being\b)\w+ing\b")
 _WAS_DOING = re.compile(r"\b(?:was|were|is|are|kept|keep|keeps)\s+(?:\w+ly\s+)?$", re.I)
 _OVER_AND_OVER = re.compile(
     r"\s*(?:every\b|repeatedly|constantly|continuously|in an? (?:crash |restart )?loop|"
-    r"over and over|again and again|on (?:their|its) own|by (?:themselves|itself)|[.,;)]|$)",
+    r"on (?:their|its) own|by (?:themselves|itself)|[.,;)]|$)",
     re.IGNORECASE,
 )
 # What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
