@@ -47,6 +47,48 @@ def test_statuspage_page_imports_incidents_and_skips_maintenance(make_repo):
     assert "connection pool was exhausted" in incident.section("root_cause")
 
 
+def test_a_migrated_update_listing_timed_entries_is_a_timeline_of_its_own(make_repo, tmp_path):
+    # As a page migrated from an older status site keeps it: one "resolved" update whose body
+    # lists every entry with its time, and a resolution stamped at the first of them.
+    listed = (
+        "<ul><li><strong>2010-04-19 07:33:00</strong> - Some users report SSH failures."
+        " We're investigating.</li><li><strong>2010-04-19 07:56:00</strong> - The SSH"
+        " problem should be fixed: a reverse DNS problem made one file server misbehave."
+        "</li></ul>"
+    )
+    incident = {
+        "id": "hv8z8g3hxygd",
+        "name": "Incident on 2010-04-19 07:33:00 UTC",
+        "status": "resolved",
+        "impact": "minor",
+        "shortlink": "http://stspg.io/x",
+        "created_at": "2010-04-19T07:33:00.000Z",
+        "started_at": "2010-04-19T07:33:00.000Z",
+        "resolved_at": "2010-04-19T07:33:00.000Z",
+        "incident_updates": [
+            {
+                "id": "4hqn80hwhfcj",
+                "status": "resolved",
+                "body": listed,
+                "created_at": "2018-12-05T11:24:45.671Z",
+                "display_at": "2010-04-19T07:33:00.000Z",
+                "affected_components": [{"name": "Git Operations"}],
+            }
+        ],
+    }
+    source = tmp_path / "migrated.json"
+    source.write_text(json.dumps({"incident": incident}))
+    root = make_repo({})
+    result, _ = run_import(root, source)
+    assert result.exit_code == 0, result.output
+    (found,) = incidents(root).values()
+    assert [(e.at.strftime("%H:%M"), e.text[:21]) for e in found.timeline] == [
+        ("07:33", "Some users report SSH"),
+        ("07:56", "The SSH problem shoul"),
+    ]
+    assert found.resolved_at.isoformat() == "2010-04-19T07:56:00+00:00"
+
+
 def test_a_second_import_changes_nothing(make_repo):
     root = make_repo({})
     run_import(root, STATUSPAGE)

@@ -3,6 +3,12 @@
 `incident_updates` become the timeline (oldest first, each update's full text), `components`
 the services, `impact` the severity; a published post-mortem becomes its own section.
 Scheduled maintenance is not an incident and is skipped.
+
+A page migrated from an older status site may hold a whole incident in one update: a list of
+entries, each opening with its own time ("**2010-04-19 07:56:00** - The SSH problem should be
+fixed."). Each entry is then a timeline entry at its own time, and the incident was not
+resolved before its last entry. The update's status stays off them: "Resolved" stamped on
+a migrated list says when it was copied, not which entry resolved it.
 """
 
 from __future__ import annotations
@@ -97,14 +103,22 @@ def incident_record(incident: Any, page: dict[str, Any], shown: str, origin: str
     if started is None:
         return Skipped(shown, f"incident {ident} has no start time (started_at, created_at)")
     timeline = Timeline()
+    last_listed: datetime | None = None
     for update in updates:
-        timeline.add(_when(update), _update_text(update))
+        listed = _listed(update)
+        for at, text in listed:
+            timeline.add(at, text)
+            last_listed = max(at, last_listed) if last_listed else at
+        if not listed:
+            timeline.add(_when(update), _update_text(update))
     parts = [timeline.render()]
     postmortem = text_of(incident.get("postmortem_body"))
     if postmortem:
         parts.append("## Post-mortem\n\n" + _markdown(postmortem))
     created = parse_time(incident.get("created_at"))
     resolved = parse_time(incident.get("resolved_at")) or _first(updates, "resolved")
+    if resolved is not None and last_listed is not None and resolved < last_listed:
+        resolved = last_listed  # a migrated page's resolution stamp is its first entry's
     mitigated = parse_time(incident.get("monitoring_at")) or _first(updates, "monitoring")
     services = _services(incident, updates)
     notes = []
@@ -141,6 +155,31 @@ def _first(updates: list[dict[str, Any]], status: str) -> datetime | None:
 
 def _markdown(text: str) -> str:
     return html_to_markdown(text) if looks_like_html(text) else text.strip() + "\n"
+
+
+# An entry of a migrated update: "- **2010-04-19 07:56:00** - The SSH problem should be fixed."
+_LISTED = re.compile(
+    r"^[-*+]\s+\*\*(?P<at>\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:\s*UTC|Z)?)\*\*"
+    r"\s*[-–—:]?\s*(?P<text>.*)$"
+)
+
+
+def _listed(update: dict[str, Any]) -> list[tuple[datetime, str]]:
+    """The entries of an update that is a list of timed entries, each at its time; empty
+    for any other update (a line that is neither an entry nor its continuation)."""
+    entries: list[tuple[datetime, str]] = []
+    for line in _markdown(text_of(update.get("body"))).splitlines():
+        if not line.strip():
+            continue
+        found = _LISTED.match(line)
+        if found and (at := parse_time(found["at"].replace(" UTC", ""))) is not None:
+            entries.append((at, found["text"].strip()))
+        elif entries and line.startswith(" "):
+            at, text = entries[-1]
+            entries[-1] = (at, f"{text} {line.strip()}")
+        else:
+            return []
+    return entries
 
 
 def _update_text(update: dict[str, Any]) -> str:
