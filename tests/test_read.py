@@ -883,6 +883,32 @@ def test_a_look_at_nothing_named_takes_the_incident_up_and_is_no_step():
     ]
 
 
+def test_what_set_it_off_is_found_behind_a_run_of_what_users_saw():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time | Event |
+        |---|---|
+        | 2023-04-11 11:20 | Fluentd was upgraded to latest version during normal maintenance |
+        | 2023-04-11 11:20 | First node stops shipping logs to CloudWatch |
+        | 2023-04-11 17:15 | Second node stops shipping logs to CloudWatch |
+        | 2023-04-11 18:55 | Third node stops shipping logs to CloudWatch |
+        | 2023-04-11 20:28 | Alert for Fluentd is noticed by engineer |
+        | 2023-04-11 22:04 | Engineer rolls back the faulty version to the previous release |
+        """,
+        start="2023-04-11T11:20:00Z",
+    )
+    assert texts(incident, "trigger") == [
+        "Fluentd was upgraded to latest version during normal maintenance"
+    ]
+    assert texts(incident, "symptoms") == [
+        "First node stops shipping logs to CloudWatch",
+        "Second node stops shipping logs to CloudWatch",
+        "Third node stops shipping logs to CloudWatch",
+    ]
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """

@@ -41,7 +41,7 @@ _NARRATIVE_PART = {
 _IMPACT = re.compile(
     r"\b(customers?|users?|requests?|unavailable|degraded|affected|impact(?:ed)?|outage|down(?:time)?"
     r"|errors?|failed|failing|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?|offline"
-    r"|unresponsive|plateau(?:ed|s)?)\b",
+    r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing)\b",
     re.IGNORECASE,
 )
 
@@ -476,18 +476,27 @@ def infer(
     # it set it off (a long run of them means the notice was missed, not a long trigger).
     noticed = next((n for n, e in enumerate(events) if set(e.kinds) & _RESPONDED), None)
     lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
+    # Of those, what the users saw is a symptom however early; what set it off is among the
+    # last entries that say something else ("Fluentd was upgraded", then five entries of
+    # "node stops shipping logs").
+    seen = {
+        n
+        for n in lead
+        if _IMPACT.search(events[n].text) and not lexicon.cue("fault", events[n].text)
+    }
+    set_off = [n for n in lead if n not in seen][-_TRIGGER_ENTRIES:]
     acted = False  # a response entry came before: a check now verifies what it did
     for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)
         if acted and lexicon.cue("verification", event.text):
             reading.add("verification", statement)
         acted = acted or bool({"mitigation", "recovery"} & set(event.kinds))
-        if index in lead[-_TRIGGER_ENTRIES:]:
-            if _IMPACT.search(event.text) and not lexicon.cue("fault", event.text):
-                reading.add("symptoms", statement)  # "all services returning 404"
-            else:
-                reading.add("trigger", statement)
-                reading.add("root_cause", statement)
+        if index in seen:
+            reading.add("symptoms", statement)  # "all services returning 404"
+            continue
+        if index in set_off:
+            reading.add("trigger", statement)
+            reading.add("root_cause", statement)
             continue
         # Once responders are at work, an entry's "due to" explains a step, not the incident:
         # only a fault, or the cause named as such, is a cause there.
