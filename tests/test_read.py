@@ -909,6 +909,28 @@ def test_what_set_it_off_is_found_behind_a_run_of_what_users_saw():
     ]
 
 
+def test_a_log_excerpt_under_the_root_cause_is_its_evidence_not_the_cause():
+    incident = read_text(
+        """
+        ## Root Cause
+        The proxy still forwarded traffic to an address released two days before.
+
+        ```
+        x.x.x.x - - [29/Jun/2022:03:28:53 +0000] "GET /.env HTTP/1.1" 200 884
+        ```
+
+        ## Resolution
+        ```
+        kubectl rollout restart deployment/proxy -n edge
+        ```
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "The proxy still forwarded traffic to an address released two days before."
+    ]
+    assert texts(incident, "resolution") == ["kubectl rollout restart deployment/proxy -n edge"]
+
+
 def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing():
     incident = read_text(
         """

@@ -26,6 +26,7 @@ from learnloop.read.markdown import Block, blocks, line_at, plain, sentences
 _STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", None)
 # What set it off, why, and what is planned: an action named there is no mitigation ("a change
 # was introduced to reduce memory" under an Atlassian "Leadup").
+_WHY = ("root_cause", "contributing_factors", "trigger", "whys")
 _NOT_ACTIONS = ("follow_ups", "lessons", "whys", "contributing_factors", "root_cause", "trigger")
 _CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
 # Front-matter narrative keys, as parts.
@@ -196,7 +197,10 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         if part == "follow_ups" and lexicon.cue("pending", text):
             continue  # "Engineers will continue to investigate": no step to take
         if block.kind == "code":
-            reading.add(part, Statement(block.text, block.line, block.end, "section"))
+            # A log excerpt or a data example under why it failed is its evidence, not the
+            # cause; under what was done or looked at, it is the command as run.
+            if part not in _WHY:
+                reading.add(part, Statement(block.text, block.line, block.end, "section"))
         elif (
             part == "mitigation"
             and block.kind == "paragraph"
