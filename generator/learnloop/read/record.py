@@ -24,10 +24,10 @@ from learnloop.read.markdown import Block, blocks, line_at, plain, sentences
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
 # an action or a check is looked for when no heading names it.
 _STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", None)
-# What set it off, why, and what is planned: an action named there is no mitigation ("a change
-# was introduced to reduce memory" under an Atlassian "Leadup").
+# Why it failed and what set it off; with what is planned or learnt, where an action named is
+# no mitigation ("a change was introduced to reduce memory" under an Atlassian "Leadup").
 _WHY = ("root_cause", "contributing_factors", "trigger", "whys")
-_NOT_ACTIONS = ("follow_ups", "lessons", "whys", "contributing_factors", "root_cause", "trigger")
+_NOT_ACTIONS = (*_WHY, "follow_ups", "lessons")
 _CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
 # Front-matter narrative keys, as parts.
 _NARRATIVE_PART = {
@@ -328,8 +328,8 @@ def read_timeline(
         causal = {
             n for part, b in reading.prose if part in _NOT_ACTIONS for n in range(b.line, b.end + 1)
         }
-        return [_not_acted(_kinds(e, lexicon)) if e.line in causal else _kinds(e, lexicon)
-                for e in told]  # fmt: skip
+        read = [_kinds(event, lexicon) for event in told]
+        return [_not_acted(event) if event.line in causal else event for event in read]
     return [_kinds(event, lexicon) for event in found]
 
 
