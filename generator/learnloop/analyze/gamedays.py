@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any
 
 from learnloop.analyze.metrics import p90
-from learnloop.analyze.steps import Signal, Step, playbook
+from learnloop.analyze.steps import Signal, Step, causes, playbook
 from learnloop.enrich import timings
 from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
@@ -117,21 +117,13 @@ def principal_services(members: Sequence[Incident]) -> tuple[str, ...]:
     return tuple(half) if half else tuple(name for name, _ in ranked[:1])
 
 
-def modes_seen(members: Sequence[Incident]) -> tuple[tuple[str, int], ...]:
-    """Failure modes across the incidents, most incidents first, then by id."""
-    counts = Counter(
-        mode.id for m in members for mode in {f.id: f for f in m.failure_modes}.values()
-    )
-    return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 def plan(
     pattern: str, title: str, members: Sequence[Incident], all_services: Sequence[str]
 ) -> GameDay:
     """The game day of a pattern from its incidents."""
     members = sorted(members, key=lambda m: m.id)
     recipes = load_recipes()
-    modes = modes_seen(members)
+    modes = tuple((c.mode, len(c.incidents)) for c in causes(members))
     # The mode most incidents show that has a recipe; a mode that none has, only when none
     # of them has one (then the plan says that no safe injection is known).
     chosen = next((m for m, _ in modes if m in recipes), modes[0][0] if modes else None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,10 +11,10 @@ import click
 
 from learnloop.analyze import temporal
 from learnloop.analyze.analysis import Analysis, analyze_repo, with_view
+from learnloop.analyze.steps import causes
 from learnloop.commands import Repo
 from learnloop.commands.similar import runbook_path
 from learnloop.enrich import timings
-from learnloop.model import Incident
 from learnloop.write.markdown import duration
 
 
@@ -47,18 +46,13 @@ def rows(analysis: Analysis) -> list[dict[str, Any]]:
                 "median_ttr_minutes": statistics.median(ttrs) if ttrs else None,
                 "customers_affected": sum(m.impact.customers_affected or 0 for m in members),
                 "revenue_usd": sum(m.impact.revenue_usd or 0 for m in members),
-                "failure_modes": failure_modes(members),
+                # The ways its incidents failed, most common first (then by id).
+                "failure_modes": [cause.mode for cause in causes(members)],
                 "terms": list(pattern.terms),
                 "burst": found_burst.__dict__ if found_burst else None,
             }
         )
     return out
-
-
-def failure_modes(members: Sequence[Incident]) -> list[str]:
-    """The ways a pattern's incidents failed, most common first (then by id)."""
-    counts = Counter(m.id for incident in members for m in incident.failure_modes)
-    return [mode for mode, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def by_service(analysis: Analysis) -> dict[str, list[str]]:

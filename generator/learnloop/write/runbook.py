@@ -216,7 +216,7 @@ def causes_found(
         said = "" if m.failure_modes else primary_cause([m])
         if said and _gist(said) not in seen and len(out) < 3:
             seen.add(_gist(said))
-            out.append(f"- {said.rstrip('.')} — in [{m.id}](../{m.path}).")
+            out.append(f"- {said.rstrip('.')} — in {cite([m])}.")
     return out
 
 
