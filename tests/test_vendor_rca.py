@@ -156,3 +156,21 @@ def test_a_mode_is_given_only_the_error_strings_its_incidents_showed():
         "- Disk or storage full — in 2 of 2 ([B-2](../incidents/B-2.md), "
         "[B-1](../incidents/B-1.md))."
     )
+
+
+def test_a_step_is_what_follows_its_entrys_stage_label():
+    from datetime import UTC
+
+    from learnloop.analyze.steps import playbook
+    from learnloop.read import incident_from_bytes
+
+    text = (
+        "---\nid: C-1\ntitle: Node down\nstarted_at: 2025-03-14T09:00:00Z\nseverity: P2\n"
+        "services: [api]\n---\n## Timeline\n\n"
+        "- 09:05 **Detection:** NodeNotReady alert fired\n"
+        "- 09:30 **Recovery:** Uncordoned the node that was NotReady.\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/c.md", UTC)
+    assert incident is not None
+    (step,) = playbook([incident], ["api"]).mitigation
+    assert step.text == "Uncordoned the node that was NotReady."

@@ -256,4 +256,13 @@ def _merge_mitigation(raws: Sequence[tuple[_Raw, float | None]]) -> list[Step]:
 
 
 def _clean(text: str) -> str:
-    return text.strip().rstrip(".") + "."
+    return _STAGE.sub("", text.strip()).rstrip(".") + "."
+
+
+# A timeline entry's own stage label ("**Recovery:** Uncordoned the node"): the step is what
+# follows it.
+_STAGE = re.compile(
+    r"^(?:recovery|mitigation|mitigated|resolution|resolved|detection|investigation|update|"
+    r"action)\s*:\s+(?=\S)",
+    re.IGNORECASE,
+)
