@@ -174,3 +174,33 @@ def test_a_step_is_what_follows_its_entrys_stage_label():
     assert incident is not None
     (step,) = playbook([incident], ["api"]).mitigation
     assert step.text == "Uncordoned the node that was NotReady."
+
+
+def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
+    from learnloop.write.runbook import primary_cause
+
+    members = [
+        _incident("D-1", 3, "The disk was full on the primary."),
+        _incident("D-2", 9, "The volume became full overnight."),
+        _incident("D-3", 14, "Nobody knows yet."),  # the newest, and it shows no mode
+    ]
+    assert primary_cause(members) == "The volume became full overnight."
+
+
+def test_a_meaning_is_a_sentence_that_stands_alone():
+    from datetime import UTC
+
+    from learnloop.read import incident_from_bytes
+    from learnloop.write.runbook import primary_cause
+
+    text = (
+        "---\nid: E-1\ntitle: Targets detached\nstarted_at: 2025-03-14T09:00:00Z\n"
+        "severity: P2\nservices: [api]\n---\n## Root cause\n\n"
+        "However, it turned out to be another root cause than the last time.\n\n"
+        "The provider upgrade changed how target groups attach, which detached them.\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/e.md", UTC)
+    assert incident is not None
+    assert primary_cause([incident]) == (
+        "The provider upgrade changed how target groups attach, which detached them."
+    )

@@ -13,7 +13,7 @@ from learnloop.analyze.engine import mode_titles
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
-from learnloop.analyze.steps import Playbook, Signal, Step, playbook
+from learnloop.analyze.steps import Playbook, Signal, Step, causes, playbook
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import Settings
@@ -63,16 +63,31 @@ def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete
 
 
 def primary_cause(members: Sequence[Incident]) -> str:
-    """The root cause as most often written: the category seen most, in the newest words."""
+    """The root cause as most often written: the category seen most, else the failure mode
+    seen most, in the newest words."""
     categories = Counter(m.root_cause.category for m in members if m.root_cause.category)
     top = categories.most_common(1)[0][0] if categories else None
-    candidates = [m for m in members if m.root_cause.category == top] or list(members)
+    candidates = [m for m in members if top is not None and m.root_cause.category == top]
+    if not candidates and (seen := causes(members)):
+        candidates = [m for m in members if m.id in seen[0].incidents]
+    candidates = candidates or list(members)
     for member in sorted(candidates, key=lambda m: (m.started_at, m.id), reverse=True):
         said = [st.text for st in member.part("root_cause") if st.how != "timeline"]
+        # A sentence that leans on the one before ("However, it turned out …", "In addition
+        # …") or leads in to a list ("… were the root cause:") says little alone: another
+        # goes first when there is one.
+        said.sort(key=lambda text: bool(_LEANS_ON.match(text)) or text.rstrip().endswith(":"))
         text = member.root_cause.summary or (said[0] if said else member.section("root_cause"))
         if text:
             return first_sentences(text, 240)
     return ""
+
+
+_LEANS_ON = re.compile(
+    r"^\W*(?:however|in addition|additionally|furthermore|moreover|also|but|and|so|then|"
+    r"this|that|these|those|it|as a result|consequently)\b",
+    re.IGNORECASE,
+)
 
 
 def impact(members: Sequence[Incident]) -> str:
