@@ -101,13 +101,18 @@ def test_a_long_impact_is_quoted_whole_words_within_400_characters():
 
 
 def _incident(ident: str, day: int, cause: str):
+    return _read(ident, f"Root cause: {cause}\n", day)
+
+
+def _read(ident: str, body: str, day: int = 14):
+    """A post-mortem of the orders service, read as the generator reads one."""
     from datetime import UTC
 
     from learnloop.read import incident_from_bytes
 
     text = (
         f"---\nid: {ident}\ntitle: Orders errors\nstarted_at: 2025-03-{day:02d}T09:00:00Z\n"
-        f"severity: P2\nservices: [orders]\n---\nRoot cause: {cause}\n"
+        f"severity: P2\nservices: [orders]\n---\n{body}"
     )
     incident, _ = incident_from_bytes(text.encode(), f"incidents/{ident}.md", UTC)
     assert incident is not None
@@ -159,20 +164,15 @@ def test_a_mode_is_given_only_the_error_strings_its_incidents_showed():
 
 
 def test_a_step_is_what_follows_its_entrys_stage_label():
-    from datetime import UTC
-
     from learnloop.analyze.steps import playbook
-    from learnloop.read import incident_from_bytes
 
-    text = (
-        "---\nid: C-1\ntitle: Node down\nstarted_at: 2025-03-14T09:00:00Z\nseverity: P2\n"
-        "services: [api]\n---\n## Timeline\n\n"
+    incident = _read(
+        "C-1",
+        "## Timeline\n\n"
         "- 09:05 **Detection:** NodeNotReady alert fired\n"
-        "- 09:30 **Recovery:** Uncordoned the node that was NotReady.\n"
+        "- 09:30 **Recovery:** Uncordoned the node that was NotReady.\n",
     )
-    incident, _ = incident_from_bytes(text.encode(), "incidents/c.md", UTC)
-    assert incident is not None
-    (step,) = playbook([incident], ["api"]).mitigation
+    (step,) = playbook([incident], ["orders"]).mitigation
     assert step.text == "Uncordoned the node that was NotReady."
 
 
@@ -188,19 +188,14 @@ def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
 
 
 def test_a_meaning_is_a_sentence_that_stands_alone():
-    from datetime import UTC
-
-    from learnloop.read import incident_from_bytes
     from learnloop.write.runbook import primary_cause
 
-    text = (
-        "---\nid: E-1\ntitle: Targets detached\nstarted_at: 2025-03-14T09:00:00Z\n"
-        "severity: P2\nservices: [api]\n---\n## Root cause\n\n"
+    incident = _read(
+        "E-1",
+        "## Root cause\n\n"
         "However, it turned out to be another root cause than the last time.\n\n"
-        "The provider upgrade changed how target groups attach, which detached them.\n"
+        "The provider upgrade changed how target groups attach, which detached them.\n",
     )
-    incident, _ = incident_from_bytes(text.encode(), "incidents/e.md", UTC)
-    assert incident is not None
     assert primary_cause([incident]) == (
         "The provider upgrade changed how target groups attach, which detached them."
     )
