@@ -37,9 +37,10 @@ from sklearn.metrics import adjusted_rand_score
 
 from benchmarks import datasets, groupings, labels, reader
 from benchmarks.runbooks import purity
-from benchmarks.simulator import simulate
+from benchmarks.simulator import SimulatedCorpus, simulate
 from learnloop.analyze import clusters
 from learnloop.analyze.engine import build_index, find_patterns
+from learnloop.analyze.patterns import Patterns
 from learnloop.analyze.similar import Query, search
 from learnloop.analyze.vectors import IncidentVectorizer, document
 from learnloop.model import Incident
@@ -59,16 +60,24 @@ def simulated(
 ) -> tuple[list[Incident], dict[str, str | None]]:
     """A simulated corpus, loaded and read as learnloop reads any repo, and its truth."""
     corpus = simulate(seed, count, styles, pattern_seed=pattern_seed)
+    return read(corpus), corpus.truth()["incidents"]
+
+
+def read(corpus: SimulatedCorpus) -> list[Incident]:
+    """A simulated corpus's files, read as learnloop reads any repo."""
     incidents = []
     for f in corpus.files:
         incident, _ = incident_from_bytes(f.text.encode(), f"incidents/{f.path}")
         assert incident is not None, f.path
         incidents.append(incident)
-    return incidents, corpus.truth()["incidents"]
+    return incidents
 
 
-def cluster_scores(incidents: list[Incident], truth: dict[str, str | None]) -> dict[str, float]:
-    found = find_patterns(incidents, State())
+def cluster_scores(
+    incidents: list[Incident], truth: dict[str, str | None], found: Patterns | None = None
+) -> dict[str, float]:
+    """The engine's patterns (`found`, else found here) against the true grouping."""
+    found = found or find_patterns(incidents, State())
     ids = sorted(i.id for i in incidents)
     s = groupings.score(found.of(), {i: truth.get(i) for i in ids})
     return {
@@ -210,12 +219,12 @@ def by_style() -> None:
     )
     for name, styles in BY_STYLE.items():
         corpus = simulate(SCORING_SEED, 170, styles)
-        incidents, truth = simulated(SCORING_SEED, styles)
+        incidents = read(corpus)
         failure = {f.id: f.failure for f in corpus.files}
-        scores = cluster_scores(incidents, truth)
-        by_id = {i.id: i for i in incidents}
-        ours_p, plain_p = precision_at_5(by_id, failure)
-        found = find_patterns(incidents, State()).of()
+        patterns = find_patterns(incidents, State())
+        scores = cluster_scores(incidents, corpus.truth()["incidents"], patterns)
+        ours_p, plain_p = precision_at_5({i.id: i for i in incidents}, failure)
+        found = patterns.of()
         in_pattern = [i for i, c in found.items() if c is not None]
         ours_purity, _ = purity(found, failure)
         services = {i.id: (i.services[0] if i.services else None) for i in incidents}

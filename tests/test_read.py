@@ -344,7 +344,9 @@ def test_atlassians_template_leadup_fault_response_recovery():
 
         ## Response
         After receiving the page at 14:07 UTC, Priya acknowledged it and opened the incident
-        channel. She checked the client dashboard and saw the pool saturated.
+        channel.
+
+        She checked the client dashboard and saw the pool saturated.
 
         ## Recovery
         At 14:41 UTC Priya reverted the config change. Error rates fell back to normal.
@@ -353,7 +355,7 @@ def test_atlassians_template_leadup_fault_response_recovery():
         A ticket to load test the search client was never scheduled.
 
         ## Attendees
-        Priya, Sam
+        Priya (on call, reverted the change), Sam (search team)
         """
     )
     assert texts(incident, "trigger") == [
@@ -362,8 +364,8 @@ def test_atlassians_template_leadup_fault_response_recovery():
     assert texts(incident, "symptoms") == [
         "About 20% of search requests returned HTTP 503 for 68 minutes."
     ]
-    # Taking the page is no action; what a change did is how it failed; a look before any
-    # fix verifies nothing.
+    # Taking the page is no action, in a paragraph of its own too; what a change did is how
+    # it failed; a look before any fix verifies nothing; who attended did nothing here.
     assert texts(incident, "mitigation") == ["At 14:41 UTC Priya reverted the config change."]
     assert any("acknowledged it" in t for t in texts(incident, "detection"))
     assert texts(incident, "diagnosis") == [
@@ -373,7 +375,6 @@ def test_atlassians_template_leadup_fault_response_recovery():
     assert texts(incident, "lessons") == [
         "A ticket to load test the search client was never scheduled."
     ]
-    assert not any("Priya, Sam" in s.text for _, said in incident.parts for s in said)
 
 
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
@@ -403,18 +404,20 @@ def test_pagerdutys_template_hows_we_do_responders_and_messaging():
         At 09:40 UTC we lowered the payment client timeout to 5 seconds via config.
 
         ## Responders
-        - Alex, incident commander
+        - Alex, incident commander, who restarted the checkout pods
 
         ## How'd We Do?
         Nobody knew the timeout was 60 seconds.
 
         ## Messaging
-        Some checkouts were slow this morning; it is fixed.
+        External: we rolled back the release and checkout is fast again.
         """
     )
     assert texts(incident, "lessons") == ["Nobody knew the timeout was 60 seconds."]
-    told = [s.text for _, said in incident.parts for s in said]
-    assert not any("Alex" in t or "this morning" in t for t in told), told
+    # Who responded and what was told to customers are no steps of the response.
+    assert texts(incident, "mitigation") == [
+        "At 09:40 UTC we lowered the payment client timeout to 5 seconds via config."
+    ]
 
 
 def test_a_trigger_is_not_read_again_as_the_cause():

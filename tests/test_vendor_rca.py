@@ -177,6 +177,7 @@ def test_a_step_is_what_follows_its_entrys_stage_label():
 
 
 def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
+    from learnloop.analyze.steps import causes
     from learnloop.write.runbook import primary_cause
 
     members = [
@@ -184,7 +185,7 @@ def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
         _incident("D-2", 9, "The volume became full overnight."),
         _incident("D-3", 14, "Nobody knows yet."),  # the newest, and it shows no mode
     ]
-    assert primary_cause(members) == "The volume became full overnight."
+    assert primary_cause(members, causes(members)) == "The volume became full overnight."
 
 
 def test_a_meaning_is_a_sentence_that_stands_alone():
@@ -194,8 +195,9 @@ def test_a_meaning_is_a_sentence_that_stands_alone():
         "E-1",
         "## Root cause\n\n"
         "However, it turned out to be another root cause than the last time.\n\n"
-        "The provider upgrade changed how target groups attach, which detached them.\n",
+        "Two changes were the root cause:\n\n"
+        "- The provider upgrade changed how target groups attach, which detached them.\n",
     )
-    assert primary_cause([incident]) == (
+    assert primary_cause([incident], ()) == (
         "The provider upgrade changed how target groups attach, which detached them."
     )

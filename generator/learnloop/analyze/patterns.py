@@ -270,8 +270,14 @@ _NO_END = frozenset({"not", "no", "non", "never", "being"})
 
 
 def phrases(text: str) -> set[str]:
-    """Runs of one to three words with no stop word among them."""
-    words = _NAME_WORD.findall(_DOTTED.sub(" the ", text.lower()))
+    """Runs of one to three words with no stop word among them, none across a dotted name."""
+    out: set[str] = set()
+    for piece in _DOTTED.split(text.lower()):
+        out |= _runs(_NAME_WORD.findall(piece))
+    return out
+
+
+def _runs(words: Sequence[str]) -> set[str]:
     # A run may not hold a stop word or a one-letter word, and must end on 3+ letters.
     usable = [w not in _NAME_STOP and len(w) >= 2 for w in words]
     out = set()

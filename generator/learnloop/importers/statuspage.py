@@ -105,12 +105,13 @@ def incident_record(incident: Any, page: dict[str, Any], shown: str, origin: str
     timeline = Timeline()
     last_listed: datetime | None = None
     for update in updates:
-        listed = _listed(update)
+        body = _markdown(text_of(update.get("body")))
+        listed = _listed(body)
         for at, text in listed:
             timeline.add(at, text)
             last_listed = max(at, last_listed) if last_listed else at
         if not listed:
-            timeline.add(_when(update), _update_text(update))
+            timeline.add(_when(update), _update_text(update, body))
     parts = [timeline.render()]
     postmortem = text_of(incident.get("postmortem_body"))
     if postmortem:
@@ -164,11 +165,12 @@ _LISTED = re.compile(
 )
 
 
-def _listed(update: dict[str, Any]) -> list[tuple[datetime, str]]:
-    """The entries of an update that is a list of timed entries, each at its time; empty
-    for any other update (a line that is neither an entry nor its continuation)."""
+def _listed(body: str) -> list[tuple[datetime, str]]:
+    """The entries of an update's body (as Markdown) that is a list of timed entries, each
+    at its time; empty for any other body (a line that is neither an entry nor its
+    continuation)."""
     entries: list[tuple[datetime, str]] = []
-    for line in _markdown(text_of(update.get("body"))).splitlines():
+    for line in body.splitlines():
         if not line.strip():
             continue
         found = _LISTED.match(line)
@@ -182,10 +184,10 @@ def _listed(update: dict[str, Any]) -> list[tuple[datetime, str]]:
     return entries
 
 
-def _update_text(update: dict[str, Any]) -> str:
+def _update_text(update: dict[str, Any], body: str) -> str:
+    """An update as one timeline entry: its status, then its body (as Markdown)."""
     status = text_of(update.get("status")).replace("_", " ").capitalize()
-    body = _markdown(text_of(update.get("body"))).strip()
-    return f"**{status}** — {body}" if status else body
+    return f"**{status}** — {body.strip()}" if status else body.strip()
 
 
 def _services(incident: dict[str, Any], updates: list[dict[str, Any]]) -> tuple[str, ...]:

@@ -403,8 +403,7 @@ def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     for later in _LOOK_LATER.finditer(text):
         text = _blanked(text, later)
     for look in lexicon.every("diagnosis", text):
-        # A cue that holds its object ("confirms it: `probe_ssl…`") has one.
-        if _HOLDS_OBJECT.search(look.group(0)) or not _VAGUE.match(text, look.end()):
+        if not _VAGUE.match(text, look.end()):
             return look
     return None
 
@@ -417,7 +416,6 @@ _VAGUE = re.compile(
     r"what (?:happened|was (?:going on|happening))))?\s*(?:[.,;!?]|$)",
     re.IGNORECASE,
 )
-_HOLDS_OBJECT = re.compile(r"\b(?:that|the|it|a|an|this|these|those)$", re.IGNORECASE)
 # A look still to come: "… as a precaution until further investigation can be done".
 _LOOK_LATER = re.compile(
     r"\b(?:until|pending|awaiting)\s+(?:further|more|a full|a deeper|the)?\s*"

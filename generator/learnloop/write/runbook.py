@@ -13,7 +13,7 @@ from learnloop.analyze.engine import mode_titles
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
-from learnloop.analyze.steps import Playbook, Signal, Step, causes, playbook
+from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import SEVERITIES, Incident
 from learnloop.settings import Settings
@@ -62,13 +62,13 @@ def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete
     return "\n".join(lines)
 
 
-def primary_cause(members: Sequence[Incident]) -> str:
+def primary_cause(members: Sequence[Incident], seen: Sequence[Cause]) -> str:
     """The root cause as most often written: the category seen most, else the failure mode
-    seen most, in the newest words."""
+    seen most (`seen`, as `steps.causes` gives them), in the newest words."""
     categories = Counter(m.root_cause.category for m in members if m.root_cause.category)
     top = categories.most_common(1)[0][0] if categories else None
     candidates = [m for m in members if top is not None and m.root_cause.category == top]
-    if not candidates and (seen := causes(members)):
+    if not candidates and seen:
         candidates = [m for m in members if m.id in seen[0].incidents]
     candidates = candidates or list(members)
     for member in sorted(candidates, key=lambda m: (m.started_at, m.id), reverse=True):
@@ -228,7 +228,7 @@ def causes_found(
         out.append(f"- {title} — in {len(cited)} of {total} ({cite(cited, 3)}){look}.")
     seen: set[str] = set()
     for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True):
-        said = "" if m.failure_modes else primary_cause([m])
+        said = "" if m.failure_modes else primary_cause([m], ())
         if said and _gist(said) not in seen and len(out) < 3:
             seen.add(_gist(said))
             out.append(f"- {said.rstrip('.')} — in {cite([m])}.")
@@ -466,7 +466,8 @@ def runbook_regions(
             else ""
         )
     )
-    regions = [Region("meaning", meaning(pattern, members, primary_cause(members), complete))]
+    cause = primary_cause(members, book.causes)
+    regions = [Region("meaning", meaning(pattern, members, cause, complete))]
     return regions + [Region(name, text) for name, text in body.items() if text]
 
 
