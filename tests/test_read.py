@@ -1493,3 +1493,70 @@ def test_grouped_cues_find_what_the_plain_alternation_finds(said: list[str], kin
     want = plain.search(text)
     got = lexicon.shipped().cue(kind, text)
     assert (got.span() if got else None) == (want.span() if want else None)
+
+
+def test_a_timeline_of_lines_with_no_blank_line_between_is_an_entry_per_time():
+    incident = read_text(
+        """
+        ## Timeline
+
+        12:18 PM: Alert fired for queue depth.
+        12:26 PM: We looked at the consumer dashboard and saw lag growing.
+        1:31 PM: We restarted the consumers.
+                  Lag began to fall afterwards.
+        2:57 PM: Lag back to zero, incident resolved.
+        """,
+        start="2025-03-14T12:00:00Z",
+    )
+    entries = [(e.at.strftime("%H:%M"), e.text, e.line) for e in incident.timeline]
+    assert entries == [
+        ("12:18", "Alert fired for queue depth.", 11),
+        ("12:26", "We looked at the consumer dashboard and saw lag growing.", 12),
+        ("13:31", "We restarted the consumers. Lag began to fall afterwards.", 13),
+        ("14:57", "Lag back to zero, incident resolved.", 15),
+    ]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["resolved_at"]) == ("12:18", "14:57")
+    assert texts(incident, "mitigation") == [
+        "We restarted the consumers. Lag began to fall afterwards."
+    ]
+    assert texts(incident, "diagnosis") == [
+        "We looked at the consumer dashboard and saw lag growing."
+    ]
+
+
+def test_a_paragraph_whose_first_line_tells_no_time_stays_one():
+    incident = read_text(
+        """
+        ## What happened
+        The queue stalled on the morning of the release and we were paged
+        09:40 was when the consumers restarted on their own.
+        """
+    )
+    assert [b.text for b in timeline.entries_apart(blocks(incident.body))][-1].startswith(
+        "The queue stalled"
+    )
+
+
+def test_users_reporting_it_is_detection_but_reporting_back_that_it_works_is_not():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time | Event |
+        |---|---|
+        | 2020-11-04 13:13 | Applied the new admission controller |
+        | 2020-11-04 13:20 | Checked everything seemed ok |
+        | 2020-11-04 14:41 | Users reporting timeout issues when deploying |
+        | 2020-11-04 15:39 | Permanently deleted disruptive admission controller |
+        | 2020-11-04 15:50 | First user reports back that it works |
+        """,
+        start="2020-11-04T13:00:00Z",
+    )
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["detected_at"] == "14:41"
+    assert texts(incident, "detection") == ["Users reporting timeout issues when deploying"]
+    # What set it off is the change before the report, not the check that all looked well.
+    assert texts(incident, "trigger") == ["Applied the new admission controller"]
+    assert texts(incident, "mitigation") == ["Permanently deleted disruptive admission controller"]
+    assert texts(incident, "verification") == ["First user reports back that it works"]

@@ -373,6 +373,7 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     said["acknowledgement"] = bool(lexicon.cue("acknowledgement", text)) or (
         not said["diagnosis"] and bool(lexicon.cue("diagnosis", text))
     )
+    said["detection"] = _first_signal(text, lexicon)
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
         if (said[kind] if kind in said else lexicon.cue(kind, text)) or (
             kind == "recovery" and stood
@@ -383,6 +384,18 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
     return replace(event, kinds=tuple(kinds))
+
+
+def _first_signal(text: str, lexicon: Lexicon) -> bool:
+    """Whether an entry tells how the incident was noticed: not when the same words tell a
+    fix confirmed ("First user reports back that it works")."""
+    noticed = lexicon.cue("detection", text)
+    if noticed is None:
+        return False
+    return not any(
+        check.start() < noticed.end() and noticed.start() < check.end()
+        for check in lexicon.every("verification", text)
+    )
 
 
 def _blanked(text: str, span: re.Match[str]) -> str:
@@ -486,7 +499,10 @@ def infer(
         for n in lead
         if _IMPACT.search(events[n].text) and not lexicon.cue("fault", events[n].text)
     }
-    set_off = [n for n in lead if n not in seen][-_TRIGGER_ENTRIES:]
+    # A check that all was well ("Checked everything seemed ok") set nothing off.
+    set_off = [
+        n for n in lead if n not in seen and not lexicon.cue("verification", events[n].text)
+    ][-_TRIGGER_ENTRIES:]
     acted = False  # a response entry came before: a check now verifies what it did
     for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)

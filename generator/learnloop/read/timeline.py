@@ -125,6 +125,47 @@ def events(
     return out
 
 
+def entries_apart(body: Sequence[Block]) -> list[Block]:
+    """The blocks, with a paragraph of lines that each open with a time (a timeline pasted
+    from notes or chat, no blank line or bullet between its entries) made an entry per time.
+
+    Markdown joins such lines into one paragraph; read as one, its first time dated every
+    entry and every entry did what any of them said. A line that opens with no time goes on
+    the entry before it, as a wrapped line does.
+    """
+    out: list[Block] = []
+    for block in body:
+        lines = block.raw.split("\n")
+        if block.kind not in ("paragraph", "item") or len(lines) < 2:
+            out.append(block)
+            continue
+        opens = [n for n, line in enumerate(lines) if n == 0 or _opens_with_time(line)]
+        if len(opens) < 2 or not _opens_with_time(lines[0]):
+            out.append(block)
+            continue
+        for start, stop in zip(opens, [*opens[1:], len(lines)], strict=True):
+            raw = lines[start:stop]
+            text = " ".join(line.strip() for line in raw)
+            out.append(
+                replace(
+                    block,
+                    kind="item",
+                    text=_MARKER.sub("", text, count=1) if block.kind == "item" else text,
+                    line=block.line + start,
+                    end=block.line + stop - 1,
+                    raw="\n".join(raw),
+                )
+            )
+    return out
+
+
+_MARKER = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
+
+
+def _opens_with_time(line: str) -> bool:
+    return times.leading(line.strip()) is not None
+
+
 def _midday(day: date, zone: tzinfo) -> datetime:
     # A day without a time ("01-31-2024 - The fix was added"): placed at noon, so that it
     # sorts after a night's events of the day before and counts in days, not minutes.
