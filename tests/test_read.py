@@ -1560,3 +1560,65 @@ def test_users_reporting_it_is_detection_but_reporting_back_that_it_works_is_not
     assert texts(incident, "trigger") == ["Applied the new admission controller"]
     assert texts(incident, "mitigation") == ["Permanently deleted disruptive admission controller"]
     assert texts(incident, "verification") == ["First user reports back that it works"]
+
+
+def test_a_timeline_written_only_in_a_code_block_is_read_line_by_line():
+    incident = read_text(
+        """
+        ## Timeline
+
+        ```
+        12:18 Alert fired for queue depth.
+
+        12:26 We looked at the consumer dashboard and saw lag growing.
+        13:31 We restarted the consumers.
+        14:57 Lag back to zero.
+        ```
+        """,
+        start="2025-03-14T12:00:00Z",
+    )
+    entries = [(e.at.strftime("%H:%M"), e.text, e.line) for e in incident.timeline]
+    assert entries == [
+        ("12:18", "Alert fired for queue depth.", 12),
+        ("12:26", "We looked at the consumer dashboard and saw lag growing.", 14),
+        ("13:31", "We restarted the consumers.", 15),
+        ("14:57", "Lag back to zero.", 16),
+    ]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["mitigated_at"] == "14:57"  # the lag back to zero: impact over
+
+
+def test_a_log_excerpt_beside_a_written_timeline_is_evidence_not_entries():
+    incident = read_text(
+        """
+        ## Timeline
+        - 12:18 Alert fired for queue depth.
+        - 12:40 We restarted the consumers.
+
+        ```
+        12:17:59 ERROR consumer group rebalancing
+        12:18:03 ERROR consumer group rebalancing
+        ```
+        """,
+        start="2025-03-14T12:00:00Z",
+    )
+    assert [e.text for e in incident.timeline] == [
+        "Alert fired for queue depth.",
+        "We restarted the consumers.",
+    ]
+
+
+def test_a_line_break_in_html_is_a_space():
+    incident = read_text(
+        """
+        ## Timeline
+        | Time | Event |
+        |---|---|
+        | 2025-03-14 12:18 | Alert fired.<br>Queue depth over 10k. |
+        | 2025-03-14 12:40 | We restarted the consumers. <br/> Lag began to fall. |
+        """
+    )
+    assert [e.text for e in incident.timeline] == [
+        "Alert fired. Queue depth over 10k.",
+        "We restarted the consumers. Lag began to fall.",
+    ]

@@ -197,6 +197,8 @@ def plain(text: str) -> str:
     """Inline Markdown reduced to its words: links to their text, emphasis gone. Code spans
     keep their backticks: a command quoted in a step must stay a command."""
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    # A line break written in HTML (a table cell of two lines, a pasted chat log) is a space.
+    text = re.sub(r"\s*<br\s*/?>\s*", " ", text, flags=re.IGNORECASE).strip()
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     return re.sub(r"(?<![\w*`])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*`])", r"\1", text)
 

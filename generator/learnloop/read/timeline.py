@@ -74,6 +74,8 @@ def events(
     )
     out: list[TimelineEvent] = []
     pending: datetime | None = None  # a heading's time, for the text under it
+    if all(block.kind in ("code", "heading") for block in entries):
+        entries = [entry for block in entries for entry in _fenced(block)]
     for block in entries:
         if block.kind == "code":
             continue
@@ -145,7 +147,7 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
             continue
         for start, stop in zip(opens, [*opens[1:], len(lines)], strict=True):
             raw = lines[start:stop]
-            text = " ".join(line.strip() for line in raw)
+            text = " ".join(line.strip() for line in raw if line.strip())
             out.append(
                 replace(
                     block,
@@ -160,6 +162,21 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
 
 
 _MARKER = re.compile(r"^(?:[-*+•]|\d{1,3}[.)])\s+(?:\[[ xX]\]\s+)?")
+
+
+def _fenced(block: Block) -> list[Block]:
+    """A timeline written only in a code block (pasted from a terminal or a chat log): an entry
+    per timed line. Beside entries written as text, a code block is evidence, never entries."""
+    if block.kind != "code":
+        return [block]
+    lines = [(n, line) for n, line in enumerate(block.text.split("\n")) if line.strip()]
+    if not lines:
+        return []
+    first = block.line + 1 + lines[0][0]
+    raw = "\n".join(block.text.split("\n")[lines[0][0] : lines[-1][0] + 1])
+    text = " ".join(line.strip() for _, line in lines)
+    found = entries_apart([Block("paragraph", text, first, block.end - 1, raw=raw)])
+    return found if len(found) >= 2 else []
 
 
 def _opens_with_time(line: str) -> bool:
