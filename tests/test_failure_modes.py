@@ -371,6 +371,7 @@ def test_an_extension_that_is_not_a_list_of_modes_is_refused():
     [
         ("timeout", "too generic"),
         ("(maybe|) pool exhausted", "starts with a word"),
+        ("<number> nodes lost", "starts with a word"),
         ("... pool exhausted", "'...' goes between words"),
         ("pool (was (very|) full)", "nested parentheses"),
         ("po*ol exhausted", "'*' only ends a word"),
@@ -450,3 +451,11 @@ def test_judged_post_mortems_get_the_right_top_mode(shared_datasets: Path):
             wrong += len(result["top_wrong"])
         assert fired >= 60, section
         assert (fired - wrong) / fired >= minimum, (section, fired, wrong)
+
+
+def test_a_number_in_a_phrase_is_a_count_or_factor():
+    mode = {"id": "fleet-loss", "family": "hardware-and-power", "title": "Fleet lost"}
+    catalogue = load_catalogue([{**mode, "phrases": ["lost <number> (nodes|hosts)"]}])
+    found = [m.id for m in match("We lost 12 nodes, then 2.5x the load hit the rest", catalogue)]
+    assert "fleet-loss" in found
+    assert "fleet-loss" not in [m.id for m in match("we lost many nodes", catalogue)]

@@ -1622,3 +1622,32 @@ def test_a_line_break_in_html_is_a_space():
         "Alert fired. Queue depth over 10k.",
         "We restarted the consumers. Lag began to fall.",
     ]
+
+
+def test_a_timeline_under_its_day_and_zone_with_no_blank_lines_as_in_the_sre_template():
+    incident = read_text(
+        """
+        ## Timeline
+        2024-05-02 (all times PDT)
+        09:14 A post about the new plan is shared widely
+        09:16 Checkout error rate climbs
+        09:17 on-call receives pager storm, HighErrorRate from all regions
+        09:25 on-call decides to shift traffic to the spare region
+        09:27 on-call shifted traffic to the spare region
+        09:35 Lee adds 4 more nodes
+        10:02 error rates back to normal
+        """,
+        start="2024-05-02T16:14:00Z",
+    )
+    assert [(e.at.isoformat(), e.line) for e in incident.timeline][:2] == [
+        ("2024-05-02T09:14:00-07:00", 11),
+        ("2024-05-02T09:16:00-07:00", 12),
+    ]
+    assert len(incident.timeline) == 7  # the day and zone over them are no entry
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("09:17", "10:02")
+    # The decision is not the action it led to; a count between the verb and what was added.
+    assert texts(incident, "mitigation") == [
+        "on-call shifted traffic to the spare region",
+        "Lee adds 4 more nodes",
+    ]

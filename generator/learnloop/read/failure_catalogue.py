@@ -150,7 +150,7 @@ def phrase_problem(phrase: str) -> str | None:
     if not words or tokens[0] == "..." or tokens[-1] == "...":
         return "'...' goes between words"
     first = tokens[0]
-    if first == "<version>" or (first.startswith("(") and "" in _alts(first)):
+    if first in ("<version>", "<number>") or (first.startswith("(") and "" in _alts(first)):
         return "a phrase starts with a word, not a number or optional words"
     if len(words) == 1 and words[0].strip("*").lower() in GENERIC:
         return "too generic: it says that something failed, not why"

@@ -35,6 +35,7 @@ CATALOGUE_FILE = "failure_modes.yml"
 _SEP = r"[\s-]+"  # a space in a phrase: any whitespace, or a hyphen ("follow up", "follow-up")
 _GAP = r"(?:[\s-]+[\w'-]+){0,3}[\s-]+"  # `...`: up to three words, never across punctuation
 _VERSION = r"v?\d+(?:\.\d+)+"  # `<version>`: 1.13, v2.5, 2.319.3; never a count
+_NUMBER = r"~?\d+(?:[.,]\d+)?(?:x|%)?"  # `<number>`: 4, 10x, 2.5, 30%
 # Negation looks back only within the clause of the match: these end a clause.
 _CLAUSE_END = re.compile(
     r"[.;:!?,()\[\]\n]|\b(?:but|because|although|though|however|whereas|while|since|after|"
@@ -133,6 +134,8 @@ def alternation(variants: Sequence[str]) -> str:
 def _word(word: str) -> str:
     if word == "<version>":
         return _VERSION
+    if word == "<number>":
+        return _NUMBER
     parts = [re.escape(part) for part in word.rstrip("*").lower().split("-")]
     return r"[\s-]?".join(parts) + (r"\w*" if word.endswith("*") else "")
 

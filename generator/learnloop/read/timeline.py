@@ -109,7 +109,9 @@ def events(
         day = times.leading_date(text, clock.year)
         if day is not None:
             clock.day = day[0]
-            if day[1]:
+            if (zone_said := times.stated_zone(plain(text))) and _only_zone(day[1]):
+                clock.zone = times.zone_named(zone_said, clock.zone)  # "(all times PST)"
+            elif day[1]:
                 out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
             continue
         stated_here = times.stated_zone(plain(text))  # "_All times in UTC_" too
@@ -141,10 +143,15 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
         if block.kind not in ("paragraph", "item") or len(lines) < 2:
             out.append(block)
             continue
-        opens = [n for n, line in enumerate(lines) if n == 0 or _opens_with_time(line)]
-        if len(opens) < 2 or not _opens_with_time(lines[0]):
+        opens = [n for n, line in enumerate(lines) if _opens_with_time(line)]
+        head = lines[: opens[0]] if opens else []
+        if len(opens) < 2 or not all(_day_or_zone(line) for line in head):
             out.append(block)
             continue
+        # "2015-10-21 (all times UTC)" over the entries: the day and zone they are in.
+        for n, line in enumerate(head):
+            out.append(replace(block, text=line.strip(), line=block.line + n,
+                               end=block.line + n, raw=line))  # fmt: skip
         for start, stop in zip(opens, [*opens[1:], len(lines)], strict=True):
             raw = lines[start:stop]
             text = " ".join(line.strip() for line in raw if line.strip())
@@ -177,6 +184,18 @@ def _fenced(block: Block) -> list[Block]:
     text = " ".join(line.strip() for _, line in lines)
     found = entries_apart([Block("paragraph", text, first, block.end - 1, raw=raw)])
     return found if len(found) >= 2 else []
+
+
+def _only_zone(rest: str) -> bool:
+    """Whether what follows a day only states the zone of the times under it."""
+    return len(plain(rest).strip("()[]_*.,: ")) <= 30
+
+
+def _day_or_zone(line: str) -> bool:
+    said = line.strip()
+    return times.leading_date(said) is not None or (
+        times.stated_zone(said) is not None and len(said) < 80
+    )
 
 
 def _opens_with_time(line: str) -> bool:
