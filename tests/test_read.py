@@ -1651,3 +1651,34 @@ def test_a_timeline_under_its_day_and_zone_with_no_blank_lines_as_in_the_sre_tem
         "on-call shifted traffic to the spare region",
         "Lee adds 4 more nodes",
     ]
+
+
+def test_a_narrative_with_bold_labels_gives_its_look_its_signal_and_its_mode():
+    incident = read_text(
+        """
+        **What happened**
+
+        Shortly after 14:00 CEST the error budget alert for payments fired. Maria acked at
+        14:06. Grafana showed p99 latency at 30 s and the pool wait time climbing; the
+        pgbouncer logs were full of "no more connections allowed". At 14:31 Maria rolled back
+        the release. Latency went back to normal by 14:49.
+        """,
+        start="2024-06-11T13:55:00+02:00",
+    )
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["acknowledged_at"]) == ("14:00", "14:06")
+    assert texts(incident, "diagnosis") == [
+        "Grafana showed p99 latency at 30 s and the pool wait time climbing; the pgbouncer logs"
+        ' were full of "no more connections allowed".'
+    ]
+    assert incident.failure_modes[0].id == "connection-pool-exhaustion"
+    assert "no more connections allowed" in incident.failure_modes[0].matched
+
+
+def test_a_tool_named_for_what_it_showed_is_a_look_and_a_zoned_clock_a_moment():
+    words = lexicon.shipped()
+    assert words.cue("diagnosis", "Datadog showed the error rate at 40%") is not None
+    assert words.cue("diagnosis", "The worker logs were flooded with timeouts") is not None
+    assert [s.hour for s in times.within("The alert went off 14:00 CEST, then again.")] == [14]
+    assert [s.hour for s in times.within("Just after 09:12 the queue stalled.")] == [9]
+    assert times.within("Build 14:00 of the image") == []  # a clock alone, placed by nothing

@@ -560,12 +560,17 @@ def infer(
                 and not _acted_first(sentence, lexicon, action)
             ):
                 reading.add("root_cause", said)
-                # "Our investigation found that …": how they found it, and what they found.
+                # "Our investigation found that …", "Grafana showed the pool wait time
+                # climbing": how they found it, and what they found.
+                looked = _looked(sentence, lexicon)
                 if (
                     part in _STORY
                     and part != "diagnosis"
-                    and lexicon.cue("conclusion", sentence)
-                    and _looked(sentence, lexicon)
+                    and looked is not None
+                    and (
+                        lexicon.cue("conclusion", sentence)
+                        or _looked_first(sentence, looked, lexicon)
+                    )
                 ):
                     reading.add("diagnosis", said)
                 continue
@@ -718,6 +723,12 @@ def _helped(text: str, lexicon: Lexicon) -> bool:
     ("… did not help; failing over did")."""
     failed = lexicon.cue("ineffective", text)
     return failed is None or _action(text[failed.end() :], lexicon) is not None
+
+
+def _looked_first(sentence: str, looked: re.Match[str], lexicon: Lexicon) -> bool:
+    """Whether a sentence tells the look before the cause it saw ("the logs showed …")."""
+    why = lexicon.cue("fault", sentence) or lexicon.cue("cause", sentence)
+    return why is None or looked.start() < why.start()
 
 
 def _says_cause(sentence: str, lexicon: Lexicon) -> bool:

@@ -277,10 +277,13 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
     for match in _STAMP.finditer(text):
         before = text[max(0, match.start() - 12) : match.start()].lower()
         stamp = _stamp(match, year)
-        # A time with its day, before or after it ("09:12 UTC on 2 May 2024"), is a moment
-        # wherever it stands; a clock alone only after a word that places it ("at 09:12").
+        # A time with its day, before or after it ("09:12 UTC on 2 May 2024"), or with its
+        # zone ("shortly after 14:00 CEST"), is a moment wherever it stands; a clock alone
+        # only after a word that places it ("at 09:12", "just after 09:12").
         if stamp is not None and (
-            stamp.day is not None or re.search(r"\b(at|around|by|from|until|till|~)\s*$", before)
+            stamp.day is not None
+            or stamp.zone is not None
+            or re.search(r"\b(at|around|by|from|until|till|after|before|since|~)\s*$", before)
         ):
             found.append(stamp)
     for match in _PROSE.finditer(text):
