@@ -1682,3 +1682,25 @@ def test_a_tool_named_for_what_it_showed_is_a_look_and_a_zoned_clock_a_moment():
     assert [s.hour for s in times.within("The alert went off 14:00 CEST, then again.")] == [14]
     assert [s.hour for s in times.within("Just after 09:12 the queue stalled.")] == [9]
     assert times.within("Build 14:00 of the image") == []  # a clock alone, placed by nothing
+
+
+def test_a_table_of_fields_tells_its_moments_and_parts_without_its_labels():
+    incident = read_text(
+        """
+        | Field | Details |
+        |---|---|
+        | Impact | Between 08:10 and 11:40 UTC search results were stale for all users |
+        | Detection | A customer ticket at 09:02 |
+        | Root cause | The indexer's consumer group was stuck after a broker restart |
+        | Mitigation | Restarted the indexer pods |
+        | Resolution | Rolled back the indexer release |
+        """,
+        start="2024-02-01T08:00:00Z",
+    )
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["resolved_at"]) == ("09:02", "11:40")
+    assert texts(incident, "mitigation") == [
+        "Restarted the indexer pods",
+        "Rolled back the indexer release",
+    ]
+    assert incident.failure_modes[0].id == "queue-backlog"

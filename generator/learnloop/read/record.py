@@ -171,6 +171,10 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue
         if part != "timeline" and block.kind in ("paragraph", "item"):
             reading.prose.append((part, block))
+        elif part != "timeline" and block.kind == "row" and how == "label":
+            # "| Detection | A customer ticket at 09:02 |": its words are prose of that part.
+            words = " — ".join(c for c in block.cells[1:] if c)
+            reading.prose.append((part, replace(block, kind="paragraph", text=words, raw=words)))
         if part is None:
             reading.unassigned.append(block)
             continue
@@ -329,8 +333,23 @@ def read_timeline(
             n for part, b in reading.prose if part in _NOT_ACTIONS for n in range(b.line, b.end + 1)
         }
         read = [_kinds(event, lexicon) for event in told]
-        return [_not_acted(event) if event.line in causal else event for event in read]
+        read = [_not_acted(event) if event.line in causal else event for event in read]
+        return _noticed_where_told(read, reading)
     return [_kinds(event, lexicon) for event in found]
+
+
+def _noticed_where_told(events: list[TimelineEvent], reading: Reading) -> list[TimelineEvent]:
+    """Moments told in passing, with the first one told under "Detection" ("A customer
+    ticket at 09:02") taken as when it was noticed, unless it tells an action."""
+    lines = {
+        n for part, b in reading.prose if part == "detection" for n in range(b.line, b.end + 1)
+    }
+    for index, event in enumerate(events):
+        if event.line in lines:
+            if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
+                events[index] = replace(event, kinds=("detection", *event.kinds))
+            break
+    return events
 
 
 def _not_acted(event: TimelineEvent) -> TimelineEvent:
@@ -545,11 +564,14 @@ def infer(
             reading.add("root_cause", factor)
     assigned = reading.assigned
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
-    for index, (part, _, block) in enumerate(assigned):
+    for index, (part, how, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
         if index in reading.entries or part == ASIDE:  # read as the timeline, or not at all
             continue
+        if block.kind == "row" and how == "label":
+            # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
+            block = replace(block, text=" — ".join(c for c in block.cells[1:] if c))
         for sentence, line, end in _sentences(block, lexicon):
             action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
