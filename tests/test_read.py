@@ -1704,3 +1704,21 @@ def test_a_table_of_fields_tells_its_moments_and_parts_without_its_labels():
         "Rolled back the indexer release",
     ]
     assert incident.failure_modes[0].id == "queue-backlog"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[14:09] maria: rolling back the deploy",
+        "- Mon 14:09 – rolling back the deploy",
+        "Tuesday, 14:09: rolling back the deploy",
+        "* **14:09** - rolling back the deploy",
+        "14.09 rolling back the deploy",
+    ],
+)
+def test_a_chat_log_or_a_weekday_before_the_clock_opens_an_entry(line: str):
+    start = datetime(2024, 3, 1, 14, 0, tzinfo=UTC)
+    (event,) = parse_timeline([line], start, 1)
+    assert event.at == datetime(2024, 3, 1, 14, 9, tzinfo=UTC)
+    assert event.text.endswith("rolling back the deploy")
+    assert not event.text.startswith(("]", "Mon", "Tue", ":"))

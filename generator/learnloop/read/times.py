@@ -97,15 +97,19 @@ _STAMP = re.compile(
 )
 _LEAD = re.compile(
     r"^\s*(?:[-*+•](?=\s)|\d+[.)](?=\s))?\s*(?:\*\*|__)?\s*"
-    r"(?:at\s+(?:about\s+|around\s+)?|around\s+|~\s*)?(?:\*\*|__)?",
+    r"(?:at\s+(?:about\s+|around\s+)?|around\s+|~\s*)?(?:\*\*|__)?"
+    # A chat log's "[14:02]"; a weekday before the clock: "Mon 14:02", "Tuesday, 09:30".
+    r"\[?(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?\s+)?",
     re.IGNORECASE,
 )
 _RANGE_TO = re.compile(r"\s*(?:[-–—]|to|until|till)\s*", re.IGNORECASE)
 # A clock whose minutes were not known when it was written: "14:??", "14:xx".
 _UNKNOWN_MINUTES = re.compile(r"(?:^|\s)(?:[01]?\d|2[0-3])[:.h](?:\?\?|xx|XX)\s*$")
-_AFTER = re.compile(r"^\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[—–:|>=-]*\s*:*\s*")
+_AFTER = re.compile(
+    r"^\]?\s*(?:\*\*|__)?\s*(?:\([^)]{0,20}\)\s*)?(?:\*\*|__)?\s*[—–:|>=-]*\s*:*\s*"
+)
 # After a time that was not in bold: a "**" there opens the entry's own bold label.
-_AFTER_PLAIN = re.compile(r"^\s*(?:\([^)]{0,20}\)\s*)?[—–:|>=-]*\s*:*\s*")
+_AFTER_PLAIN = re.compile(r"^\]?\s*(?:\([^)]{0,20}\)\s*)?[—–:|>=-]*\s*:*\s*")
 _DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 # The day after the clock, as vendors write it: "15:58 UTC on 07 February 2024".
 _ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
