@@ -1722,3 +1722,29 @@ def test_a_chat_log_or_a_weekday_before_the_clock_opens_an_entry(line: str):
     assert event.at == datetime(2024, 3, 1, 14, 9, tzinfo=UTC)
     assert event.text.endswith("rolling back the deploy")
     assert not event.text.startswith(("]", "Mon", "Tue", ":"))
+
+
+def test_status_updates_pasted_newest_first_with_their_times_below_are_a_timeline():
+    incident = read_text(
+        """
+        **Resolved** - This incident has been resolved.
+        Mar 1, 14:20 UTC
+
+        **Monitoring** - We rolled back the deploy and error rates are recovering.
+        Mar 1, 14:09 UTC
+
+        **Investigating** - We are investigating elevated errors on checkout.
+        Mar 01, 2024 - 14:02 UTC
+        """,
+        start="2024-03-01T14:00:00Z",
+    )
+    entries = [(e.at.strftime("%H:%M"), e.text) for e in incident.timeline]
+    assert entries == [
+        ("14:02", "Investigating - We are investigating elevated errors on checkout."),
+        ("14:09", "Monitoring - We rolled back the deploy and error rates are recovering."),
+        ("14:20", "Resolved - This incident has been resolved."),
+    ]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["resolved_at"] == "14:20"
+    # Read once, as entries: not again as sentences of no part.
+    assert [s.how for s in incident.part("mitigation")] == ["timeline"]

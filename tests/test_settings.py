@@ -169,11 +169,16 @@ def test_a_teams_cues_join_the_shipped_ones(make_repo) -> None:
     def actions() -> list[str]:
         return [p["text"] for p in explained(root, "a.md")["parts"]["mitigation"]]
 
-    assert actions() == ["Rolled back the release."]
+    raised = "Connection pool exhausted; checkout returned 500s until the pool size was raised."
+    assert actions() == [raised, "Rolled back the release."]
     (root / "learnloop.yml").write_text(
         "reader:\n  cues:\n    mitigation: [flipped the kill switch]\n", encoding="utf-8"
     )
-    assert actions() == ["Flipped the kill switch for the fast path.", "Rolled back the release."]
+    assert actions() == [
+        raised,
+        "Flipped the kill switch for the fast path.",
+        "Rolled back the release.",
+    ]
 
 
 def test_the_readers_words_in_the_readme_work_as_written(make_repo) -> None:
@@ -189,6 +194,7 @@ def test_the_readers_words_in_the_readme_work_as_written(make_repo) -> None:
     assert [m["id"] for m in told["failure_modes"]] == ["kafka-rebalance-storm"]
     parts = told["parts"]
     assert [p["text"] for p in parts["mitigation"]] == [
+        "Connection pool exhausted; checkout returned 500s until the pool size was raised.",
         "Flipped the kill switch for the fast path.",
         "Rolled back the release.",
     ]

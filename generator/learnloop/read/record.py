@@ -322,6 +322,11 @@ def read_timeline(
                  and times.leading(b.text) is not None]  # fmt: skip
         if len(timed) >= 2:
             found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
+            # A list entry is read as an entry only; a paragraph is also prose to be read.
+            read_as_entries = {b for b in timed if b.kind in ("item", "row")}
+            reading.entries |= {
+                n for n, (_, _, block) in enumerate(reading.assigned) if block in read_as_entries
+            }
     if not found:
         # Nor entries: the moments its sentences give ("we rolled back at 09:50").
         after = span[0] if span else incident.started_at

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 
 from learnloop.model import TimelineEvent
 from learnloop.read import times
@@ -126,6 +127,15 @@ def events(
             out.extend(_prose(block, prose, clock.place))
             continue
         out.append(TimelineEvent(None, plain(text), block.line))
+    return _oldest_first(out)
+
+
+def _oldest_first(out: list[TimelineEvent]) -> list[TimelineEvent]:
+    """The events in the order they happened: a timeline told newest first, as a status page
+    lists its updates, is turned over."""
+    placed = [e.at for e in out if e.at is not None]
+    if len(placed) >= 2 and placed[0] > placed[-1] and all(a >= b for a, b in pairwise(placed)):
+        return out[::-1]
     return out
 
 
@@ -142,6 +152,12 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
         lines = block.raw.split("\n")
         if block.kind not in ("paragraph", "item") or len(lines) < 2:
             out.append(block)
+            continue
+        if block.kind == "paragraph" and _only_time(lines[-1]):
+            # A status update pasted from its page: its text, then its time on a line below
+            # ("**Resolved** - This incident has been resolved." / "Mar 1, 14:20 UTC").
+            said = " ".join(line.strip() for line in lines[:-1])
+            out.append(replace(block, kind="item", text=f"{lines[-1].strip()} {said}"))
             continue
         opens = [n for n, line in enumerate(lines) if _opens_with_time(line)]
         head = lines[: opens[0]] if opens else []
@@ -196,6 +212,11 @@ def _day_or_zone(line: str) -> bool:
     return times.leading_date(said) is not None or (
         times.stated_zone(said) is not None and len(said) < 80
     )
+
+
+def _only_time(line: str) -> bool:
+    found = times.leading(line.strip())
+    return found is not None and not found[1]
 
 
 def _opens_with_time(line: str) -> bool:

@@ -92,7 +92,13 @@ CLOCK = (
     r"(?:\s*(?P<ampm>[ap]\.?m\.?(?![a-z])))?|\s*(?P<ampm2>[ap]\.?m\.?(?![a-z]))))"
 )
 _STAMP = re.compile(
-    r"(?:" + DATE + r"(?:[T\s]+|,\s*|:\s+|\s+at\s+))?" + CLOCK + r"(?!\d)(?:\s*" + ZONE + r")?",
+    r"(?:"
+    + DATE
+    + r"(?:[T\s]+|,\s*|:\s+|\s+at\s+|\s+[-–]\s+))?"
+    + CLOCK
+    + r"(?!\d)(?:\s*"
+    + ZONE
+    + r")?",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
