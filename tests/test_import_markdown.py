@@ -90,6 +90,7 @@ def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",
         "September 29, 2025, the", "| 20202-01-16 12:00 | typo", "Timeline (PST) 4/21/23",
+        "Vorfall am 01.03.2024 um 14:02",
     ) for _, d, _ in dates.dates_in(text, UTC)]  # fmt: skip
     assert found == [
         date(2021, 6, 22),
@@ -97,6 +98,7 @@ def test_dates_in_the_forms_people_write():
         date(2025, 9, 29),
         date(2020, 1, 16),
         date(2023, 4, 21),
+        date(2024, 3, 1),  # dotted: day first
     ]
     assert dates.dates_in("at 04:49 PM on 2021-05-26 16:49", UTC)[0][2] == datetime(
         2021, 5, 26, 16, 49, tzinfo=UTC

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -1748,3 +1748,9 @@ def test_status_updates_pasted_newest_first_with_their_times_below_are_a_timelin
     assert moments["resolved_at"] == "14:20"
     # Read once, as entries: not again as sentences of no part.
     assert [s.how for s in incident.part("mitigation")] == ["timeline"]
+
+
+def test_a_dotted_date_is_day_first_a_slashed_one_month_first():
+    assert times.leading("01.03.2024 14:02 alert")[0].day == date(2024, 3, 1)
+    assert times.leading("03/01/2024 14:02 alert")[0].day == date(2024, 3, 1)
+    assert times.leading("13.01.2024 14:02 alert")[0].day == date(2024, 1, 13)

@@ -26,6 +26,10 @@ _FORMS = (
     ),
     re.compile(r"\b" + MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _CLOCK, re.I),
     re.compile(r"\b" + MONTH + r"\s+" + _YEAR + r"\b", re.I),  # "May 2021": its first day
+    # Dotted, day first, as every locale that writes 26.05.2021 means it
+    re.compile(
+        r"(?<![\d./-])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)(?!\d)" + _CLOCK
+    ),
     # US numeric, as the teams that write 5-26-21 and 4/21/23 mean it
     re.compile(
         r"(?<![\d./-])(?P<month>[01]?\d)[-/](?P<day>[0-3]?\d)[-/](?P<year>(?:19|20)?\d\d)(?!\d|/\d)"

@@ -190,8 +190,10 @@ def _day(match: re.Match[str], year: int | None) -> date | None:
             return date.fromisoformat(match.group("iso"))
         if match.group("y"):
             a, b, y = int(match.group("a")), int(match.group("b")), int(match.group("y"))
-            # Month first, as US teams write it, unless the first number cannot be a month.
-            return date(y, b, a) if a > 12 else date(y, a, b)
+            # Month first, as US teams write it, unless the first number cannot be a month or
+            # the numbers are joined by dots, which every locale that writes them puts day first.
+            day_first = a > 12 or ("." in match.group("date") and b <= 12)
+            return date(y, b, a) if day_first else date(y, a, b)
         for d, m, y_name in (("d1", "m1", "y1"), ("d2", "m2", "y2")):
             if match.group(d):
                 given = match.group(y_name)
