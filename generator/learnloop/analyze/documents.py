@@ -34,6 +34,7 @@ class Document:
     words: str
     chars: str
     facts: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()  # the failure modes the reader found, strongest first
 
 
 def document(incident: Incident, view: str = "combined") -> Document:
@@ -45,7 +46,8 @@ def document(incident: Incident, view: str = "combined") -> Document:
     words = " \n ".join(text for name, weight in weights.items() for text in [parts[name]] * weight)
     chars = " ".join(parts[name] for name in ("title", "cause"))
     facts = [f for f in facets(incident) if view != "symptom" or not f.startswith("category=")]
-    return Document(words=words, chars=chars.lower(), facts=tuple(facts))
+    modes = tuple(m.id for m in incident.failure_modes)
+    return Document(words=words, chars=chars.lower(), facts=tuple(facts), modes=modes)
 
 
 def written(incident: Incident, parts: dict[str, str]) -> str:

@@ -54,7 +54,10 @@ class Block:
         columns = np.array([self.vocabulary[t] for t in counts], dtype=np.intp)
         values = np.array([1.0 + math.log(c) for c in counts.values()], dtype=np.float32)
         values *= self.idf[columns]
-        values /= np.linalg.norm(values)
+        norm = np.linalg.norm(values)
+        if norm == 0:  # only words weighed as nothing (a place's name)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        values /= norm
         return columns, values
 
 

@@ -11,7 +11,7 @@ land near "connection pool exhausted".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from learnloop.analyze.clusters import NO_PLACE
 from learnloop.analyze.documents import VIEWS, Document, document, text_document
 from learnloop.analyze.text import analyzer
 
@@ -79,6 +80,15 @@ class IncidentVectorizer:
             analyzer=_identity, max_df=0.9 if n >= 20 else 1.0, dtype=np.float32
         )
         words = _fit(self.words_, [d.words for d in docs], n)
+        places = place_terms(words, docs, self.words_.vocabulary_ if words.shape[1] else {})
+        if len(places):
+            # Weighed as nothing, here and in every query encoded with this fit.
+            idf = self.words_.idf_.copy()
+            idf[places] = 0.0
+            self.words_.idf_ = idf
+            keep = np.ones(words.shape[1], dtype=np.float32)
+            keep[places] = 0.0
+            words = normalize(sparse.csr_matrix(words.multiply(keep)))
         self.terms_ = normalize(words).tocsr()
         matrix = self._stack(
             words,
@@ -133,6 +143,51 @@ class IncidentVectorizer:
     ) -> sparse.csr_matrix:
         blocks = [self.word_weight * words, self.char_weight * chars, self.fact_weight * facts]
         return normalize(sparse.hstack(blocks, format="csr"))
+
+
+# A word in nearly every incident of one place, whatever failed there, and seldom elsewhere
+# names the place, as a product's display name does ("customers using Delivery Tracking in
+# …"): weighed, it groups incidents by where, not why. The shares are fixed, not fitted.
+PLACE_SHARE = 0.8  # of the place's incidents that hold the word
+PLACE_ONLY = 0.9  # of the word's incidents that are the place's
+PLACE_MIN = 4  # incidents of a place before its words can tell it
+PLACE_MOST = 0.5  # of the corpus: a place that is most of it is no place apart
+
+
+def place_terms(
+    words: sparse.spmatrix, docs: Sequence[Document], vocabulary: Mapping[str, int]
+) -> np.ndarray:
+    """Columns of the word matrix that name a place (see PLACE_SHARE): only where the place's
+    incidents failed in at least two ways the reader told apart, and the word is in both,
+    since a place that always fails one way cannot tell its name from its failure's words.
+    The words of a failure mode's name ("certificate") never name a place."""
+    present = sparse.csr_matrix(words, dtype=np.float32, copy=True)
+    present.data[:] = 1.0
+    everywhere = np.asarray(present.sum(axis=0)).ravel()
+    at: dict[str, list[int]] = {}
+    for row, doc in enumerate(docs):
+        place = next((f[len("service=") :] for f in doc.facts if f.startswith("service=")), "")
+        if place and place.lower() not in NO_PLACE:
+            at.setdefault(place, []).append(row)
+    found: set[int] = set()
+    for rows in at.values():
+        modes: dict[str, list[int]] = {}
+        for row in rows:
+            if docs[row].modes:
+                modes.setdefault(docs[row].modes[0], []).append(row)
+        if len(rows) < PLACE_MIN or len(rows) > PLACE_MOST * len(docs) or len(modes) < 2:
+            continue
+        held = np.asarray(present[rows].sum(axis=0)).ravel()
+        ways = sum((np.asarray(present[r].sum(axis=0)).ravel() > 0) for r in modes.values())
+        named = (
+            (held >= PLACE_SHARE * len(rows))
+            & (held >= PLACE_ONLY * everywhere)
+            & (np.asarray(ways) >= 2)
+        )
+        found.update(np.flatnonzero(named).tolist())
+    why = {" ".join(mode.split("-")) for doc in docs for mode in doc.modes}
+    found -= {vocabulary[t] for t in analyzer(" \n ".join(sorted(why))) if t in vocabulary}
+    return np.array(sorted(found), dtype=np.intp)
 
 
 def _fit(vectorizer: TfidfVectorizer, texts: Sequence[Any], n: int) -> sparse.spmatrix:
