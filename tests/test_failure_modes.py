@@ -184,6 +184,13 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         # A slow third party, as a team's own post-mortem says it.
         ("Checkout was slow because the payment provider answered slowly.", "vendor-outage"),
         ("The SMS vendor's API was timing out for an hour.", "vendor-outage"),
+        # As a company's own post-mortems say it.
+        ("An expired signing key on the auth service.", "credential-expiry"),
+        (
+            'The pgbouncer logs were full of "no more connections allowed".',
+            "connection-pool-exhaustion",
+        ),
+        ("The indexer's consumer group was stuck after a broker restart.", "queue-backlog"),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):
