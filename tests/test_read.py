@@ -1754,3 +1754,26 @@ def test_a_dotted_date_is_day_first_a_slashed_one_month_first():
     assert times.leading("01.03.2024 14:02 alert")[0].day == date(2024, 3, 1)
     assert times.leading("03/01/2024 14:02 alert")[0].day == date(2024, 3, 1)
     assert times.leading("13.01.2024 14:02 alert")[0].day == date(2024, 1, 13)
+
+
+def test_what_is_done_as_a_rule_before_or_later_is_no_action_of_this_incident():
+    incident = read_text(
+        """
+        ## What happened
+
+        We had restarted this service many times before without issue. Our deploy pipeline
+        automatically rolls back on failed health checks, but the health check still passed.
+        Kubernetes restarted the pods, but they crashed again. A restart would not have
+        helped. We're going to add a one-click rollback. Rolling back is usually our first
+        step. Scaling up the consumers was considered but rejected. The team rolled back the
+        release at 11:05 and the lag started to shrink. We then scaled the consumers from 10
+        to 30, which cleared the backlog by 12:10.
+        """,
+        start="2024-05-02T10:00:00Z",
+    )
+    assert texts(incident, "mitigation") == [
+        "The team rolled back the release at 11:05 and the lag started to shrink.",
+        "We then scaled the consumers from 10 to 30, which cleared the backlog by 12:10.",
+    ]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("11:05", "12:10")

@@ -300,13 +300,17 @@ _CLAUSE = re.compile(
 
 
 def _clause_start(text: str, at: int) -> int:
-    """Where the clause holding position `at` begins."""
-    start = 0
+    """Where the clause holding position `at` begins: a relative clause ("…, which cleared
+    the backlog by 12:10") begins with the clause it tells more of."""
+    start = before = 0
     for match in _CLAUSE.finditer(text):
         if match.end() > at:
             break
-        start = match.end()
-    return start
+        start, before = match.end(), start
+    return before if _RELATIVE.match(text, start) else start
+
+
+_RELATIVE = re.compile(r"(?:which|who|whereupon)\b", re.IGNORECASE)
 
 
 def _on_its_own(stamp: times.Stamp, after: datetime, zone: tzinfo) -> datetime | None:
