@@ -1777,3 +1777,27 @@ def test_what_is_done_as_a_rule_before_or_later_is_no_action_of_this_incident():
     ]
     moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
     assert (moments["mitigated_at"], moments["resolved_at"]) == ("11:05", "12:10")
+
+
+def test_a_story_of_what_one_responder_did_in_one_sentence_is_one_action():
+    incident = read_text(
+        """
+        ## Background
+        Every night a job rebuilds the product index and swaps the alias to the new index.
+
+        ## What happened
+        The alias swap still happened, so search returned nothing from 08:00. Support raised
+        a ticket at 08:40. She deleted the half-built index, which freed 40% of the disk, and
+        pointed the alias back at yesterday's index at 09:12. Search results were back at
+        09:15.
+        """,
+        start="2024-06-20T08:00:00Z",
+    )
+    assert texts(incident, "mitigation") == [
+        "She deleted the half-built index, which freed 40% of the disk, and pointed the alias"
+        " back at yesterday's index at 09:12."
+    ]
+    assert texts(incident, "trigger") == []  # what followed from it, not what set it off
+    assert lexicon.shipped().cue("mitigation", "We freed 40% of the disk") is not None
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("08:40", "09:15")

@@ -521,7 +521,8 @@ def infer(
     seen = {
         n
         for n in lead
-        if _IMPACT.search(events[n].text) and not lexicon.cue("fault", events[n].text)
+        if (_IMPACT.search(events[n].text) or _CONSEQUENCE.match(events[n].text))
+        and not lexicon.cue("fault", events[n].text)
     }
     # A check that all was well ("Checked everything seemed ok") set nothing off.
     set_off = [
@@ -668,7 +669,8 @@ _RESPONSE = re.compile(
 )
 # "This caused …", "As a result …": what followed from the cause, not the cause.
 _CONSEQUENCE = re.compile(
-    r"^\W*(?:this|that|which|these|as a (?:direct )?result|consequently|in turn|thus|therefore)\b",
+    r"^\W*(?:this|that|which|these|so|as a (?:direct )?result|consequently|in turn|thus|"
+    r"therefore)\b",
     re.IGNORECASE,
 )
 

@@ -300,17 +300,22 @@ _CLAUSE = re.compile(
 
 
 def _clause_start(text: str, at: int) -> int:
-    """Where the clause holding position `at` begins: a relative clause ("…, which cleared
-    the backlog by 12:10") begins with the clause it tells more of."""
-    start = before = 0
+    """Where the clause holding position `at` begins. A clause that tells more of the one
+    before it begins with that one: a relative clause ("…, which cleared the backlog by
+    12:10"), or the next thing its subject did ("She deleted the index, which freed the
+    disk, and pointed the alias back at 09:12")."""
+    starts = [0]
     for match in _CLAUSE.finditer(text):
         if match.end() > at:
             break
-        start, before = match.end(), start
-    return before if _RELATIVE.match(text, start) else start
+        starts.append(match.end())
+    while len(starts) > 1 and _GOES_ON.match(text, starts[-1]):
+        starts.pop()
+    return starts[-1]
 
 
-_RELATIVE = re.compile(r"(?:which|who|whereupon)\b", re.IGNORECASE)
+# "which …", "who …", "and pointed …", "then restarted …": no subject of its own.
+_GOES_ON = re.compile(r"(?:which|who|whereupon|(?:and\s+|then\s+)+[a-z]+ed)\b", re.IGNORECASE)
 
 
 def _on_its_own(stamp: times.Stamp, after: datetime, zone: tzinfo) -> datetime | None:
