@@ -186,6 +186,7 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("The SMS vendor's API was timing out for an hour.", "vendor-outage"),
         # As a company's own post-mortems say it.
         ("An expired signing key on the auth service.", "credential-expiry"),
+        ("pg_stat_activity showed 500 of 500 connections in use.", "connection-pool-exhaustion"),
         (
             'The pgbouncer logs were full of "no more connections allowed".',
             "connection-pool-exhaustion",

@@ -1799,5 +1799,7 @@ def test_a_story_of_what_one_responder_did_in_one_sentence_is_one_action():
     ]
     assert texts(incident, "trigger") == []  # what followed from it, not what set it off
     assert lexicon.shipped().cue("mitigation", "We freed 40% of the disk") is not None
+    assert lexicon.shipped().cue("recovery", "09:25 - Errors stopped.") is not None
+    assert lexicon.shipped().cue("recovery", "09:25 - Requests stopped.") is None  # a symptom
     moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
     assert (moments["detected_at"], moments["mitigated_at"]) == ("08:40", "09:15")
