@@ -1803,3 +1803,15 @@ def test_a_story_of_what_one_responder_did_in_one_sentence_is_one_action():
     assert lexicon.shipped().cue("recovery", "09:25 - Requests stopped.") is None  # a symptom
     moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
     assert (moments["detected_at"], moments["mitigated_at"]) == ("08:40", "09:15")
+
+
+def test_a_change_and_what_it_had_done_is_a_cause():
+    incident = read_text(
+        """
+        **TL;DR** For 47 minutes card payments timed out. A config change had cut the
+        database connection pool from 50 to 5 per pod. We reverted it.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "A config change had cut the database connection pool from 50 to 5 per pod."
+    ]
