@@ -1268,6 +1268,21 @@ def test_a_p1_with_no_resolution_time_is_warned_about():
     assert [p.code for p in problems if p.code == "no-resolution-time"] == ["no-resolution-time"]
 
 
+def test_a_signal_just_before_the_start_says_the_start_may_be_late():
+    text = incident_text(started_at="2025-01-10T10:10:00Z")
+    _, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    [problem] = [p for p in problems if p.code == "noticed-before-start"]
+    assert "noticed at 10:07, before started_at (10:10)" in problem.message
+    alert = "- 10:07 — Alert CheckoutHighErrorRate fires."
+    assert problem.line == text.splitlines().index(alert) + 1
+    # A start given as a day alone is a story that began before it: nothing to say.
+    day_only = incident_text(started_at="'2025-01-10'").replace(
+        alert, "- 2025-01-09 23:50 — Alert CheckoutHighErrorRate fires."
+    )
+    _, problems = incident_from_bytes(day_only.encode(), "incidents/a.md", UTC)
+    assert not [p for p in problems if p.code == "noticed-before-start"]
+
+
 # --- Failure modes ------------------------------------------------------------------------------
 
 

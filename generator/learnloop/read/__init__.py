@@ -212,6 +212,9 @@ def _failure_modes(
     return tuple(out.values())
 
 
+NOTICED_BEFORE = timedelta(hours=12)
+
+
 def _problems(
     incident: Incident, events: Sequence[TimelineEvent], words: Vocabulary
 ) -> list[Problem]:
@@ -253,6 +256,36 @@ def _problems(
                 f"placed, so {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} unknown",
                 "start each entry with a time (09:12, 9:12 PM, 2025-03-14 09:12 UTC)",
                 code="timeline-undated",
+            )
+        )
+    # A signal just before a start given to the minute: the start is likely late. (A day
+    # alone, or a signal long before, is a story that began earlier, as disclosures do.)
+    early = next(
+        (
+            e
+            for e in events
+            if e.at is not None
+            and start - NOTICED_BEFORE <= e.at < start
+            and "detection" in e.kinds
+        ),
+        None,
+    )
+    if (
+        early is not None
+        and early.at is not None
+        and not incident.started_date_only
+        and "detected_at" not in known
+    ):
+        out.append(
+            Problem(
+                incident.path,
+                early.line,
+                "warning",
+                f"timeline: it was noticed at {early.at:%H:%M}, before started_at "
+                f"({start:%H:%M}), so that is not taken as detected_at and the time to detect "
+                "is unknown",
+                "set started_at to when the impact began, at or before the first signal",
+                code="noticed-before-start",
             )
         )
     if incident.severity in ("P0", "P1") and "resolved_at" not in known:
