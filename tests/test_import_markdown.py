@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import UTC, date, datetime, timedelta
 
@@ -160,6 +161,43 @@ def test_a_start_in_front_matter_as_people_type_it_is_read_not_skipped(
     assert len(out["imported"]) == 1, out
     (incident,) = incidents(root).values()
     assert incident.started_at.isoformat() == start
+
+
+DATELESS = "# Checkout went down\n\n## What happened\nThe pool ran out of connections.\n"
+
+
+def test_a_post_mortem_that_gives_no_date_is_dated_by_its_file_and_said(make_repo, tmp_path):
+    source = tmp_path / "notes" / "checkout-outage.md"
+    source.parent.mkdir()
+    source.write_text(DATELESS)
+    stamp = datetime(2023, 5, 4, 10, 0, tzinfo=UTC).timestamp()
+    os.utime(source, (stamp, stamp))
+    root = make_repo({})
+    result, out = run_import(root, source)
+    assert result.exit_code == 0, result.output
+    assert len(out["imported"]) == 1, out  # loaded, not skipped for want of a date
+    (incident,) = incidents(root).values()
+    assert incident.started_at.date() == date(2023, 5, 4)
+    [warning] = [p for p in out["problems"] if "no date in the text" in p["message"]]
+    assert "by the file's modified time" in warning["message"]
+
+
+def test_in_a_git_repository_its_last_commit_dates_it(make_repo, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "checkout-outage.md").write_text(DATELESS)
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2022-11-30T09:00:00Z"}
+    env["GIT_COMMITTER_DATE"] = env["GIT_AUTHOR_DATE"]
+    git = ["git", "-C", str(notes), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "notes"], check=True, env=env)
+    root = make_repo({})
+    result, out = run_import(root, notes / "checkout-outage.md")
+    assert result.exit_code == 0, result.output
+    (incident,) = incidents(root).values()
+    assert incident.started_at.date() == date(2022, 11, 30)
+    assert any("by the file's last commit" in p["message"] for p in out["problems"])
 
 
 COLLECTIONS = {

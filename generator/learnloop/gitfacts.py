@@ -79,6 +79,15 @@ def open_repo(root: Path) -> Repo | None:
         return None
 
 
+def last_change(path: Path) -> datetime | None:
+    """When the file was last committed, where it is in a git repository with history."""
+    repo = open_repo(path.parent)
+    if repo is None:
+        return None
+    when = _log(repo, "-1", "--format=%cI", "--", str(path.resolve())).strip()
+    return datetime.fromisoformat(when) if when else None
+
+
 def _prefix(repo: Repo, root: Path) -> str:
     """root's path inside the repository's work tree, with a trailing slash ('' at the top)."""
     top = Path(repo.working_tree_dir or root).resolve()

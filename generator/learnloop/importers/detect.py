@@ -11,6 +11,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,8 @@ def read(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
         return Skipped(shown, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})")
     if "\x00" in text:
         return Skipped(shown, "a binary file, not text")
-    return classify(text, shown, source, name, fmt)
+    found = classify(text, shown, source, name, fmt)
+    return replace(found, origin=str(path)) if isinstance(found, Document) else found
 
 
 def classify(text: str, shown: str, source: str, name: str, fmt: str) -> Document | Skipped:

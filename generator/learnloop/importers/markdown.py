@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from learnloop import gitfacts
 from learnloop.importers import dates
 from learnloop.importers.fields import digest_of, parse_time, text_of
 from learnloop.importers.records import Document, Imported, Record, Skipped
@@ -339,6 +341,8 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         or _field_time(found.get("started_at"), zone)
     )
     day, note = _day(front, found, title, body, doc.source, zone, start)
+    if day is None:
+        day, note = _file_day(doc)
     if note:
         notes.append(note)
     if day is None:
@@ -443,6 +447,27 @@ def _day(
             title + "\n" + body[:2000], (name_date.year if name_date else year) or 0
         )
     return pick_date(text_date, name_date)
+
+
+def _file_day(doc: Document) -> tuple[date | None, str | None]:
+    """For a post-mortem whose text and name give no date: the day its file last changed (its
+    last commit, else its modified time), said in a warning so the author can correct it."""
+    if not doc.origin:
+        return None, None
+    path = Path(doc.origin)
+    committed = gitfacts.last_change(path)
+    if committed is not None:
+        day, how = committed.date(), "last commit"
+    else:
+        try:
+            day = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+        except OSError:
+            return None, None
+        how = "modified time"
+    return day, (
+        f"no date in the text or the file's name: dated {day} by the file's {how}; "
+        "set started_at to when it happened"
+    )
 
 
 def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:

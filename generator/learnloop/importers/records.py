@@ -32,6 +32,7 @@ class Document:
     data: Any  # str for text formats, parsed JSON, or a mapping of member name -> data
     name: str = ""  # the file's name, for formats that read dates or ids from it
     fmt: str = ""  # the format it was recognised as
+    origin: str = ""  # the file on disk, for a date when its text and name give none
 
 
 @dataclass(frozen=True)
