@@ -1753,11 +1753,11 @@ def test_status_updates_pasted_newest_first_with_their_times_below_are_a_timelin
         """,
         start="2024-03-01T14:00:00Z",
     )
-    entries = [(e.at.strftime("%H:%M"), e.text) for e in incident.timeline]
+    entries = [(e.at.strftime("%H:%M"), e.text, e.line) for e in incident.timeline]
     assert entries == [
-        ("14:02", "Investigating - We are investigating elevated errors on checkout."),
-        ("14:09", "Monitoring - We rolled back the deploy and error rates are recovering."),
-        ("14:20", "Resolved - This incident has been resolved."),
+        ("14:02", "Investigating - We are investigating elevated errors on checkout.", 15),
+        ("14:09", "Monitoring - We rolled back the deploy and error rates are recovering.", 12),
+        ("14:20", "Resolved - This incident has been resolved.", 9),
     ]
     moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
     assert moments["resolved_at"] == "14:20"

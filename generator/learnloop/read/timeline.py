@@ -156,8 +156,9 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
         if block.kind == "paragraph" and _only_time(lines[-1]):
             # A status update pasted from its page: its text, then its time on a line below
             # ("**Resolved** - This incident has been resolved." / "Mar 1, 14:20 UTC").
-            said = " ".join(line.strip() for line in lines[:-1])
-            out.append(replace(block, kind="item", text=f"{lines[-1].strip()} {said}"))
+            said = f"{lines[-1].strip()} " + " ".join(line.strip() for line in lines[:-1])
+            # One line as read: the entry is where its words begin, the block's first line.
+            out.append(replace(block, kind="item", text=said, raw=said))
             continue
         opens = [n for n, line in enumerate(lines) if _opens_with_time(line)]
         head = lines[: opens[0]] if opens else []
