@@ -173,7 +173,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.prose.append((part, block))
         elif part != "timeline" and block.kind == "row" and how == "label":
             # "| Detection | A customer ticket at 09:02 |": its words are prose of that part.
-            words = " — ".join(c for c in block.cells[1:] if c)
+            words = _row_said(block)
             reading.prose.append((part, replace(block, kind="paragraph", text=words, raw=words)))
         if part is None:
             reading.unassigned.append(block)
@@ -186,7 +186,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue  # "Action item | Type | Owner": a table's column names tell nothing
         text = _labelled_text(block, lexicon) if how == "label" else block.text
         if block.kind == "row" and how == "label":
-            text = " — ".join(block.cells[1:])
+            text = _row_said(block)
         reading.sections.setdefault(part, []).append(block.raw)
         if (
             part in _LISTS
@@ -216,6 +216,11 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
     return reading
+
+
+def _row_said(block: Block) -> str:
+    """What a labelled table row says: its cells after the label's."""
+    return " — ".join(c for c in block.cells[1:] if c)
 
 
 def _repeats_title(block: Block, title: str) -> bool:
@@ -577,7 +582,7 @@ def infer(
             continue
         if block.kind == "row" and how == "label":
             # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
-            block = replace(block, text=" — ".join(c for c in block.cells[1:] if c))
+            block = replace(block, text=_row_said(block))
         for sentence, line, end in _sentences(block, lexicon):
             action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
