@@ -68,7 +68,8 @@ def test_date_alone_is_accepted_for_started_at_only():
 
 def test_timestamps_keep_their_zone_and_naive_ones_are_warned_about():
     incident, problems = load_one(
-        incident_text(started_at="2025-01-10T12:00:00+02:00", resolved_at="2025-01-10T11:00:00")
+        # The timeline's 10:00 and 10:07 are in the start's zone: at and after the start.
+        incident_text(started_at="2025-01-10T10:00:00+02:00", resolved_at="2025-01-10T11:00:00")
     )
     assert incident is not None
     assert incident.started_at.utcoffset() == timedelta(hours=2)
