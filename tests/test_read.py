@@ -1830,3 +1830,25 @@ def test_a_change_and_what_it_had_done_is_a_cause():
     assert texts(incident, "root_cause") == [
         "A config change had cut the database connection pool from 50 to 5 per pod."
     ]
+
+
+def test_a_providers_summary_in_one_paragraph_gives_its_actions_and_recovery():
+    incident = read_text(
+        """
+        At 7:30 AM PST, an automated scaling activity triggered a surge of connections that
+        overwhelmed the network devices. Operators first focused on moving internal DNS
+        traffic away from the congested devices, which completed at 9:28 AM PST. At 1:34 PM
+        PST, congestion had significantly improved after operators disabled the scaling
+        activity. By 2:22 PM PST, all devices had fully recovered.
+
+        We apologize for the impact this event caused for our customers.
+        """,
+        start="2021-12-07T07:30:00-08:00",
+    )
+    assert [s.text.split(",")[0] for s in incident.part("mitigation")] == [
+        "Operators first focused on moving internal DNS traffic away from the congested devices",
+        "At 1:34 PM PST",
+    ]
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("13:34", "14:22")
+    assert not [s for s in incident.part("root_cause") if "apologize" in s.text]
