@@ -198,6 +198,11 @@ def test_prose_finds_its_mode(text: str, mode: str):
     assert top(text) == mode
 
 
+def test_dns_traffic_moved_is_no_dns_failure():
+    assert "dns-failure" not in ids("Operators moved internal DNS traffic off the devices.")
+    assert "dns-failure" in ids("An internal DNS outage broke service discovery.")
+
+
 def test_words_match_on_boundaries_only():
     assert "memory-exhaustion" not in ids("The boom of the broom room.")
     assert ids("a self hosted runner, a self-hosted runner") == ids("a selfhosted runner")
