@@ -1852,3 +1852,28 @@ def test_a_providers_summary_in_one_paragraph_gives_its_actions_and_recovery():
     moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
     assert (moments["mitigated_at"], moments["resolved_at"]) == ("13:34", "14:22")
     assert not [s for s in incident.part("root_cause") if "apologize" in s.text]
+
+
+def test_labels_run_together_in_one_paragraph_are_each_their_part():
+    incident = read_text(
+        """
+        Summary of impact: Between 08:21 and 10:35 UTC a subset of customers saw 502 errors.
+        Root cause: A bad timeout on the edge. Mitigation: We rolled back the update at 10:05.
+        Next steps: We are adding validation of timeout values to the pipeline.
+
+        The team met the next day.
+        """,
+        start="2021-09-02T08:21:00Z",
+    )
+    assert texts(incident, "root_cause") == ["A bad timeout on the edge."]
+    assert texts(incident, "mitigation") == ["We rolled back the update at 10:05."]
+    assert texts(incident, "follow_ups") == [
+        "We are adding validation of timeout values to the pipeline."
+    ]
+    assert [s.line for s in incident.part("follow_ups")] == [11]
+    # A label inside a paragraph ends with it: the next paragraph is no follow-up.
+    assert not [s for p in ("follow_ups", "mitigation") for s in incident.part(p)
+                if "met the next day" in s.text]  # fmt: skip
+    # The rollback, told on the root cause's line, is still an action as a moment.
+    (rollback,) = [e for e in incident.timeline if "rolled back" in e.text]
+    assert "mitigation" in rollback.kinds

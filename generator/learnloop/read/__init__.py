@@ -20,7 +20,14 @@ from learnloop.model import Corpus, FailureMode, Incident, Milestone, Problem, T
 from learnloop.read import failure_modes as modes_mod
 from learnloop.read import lexicon as lexicon_mod
 from learnloop.read.markdown import blocks
-from learnloop.read.record import frozen, impact_window, infer, read_blocks, read_timeline
+from learnloop.read.record import (
+    frozen,
+    impact_window,
+    infer,
+    labels_apart,
+    read_blocks,
+    read_timeline,
+)
 from learnloop.read.timeline import entries_apart
 
 # How far a timeline may run from the start before its dates are more likely wrong (a year
@@ -88,7 +95,9 @@ def read_incident(
     """The incident with what its text says (parts, timeline, moments, failure modes), and
     what could not be read (warnings: a warning never drops anything)."""
     words = words or shipped()
-    body_blocks = entries_apart(blocks(incident.body, incident.body_line))
+    body_blocks = labels_apart(
+        entries_apart(blocks(incident.body, incident.body_line)), words.lexicon
+    )
     reading = read_blocks(incident, words.lexicon, body_blocks)
     span = impact_window(incident, reading)
     events = read_timeline(incident, reading, words.lexicon, span)

@@ -81,6 +81,33 @@ class Reading:
         kept.append(statement)
 
 
+def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
+    """The blocks, with a paragraph whose later sentences open with labels of their own
+    ("Summary of impact: … Root cause: … Mitigation: … Next steps: …", as providers' older
+    reviews run them together) made a paragraph per label, each then read as its part."""
+    out: list[Block] = []
+    for block in body_blocks:
+        if block.kind != "paragraph":
+            out.append(block)
+            continue
+        starts = [
+            at
+            for n, (at, sentence) in enumerate(sentences(block.text))
+            if n > 0 and lexicon.label(sentence) is not None
+        ]
+        if not starts:
+            out.append(block)
+            continue
+        for begin, end in zip([0, *starts], [*starts, len(block.text)], strict=True):
+            said = block.text[begin:end].strip()
+            first, last = line_at(block, begin), line_at(block, max(begin, end - 2))
+            # A label inside a paragraph holds for its sentences only, as an item's does:
+            # the paragraphs after it stay what the paragraph's own start made them.
+            kind = block.kind if begin == 0 else "item"
+            out.append(replace(block, kind=kind, text=said, line=first, end=last, raw=said))
+    return out
+
+
 def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | None, str, Block]]:
     """(part, how it was found, block) for every block: the part of the story it tells.
 
@@ -339,11 +366,9 @@ def read_timeline(
         told = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
         # A moment told under what set it off or why is no action, whatever its verb ("At
         # 13:58 a change was introduced to reduce memory" under "Leadup").
-        causal = {
-            n for part, b in reading.prose if part in _NOT_ACTIONS for n in range(b.line, b.end + 1)
-        }
+        causal = [b for part, b in reading.prose if part in _NOT_ACTIONS]
         read = [_kinds(event, lexicon) for event in told]
-        read = [_not_acted(event) if event.line in causal else event for event in read]
+        read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
         return _noticed_where_told(read, reading)
     return [_kinds(event, lexicon) for event in found]
 
@@ -351,15 +376,19 @@ def read_timeline(
 def _noticed_where_told(events: list[TimelineEvent], reading: Reading) -> list[TimelineEvent]:
     """Moments told in passing, with the first one told under "Detection" ("A customer
     ticket at 09:02") taken as when it was noticed, unless it tells an action."""
-    lines = {
-        n for part, b in reading.prose if part == "detection" for n in range(b.line, b.end + 1)
-    }
+    noticing = [b for part, b in reading.prose if part == "detection"]
     for index, event in enumerate(events):
-        if event.line in lines:
+        if _told_in(event, noticing):
             if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
                 events[index] = replace(event, kinds=("detection", *event.kinds))
             break
     return events
+
+
+def _told_in(event: TimelineEvent, where: Sequence[Block]) -> bool:
+    """Whether a moment told in passing is told in one of these blocks: on its lines and in
+    its words (one line may hold several parts, run together)."""
+    return any(b.line <= event.line <= b.end and event.text in plain(b.text) for b in where)
 
 
 def _not_acted(event: TimelineEvent) -> TimelineEvent:
