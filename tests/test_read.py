@@ -1877,3 +1877,19 @@ def test_labels_run_together_in_one_paragraph_are_each_their_part():
     # The rollback, told on the root cause's line, is still an action as a moment.
     (rollback,) = [e for e in incident.timeline if "rolled back" in e.text]
     assert "mitigation" in rollback.kinds
+
+
+def test_how_long_it_lasted_at_the_head_of_a_post_mortem_dates_its_end():
+    text = """
+        **Date:** 2024-04-02
+        **Duration:** 47 minutes
+
+        ## Root cause
+        An expired signing key on the auth service.
+        """
+    incident = read_text(text, start="2024-04-02T10:00:00Z")
+    moments = {m.name: (m.at.strftime("%H:%M"), m.line) for m in incident.milestones}
+    assert moments["resolved_at"] == ("10:47", 10)
+    # From a start given as a day alone, a duration says nothing of when it ended.
+    day_only = read_text(text, start="'2024-04-02'")
+    assert "resolved_at" not in {m.name for m in day_only.milestones}

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from learnloop.read.times import MONTH, MONTHS
+from learnloop.read.times import duration as duration  # read here by the importers
 
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
@@ -148,25 +149,3 @@ def year_from_path(path: str) -> int | None:
     """A year a file's name gives without a full date (PM2022-006 - …), or None."""
     found = _NAME_YEAR.findall(path.replace("\\", "/").split("/")[-1])
     return int(found[0]) if len(set(found)) == 1 else None
-
-
-_DURATION_PART = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)\b",
-    re.IGNORECASE,
-)
-_HOURS_MINUTES = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
-
-
-def duration(text: str) -> timedelta | None:
-    """'0h 07m', '25 minutes', '1 hour and 48 minutes', '1:30'; None for anything else."""
-    clock = _HOURS_MINUTES.match(text)
-    if clock:
-        return timedelta(hours=int(clock.group(1)), minutes=int(clock.group(2)))
-    total = timedelta(0)
-    found = False
-    for match in _DURATION_PART.finditer(text):
-        value, unit = float(match.group("n")), match.group("unit")[0].lower()
-        seconds = {"d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
-        total += timedelta(seconds=value * seconds)
-        found = True
-    return total if found and total < timedelta(days=366) else None

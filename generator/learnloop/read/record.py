@@ -331,10 +331,30 @@ _SPAN_PARTS = (None, "impact", "summary")
 
 
 def impact_window(incident: Incident, reading: Reading) -> tuple[datetime, datetime, int] | None:
-    """The span of the impact the text states, with its line, or None."""
+    """The span of the impact the text states, with its line, or None: its times ("between
+    08:21 and 10:35 UTC"), else how long it lasted from a start given to the minute
+    ("**Duration:** 47 minutes", as many templates head a post-mortem)."""
     entries = [block for part, block in reading.prose if part in _SPAN_PARTS]
     zone = incident.started_at.tzinfo or UTC
-    return timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
+    found = timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
+    if found is not None or incident.started_date_only:
+        return found
+    for _, block in reading.prose:
+        for number, line in enumerate(block.raw.split("\n")):
+            said = _DURATION.match(line)
+            lasted = times.duration(said["value"]) if said else None
+            if lasted:
+                return incident.started_at, incident.started_at + lasted, block.line + number
+    return None
+
+
+# A line that says how long it lasted: "**Duration:** 47 minutes", "- Time to resolve: 1h 12m".
+_DURATION = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:total |incident |outage |impact )?"
+    r"(?:duration|time to (?:resolve|resolution|recover|recovery|restore))\s*"
+    r"(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>[^*_]{1,40}?)\s*(?:\*\*|__)?\s*$",
+    re.IGNORECASE,
+)
 
 
 def read_timeline(

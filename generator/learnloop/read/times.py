@@ -364,3 +364,25 @@ def _clock_at(text: str, at: int, year: int | None) -> Stamp | None:
     if "." in match.group("clock") and stamp.zone is None and stamp.pm is None:
         return None
     return stamp
+
+
+_DURATION_PART = re.compile(
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)\b",
+    re.IGNORECASE,
+)
+_HOURS_MINUTES = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
+
+
+def duration(text: str) -> timedelta | None:
+    """'0h 07m', '25 minutes', '1 hour and 48 minutes', '1:30'; None for anything else."""
+    clock = _HOURS_MINUTES.match(text)
+    if clock:
+        return timedelta(hours=int(clock.group(1)), minutes=int(clock.group(2)))
+    total = timedelta(0)
+    found = False
+    for match in _DURATION_PART.finditer(text):
+        value, unit = float(match.group("n")), match.group("unit")[0].lower()
+        seconds = {"d": 86400, "h": 3600, "m": 60, "s": 1}[unit]
+        total += timedelta(seconds=value * seconds)
+        found = True
+    return total if found and total < timedelta(days=366) else None
