@@ -1888,8 +1888,9 @@ def test_how_long_it_lasted_at_the_head_of_a_post_mortem_dates_its_end():
         An expired signing key on the auth service.
         """
     incident = read_text(text, start="2024-04-02T10:00:00Z")
-    moments = {m.name: (m.at.strftime("%H:%M"), m.line) for m in incident.milestones}
-    assert moments["resolved_at"] == ("10:47", 10)
+    moments = {m.name: (m.at.strftime("%H:%M"), m.source, m.line) for m in incident.milestones}
+    # Computed from the start, not written: its source says so.
+    assert moments["resolved_at"] == ("10:47", "stated duration", 10)
     # From a start given as a day alone, a duration says nothing of when it ended.
     day_only = read_text(text, start="'2024-04-02'")
     assert "resolved_at" not in {m.name for m in day_only.milestones}

@@ -94,7 +94,7 @@ class Milestone:
 
     name: str  # started_at, detected_at, acknowledged_at, mitigated_at, resolved_at
     at: datetime
-    source: str  # "front matter" | "timeline"
+    source: str  # "front matter" | "timeline" | "impact statement" | "stated duration"
     line: int
 
 

@@ -27,6 +27,7 @@ from learnloop.read.record import (
     labels_apart,
     read_blocks,
     read_timeline,
+    stated_duration,
 )
 from learnloop.read.timeline import entries_apart
 
@@ -102,7 +103,7 @@ def read_incident(
     span = impact_window(incident, reading)
     events = read_timeline(incident, reading, words.lexicon, span)
     infer(incident, reading, events, words.lexicon)
-    milestones = _milestones(incident, events, span)
+    milestones = _milestones(incident, events, span, stated_duration(incident, reading))
     found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words)
     sections = tuple(
         sorted(
@@ -139,6 +140,7 @@ def _milestones(
     incident: Incident,
     events: Sequence[TimelineEvent],
     span: tuple[datetime, datetime, int] | None = None,
+    lasted: tuple[timedelta, int] | None = None,
 ) -> tuple[Milestone, ...]:
     """Each moment from the front matter, else from the timeline (the first entry that says
     it, at or after the moment before; the last one for the resolution), else from the span
@@ -185,10 +187,15 @@ def _milestones(
         elif name in ("mitigated_at", "resolved_at") and span and span[1] >= floor:
             out.append(Milestone(name, span[1], _SPAN, span[2]))
             floor = span[1]
+        elif name in ("mitigated_at", "resolved_at") and lasted and start + lasted[0] >= floor:
+            # Computed, not written: start plus the duration the text states.
+            out.append(Milestone(name, start + lasted[0], _LASTED, lasted[1]))
+            floor = start + lasted[0]
     return tuple(out)
 
 
 _SPAN = "impact statement"
+_LASTED = "stated duration"
 
 
 def _failure_modes(

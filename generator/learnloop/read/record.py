@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
@@ -331,20 +331,24 @@ _SPAN_PARTS = (None, "impact", "summary")
 
 
 def impact_window(incident: Incident, reading: Reading) -> tuple[datetime, datetime, int] | None:
-    """The span of the impact the text states, with its line, or None: its times ("between
-    08:21 and 10:35 UTC"), else how long it lasted from a start given to the minute
-    ("**Duration:** 47 minutes", as many templates head a post-mortem)."""
+    """The span of the impact the text states, with its line, or None."""
     entries = [block for part, block in reading.prose if part in _SPAN_PARTS]
     zone = incident.started_at.tzinfo or UTC
-    found = timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
-    if found is not None or incident.started_date_only:
-        return found
+    return timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
+
+
+def stated_duration(incident: Incident, reading: Reading) -> tuple[timedelta, int] | None:
+    """How long it lasted, with its line, where the text says so ("**Duration:** 47 minutes",
+    as many templates head a post-mortem); None from a start given as a day alone, which a
+    duration cannot date an end from."""
+    if incident.started_date_only:
+        return None
     for _, block in reading.prose:
         for number, line in enumerate(block.raw.split("\n")):
             said = _DURATION.match(line)
             lasted = times.duration(said["value"]) if said else None
             if lasted:
-                return incident.started_at, incident.started_at + lasted, block.line + number
+                return lasted, block.line + number
     return None
 
 
