@@ -22,6 +22,7 @@ from learnloop.importers.markdown import (
     strip_erb,
     title_from,
 )
+from learnloop.read import times
 from tests.importing import DATA, incidents, invoke, reasons, run_import
 
 ABOUT = {"LICENSE", "README.md", "SOURCE.md"}
@@ -107,8 +108,8 @@ def test_dates_in_the_forms_people_write():
     assert dates.date_from_path("files/2023-04/04-25-Account.md") == date(2023, 4, 25)
     assert dates.date_from_path("PM2021-005 - All services.md") is None
     assert dates.year_from_path("PM2022-006 - ALB 502 errors.md") == 2022
-    assert dates.duration("1 hour and 48 minutes") == timedelta(hours=1, minutes=48)
-    assert dates.duration("0h 07m") == timedelta(minutes=7)
+    assert times.duration("1 hour and 48 minutes") == timedelta(hours=1, minutes=48)
+    assert times.duration("0h 07m") == timedelta(minutes=7)
 
 
 def test_front_matter_of_other_tools_and_erb():

@@ -37,6 +37,11 @@ def line_of(incident: Incident, part: str, words: str) -> int:
     return next(s.line for s in incident.part(part) if words in s.text)
 
 
+def moments_of(incident: Incident) -> dict[str, str]:
+    """Each moment the reader found, at its clock time (HH:MM)."""
+    return {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+
+
 def parse_timeline(lines: list[str], start: datetime | None, first_line: int):
     """The events of timeline lines, as the reader reads a timeline section."""
     zone = start.tzinfo if start and start.tzinfo else UTC
@@ -316,7 +321,7 @@ def test_a_timeline_in_the_present_tense_and_a_table_of_action_items():
         """,
         start="2025-03-14T14:51:00Z",
     )
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["detected_at"] == "14:55"
     assert moments["acknowledged_at"] == "14:58"
     assert moments["mitigated_at"] == "15:57"
@@ -467,7 +472,7 @@ def test_root_cause_and_mitigation_in_one_paragraph_each_sentence_in_its_part():
     assert texts(incident, "mitigation") == [
         "Engineers rolled back the configuration change, which mitigated the issue at 09:10 UTC."
     ]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["detected_at"], moments["mitigated_at"]) == ("08:05", "09:10")
 
 
@@ -556,7 +561,7 @@ def test_a_terse_timeline_of_a_prose_post_mortem():
         The inventory client waited 60 seconds on each read, so the workers ran dry.
         """
     )
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["acknowledged_at"] == "09:14"
     assert moments["mitigated_at"] == "09:36"
     assert texts(incident, "root_cause") == [
@@ -711,7 +716,7 @@ def test_what_set_it_off_is_told_apart_from_how_it_was_noticed_and_what_it_did()
     # Before anyone noticed: the change set it off, the stall is what it did.
     assert texts(incident, "trigger") == ["New fluentd configuration deployed through Terraform"]
     assert texts(incident, "symptoms") == ["The chain stalled at height 4779033."]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["detected_at"] == "09:41"
     causes = texts(incident, "root_cause")
     assert "Received alert: Fluentd available buffer space ratio alert" not in causes
@@ -876,7 +881,7 @@ def test_a_look_at_nothing_named_takes_the_incident_up_and_is_no_step():
         We started by looking at the obvious things.
         """
     )
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["acknowledged_at"] == "14:13"
     assert texts(incident, "diagnosis") == [
         "We looked at the bot's error logs: HTTP 429 on every call."
@@ -1530,7 +1535,7 @@ def test_a_timeline_of_lines_with_no_blank_line_between_is_an_entry_per_time():
         ("13:31", "We restarted the consumers. Lag began to fall afterwards.", 13),
         ("14:57", "Lag back to zero, incident resolved.", 15),
     ]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["detected_at"], moments["resolved_at"]) == ("12:18", "14:57")
     assert texts(incident, "mitigation") == [
         "We restarted the consumers. Lag began to fall afterwards."
@@ -1568,7 +1573,7 @@ def test_users_reporting_it_is_detection_but_reporting_back_that_it_works_is_not
         """,
         start="2020-11-04T13:00:00Z",
     )
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["detected_at"] == "14:41"
     assert texts(incident, "detection") == ["Users reporting timeout issues when deploying"]
     # What set it off is the change before the report, not the check that all looked well.
@@ -1599,7 +1604,7 @@ def test_a_timeline_written_only_in_a_code_block_is_read_line_by_line():
         ("13:31", "We restarted the consumers.", 15),
         ("14:57", "Lag back to zero.", 16),
     ]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["mitigated_at"] == "14:57"  # the lag back to zero: impact over
 
 
@@ -1659,7 +1664,7 @@ def test_a_timeline_under_its_day_and_zone_with_no_blank_lines_as_in_the_sre_tem
         ("2024-05-02T09:16:00-07:00", 12),
     ]
     assert len(incident.timeline) == 7  # the day and zone over them are no entry
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["detected_at"], moments["mitigated_at"]) == ("09:17", "10:02")
     # The decision is not the action it led to; a count between the verb and what was added.
     assert texts(incident, "mitigation") == [
@@ -1680,7 +1685,7 @@ def test_a_narrative_with_bold_labels_gives_its_look_its_signal_and_its_mode():
         """,
         start="2024-06-11T13:55:00+02:00",
     )
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["detected_at"], moments["acknowledged_at"]) == ("14:00", "14:06")
     assert texts(incident, "diagnosis") == [
         "Grafana showed p99 latency at 30 s and the pool wait time climbing; the pgbouncer logs"
@@ -1712,7 +1717,7 @@ def test_a_table_of_fields_tells_its_moments_and_parts_without_its_labels():
         """,
         start="2024-02-01T08:00:00Z",
     )
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["detected_at"], moments["resolved_at"]) == ("09:02", "11:40")
     assert texts(incident, "mitigation") == [
         "Restarted the indexer pods",
@@ -1759,7 +1764,7 @@ def test_status_updates_pasted_newest_first_with_their_times_below_are_a_timelin
         ("14:09", "Monitoring - We rolled back the deploy and error rates are recovering.", 12),
         ("14:20", "Resolved - This incident has been resolved.", 9),
     ]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert moments["resolved_at"] == "14:20"
     # Read once, as entries: not again as sentences of no part.
     assert [s.how for s in incident.part("mitigation")] == ["timeline"]
@@ -1790,7 +1795,7 @@ def test_what_is_done_as_a_rule_before_or_later_is_no_action_of_this_incident():
         "The team rolled back the release at 11:05 and the lag started to shrink.",
         "We then scaled the consumers from 10 to 30, which cleared the backlog by 12:10.",
     ]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["mitigated_at"], moments["resolved_at"]) == ("11:05", "12:10")
 
 
@@ -1816,7 +1821,7 @@ def test_a_story_of_what_one_responder_did_in_one_sentence_is_one_action():
     assert lexicon.shipped().cue("mitigation", "We freed 40% of the disk") is not None
     assert lexicon.shipped().cue("recovery", "09:25 - Errors stopped.") is not None
     assert lexicon.shipped().cue("recovery", "09:25 - Requests stopped.") is None  # a symptom
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["detected_at"], moments["mitigated_at"]) == ("08:40", "09:15")
 
 
@@ -1849,7 +1854,7 @@ def test_a_providers_summary_in_one_paragraph_gives_its_actions_and_recovery():
         "Operators first focused on moving internal DNS traffic away from the congested devices",
         "At 1:34 PM PST",
     ]
-    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    moments = moments_of(incident)
     assert (moments["mitigated_at"], moments["resolved_at"]) == ("13:34", "14:22")
     assert not [s for s in incident.part("root_cause") if "apologize" in s.text]
 

@@ -6,7 +6,6 @@ import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from learnloop.read.times import MONTH, MONTHS
-from learnloop.read.times import duration as duration  # read here by the importers
 
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"

@@ -356,7 +356,7 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
     if not isinstance(started, datetime):
         started = _first_event(body, day, zone) or day
     if "resolved_at" not in times and isinstance(started, datetime) and found.get("duration"):
-        span = dates.duration(found["duration"])
+        span = times_mod.duration(found["duration"])
         if span:
             times["resolved_at"] = (times.get("detected_at") or started) + span
     severity = text_of(_front_value(front, "severity")) or found.get("severity")

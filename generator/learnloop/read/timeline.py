@@ -115,8 +115,7 @@ def events(
             elif day[1]:
                 out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
             continue
-        stated_here = times.stated_zone(plain(text))  # "_All times in UTC_" too
-        if stated_here and len(text) < 80:  # "All times UTC.": a note, not an event
+        if stated_here := _zone_note(text):
             clock.zone = times.zone_named(stated_here, clock.zone)
             continue
         if pending is not None:
@@ -208,11 +207,15 @@ def _only_zone(rest: str) -> bool:
     return len(plain(rest).strip("()[]_*.,: ")) <= 30
 
 
+def _zone_note(text: str) -> str | None:
+    """The zone a short line only notes ("All times UTC.", "_All times in UTC_"): a note
+    about the times under it, not an event."""
+    return times.stated_zone(plain(text)) if len(text) < 80 else None
+
+
 def _day_or_zone(line: str) -> bool:
     said = line.strip()
-    return times.leading_date(said) is not None or (
-        times.stated_zone(said) is not None and len(said) < 80
-    )
+    return times.leading_date(said) is not None or _zone_note(said) is not None
 
 
 def _only_time(line: str) -> bool:
