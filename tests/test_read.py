@@ -1899,3 +1899,58 @@ def test_how_long_it_lasted_at_the_head_of_a_post_mortem_dates_its_end():
     # From a start given as a day alone, a duration says nothing of when it ended.
     day_only = read_text(text, start="'2024-04-02'")
     assert "resolved_at" not in {m.name for m in day_only.milestones}
+
+
+def test_a_change_told_once_responders_are_at_work_is_what_they_did():
+    incident = read_text(
+        """
+        ## Timeline
+        | Time | Event |
+        |---|---|
+        | 09:00 | Upgraded the log shipper on all nodes |
+        | 09:10 | Alert fired for missing metrics |
+        | 09:20 | Upgraded the metrics exporter on the broker |
+        | 09:30 | All needed ACLs were attached to the API key |
+        | 09:40 | We will upgrade the exporter on staging too |
+        """
+    )
+    acted = texts(incident, "mitigation")
+    assert acted == [
+        "Upgraded the metrics exporter on the broker",
+        "All needed ACLs were attached to the API key",
+    ]
+    # Before anyone noticed, a change is what set it off.
+    assert "Upgraded the log shipper on all nodes" in texts(incident, "trigger")
+
+
+def test_a_note_of_a_change_with_no_subject_is_an_action():
+    incident = read_text(
+        """
+        The primary lost its replicas in the other zones. Lowered the MTU on the tunnel
+        interfaces at 20:57 UTC.
+        """,
+        start="2025-08-14T20:15:00Z",
+    )
+    (lowered,) = incident.part("mitigation")
+    assert lowered.text == "Lowered the MTU on the tunnel interfaces at 20:57 UTC."
+    assert lowered.at is not None
+    assert lowered.at.strftime("%H:%M") == "20:57"
+    # Said with a reason why it failed, a change is the cause, no action.
+    cause = read_text("Deployed a config change that broke the login page.\n")
+    assert not cause.part("mitigation")
+
+
+def test_a_label_on_a_line_of_its_own_holds_for_that_line():
+    incident = read_text(
+        """
+        Replicas fell far behind after the migration.
+        Why: The migration rewrote the sessions table in one transaction.
+        Rolled back the migration at 09:40 and replicas caught up.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "The migration rewrote the sessions table in one transaction."
+    ]
+    assert texts(incident, "mitigation") == [
+        "Rolled back the migration at 09:40 and replicas caught up."
+    ]

@@ -54,6 +54,7 @@ CUES = (
     "milestone",
     "responders",
     "pending",
+    "change",
 )
 
 

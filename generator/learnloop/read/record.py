@@ -90,14 +90,15 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
         if block.kind != "paragraph":
             out.append(block)
             continue
-        starts = [
-            at
-            for n, (at, sentence) in enumerate(sentences(block.text))
-            if n > 0 and lexicon.label(sentence) is not None
-        ]
+        told = sentences(block.text)
+        starts = [at for n, (at, sentence) in enumerate(told) if n > 0 and lexicon.label(sentence)]
         if not starts:
             out.append(block)
             continue
+        if _line_a_sentence(block, told):
+            # "…\nWhy: …\nRolled back …", a statement a line as terse notes are written: a
+            # label on one line holds for that line.
+            starts = [at for n, (at, _) in enumerate(told) if n > 0 and at >= starts[0]]
         for begin, end in zip([0, *starts], [*starts, len(block.text)], strict=True):
             said = block.text[begin:end].strip()
             first, last = line_at(block, begin), line_at(block, max(begin, end - 2))
@@ -106,6 +107,12 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
             kind = block.kind if begin == 0 else "item"
             out.append(replace(block, kind=kind, text=said, line=first, end=last, raw=said))
     return out
+
+
+def _line_a_sentence(block: Block, said: Sequence[tuple[int, str]]) -> bool:
+    """Whether each line of a paragraph is one sentence of its own."""
+    lines = [line_at(block, at) for at, _ in said]
+    return lines == list(range(block.line, block.line + len(said))) and lines[-1] == block.end
 
 
 def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | None, str, Block]]:
@@ -621,6 +628,10 @@ def infer(
             reading.add("diagnosis", statement)
         if "detection" in event.kinds:
             reading.add("detection", statement)
+        elif noticed is not None and index > noticed and _changed(event, lexicon):
+            # "Upgraded the exporter", "The account was enabled": once responders are at
+            # work, a change told and nothing else is what they did about it.
+            reading.add("mitigation", _effect(statement, event, events))
     for factor in reading.parts["contributing_factors"]:
         # A factor that says why it failed is part of its cause; one of how it was noticed
         # or handled is not.
@@ -681,6 +692,10 @@ def infer(
                 action is not None
                 and _helped(sentence, lexicon)
                 and not _CHANGE_DID.match(sentence[: action.start()])
+            ) or (
+                # "Lowered the MTU on the tunnel interfaces.": a note of what was done, as
+                # terse post-mortems write it, with no subject.
+                action is None and part in _STORY and _change_opens(sentence, lexicon)
             )
             looked = _looked(sentence, lexicon)
             if done and (not looked or _then_acted(sentence, looked, lexicon)):
@@ -704,7 +719,12 @@ def infer(
         if statement.at is not None:
             continue
         same = next(
-            (e for e in dated if e.line == statement.line and e.text.rstrip(".") in statement.text),
+            (
+                e
+                for e in dated
+                if statement.line <= e.line <= statement.end
+                and e.text.rstrip(".") in statement.text
+            ),
             None,
         )
         if same is not None:
@@ -739,6 +759,47 @@ _CHANGE_DID = re.compile(
     r"^\W*(?:the|this|that|a|an|our|their|its)\s+(?:[\w-]+\s+){0,2}?(?:deploy|deployment|"
     r"change|changes|release|update|upgrade|migration|commit|patch|rollout|refactor|"
     r"pull request|pr|script|bug|config|configuration)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
+    """Whether an entry tells only a change made to the system, as done: the change verb
+    opens it (after who made it: "We migrated the pod") or is said in the passive ("the
+    account was enabled"), and nothing else is told of it (no kind, plan, fault or outcome)."""
+    text = event.text
+    if event.kinds or any(
+        lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause")
+    ):
+        return False
+    if _CONSEQUENCE.match(text):
+        return False
+    for change in lexicon.every("change", text):
+        before = text[: change.start()]
+        who = lexicon.cue("responders", before)
+        if who is not None and _BEFORE_SUBJECT.match(before[: who.start()]):
+            before = before[who.end() :]
+        if _OPENS.match(before) or _PASSIVE.search(before):
+            return True
+    return False
+
+
+def _change_opens(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence opens on a change verb with no subject ("Lowered the MTU …"), and
+    tells nothing that is no action."""
+    change = lexicon.cue("change", sentence)
+    return (
+        change is not None
+        and _OPENS.match(sentence[: change.start()]) is not None
+        and not any(lexicon.cue(k, sentence) for k in ("intent", "ineffective", "fault", "cause"))
+    )
+
+
+# What may stand before a change verb that opens an entry ("Then quickly rolled …").
+_OPENS = re.compile(r"^\W*(?:(?:then|next|finally|later|also|now|\w+ly)\W+)*$", re.IGNORECASE)
+_PASSIVE = re.compile(
+    r"\b(?:was|were|is|are|has been|have been|had been|got|gets)\s+"
+    r"(?:(?:then|also|now|finally|successfully|\w+ly)\s+)*$",
     re.IGNORECASE,
 )
 
