@@ -41,6 +41,15 @@ def test_title_from_front_matter_heading_placeholder_or_name():
     )
 
 
+def test_a_title_given_in_a_metadata_block_over_the_text():
+    head = "Title: Cache outage\nDate: 2024-03-05\n\n# Timeline\n\n- 11:00 raised maxmemory\n"
+    assert title_from({}, head, "e") == "Cache outage"
+    # Only over the text: a "Title:" further down names a part of it, not the incident.
+    lower = "# Pool exhausted\n\nSummary.\n\nTitle: of the dashboard we used\n"
+    assert title_from({}, lower, "x.md") == "Pool exhausted"
+    assert title_from({}, "Title: [Incident title]\n\n# Real name\n", "x.md") == "Real name"
+
+
 def test_a_title_underlined_or_on_the_first_line_alone():
     underlined = "Ingestion delays (November 2025)\n================================\n\nText."
     assert title_from({}, underlined, "2025-11-15-db.md") == "Ingestion delays (November 2025)"

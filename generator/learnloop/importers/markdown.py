@@ -24,6 +24,7 @@ from learnloop.read.record import timeline_of
 
 # Field names as teams write them (compared lower-case, punctuation dropped) -> what they give.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "incident title", "subject"),
     "date": ("date", "incident date", "date of incident", "date and time", "day"),
     "started_at": (
         "start",
@@ -177,6 +178,11 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
     for key in FRONT_KEYS["title"]:
         if text_of(front.get(key)):
             return plain(text_of(front[key]))[:300]
+    # A metadata block of plain fields over the text ("Title: Cache outage" / "Date: …", as
+    # MultiMarkdown and static-site generators write one) names it as front matter would.
+    head = body.lstrip().split("\n\n", 1)[0]
+    if (named := fields(head).get("title")) and not _PLACEHOLDER_TITLE.match(named):
+        return named[:300]
     found = headings(body)
     top = min((level for _, level, _ in found), default=0)
     lines = body.split("\n")
