@@ -97,6 +97,27 @@ def test_bold_bullets_labels_tables_and_headings_are_fields():
     }
 
 
+def test_fields_along_one_line_and_a_table_of_key_moments_in_a_named_zone(make_repo, tmp_path):
+    head = "**Severity:** Major · **Status:** Closed · **Incident lead:** Priya Raman\n"
+    assert fields(head) == {"severity": "Major", "status": "Closed"}
+    source = tmp_path / "src" / "inc-123.md"
+    source.parent.mkdir()
+    source.write_text(
+        "# Card payments failing\n\n" + head + "\n## Key timestamps\n\n| Timestamp | Time |\n"
+        "|---|---|\n| Impact started at | 2 May 2024 10:02 BST |\n"
+        "| Reported at | 2 May 2024 10:14 BST |\n| Fixed at | 2 May 2024 10:48 BST |\n\n"
+        "## Summary\n\nCard payments failed.\n"
+    )
+    root = make_repo({})
+    result, _ = run_import(root, "--format", "markdown", source.parent)
+    assert result.exit_code == 0
+    (card,) = incidents(root).values()
+    assert card.severity == "P2"  # Major, not the whole line
+    assert card.started_at.isoformat() == "2024-05-02T10:02:00+01:00"
+    assert card.detected_at.isoformat() == "2024-05-02T10:14:00+01:00"
+    assert card.resolved_at.isoformat() == "2024-05-02T10:48:00+01:00"
+
+
 def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",

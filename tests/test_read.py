@@ -1183,7 +1183,7 @@ def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
             ["- 7:30 AM JST deploy", "- at 14h05 errors", "- 2021-06-22 08:21 CET rollback"],
             [
                 ("deploy", _utc(6, 21, 22, 30)),
-                ("errors", _utc(6, 22, 14, 5)),
+                ("errors", _utc(6, 22, 5, 5)),  # in JST too: no zone stated for the timeline
                 ("rollback", _utc(6, 22, 6, 21)),
             ],
             id="zones and forms",
@@ -1909,6 +1909,7 @@ def test_a_change_told_once_responders_are_at_work_is_what_they_did():
         |---|---|
         | 09:00 | Upgraded the log shipper on all nodes |
         | 09:10 | Alert fired for missing metrics |
+        | 09:15 | Support raised an incident |
         | 09:20 | Upgraded the metrics exporter on the broker |
         | 09:30 | All needed ACLs were attached to the API key |
         | 09:40 | We will upgrade the exporter on staging too |
@@ -1954,3 +1955,60 @@ def test_a_label_on_a_line_of_its_own_holds_for_that_line():
     assert texts(incident, "mitigation") == [
         "Rolled back the migration at 09:40 and replicas caught up."
     ]
+
+
+def test_a_zone_written_on_one_entry_holds_for_the_entries_after_it():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:02 PDT: alert fired for checkout errors
+        - 09:10: rolled back the deploy
+        - 09:20: errors back to normal
+        """,
+        start="2025-03-14T16:00:00Z",
+    )
+    assert [e.at.isoformat() for e in incident.timeline if e.at] == [
+        "2025-03-14T09:02:00-07:00",
+        "2025-03-14T09:10:00-07:00",
+        "2025-03-14T09:20:00-07:00",
+    ]
+
+
+def test_a_post_mortem_in_an_incident_tool_s_template():
+    incident = read_text(
+        """
+        ## Key timestamps
+
+        | Timestamp | Time |
+        |---|---|
+        | Impact started at | 2 May 2024 10:02 BST |
+        | Fixed at | 2 May 2024 10:48 BST |
+
+        ## Summary
+
+        The payments service could not get a connection from its pool after a config change
+        lowered the pool size from 40 to 8.
+
+        ## Timeline
+
+        **10:14** Support raised the incident after a spike in customer tickets.
+
+        **10:20** Priya checked the payments dashboard: pool wait time climbing.
+
+        **10:45** Reverted the config change.
+        """,
+        start="2024-05-02T10:02:00+01:00",
+    )
+    # A row naming a moment is no impact; "could not" tells what failed, not a plan.
+    assert not incident.part("impact")
+    assert texts(incident, "root_cause") == [
+        "The payments service could not get a connection from its pool after a config change"
+        " lowered the pool size from 40 to 8."
+    ]
+    # Raising the incident is how it was noticed, no action; so the check after it is a look,
+    # not a check of a fix (the "Fixed at" row, with no time read, comes before nothing).
+    assert texts(incident, "detection") == [
+        "Support raised the incident after a spike in customer tickets."
+    ]
+    assert texts(incident, "mitigation") == ["Reverted the config change."]
+    assert not incident.part("verification")

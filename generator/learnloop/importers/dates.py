@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from learnloop.read.times import MONTH, MONTHS
+from learnloop.read.times import MONTH, MONTHS, NAMED_ZONES, zone_named
 
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _CLOCK = (
     r"(?:[T ,]+(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
     r"(?:\.\d+)?(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z]))?"
-    r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d\d:?\d\d))?)?"
+    r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d\d:?\d\d"
+    + "".join(f"|{name}" for name in sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
+    + r")(?![A-Za-z]))?)?"
 )
 # Each form, tried in this order at every position; the first found in the text wins.
 _FORMS = (
@@ -64,7 +66,7 @@ def _build(match: re.Match[str], zone: tzinfo) -> tuple[date, datetime | None] |
     if parts.get("ampm"):
         hour = hour % 12 + (12 if parts["ampm"] in "Pp" else 0)
     given = parts.get("zone")
-    when_zone = zone if not given else _offset(given) or zone
+    when_zone = zone if not given else _offset(given) or zone_named(given, zone)
     at = datetime.combine(day, time(hour, int(parts["m"]), int(parts.get("s") or 0)), when_zone)
     return day, at
 
@@ -74,6 +76,8 @@ def _offset(text: str) -> tzinfo | None:
 
     if text.upper() in ("Z", "UTC", "GMT"):
         return UTC
+    if text[0] not in "+-":
+        return None  # a zone's name ("BST"): see read.times.zone_named
     sign = 1 if text[0] == "+" else -1
     digits = text[1:].replace(":", "")
     try:

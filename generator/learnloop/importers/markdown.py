@@ -37,7 +37,15 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "began",
         "outage start",
     ),
-    "detected_at": ("detected", "detected at", "first detected", "detection time", "time detected"),
+    "detected_at": (
+        "detected",
+        "detected at",
+        "first detected",
+        "detection time",
+        "time detected",
+        "reported",
+        "first reported",
+    ),
     "acknowledged_at": ("acknowledged", "incident declared", "declared", "responded"),
     "mitigated_at": ("mitigated", "mitigated at", "impact ended", "service restored", "restored"),
     "resolved_at": ("resolved", "resolved at", "end time", "ended", "end", "fixed", "closed"),
@@ -211,9 +219,10 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
 
 
 def field_key(label: str) -> str | None:
-    """The field a label names ('Time to resolve' -> duration), or None."""
+    """The field a label names ('Time to resolve' -> duration, 'Impact started at' ->
+    started_at), or None."""
     words = re.sub(r"[^a-z0-9]+", " ", plain(label).lower()).strip()
-    return _FIELD.get(words)
+    return _FIELD.get(words) or _FIELD.get(re.sub(r" (?:at|on|time|timestamp)$", "", words))
 
 
 _BOLD_FIELD = re.compile(
@@ -222,6 +231,8 @@ _BOLD_FIELD = re.compile(
 _PLAIN_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z ]{1,30}):\s+(?P<value>\S.*)$"
 )
+# A bold label inside a line, its colon inside or after the bold: "**Status:**", "**Lead**:".
+_NEXT_BOLD = re.compile(r"(?:\*\*|__)([^*_:\n]{1,40}?)(?::(?:\*\*|__)|(?:\*\*|__):)")
 _TABLE_FIELD = re.compile(r"^\s*\|\s*(?P<label>[^|]{1,40}?)\s*\|\s*(?P<value>[^|]+?)\s*\|\s*$")
 
 
@@ -233,6 +244,14 @@ def fields(body: str) -> dict[str, str]:
     lines = body.split("\n")
     heading_at = {number: text for number, _, text in headings(body)}
     for number, line in enumerate(lines):
+        if len(_NEXT_BOLD.findall(line)) > 1:
+            # "**Severity:** Major · **Status:** Closed": fields run along one line.
+            parts = _NEXT_BOLD.split(line)
+            for label, value in zip(parts[1::2], parts[2::2], strict=True):
+                value = value.strip().strip("·|;,–—-").strip()
+                if (key := field_key(label)) and plain(value):
+                    out.setdefault(key, plain(value))
+            continue
         if number in heading_at:
             key = field_key(heading_at[number])
             following = next((ln for ln in lines[number + 1 : number + 4] if ln.strip()), "")

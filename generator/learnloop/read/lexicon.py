@@ -86,6 +86,12 @@ class Lexicon:
                 return part
         return None
 
+    def named(self, text: str) -> str | None:
+        """The part a name names said whole, as a table's label cell says it: "Impact started
+        at" names a time, not the impact."""
+        said = words(text)
+        return self.headings.get(said) or self.labels.get(said)
+
     def label(self, text: str) -> tuple[str, int] | None:
         """(part, where its text starts) when a paragraph or item opens with a known label."""
         match = _LABEL.match(text)

@@ -145,7 +145,7 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             continue
         found = lexicon.label(block.text) if block.kind in ("paragraph", "item") else None
         if found is None and block.kind == "row" and len(block.cells) >= 2:
-            part_of_row = lexicon.heading(block.cells[0])
+            part_of_row = lexicon.named(block.cells[0])
             if part_of_row is not None and part_of_row != "timeline":
                 out.append((part_of_row, "label", block))
                 continue
@@ -594,11 +594,17 @@ def infer(
         n for n in lead if n not in seen and not lexicon.cue("verification", events[n].text)
     ][-_TRIGGER_ENTRIES:]
     acted = False  # a response entry came before: a check now verifies what it did
+    # Among dated entries, one with no time ("Fixed at — 2 May 2024 10:48 BST" in a table of
+    # key moments) says nothing of what came before what.
+    undated_order = not any(e.at is not None for e in events)
     for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)
         if acted and lexicon.cue("verification", event.text):
             reading.add("verification", statement)
-        acted = acted or bool({"mitigation", "recovery"} & set(event.kinds))
+        acted = acted or (
+            bool({"mitigation", "recovery"} & set(event.kinds))
+            and (event.at is not None or undated_order)
+        )
         if index in seen:
             reading.add("symptoms", statement)  # "all services returning 404"
             continue

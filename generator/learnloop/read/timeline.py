@@ -33,9 +33,14 @@ class _Clock:
     day: date | None
     year: int | None
     previous: datetime | None = None
+    said: bool = False  # the zone was stated for the whole timeline ("All times in CET")
 
     def place(self, stamp: times.Stamp) -> datetime | None:
         zone = times.zone_named(stamp.zone, self.zone)
+        if not self.said:
+            # With no zone stated for the timeline, one written on an entry ("09:02 PDT:
+            # alert fired", then "09:10: rolled back") holds for the entries after it.
+            self.zone = zone
         if stamp.day is not None:
             self.day = stamp.day
         day = self.day
@@ -72,6 +77,7 @@ def events(
         zone,
         started_at.astimezone(zone).date() if started_at else None,
         started_at.year if started_at else None,
+        said=stated is not None,
     )
     out: list[TimelineEvent] = []
     pending: datetime | None = None  # a heading's time, for the text under it
@@ -92,7 +98,7 @@ def events(
                 continue
             pending = None
             if stated_here := times.stated_zone(block.text):
-                clock.zone = times.zone_named(stated_here, clock.zone)
+                clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
             continue
         text = block.text
         if block.kind == "row":
@@ -111,12 +117,13 @@ def events(
         if day is not None:
             clock.day = day[0]
             if (zone_said := times.stated_zone(plain(text))) and _only_zone(day[1]):
-                clock.zone = times.zone_named(zone_said, clock.zone)  # "(all times PST)"
+                # "(all times PST)"
+                clock.zone, clock.said = times.zone_named(zone_said, clock.zone), True
             elif day[1]:
                 out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
             continue
         if stated_here := _zone_note(text):
-            clock.zone = times.zone_named(stated_here, clock.zone)
+            clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
             continue
         if pending is not None:
             out.append(TimelineEvent(pending, plain(text), block.line))
