@@ -155,6 +155,8 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
     [
         ("The connection pool was saturated and requests queued.", "connection-pool-exhaustion"),
         ("The node ran out of memory during the import.", "memory-exhaustion"),
+        ("Search failed because es-data-3 ran out of heap.", "memory-exhaustion"),
+        ("The index template change removed the replica setting.", "config-change"),
         ("The token signing certificates applied to ADFS expired.", "certificate-expiry"),
         ("The AKS service principal credential expired.", "credential-expiry"),
         ("An unintended version update to Flux tore down the component.", "dependency-upgrade"),

@@ -118,6 +118,22 @@ def test_fields_along_one_line_and_a_table_of_key_moments_in_a_named_zone(make_r
     assert card.resolved_at.isoformat() == "2024-05-02T10:48:00+01:00"
 
 
+def test_the_start_is_when_the_impact_began_where_the_text_states_its_span(make_repo, tmp_path):
+    source = tmp_path / "src" / "search.md"
+    source.parent.mkdir()
+    source.write_text(
+        "# Search unavailable\n\n**Date**: 14/03/2024\n\n## Summary\n\nBetween 14:05 and 15:20"
+        " CET on 14 March, search returned errors.\n\n## Timeline\n\n- **13:58** – template"
+        " change applied\n- **14:05** – errors begin\n"
+    )
+    root = make_repo({})
+    result, _ = run_import(root, "--format", "markdown", source.parent)
+    assert result.exit_code == 0
+    (search,) = incidents(root).values()
+    # The timeline opens with what set it off, before the impact.
+    assert search.started_at.isoformat() == "2024-03-14T14:05:00+01:00"
+
+
 def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",

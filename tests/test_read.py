@@ -2012,3 +2012,25 @@ def test_a_post_mortem_in_an_incident_tool_s_template():
     ]
     assert texts(incident, "mitigation") == ["Reverted the config change."]
     assert not incident.part("verification")
+
+
+def test_a_page_in_the_present_tense_and_shards_moved_off_a_node():
+    incident = read_text(
+        """
+        ## Timeline
+
+        - **13:58** – template change merged and applied
+        - **14:09** – Opsgenie pages on-call
+        - **14:32** – Moved 8 shards to other nodes with the reroute API
+        - **15:20** – error rates back to normal
+        """,
+        start="2024-03-14T14:05:00+01:00",
+    )
+    assert moments_of(incident)["detected_at"] == "14:09"
+    # The page is how it was noticed: only what came before it set it off.
+    assert texts(incident, "trigger") == ["template change merged and applied"]
+    assert texts(incident, "mitigation") == ["Moved 8 shards to other nodes with the reroute API"]
+    told = read_text("Heap was at 98%. We moved 8 shards to other nodes, and errors stopped.\n")
+    assert texts(told, "mitigation") == [
+        "We moved 8 shards to other nodes, and errors stopped."
+    ]

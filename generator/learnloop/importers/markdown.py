@@ -19,8 +19,10 @@ from learnloop.importers import dates
 from learnloop.importers.fields import digest_of, parse_time, text_of
 from learnloop.importers.records import Document, Imported, Record, Skipped
 from learnloop.read import lexicon as lexicon_mod
+from learnloop.read import timeline as timeline_mod
 from learnloop.read import times as times_mod
-from learnloop.read.record import timeline_of
+from learnloop.read.markdown import blocks
+from learnloop.read.record import assign, timeline_of
 
 # Field names as teams write them (compared lower-case, punctuation dropped) -> what they give.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -379,7 +381,7 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
             times[key] = value
     started: datetime | date = start if start is not None and start.date() == day else day
     if not isinstance(started, datetime):
-        started = _first_event(body, day, zone) or day
+        started = _impact_start(body, day, zone) or _first_event(body, day, zone) or day
     if "resolved_at" not in times and isinstance(started, datetime) and found.get("duration"):
         span = times_mod.duration(found["duration"])
         if span:
@@ -493,6 +495,19 @@ def _file_day(doc: Document) -> tuple[date | None, str | None]:
         f"no date in the text or the file's name: dated {day} by the file's {how}; "
         "set started_at to when it happened"
     )
+
+
+def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
+    """When the impact began, where the summary or impact states its span ("Between 14:05
+    and 15:20 CET on 14 March"): the timeline may open earlier, with what set it off."""
+    told = [
+        block
+        for part, _, block in assign(blocks(body), lexicon_mod.shipped())
+        if part in (None, "summary", "impact") and block.kind in ("paragraph", "item")
+    ]
+    midnight = datetime.combine(day, datetime.min.time(), zone)
+    span = timeline_mod.impact_window(told, midnight, zone, None)
+    return span[0] if span is not None and span[0].astimezone(zone).date() == day else None
 
 
 def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
