@@ -97,21 +97,28 @@ def test_bold_bullets_labels_tables_and_headings_are_fields():
     }
 
 
+def _imported_alone(root, tmp_path, text: str):
+    """The one incident a post-mortem of `text` imports as."""
+    source = tmp_path / "src" / "post-mortem.md"
+    source.parent.mkdir()
+    source.write_text(text)
+    result, _ = run_import(root, "--format", "markdown", source.parent)
+    assert result.exit_code == 0
+    (incident,) = incidents(root).values()
+    return incident
+
+
 def test_fields_along_one_line_and_a_table_of_key_moments_in_a_named_zone(make_repo, tmp_path):
     head = "**Severity:** Major · **Status:** Closed · **Incident lead:** Priya Raman\n"
     assert fields(head) == {"severity": "Major", "status": "Closed"}
-    source = tmp_path / "src" / "inc-123.md"
-    source.parent.mkdir()
-    source.write_text(
+    card = _imported_alone(
+        make_repo({}),
+        tmp_path,
         "# Card payments failing\n\n" + head + "\n## Key timestamps\n\n| Timestamp | Time |\n"
         "|---|---|\n| Impact started at | 2 May 2024 10:02 BST |\n"
         "| Reported at | 2 May 2024 10:14 BST |\n| Fixed at | 2 May 2024 10:48 BST |\n\n"
-        "## Summary\n\nCard payments failed.\n"
+        "## Summary\n\nCard payments failed.\n",
     )
-    root = make_repo({})
-    result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0
-    (card,) = incidents(root).values()
     assert card.severity == "P2"  # Major, not the whole line
     assert card.started_at.isoformat() == "2024-05-02T10:02:00+01:00"
     assert card.detected_at.isoformat() == "2024-05-02T10:14:00+01:00"
@@ -119,17 +126,13 @@ def test_fields_along_one_line_and_a_table_of_key_moments_in_a_named_zone(make_r
 
 
 def test_the_start_is_when_the_impact_began_where_the_text_states_its_span(make_repo, tmp_path):
-    source = tmp_path / "src" / "search.md"
-    source.parent.mkdir()
-    source.write_text(
+    search = _imported_alone(
+        make_repo({}),
+        tmp_path,
         "# Search unavailable\n\n**Date**: 14/03/2024\n\n## Summary\n\nBetween 14:05 and 15:20"
         " CET on 14 March, search returned errors.\n\n## Timeline\n\n- **13:58** – template"
-        " change applied\n- **14:05** – errors begin\n"
+        " change applied\n- **14:05** – errors begin\n",
     )
-    root = make_repo({})
-    result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0
-    (search,) = incidents(root).values()
     # The timeline opens with what set it off, before the impact.
     assert search.started_at.isoformat() == "2024-03-14T14:05:00+01:00"
 
