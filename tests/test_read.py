@@ -2031,6 +2031,31 @@ def test_a_page_in_the_present_tense_and_shards_moved_off_a_node():
     assert texts(incident, "trigger") == ["template change merged and applied"]
     assert texts(incident, "mitigation") == ["Moved 8 shards to other nodes with the reroute API"]
     told = read_text("Heap was at 98%. We moved 8 shards to other nodes, and errors stopped.\n")
-    assert texts(told, "mitigation") == [
-        "We moved 8 shards to other nodes, and errors stopped."
-    ]
+    assert texts(told, "mitigation") == ["We moved 8 shards to other nodes, and errors stopped."]
+
+
+def test_an_action_before_the_first_signal_is_what_set_it_off():
+    incident = read_text(
+        """
+        ## What happened
+
+        During routine patching, kafka-2 was restarted at 02:05 UTC. The workers use a client
+        with a known bug: after a leader change they never rejoin the group.
+
+        ## Timeline
+
+        | Time (UTC) | Event |
+        |---|---|
+        | 2024-06-11 02:05 | kafka-2 restarted by the patching job |
+        | 2024-06-11 02:24 | Consumer lag alert fires; Sam paged |
+        | 2024-06-11 02:36 | Dana restarts webhook-worker |
+        | 2024-06-11 02:52 | Lag back to zero |
+        """,
+        start="2024-06-11T02:05:00Z",
+    )
+    assert texts(incident, "mitigation") == ["Dana restarts webhook-worker"]
+    assert texts(incident, "trigger") == ["kafka-2 restarted by the patching job"]
+    assert (
+        "The workers use a client with a known bug: after a leader change they never rejoin"
+        " the group." in texts(incident, "root_cause")
+    )

@@ -578,7 +578,16 @@ def infer(
     """
     # The first entry where someone noticed or did something: the dated entries just before
     # it set it off (a long run of them means the notice was missed, not a long trigger).
+    # An action told before anything else of the response, with the first signal after it
+    # ("kafka-2 restarted by the patching job", then "lag alert fires"), is what set it off.
+    looked_or_noticed = next(
+        (n for n, e in enumerate(events) if set(e.kinds) & (_RESPONDED - {"mitigation"})), None
+    )
     noticed = next((n for n, e in enumerate(events) if set(e.kinds) & _RESPONDED), None)
+    if looked_or_noticed is not None and any(
+        "detection" in e.kinds for e in events[looked_or_noticed:]
+    ):
+        noticed = looked_or_noticed
     lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
     # Of those, what the users saw is a symptom however early; what set it off is among the
     # last entries that say something else ("Fluentd was upgraded", then five entries of
@@ -735,6 +744,11 @@ def infer(
         )
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
+    # Found by its words and dated before the first signal ("During routine patching, kafka-2
+    # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.
+    signal = next((e.at for e in dated if "detection" in e.kinds), None)
+    if signal is not None:
+        kept[:] = [s for s in kept if not (s.how == "inferred" and _told_before(s, signal))]
     for part, _, block in assigned:
         commands = block.kind == "code" and _CODE_LINE.match(block.text)
         if commands and part in ("timeline", "diagnosis", None):
@@ -767,6 +781,17 @@ _CHANGE_DID = re.compile(
     r"pull request|pr|script|bug|config|configuration)\s*$",
     re.IGNORECASE,
 )
+
+
+def _told_before(statement: Statement, signal: datetime) -> bool:
+    """Whether a statement is dated before `signal`: by its own time, else by the first time
+    it tells in passing, placed on the signal's day."""
+    if statement.at is not None:
+        return statement.at < signal
+    zone = signal.tzinfo or UTC
+    said = Block("paragraph", statement.text, statement.line, statement.end)
+    told = timeline_mod.told([said], signal - timedelta(hours=12), zone, None)
+    return bool(told) and told[0].at is not None and told[0].at < signal
 
 
 def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
