@@ -2059,3 +2059,24 @@ def test_an_action_before_the_first_signal_is_what_set_it_off():
         "The workers use a client with a known bug: after a leader change they never rejoin"
         " the group." in texts(incident, "root_cause")
     )
+
+
+def test_a_quota_incident_as_a_public_handbook_writes_one():
+    incident = read_text(
+        """
+        ## Timeline (all times UTC)
+
+        * 13:12 - First reports in #support that jobs are pending for more than 10 minutes.
+        * 13:41 - Requested a quota increase from Google Cloud support.
+        * 14:10 - Jobs start to be picked up again, slowly.
+
+        ## What can be improved
+
+        * Alert on quota usage above 80%.
+        """,
+        start="2024-09-03T13:12:00Z",
+    )
+    (asked,) = incident.part("mitigation")
+    assert asked.text == "Requested a quota increase from Google Cloud support."
+    assert asked.effect_minutes == 29  # jobs picked up again at 14:10
+    assert texts(incident, "lessons") == ["Alert on quota usage above 80%."]
