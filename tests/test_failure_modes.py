@@ -156,6 +156,10 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("The connection pool was saturated and requests queued.", "connection-pool-exhaustion"),
         ("The node ran out of memory during the import.", "memory-exhaustion"),
         ("Search failed because es-data-3 ran out of heap.", "memory-exhaustion"),
+        (
+            "The gateway instances exhausted their available SNAT ports.",
+            "file-descriptor-exhaustion",
+        ),
         ("The index template change removed the replica setting.", "config-change"),
         ("The token signing certificates applied to ADFS expired.", "certificate-expiry"),
         ("The AKS service principal credential expired.", "credential-expiry"),

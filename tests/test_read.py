@@ -2080,3 +2080,14 @@ def test_a_quota_incident_as_a_public_handbook_writes_one():
     assert asked.text == "Requested a quota increase from Google Cloud support."
     assert asked.effect_minutes == 29  # jobs picked up again at 14:10
     assert texts(incident, "lessons") == ["Alert on quota usage above 80%."]
+
+
+def test_alerting_that_notified_engineers_is_the_signal():
+    incident = read_text(
+        "Mitigation: Automated alerting notified engineers at 13:27 UTC. We scaled out the"
+        " gateway tier to add capacity.\n",
+        start="2023-02-02T13:20:00Z",
+    )
+    assert texts(incident, "detection") == ["Automated alerting notified engineers at 13:27 UTC."]
+    assert texts(incident, "mitigation") == ["We scaled out the gateway tier to add capacity."]
+    assert moments_of(incident)["detected_at"] == "13:27"

@@ -134,3 +134,25 @@ def test_a_fix_written_as_commands_is_shown_one_command_a_line(tmp_path: Path):
     lines = [line.strip() for line in result.output.splitlines()]
     assert "redis-cli CONFIG SET maxmemory-policy allkeys-lru" in lines
     assert "redis-cli CONFIG GET maxmemory-policy" in lines
+
+
+def test_what_was_done_is_what_the_reader_found_not_the_section_as_written(tmp_path: Path):
+    rca = (
+        "Root Cause: The gateway nodes exhausted their outbound SNAT ports after a pooling"
+        " change was deployed.\n\nMitigation: Our internal monitoring detected the failures at"
+        " 08:11 UTC. Engineers rolled back the change and restarted the gateway nodes.\n"
+    )
+    root = repo_with(
+        tmp_path,
+        {
+            "a.md": post_mortem("INC-1", "Gateway connectivity failures", rca),
+            "c.md": post_mortem("INC-3", "Disk full on the search nodes", DISK),
+        },
+    )
+    result = run(root, "similar", "--json", "--text", "gateway SNAT ports exhausted")
+    assert result.exit_code == 0, result.output
+    (done,) = [m["what_was_done"] for m in json.loads(result.output)["results"]]
+    assert done == (
+        "Cause: The gateway nodes exhausted their outbound SNAT ports after a pooling change was"
+        " deployed. Fix: Engineers rolled back the change and restarted the gateway nodes."
+    )

@@ -237,11 +237,18 @@ def what_was_done(incident: Incident) -> str:
     """
     cause = (
         incident.root_cause.summary
+        or _told(incident, "root_cause")
         or incident.section("root_cause")
         or "; ".join(incident.contributing_factors)
         or incident.section("contributing_factors")
     )
-    fix = _FENCED.sub(" ", _fix(incident))
+    # What the reader found done: a section's label, or the sentence before the action that
+    # tells how it was noticed ("Mitigation: Our monitoring detected …"), is not the fix.
+    fix = (
+        _told(incident, "mitigation")
+        or _told(incident, "resolution")
+        or _FENCED.sub(" ", _fix(incident))
+    )
     parts = []
     if cause:
         parts.append("Cause: " + first_sentences(cause, 160))
@@ -250,6 +257,12 @@ def what_was_done(incident: Incident) -> str:
     if not parts and incident.section("summary"):
         parts.append("What happened: " + first_sentences(incident.section("summary"), 200))
     return " ".join(parts)
+
+
+def _told(incident: Incident, part: str) -> str:
+    """The statements the reader found of a part, in file order, as one text (commands,
+    which `fix_commands` gives line by line, left out)."""
+    return " ".join(s.text for s in incident.part(part) if "\n" not in s.text)
 
 
 def nearest_pattern(
