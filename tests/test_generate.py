@@ -345,3 +345,18 @@ def test_resolution_neither_verifies_by_a_milestone_nor_plans_a_lead_in():
         "- Lasting fix planned after [PM-1](../incidents/PM-1.md): Alert on free IP addresses "
         "per subnet",
     ]
+
+
+def test_verify_names_what_was_seen_recover_not_a_clause_nor_that_day_s_time():
+    bodies = [
+        "## Mitigation\n\nWe rolled back the CNI change at 10:20 UTC, which mitigated the issue"
+        " by 10:40 UTC.\n",
+        "## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
+        "- 10:20 Rolled back the CNI change.\n"
+        "- 10:36 Error rates returned to normal by 10:35 UTC.\n",
+    ]
+    (verify,) = [line for line in _pending_resolution(bodies) if line.startswith("- Verify")]
+    assert verify == (
+        "- Verify: Error rates returned to normal (as in 1 of 2 incidents: "
+        "[PM-2](../incidents/PM-2.md))."
+    )

@@ -457,7 +457,9 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.
-    said = {"mitigation": _acted(text, lexicon), "diagnosis": bool(_looked(text, lexicon))}
+    # "…, which mitigated the issue by 12:10": what the action before it did, no action.
+    acted = _acted(text, lexicon) and not _OUTCOME.match(text)
+    said = {"mitigation": acted, "diagnosis": bool(_looked(text, lexicon))}
     # "Issue is looked into": someone took it up, though nothing named was looked at.
     said["acknowledgement"] = bool(lexicon.cue("acknowledgement", text)) or (
         not said["diagnosis"] and bool(lexicon.cue("diagnosis", text))
@@ -473,6 +475,10 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
     return replace(event, kinds=tuple(kinds))
+
+
+# A clause that opens on what the one before did: "which mitigated the issue by 12:10".
+_OUTCOME = re.compile(r"^\W*(?:which|this|that|these|it)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE)
 
 
 def _first_signal(text: str, lexicon: Lexicon) -> bool:

@@ -311,6 +311,13 @@ def _gist(text: str) -> str:
     return " ".join(sorted(set(re.findall(r"[a-z]{4,}", text.lower())))[:12])
 
 
+_WHEN_SAID = re.compile(
+    r"\s+(?:by|at|around|until|from)\s+(?:about\s+)?\d{1,2}[:.]\d\d(?:\s*(?:[AaPp][Mm]))?"
+    r"(?:\s*(?:UTC|GMT|[A-Z]{2,4}T))?(?=[\s.,;]|$)"
+)
+_OUTCOME_CLAUSE = re.compile(r"^\W*(?:which|this|that|it)\b", re.IGNORECASE)
+
+
 def _verification(members: Sequence[Incident]) -> str:
     """How the fix was known to hold: the check the incidents name most often (the reader's
     verification statements, else the timeline entry that says impact was over), citing
@@ -319,12 +326,20 @@ def _verification(members: Sequence[Incident]) -> str:
     for m in members:
         said = [st.text for st in m.part("verification")]
         if not said:
+            # An entry that says what it saw recover ("Error rates returned to normal"), not
+            # an action, nor a clause of what the action before it did ("which mitigated the
+            # issue").
             said = [
-                e.text for e in m.timeline if "recovery" in e.kinds and "milestone" not in e.kinds
+                e.text
+                for e in m.timeline
+                if "recovery" in e.kinds
+                and not {"milestone", "mitigation"} & set(e.kinds)  # an action is no check
+                and not _OUTCOME_CLAUSE.match(e.text)
             ]
         for text in said:
             text = re.sub(r"(?:^|[;,.]\s*)(incident )?resolved\.?$", "", text, flags=re.I).strip()
             text = re.sub(r"^[A-Z][a-z]+:\s+", "", text)  # the entry's label ("Recovery:")
+            text = _WHEN_SAID.sub("", text)  # "… back to normal by 17:55 UTC": that day's time
             if re.search(r"[A-Za-z]{3,}", text) and "\n" not in text:
                 named = texts.setdefault(text, [])  # "Resolved." alone says how to verify nothing
                 if not named or named[-1] is not m:
