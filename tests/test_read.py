@@ -2091,3 +2091,26 @@ def test_alerting_that_notified_engineers_is_the_signal():
     assert texts(incident, "detection") == ["Automated alerting notified engineers at 13:27 UTC."]
     assert texts(incident, "mitigation") == ["We scaled out the gateway tier to add capacity."]
     assert moments_of(incident)["detected_at"] == "13:27"
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "We have implemented a fix and are monitoring service recovery.",
+        "We have applied a change to correct this and are seeing full recovery.",
+        "We have removed a misbehaving load balancer from the rotation.",
+        "We've taken a misbehaving fileserver pair offline to perform maintenance.",
+        "We've routed around the problematic provider.",
+        "We have temporarily paused delivery of webhooks while we address an issue.",
+        "We've rolled out a new SSL certificate to our CDN.",
+    ],
+)
+def test_a_status_update_that_tells_an_action_is_a_mitigation(update: str):
+    incident = read_text(f"## Timeline\n\n- 10:00 We are investigating errors.\n- 10:20 {update}\n")
+    assert texts(incident, "mitigation") == [update]
+
+
+def test_a_status_update_that_only_says_it_is_over_is_no_step():
+    said = "We've resolved the issues with Pull Requests."
+    incident = read_text(f"## Timeline\n\n- 10:00 We are investigating errors.\n- 10:20 {said}\n")
+    assert not incident.part("mitigation")

@@ -327,13 +327,12 @@ def _verification(members: Sequence[Incident]) -> str:
         said = [st.text for st in m.part("verification")]
         if not said:
             # An entry that says what it saw recover ("Error rates returned to normal"), not
-            # an action, nor a clause of what the action before it did ("which mitigated the
-            # issue").
+            # a clause of what the action before it did ("which mitigated the issue").
             said = [
                 e.text
                 for e in m.timeline
                 if "recovery" in e.kinds
-                and not {"milestone", "mitigation"} & set(e.kinds)  # an action is no check
+                and "milestone" not in e.kinds
                 and not _OUTCOME_CLAUSE.match(e.text)
             ]
         for text in said:
