@@ -2114,3 +2114,43 @@ def test_a_status_update_that_only_says_it_is_over_is_no_step():
     said = "We've resolved the issues with Pull Requests."
     incident = read_text(f"## Timeline\n\n- 10:00 We are investigating errors.\n- 10:20 {said}\n")
     assert not incident.part("mitigation")
+
+
+def test_a_post_mortem_in_the_english_of_a_second_language():
+    incident = read_text(
+        """
+        ## What happen
+
+        The orders API start to be very slow, many requests was timeout with 504.
+
+        ## Why it happen
+
+        The report job take all connections of the database pool, so the API was waiting.
+
+        ## How we find
+
+        Monitoring alert "OrdersLatencyHigh" was firing at 08:46 and the on-call get the page.
+
+        ## What we do
+
+        - 08:58 Marco kill the report job
+        - 09:05 latency is going down but still some errors
+        - 09:30 everything normal again
+
+        ## Next time
+
+        - move report job to read replica
+        """,
+        start="2024-11-20T08:40:00+01:00",
+    )
+    assert texts(incident, "root_cause") == [
+        "The report job take all connections of the database pool, so the API was waiting."
+    ]
+    assert [m.id for m in incident.failure_modes] == ["connection-pool-exhaustion"]
+    assert texts(incident, "follow_ups") == ["move report job to read replica"]
+    moments = moments_of(incident)
+    # Noticed as told under "How we find", though the timeline lists only what was done.
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("08:46", "09:05")
+    assert moments["resolved_at"] == "09:30"
+    (kill,) = incident.part("mitigation")
+    assert kill.effect_minutes == 7

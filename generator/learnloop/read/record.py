@@ -401,7 +401,22 @@ def read_timeline(
         read = [_kinds(event, lexicon) for event in told]
         read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
         return _noticed_where_told(read, reading)
-    return [_kinds(event, lexicon) for event in found]
+    events = [_kinds(event, lexicon) for event in found]
+    if not any("detection" in e.kinds for e in events):
+        # The timeline lists what was done; when it was noticed is told under Detection
+        # ("The alert was firing at 08:46 and the on-call got the page").
+        noticing = [b for part, b in reading.prose if part == "detection"]
+        told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
+        signal = next(
+            (e for e in _noticed_where_told([_kinds(t, lexicon) for t in told], reading)
+             if "detection" in e.kinds),
+            None,
+        )  # fmt: skip
+        if signal is not None and signal.at is not None:
+            at = signal.at
+            place = next((n for n, e in enumerate(events) if e.at is not None and e.at > at), None)
+            events.insert(len(events) if place is None else place, signal)
+    return events
 
 
 def _noticed_where_told(events: list[TimelineEvent], reading: Reading) -> list[TimelineEvent]:
