@@ -25,9 +25,10 @@ style (paragraphs opened by labels), one in the prose styles of a company's own 
 by many hands (narrative, non-native English, tables): the same figures, with purity against
 the simulated failure. They are not tuning data: nothing in the reader was fitted to them.
 
-danluu's summaries are one JSON object a line, which no importer reads: each is written out as
-the Markdown file a person would keep (its title as a heading, then its text, dated in its
-file name since the summaries carry no date), and that folder imported.
+danluu's summaries are one JSON object a line with no date. `import` reads them as a table
+(JSON Lines), dating each by the file; here each is written out as the Markdown file a person
+would keep (its title as a heading, then its text, dated in its file name), and that folder
+imported, so that its category is known by its path.
 
 Options: `--keep DIR` leaves each generated repository under DIR to read; `--show` prints,
 per recurring pattern, its size and which of the three regions are empty.

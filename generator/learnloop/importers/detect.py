@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from learnloop.importers import alertmanager, jira, opsgenie, pagerduty, statuspage
+from learnloop.importers import alertmanager, jira, opsgenie, pagerduty, statuspage, table
 from learnloop.importers.markdown import split_front_matter
 from learnloop.importers.records import Document, Skipped
 
@@ -23,6 +23,7 @@ MAX_BYTES = 64 * 1024 * 1024  # an export page of thousands of incidents is a fe
 MARKDOWN = (".md", ".markdown", ".mdx", ".mdown", ".txt", ".erb")
 HTML = (".html", ".htm", ".xhtml")
 JSON = (".json",)
+TABLES = (".csv", ".tsv", ".jsonl", ".ndjson")
 JSON_FORMATS = ("statuspage", "pagerduty", "opsgenie", "jira", "alertmanager")
 # Files that sit beside post-mortems and are about the folder, not an incident.
 _ABOUT = re.compile(
@@ -32,7 +33,7 @@ _ABOUT = re.compile(
 )
 _NOT_TEXT = re.compile(
     r"\.(png|jpe?g|gif|svg|webp|ico|pdf|docx?|xlsx?|pptx?|gz|tgz|tar|7z|mp4|mov|woff2?|ttf|"
-    r"ya?ml|toml|css|js|py|rb|sh|lock|csv)$",
+    r"ya?ml|toml|css|js|py|rb|sh|lock)$",
     re.IGNORECASE,
 )
 _CSTATE_KEYS = {"affected", "resolvedwhen", "informational", "pin"}
@@ -135,6 +136,20 @@ def read(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
 def classify(text: str, shown: str, source: str, name: str, fmt: str) -> Document | Skipped:
     """The format of a text file's content, given what was asked for."""
     lower = name.lower()
+    if lower.endswith(TABLES) and fmt in ("auto", "table"):
+        rows = table.rows_of(text, name)
+        if isinstance(rows, str):
+            return Skipped(shown, rows)
+        if not table.is_log(rows):
+            return Skipped(
+                shown,
+                "not an incident log: no column names a title (title, incident, subject) or "
+                "holds its text (description, text)",
+                error=fmt == "table",
+            )
+        return _doc("table", shown, source, rows, name)
+    if lower.endswith(TABLES):
+        return Skipped(shown, f"a table of incidents, not {fmt} (use --format table)")
     is_json = lower.endswith(JSON) or (fmt in JSON_FORMATS and not lower.endswith(MARKDOWN + HTML))
     if is_json or (
         fmt == "auto" and text.lstrip()[:1] in ("{", "[") and not lower.endswith(MARKDOWN + HTML)
@@ -142,6 +157,8 @@ def classify(text: str, shown: str, source: str, name: str, fmt: str) -> Documen
         return _json(text, shown, source, name, fmt)
     if fmt in JSON_FORMATS or fmt == "slack":
         return Skipped(shown, f"not JSON, so not {fmt}")
+    if fmt == "table":
+        return Skipped(shown, "not a table of incidents (CSV, TSV, JSON Lines or JSON records)")
     is_html = lower.endswith(HTML) or (not lower.endswith(MARKDOWN) and _html_start(text))
     if fmt == "html" or (fmt == "auto" and is_html):
         if fmt == "html" and not (is_html or "<" in text):
@@ -187,9 +204,14 @@ def _json(text: str, shown: str, source: str, name: str, fmt: str) -> Document |
     except RecursionError:
         return Skipped(shown, "JSON nested too deeply to read")
     found = sniff(data)
+    if found is None and table.looks_like(data):
+        found = "table"  # a list of flat records: an incident log exported as JSON
     if fmt == "auto":
         if found is None:
-            return Skipped(shown, "unknown format: JSON that is none of " + ", ".join(JSON_FORMATS))
+            return Skipped(
+                shown,
+                "unknown format: JSON that is none of " + ", ".join((*JSON_FORMATS, "table")),
+            )
         return _doc(found, shown, source, data, name)
     if found not in (fmt, None) and not (fmt == "pagerduty" and found == "opsgenie"):
         return Skipped(shown, f"not a {fmt} document: it looks like {found} (try --format {found})")

@@ -16,6 +16,7 @@ FORMATS = (
     "jira",
     "slack",
     "alertmanager",
+    "table",
 )
 
 

@@ -27,6 +27,7 @@ from learnloop.importers import (
     pagerduty,
     slack,
     statuspage,
+    table,
 )
 from learnloop.importers.plan import Existing, Planned, Planner
 from learnloop.importers.records import Document, Imported, Record, Skipped
@@ -44,6 +45,7 @@ _SINGLE: dict[str, Callable[[Document], list[Record]]] = {
     "html": html.records,
     "cstate": cstate.records,
     "statuspage": statuspage.records,
+    "table": table.records,
 }
 _GROUPED: dict[str, Callable[[Sequence[Document]], list[Record]]] = {
     "pagerduty": pagerduty.records,

@@ -765,6 +765,17 @@ def infer(
         )
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
+    # A moment told in passing and the sentence it is told in are one action: the sentence,
+    # as written, is kept ("Rolled back the deploy at 14:31; errors stopped by 14:40.").
+    kept[:] = [
+        s
+        for s in kept
+        if s.how != "timeline"
+        or not any(
+            o.how != "timeline" and o.line <= s.line <= o.end and s.text.rstrip(".") in o.text
+            for o in kept
+        )
+    ]
     # Found by its words and dated before the first signal ("During routine patching, kafka-2
     # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.
     signal = next((e.at for e in dated if "detection" in e.kinds), None)

@@ -1,0 +1,169 @@
+"""Incidents kept as rows: a spreadsheet's CSV or TSV export, JSON Lines, or a JSON list of
+flat records, one incident a row.
+
+Teams that keep an incident log in a spreadsheet, or a collection of summaries as records,
+import it as they would post-mortems: each row is read as the post-mortem it would be written
+as. Columns that name the incident (title, id), when it happened (date, start, detected,
+resolved), its severity, services and tags become its front matter; every other column with
+text becomes a section under the column's name ("Root cause", "Resolution"), so the reader
+finds its parts as it finds a heading's. A column named for the text itself (text, body,
+description, details) is the opening text, with no heading.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+from learnloop.importers import markdown
+from learnloop.importers.records import Document, Record, Skipped
+
+# The columns that hold the text itself, not a part of it.
+_TEXT = frozenset({"text", "body", "content", "description", "details", "narrative", "notes"})
+# Column name (its words) -> the front-matter key the Markdown reader knows it by.
+_FRONT = {
+    **{name: key for key in ("title", "id", "tags") for name in markdown.FRONT_KEYS[key]},
+    "subject": "title",
+    "incident id": "id",
+    "incident": "title",
+    "ticket": "id",
+}
+_URL = frozenset({"url", "link", "permalink", "source url", "report url", "postmortem url"})
+_MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+_MAX_ROWS = 100_000
+
+
+def looks_like(data: Any) -> bool:
+    """Whether parsed JSON is a list of flat records, each with a title or a text."""
+    if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data[:20]):
+        return False
+    return all(_flat(r) and (_named(r, "title") or _texts(r)) for r in data[:20])
+
+
+def is_log(rows: list[dict[str, Any]]) -> bool:
+    """Whether rows are incidents: their columns name a title or hold a text (a table of
+    metrics or of anything else beside the post-mortems is not read as incidents)."""
+    columns = {_words(str(k)) for row in rows[:20] for k in row}
+    return any(_FRONT.get(c) == "title" or c in _TEXT for c in columns)
+
+
+def rows_of(text: str, name: str) -> list[dict[str, Any]] | str:
+    """The rows of a CSV, TSV or JSON Lines text, or why it holds none."""
+    lower = name.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        rows: list[dict[str, Any]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except (json.JSONDecodeError, RecursionError) as exc:
+                return f"line {number}: not a JSON record ({exc})"
+            if not isinstance(row, dict):
+                return f"line {number}: a JSON {type(row).__name__}, not a record"
+            rows.append(row)
+        return rows
+    delimiter = "\t" if lower.endswith(".tsv") else _delimiter(text)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        if not reader.fieldnames or not any(f and f.strip() for f in reader.fieldnames):
+            return "no header row: the first row names the columns"
+        return [
+            {k.strip(): v for k, v in row.items() if k}
+            for row, _ in zip(reader, range(_MAX_ROWS), strict=False)
+        ]
+    except csv.Error as exc:
+        return f"line {reader.line_num}: {exc}"
+
+
+def _delimiter(text: str) -> str:
+    # A spreadsheet in a locale that writes decimal commas exports with semicolons.
+    head = text.split("\n", 1)[0]
+    return ";" if head.count(";") > head.count(",") else ","
+
+
+def records(doc: Document) -> list[Record]:
+    """An incident a row; a row with nothing to read is reported, with its number."""
+    rows = doc.data if isinstance(doc.data, list) else []
+    out: list[Record] = []
+    stem = re.sub(r"\.[A-Za-z]+$", "", doc.name)
+    for number, row in enumerate(rows, start=1):
+        shown = f"{doc.shown}#{number}"
+        front, body = post_mortem(row)
+        if not body.strip() and not front.get("title"):
+            # A spreadsheet's export ends with blank rows: nothing is lost by passing them.
+            out.append(Skipped(shown, "an empty row: no title and no text", error=False))
+            continue
+        if "id" not in front:
+            # The row's own id, else one from what it says: inserting a row above it does
+            # not make it another incident on the next import.
+            said = json.dumps(row, sort_keys=True, default=str)
+            front["id"] = f"{stem}-{hashlib.sha256(said.encode()).hexdigest()[:8]}"
+        row_doc = replace(doc, shown=shown, data=body, name=f"{stem}-{number}", fmt="table")
+        found = markdown.read(row_doc, front, body, "table")
+        if isinstance(found, Skipped):
+            out.append(found)
+            continue
+        url = next((_said(v) for k, v in row.items() if _words(str(k)) in _URL and _said(v)), None)
+        out.append(replace(found, digest=markdown.digest_of(row), url=url))
+    return out
+
+
+def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """(front matter, Markdown body) of one row, as the post-mortem it would be written as."""
+    front: dict[str, Any] = {}
+    opening: list[str] = []
+    sections: list[str] = []
+    for column, value in row.items():
+        said = _said(value)
+        if not said:
+            continue
+        words = _words(column)
+        key = _FRONT.get(words)
+        if key is None and words in markdown.FRONT_KEYS["date"]:
+            key = "date"
+        field = markdown.field_key(column)
+        if key is not None and key not in front:
+            front[key] = value if isinstance(value, list) else said
+        elif field in ("date", *_MEANT, "severity", "services", "status") and field not in front:
+            front[field] = value if isinstance(value, list) else said
+        elif words in _URL:
+            continue  # where the write-up is: the import's link, not a part of its text
+        elif words in _TEXT:
+            opening.append(said)
+        else:
+            sections.append(f"## {column.strip()}\n\n{said}")
+    return front, "\n\n".join([*opening, *sections]) + "\n"
+
+
+def _said(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v).strip() for v in value if str(v).strip())
+    if value is None or isinstance(value, bool | dict):
+        return ""
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _words(column: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", column.lower()).strip()
+
+
+def _flat(row: dict[str, Any]) -> bool:
+    return all(
+        not isinstance(v, dict) and not (isinstance(v, list) and any(isinstance(i, dict | list)
+                                                                      for i in v))
+        for v in row.values()
+    )  # fmt: skip
+
+
+def _named(row: dict[str, Any], key: str) -> bool:
+    return any(_FRONT.get(_words(str(k))) == key and _said(v) for k, v in row.items())
+
+
+def _texts(row: dict[str, Any]) -> bool:
+    return any(_words(str(k)) in _TEXT and _said(v) for k, v in row.items())

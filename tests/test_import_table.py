@@ -1,0 +1,124 @@
+"""Importing an incident log kept as a table: CSV, TSV, JSON Lines, a JSON list of records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from learnloop.importers import table
+from tests.importing import incidents, reasons, run_import
+
+LOG = (
+    "Date,Title,Severity,Service,Duration,What happened,Root cause,Resolution,Link\n"
+    '2024-02-03 14:02,Checkout errors after deploy,SEV2,checkout,38 minutes,"Checkout returned'
+    ' 500s.","A deploy removed the pool limit, and the connection pool was exhausted.",'
+    '"Rolled back the deploy at 14:31; errors stopped by 14:40.",https://wiki.example/pm/42\n'
+    "2024-03-11,Search slow,SEV3,search,,Search latency went to 8 s.,The index ran out of disk"
+    " space.,Freed 40 GB of disk.,\n"
+    ",,,,,,,,\n"
+)
+
+
+def _log(tmp_path: Path, name: str, text: str) -> Path:
+    folder = tmp_path / "log"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+def test_a_spreadsheet_row_is_read_as_the_post_mortem_it_would_be(make_repo, tmp_path):
+    root = make_repo({})
+    result, out = run_import(root, _log(tmp_path, "incident-log.csv", LOG))
+    assert result.exit_code == 0, result.output
+    # A blank row at the end, as spreadsheets export, is passed over and said so.
+    assert reasons(out) == {"incident-log.csv#3": "an empty row: no title and no text"}
+    found = {i.title: i for i in incidents(root).values()}
+    checkout = found["Checkout errors after deploy"]
+    assert (checkout.severity, checkout.services) == ("P2", ("checkout",))
+    assert checkout.started_at.isoformat() == "2024-02-03T14:02:00+00:00"
+    assert checkout.resolved_at.isoformat() == "2024-02-03T14:40:00+00:00"
+    # Each column of text is a part the reader finds, as under a heading of that name.
+    assert [s.text for s in checkout.part("root_cause")] == [
+        "A deploy removed the pool limit, and the connection pool was exhausted."
+    ]
+    assert [s.text for s in checkout.part("mitigation")] == [
+        "Rolled back the deploy at 14:31; errors stopped by 14:40."
+    ]
+    assert "connection-pool-exhaustion" in {m.id for m in checkout.failure_modes}
+    written = (root / checkout.path).read_text()
+    assert "url: https://wiki.example/pm/42" in written
+    assert "## Link" not in written
+    assert found["Search slow"].started_at.date().isoformat() == "2024-03-11"
+
+
+def test_importing_the_log_again_changes_nothing_and_a_row_keeps_its_incident(make_repo, tmp_path):
+    root = make_repo({})
+    folder = _log(tmp_path, "incident-log.csv", LOG)
+    _, first = run_import(root, folder)
+    _, again = run_import(root, folder)
+    assert (len(first["imported"]), len(again["imported"]), len(again["unchanged"])) == (2, 0, 2)
+    # A row added above the others: they stay the incidents they were.
+    header, rows = LOG.split("\n", 1)
+    added = f"{header}\n2024-01-05,Login slow,SEV3,auth,,Logins took 9 s.,,,\n{rows}"
+    _log(tmp_path, "incident-log.csv", added)
+    _, third = run_import(root, folder)
+    assert (len(third["imported"]), len(third["unchanged"])) == (1, 2)
+
+
+def test_json_lines_and_a_json_list_of_records(make_repo, tmp_path):
+    records = [
+        {
+            "id": "ops:17",
+            "title": "Edge routers crashed on a bad rule",
+            "text": "A bad config (router rule) caused all edge routers to crash.",
+            "categories": ["Config Errors"],
+            "date": "2019-07-02",
+        },
+        {"title": "DNS outage", "text": "The resolvers ran out of memory.", "date": "2020-01-09"},
+    ]
+    folder = _log(tmp_path, "summaries.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    (folder / "more.json").write_text(json.dumps([{**records[1], "title": "DNS outage again"}]))
+    root = make_repo({})
+    result, _ = run_import(root, folder)
+    assert result.exit_code == 0, result.output
+    found = incidents(root)
+    assert found["ops-17"].tags == ("Config Errors",)
+    assert {i.title for i in found.values()} == {
+        "Edge routers crashed on a bad rule",
+        "DNS outage",
+        "DNS outage again",
+    }
+
+
+def test_a_broken_line_of_json_lines_is_named_and_loses_nothing_else(make_repo, tmp_path):
+    folder = _log(tmp_path, "broken.jsonl", '{"title": "A", "text": "x"}\n{"title": \n')
+    (folder / "fine.csv").write_text("Title,Date\nDisk full,2024-05-01\n")
+    root = make_repo({})
+    result, out = run_import(root, folder)
+    assert result.exit_code == 1
+    assert reasons(out)["broken.jsonl"].startswith("line 2: not a JSON record")
+    assert [i.title for i in incidents(root).values()] == ["Disk full"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["a.csv", "a.tsv", "a.jsonl"]))
+def test_any_text_gives_rows_or_a_reason_never_an_error(text: str, name: str):
+    rows = table.rows_of(text, name)
+    assert isinstance(rows, str | list)
+    if isinstance(rows, list):
+        for row in rows:
+            front, body = table.post_mortem(row)
+            assert isinstance(front, dict)
+            assert body.endswith("\n")
+
+
+def test_a_table_of_something_else_beside_the_post_mortems_is_passed_over(make_repo, tmp_path):
+    folder = _log(tmp_path, "latency.csv", "timestamp,p99_ms\n2024-05-01T10:00:00Z,120\n")
+    root = make_repo({})
+    result, out = run_import(root, folder)
+    assert result.exit_code == 0
+    assert reasons(out)["latency.csv"].startswith("not an incident log")
+    assert not incidents(root)
