@@ -831,11 +831,7 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
     opens it (after who made it: "We migrated the pod") or is said in the passive ("the
     account was enabled"), and nothing else is told of it (no kind, plan, fault or outcome)."""
     text = event.text
-    if event.kinds or any(
-        lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause")
-    ):
-        return False
-    if _CONSEQUENCE.match(text):
+    if event.kinds or _tells_more(text, lexicon) or _CONSEQUENCE.match(text):
         return False
     for change in lexicon.every("change", text):
         before = text[: change.start()]
@@ -854,8 +850,14 @@ def _change_opens(sentence: str, lexicon: Lexicon) -> bool:
     return (
         change is not None
         and _OPENS.match(sentence[: change.start()]) is not None
-        and not any(lexicon.cue(k, sentence) for k in ("intent", "ineffective", "fault", "cause"))
+        and not _tells_more(sentence, lexicon)
     )
+
+
+def _tells_more(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text tells of a change something that makes it no action: a plan, an attempt
+    that failed, a fault or a cause ("Deployed a config change that broke the login page")."""
+    return any(lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause"))
 
 
 # What may stand before a change verb that opens an entry ("Then quickly rolled …").
