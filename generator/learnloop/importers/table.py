@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from learnloop.importers import markdown
+from learnloop.importers.fields import digest_of
 from learnloop.importers.records import Document, Record, Skipped
 
 # The columns that hold the text itself, not a part of it.
@@ -35,7 +36,6 @@ _FRONT = {
 }
 _URL = frozenset({"url", "link", "permalink", "source url", "report url", "postmortem url"})
 _MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
-_MAX_ROWS = 100_000
 
 
 def looks_like(data: Any) -> bool:
@@ -73,10 +73,7 @@ def rows_of(text: str, name: str) -> list[dict[str, Any]] | str:
     try:
         if not reader.fieldnames or not any(f and f.strip() for f in reader.fieldnames):
             return "no header row: the first row names the columns"
-        return [
-            {k.strip(): v for k, v in row.items() if k}
-            for row, _ in zip(reader, range(_MAX_ROWS), strict=False)
-        ]
+        return [{k.strip(): v for k, v in row.items() if k} for row in reader]
     except csv.Error as exc:
         return f"line {reader.line_num}: {exc}"
 
@@ -110,7 +107,7 @@ def records(doc: Document) -> list[Record]:
             out.append(found)
             continue
         url = next((_said(v) for k, v in row.items() if _words(str(k)) in _URL and _said(v)), None)
-        out.append(replace(found, digest=markdown.digest_of(row), url=url))
+        out.append(replace(found, digest=digest_of(row), url=url))
     return out
 
 
