@@ -1180,6 +1180,21 @@ def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
             id="prose",
         ),
         pytest.param(
+            [
+                "- T-10 min: config pushed",
+                "- T+0: deploy starts",
+                "- T+4m: alert fires",
+                "- T+1:02 errors back to normal",
+            ],
+            [
+                ("config pushed", _utc(6, 22, 5, 50)),
+                ("deploy starts", _utc(6, 22, 6, 0)),
+                ("alert fires", _utc(6, 22, 6, 4)),
+                ("errors back to normal", _utc(6, 22, 7, 2)),
+            ],
+            id="relative to the start",
+        ),
+        pytest.param(
             ["- 7:30 AM JST deploy", "- at 14h05 errors", "- 2021-06-22 08:21 CET rollback"],
             [
                 ("deploy", _utc(6, 21, 22, 30)),

@@ -106,6 +106,12 @@ def events(
             if event is not None:
                 out.append(event)
             continue
+        relative = _RELATIVE.match(text)
+        if relative is not None and started_at is not None:
+            # "T+4m: error rate alert fires": minutes from the start, as some teams count.
+            at = started_at + _offset(relative)
+            out.append(TimelineEvent(at, plain(text[relative.end() :]), block.line))
+            continue
         found = times.leading(text, clock.year)
         if found is not None:
             stamp, rest = found
@@ -134,6 +140,23 @@ def events(
             continue
         out.append(TimelineEvent(None, plain(text), block.line))
     return _oldest_first(out)
+
+
+_RELATIVE = re.compile(
+    r"^\W*T\s*(?P<sign>[+-])\s*(?:(?P<h>\d{1,2}):(?P<m>[0-5]\d)|(?P<n>\d{1,4})\s*"
+    r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?)(?!\w)\W*"
+)
+
+
+def _offset(relative: re.Match[str]) -> timedelta:
+    """How far from the start a relative time is ("T+1:05", "T+4m", "T-10 min")."""
+    if relative["h"] is not None:
+        span = timedelta(hours=int(relative["h"]), minutes=int(relative["m"]))
+    else:
+        unit = (relative["unit"] or "m")[0]
+        size = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+        span = timedelta(seconds=int(relative["n"]) * size)
+    return -span if relative["sign"] == "-" else span
 
 
 def _oldest_first(out: list[TimelineEvent]) -> list[TimelineEvent]:
