@@ -2169,3 +2169,21 @@ def test_a_post_mortem_in_the_english_of_a_second_language():
     assert moments["resolved_at"] == "09:30"
     (kill,) = incident.part("mitigation")
     assert kill.effect_minutes == 7
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_cause"),
+    [
+        ("This was caused by a bad deploy of the auth service.", True),
+        ("This happened because the disk filled up.", True),
+        ("That was due to a race condition in the scheduler.", True),
+        ("The issue stemmed from a missing index.", True),
+        ("We traced the problem to a memory leak in the worker.", True),
+        # What followed from it, or words about the write-up, are no cause.
+        ("This resulted in errors for all users.", False),
+        ("This post-mortem examines the root cause of the issue.", False),
+    ],
+)
+def test_a_cause_said_of_it_though_the_sentence_opens_on_this(sentence: str, is_cause: bool):
+    incident = read_text(f"## Summary\n\nSearch was down for an hour. {sentence}\n")
+    assert (sentence in texts(incident, "root_cause")) is is_cause
