@@ -407,11 +407,9 @@ def read_timeline(
         # ("The alert was firing at 08:46 and the on-call got the page").
         noticing = [b for part, b in reading.prose if part == "detection"]
         told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
-        signal = next(
-            (e for e in _noticed_where_told([_kinds(t, lexicon) for t in told], reading)
-             if "detection" in e.kinds),
-            None,
-        )  # fmt: skip
+        # Only the first moment told there can be when it was noticed.
+        first = _noticed_where_told([_kinds(told[0], lexicon)], reading) if told else []
+        signal = first[0] if first and "detection" in first[0].kinds else None
         if signal is not None and signal.at is not None:
             at = signal.at
             place = next((n for n, e in enumerate(events) if e.at is not None and e.at > at), None)
