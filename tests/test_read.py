@@ -1096,10 +1096,11 @@ def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
                 "| 00:05 | Ana | next day (resolved) |",
             ],
             [
-                ("CI — VPC CNI replaced", _utc(6, 22, 8, 21)),
+                # A one-word cell first (who, or the moment's name) is the entry's label.
+                ("CI: VPC CNI replaced", _utc(6, 22, 8, 21)),
                 ("Alert fires", _utc(6, 22, 8, 29)),
-                ("Ana — late", _utc(6, 22, 23, 10)),
-                ("Ana — next day (resolved)", _utc(6, 23, 0, 5)),
+                ("Ana: late", _utc(6, 22, 23, 10)),
+                ("Ana: next day (resolved)", _utc(6, 23, 0, 5)),
             ],
             id="a table",
         ),
@@ -2187,3 +2188,20 @@ def test_a_post_mortem_in_the_english_of_a_second_language():
 def test_a_cause_said_of_it_though_the_sentence_opens_on_this(sentence: str, is_cause: bool):
     incident = read_text(f"## Summary\n\nSearch was down for an hour. {sentence}\n")
     assert (sentence in texts(incident, "root_cause")) is is_cause
+
+
+def test_a_table_of_milestones_names_each_moment_in_a_cell():
+    incident = read_text(
+        """
+        ## Milestones
+
+        | Time | Milestone | Note |
+        |---|---|---|
+        | 2024-05-14 10:02:13 UTC | Started | Checkout latency climbing |
+        | 2024-05-14 10:06:40 UTC | Detected | PagerDuty alert CheckoutP99High |
+        | 2024-05-14 10:31:55 UTC | Mitigated | Feature flag new-pricing turned off |
+        """,
+        start="2024-05-14T10:02:13Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("10:06", "10:31")

@@ -301,12 +301,17 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
             clock.day = dated = day[0]
         elif not _WEEKDAY.fullmatch(cell.strip()):
             break
-    text = plain(" — ".join(c for c in cells[rest_at:] if c))
+    said = [c for c in cells[rest_at:] if c]
+    if len(said) >= 2 and _NAME_CELL.fullmatch(said[0]):
+        # "| 10:06 | Detected | PagerDuty alert |": a cell that names the moment is its label.
+        said = [f"{said[0]}: {said[1]}", *said[2:]]
+    text = plain(" — ".join(said))
     if stamp is None:
         return TimelineEvent(None, plain(" — ".join(c for c in cells if c)), block.line)
     return TimelineEvent(clock.place(stamp), text, block.line)
 
 
+_NAME_CELL = re.compile(r"[A-Za-z][\w-]{0,30}")
 _WEEKDAY = re.compile(
     r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?", re.I
 )
