@@ -203,6 +203,11 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         if part is None and _repeats_title(block, incident.title):
             assigned[index] = (ASIDE, how, block)  # the title, pasted again as a plain line
             continue
+        if part is None and block.kind == "paragraph" and _fields_only(block, lexicon):
+            # "Start time: 2024-07-09 16:20 EDT" / "Severity: SEV2": the record's fields, as
+            # an e-mailed report opens; no sentence of the story.
+            assigned[index] = (ASIDE, how, block)
+            continue
         if part != "timeline" and block.kind in ("paragraph", "item"):
             reading.prose.append((part, block))
         elif part != "timeline" and block.kind == "row" and how == "label":
@@ -250,6 +255,18 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
     return reading
+
+
+def _fields_only(block: Block, lexicon: Lexicon) -> bool:
+    """Whether a paragraph is lines of "Label: value" and nothing else, none of them a part's
+    label (a block of fields, not of prose)."""
+    lines = [ln for ln in block.raw.splitlines() if ln.strip()]
+    return len(lines) >= 2 and all(
+        _FIELD_LINE.match(ln) and lexicon.label(ln.strip()) is None for ln in lines
+    )
+
+
+_FIELD_LINE = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*)?[A-Z][\w /()-]{0,30}?(?:\*\*)?:(?:\*\*)?\s+\S")
 
 
 def _row_said(block: Block) -> str:
