@@ -2228,3 +2228,25 @@ def test_a_report_that_opens_with_its_fields_tells_no_story_in_them():
         "The signer read its key from a secret rotated at 16:15, but the pods cached the old key."
     ]
     assert [m.id for m in incident.failure_modes] == ["credential-expiry"]
+
+
+def test_a_chat_quoted_in_the_story_is_read_with_the_story_s_moments():
+    incident = read_text(
+        """
+        ## What happened
+
+        At 14:02 UTC our canary for the EU region started failing. Sam posted in #incidents:
+
+        > 14:05 sam: seeing 502s on checkout in eu-west-1, anyone deploying?
+        > 14:06 lee: I just shipped the nginx config for the new CDN origin
+
+        Lee reverted the nginx config at 14:11 and the 502s stopped within two minutes.
+        """,
+        start="2024-05-14T14:02:00Z",
+    )
+    assert texts(incident, "detection") == [
+        "sam: seeing 502s on checkout in eu-west-1, anyone deploying?"
+    ]
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("14:05", "14:11")
+    assert [e.line for e in incident.timeline] == [11, 13, 14, 16]

@@ -20,6 +20,7 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+•]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?(?P<text>.*)$"
 )
+_QUOTE = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")
 _ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|?[ \t]*$")
 _RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$")
 _CELL_EDGE = re.compile(r"(?<!\\)\|")
@@ -48,7 +49,7 @@ class Block:
 
 def blocks(text: str, first_line: int = 1) -> list[Block]:
     """The blocks of a Markdown text whose first line is file line `first_line`."""
-    lines = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
+    lines = _unquoted(_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n"))
     out: list[Block] = []
     index = 0
     para: list[tuple[int, str]] = []  # (index, text) of the open paragraph or item
@@ -154,6 +155,22 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
         para.append((index, line))
         index += 1
     close()
+    return out
+
+
+def _unquoted(lines: list[str]) -> list[str]:
+    """The lines with their block-quote markers taken off ("> 14:05 sam: seeing 502s", a chat
+    quoted in a narrative): a quote holds Markdown like any other. Code keeps its lines."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        if fence is None:
+            line = _QUOTE.sub("", line)
+            opened = _FENCE.match(line)
+            fence = opened.group(1) if opened else None
+        elif line.strip().startswith(fence):
+            fence = None
+        out.append(line)
     return out
 
 

@@ -63,6 +63,7 @@ class Reading:
     # entries though listed under another part (see `_dated_runs`).
     assigned: list[tuple[str | None, str, Block]] = field(default_factory=list)
     entries: set[int] = field(default_factory=set)
+    written_timeline: bool = False  # a part of its own holds entries (not only dated lists)
 
     def add(self, part: str, statement: Statement) -> None:
         kept = self.parts[part]
@@ -220,6 +221,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         if part == "timeline":
             reading.timeline_blocks.append(block)
             reading.sections.setdefault("timeline", []).append(block.raw)
+            reading.written_timeline = True
             continue
         if block.header and how == "section":
             continue  # "Action item | Type | Owner": a table's column names tell nothing
@@ -396,12 +398,14 @@ def read_timeline(
     found = timeline_mod.events(
         reading.timeline_blocks, incident.started_at, zone, reading.stated_zone
     )
+    entry_blocks = list(reading.timeline_blocks)
     if not found:
         # No timeline part: entries anywhere that open with a time are the timeline.
         timed = [b for b in reading.unassigned if b.kind in ("item", "row", "paragraph")
                  and times.leading(b.text) is not None]  # fmt: skip
         if len(timed) >= 2:
             found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
+            entry_blocks = timed
             # A list entry is read as an entry only; a paragraph is also prose to be read.
             read_as_entries = {b for b in timed if b.kind in ("item", "row")}
             reading.entries |= {
@@ -419,6 +423,16 @@ def read_timeline(
         read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
         return _noticed_where_told(read, reading)
     events = [_kinds(event, lexicon) for event in found]
+    if not reading.written_timeline:
+        # Only lines that open with a time, under another part (a chat quoted in the story):
+        # the moments the story's sentences tell are the timeline too, in time order.
+        quoted = set(map(id, entry_blocks))
+        prose = [b for _, b in reading.prose if id(b) not in quoted]
+        told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone)
+        events = sorted(
+            [*events, *(_kinds(t, lexicon) for t in told)],
+            key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
+        )
     if not any("detection" in e.kinds for e in events):
         # The timeline lists what was done; when it was noticed is told under Detection
         # ("The alert was firing at 08:46 and the on-call got the page").
