@@ -2250,3 +2250,24 @@ def test_a_chat_quoted_in_the_story_is_read_with_the_story_s_moments():
     moments = moments_of(incident)
     assert (moments["detected_at"], moments["mitigated_at"]) == ("14:05", "14:11")
     assert [e.line for e in incident.timeline] == [11, 13, 14, 16]
+
+
+def test_a_chat_tool_s_emoji_codes_are_no_words_of_the_story():
+    incident = read_text(
+        """
+        ## Timeline
+
+        - **10:02** — :rotating_light: Alert `ApiErrorRate` fired in #alerts
+        - **10:14** — :leftwards_arrow_with_hook: @ben rolled back deploy 8123
+        - **10:19** — :white_check_mark: error rate back to baseline
+        """,
+        start="2024-05-14T10:00:00Z",
+    )
+    assert [e.text for e in incident.timeline] == [
+        "Alert `ApiErrorRate` fired in #alerts",
+        "@ben rolled back deploy 8123",
+        "error rate back to baseline",
+    ]
+    assert moments_of(incident)["detected_at"] == "10:02"
+    told = read_text("## Summary\n\nCheckout failed. The last deploy changed the pool size to 5.\n")
+    assert texts(told, "root_cause") == ["The last deploy changed the pool size to 5."]

@@ -20,6 +20,8 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _ITEM = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+•]|\d{1,3}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?(?P<text>.*)$"
 )
+# A chat tool's emoji code (":rotating_light:", ":white_check_mark:"): no word of the story.
+_EMOJI = re.compile(r"(?<![\w:/]):(?=[a-z0-9_+-]*[a-z])[a-z0-9_+-]{2,40}:(?![\w/])")
 _QUOTE = re.compile(r"^[ ]{0,3}(?:>[ ]?)+")
 _ROW = re.compile(r"^[ \t]*\|(?P<cells>.*)\|?[ \t]*$")
 _RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$")
@@ -58,7 +60,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
     def close() -> None:
         nonlocal para
         if para:
-            joined = " ".join(line.strip() for _, line in para).strip()
+            joined = " ".join(_EMOJI.sub("", line).strip() for _, line in para).strip()
             if joined:
                 out.append(
                     Block(
@@ -128,7 +130,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
             if not _SEPARATOR.match(line):
                 # `\|` is a pipe inside a cell (GitHub's tables), often in a quoted command.
                 parts = _CELL_EDGE.split(row.group("cells"))
-                cells = tuple(c.strip().replace("\\|", "|") for c in parts)
+                cells = tuple(_EMOJI.sub("", c).strip().replace("\\|", "|") for c in parts)
                 cells = tuple(c for c in cells if c) or ("",)
                 out.append(
                     Block(
