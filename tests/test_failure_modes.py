@@ -156,6 +156,14 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("The connection pool was saturated and requests queued.", "connection-pool-exhaustion"),
         ("The node ran out of memory during the import.", "memory-exhaustion"),
         ("Search failed because es-data-3 ran out of heap.", "memory-exhaustion"),
+        ("Every one of the 100 server connections was taken.", "connection-pool-exhaustion"),
+        ("The API could not get a database connection.", "connection-pool-exhaustion"),
+        (
+            "PgBouncer showed 400 clients waiting and no idle server connections.",
+            "connection-pool-exhaustion",
+        ),
+        ("The load balancer's TLS certificate had lapsed.", "certificate-expiry"),
+        ("The renewal job had been failing for weeks.", "certificate-expiry"),
         (
             "The gateway instances exhausted their available SNAT ports.",
             "file-descriptor-exhaustion",

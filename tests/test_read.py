@@ -2271,3 +2271,20 @@ def test_a_chat_tool_s_emoji_codes_are_no_words_of_the_story():
     assert moments_of(incident)["detected_at"] == "10:02"
     told = read_text("## Summary\n\nCheckout failed. The last deploy changed the pool size to 5.\n")
     assert texts(told, "root_cause") == ["The last deploy changed the pool size to 5."]
+
+
+def test_a_failure_mode_is_read_from_the_story_where_no_cue_picks_out_its_why():
+    incident = read_text(
+        """
+        ## Narrative
+
+        Partners reported handshake failures calling our API. Our renewal cron had stopped
+        after the base image changed, so the cert ran past its expiry date.
+
+        ## Action items
+
+        - Alert when the disk is full on the cert host.
+        """
+    )
+    # Plans are no part of the story: the disk alert names no failure of this incident.
+    assert [m.id for m in incident.failure_modes] == ["certificate-expiry"]

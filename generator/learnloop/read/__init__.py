@@ -104,7 +104,9 @@ def read_incident(
     events = read_timeline(incident, reading, words.lexicon, span)
     infer(incident, reading, events, words.lexicon)
     milestones = _milestones(incident, events, span, stated_duration(incident, reading))
-    found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words)
+    # The story's other sentences, for a post-mortem whose why no cue picks out.
+    rest = " \n".join(b.text for part, b in reading.prose if part not in _NOT_THE_STORY)
+    found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words, rest)
     sections = tuple(
         sorted(
             (_SECTION_NAME.get(part, part), text)
@@ -198,11 +200,15 @@ _SPAN = "impact statement"
 _LASTED = "stated duration"
 
 
+_NOT_THE_STORY = ("follow_ups", "lessons")
+
+
 def _failure_modes(
-    incident: Incident, parts: dict[str, list[Any]], words: Vocabulary
+    incident: Incident, parts: dict[str, list[Any]], words: Vocabulary, rest: str = ""
 ) -> tuple[FailureMode, ...]:
     """The ways it failed: named by its author, else read from why it failed (the root
-    cause, trigger and contributing factors), else from what it says it looked like."""
+    cause, trigger and contributing factors), else from what it says it looked like, else
+    from its timeline, else from the rest of its story (plans and lessons aside)."""
     known = {m.id: m for m in words.catalogue.modes}
     given = tuple(
         FailureMode(name, known[name].family, (), given=True)
@@ -220,7 +226,7 @@ def _failure_modes(
     # A status page's updates are all its text: what it says of why is in the timeline.
     told = " \n".join(e.text for e in incident.timeline)
     out: dict[str, FailureMode] = {}
-    for text in (why, seen, told):
+    for text in (why, seen, told, rest):
         for match in modes_mod.match(text, words.catalogue):
             out.setdefault(match.id, FailureMode(match.id, match.family, match.matched))
         if out:
