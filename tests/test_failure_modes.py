@@ -486,3 +486,26 @@ def test_a_number_in_a_phrase_is_a_count_or_factor():
     found = [m.id for m in match("We lost 12 nodes, then 2.5x the load hit the rest", catalogue)]
     assert "fleet-loss" in found
     assert "fleet-loss" not in [m.id for m in match("we lost many nodes", catalogue)]
+
+
+@pytest.mark.parametrize(
+    ("text", "mode"),
+    [
+        ("The data volume on db-3 hit 100% and writes stopped.", "disk-full"),
+        ("Logs filled the root partition on the worker hosts.", "disk-full"),
+        ("The container hit its memory limit and was killed.", "memory-exhaustion"),
+        ("The resolver timed out on every query.", "dns-failure"),
+        ("The new build shipped a bug that broke checkout.", "code-deploy"),
+        ("A marketing email brought ten times the usual traffic.", "traffic-surge"),
+        ("The replica fell hours behind the primary.", "replication-lag"),
+        ("The two data centres could not reach each other.", "network-connectivity"),
+        ("One of the hypervisors died and took its VMs with it.", "node-failure"),
+        ("The third-party SMS gateway was unavailable.", "vendor-outage"),
+        ("Turning on the new-checkout flag for everyone broke payments.", "feature-flag"),
+        ("A migration locked the orders table for 20 minutes.", "schema-migration"),
+        ("The API token for the vendor had expired.", "credential-expiry"),
+        ("An attacker logged in with a stolen employee password.", "account-compromise"),
+    ],
+)
+def test_a_failure_in_the_words_a_team_would_write_it_names_its_mode(text: str, mode: str):
+    assert mode in ids(text)
