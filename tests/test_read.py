@@ -2288,3 +2288,20 @@ def test_a_failure_mode_is_read_from_the_story_where_no_cue_picks_out_its_why():
     )
     # Plans are no part of the story: the disk alert names no failure of this incident.
     assert [m.id for m in incident.failure_modes] == ["certificate-expiry"]
+
+
+def test_a_password_reset_someone_received_is_no_reset_responders_made():
+    incident = read_text(
+        """
+        ## Timeline
+
+        - 18:10 A customer asked why they got a password reset they had not requested.
+        - 18:55 Noor: the account's password was reset and MFA enrolment forced.
+        """
+    )
+    assert texts(incident, "detection") == [
+        "A customer asked why they got a password reset they had not requested."
+    ]
+    assert texts(incident, "mitigation") == [
+        "Noor: the account's password was reset and MFA enrolment forced."
+    ]
