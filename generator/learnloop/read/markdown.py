@@ -51,7 +51,8 @@ class Block:
 
 def blocks(text: str, first_line: int = 1) -> list[Block]:
     """The blocks of a Markdown text whose first line is file line `first_line`."""
-    lines = _unquoted(_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n"))
+    written = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
+    lines = _unquoted(written)
     out: list[Block] = []
     index = 0
     para: list[tuple[int, str]] = []  # (index, text) of the open paragraph or item
@@ -68,7 +69,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
                         joined,
                         first_line + para[0][0],
                         first_line + para[-1][0],
-                        raw="\n".join(lines[n] for n, _ in para),  # as written, markers and all
+                        raw="\n".join(written[n] for n, _ in para),  # as written, markers and all
                     )
                 )
         para = []
@@ -87,7 +88,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
                     first_line + index,
                     first_line + min(end, len(lines) - 1),
                     level=0,
-                    raw="\n".join(lines[index : end + 1]),
+                    raw="\n".join(written[index : end + 1]),
                 )
             )
             index = end + 1
@@ -99,7 +100,9 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
         atx = _ATX.match(line)
         if atx:
             close()
-            out.append(_heading(atx.group(2), len(atx.group(1)), first_line + index, line))
+            out.append(
+                _heading(atx.group(2), len(atx.group(1)), first_line + index, written[index])
+            )
             index += 1
             continue
         if (
@@ -139,7 +142,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
                         first_line + index,
                         first_line + index,
                         cells=cells,
-                        raw=line,
+                        raw=written[index],
                         header=index + 1 < len(lines) and bool(_SEPARATOR.match(lines[index + 1])),
                     )
                 )
@@ -176,10 +179,16 @@ def _unquoted(lines: list[str]) -> list[str]:
     return out
 
 
+def unquoted_lines(block: Block) -> list[str]:
+    """A block's lines as written, without the markers of a quote ("> 14:05 sam: …")."""
+    return [_QUOTE.sub("", line) for line in block.raw.split("\n")]
+
+
 def line_at(block: Block, offset: int) -> int:
     """The file line of a character of a block's text (its lines joined by spaces)."""
     seen = 0
     for number, line in enumerate(block.raw.split("\n")):
+        line = _QUOTE.sub("", line)  # a quote's marker is no part of its text
         if number == 0 and block.kind == "item" and (item := _ITEM.match(line)):
             line = item.group("text")
         seen += len(line.strip()) + 1

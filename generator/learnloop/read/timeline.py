@@ -22,7 +22,7 @@ from itertools import pairwise
 
 from learnloop.model import TimelineEvent
 from learnloop.read import times
-from learnloop.read.markdown import Block, line_at, plain
+from learnloop.read.markdown import Block, line_at, plain, unquoted_lines
 
 
 @dataclass
@@ -178,7 +178,7 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
     """
     out: list[Block] = []
     for block in body:
-        lines = block.raw.split("\n")
+        lines = unquoted_lines(block)
         if block.kind not in ("paragraph", "item") or len(lines) < 2:
             out.append(block)
             continue
