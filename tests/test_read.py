@@ -2305,3 +2305,22 @@ def test_a_password_reset_someone_received_is_no_reset_responders_made():
     assert texts(incident, "mitigation") == [
         "Noor: the account's password was reset and MFA enrolment forced."
     ]
+
+
+def test_a_timeline_table_in_few_words_as_a_wiki_export_writes_one():
+    incident = read_text(
+        """
+        ## Timeline (UTC)
+
+        | Time | Event |
+        |---|---|
+        | 09:02 | Reindex job fails halfway; alias switched anyway |
+        | 09:05 | Synthetic check `search-returns-results` fails; on-call paged |
+        | 09:40 | Alias pointed back at `products-2024-04-02` |
+        | 09:54 | Results back; check green |
+        """
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("09:05", "09:54")
+    assert texts(incident, "mitigation") == ["Alias pointed back at `products-2024-04-02`"]
+    assert texts(incident, "trigger") == ["Reindex job fails halfway; alias switched anyway"]
