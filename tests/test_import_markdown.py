@@ -137,6 +137,24 @@ def test_the_start_is_when_the_impact_began_where_the_text_states_its_span(make_
     assert search.started_at.isoformat() == "2024-03-14T14:05:00+01:00"
 
 
+def test_a_page_in_jira_wiki_markup_pasted_as_text_is_read_as_markdown(make_repo, tmp_path):
+    source = tmp_path / "src" / "2024-08-12-queue.txt"
+    source.parent.mkdir()
+    source.write_text(
+        "h1. Notifications delayed\n\nh2. Root cause\nThe consumer group stopped committing"
+        " offsets after a broker upgrade, so every restart re-read the same batch.\n\n"
+        "h2. Timeline\n* 10:15 - lag alert fired\n* 10:41 - reset the consumer group offsets\n"
+    )
+    root = make_repo({})
+    result, _ = run_import(root, "--format", "markdown", source.parent)
+    assert result.exit_code == 0
+    (queue,) = incidents(root).values()
+    assert queue.title == "Notifications delayed"
+    # "h2. Root cause" was no heading: its restart read as an action.
+    assert [s.text for s in queue.part("mitigation")] == ["reset the consumer group offsets"]
+    assert {m.id for m in queue.failure_modes} == {"queue-backlog", "dependency-upgrade"}
+
+
 def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",

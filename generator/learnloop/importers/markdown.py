@@ -16,6 +16,7 @@ import yaml
 
 from learnloop import gitfacts
 from learnloop.importers import dates
+from learnloop.importers.adf import wiki_to_markdown
 from learnloop.importers.fields import digest_of, parse_time, text_of
 from learnloop.importers.records import Document, Imported, Record, Skipped
 from learnloop.read import lexicon as lexicon_mod
@@ -339,6 +340,8 @@ def records(doc: Document, fmt: str = "markdown") -> list[Record]:
     front, body, error = split_front_matter(text.replace("\r\n", "\n"))
     if error:
         return [Skipped(doc.shown, error)]
+    if _looks_like_wiki(body):
+        body = wiki_to_markdown(body)  # a Jira or Confluence page pasted as text
     front = front or {}
     if not body.strip() and not front:
         return [Skipped(doc.shown, "the file is empty")]
@@ -409,6 +412,14 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         notes=tuple(notes),
         **times,  # type: ignore[arg-type]
     )
+
+
+_WIKI_HEADING = re.compile(r"^h[1-6]\.\s+\S", re.MULTILINE)
+
+
+def _looks_like_wiki(body: str) -> bool:
+    """Whether a text is written in Jira's wiki markup (h2. headings), not Markdown."""
+    return len(_WIKI_HEADING.findall(body)) >= 2 and not _HEADING.search(body)
 
 
 def source_id(name: str) -> str:
