@@ -2324,3 +2324,33 @@ def test_a_timeline_table_in_few_words_as_a_wiki_export_writes_one():
     assert (moments["detected_at"], moments["mitigated_at"]) == ("09:05", "09:54")
     assert texts(incident, "mitigation") == ["Alias pointed back at `products-2024-04-02`"]
     assert texts(incident, "trigger") == ["Reindex job fails halfway; alias switched anyway"]
+
+
+def test_a_post_mortem_that_asks_its_parts_as_questions():
+    incident = read_text(
+        """
+        **What was the root cause?**
+
+        The cron job that renews certificates had stopped after the host was rebuilt.
+
+        **How did we find out?**
+
+        A customer e-mailed support at 09:12 about a browser warning.
+
+        **How did we fix it?**
+
+        Renewed the certificate by hand and restarted the proxy.
+
+        **What are we doing about it?**
+
+        - Move renewal to the managed certificate service.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "The cron job that renews certificates had stopped after the host was rebuilt."
+    ]
+    assert texts(incident, "detection") == [
+        "A customer e-mailed support at 09:12 about a browser warning."
+    ]
+    assert texts(incident, "resolution") == ["Renewed the certificate by hand and restarted the proxy."]
+    assert texts(incident, "follow_ups") == ["Move renewal to the managed certificate service."]
