@@ -2352,5 +2352,7 @@ def test_a_post_mortem_that_asks_its_parts_as_questions():
     assert texts(incident, "detection") == [
         "A customer e-mailed support at 09:12 about a browser warning."
     ]
-    assert texts(incident, "resolution") == ["Renewed the certificate by hand and restarted the proxy."]
+    assert texts(incident, "resolution") == [
+        "Renewed the certificate by hand and restarted the proxy."
+    ]
     assert texts(incident, "follow_ups") == ["Move renewal to the managed certificate service."]
