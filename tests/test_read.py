@@ -2356,3 +2356,11 @@ def test_a_post_mortem_that_asks_its_parts_as_questions():
         "Renewed the certificate by hand and restarted the proxy."
     ]
     assert texts(incident, "follow_ups") == ["Move renewal to the managed certificate service."]
+
+
+def test_a_customer_who_wrote_in_is_the_signal():
+    incident = read_text(
+        "## Timeline\n\n- 09:12 A customer e-mailed support about a browser warning.\n"
+        "- 09:40 Renewed the certificate.\n"
+    )
+    assert moments_of(incident)["detected_at"] == "09:12"
