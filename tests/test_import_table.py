@@ -117,8 +117,10 @@ def test_any_text_gives_rows_or_a_reason_never_an_error(text: str, name: str):
 
 def test_a_table_of_something_else_beside_the_post_mortems_is_passed_over(make_repo, tmp_path):
     folder = _log(tmp_path, "latency.csv", "timestamp,p99_ms\n2024-05-01T10:00:00Z,120\n")
+    (folder / "owners.csv").write_text("name,team\ncheckout,payments\n")
     root = make_repo({})
     result, out = run_import(root, folder)
     assert result.exit_code == 0
     assert reasons(out)["latency.csv"].startswith("not an incident log")
+    assert reasons(out)["owners.csv"].startswith("not an incident log")
     assert not incidents(root)

@@ -143,8 +143,8 @@ def classify(text: str, shown: str, source: str, name: str, fmt: str) -> Documen
         if not table.is_log(rows):
             return Skipped(
                 shown,
-                "not an incident log: no column names a title (title, incident, subject) or "
-                "holds its text (description, text)",
+                "not an incident log: no column holds its text (description, text), nor "
+                "names a title (title, incident, subject) and a date",
                 error=fmt == "table",
             )
         return _doc("table", shown, source, rows, name)

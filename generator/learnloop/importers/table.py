@@ -46,10 +46,16 @@ def looks_like(data: Any) -> bool:
 
 
 def is_log(rows: list[dict[str, Any]]) -> bool:
-    """Whether rows are incidents: their columns name a title or hold a text (a table of
-    metrics or of anything else beside the post-mortems is not read as incidents)."""
+    """Whether rows are incidents: their columns hold a text, or name a title and a date (a
+    table of metrics, or of services and their owners, beside the post-mortems is not read
+    as incidents)."""
     columns = {_words(str(k)) for row in rows[:20] for k in row}
-    return any(_FRONT.get(c) == "title" or c in _TEXT for c in columns)
+    titled = any(_FRONT.get(c) == "title" for c in columns)
+    dated = any(
+        c in markdown.FRONT_KEYS["date"] or markdown.field_key(c) in ("date", *_MEANT)
+        for c in columns
+    )
+    return any(c in _TEXT for c in columns) or (titled and dated)
 
 
 def rows_of(text: str, name: str) -> list[dict[str, Any]] | str:
