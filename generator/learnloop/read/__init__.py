@@ -200,7 +200,18 @@ _SPAN = "impact statement"
 _LASTED = "stated duration"
 
 
-_NOT_THE_STORY = ("follow_ups", "lessons")
+# Plans and lessons name no failure of this incident; the parts already read for why it
+# failed, or what it looked like, need no second reading.
+_NOT_THE_STORY = (
+    "follow_ups",
+    "lessons",
+    "root_cause",
+    "trigger",
+    "contributing_factors",
+    "symptoms",
+    "summary",
+    "impact",
+)
 
 
 def _failure_modes(

@@ -61,7 +61,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
     def close() -> None:
         nonlocal para
         if para:
-            joined = " ".join(_EMOJI.sub("", line).strip() for _, line in para).strip()
+            joined = " ".join(_no_emoji(line).strip() for _, line in para).strip()
             if joined:
                 out.append(
                     Block(
@@ -133,7 +133,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
             if not _SEPARATOR.match(line):
                 # `\|` is a pipe inside a cell (GitHub's tables), often in a quoted command.
                 parts = _CELL_EDGE.split(row.group("cells"))
-                cells = tuple(_EMOJI.sub("", c).strip().replace("\\|", "|") for c in parts)
+                cells = tuple(_no_emoji(c).strip().replace("\\|", "|") for c in parts)
                 cells = tuple(c for c in cells if c) or ("",)
                 out.append(
                     Block(
@@ -170,7 +170,7 @@ def _unquoted(lines: list[str]) -> list[str]:
     fence: str | None = None
     for line in lines:
         if fence is None:
-            line = _QUOTE.sub("", line)
+            line = _unquote(line)
             opened = _FENCE.match(line)
             fence = opened.group(1) if opened else None
         elif line.strip().startswith(fence):
@@ -179,16 +179,25 @@ def _unquoted(lines: list[str]) -> list[str]:
     return out
 
 
+def _unquote(line: str) -> str:
+    # Most lines hold no quote: the pattern runs only where one may open.
+    return _QUOTE.sub("", line) if line[:4].lstrip().startswith(">") else line
+
+
+def _no_emoji(text: str) -> str:
+    return _EMOJI.sub("", text) if ":" in text else text
+
+
 def unquoted_lines(block: Block) -> list[str]:
     """A block's lines as written, without the markers of a quote ("> 14:05 sam: …")."""
-    return [_QUOTE.sub("", line) for line in block.raw.split("\n")]
+    return [_unquote(line) for line in block.raw.split("\n")]
 
 
 def line_at(block: Block, offset: int) -> int:
     """The file line of a character of a block's text (its lines joined by spaces)."""
     seen = 0
     for number, line in enumerate(block.raw.split("\n")):
-        line = _QUOTE.sub("", line)  # a quote's marker is no part of its text
+        line = _unquote(line)  # a quote's marker is no part of its text
         if number == 0 and block.kind == "item" and (item := _ITEM.match(line)):
             line = item.group("text")
         seen += len(line.strip()) + 1

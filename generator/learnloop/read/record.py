@@ -433,10 +433,10 @@ def read_timeline(
             [*events, *(_kinds(t, lexicon) for t in told)],
             key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
         )
-    if not any("detection" in e.kinds for e in events):
+    noticing = [b for part, b in reading.prose if part == "detection"]
+    if noticing and not any("detection" in e.kinds for e in events):
         # The timeline lists what was done; when it was noticed is told under Detection
         # ("The alert was firing at 08:46 and the on-call got the page").
-        noticing = [b for part, b in reading.prose if part == "detection"]
         told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
         # Only the first moment told there can be when it was noticed.
         first = _noticed_where_told([_kinds(told[0], lexicon)], reading) if told else []
