@@ -2364,3 +2364,23 @@ def test_a_customer_who_wrote_in_is_the_signal():
         "- 09:40 Renewed the certificate.\n"
     )
     assert moments_of(incident)["detected_at"] == "09:12"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "Flipped the feature flag off.",
+        "Shed load by returning 503 to free users.",
+        "Rotated the leaked key.",
+        "Added two more brokers to the cluster.",
+        "We switched DNS to the secondary provider.",
+        "Promoted the replica to primary.",
+        "Switched the payment provider to the backup.",
+    ],
+)
+def test_an_action_in_the_words_a_responder_would_use(action: str):
+    incident = read_text(
+        f"## Timeline\n\n- 10:00 Datadog alerted on p99 latency.\n- 10:10 {action}\n"
+    )
+    assert texts(incident, "mitigation") == [action]
+    assert moments_of(incident)["detected_at"] == "10:00"
