@@ -23,7 +23,7 @@ from learnloop.read import lexicon as lexicon_mod
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times as times_mod
 from learnloop.read.markdown import blocks
-from learnloop.read.record import assign, timeline_of
+from learnloop.read.record import SPAN_PARTS, assign, timeline_of
 
 # Field names as teams write them (compared lower-case, punctuation dropped) -> what they give.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -514,7 +514,7 @@ def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
     told = [
         block
         for part, _, block in assign(blocks(body), lexicon_mod.shipped())
-        if part in (None, "summary", "impact") and block.kind in ("paragraph", "item")
+        if part in SPAN_PARTS and block.kind in ("paragraph", "item")
     ]
     midnight = datetime.combine(day, datetime.min.time(), zone)
     span = timeline_mod.impact_window(told, midnight, zone, None)

@@ -38,24 +38,40 @@ _URL = frozenset({"url", "link", "permalink", "source url", "report url", "postm
 _MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 
 
+_FIELDS = ("date", *_MEANT, "severity", "services", "status")
+
+
+def _role(column: str) -> str | None:
+    """What a column gives: a front-matter key (title, id, tags, date, a moment, severity,
+    services, status), "url", "text" (the text itself), or None (a part, under its name)."""
+    words = _words(column)
+    if words in _FRONT:
+        return _FRONT[words]
+    if words in markdown.FRONT_KEYS["date"]:
+        return "date"
+    if (field := markdown.field_key(column)) in _FIELDS:
+        return field
+    if words in _URL:
+        return "url"
+    return "text" if words in _TEXT else None
+
+
 def looks_like(data: Any) -> bool:
     """Whether parsed JSON is a list of flat records, each with a title or a text."""
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data[:20]):
         return False
-    return all(_flat(r) and (_named(r, "title") or _texts(r)) for r in data[:20])
+    return all(
+        _flat(r) and any(_role(str(k)) in ("title", "text") and _said(v) for k, v in r.items())
+        for r in data[:20]
+    )
 
 
 def is_log(rows: list[dict[str, Any]]) -> bool:
     """Whether rows are incidents: their columns hold a text, or name a title and a date (a
     table of metrics, or of services and their owners, beside the post-mortems is not read
     as incidents)."""
-    columns = {_words(str(k)) for row in rows[:20] for k in row}
-    titled = any(_FRONT.get(c) == "title" for c in columns)
-    dated = any(
-        c in markdown.FRONT_KEYS["date"] or markdown.field_key(c) in ("date", *_MEANT)
-        for c in columns
-    )
-    return any(c in _TEXT for c in columns) or (titled and dated)
+    roles = {_role(str(k)) for row in rows[:20] for k in row}
+    return "text" in roles or ("title" in roles and bool(roles & {"date", *_MEANT}))
 
 
 def rows_of(text: str, name: str) -> list[dict[str, Any]] | str:
@@ -112,7 +128,7 @@ def records(doc: Document) -> list[Record]:
         if isinstance(found, Skipped):
             out.append(found)
             continue
-        url = next((_said(v) for k, v in row.items() if _words(str(k)) in _URL and _said(v)), None)
+        url = next((_said(v) for k, v in row.items() if _role(str(k)) == "url" and _said(v)), None)
         out.append(replace(found, digest=digest_of(row), url=url))
     return out
 
@@ -126,20 +142,14 @@ def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
         said = _said(value)
         if not said:
             continue
-        words = _words(column)
-        key = _FRONT.get(words)
-        if key is None and words in markdown.FRONT_KEYS["date"]:
-            key = "date"
-        field = markdown.field_key(column)
-        if key is not None and key not in front:
-            front[key] = value if isinstance(value, list) else said
-        elif field in ("date", *_MEANT, "severity", "services", "status") and field not in front:
-            front[field] = value if isinstance(value, list) else said
-        elif words in _URL:
+        role = _role(column)
+        if role == "url":
             continue  # where the write-up is: the import's link, not a part of its text
-        elif words in _TEXT:
+        if role == "text":
             opening.append(said)
-        else:
+        elif role is not None and role not in front:
+            front[role] = value if isinstance(value, list) else said
+        else:  # a part under its name; a second column of one field is kept as written
             sections.append(f"## {column.strip()}\n\n{said}")
     return front, "\n\n".join([*opening, *sections]) + "\n"
 
@@ -162,11 +172,3 @@ def _flat(row: dict[str, Any]) -> bool:
                                                                       for i in v))
         for v in row.values()
     )  # fmt: skip
-
-
-def _named(row: dict[str, Any], key: str) -> bool:
-    return any(_FRONT.get(_words(str(k))) == key and _said(v) for k, v in row.items())
-
-
-def _texts(row: dict[str, Any]) -> bool:
-    return any(_words(str(k)) in _TEXT and _said(v) for k, v in row.items())

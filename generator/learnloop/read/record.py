@@ -353,12 +353,12 @@ def _front_matter(incident: Incident, reading: Reading) -> None:
 
 
 # Where a post-mortem states when its impact began and ended.
-_SPAN_PARTS = (None, "impact", "summary")
+SPAN_PARTS = (None, "impact", "summary")
 
 
 def impact_window(incident: Incident, reading: Reading) -> tuple[datetime, datetime, int] | None:
     """The span of the impact the text states, with its line, or None."""
-    entries = [block for part, block in reading.prose if part in _SPAN_PARTS]
+    entries = [block for part, block in reading.prose if part in SPAN_PARTS]
     zone = incident.started_at.tzinfo or UTC
     return timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
 
@@ -421,7 +421,7 @@ def read_timeline(
         causal = [b for part, b in reading.prose if part in _NOT_ACTIONS]
         read = [_kinds(event, lexicon) for event in told]
         read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
-        return _noticed_where_told(read, reading)
+        return _noticed_where_told(read, _noticing(reading))
     events = [_kinds(event, lexicon) for event in found]
     if not reading.written_timeline:
         # Only lines that open with a time, under another part (a chat quoted in the story):
@@ -433,25 +433,30 @@ def read_timeline(
             [*events, *(_kinds(t, lexicon) for t in told)],
             key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
         )
-    noticing = [b for part, b in reading.prose if part == "detection"]
+    noticing = _noticing(reading)
     if noticing and not any("detection" in e.kinds for e in events):
         # The timeline lists what was done; when it was noticed is told under Detection
-        # ("The alert was firing at 08:46 and the on-call got the page").
+        # ("The alert was firing at 08:46 and the on-call got the page"). Only the first
+        # moment told there can be when it was noticed.
         told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
-        # Only the first moment told there can be when it was noticed.
-        first = _noticed_where_told([_kinds(told[0], lexicon)], reading) if told else []
-        signal = first[0] if first and "detection" in first[0].kinds else None
-        if signal is not None and signal.at is not None:
+        signal = _noticed_where_told([_kinds(told[0], lexicon)], noticing)[0] if told else None
+        if signal is not None and signal.at is not None and "detection" in signal.kinds:
             at = signal.at
-            place = next((n for n, e in enumerate(events) if e.at is not None and e.at > at), None)
-            events.insert(len(events) if place is None else place, signal)
+            later = (n for n, e in enumerate(events) if e.at is not None and e.at > at)
+            events.insert(next(later, len(events)), signal)
     return events
 
 
-def _noticed_where_told(events: list[TimelineEvent], reading: Reading) -> list[TimelineEvent]:
-    """Moments told in passing, with the first one told under "Detection" ("A customer
-    ticket at 09:02") taken as when it was noticed, unless it tells an action."""
-    noticing = [b for part, b in reading.prose if part == "detection"]
+def _noticing(reading: Reading) -> list[Block]:
+    """The blocks under Detection: where a moment told in passing is when it was noticed."""
+    return [b for part, b in reading.prose if part == "detection"]
+
+
+def _noticed_where_told(
+    events: list[TimelineEvent], noticing: Sequence[Block]
+) -> list[TimelineEvent]:
+    """Moments told in passing, with the first one told under "Detection" (`noticing`: "A
+    customer ticket at 09:02") taken as when it was noticed, unless it tells an action."""
     for index, event in enumerate(events):
         if _told_in(event, noticing):
             if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
@@ -783,15 +788,7 @@ def infer(
     for index, statement in enumerate(kept):
         if statement.at is not None:
             continue
-        same = next(
-            (
-                e
-                for e in dated
-                if statement.line <= e.line <= statement.end
-                and e.text.rstrip(".") in statement.text
-            ),
-            None,
-        )
+        same = next((e for e in dated if _within(e.line, e.text, statement)), None)
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
     # A moment told in passing and the sentence it is told in are one action: the sentence,
@@ -800,10 +797,7 @@ def infer(
         s
         for s in kept
         if s.how != "timeline"
-        or not any(
-            o.how != "timeline" and o.line <= s.line <= o.end and s.text.rstrip(".") in o.text
-            for o in kept
-        )
+        or not any(o.how != "timeline" and _within(s.line, s.text, o) for o in kept)
     ]
     # Found by its words and dated before the first signal ("During routine patching, kafka-2
     # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.
@@ -842,6 +836,12 @@ _CHANGE_DID = re.compile(
     r"pull request|pr|script|bug|config|configuration)\s*$",
     re.IGNORECASE,
 )
+
+
+def _within(line: int, text: str, statement: Statement) -> bool:
+    """Whether a moment (its line and words) is told within a statement: on its lines, in
+    its words."""
+    return statement.line <= line <= statement.end and text.rstrip(".") in statement.text
 
 
 def _told_before(statement: Statement, signal: datetime) -> bool:

@@ -107,10 +107,12 @@ def events(
                 out.append(event)
             continue
         relative = _RELATIVE.match(text)
-        if relative is not None and started_at is not None:
+        offset = _offset(relative) if relative is not None else None
+        if relative is not None and offset is not None and started_at is not None:
             # "T+4m: error rate alert fires": minutes from the start, as some teams count.
-            at = started_at + _offset(relative)
-            out.append(TimelineEvent(at, plain(text[relative.end() :]), block.line))
+            out.append(
+                TimelineEvent(started_at + offset, plain(text[relative.end() :]), block.line)
+            )
             continue
         found = times.leading(text, clock.year)
         if found is not None:
@@ -143,20 +145,17 @@ def events(
 
 
 _RELATIVE = re.compile(
-    r"^\W*T\s*(?P<sign>[+-])\s*(?:(?P<h>\d{1,2}):(?P<m>[0-5]\d)|(?P<n>\d{1,4})\s*"
-    r"(?P<unit>s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?)(?!\w)\W*"
+    r"^\W*T\s*(?P<sign>[+-])\s*(?P<amount>\d{1,2}:[0-5]\d|\d{1,4}\s*"
+    r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?)(?!\w)\W*"
 )
 
 
-def _offset(relative: re.Match[str]) -> timedelta:
-    """How far from the start a relative time is ("T+1:05", "T+4m", "T-10 min")."""
-    if relative["h"] is not None:
-        span = timedelta(hours=int(relative["h"]), minutes=int(relative["m"]))
-    else:
-        unit = (relative["unit"] or "m")[0]
-        size = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-        span = timedelta(seconds=int(relative["n"]) * size)
-    return -span if relative["sign"] == "-" else span
+def _offset(relative: re.Match[str]) -> timedelta | None:
+    """How far from the start a relative time is ("T+1:05", "T+4m", "T-10 min"); a bare
+    number counts minutes."""
+    amount = relative["amount"]
+    span = times.duration(f"{amount}m" if amount.isdigit() else amount)
+    return -span if span is not None and relative["sign"] == "-" else span
 
 
 def _oldest_first(out: list[TimelineEvent]) -> list[TimelineEvent]:
