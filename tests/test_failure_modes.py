@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import parse
 from learnloop.read.failure_catalogue import Where, merge
-from learnloop.read.failure_modes import Match, families, load_catalogue, match
+from learnloop.read.failure_modes import Match, families, load_catalogue, match, phrase_regex
 
 CATALOGUE = load_catalogue()
 
@@ -222,6 +222,18 @@ def test_words_match_on_boundaries_only():
     assert ids("a self hosted runner, a self-hosted runner") == ids("a selfhosted runner")
     assert "ip-address-exhaustion" in ids("IP-address exhaustion in the subnet")
     assert "dependency-upgrade" not in ids("We scaled from 7 to 10 nodes.")
+
+
+def test_a_gap_holds_three_words_and_two_gaps_six():
+    def found(phrase: str, text: str) -> bool:
+        return any(re.match(r, text) for r in phrase_regex(phrase))
+
+    assert found("pool ... exhausted", "pool was exhausted")
+    assert found("pool ... exhausted", "pool of orders db exhausted")
+    assert not found("pool ... exhausted", "pool of the orders db exhausted")
+    assert found("pool ... ... exhausted", "pool of the orders db exhausted")
+    assert found("pool ... ... exhausted", "pool exhausted")
+    assert not found("pool ... ... exhausted", "pool of the orders db we use here was exhausted")
 
 
 # -------------------------------------------------------------------- negation

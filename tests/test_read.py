@@ -672,6 +672,25 @@ def test_finding_the_cause_is_not_the_cause():
     assert not any("root cause identified" in c for c in texts(incident, "root_cause"))
 
 
+def test_what_the_finding_showed_is_the_cause():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 errors start
+        - 09:05 alert fired
+        - 09:40 root cause analysis showed that one tenant opened thousands of consumer groups
+        - 09:50 concluded that a batch container was retrying without backoff
+        - 09:55 discovered that the agent was down due to a new memory limit
+        - 10:10 root cause analysis showed that
+        """
+    )
+    causes = texts(incident, "root_cause")
+    assert any(c.startswith("root cause analysis showed that one tenant") for c in causes)
+    assert any(c.startswith("concluded that a batch") for c in causes)
+    assert any(c.startswith("discovered that the agent") for c in causes)
+    assert not any(c.endswith("showed that") for c in causes)  # found, and nothing told
+
+
 def test_actions_responders_took_are_mitigations_with_how_soon_they_worked():
     incident = read_text(
         """
@@ -720,8 +739,10 @@ def test_what_set_it_off_is_told_apart_from_how_it_was_noticed_and_what_it_did()
     assert moments["detected_at"] == "09:41"
     causes = texts(incident, "root_cause")
     assert "Received alert: Fluentd available buffer space ratio alert" not in causes
-    # Finding the cause is not the cause; a fault named in an action's object is the action's.
-    assert not [c for c in causes if "discovered" in c or "reverted" in c]
+    # What was found, told after the colon, is the cause; a fault named in an action's object
+    # is the action's.
+    assert "Root cause discovered: the annotations used a malformed ARN" in causes
+    assert not [c for c in causes if "reverted" in c]
     assert texts(incident, "mitigation") == [
         "Buggy release has been fully reverted back to the previous release"
     ]

@@ -34,6 +34,7 @@ __all__ = [
 CATALOGUE_FILE = "failure_modes.yml"
 _SEP = r"[\s-]+"  # a space in a phrase: any whitespace, or a hyphen ("follow up", "follow-up")
 _GAP = r"(?:[\s-]+[\w'-]+){0,3}[\s-]+"  # `...`: up to three words, never across punctuation
+_MORE = r"(?:[\w'-]+[\s-]+){0,3}"  # `...` right after `...`: up to three words more
 _VERSION = r"v?\d+(?:\.\d+)+"  # `<version>`: 1.13, v2.5, 2.319.3; never a count
 _NUMBER = r"~?\d+(?:[.,]\d+)?(?:x|%)?"  # `<number>`: 4, 10x, 2.5, 30%
 # Negation looks back only within the clause of the match: these end a clause.
@@ -153,9 +154,10 @@ def _phrase(phrase: str) -> list[str]:
         return [_phrase(alt + rest)[0] for alt in tokens[0][1:-1].split("|") if alt.strip()]
     out = ""
     for token in tokens:
-        sep = "" if not out or out.endswith(_GAP) else _SEP
+        sep = "" if not out or out.endswith((_GAP, _MORE)) else _SEP
         if token == "...":
-            out += _GAP
+            # A gap after a gap ("... ...") is three words more, each followed by its space.
+            out += _MORE if out.endswith(_GAP) or out.endswith(_MORE) else _GAP
         elif token.startswith("("):
             words, optional = _alternatives(token)
             group = f"(?:{'|'.join(words)})"

@@ -684,7 +684,8 @@ def infer(
             or lexicon.cue("named_cause", event.text)
             or lexicon.cue("conclusion", event.text)
         )
-        if named and not lexicon.cue("finding", event.text):
+        found = lexicon.cue("finding", event.text)
+        if (named and not found) or (found and _found_told(event.text, found, lexicon)):
             reading.add("root_cause", statement)
             if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
                 reading.add("diagnosis", statement)  # how they found it, and what they found
@@ -976,15 +977,26 @@ def _looked_first(sentence: str, looked: re.Match[str], lexicon: Lexicon) -> boo
 def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
     """Whether a sentence states why it failed (not what followed, not that it was found)."""
     found = lexicon.cue("finding", sentence)
-    if found is not None and (told := _TOLD.match(sentence, found.end())):
-        # "We were able to confirm a root cause: the new capacity had caused …": what follows
-        # the colon is the cause.
-        return _says_cause(sentence[told.end() :], lexicon)
-    if found or lexicon.cue("intent", sentence):
+    if found is not None:
+        return _found_told(sentence, found, lexicon)
+    if lexicon.cue("intent", sentence):
         return False
     if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
         return True
     return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
+
+
+def _found_told(sentence: str, found: re.Match[str], lexicon: Lexicon) -> bool:
+    """Whether a sentence that tells the cause was found also tells what it was."""
+    if told := _TOLD.match(sentence, found.end()):
+        # "We were able to confirm a root cause: the new capacity had caused …": what follows
+        # the colon is the cause.
+        return _says_cause(sentence[told.end() :], lexicon)
+    if shown := _SHOWN.match(sentence, found.end()):
+        # "Root cause analysis showed that one capability created …": what it showed is.
+        rest = sentence[shown.end() :]
+        return len(rest.split()) >= 3 and not lexicon.cue("intent", rest)
+    return False
 
 
 def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int, int]]:
@@ -1062,6 +1074,11 @@ _COMMITMENT = re.compile(
 )
 # What follows a finding to tell it: "… confirm a root cause: the new capacity had …".
 _TOLD = re.compile(r"[^.:;]{0,40}?:\s+(?=\S)")
+_SHOWN = re.compile(
+    r"\s+(?:showed|shows|revealed|reveals|found|determined|established|concluded|indicated)"
+    r"\s+that\s+(?=\S)",
+    re.IGNORECASE,
+)
 # "Customers may have seen errors": said of the impact, not a plan, though it reads as one.
 _HEDGE = re.compile(r"\b(?:may|might) have\b", re.IGNORECASE)
 # A sentence that opens on the action before it, done, to say what followed.
