@@ -1961,6 +1961,32 @@ def test_a_change_told_once_responders_are_at_work_is_what_they_did():
     assert "Upgraded the log shipper on all nodes" in texts(incident, "trigger")
 
 
+def test_a_change_told_as_it_happened_or_as_a_headline_is_what_they_did():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 Search index settings replaced by the nightly job
+        - 09:10 alert fired for search latency
+        - 09:15 error rate increases
+        - 09:20 danielh lands change to add the records to Route53
+        - 09:25 Primary engineer deletes the stuck ingress
+        - 09:30 unused log drains removed from the provisioner configuration
+        - 09:35 pods evicted from node-3
+        - 09:40 Status page updated with incident details
+        - 09:45 engineer updates the incident channel
+        - 09:50 to test, engineer deletes one of the hub pods to see if it comes back
+        - 09:55 FreshDesk indicates the customer has deleted a folder
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "danielh lands change to add the records to Route53",
+        "Primary engineer deletes the stuck ingress",
+        "unused log drains removed from the provisioner configuration",
+    ]
+    # An experiment is a look.
+    assert any(t.startswith("to test, engineer deletes") for t in texts(incident, "diagnosis"))
+
+
 def test_a_note_of_a_change_with_no_subject_is_an_action():
     incident = read_text(
         """

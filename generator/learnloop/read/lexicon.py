@@ -55,6 +55,9 @@ CUES = (
     "responders",
     "pending",
     "change",
+    "change_present",
+    "change_headline",
+    "informed",
 )
 
 

@@ -870,6 +870,16 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
             before = before[who.end() :]
         if _OPENS.match(before) or _PASSIVE.search(before):
             return True
+    for change in lexicon.every("change_present", text):
+        # "danielh lands change …": who did it, by name, then the verb.
+        before = text[: change.start()]
+        who = lexicon.cue("responders", before)
+        if (who is not None and _OPENS.match(before[who.end() :])) or _A_NAME.match(before):
+            return True
+    for change in lexicon.every("change_headline", text):
+        # "Manual configuration changes deployed": a few words of what, then the verb.
+        if _HEADLINE_SUBJECT.match(text[: change.start()]):
+            return True
     return False
 
 
@@ -886,10 +896,22 @@ def _change_opens(sentence: str, lexicon: Lexicon) -> bool:
 
 def _tells_more(text: str, lexicon: Lexicon) -> bool:
     """Whether a text tells of a change something that makes it no action: a plan, an attempt
-    that failed, a fault or a cause ("Deployed a config change that broke the login page")."""
-    return any(lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause"))
+    that failed, a fault or a cause ("Deployed a config change that broke the login page"), or
+    news given to people ("Status page updated")."""
+    return any(
+        lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause", "informed")
+    )
 
 
+# Who acted, by a name of one word ("danielh", "grenade", "IPS"): the entry opens on it.
+_A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
+# What was changed, told before a headline's verb: a few words, none of them a verb of its own
+# ("we", "was", "has") that would make the sentence something other than a headline.
+_HEADLINE_SUBJECT = re.compile(
+    r"^\W*(?:(?!(?:we|i|they|it|this|that|there|was|were|is|are|has|have|had)\b)"
+    r"[\w./@`'-]+\s+){1,5}$",
+    re.IGNORECASE,
+)
 # What may stand before a change verb that opens an entry ("Then quickly rolled …").
 _OPENS = re.compile(r"^\W*(?:(?:then|next|finally|later|also|now|\w+ly)\W+)*$", re.IGNORECASE)
 _PASSIVE = re.compile(
