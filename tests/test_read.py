@@ -1040,6 +1040,34 @@ def test_a_lead_in_sentence_opens_the_list_of_what_fixed_it():
     assert texts(incident, "mitigation") == ["Moving users to a second node pool"]
 
 
+def test_a_list_that_names_what_an_action_touched_is_no_action_of_its_own():
+    incident = read_text(
+        """
+        ## Mitigation
+        We scaled the ingestion workers to clear the backlog while monitoring:
+
+        - Lag per partition
+        - Throughput
+        - Created a new partitioned table with a fresh OID space
+
+        We engaged the database vendor to analyze:
+
+        - Query plans
+        - Disk read amplification
+
+        We mitigated it with the following steps:
+
+        - Reduced local retention for the topic
+        - Failover
+        """
+    )
+    said = texts(incident, "mitigation") + texts(incident, "resolution")
+    assert not {"Lag per partition", "Throughput", "Query plans"} & set(said)
+    # Entries that name an action of their own, however short, are steps.
+    assert {"Reduced local retention for the topic", "Failover"} <= set(said)
+    assert "Created a new partitioned table with a fresh OID space" in said  # says more
+
+
 def test_the_front_matter_tells_the_story_of_a_yaml_incident():
     text = """\
 id: INC-2025-050

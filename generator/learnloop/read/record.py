@@ -181,6 +181,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     assigned = assign(body_blocks, lexicon)
     reading = Reading(assigned=assigned, entries=_dated_runs(assigned))
     planned: str | None = None  # the part whose list after a lead-in is of plans
+    listed: str | None = None  # the part whose list after a lead-in names what it acted on
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
             continue
@@ -188,6 +189,9 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             part = "follow_ups"  # "We are taking the following steps to prevent …:" and its list
         else:
             planned = None
+        objects = listed is not None and block.kind == "item" and part == listed
+        if not objects:
+            listed = None
         if index in reading.entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
@@ -229,9 +233,14 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         if block.kind == "row" and how == "label":
             text = _row_said(block)
         reading.sections.setdefault(part, []).append(block.raw)
+        following = assigned[index + 1][2] if index + 1 < len(assigned) else None
+        if objects and _named_only(text, lexicon):
+            continue  # "… while monitoring:" / "- Lag per partition": what it acted on or saw
+        if part in ("mitigation", "resolution") and _names_its_objects(block, following, lexicon):
+            listed = part
         if (
             part in _LISTS
-            and _leads_in(block, assigned[index + 1][2] if index + 1 < len(assigned) else None)
+            and _leads_in(block, following)
             and (part == "follow_ups" or _action(block.text, lexicon) is None)
         ):
             # "To prevent a recurrence we are:": the items after it are the part; under the
@@ -319,6 +328,37 @@ def _leads_in(block: Block, following: Block | None) -> bool:
         and block.text.rstrip().endswith(":")
         and following is not None
         and following.kind == "item"
+    )
+
+
+def _names_its_objects(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
+    """Whether a statement that did or looked at something ends on a colon, and the list after
+    it names what ("we scaled ingestion workers while monitoring:" / "- Lag per partition")."""
+    if block.kind not in ("paragraph", "item") or following is None or following.kind != "item":
+        return False
+    if not block.text.rstrip().endswith(":"):
+        return False
+    last = block.text.rstrip().splitlines()[-1]
+    if _STEPS_FOLLOW.search(last):
+        return False  # "We took the following steps:": the list is of actions
+    return _action(last, lexicon) is not None or _looked(last, lexicon) is not None
+
+
+_STEPS_FOLLOW = re.compile(
+    r"\b(?:following|these|below|as follows|steps|actions|measures|changes)\b", re.IGNORECASE
+)
+
+
+# The objects in such a list are a few words: a longer entry says something of its own.
+_OBJECT_WORDS = 6
+
+
+def _named_only(text: str, lexicon: Lexicon) -> bool:
+    """Whether a list entry only names a thing: a few words, no action and no look in them."""
+    return (
+        len(text.split()) <= _OBJECT_WORDS
+        and _action(text, lexicon) is None
+        and _looked(text, lexicon) is None
     )
 
 
