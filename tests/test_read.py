@@ -969,12 +969,18 @@ def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing()
         - 09:10 rolling back did not help either; failing over to the replica did
         - 09:20 we bumped the pool limit so they will have enough connections
         - 09:25 the pool will be resized tomorrow; we would rather restart it at night
+        - 09:26 rollback fails due to ArgoCD configuration issues
+        - 09:27 error rates remain elevated despite the rollback
+        - 09:28 engineer attempts hub pod restarts
+        - 09:29 engineers attempted to scale up the workers
+        - 09:29 tried to drain the node, which fixed the errors
         - 09:30 error rate back to normal
         """
     )
     assert texts(incident, "mitigation") == [
         "rolling back did not help either; failing over to the replica did",
         "we bumped the pool limit so they will have enough connections",
+        "tried to drain the node, which fixed the errors",
     ]
 
 
