@@ -1009,6 +1009,10 @@ def test_the_responders_conclusion_is_the_cause():
         The hub was down for two hours. After investigation, we determined that the core pods
         had no memory guarantees. The suspicion is that user pods starved them.
 
+        I think it's likely that the scheduler ran out of memory too. The logs kept repeating
+        one warning. This makes me suspect that the loop died. We all theorised that the
+        outage was related to the stress test. I think the hub pod is fine.
+
         ## What we did
         We looked at the node metrics.
         """
@@ -1017,6 +1021,11 @@ def test_the_responders_conclusion_is_the_cause():
     assert any(c.startswith("After investigation, we determined that") for c in causes)
     assert any(c.startswith("The suspicion is that") for c in causes)
     assert not any("node metrics" in c for c in causes)
+    # What the writer believes, said in the first person, is their conclusion too.
+    assert any(c.startswith("I think it's likely that") for c in causes)
+    assert any(c.startswith("This makes me suspect") for c in causes)
+    assert any(c.startswith("We all theorised that") for c in causes)
+    assert not any("hub pod is fine" in c for c in causes)
     # How they found it is diagnosis too; a guess with no look behind it is not.
     looks = texts(incident, "diagnosis")
     assert any(c.startswith("After investigation, we determined that") for c in looks)
