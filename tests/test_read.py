@@ -1979,6 +1979,10 @@ def test_how_long_it_lasted_at_the_head_of_a_post_mortem_dates_its_end():
     # From a start given as a day alone, a duration says nothing of when it ended.
     day_only = read_text(text, start="'2024-04-02'")
     assert "resolved_at" not in {m.name for m in day_only.milestones}
+    # Pasted as a quote (a forwarded report), it says the same.
+    quoted = read_text(text.replace("**Date", "> **Date").replace("**Duration", "> **Duration"),
+                       start="2024-04-02T10:00:00Z")  # fmt: skip
+    assert {m.name: m.at.strftime("%H:%M") for m in quoted.milestones}["resolved_at"] == "10:47"
 
 
 def test_a_change_told_once_responders_are_at_work_is_what_they_did():
@@ -2318,6 +2322,25 @@ def test_a_report_that_opens_with_its_fields_tells_no_story_in_them():
         "The signer read its key from a secret rotated at 16:15, but the pods cached the old key."
     ]
     assert [m.id for m in incident.failure_modes] == ["credential-expiry"]
+
+
+def test_a_forwarded_report_quoted_whole_opens_with_its_fields_too():
+    incident = read_text(
+        """
+        > Incident: INC-2231
+        > Start time: 2024-07-09 16:20 EDT
+        > End time: 2024-07-09 17:05 EDT
+        > Severity: SEV2
+
+        Root cause:
+        The signer read its key from a secret rotated at 16:15, but the pods cached the old key.
+
+        Detection:
+        Merchant support tickets at 16:32.
+        """,
+        start="2024-07-09T16:20:00-04:00",
+    )
+    assert not [s for s in incident.part("trigger") if "Start time" in s.text]
 
 
 def test_a_chat_quoted_in_the_story_is_read_with_the_story_s_moments():

@@ -19,7 +19,7 @@ from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times
 from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, shipped
-from learnloop.read.markdown import Block, blocks, line_at, plain, sentences
+from learnloop.read.markdown import Block, blocks, line_at, plain, sentences, unquoted_lines
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
 # an action or a check is looked for when no heading names it.
@@ -271,7 +271,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
 def _fields_only(block: Block, lexicon: Lexicon) -> bool:
     """Whether a paragraph is lines of "Label: value" and nothing else, none of them a part's
     label (a block of fields, not of prose)."""
-    lines = [ln for ln in block.raw.splitlines() if ln.strip()]
+    lines = [ln for ln in unquoted_lines(block) if ln.strip()]
     return len(lines) >= 2 and all(
         _FIELD_LINE.match(ln) and lexicon.label(ln.strip()) is None for ln in lines
     )
@@ -410,7 +410,7 @@ def stated_duration(incident: Incident, reading: Reading) -> tuple[timedelta, in
     if incident.started_date_only:
         return None
     for _, block in reading.prose:
-        for number, line in enumerate(block.raw.split("\n")):
+        for number, line in enumerate(unquoted_lines(block)):
             said = _DURATION.match(line)
             lasted = times.duration(said["value"]) if said else None
             if lasted:
