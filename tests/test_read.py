@@ -2301,46 +2301,28 @@ def test_a_table_of_milestones_names_each_moment_in_a_cell():
     assert (moments["detected_at"], moments["mitigated_at"]) == ("10:06", "10:31")
 
 
-def test_a_report_that_opens_with_its_fields_tells_no_story_in_them():
-    incident = read_text(
-        """
-        Incident: INC-2231
-        Start time: 2024-07-09 16:20 EDT
-        End time: 2024-07-09 17:05 EDT
-        Severity: SEV2
-
+@pytest.mark.parametrize("quote", ["", "> "], ids=["as written", "forwarded as a quote"])
+def test_a_report_that_opens_with_its_fields_tells_no_story_in_them(quote: str):
+    fields = [
+        "Incident: INC-2231",
+        "Start time: 2024-07-09 16:20 EDT",
+        "End time: 2024-07-09 17:05 EDT",
+        "Severity: SEV2",
+    ]
+    story = """
         Root cause:
         The signer read its key from a secret rotated at 16:15, but the pods cached the old key.
 
         Detection:
         Merchant support tickets at 16:32.
-        """,
-        start="2024-07-09T16:20:00-04:00",
-    )
+        """
+    head = "".join(f"{quote}{line}\n" for line in fields)
+    incident = read_text(head + textwrap.dedent(story), start="2024-07-09T16:20:00-04:00")
     assert not [s for s in incident.part("trigger") if "Start time" in s.text]
     assert texts(incident, "root_cause") == [
         "The signer read its key from a secret rotated at 16:15, but the pods cached the old key."
     ]
     assert [m.id for m in incident.failure_modes] == ["credential-expiry"]
-
-
-def test_a_forwarded_report_quoted_whole_opens_with_its_fields_too():
-    incident = read_text(
-        """
-        > Incident: INC-2231
-        > Start time: 2024-07-09 16:20 EDT
-        > End time: 2024-07-09 17:05 EDT
-        > Severity: SEV2
-
-        Root cause:
-        The signer read its key from a secret rotated at 16:15, but the pods cached the old key.
-
-        Detection:
-        Merchant support tickets at 16:32.
-        """,
-        start="2024-07-09T16:20:00-04:00",
-    )
-    assert not [s for s in incident.part("trigger") if "Start time" in s.text]
 
 
 def test_a_chat_quoted_in_the_story_is_read_with_the_story_s_moments():
