@@ -308,13 +308,18 @@ def _pending_resolution(bodies: list[str]) -> list[str]:
 
 
 def test_without_a_told_fix_resolution_gives_the_planned_fixes_of_each_incident_cited():
+    # The entry's label, as a template writes it or a status page's update ("Monitoring — "),
+    # is no part of what was seen.
     bodies = [
-        "## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
-        "- 10:30 **Recovery:** Pods scheduled again and errors stopped.\n\n"
+        f"## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
+        f"- 10:30 {label} Pods scheduled again and errors stopped.\n\n"
         f"## Action items\n\n{items}"
-        for items in (
-            "- Add an alert on free IP addresses per subnet.\n- Document the subnet sizes.\n",
-            "- Move the cluster to larger subnets.\n",
+        for label, items in (
+            (
+                "**Recovery:**",
+                "- Add an alert on free IP addresses per subnet.\n- Document the subnet sizes.\n",
+            ),
+            ("**Monitoring** —", "- Move the cluster to larger subnets.\n"),
         )
     ]
     lines = _pending_resolution(bodies)

@@ -174,6 +174,15 @@ def test_a_step_is_what_follows_its_entrys_stage_label():
     )
     (step,) = playbook([incident], ["orders"]).mitigation
     assert step.text == "Uncordoned the node that was NotReady."
+    # A status page's update, imported with its status: the status is no part of the step.
+    update = _read(
+        "C-2",
+        "## Timeline\n\n"
+        "- 09:05 **Investigating** — We are investigating errors on the API.\n"
+        "- 09:30 **Identified** — We rolled back the deploy that raised the error rate.\n",
+    )
+    (step,) = playbook([update], ["orders"]).mitigation
+    assert step.text == "We rolled back the deploy that raised the error rate."
 
 
 def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():

@@ -259,10 +259,10 @@ def _clean(text: str) -> str:
     return _STAGE.sub("", text.strip()).rstrip(".") + "."
 
 
-# A timeline entry's own stage label ("**Recovery:** Uncordoned the node"): the step is what
-# follows it.
+# A timeline entry's own stage label ("**Recovery:** Uncordoned the node", a status page's
+# "Investigating — We are …"): the step is what follows it.
 _STAGE = re.compile(
-    r"^(?:recovery|mitigation|mitigated|resolution|resolved|detection|investigation|update|"
-    r"action)\s*:\s+(?=\S)",
+    r"^(?:recovery|mitigation|mitigated|resolution|resolved|detection|investigation|"
+    r"investigating|identified|monitoring|update|updated|action)\s*(?::|\s[—–])\s+(?=\S)",
     re.IGNORECASE,
 )

@@ -337,7 +337,8 @@ def _verification(members: Sequence[Incident]) -> str:
             ]
         for text in said:
             text = re.sub(r"(?:^|[;,.]\s*)(incident )?resolved\.?$", "", text, flags=re.I).strip()
-            text = re.sub(r"^[A-Z][a-z]+:\s+", "", text)  # the entry's label ("Recovery:")
+            # The entry's label ("Recovery:", a status page's "Resolved — ").
+            text = re.sub(r"^[A-Z][a-z]+(?::|\s[—–])\s+", "", text)
             text = _WHEN_SAID.sub("", text)  # "… back to normal by 17:55 UTC": that day's time
             if re.search(r"[A-Za-z]{3,}", text) and "\n" not in text:
                 named = texts.setdefault(text, [])  # "Resolved." alone says how to verify nothing
