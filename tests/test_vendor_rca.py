@@ -9,6 +9,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from learnloop.read import load_corpus
 from tests.importing import DATA, invoke, run_import
 
@@ -163,26 +165,29 @@ def test_a_mode_is_given_only_the_error_strings_its_incidents_showed():
     )
 
 
-def test_a_step_is_what_follows_its_entrys_stage_label():
+@pytest.mark.parametrize(
+    ("entries", "step"),
+    [
+        (
+            "- 09:05 **Detection:** NodeNotReady alert fired\n"
+            "- 09:30 **Recovery:** Uncordoned the node that was NotReady.\n",
+            "Uncordoned the node that was NotReady.",
+        ),
+        # A status page's update, imported with its status: the status is no part of the step.
+        (
+            "- 09:05 **Investigating** — We are investigating errors on the API.\n"
+            "- 09:30 **Identified** — We rolled back the deploy that raised the error rate.\n",
+            "We rolled back the deploy that raised the error rate.",
+        ),
+    ],
+    ids=["template", "status page"],
+)
+def test_a_step_is_what_follows_its_entrys_stage_label(entries: str, step: str):
     from learnloop.analyze.steps import playbook
 
-    incident = _read(
-        "C-1",
-        "## Timeline\n\n"
-        "- 09:05 **Detection:** NodeNotReady alert fired\n"
-        "- 09:30 **Recovery:** Uncordoned the node that was NotReady.\n",
-    )
-    (step,) = playbook([incident], ["orders"]).mitigation
-    assert step.text == "Uncordoned the node that was NotReady."
-    # A status page's update, imported with its status: the status is no part of the step.
-    update = _read(
-        "C-2",
-        "## Timeline\n\n"
-        "- 09:05 **Investigating** — We are investigating errors on the API.\n"
-        "- 09:30 **Identified** — We rolled back the deploy that raised the error rate.\n",
-    )
-    (step,) = playbook([update], ["orders"]).mitigation
-    assert step.text == "We rolled back the deploy that raised the error rate."
+    incident = _read("C-1", "## Timeline\n\n" + entries)
+    (found,) = playbook([incident], ["orders"]).mitigation
+    assert found.text == step
 
 
 def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
