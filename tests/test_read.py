@@ -974,6 +974,8 @@ def test_an_action_with_its_purpose_is_done_and_a_failed_attempt_eased_nothing()
         - 09:28 engineer attempts hub pod restarts
         - 09:29 engineers attempted to scale up the workers
         - 09:29 tried to drain the node, which fixed the errors
+        - 09:29 we are working to mitigate the issue and are preparing to fail over
+        - 09:29 we're in the process of applying the fix
         - 09:30 error rate back to normal
         """
     )

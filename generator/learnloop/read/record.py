@@ -983,7 +983,9 @@ def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool
 # unable to restart it", "never rolled back".
 _NOT_DONE = re.compile(
     r"\b(?:did not|didn't|could not|couldn't|cannot|can't|unable to|not able to|never|"
-    r"would not|wouldn't|refused to|despite|in spite of|regardless of)(?:\s+[\w'-]+){0,3}?\s*$",
+    r"would not|wouldn't|refused to|despite|in spite of|regardless of|working to|working on|"
+    r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to)"
+    r"(?:\s+[\w'-]+){0,3}?\s*$",
     re.IGNORECASE,
 )
 # What a thing kept doing by itself, a symptom: "pods were restarting every few minutes".
