@@ -748,6 +748,25 @@ def test_what_set_it_off_is_told_apart_from_how_it_was_noticed_and_what_it_did()
     ]
 
 
+def test_what_set_it_off_is_its_cause_only_where_it_tells_a_change_or_a_cause():
+    incident = read_text(
+        """
+        ## Timeline
+        - 08:30 Maintenance window for the autoscaling groups started
+        - 08:32 Kubernetes upgrade commenced
+        - 08:40 VPC CNI replaced by the pipeline
+        - 08:45 Alert fired: all services returning 503
+        - 09:10 Rolled back the CNI change
+        """
+    )
+    assert texts(incident, "trigger") == [
+        "Kubernetes upgrade commenced",
+        "VPC CNI replaced by the pipeline",
+    ]
+    # That work began is when, not why; the change made is why.
+    assert texts(incident, "root_cause") == ["VPC CNI replaced by the pipeline"]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -714,7 +714,8 @@ def infer(
             continue
         if index in set_off:
             reading.add("trigger", statement)
-            reading.add("root_cause", statement)
+            if _says_cause(event.text, lexicon) or _tells_change(event.text, lexicon):
+                reading.add("root_cause", statement)
             continue
         # Once responders are at work, an entry's "due to" explains a step, not the incident:
         # only a fault, or the cause named as such, is a cause there.
@@ -921,6 +922,11 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
         if _HEADLINE_SUBJECT.match(text[: change.start()]):
             return True
     return False
+
+
+def _tells_change(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text tells a change made to the system, in any of the ways one is told."""
+    return any(lexicon.cue(kind, text) for kind in ("change", "change_present", "change_headline"))
 
 
 def _change_opens(sentence: str, lexicon: Lexicon) -> bool:
