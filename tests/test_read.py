@@ -767,6 +767,43 @@ def test_what_set_it_off_is_its_cause_only_where_it_tells_a_change_or_a_cause():
     assert texts(incident, "root_cause") == ["VPC CNI replaced by the pipeline"]
 
 
+def test_a_provider_s_blog_post_is_read_for_why_when_and_what_next():
+    incident = read_text(
+        """
+        At 13:40 UTC an engineer merged a managed rule intended to block a new SQL injection
+        pattern. Within two minutes the regex backtracked catastrophically on large bodies. Our
+        load balancers took those servers out of rotation, which made things worse. We are
+        sorry for the errors this caused.
+
+        At 13:46 our synthetic monitoring paged the on-call engineer. At 14:01 we pushed a
+        kill switch that disables the ruleset. Error rates returned to baseline at 14:19.
+
+        ## Why it happened
+
+        A regular expression that could backtrack exponentially on some inputs.
+
+        ## What we are doing
+
+        - Move the WAF to a regex engine with linear-time guarantees.
+
+        We are sorry for the disruption this caused our customers.
+        """,
+        start="2026-03-04T13:42:00Z",
+    )
+    # Why: the rule's regex; the attack it was meant to block is no failure of this one.
+    assert [m.id for m in incident.failure_modes][:1] == ["performance-bug"]
+    assert "vulnerability-exploited" not in {m.id for m in incident.failure_modes}
+    # What made it worse eased nothing; when error rates were back, it was over (a paragraph
+    # that opens with a time and tells three is prose, not one entry).
+    assert not [t for t in texts(incident, "mitigation") if "out of rotation" in t]
+    assert moments_of(incident)["resolved_at"] == "14:19"
+    # What they will do, and an apology that is neither a plan nor a cause.
+    assert texts(incident, "follow_ups") == [
+        "Move the WAF to a regex engine with linear-time guarantees."
+    ]
+    assert not [t for t in texts(incident, "root_cause") if "sorry" in t]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -48,7 +48,9 @@ _DENIED_BEFORE = re.compile(
     r"from|because)|unrelated to|nothing to do with|rule[sd]? out|rather than|instead of|"
     r"neither|nor|never|(?:was|were|is|are|did|does|do|has|have|had|could)(?:n't| not)|"
     # what might happen is not what happened: "alert if the disk is full", "to prevent …"
-    r"if|unless|whether|in case of|in the event of|prevent|avoid|guard against|protect against)\b"
+    r"if|unless|whether|in case of|in the event of|prevent|avoid|guard against|protect against|"
+    # what a change was for is not what broke: "a rule intended to block a SQL injection"
+    r"block|defend against|detect|intended to|designed to|meant to)\b"
 )
 _NEGATOR = re.compile(r"\b(?:no|not|never|without)\b|n't\b")
 _DENIED_AFTER = re.compile(

@@ -58,6 +58,7 @@ CUES = (
     "change_present",
     "change_headline",
     "informed",
+    "apology",
 )
 
 

@@ -248,8 +248,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             if part in ("mitigation", "resolution") and lexicon.cue("intent", block.text):
                 planned = part
             continue
-        if part == "follow_ups" and lexicon.cue("pending", text):
-            continue  # "Engineers will continue to investigate": no step to take
+        if part == "follow_ups" and (lexicon.cue("pending", text) or lexicon.cue("apology", text)):
+            continue  # "Engineers will continue to investigate", "We are sorry …": no step
         if block.kind == "code":
             # A log excerpt or a data example under why it failed is its evidence, not the
             # cause; under what was done or looked at, it is the command as run.
@@ -441,8 +441,11 @@ def read_timeline(
     entry_blocks = list(reading.timeline_blocks)
     if not found:
         # No timeline part: entries anywhere that open with a time are the timeline.
+        # A paragraph that tells more than one moment ("At 13:46 we were paged. At 14:01 we
+        # rolled back.") is prose that happens to open with one, read for all it tells.
         timed = [b for b in reading.unassigned if b.kind in ("item", "row", "paragraph")
-                 and times.leading(b.text) is not None]  # fmt: skip
+                 and times.leading(b.text) is not None
+                 and (b.kind != "paragraph" or len(times.within(b.text)) <= 1)]  # fmt: skip
         if len(timed) >= 2:
             found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
             entry_blocks = timed
@@ -1049,8 +1052,8 @@ def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
     found = lexicon.cue("finding", sentence)
     if found is not None:
         return _found_told(sentence, found, lexicon)
-    if lexicon.cue("intent", sentence):
-        return False
+    if lexicon.cue("intent", sentence) or lexicon.cue("apology", sentence):
+        return False  # a plan, or an apology ("sorry for the disruption this caused")
     if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
         return True
     return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
