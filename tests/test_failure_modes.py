@@ -206,6 +206,9 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
             "connection-pool-exhaustion",
         ),
         ("The indexer's consumer group was stuck after a broker restart.", "queue-backlog"),
+        # A verb of finding is no denial; only a purpose is.
+        ("We were able to detect a memory leak in the worker.", "memory-leak"),
+        ("The regex backtracked catastrophically on large request bodies.", "performance-bug"),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):
@@ -249,6 +252,7 @@ def test_a_gap_holds_three_words_and_two_gaps_six():
         ("The vendor did not have any data leaks.", "access-control-flaw"),
         ("Alert us if the disk is full.", "disk-full"),
         ("This was rather than a memory leak, a slow query.", "memory-leak"),
+        ("We shipped a rule meant to block a new SQL injection pattern.", "vulnerability-exploited"),
     ],
 )
 def test_a_denied_mention_does_not_count(text: str, mode: str):

@@ -50,7 +50,7 @@ _DENIED_BEFORE = re.compile(
     # what might happen is not what happened: "alert if the disk is full", "to prevent …"
     r"if|unless|whether|in case of|in the event of|prevent|avoid|guard against|protect against|"
     # what a change was for is not what broke: "a rule intended to block a SQL injection"
-    r"to block|to stop|to detect|defend against|intended to|designed to|meant to|aimed at)\b"
+    r"defend against|intended to|designed to|meant to|aimed at)\b"
 )
 _NEGATOR = re.compile(r"\b(?:no|not|never|without)\b|n't\b")
 _DENIED_AFTER = re.compile(
