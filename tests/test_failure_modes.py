@@ -252,7 +252,7 @@ def test_a_gap_holds_three_words_and_two_gaps_six():
         ("The vendor did not have any data leaks.", "access-control-flaw"),
         ("Alert us if the disk is full.", "disk-full"),
         ("This was rather than a memory leak, a slow query.", "memory-leak"),
-        ("We shipped a rule meant to block a new SQL injection pattern.", "vulnerability-exploited"),
+        ("A rule meant to block a new SQL injection pattern.", "vulnerability-exploited"),
     ],
 )
 def test_a_denied_mention_does_not_count(text: str, mode: str):
