@@ -139,6 +139,10 @@ REAL_ERROR_LINES = [
     ("Error: read ECONNRESET at TCP.onStreamRead", "network-connectivity"),
     ("Consensus error validating block: COIN_AMOUNT_NEGATIVE", "bad-input"),
     (
+        "Reason: Container killed by YARN for exceeding memory limits. 9.1 GB of 9 GB used.",
+        "memory-exhaustion",
+    ),
+    (
         "Apache Log4j2 JNDI features (CVE-2021-44228) do not protect against",
         "vulnerability-exploited",
     ),

@@ -804,6 +804,34 @@ def test_a_provider_s_blog_post_is_read_for_why_when_and_what_next():
     assert not [t for t in texts(incident, "root_cause") if "sorry" in t]
 
 
+def test_a_data_team_s_review_in_a_table_with_the_zone_in_its_column():
+    incident = read_text(
+        """
+        **Timeline**
+
+        | Time (PST) | What happened |
+        |---|---|
+        | 02:10 | Export job starts as scheduled |
+        | 03:05 | `Container killed by YARN for exceeding memory limits` |
+        | 06:55 | Finance pings #data-oncall asking where the report is |
+        | 07:02 | On-call acks and starts looking at the Spark UI |
+        | 07:48 | Bumped spark.executor.memory from 8g to 16g and re-ran the DAG |
+        | 09:35 | Export completes |
+        | 09:40 | Finance confirms the report is in |
+        """,
+        start="2026-02-11T10:10:00Z",
+    )
+    # The columns' names are no entry; the zone in one holds for the times below it.
+    assert [e.text for e in incident.timeline][0] == "Export job starts as scheduled"
+    assert incident.timeline[0].at == datetime(2026, 2, 11, 10, 10, tzinfo=UTC)
+    moments = {m.name: m.at.astimezone(timezone(timedelta(hours=-8))).strftime("%H:%M")
+               for m in incident.milestones}  # fmt: skip
+    assert (moments["detected_at"], moments["acknowledged_at"]) == ("06:55", "07:02")
+    assert moments["resolved_at"] == "09:35"
+    assert texts(incident, "verification") == ["Finance confirms the report is in"]
+    assert [m.id for m in incident.failure_modes][:1] == ["memory-exhaustion"]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

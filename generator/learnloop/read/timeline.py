@@ -101,6 +101,11 @@ def events(
                 clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
             continue
         text = block.text
+        if block.kind == "row" and block.header and times.leading(text, clock.year) is None:
+            # "| Time (PST) | What happened |": the columns' names, and perhaps the zone.
+            if stated_here := times.stated_zone(text):
+                clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
+            continue
         if block.kind == "row":
             event = _row(block, clock)
             if event is not None:
