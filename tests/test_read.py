@@ -822,7 +822,7 @@ def test_a_data_team_s_review_in_a_table_with_the_zone_in_its_column():
         start="2026-02-11T10:10:00Z",
     )
     # The columns' names are no entry; the zone in one holds for the times below it.
-    assert [e.text for e in incident.timeline][0] == "Export job starts as scheduled"
+    assert incident.timeline[0].text == "Export job starts as scheduled"
     assert incident.timeline[0].at == datetime(2026, 2, 11, 10, 10, tzinfo=UTC)
     moments = {m.name: m.at.astimezone(timezone(timedelta(hours=-8))).strftime("%H:%M")
                for m in incident.milestones}  # fmt: skip
