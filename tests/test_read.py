@@ -832,6 +832,30 @@ def test_a_data_team_s_review_in_a_table_with_the_zone_in_its_column():
     assert [m.id for m in incident.failure_modes][:1] == ["memory-exhaustion"]
 
 
+def test_an_on_call_s_own_account_in_the_first_person():
+    incident = read_text(
+        """
+        I got paged at 14:12 CEST: the search-api health check was failing. Two data nodes
+        were past the flood stage watermark, so every index had turned read-only. The culprit
+        was our log index, which had stopped rolling over when someone renamed its policy.
+
+        I deleted the two oldest log indices and cleared the read-only block. Search came back
+        at 15:20. I then fixed the policy name so the log index rolls over again.
+
+        Lessons for us: alert on disk usage well before the flood stage.
+        """,
+        start="2026-05-19T14:05:00+02:00",
+    )
+    assert [m.id for m in incident.failure_modes][:1] == ["disk-full"]
+    assert any(c.startswith("The culprit was our log index") for c in texts(incident, "root_cause"))
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert moments["resolved_at"] == "15:20"
+    assert "I then fixed the policy name so the log index rolls over again." in texts(
+        incident, "mitigation"
+    )
+    assert texts(incident, "lessons") == ["alert on disk usage well before the flood stage."]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

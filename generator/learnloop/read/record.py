@@ -933,14 +933,18 @@ def _tells_change(text: str, lexicon: Lexicon) -> bool:
 
 
 def _change_opens(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence opens on a change verb with no subject ("Lowered the MTU …"), and
-    tells nothing that is no action."""
+    """Whether a sentence opens on a change verb, with no subject ("Lowered the MTU …") or
+    after who made it ("I then fixed the policy name"), and tells nothing that is no action."""
     change = lexicon.cue("change", sentence)
-    return (
-        change is not None
-        and _OPENS.match(sentence[: change.start()]) is not None
-        and not _tells_more(sentence, lexicon)
-    )
+    if change is None or _tells_more(sentence, lexicon):
+        return False
+    if lexicon.cue("detection", sentence) or lexicon.cue("acknowledgement", sentence):
+        return False  # "Support raised a ticket at 08:40": how it was noticed or taken up
+    before = sentence[: change.start()]
+    who = lexicon.cue("responders", before) or _I.search(before)
+    if who is not None and _BEFORE_SUBJECT.match(before[: who.start()]):
+        before = before[who.end() :]  # "I then fixed the policy name", "We then upgraded …"
+    return _OPENS.match(before) is not None
 
 
 def _tells_more(text: str, lexicon: Lexicon) -> bool:
