@@ -856,6 +856,34 @@ def test_an_on_call_s_own_account_in_the_first_person():
     assert texts(incident, "lessons") == ["alert on disk usage well before the flood stage."]
 
 
+def test_a_provider_s_review_lists_only_the_steps_taken_as_its_response():
+    incident = read_text(
+        """
+        **What went wrong and why?**
+
+        A change was deployed to reduce the memory footprint of the routing metadata. The
+        change contained a defect that made the edge proxy crash. Our health monitoring
+        detected the crashes at 09:39 UTC, but the automated rollback was not triggered
+        because the crash rate stayed below the rollback threshold.
+
+        **How did we respond?**
+
+        - 09:39 UTC – Monitoring alerted on elevated proxy restarts.
+        - 09:52 UTC – Engineers correlated the restarts with the configuration rollout.
+        - 10:05 UTC – The rollout was paused.
+        - 10:40 UTC – Traffic was rebalanced to healthy edge sites in France Central.
+        - 11:05 UTC – Rollback completed and error rates returned to normal.
+        """,
+        start="2026-01-21T09:32:00Z",
+    )
+    # What the signal saw, a rollback that never ran and a rollback's threshold are no steps.
+    assert texts(incident, "mitigation") == [
+        "The rollout was paused.",
+        "Traffic was rebalanced to healthy edge sites in France Central.",
+    ]
+    assert "code-deploy" in {m.id for m in incident.failure_modes}  # a change with a defect
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

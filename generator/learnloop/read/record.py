@@ -646,6 +646,20 @@ _I = re.compile(r"\bI\b")
 _NEAR = 20  # characters between who and what they did: "we then quickly reverted"
 
 
+def _what_was_seen(event: TimelineEvent, lexicon: Lexicon) -> bool:
+    """Whether an entry's action words are what its signal saw ("Monitoring alerted on
+    elevated proxy restarts"), not a step taken after it ("Paged on-call and rolled back")."""
+    if "detection" not in event.kinds:
+        return False
+    signal = lexicon.cue("detection", event.text)
+    action = _action(event.text, lexicon)
+    return (
+        signal is not None
+        and (action is None or action.start() > signal.start())
+        and not _then_acted(event.text, signal, lexicon)
+    )
+
+
 def _then_acted(text: str, looked: re.Match[str] | None, lexicon: Lexicon) -> bool:
     """Whether a text tells a look and then an action after it ("identified the change as
     the trigger and rolled it back", "Notices that some logs hold credentials. Rolls back the
@@ -735,8 +749,10 @@ def infer(
                 reading.add("diagnosis", statement)  # how they found it, and what they found
             continue
         looked = _looked(event.text, lexicon) if "diagnosis" in event.kinds else None
-        if "mitigation" in event.kinds and (
-            looked is None or _then_acted(event.text, looked, lexicon)
+        if (
+            "mitigation" in event.kinds
+            and (looked is None or _then_acted(event.text, looked, lexicon))
+            and not _what_was_seen(event, lexicon)
         ):
             reading.add("mitigation", _effect(statement, event, events))
         if "diagnosis" in event.kinds:
@@ -1027,14 +1043,33 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         text = _blanked(text, stood)
     for action in lexicon.every("mitigation", text):
         before = text[max(0, action.start() - 40) : action.start()]
-        if _NOT_DONE.search(before) or (
-            _DOING.match(action.group(0))
-            and _WAS_DOING.search(before)
-            and _OVER_AND_OVER.match(text, action.end())
+        if (
+            _NOT_DONE.search(before)
+            or _UNDONE.match(text, action.end())  # "the automated rollback was not triggered"
+            or _NAMES_A_THING.match(text, action.end())  # "below the rollback threshold"
+            or (
+                _DOING.match(action.group(0))
+                and _WAS_DOING.search(before)
+                and _OVER_AND_OVER.match(text, action.end())
+            )
         ):
             continue
         return action
     return None
+
+
+# An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
+_NAMES_A_THING = re.compile(
+    r"\s+(?:thresholds?|counts?|rates?|loops?|polic(?:y|ies)|mechanisms?|logic|budgets?|"
+    r"storms?)\b",
+    re.IGNORECASE,
+)
+# An action named, then that it did not happen: "the rollback was not triggered".
+_UNDONE = re.compile(
+    r"\s+(?:(?:was|were|is|are|has|have|had|did)\s+(?:not|never)|wasn't|weren't|isn't|aren't|"
+    r"hasn't|haven't|hadn't|didn't|never|failed)\b",
+    re.IGNORECASE,
+)
 
 
 def _helped(text: str, lexicon: Lexicon) -> bool:
