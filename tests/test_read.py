@@ -1131,12 +1131,16 @@ def test_an_action_said_in_the_passive_is_a_mitigation():
         - 22:09 the admin's account was then disabled
         - 23:30 all secrets are being rotated
         - 23:45 version 2.2.0 was released, including the fix
+        - 23:50 the memory limits of the hub pods were raised
+        - 23:55 the AMI of the launch configuration was rolled to the previous known good one
         """
     )
     assert texts(incident, "mitigation") == [
         "the admin's account was then disabled",
         "all secrets are being rotated",
         "version 2.2.0 was released, including the fix",
+        "the memory limits of the hub pods were raised",
+        "the AMI of the launch configuration was rolled to the previous known good one",
     ]
 
 
