@@ -884,6 +884,29 @@ def test_a_provider_s_review_lists_only_the_steps_taken_as_its_response():
     assert "code-deploy" in {m.id for m in incident.failure_modes}  # a change with a defect
 
 
+def test_a_leaked_key_s_timeline_names_the_provider_s_notice_and_what_was_shut():
+    incident = read_text(
+        """
+        ## Timeline (UTC)
+        - 16:20 Commit with the key pushed to the public repo `acme/infra-examples`
+        - 16:31 AWS support case: "Your AWS account may be compromised"
+        - 16:35 Security on-call paged by the AWS Health event
+        - 16:41 Key deactivated in IAM; CloudTrail shows RunInstances calls from one IP
+        - 16:50 All 14 instances terminated
+        - 16:52 the attacker's key pair and security group deleted
+        - 17:30 Service control policy added to deny RunInstances outside our regions
+        """,
+        start="2026-04-02T16:20:00Z",
+    )
+    assert moments_of(incident)["detected_at"] == "16:31"
+    assert texts(incident, "mitigation") == [
+        "Key deactivated in IAM; CloudTrail shows RunInstances calls from one IP",
+        "All 14 instances terminated",
+        "the attacker's key pair and security group deleted",
+        "Service control policy added to deny RunInstances outside our regions",
+    ]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -978,7 +978,7 @@ _A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
 # ("we", "was", "has") that would make the sentence something other than a headline.
 _HEADLINE_SUBJECT = re.compile(
     r"^\W*(?:(?!(?:we|i|they|it|this|that|there|was|were|is|are|has|have|had)\b)"
-    r"[\w./@`'-]+\s+){1,5}$",
+    r"[\w./@`'-]+\s+){1,7}$",
     re.IGNORECASE,
 )
 # What may stand before a change verb that opens an entry ("Then quickly rolled …").
