@@ -907,6 +907,24 @@ def test_a_leaked_key_s_timeline_names_the_provider_s_notice_and_what_was_shut()
     ]
 
 
+def test_the_last_of_the_whys_is_the_root_cause_where_no_part_names_one():
+    whys = """
+        ## Five whys
+        1. Why were instances launched? Someone had our CI deploy key.
+        2. Why did they have it? It was committed to a public repo.
+        3. Why does the CI user have long-lived keys at all? We never moved CI to OIDC.
+        """
+    incident = read_text(whys)
+    assert texts(incident, "root_cause") == ["We never moved CI to OIDC."]
+    assert len(texts(incident, "whys")) == 3
+    # Where the post-mortem names its root cause, that is it.
+    named = read_text(
+        textwrap.dedent(whys) + "\n## Root cause\nA deploy key committed to a public repo.\n"
+    )
+    assert len(texts(named, "whys")) == 3
+    assert texts(named, "root_cause") == ["A deploy key committed to a public repo."]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -768,6 +768,13 @@ def infer(
         # or handled is not.
         if not _RESPONSE.search(factor.text) and _says_cause(factor.text, lexicon):
             reading.add("root_cause", factor)
+    whys = reading.parts["whys"]
+    if whys and not any(s.how not in ("inferred", "timeline") for s in reading.parts["root_cause"]):
+        # Where no part names the root cause, the last of the whys is where the asking stopped:
+        # its answer, after the question ("Why …? We never moved CI to OIDC.").
+        last = whys[-1]
+        answer = last.text.rsplit("?", 1)[-1].strip()
+        reading.add("root_cause", replace(last, text=answer) if answer else last)
     assigned = reading.assigned
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     for index, (part, how, block) in enumerate(assigned):
