@@ -925,6 +925,32 @@ def test_the_last_of_the_whys_is_the_root_cause_where_no_part_names_one():
     assert texts(named, "root_cause") == ["A deploy key committed to a public repo."]
 
 
+def test_words_that_look_like_steps_and_are_not():
+    incident = read_text(
+        """
+        ## Summary
+        No data was lost; 1,220 customers saw failures over 1 hour 33 minutes.
+
+        ## Timeline
+        - 15:49 The first report came from a customer, not from our alerts.
+        - 16:08 Informed the account managers of the larger customers
+        - 16:18 Timed the same migration on a restored copy of production
+        - 16:27 Restarted catalog-svc on all nodes, but the errors came back
+        - 16:43 Rolled catalog-svc back to 2022.11.1
+        - 16:50 Rolled the flag change back as well
+        """
+    )
+    # "Failures over" is no failover, a restored copy no restore, an early relief no step.
+    assert texts(incident, "mitigation") == [
+        "Rolled catalog-svc back to 2022.11.1",
+        "Rolled the flag change back as well",
+    ]
+    # Telling the account managers is news given, not how it was noticed.
+    assert texts(incident, "detection") == [
+        "The first report came from a customer, not from our alerts."
+    ]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -575,9 +575,13 @@ _OUTCOME = re.compile(r"^\W*(?:which|this|that|these|it)\s+(?:\w+ly\s+)?\w+ed\b"
 
 def _first_signal(text: str, lexicon: Lexicon) -> bool:
     """Whether an entry tells how the incident was noticed: not when the same words tell a
-    fix confirmed ("First user reports back that it works")."""
+    fix confirmed ("First user reports back that it works") or news given to people
+    ("Informed the account managers of the larger customers")."""
     noticed = lexicon.cue("detection", text)
     if noticed is None:
+        return False
+    told = lexicon.cue("informed", text)
+    if told is not None and told.start() <= noticed.start() < told.end():
         return False
     return not any(
         check.start() < noticed.end() and noticed.start() < check.end()
@@ -1052,6 +1056,9 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         before = text[max(0, action.start() - 40) : action.start()]
         if (
             _NOT_DONE.search(before)
+            or (  # "on a restored copy of production"
+                _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(action.group(0))
+            )
             or _UNDONE.match(text, action.end())  # "the automated rollback was not triggered"
             or _NAMES_A_THING.match(text, action.end())  # "below the rollback threshold"
             or (
@@ -1065,6 +1072,9 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     return None
 
 
+# A done word right after "a" or "the" describes a thing: "a restored copy of production".
+_AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+_DONE_WORD = re.compile(r"\w+ed\b")
 # An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
 _NAMES_A_THING = re.compile(
     r"\s+(?:thresholds?|counts?|rates?|loops?|polic(?:y|ies)|mechanisms?|logic|budgets?|"
