@@ -951,6 +951,28 @@ def test_words_that_look_like_steps_and_are_not():
     ]
 
 
+def test_a_table_with_owners_and_statuses_lists_plans_under_any_heading():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:05 alert fired
+        - 09:30 Reverted the route table change
+
+        ## Actions
+
+        | # | Action | Owner | Status |
+        | --- | --- | --- | --- |
+        | 1 | Shorten timeouts between services | Jonas | Open |
+        | 2 | Require a quorum for writes | Diego | In progress |
+        """
+    )
+    assert texts(incident, "mitigation") == ["Reverted the route table change"]
+    assert [t.split(" — ")[1] for t in texts(incident, "follow_ups")] == [
+        "Shorten timeouts between services",
+        "Require a quorum for writes",
+    ]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """
@@ -1369,13 +1391,26 @@ def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
                 "| 00:05 | Ana | next day (resolved) |",
             ],
             [
-                # A one-word cell first (who, or the moment's name) is the entry's label.
-                ("CI: VPC CNI replaced", _utc(6, 22, 8, 21)),
+                # The column of who did it is no word of what was done.
+                ("VPC CNI replaced", _utc(6, 22, 8, 21)),
                 ("Alert fires", _utc(6, 22, 8, 29)),
-                ("Ana: late", _utc(6, 22, 23, 10)),
-                ("Ana: next day (resolved)", _utc(6, 23, 0, 5)),
+                ("late", _utc(6, 22, 23, 10)),
+                ("next day (resolved)", _utc(6, 23, 0, 5)),
             ],
             id="a table",
+        ),
+        pytest.param(
+            [
+                "| Time  | Event                          | Who  |",
+                "| ----- | ------------------------------ | ---- |",
+                "| 08:21 | VPC CNI replaced               | CI   |",
+                "| 08:29 | Restarted the aws-node pods    | Ana  |",
+            ],
+            [
+                ("VPC CNI replaced", _utc(6, 22, 8, 21)),
+                ("Restarted the aws-node pods", _utc(6, 22, 8, 29)),
+            ],
+            id="a table with who acted last",
         ),
         pytest.param(
             [

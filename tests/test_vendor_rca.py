@@ -190,6 +190,28 @@ def test_a_step_is_what_follows_its_entrys_stage_label(entries: str, step: str):
     assert found.text == step
 
 
+def test_a_step_told_again_with_what_came_of_it_or_on_another_service_is_one_step():
+    from learnloop.analyze.steps import playbook
+
+    told = [
+        "- 09:30 We reverted the route table change, after this traffic flowed again.\n",
+        "- 09:30 Reverted the route table change — Traffic flowed again across rack 9\n",
+        "- 09:30 Reverted the route table change: `terraform apply -target=aws_route.tgw`\n",
+        "- 09:30 Rolled back orders to the previous release; lag drained in 25 minutes.\n",
+        "- 09:30 Rolled back billing to the previous release\n",
+    ]
+    members = [
+        _read(f"S-{n}", "## Timeline\n\n- 09:05 alert fired\n" + entry, day=n + 1)
+        for n, entry in enumerate(told)
+    ]
+    steps = playbook(members, ["orders", "billing"]).mitigation
+    assert [(s.text, len(s.incidents)) for s in steps] == [
+        # The wording that gives the command speaks for the step.
+        ("Reverted the route table change: `terraform apply -target=aws_route.tgw`.", 3),
+        ("Rolled back billing to the previous release.", 2),  # the most recent of equals
+    ]
+
+
 def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
     from learnloop.analyze.steps import causes
     from learnloop.write.runbook import primary_cause

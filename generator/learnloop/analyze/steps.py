@@ -102,10 +102,38 @@ class _Raw:
 
 
 def _key(text: str, services: Sequence[str]) -> str:
+    """A step's key: its commands' skeletons, if it gives any, and the words of what it did
+    ("cmd:<skeletons>\ttxt:<words>", or "txt:<words>")."""
+    said = core(_CODE.sub(" ", text))
+    for service in sorted(services, key=len, reverse=True):
+        # The same step on another service is the same step: "Rolled back search-api …".
+        said = re.sub(rf"(?<![\w-]){re.escape(service)}(?![\w-])", " ", said, flags=re.I)
+    words = "txt:" + " ".join(sorted(set(tokens(said))))
     codes = [c for c in _CODE.findall(text) if is_command(c)]
     if codes:
-        return "cmd:" + " | ".join(skeleton(c, services) for c in codes)
-    return "txt:" + " ".join(sorted(set(tokens(text))))
+        return "cmd:" + " | ".join(skeleton(c, services) for c in codes) + "\t" + words
+    return words
+
+
+def core(text: str) -> str:
+    """What a step did, without what came of it or when: "We reverted the route table change,
+    after this traffic flowed again" and "Reverted the route table change — Traffic flowed
+    again" are one step told twice."""
+    text = _WHEN.sub("", text)
+    return _AFTER_THE_STEP.split(text, maxsplit=1)[0]
+
+
+# Where a step's own words end: a table's next cell (its effect, who did it), or a clause of
+# what followed ("…, after this traffic flowed again", "…, and that cleared the leak").
+_AFTER_THE_STEP = re.compile(
+    r"\s+[—–]\s+|;\s|\.\s+(?=[A-Z])|,\s+(?:after (?:this|that)|and (?:that|this|then)|"
+    r"which|so (?:that|the)|then)\b",
+    re.IGNORECASE,
+)
+# The time a prose step opens with: "At about 03:10 we rolled …".
+_WHEN = re.compile(
+    r"^\W*(?:at|around|by)\s+(?:about\s+|around\s+)?[\w:.]+(?:\s+[ap]\.?m\.?)?,?\s+", re.IGNORECASE
+)
 
 
 def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Playbook:
@@ -211,18 +239,29 @@ def _group(raws: Sequence[_Raw]) -> list[list[_Raw]]:
 
 
 def _same(a: str, b: str) -> bool:
+    """Two steps are one when they run the same commands, or, where one of them gives none,
+    when their words are mostly the same ("Reverted the route table change" and "Reverted
+    the route table change: `terraform apply …`")."""
     if a == b:
         return True
-    if a.startswith("txt:") and b.startswith("txt:"):
-        wa, wb = set(a[4:].split()), set(b[4:].split())
-        return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
-    return False
+    (ca, ta), (cb, tb) = _parts(a), _parts(b)
+    if ca and cb:
+        return ca == cb
+    wa, wb = set(ta[4:].split()), set(tb[4:].split())
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
+
+
+def _parts(key: str) -> tuple[str, str]:
+    """(the commands' part, the words' part) of a step's key."""
+    commands, _, words = key.rpartition("\t")
+    return commands, words
 
 
 def _representative(group: Sequence[_Raw]) -> _Raw:
-    # The wording used most; among equals the most recent, which is likeliest still true.
+    # The wording that gives the command, if one does; then the wording used most; among
+    # equals the most recent, which is likeliest still true.
     counts = Counter(r.text for r in group)
-    return max(group, key=lambda r: (counts[r.text], r.at, r.incident))
+    return max(group, key=lambda r: (bool(_CODE.search(r.text)), counts[r.text], r.at, r.incident))
 
 
 def _merge_diagnosis(raws: Sequence[_Raw], last_check: dict[str, str]) -> list[Step]:

@@ -182,9 +182,19 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     reading = Reading(assigned=assigned, entries=_dated_runs(assigned))
     planned: str | None = None  # the part whose list after a lead-in is of plans
     listed: str | None = None  # the part whose list after a lead-in names what it acted on
+    planning = False  # in a table whose columns say who owns each row and where it stands
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
             continue
+        if block.kind == "row" and block.header:
+            planning = any(_PLAN_COLUMN.fullmatch(c.strip().lower()) for c in block.cells)
+        elif block.kind != "row":
+            planning = False
+        if part is None and planning and block.kind == "row":
+            # "| # | Action | Owner | Status |" under a heading of no known part: its rows are
+            # the plans, not what was done.
+            part, how = "follow_ups", "section"
+            assigned[index] = (part, how, block)
         if planned is not None and block.kind == "item" and part == planned:
             part = "follow_ups"  # "We are taking the following steps to prevent …:" and its list
         else:
@@ -266,6 +276,13 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
     return reading
+
+
+# The columns of a table of plans: who owns each and where it stands.
+_PLAN_COLUMN = re.compile(
+    r"owners?|assignee|assigned to|status|state|due|due date|deadline|ticket|jira|issue|eta|"
+    r"priority|target date"
+)
 
 
 def _fields_only(block: Block, lexicon: Lexicon) -> bool:

@@ -81,6 +81,8 @@ def events(
     )
     out: list[TimelineEvent] = []
     pending: datetime | None = None  # a heading's time, for the text under it
+    who: frozenset[int] = frozenset()  # the columns of a table that name who acted
+    columns = 0  # how many the table's header names
     if all(block.kind in ("code", "heading") for block in entries):
         entries = [entry for block in entries for entry in _fenced(block)]
     for block in entries:
@@ -102,11 +104,17 @@ def events(
             continue
         text = block.text
         if block.kind == "row" and block.header and times.leading(text, clock.year) is None:
-            # "| Time (PST) | What happened |": the columns' names, and perhaps the zone.
+            # "| Time (PST) | What happened | Who |": the columns' names, and perhaps the zone.
             if stated_here := times.stated_zone(text):
                 clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
+            who = frozenset(n for n, c in enumerate(block.cells) if _WHO.fullmatch(c.strip()))
+            columns = len(block.cells)
             continue
         if block.kind == "row":
+            if who and len(block.cells) == columns:  # a row whose cells line up with the names
+                # Who did it is no word of what was done.
+                block = replace(block, cells=tuple(c for n, c in enumerate(block.cells)
+                                                   if n not in who))  # fmt: skip
             event = _row(block, clock)
             if event is not None:
                 out.append(event)
@@ -316,6 +324,8 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
 
 
 _NAME_CELL = re.compile(r"[A-Za-z][\w-]{0,30}")
+# A column of who acted: "Who", "Owner", "By", "Person", "Responder".
+_WHO = re.compile(r"who|owner|by|person|people|responders?|actor|author|done by", re.IGNORECASE)
 _WEEKDAY = re.compile(
     r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?", re.I
 )
