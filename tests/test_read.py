@@ -973,6 +973,27 @@ def test_a_table_with_owners_and_statuses_lists_plans_under_any_heading():
     ]
 
 
+def test_a_step_a_summary_table_repeats_takes_its_timeline_entry_s_time():
+    incident = read_text(
+        """
+        | Key | Details |
+        |---|---|
+        | **Mitigation** | Put the database host back to its previous value |
+
+        # Events
+
+        | Time (UTC) | Event |
+        |---|---|
+        | 08:07 | The bff 5xx alert paged the on-call engineer. |
+        | 08:51 | Put the database host back to its previous value |
+        | 08:52 | Bff was healthy again. |
+        """,
+        start="2024-06-20T08:02:00Z",
+    )
+    (step,) = incident.part("mitigation")
+    assert (step.at, step.effect_minutes) == (datetime(2024, 6, 20, 8, 51, tzinfo=UTC), 1.0)
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -348,6 +348,11 @@ def _leads_in(block: Block, following: Block | None) -> bool:
     )
 
 
+def _words(text: str) -> str:
+    """A text's words, as compared: lower case, punctuation and spacing aside."""
+    return " ".join(re.findall(r"[\w'-]+", text.lower()))
+
+
 def _names_its_objects(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
     """Whether a statement that did or looked at something ends on a colon, and the list after
     it names what ("we scaled ingestion workers while monitoring:" / "- Lag per partition")."""
@@ -871,13 +876,21 @@ def infer(
                 # pool saturated" before any action is a look.
                 reading.add("verification", said)
     # A mitigation written in its section whose sentence is also a dated entry (a time told
-    # in passing) takes that entry's time, and how soon impact eased after it.
+    # in passing, or the timeline's entry in the same words, as a summary table repeats it)
+    # takes that entry's time, and how soon impact eased after it.
     kept = reading.parts["mitigation"]
     dated = [e for e in events if e.at is not None]
     for index, statement in enumerate(kept):
         if statement.at is not None:
             continue
-        same = next((e for e in dated if _within(e.line, e.text, statement)), None)
+        same = next(
+            (
+                e
+                for e in dated
+                if _within(e.line, e.text, statement) or _words(e.text) == _words(statement.text)
+            ),
+            None,
+        )
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
     # A moment told in passing and the sentence it is told in are one action: the sentence,
