@@ -1102,7 +1102,7 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     return None
 
 
-# A done word right after "a" or "the" describes a thing: "a restored copy of production".
+# A done word right after "a" or "an" describes a thing: "a restored copy of production".
 _AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
 _DONE_WORD = re.compile(r"\w+ed\b")
 # An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
