@@ -994,6 +994,37 @@ def test_a_step_a_summary_table_repeats_takes_its_timeline_entry_s_time():
     assert (step.at, step.effect_minutes) == (datetime(2024, 6, 20, 8, 51, tzinfo=UTC), 1.0)
 
 
+def test_updates_headed_by_their_time_are_the_timeline():
+    incident = read_text(
+        """
+        ### Update 1 (07:55 UTC)
+        Builds on the shared runners are queued for 20+ minutes. We're looking into it.
+
+        ### Update 2 (08:10 UTC)
+        The autoscaler is throttled by the cloud API because a cleanup cron loops.
+
+        ### Update 3 (08:22 UTC)
+        We disabled the cleanup cron and the autoscaler is launching runners again. Queue is
+        draining.
+
+        ### Update 4 (08:47 UTC)
+        Queue is back to normal. Closing this incident.
+        Follow-up issues: #4412 (rate-limit the cleanup job)
+        """,
+        start="2026-06-03T07:40:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["acknowledged_at"], moments["mitigated_at"]) == ("07:55", "08:22")
+    assert moments["resolved_at"] == "08:47"
+    # The update's sentence that tells the action is the step, with the update's time.
+    (step,) = incident.part("mitigation")
+    assert step.text == (
+        "We disabled the cleanup cron and the autoscaler is launching runners again."
+    )
+    assert step.at == datetime(2026, 6, 3, 8, 22, tzinfo=UTC)
+    assert texts(incident, "follow_ups") == ["#4412 (rate-limit the cleanup job)"]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -477,6 +477,13 @@ def read_timeline(
                 n for n, (_, _, block) in enumerate(reading.assigned) if block in read_as_entries
             }
     if not found:
+        # Updates headed by the time they were written ("### Update 2 (08:10 UTC)", as an
+        # incident tracked in an issue is): what each says is an entry of that time.
+        updates = _dated_sections(reading.assigned)
+        if updates:
+            found = timeline_mod.events(updates, incident.started_at, zone, reading.stated_zone)
+            entry_blocks = [b for b in updates if b.kind != "heading"]
+    if not found:
         # Nor entries: the moments its sentences give ("we rolled back at 09:50").
         after = span[0] if span else incident.started_at
         blocks_ = [block for _, block in reading.prose]
@@ -510,6 +517,26 @@ def read_timeline(
             later = (n for n, e in enumerate(events) if e.at is not None and e.at > at)
             events.insert(next(later, len(events)), signal)
     return events
+
+
+def _dated_sections(assigned: Sequence[tuple[str | None, str, Block]]) -> list[Block]:
+    """The headings that tell one moment each, with the paragraphs and items under them, where
+    two or more do; else none."""
+    out: list[Block] = []
+    level = 0  # the level of the dated heading whose text is being taken, or 0
+    headings = 0
+    for part, _, block in assigned:
+        if block.kind == "heading":
+            if level and block.level > level:
+                continue  # a sub-heading of the update: its text is the update's
+            dated = part is None and len(times.within(block.text)) == 1
+            level = block.level if dated else 0
+            if dated:
+                out.append(block)
+                headings += 1
+        elif level and block.kind in ("paragraph", "item") and part is None:
+            out.append(block)  # not what a label gives another part ("Follow-up issues: …")
+    return out if headings >= 2 else []
 
 
 def _noticing(reading: Reading) -> list[Block]:
@@ -893,13 +920,28 @@ def infer(
         )
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
+    # An entry of several sentences (an update under its time) and the sentence of it that
+    # tells the action are one action too: the sentence takes the entry's time.
+    for index, statement in enumerate(kept):
+        if statement.how == "timeline" or statement.at is not None:
+            continue
+        entry = next(
+            (t for t in kept if t.how == "timeline" and _within(statement.line, statement.text, t)),
+            None,
+        )
+        if entry is not None:
+            kept[index] = replace(statement, at=entry.at, effect_minutes=entry.effect_minutes)
     # A moment told in passing and the sentence it is told in are one action: the sentence,
     # as written, is kept ("Rolled back the deploy at 14:31; errors stopped by 14:40.").
     kept[:] = [
         s
         for s in kept
         if s.how != "timeline"
-        or not any(o.how != "timeline" and _within(s.line, s.text, o) for o in kept)
+        or not any(
+            o.how != "timeline"
+            and (_within(s.line, s.text, o) or (o.at is not None and _within(o.line, o.text, s)))
+            for o in kept
+        )
     ]
     # Found by its words and dated before the first signal ("During routine patching, kafka-2
     # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.

@@ -93,6 +93,10 @@ def events(
             if found is not None and not found[1]:
                 pending = clock.place(found[0])
                 continue
+            if len(told := times.within(block.text, clock.year)) == 1:
+                # "### Update 2 (08:10 UTC)": the text under it was written then.
+                pending = clock.place(told[0])
+                continue
             day = times.leading_date(block.text, clock.year)
             if day is not None and not day[1]:
                 clock.day = day[0]
