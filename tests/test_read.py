@@ -1025,6 +1025,24 @@ def test_updates_headed_by_their_time_are_the_timeline():
     assert texts(incident, "follow_ups") == ["#4412 (rate-limit the cleanup job)"]
 
 
+def test_a_look_named_by_its_command_is_no_step():
+    incident = read_text(
+        """
+        ## Response
+        The `OrdersWriteErrors` alert paged the on-call at 22:17. She checked `patronictl list`,
+        which showed pg-orders-2 as leader. At 22:29 she ran `RELOAD` on PgBouncer and restarted
+        the orders-api pods.
+        """,
+        start="2026-07-09T22:14:00Z",
+    )
+    assert texts(incident, "diagnosis") == [
+        "She checked `patronictl list`, which showed pg-orders-2 as leader."
+    ]
+    assert texts(incident, "mitigation") == [
+        "At 22:29 she ran `RELOAD` on PgBouncer and restarted the orders-api pods."
+    ]
+
+
 def test_a_day_heading_after_the_timeline_heading_goes_on_with_it():
     incident = read_text(
         """

@@ -658,7 +658,15 @@ def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     for look in lexicon.every("diagnosis", text):
         if not _VAGUE.match(text, look.end()):
             return look
-    return None
+    return _LOOKED_AT_CODE.search(text)
+
+
+# A look named by the command that made it: "She checked `patronictl list`". (Running a
+# command may be an action as well; checking one never is.)
+_LOOKED_AT_CODE = re.compile(
+    r"\b(?:checked|checking|checks|inspected|queried|examined|reviewed|looked at)\s+`[^`]+`",
+    re.IGNORECASE,
+)
 
 
 # What a look is at when it names nothing to look at: "We started by looking at the obvious
