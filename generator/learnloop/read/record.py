@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times
-from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, shipped
+from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, shipped, words
 from learnloop.read.markdown import Block, blocks, line_at, plain, sentences, unquoted_lines
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
@@ -227,8 +227,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.prose.append((part, block))
         elif part != "timeline" and block.kind == "row" and how == "label":
             # "| Detection | A customer ticket at 09:02 |": its words are prose of that part.
-            words = _row_said(block)
-            reading.prose.append((part, replace(block, kind="paragraph", text=words, raw=words)))
+            said = _row_said(block)
+            reading.prose.append((part, replace(block, kind="paragraph", text=said, raw=said)))
         if part is None:
             reading.unassigned.append(block)
             continue
@@ -346,11 +346,6 @@ def _leads_in(block: Block, following: Block | None) -> bool:
         and following is not None
         and following.kind == "item"
     )
-
-
-def _words(text: str) -> str:
-    """A text's words, as compared: lower case, punctuation and spacing aside."""
-    return " ".join(re.findall(r"[\w'-]+", text.lower()))
 
 
 def _names_its_objects(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
@@ -922,7 +917,7 @@ def infer(
             (
                 e
                 for e in dated
-                if _within(e.line, e.text, statement) or _words(e.text) == _words(statement.text)
+                if _within(e.line, e.text, statement) or words(e.text) == words(statement.text)
             ),
             None,
         )

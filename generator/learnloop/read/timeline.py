@@ -35,6 +35,10 @@ class _Clock:
     previous: datetime | None = None
     said: bool = False  # the zone was stated for the whole timeline ("All times in CET")
 
+    def state(self, zone: str) -> None:
+        """A zone stated for the entries below it ("All times in CET", "| Time (PST) |")."""
+        self.zone, self.said = times.zone_named(zone, self.zone), True
+
     def place(self, stamp: times.Stamp) -> datetime | None:
         zone = times.zone_named(stamp.zone, self.zone)
         if not self.said:
@@ -104,13 +108,13 @@ def events(
                 continue
             pending = None
             if stated_here := times.stated_zone(block.text):
-                clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
+                clock.state(stated_here)
             continue
         text = block.text
         if block.kind == "row" and block.header and times.leading(text, clock.year) is None:
             # "| Time (PST) | What happened | Who |": the columns' names, and perhaps the zone.
             if stated_here := times.stated_zone(text):
-                clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
+                clock.state(stated_here)
             who = frozenset(n for n, c in enumerate(block.cells) if _WHO.fullmatch(c.strip()))
             columns = len(block.cells)
             continue
@@ -143,12 +147,12 @@ def events(
             clock.day = day[0]
             if (zone_said := times.stated_zone(plain(text))) and _only_zone(day[1]):
                 # "(all times PST)"
-                clock.zone, clock.said = times.zone_named(zone_said, clock.zone), True
+                clock.state(zone_said)
             elif day[1]:
                 out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
             continue
         if stated_here := _zone_note(text):
-            clock.zone, clock.said = times.zone_named(stated_here, clock.zone), True
+            clock.state(stated_here)
             continue
         if pending is not None:
             out.append(TimelineEvent(pending, plain(text), block.line))
