@@ -2796,3 +2796,50 @@ def test_an_action_in_the_words_a_responder_would_use(action: str):
     )
     assert texts(incident, "mitigation") == [action]
     assert moments_of(incident)["detected_at"] == "10:00"
+
+
+def test_a_contributing_factor_of_the_system_is_part_of_the_cause_one_of_the_response_is_not():
+    incident = read_text(
+        """
+        ## Summary
+
+        The cluster pipeline reverted the ingress configuration.
+
+        ## Contributing factors
+
+        - Priority-classes not implemented
+        - API key used by the exporter belongs to a personal account
+        - Alerts on the ingress were too noisy to notice
+        - Limited knowledge of the exporter during the holidays
+        - Could a diff of the headers have told us before?
+        """
+    )
+    causes = texts(incident, "root_cause")
+    assert "Priority-classes not implemented" in causes
+    assert "API key used by the exporter belongs to a personal account" in causes
+    assert not any("Alerts" in c or "knowledge" in c or "diff" in c for c in causes)
+    assert len(texts(incident, "contributing_factors")) == 5
+
+
+def test_a_factor_read_as_part_of_the_cause_counts_once_and_after_the_cause():
+    from learnloop.analyze.text import fields
+
+    incident = read_text(
+        """
+        ## Contributing factors
+
+        - An expired certificate on the payments gateway
+
+        ## What happened
+
+        Checkout failed because the orders database ran out of connections.
+        """
+    )
+    assert "An expired certificate on the payments gateway" in texts(incident, "root_cause")
+    # The factor is said once in the words patterns compare, and what the cause says decides
+    # the first mode, though the factor is written above it.
+    assert fields(incident)["cause"].count("payments gateway") == 1
+    assert [m.id for m in incident.failure_modes] == [
+        "connection-pool-exhaustion",
+        "certificate-expiry",
+    ]

@@ -237,3 +237,20 @@ def test_a_meaning_is_a_sentence_that_stands_alone():
     assert primary_cause([incident], ()) == (
         "The provider upgrade changed how target groups attach, which detached them."
     )
+
+
+def test_a_meaning_is_the_cause_before_a_contributing_factor():
+    from learnloop.analyze.similar import what_was_done
+    from learnloop.write.runbook import primary_cause
+
+    incident = _read(
+        "F-1",
+        "## Contributing factors\n\n"
+        "- Priority-classes not implemented\n\n"
+        "## What happened\n\n"
+        "Checkout failed because the orders database ran out of connections.\n",
+    )
+    assert "Priority-classes not implemented" in [s.text for s in incident.part("root_cause")]
+    cause = "Checkout failed because the orders database ran out of connections."
+    assert primary_cause([incident], ()) == cause
+    assert what_was_done(incident).startswith(f"Cause: {cause}")

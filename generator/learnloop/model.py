@@ -73,7 +73,7 @@ class Statement:
     text: str
     line: int  # 1-based file line where it starts
     end: int  # 1-based file line where it ends
-    how: str = "section"  # section | label | timeline | inferred | front matter
+    how: str = "section"  # section | label | timeline | inferred | factor | front matter
     at: datetime | None = None  # for a timeline entry, its time
     effect_minutes: float | None = None  # for a mitigation, how soon impact eased after it
 

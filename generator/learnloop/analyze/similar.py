@@ -261,8 +261,10 @@ def what_was_done(incident: Incident) -> str:
 
 def _told(incident: Incident, part: str) -> str:
     """The statements the reader found of a part, in file order, as one text (commands,
-    which `fix_commands` gives line by line, left out)."""
-    return " ".join(s.text for s in incident.part(part) if "\n" not in s.text)
+    which `fix_commands` gives line by line, left out). Contributing factors read as part
+    of the cause come after what the cause says itself."""
+    told = sorted(incident.part(part), key=lambda s: s.how == "factor")
+    return " ".join(s.text for s in told if "\n" not in s.text)
 
 
 def nearest_pattern(

@@ -74,7 +74,14 @@ def analyzer(text: str) -> list[str]:
 
 
 def _said(incident: Incident, *parts: str) -> str:
-    return " ".join(s.text for part in parts for s in incident.part(part))
+    # A contributing factor read as part of the cause too ("factor") is said once, as a
+    # factor: its words would otherwise count twice. (A trigger that is the cause is both.)
+    return " ".join(
+        s.text
+        for part in parts
+        for s in incident.part(part)
+        if s.how != "factor" or part != "root_cause" or "contributing_factors" not in parts
+    )
 
 
 @functools.lru_cache(maxsize=1)

@@ -228,8 +228,13 @@ def _failure_modes(
     )
     if given:
         return given
+    # A contributing factor read as part of the cause too ("factor") is read once, as a
+    # factor: what the cause says first decides which mode comes first.
     why = " \n".join(
-        s.text for p in ("root_cause", "trigger", "contributing_factors") for s in parts[p]
+        s.text
+        for p in ("root_cause", "trigger", "contributing_factors")
+        for s in parts[p]
+        if s.how != "factor"
     )
     seen = " \n".join(
         [incident.title, *(s.text for p in ("symptoms", "summary", "impact") for s in parts[p])]

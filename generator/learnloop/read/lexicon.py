@@ -59,6 +59,7 @@ CUES = (
     "change_headline",
     "informed",
     "apology",
+    "response",
 )
 
 

@@ -819,11 +819,6 @@ def infer(
             # "Upgraded the exporter", "The account was enabled": once responders are at
             # work, a change told and nothing else is what they did about it.
             reading.add("mitigation", _effect(statement, event, events))
-    for factor in reading.parts["contributing_factors"]:
-        # A factor that says why it failed is part of its cause; one of how it was noticed
-        # or handled is not.
-        if not _RESPONSE.search(factor.text) and _says_cause(factor.text, lexicon):
-            reading.add("root_cause", factor)
     whys = reading.parts["whys"]
     if whys and not any(s.how not in ("inferred", "timeline") for s in reading.parts["root_cause"]):
         # Where no part names the root cause, the last of the whys is where the asking stopped:
@@ -831,6 +826,18 @@ def infer(
         last = whys[-1]
         answer = last.text.rsplit("?", 1)[-1].strip()
         reading.add("root_cause", replace(last, text=answer) if answer else last)
+    for factor in reading.parts["contributing_factors"]:
+        # A factor is a condition of the system that let it fail ("Priority-classes not
+        # implemented", "API key used by the exporter belongs to a personal account"), part of
+        # its cause whether or not it says why; or one of how it was caught and handled (the
+        # alerts, the people, what they knew), which is not. A question or a wish is neither.
+        if not (
+            lexicon.cue("response", factor.text)
+            or lexicon.cue("intent", factor.text)
+            or lexicon.cue("apology", factor.text)
+            or factor.text.rstrip().endswith("?")
+        ):
+            reading.add("root_cause", replace(factor, how="factor"))
     assigned = reading.assigned
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     for index, (part, how, block) in enumerate(assigned):
@@ -960,12 +967,6 @@ def infer(
 _TRIGGER_ENTRIES = 2
 _RESPONDED = frozenset(
     {"detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"}
-)
-# A contributing factor about noticing or handling the incident, not about why it failed.
-_RESPONSE = re.compile(
-    r"\b(alert\w*|monitor\w*|notif\w*|detect\w*|escalat\w*|runbook\w*|playbook\w*|on-?call|"
-    r"communicat\w*|paged?|paging|respon\w*|staff\w*|documentation|dashboard\w*)\b",
-    re.IGNORECASE,
 )
 # "This caused …", "As a result …": what followed from the cause, not the cause.
 _CONSEQUENCE = re.compile(

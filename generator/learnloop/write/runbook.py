@@ -72,11 +72,18 @@ def primary_cause(members: Sequence[Incident], seen: Sequence[Cause]) -> str:
         candidates = [m for m in members if m.id in seen[0].incidents]
     candidates = candidates or list(members)
     for member in sorted(candidates, key=lambda m: (m.started_at, m.id), reverse=True):
-        said = [st.text for st in member.part("root_cause") if st.how != "timeline"]
+        told = [st for st in member.part("root_cause") if st.how != "timeline"]
         # A sentence that leans on the one before ("However, it turned out …", "In addition
-        # …") or leads in to a list ("… were the root cause:") says little alone: another
-        # goes first when there is one.
-        said.sort(key=lambda text: bool(_LEANS_ON.match(text)) or text.rstrip().endswith(":"))
+        # …") or leads in to a list ("… were the root cause:") says little alone, and a
+        # contributing factor is part of the cause, not the whole of it: another goes first
+        # when there is one.
+        told.sort(
+            key=lambda st: (
+                bool(_LEANS_ON.match(st.text)) or st.text.rstrip().endswith(":"),
+                st.how == "factor",
+            )
+        )
+        said = [st.text for st in told]
         text = member.root_cause.summary or (said[0] if said else member.section("root_cause"))
         if text:
             return first_sentences(text, 240)
