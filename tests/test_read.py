@@ -2843,3 +2843,48 @@ def test_a_factor_read_as_part_of_the_cause_counts_once_and_after_the_cause():
         "connection-pool-exhaustion",
         "certificate-expiry",
     ]
+
+
+def test_a_check_the_code_left_out_is_a_cause():
+    incident = read_text(
+        """
+        ## Summary
+
+        Version 1.7 of the mempool doesn't include verification that the cost is below the limit.
+        The code that creates outputs failed to check against negative values.
+        Version 1.8 was released on May 3.
+        """
+    )
+    causes = " ".join(texts(incident, "root_cause"))
+    assert "doesn't include verification" in causes
+    assert "failed to check against negative values" in causes
+    assert "released on May 3" not in causes
+
+
+def test_in_a_fix_a_cause_is_one_named_as_such():
+    incident = read_text(
+        """
+        ## Resolution and recovery
+
+        Version 1.2.11 was released, which solved many of the issues that led to the symptoms.
+        Some locks which were causing the node to wait were removed.
+        The root cause was a lock held across block validation.
+        """
+    )
+    causes = texts(incident, "root_cause")
+    assert causes == ["The root cause was a lock held across block validation."]
+
+
+def test_the_cause_as_what_is_still_to_be_fixed_is_no_cause():
+    incident = read_text(
+        """
+        ## Summary
+
+        The health check failed after a change to the hub's readiness probe.
+        The revert did not solve the root cause of the problem.
+        The tech lead notes we still need to actually fix the underlying cause.
+        """
+    )
+    causes = " ".join(texts(incident, "root_cause"))
+    assert "did not solve" not in causes
+    assert "still need to" not in causes

@@ -28,6 +28,7 @@ _STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", 
 # no mitigation ("a change was introduced to reduce memory" under an Atlassian "Leadup").
 _WHY = ("root_cause", "contributing_factors", "trigger", "whys")
 _NOT_ACTIONS = (*_WHY, "follow_ups", "lessons")
+_FIX = ("mitigation", "resolution", "verification")
 _CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
 # Front-matter narrative keys, as parts.
 _NARRATIVE_PART = {
@@ -856,6 +857,7 @@ def infer(
                 part not in ("root_cause", "contributing_factors", "trigger")
                 and _says_cause(sentence, lexicon)
                 and not _acted_first(sentence, lexicon, action)
+                and (part not in _FIX or _names_cause(sentence, lexicon))
             ):
                 reading.add("root_cause", said)
                 # "Our investigation found that …", "Grafana showed the pool wait time
@@ -1189,6 +1191,14 @@ def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
     if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
         return True
     return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
+
+
+def _names_cause(sentence: str, lexicon: Lexicon) -> bool:
+    return bool(
+        lexicon.cue("named_cause", sentence)
+        or lexicon.cue("conclusion", sentence)
+        or lexicon.cue("fault", sentence)
+    )
 
 
 def _found_told(sentence: str, found: re.Match[str], lexicon: Lexicon) -> bool:
