@@ -146,6 +146,10 @@ REAL_ERROR_LINES = [
         "Apache Log4j2 JNDI features (CVE-2021-44228) do not protect against",
         "vulnerability-exploited",
     ),
+    (
+        "upstream connect error or disconnect/reset before headers. no healthy upstream",
+        "load-balancer-backends-lost",
+    ),
 ]
 
 
@@ -213,6 +217,19 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         # A verb of finding is no denial; only a purpose is.
         ("We were able to detect a memory leak in the worker.", "memory-leak"),
         ("The regex backtracked catastrophically on large request bodies.", "performance-bug"),
+        # The load balancer left with nothing behind it, however the change did it.
+        (
+            "The maintenance caused the ALB to remove all attached instances.",
+            "load-balancer-backends-lost",
+        ),
+        (
+            "A pipeline run caused the target groups to become detached from the ALB.",
+            "load-balancer-backends-lost",
+        ),
+        (
+            "The run tore down the association between the load balancer and the target groups.",
+            "load-balancer-backends-lost",
+        ),
     ],
 )
 def test_prose_finds_its_mode(text: str, mode: str):
