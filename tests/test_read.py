@@ -2888,3 +2888,36 @@ def test_the_cause_as_what_is_still_to_be_fixed_is_no_cause():
     causes = " ".join(texts(incident, "root_cause"))
     assert "did not solve" not in causes
     assert "still need to" not in causes
+
+
+def test_what_set_it_off_is_read_however_the_entry_says_it():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time             | Event |
+        | :--------------- | ----- |
+        | 2025-03-14 08:58 | A personal user account deleted from Confluent Cloud |
+        | 2025-03-14 09:08 | Kafka-exporter up alert triggered |
+        | 2025-03-14 10:01 | Restarted the kafka-exporter pod |
+        """
+    )
+    # A user account is a thing changed, not users hit: what set it off, and its cause.
+    assert texts(incident, "trigger") == ["A personal user account deleted from Confluent Cloud"]
+    assert texts(incident, "symptoms") == []
+
+
+def test_a_cause_said_in_the_present_or_as_a_limit_passed():
+    incident = read_text(
+        """
+        ## Timeline
+
+        - 11:21 EKS 1.14 upgrade cause CoreDNS pods to crash loop
+        - 12:20 The exporter's /metrics load time gets greater than the scrape timeout (10s)
+        - 12:40 Alert fires for missing metrics
+        """,
+        start="2025-03-14T11:00:00Z",
+    )
+    causes = texts(incident, "root_cause")
+    assert any("CoreDNS pods to crash loop" in c for c in causes)
+    assert any("greater than the scrape timeout" in c for c in causes)
