@@ -83,6 +83,19 @@ def test_a_pattern_whose_post_mortems_record_no_impact_says_so():
     assert impact([incident]) == "## Impact\n- None of these post-mortems records its impact."
 
 
+def test_the_impact_quoted_is_a_sentence_that_stands_alone():
+    from learnloop.write.runbook import impact
+
+    incident = _read(
+        "A-2",
+        "## Impact\n\n"
+        "This, in turn, meant that all inbound traffic failed to reach the cluster.\n\n"
+        "All services in the cluster returned 503 to customers for 25 minutes.\n",
+    )
+    assert next(s.text for s in incident.part("impact")).startswith("This, in turn")
+    assert "- Most recently: All services in the cluster returned 503" in impact([incident])
+
+
 def test_a_long_impact_is_quoted_whole_words_within_400_characters():
     from datetime import UTC
 
@@ -179,8 +192,15 @@ def test_a_mode_is_given_only_the_error_strings_its_incidents_showed():
             "- 09:30 **Identified** — We rolled back the deploy that raised the error rate.\n",
             "We rolled back the deploy that raised the error rate.",
         ),
+        # A table of key moments marks the stage after the step.
+        (
+            "| Time | Event |\n| --- | --- |\n"
+            "| 09:05 | CloudWatch alert detects high count of 5XX |\n"
+            "| 09:30 | Target group reattached to the ALB (resolved). |\n",
+            "Target group reattached to the ALB.",
+        ),
     ],
-    ids=["template", "status page"],
+    ids=["template", "status page", "marked after"],
 )
 def test_a_step_is_what_follows_its_entrys_stage_label(entries: str, step: str):
     from learnloop.analyze.steps import playbook

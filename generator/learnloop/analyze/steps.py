@@ -295,7 +295,8 @@ def _merge_mitigation(raws: Sequence[tuple[_Raw, float | None]]) -> list[Step]:
 
 
 def _clean(text: str) -> str:
-    return _STAGE.sub("", text.strip()).rstrip(".") + "."
+    text = _STAGE.sub("", text.strip())
+    return _STAGE_AFTER.sub("", text).rstrip(".") + "."
 
 
 # A timeline entry's own stage label ("**Recovery:** Uncordoned the node", a status page's
@@ -303,5 +304,11 @@ def _clean(text: str) -> str:
 _STAGE = re.compile(
     r"^(?:recovery|mitigation|mitigated|resolution|resolved|detection|investigation|"
     r"investigating|identified|monitoring|update|updated|action)\s*(?::|\s[—–])\s+(?=\S)",
+    re.IGNORECASE,
+)
+# The same label after the step, as a table of key moments marks one: "Target group
+# reattached to the ALB (resolved).".
+_STAGE_AFTER = re.compile(
+    r"\s*\((?:recovery|mitigated|resolved|recovered|fixed|detected|problem started)\)\s*\.?$",
     re.IGNORECASE,
 )

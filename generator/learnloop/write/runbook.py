@@ -90,6 +90,11 @@ def primary_cause(members: Sequence[Incident], seen: Sequence[Cause]) -> str:
     return ""
 
 
+def _standing(texts: Sequence[str]) -> str:
+    """The first text that does not lean on the one before it, else the first, else ""."""
+    return next((t for t in texts if not _LEANS_ON.match(t)), texts[0] if texts else "")
+
+
 _LEANS_ON = re.compile(
     r"^\W*(?:however|in addition|additionally|furthermore|moreover|also|but|and|so|then|"
     r"this|that|these|those|it|as a result|consequently)\b",
@@ -113,9 +118,10 @@ def impact(members: Sequence[Incident]) -> str:
     if breaches:
         lines.append(f"- SLA breached in {len(breaches)} of {len(members)}: {cite(breaches)}.")
     # The impact as the latest post-mortem that says it puts it: its front matter's summary,
-    # else what its text says of the impact (an RCA's "Summary of Impact:").
+    # else what its text says of the impact (an RCA's "Summary of Impact:"), in a sentence
+    # that stands alone where there is one ("This, in turn, meant …" leans on the one before).
     said = (
-        (m, m.impact.summary or next((s.text for s in m.part("impact")), ""))
+        (m, m.impact.summary or _standing([s.text for s in m.part("impact")]))
         for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
     )
     latest = next(((m, text) for m, text in said if text), None)
