@@ -274,3 +274,24 @@ def test_a_meaning_is_the_cause_before_a_contributing_factor():
     cause = "Checkout failed because the orders database ran out of connections."
     assert primary_cause([incident], ()) == cause
     assert what_was_done(incident).startswith(f"Cause: {cause}")
+
+
+def test_a_step_told_with_who_did_it_or_how_is_the_same_step():
+    from learnloop.analyze.steps import playbook
+
+    told = [
+        "| 09:30 | Target group manually reattached to ALB's (resolved). |\n",
+        "| 09:30 | Target group reattached to load balancer by the daily pipeline (resolved). |\n",
+        "| 09:30 | Rolled back the ingress controller by the on-call engineer |\n",
+    ]
+    members = [
+        _read(
+            f"T-{n}",
+            "## Timeline\n\n| Time | Event |\n| --- | --- |\n"
+            "| 09:05 | CloudWatch alert detects high count of 5XX |\n" + entry,
+        )
+        for n, entry in enumerate(told)
+    ]
+    steps = playbook(members, ["orders"]).mitigation
+    assert sorted(len(s.incidents) for s in steps) == [1, 2]
+    assert any(s.text.startswith("Rolled back the ingress controller") for s in steps)

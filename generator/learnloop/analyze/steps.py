@@ -104,7 +104,10 @@ class _Raw:
 def _key(text: str, services: Sequence[str]) -> str:
     """A step's key: its commands' skeletons, if it gives any, and the words of what it did
     ("cmd:<skeletons>\ttxt:<words>", or "txt:<words>")."""
-    said = core(_CODE.sub(" ", text))
+    # Who did it and how are no part of what was done: "Target group manually reattached to
+    # the ALB" and "Target group reattached to the ALB by the daily pipeline" are one step.
+    said = core(_STAGE_AFTER.sub("", _CODE.sub(" ", text).strip()))
+    said = _HOW.sub(" ", _BY_WHOM.sub("", said))
     for service in sorted(services, key=len, reverse=True):
         # The same step on another service is the same step: "Rolled back search-api …".
         said = re.sub(rf"(?<![\w-]){re.escape(service)}(?![\w-])", " ", said, flags=re.I)
@@ -123,6 +126,17 @@ def core(text: str) -> str:
     return _AFTER_THE_STEP.split(text, maxsplit=1)[0]
 
 
+# A passive step's agent, closing it ("… reattached by the daily pipeline").
+_BY_WHOM = re.compile(
+    r"\s+by\s+(?:the|a|an|our|their)(?:\s+(?!(?:to|from|on|in|at|for|with|of|and)\b)[\w-]+){1,3}"
+    r"[.)]?\s*$",
+    re.IGNORECASE,
+)
+# How it was done, not what: "manually", "automatically", "successfully".
+_HOW = re.compile(
+    r"\b(?:manually|automatically|successfully|immediately|quickly|finally|again)\b",
+    re.IGNORECASE,
+)
 # Where a step's own words end: a table's next cell (its effect, who did it), or a clause of
 # what followed ("…, after this traffic flowed again", "…, and that cleared the leak").
 _AFTER_THE_STEP = re.compile(
