@@ -2921,3 +2921,20 @@ def test_a_cause_said_in_the_present_or_as_a_limit_passed():
     causes = texts(incident, "root_cause")
     assert any("CoreDNS pods to crash loop" in c for c in causes)
     assert any("greater than the scrape timeout" in c for c in causes)
+
+
+def test_the_sre_books_outage_markers_date_the_end():
+    incident = read_text(
+        """
+        ## Timeline
+
+        - 14:10 Rollover job moves the read alias to the new index. **OUTAGE BEGINS**
+        - 14:18 Zero-results-rate alert fires; rpatel paged.
+        - 14:31 rpatel points the alias back to the previous index. Zero-results rate drops to
+          baseline by 14:33. **OUTAGE MITIGATED**
+        - 14:57 Bulk load re-run completes; document counts match.
+        - 14:58 Alias moved to the new index. **OUTAGE ENDS**
+        """,
+        start="2025-03-14T14:10:00Z",
+    )
+    assert moments_of(incident)["resolved_at"] == "14:58"
