@@ -227,6 +227,10 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
             "load-balancer-backends-lost",
         ),
         (
+            "A bad probe interval made the load balancer mark healthy backends as unhealthy.",
+            "load-balancer-backends-lost",
+        ),
+        (
             "The run tore down the association between the load balancer and the target groups.",
             "load-balancer-backends-lost",
         ),
