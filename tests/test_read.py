@@ -2938,3 +2938,27 @@ def test_the_sre_books_outage_markers_date_the_end():
         start="2025-03-14T14:10:00Z",
     )
     assert moments_of(incident)["resolved_at"] == "14:58"
+
+
+def test_notes_in_prose_with_a_clock_opening_each_sentence():
+    incident = read_text(
+        """
+        ## What happened
+
+        Our read timeout for the tax client was still the default 60 s, so every slow call
+        held a thread, and the pool of 200 threads ran dry.
+
+        09:31 decision: shorten the read timeout via config from 60 s to 4 s. 09:36 the config
+        was pushed; threads freed up within a minute and p99 went back under 400 ms by 09:40.
+
+        What we will change: set explicit timeouts on every outbound client (CHK-812).
+        """,
+        start="2025-03-14T09:05:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("09:36", "09:40")
+    assert any("ran dry" in c for c in texts(incident, "root_cause"))
+    assert next(m.text for m in incident.part("mitigation")).startswith("09:31 decision: shorten")
+    assert texts(incident, "follow_ups") == [
+        "set explicit timeouts on every outbound client (CHK-812)."
+    ]

@@ -291,11 +291,13 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
         stamp = _stamp(match, year)
         # A time with its day, before or after it ("09:12 UTC on 2 May 2024"), or with its
         # zone ("shortly after 14:00 CEST"), is a moment wherever it stands; a clock alone
-        # only after a word that places it ("at 09:12", "just after 09:12").
+        # only after a word that places it ("at 09:12", "just after 09:12") or where it opens
+        # a sentence, as notes in prose put it ("… cached rates. 09:36 the config was pushed").
         if stamp is not None and (
             stamp.day is not None
             or stamp.zone is not None
             or re.search(r"\b(at|around|by|from|until|till|after|before|since|~)\s*$", before)
+            or re.search(r"(?:^|[.!?;]\s+)$", text[: match.start()])
         ):
             found.append(stamp)
     for match in _PROSE.finditer(text):
