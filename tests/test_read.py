@@ -2962,3 +2962,24 @@ def test_notes_in_prose_with_a_clock_opening_each_sentence():
     assert texts(incident, "follow_ups") == [
         "set explicit timeouts on every outbound client (CHK-812)."
     ]
+
+
+def test_a_terse_timeline_in_the_present():
+    incident = read_text(
+        """
+        ## What happen
+
+        - 8.52 on-call get page "PaymentsWebhookLag"
+        - 9.05 we look in grafana: consumer pods restarting every 2 min, OOMKilled (exit 137)
+        - 9.10 raise memory limit of webhook-consumer from 512Mi to 1Gi
+        - 9.18 pods stable, lag going down
+        - 9.55 lag is zero, all webhooks processed
+        """,
+        start="2025-03-14T08:40:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("09:18", "09:55")
+    assert any("we look in grafana" in d for d in texts(incident, "diagnosis"))
+    assert texts(incident, "mitigation") == [
+        "raise memory limit of webhook-consumer from 512Mi to 1Gi"
+    ]
