@@ -1197,6 +1197,8 @@ def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
 
 
 def _names_cause(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence names the cause as such, concludes it, or tells a fault: what says
+    why even in a part that tells the fix ("which solved the issues that led to …" does not)."""
     return bool(
         lexicon.cue("named_cause", sentence)
         or lexicon.cue("conclusion", sentence)
