@@ -2983,3 +2983,22 @@ def test_a_terse_timeline_in_the_present():
     assert texts(incident, "mitigation") == [
         "raise memory limit of webhook-consumer from 512Mi to 1Gi"
     ]
+
+
+def test_an_error_string_quoted_after_the_cause_betrays_its_mode_too():
+    incident = read_text(
+        """
+        ## Why
+
+        The consumer lag grew because a new payload version made every batch much larger.
+
+        ## Timeline
+
+        - 09:05 consumer pods restarting every 2 min, OOMKilled (exit 137)
+        - 09:20 an old node's disk was full too
+        """
+    )
+    modes = {m.id: m.matched for m in incident.failure_modes}
+    assert next(iter(modes)) == "queue-backlog"  # what it says of why comes first
+    assert "OOMKilled" in modes["memory-exhaustion"]
+    assert "disk-full" not in modes  # words alone, after the cause, decide nothing

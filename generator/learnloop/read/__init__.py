@@ -242,11 +242,20 @@ def _failure_modes(
     # A status page's updates are all its text: what it says of why is in the timeline.
     told = " \n".join(e.text for e in incident.timeline)
     out: dict[str, FailureMode] = {}
-    for text in (why, seen, told, rest):
+    texts = (why, seen, told, rest)
+    for n, text in enumerate(texts):
         for match in modes_mod.match(text, words.catalogue):
             out.setdefault(match.id, FailureMode(match.id, match.family, match.matched))
         if out:
-            break  # what it says of why decides; what it looked like only where it says none
+            # What it says of why decides; what it looked like only where it says none. An
+            # error string quoted anywhere after ("OOMKilled (exit 137)" in the timeline)
+            # betrays a mode too, named after those.
+            signatures = {m.id: set(m.signatures) for m in words.catalogue.modes}
+            for match in modes_mod.match(" \n".join(texts[n + 1 :]), words.catalogue):
+                quoted = tuple(e for e in match.matched if e in signatures[match.id])
+                if quoted:
+                    out.setdefault(match.id, FailureMode(match.id, match.family, quoted))
+            break
     return tuple(out.values())
 
 
