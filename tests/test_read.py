@@ -3002,3 +3002,22 @@ def test_an_error_string_quoted_after_the_cause_betrays_its_mode_too():
     assert next(iter(modes)) == "queue-backlog"  # what it says of why comes first
     assert "OOMKilled" in modes["memory-exhaustion"]
     assert "disk-full" not in modes  # words alone, after the cause, decide nothing
+
+
+def test_preventing_something_now_is_a_steps_purpose_preventing_it_again_a_plan():
+    incident = read_text(
+        """
+        ## Timeline
+
+        - 09:05 Hub health check alert fires
+        - 09:12 Primary engineer deletes `prod` ingress to prevent users spawning mid-deployment.
+        - 09:30 Hub redeployed, users can log in again
+
+        ## Summary
+
+        We rolled back the deploy to prevent this from happening again.
+        """
+    )
+    steps = texts(incident, "mitigation")
+    assert any("deletes `prod` ingress" in s for s in steps)
+    assert not any("to prevent this from happening again" in s for s in steps)
