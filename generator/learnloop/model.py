@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -76,6 +77,23 @@ class Statement:
     how: str = "section"  # section | label | timeline | inferred | factor | front matter
     at: datetime | None = None  # for a timeline entry, its time
     effect_minutes: float | None = None  # for a mitigation, how soon impact eased after it
+
+
+# A contributing factor read as part of the root cause too: its `how` there.
+FACTOR = "factor"
+
+
+def said_once(part: Callable[[str], Sequence[Statement]], names: Sequence[str]) -> list[Statement]:
+    """The statements of the named parts, in order. A contributing factor read as part of the
+    cause too is said once, as a factor, where the factors are among them: its words would
+    otherwise count twice. (A trigger that is the cause is both, and counts so.)"""
+    factors = "contributing_factors" in names
+    return [
+        s
+        for name in names
+        for s in part(name)
+        if not (factors and name == "root_cause" and s.how == FACTOR)
+    ]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 from learnloop.analyze.clusters import NO_PLACE
 from learnloop.analyze.documents import Document
 from learnloop.analyze.text import alerts, analyzer, fields
-from learnloop.model import Incident
+from learnloop.model import FACTOR, Incident
 
 
 class Searchable(Protocol):
@@ -263,7 +263,7 @@ def _told(incident: Incident, part: str) -> str:
     """The statements the reader found of a part, in file order, as one text (commands,
     which `fix_commands` gives line by line, left out). Contributing factors read as part
     of the cause come after what the cause says itself."""
-    told = sorted(incident.part(part), key=lambda s: s.how == "factor")
+    told = sorted(incident.part(part), key=lambda s: s.how == FACTOR)
     return " ".join(s.text for s in told if "\n" not in s.text)
 
 

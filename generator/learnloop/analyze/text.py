@@ -10,7 +10,7 @@ from importlib import resources
 
 import yaml
 
-from learnloop.model import Incident
+from learnloop.model import Incident, said_once
 
 # Words every post-mortem uses whatever went wrong; they say nothing about the failure.
 # Words that carry meaning in error messages ("too many clients", "no space left", "out
@@ -74,14 +74,7 @@ def analyzer(text: str) -> list[str]:
 
 
 def _said(incident: Incident, *parts: str) -> str:
-    # A contributing factor read as part of the cause too ("factor") is said once, as a
-    # factor: its words would otherwise count twice. (A trigger that is the cause is both.)
-    return " ".join(
-        s.text
-        for part in parts
-        for s in incident.part(part)
-        if s.how != "factor" or part != "root_cause" or "contributing_factors" not in parts
-    )
+    return " ".join(s.text for s in said_once(incident.part, parts))
 
 
 @functools.lru_cache(maxsize=1)

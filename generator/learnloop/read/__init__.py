@@ -16,7 +16,15 @@ from typing import Any
 
 from learnloop.load import load_bytes, parse_files, read_each, repo_zone, survey
 from learnloop.load.yamlsafe import YamlError, parse
-from learnloop.model import Corpus, FailureMode, Incident, Milestone, Problem, TimelineEvent
+from learnloop.model import (
+    Corpus,
+    FailureMode,
+    Incident,
+    Milestone,
+    Problem,
+    TimelineEvent,
+    said_once,
+)
 from learnloop.read import failure_modes as modes_mod
 from learnloop.read import lexicon as lexicon_mod
 from learnloop.read.markdown import blocks
@@ -228,34 +236,31 @@ def _failure_modes(
     )
     if given:
         return given
-    # A contributing factor read as part of the cause too ("factor") is read once, as a
-    # factor: what the cause says first decides which mode comes first.
+    # A contributing factor read as part of the cause is read once, as a factor: what the
+    # cause says first decides which mode comes first.
     why = " \n".join(
         s.text
-        for p in ("root_cause", "trigger", "contributing_factors")
-        for s in parts[p]
-        if s.how != "factor"
+        for s in said_once(parts.__getitem__, ("root_cause", "trigger", "contributing_factors"))
     )
     seen = " \n".join(
         [incident.title, *(s.text for p in ("symptoms", "summary", "impact") for s in parts[p])]
     )
     # A status page's updates are all its text: what it says of why is in the timeline.
     told = " \n".join(e.text for e in incident.timeline)
-    out: dict[str, FailureMode] = {}
+    # What it says of why decides; what it looked like only where it says none.
     texts = (why, seen, told, rest)
-    for n, text in enumerate(texts):
-        for match in modes_mod.match(text, words.catalogue):
-            out.setdefault(match.id, FailureMode(match.id, match.family, match.matched))
-        if out:
-            # What it says of why decides; what it looked like only where it says none. An
-            # error string quoted anywhere after ("OOMKilled (exit 137)" in the timeline)
-            # betrays a mode too, named after those.
-            signatures = {m.id: set(m.signatures) for m in words.catalogue.modes}
-            for match in modes_mod.match(" \n".join(texts[n + 1 :]), words.catalogue):
-                quoted = tuple(e for e in match.matched if e in signatures[match.id])
-                if quoted:
-                    out.setdefault(match.id, FailureMode(match.id, match.family, quoted))
-            break
+    said = ((n, modes_mod.match(text, words.catalogue)) for n, text in enumerate(texts))
+    n, found = next(((n, f) for n, f in said if f), (len(texts), []))
+    if not found:
+        return ()
+    out = {m.id: FailureMode(m.id, m.family, m.matched) for m in found}
+    # An error string quoted anywhere after ("OOMKilled (exit 137)" in the timeline) betrays
+    # a mode too, named after those.
+    signatures = words.catalogue.signatures
+    for match in modes_mod.match(" \n".join(texts[n + 1 :]), words.catalogue):
+        quoted = tuple(e for e in match.matched if e in signatures[match.id])
+        if quoted:
+            out.setdefault(match.id, FailureMode(match.id, match.family, quoted))
     return tuple(out.values())
 
 

@@ -90,6 +90,11 @@ class Catalogue:
     modes: tuple[Mode, ...]
 
     @cached_property
+    def signatures(self) -> dict[str, frozenset[str]]:
+        """Each mode's error strings, by id."""
+        return {m.id: frozenset(m.signatures) for m in self.modes}
+
+    @cached_property
     def _compiled(self) -> tuple[re.Pattern[str], dict[str, list[_Entry]]]:
         entries = [
             (index, text, signature)

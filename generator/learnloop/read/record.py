@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from learnloop.model import Incident, Statement, TimelineEvent
+from learnloop.model import FACTOR, Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times
 from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, shipped, words
@@ -841,7 +841,7 @@ def infer(
             or lexicon.cue("apology", factor.text)
             or factor.text.rstrip().endswith("?")
         ):
-            reading.add("root_cause", replace(factor, how="factor"))
+            reading.add("root_cause", replace(factor, how=FACTOR))
     assigned = reading.assigned
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     for index, (part, how, block) in enumerate(assigned):

@@ -15,7 +15,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
-from learnloop.model import SEVERITIES, Incident
+from learnloop.model import FACTOR, SEVERITIES, Incident
 from learnloop.settings import Settings
 from learnloop.write import document, markdown
 from learnloop.write.cache import RenderCache
@@ -80,7 +80,7 @@ def primary_cause(members: Sequence[Incident], seen: Sequence[Cause]) -> str:
         told.sort(
             key=lambda st: (
                 bool(_LEANS_ON.match(st.text)) or st.text.rstrip().endswith(":"),
-                st.how == "factor",
+                st.how == FACTOR,
             )
         )
         said = [st.text for st in told]
