@@ -17,6 +17,7 @@ from learnloop.cli import cli
 from learnloop.model import Incident
 from learnloop.read import incident_from_bytes, lexicon, read_incident, timeline, times
 from learnloop.read.markdown import blocks
+from learnloop.read.record import _looked
 from tests.conftest import incident_text
 
 FRONT = "---\nid: R-1\ntitle: {title}\nstarted_at: {start}\nseverity: P2\nservices: [api]\n---\n"
@@ -380,6 +381,49 @@ def test_atlassians_template_leadup_fault_response_recovery():
     assert texts(incident, "lessons") == [
         "A ticket to load test the search client was never scheduled."
     ]
+
+
+def test_a_look_that_names_what_it_is_at_is_one_after_the_page_and_at_a_sentence_end():
+    incident = read_text(
+        """
+        ## Response
+        After being paged at 13:09, the on-call engineer acknowledged at 13:12 and opened the
+        pricing database dashboard, which showed CPU at 100%.
+
+        ## Diagnosis
+        We looked through the logs. We looked at the issue.
+        """,
+        start="2026-02-10T13:02:00Z",
+    )
+    said = "After being paged at 13:09, the on-call engineer acknowledged at 13:12 and opened"
+    # How it was noticed, and what was looked at after: both, from the one sentence.
+    assert [t for t in texts(incident, "detection") if t.startswith(said)]
+    assert [t for t in texts(incident, "diagnosis") if t.startswith(said)]
+    assert texts(incident, "mitigation") == []
+    assert _looked("We looked through the logs.", lexicon.shipped())
+    assert not _looked("We looked at the issue.", lexicon.shipped())
+
+
+def test_a_moment_told_under_the_impact_is_when_users_were_hurt_not_what_set_it_off():
+    incident = read_text(
+        """
+        ## Detailed description of impact
+        From 10:12 to 11:59 US/Pacific, 38% of the database instances in us-east4 rejected new
+        connections.
+
+        ## Root cause
+        A configuration change rolled out at 09:58 lowered the proxy's connection limit.
+
+        ## Remediation and prevention
+        Engineers were alerted by automated monitoring at 10:19 and began investigating. At
+        11:20 they rolled back the configuration.
+        """,
+        start="2026-03-04T10:12:00-08:00",
+    )
+    hurt = "From 10:12 to 11:59 US/Pacific, 38% of the database instances in us-east4 rejected"
+    assert [t for t in texts(incident, "symptoms") if t.startswith(hurt)]
+    assert not [t for t in texts(incident, "trigger") if t.startswith(hurt)]
+    assert [t for t in texts(incident, "trigger") if t.startswith("A configuration change")]
 
 
 def test_the_parties_involved_are_who_they_are_not_what_was_done():

@@ -655,7 +655,9 @@ def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     for later in _LOOK_LATER.finditer(text):
         text = _blanked(text, later)
     for look in lexicon.every("diagnosis", text):
-        if not _VAGUE.match(text, look.end()):
+        # A look of three words or more names what it is at ("looked through the logs",
+        # "opened the database dashboard"); a shorter one names it after ("looked at …").
+        if len(look.group(0).split()) >= _NAMES_WHAT or not _VAGUE.match(text, look.end()):
             return look
     return _LOOKED_AT_CODE.search(text)
 
@@ -668,6 +670,7 @@ _LOOKED_AT_CODE = re.compile(
 )
 
 
+_NAMES_WHAT = 3
 # What a look is at when it names nothing to look at: "We started by looking at the obvious
 # things", "looked into the issue".
 _VAGUE = re.compile(
@@ -764,11 +767,17 @@ def infer(
     # Of those, what the users saw is a symptom however early; what set it off is among the
     # last entries that say something else ("Fluentd was upgraded", then five entries of
     # "node stops shipping logs").
+    # A moment told under the impact ("from 10:12 to 11:59, 38% of instances rejected new
+    # connections") is when users were hurt, whatever its words.
+    hurt = [b for part, b in reading.prose if part == "impact"]
     seen = {
         n
         for n in lead
-        if (_IMPACT.search(events[n].text) or _CONSEQUENCE.match(events[n].text))
-        and not lexicon.cue("fault", events[n].text)
+        if (
+            (_IMPACT.search(events[n].text) or _CONSEQUENCE.match(events[n].text))
+            and not lexicon.cue("fault", events[n].text)
+        )
+        or _told_in(events[n], hurt)
     }
     # A check that all was well ("Checked everything seemed ok") set nothing off.
     set_off = [
@@ -1253,6 +1262,10 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 part = "root_cause"  # "Root cause and mitigation: …" tells both
             elif noticed and (looked is None or noticed.start() < looked.start()):
                 part = "detection"  # "Engineers were alerted … and began investigating"
+                if looked is not None:
+                    # "… was paged at 13:09 and opened the database dashboard, which showed
+                    # CPU at 100%": how it was noticed, and what was looked at after.
+                    out.append(("diagnosis", Statement(sentence, line, end, how)))
             elif looked:
                 part = "diagnosis"
             elif (
