@@ -426,6 +426,27 @@ def test_a_moment_told_under_the_impact_is_when_users_were_hurt_not_what_set_it_
     assert [t for t in texts(incident, "trigger") if t.startswith("A configuration change")]
 
 
+def test_a_providers_summary_in_prose_dates_the_alarm_and_the_decline_of_errors():
+    # A provider's summary: paragraphs, no headings, the team "engaged" by an alarm.
+    incident = read_text(
+        """
+        Starting at 7:31 AM PDT, customers experienced increased error rates. At 7:29 AM PDT,
+        an automated scaling activity added new front-end hosts, and the thread count on each
+        back-end host exceeded the limit of the operating system configuration.
+
+        The team was engaged at 7:40 AM PDT by an automated alarm on front-end error rates.
+        At 8:20 AM PDT, we stopped the scaling activity. Error rates started to decline at
+        8:41 AM PDT, and by 9:52 AM PDT all error rates had returned to normal levels.
+        """,
+        start="2026-05-12T07:31:00-07:00",
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["acknowledged_at"]) == ("07:40", "07:40")
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("08:41", "09:52")
+    stopped = [s for s in incident.part("mitigation") if "stopped the scaling" in s.text]
+    assert [s.effect_minutes for s in stopped] == [21]
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """
