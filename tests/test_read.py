@@ -447,6 +447,28 @@ def test_a_providers_summary_in_prose_dates_the_alarm_and_the_decline_of_errors(
     assert [s.effect_minutes for s in stopped] == [21]
 
 
+def test_pagerdutys_template_its_factors_heading_and_a_deploy_named_as_a_thing():
+    incident = read_text(
+        """
+        ## Contributing Factor(s)
+        - The dispatcher runs with no resource limits.
+
+        ## Timeline
+        | Time (UTC) | Event |
+        |---|---|
+        | 09:10 | Deploy of dispatcher v2.31 with the new batch size |
+        | 09:44 | Consumer lag alert fires; Lee paged |
+        | 10:52 | Deploy reverted |
+        """,
+        start="2026-06-02T09:14:00Z",
+    )
+    assert texts(incident, "contributing_factors") == [
+        "The dispatcher runs with no resource limits."
+    ]
+    assert "Deploy of dispatcher v2.31 with the new batch size" in texts(incident, "root_cause")
+    assert lexicon.words("Action Item(s)") == "action items"
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

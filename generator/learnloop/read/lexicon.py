@@ -66,9 +66,13 @@ CUES = (
 _NAMED = (*PARTS, ASIDE)  # what parts.yml and a team's `reader.parts` may name
 
 
+_PLURAL_MARK = re.compile(r"(?<=[a-z])\((s|es)\)")
+
+
 def words(text: str) -> str:
     """A heading or label as compared: lower case, letters and digits, numbering and emoji gone."""
     text = re.sub(r"[’']", "", text.lower())
+    text = _PLURAL_MARK.sub(r"\1", text)  # "Contributing Factor(s)" names the factors
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
     return re.sub(r"^(?:\d+ )+|^(?:[ivx]+ )(?=[a-z])", "", text).strip()
 
