@@ -469,6 +469,30 @@ def test_pagerdutys_template_its_factors_heading_and_a_deploy_named_as_a_thing()
     assert lexicon.words("Action Item(s)") == "action items"
 
 
+def test_what_went_wrong_is_how_it_failed_on_its_own_and_a_lesson_under_the_lessons():
+    incident = read_text(
+        """
+        ## What went wrong
+        A retry loop logged a full stack trace per attempt, writing 120 GB in hours.
+
+        ## Lessons learned
+
+        **What went well**
+        - The alert fired within 8 minutes.
+
+        ### What went wrong
+        - The runbook for the rollback was out of date.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "A retry loop logged a full stack trace per attempt, writing 120 GB in hours."
+    ]
+    assert texts(incident, "lessons") == [
+        "The alert fired within 8 minutes.",
+        "The runbook for the rollback was out of date.",
+    ]
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

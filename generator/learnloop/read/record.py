@@ -135,6 +135,9 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
     for block in body_blocks:
         if block.kind == "heading":
             part = lexicon.heading(block.text)
+            outer = _current([(lvl, p) for lvl, p in stack if lvl < block.level])
+            if part == "root_cause" and outer == "lessons":
+                part = "lessons"  # "What went wrong" under "Lessons learned": a lesson
             if block.level == 7:  # a bold line: only a known name changes the part
                 if part is not None:
                     stack = [(lvl, p) for lvl, p in stack if lvl < 7] + [(7, part)]
