@@ -493,6 +493,21 @@ def test_what_went_wrong_is_how_it_failed_on_its_own_and_a_lesson_under_the_less
     ]
 
 
+def test_a_label_said_whole_is_a_heading_a_question_word_opening_one_is_not():
+    incident = read_text(
+        """
+        ## Why we are sharing this
+        Other teams run the same consumer.
+
+        ## Why
+        The consumer keeps the whole batch in memory.
+        """
+    )
+    assert texts(incident, "root_cause") == ["The consumer keeps the whole batch in memory."]
+    words = lexicon.shipped()
+    assert (words.heading("Why"), words.heading("Why we are sharing this")) == ("root_cause", None)
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

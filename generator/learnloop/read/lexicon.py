@@ -93,7 +93,9 @@ class Lexicon:
             part = self.headings.get(" ".join(said[:count]))
             if part is not None:
                 return part
-        return None
+        # A label said whole is a heading too ("## Why"); only whole, since a question word
+        # opens many a heading that names no part ("Why we are sharing this").
+        return self.labels.get(" ".join(said))
 
     def named(self, text: str) -> str | None:
         """The part a name names said whole, as a table's label cell says it: "Impact started
