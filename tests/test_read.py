@@ -508,6 +508,24 @@ def test_a_label_said_whole_is_a_heading_a_question_word_opening_one_is_not():
     assert (words.heading("Why"), words.heading("Why we are sharing this")) == ("root_cause", None)
 
 
+def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
+    said = {
+        text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]
+        for text in (
+            "At five to midnight",
+            "at ten past midnight",
+            "at quarter to noon",
+            "at five to nine",
+        )  # fmt: skip
+    }
+    assert said == {
+        "At five to midnight": [(23, 55, False)],
+        "at ten past midnight": [(0, 10, False)],
+        "at quarter to noon": [(11, 45, False)],
+        "at five to nine": [(8, 55, True)],  # morning or evening: the day around it tells
+    }
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

@@ -312,11 +312,14 @@ def _prose(match: re.Match[str]) -> Stamp:
     elif match.group("oclock"):
         hour, minute, twelve = _NUMBERS[match.group("oclock").lower()], 0, True
     else:
-        hour = _NUMBERS[match.group("hour").lower()]
+        named = match.group("hour").lower()
+        hour = _NUMBERS[named]
         minute = _PAST[match.group("past").lower()]
-        twelve = True
+        # "Five to midnight" is 23:55 and "ten past noon" 12:10: noon and midnight say which
+        # half of the day.
+        twelve = named not in ("noon", "midnight")
         if match.group("rel").lower() in ("to", "before"):
-            hour, minute = (hour - 1) % 12 or 12, 60 - minute
+            hour, minute = ((hour - 1) % 24 if not twelve else (hour - 1) % 12 or 12), 60 - minute
     part = (match.group("part") or "").lower()
     pm: bool | None = None
     if part:
