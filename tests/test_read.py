@@ -516,7 +516,7 @@ def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
             "at ten past midnight",
             "at quarter to noon",
             "at five to nine",
-        )  # fmt: skip
+        )
     }
     assert said == {
         "At five to midnight": [(23, 55, False)],
@@ -524,6 +524,22 @@ def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
         "at quarter to noon": [(11, 45, False)],
         "at five to nine": [(8, 55, True)],  # morning or evening: the day around it tells
     }
+
+
+def test_an_action_done_by_mistake_is_how_it_failed_and_a_faulty_things_undoing_a_step():
+    incident = read_text(
+        """
+        ## Timeline
+        - 10:00 Alert fires for pods stuck in Pending; on-call paged.
+        - 12:00 A pull request unexpectedly triggers the cluster pipeline, which ungracefully
+          reverts changes to the network.
+        - 12:30 Buggy release has been fully reverted back to the previous release.
+        """,
+        start="2026-01-05T10:00:00Z",
+    )
+    mitigation = texts(incident, "mitigation")
+    assert mitigation == ["Buggy release has been fully reverted back to the previous release."]
+    assert any(t.startswith("A pull request unexpectedly") for t in texts(incident, "root_cause"))
 
 
 def test_the_parties_involved_are_who_they_are_not_what_was_done():

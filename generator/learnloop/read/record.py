@@ -1149,6 +1149,9 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         before = text[max(0, action.start() - 40) : action.start()]
         if (
             _NOT_DONE.search(before)
+            # "… unexpectedly triggers the pipeline, ungracefully reverts changes": done by
+            # mistake, how it failed (a "buggy release reverted" is a fault's thing undone)
+            or any(f.group(0).endswith("ly") for f in lexicon.every("fault", before))
             or (  # "on a restored copy of production"
                 _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(action.group(0))
             )
