@@ -542,6 +542,14 @@ def test_an_action_done_by_mistake_is_how_it_failed_and_a_faulty_things_undoing_
     assert any(t.startswith("A pull request unexpectedly") for t in texts(incident, "root_cause"))
 
 
+def test_a_pull_request_is_a_change_not_traffic_that_failed():
+    said = "If you don't turn it off, any pull request will trigger the pipeline to run."
+    incident = read_text(f"## Summary\n\n{said}\n")
+    assert texts(incident, "impact") == []
+    incident = read_text(f"## Summary\n\n{said} For 30 minutes, requests to the API failed.\n")
+    assert texts(incident, "impact") == ["For 30 minutes, requests to the API failed."]
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

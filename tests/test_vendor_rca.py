@@ -244,6 +244,56 @@ def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
     assert primary_cause(members, causes(members)) == "The volume became full overnight."
 
 
+def test_a_meaning_says_the_failure_mode_the_pattern_is_named_for():
+    from learnloop.analyze.patterns import Pattern
+    from learnloop.analyze.steps import causes
+    from learnloop.settings import Settings
+    from learnloop.write.runbook import primary_cause, render_runbook
+
+    members = [
+        _read(
+            "S-1",
+            "## Root cause\n\nThe subnet ran out of IP addresses as pods were added.\n",
+            day=3,
+        ),
+        _read(
+            "S-2",
+            "## Root cause\n\nA pipeline run reverted the network changes made by hand.\n\n"
+            "The cluster went back to subnets with no free IP addresses left.\n",
+            day=9,
+        ),
+        _read("S-3", "## Root cause\n\nAn accidental command deleted the nodes.\n", day=14),
+    ]
+    found = causes(members)
+    assert found[0].mode == "ip-address-exhaustion"
+    assert found[0].incidents == ("S-1", "S-2")
+    # Newer still, and of the mode by an error string its cause does not quote: its cause
+    # says nothing of the mode.
+    quoted = _read(
+        "S-4",
+        "## Root cause\n\nThe new deployments needed more pods than planned.\n\n"
+        "## Timeline\n\n- 09:10 aws-node logs `InsufficientFreeAddressesInSubnet`\n",
+        day=20,
+    )
+    assert "ip-address-exhaustion" in {f.id for f in quoted.failure_modes}
+    everyone = [*members, quoted]
+    assert primary_cause(everyone, causes(everyone), "ip-address-exhaustion") == (
+        "The cluster went back to subnets with no free IP addresses left."
+    )
+    # The runbook of the pattern named for the mode says so.
+    pattern = Pattern("ip-address-exhaustion", "IP addresses exhausted", ("S-1", "S-2", "S-4"))
+    text = render_runbook(pattern, [members[0], members[1], quoted], ["orders"], Settings(), None)
+    assert "**Meaning.** The cluster went back to subnets with no free IP addresses left." in text
+    # The newest of those that show the mode, in its sentence that says it.
+    assert primary_cause(members, found, "ip-address-exhaustion-2") == (
+        "The cluster went back to subnets with no free IP addresses left."
+    )
+    # Named for no mode they show: the newest words of the mode seen most, as written.
+    assert primary_cause(members, found, "kiam-service") == (
+        "A pipeline run reverted the network changes made by hand."
+    )
+
+
 def test_a_meaning_is_a_sentence_that_stands_alone():
     from learnloop.write.runbook import primary_cause
 

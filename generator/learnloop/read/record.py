@@ -43,7 +43,9 @@ _NARRATIVE_PART = {
 # "Users" are people hit; a user account, a customer record or a user role is a thing.
 _IMPACT = re.compile(
     r"\b((?:customers?|users?)(?!\s+(?:accounts?|ids?|names?|data|records?|tables?|roles?"
-    r"|groups?|permissions?|keys?|profiles?|settings?)\b)|requests?|unavailable|degraded"
+    r"|groups?|permissions?|keys?|profiles?|settings?)\b)"
+    # A pull request is a change, not traffic that failed.
+    r"|(?<!pull )(?<!merge )(?<!change )(?<!feature )requests?|unavailable|degraded"
     r"|affected|impact(?:ed)?|outage|down(?:time)?"
     r"|errors?|failed|failing|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?|offline"
     r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing)\b",

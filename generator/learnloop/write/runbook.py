@@ -15,7 +15,8 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
-from learnloop.model import FACTOR, SEVERITIES, Incident
+from learnloop.model import FACTOR, SEVERITIES, Incident, Statement
+from learnloop.read.themes import compile_phrases
 from learnloop.settings import Settings
 from learnloop.write import document, markdown
 from learnloop.write.cache import RenderCache
@@ -62,32 +63,53 @@ def meaning(pattern: Pattern, members: Sequence[Incident], causes: str, complete
     return "\n".join(lines)
 
 
-def primary_cause(members: Sequence[Incident], seen: Sequence[Cause]) -> str:
-    """The root cause as most often written: the category seen most, else the failure mode
-    seen most (`seen`, as `steps.causes` gives them), in the newest words."""
+def primary_cause(members: Sequence[Incident], seen: Sequence[Cause], named: str = "") -> str:
+    """The root cause as most often written, in the newest words: of the incidents of the
+    category seen most; else of those that show the failure mode the pattern is `named` for;
+    else of the failure mode seen most (`seen`, as `steps.causes` gives them). Words that
+    say the named mode go first: what the pattern is, not what set one incident off."""
     categories = Counter(m.root_cause.category for m in members if m.root_cause.category)
     top = categories.most_common(1)[0][0] if categories else None
     candidates = [m for m in members if top is not None and m.root_cause.category == top]
+    mode = re.sub(r"-\d+$", "", named)
+    for cause in (c for c in seen if c.mode == mode):
+        candidates = candidates or [m for m in members if m.id in cause.incidents]
     if not candidates and seen:
         candidates = [m for m in members if m.id in seen[0].incidents]
-    candidates = candidates or list(members)
-    for member in sorted(candidates, key=lambda m: (m.started_at, m.id), reverse=True):
-        told = [st for st in member.part("root_cause") if st.how != "timeline"]
+    told: dict[str, list[Statement]] = {}
+    saying: set[str] = set()  # the incidents whose cause says the named mode
+    for member in candidates or members:
+        says = _says_mode(member, mode)
         # A sentence that leans on the one before ("However, it turned out …", "In addition
         # …") or leads in to a list ("… were the root cause:") says little alone, and a
         # contributing factor is part of the cause, not the whole of it: another goes first
         # when there is one.
-        told.sort(
+        told[member.id] = sorted(
+            (st for st in member.part("root_cause") if st.how != "timeline"),
             key=lambda st: (
+                not says(st.text),
                 bool(_LEANS_ON.match(st.text)) or st.text.rstrip().endswith(":"),
                 st.how == FACTOR,
-            )
+            ),
         )
-        said = [st.text for st in told]
+        if any(says(st.text) for st in told[member.id]):
+            saying.add(member.id)
+    newest = sorted(candidates or members, key=lambda m: (m.started_at, m.id), reverse=True)
+    for member in sorted(newest, key=lambda m: m.id not in saying):
+        said = [st.text for st in told[member.id]]
         text = member.root_cause.summary or (said[0] if said else member.section("root_cause"))
         if text:
             return first_sentences(text, 240)
     return ""
+
+
+def _says_mode(member: Incident, mode: str) -> Callable[[str], bool]:
+    """Whether a text says the failure mode in the words that found it in this incident."""
+    matched = next((f.matched for f in member.failure_modes if f.id == mode), ())
+    if not matched:
+        return lambda _: False
+    found = compile_phrases(matched)
+    return lambda text: found.search(text) is not None
 
 
 def _standing(texts: Sequence[str]) -> str:
@@ -494,7 +516,7 @@ def runbook_regions(
             else ""
         )
     )
-    cause = primary_cause(members, book.causes)
+    cause = primary_cause(members, book.causes, pattern.id)
     regions = [Region("meaning", meaning(pattern, members, cause, complete))]
     return regions + [Region(name, text) for name, text in body.items() if text]
 
