@@ -550,6 +550,35 @@ def test_a_pull_request_is_a_change_not_traffic_that_failed():
     assert texts(incident, "impact") == ["For 30 minutes, requests to the API failed."]
 
 
+def test_a_24_hour_clock_with_pm_said_again_and_an_email_forwarded_to_security():
+    incident = read_text(
+        """
+        ## Timeline (all times PST)
+
+        12:11 PM: Impersonator emails the first employee asking for gift cards.
+
+        13:36 PM: Employee two forwards the email to IPS.
+
+        13:43 PM: The email was "Reported as phishing".
+
+        18:41 PM: All machines are verified to be clean.
+        """,
+        start="2023-07-05T12:11:00-07:00",
+    )
+    assert [e.at.strftime("%H:%M") for e in incident.timeline] == [
+        "12:11",
+        "13:36",
+        "13:43",
+        "18:41",
+    ]
+    assert moments_of(incident)["detected_at"] == "13:36"
+    assert texts(incident, "trigger") == [
+        "Impersonator emails the first employee asking for gift cards."
+    ]
+    assert [s.hour for s in times.within("13:43 AM: the email")] == []  # which is it?
+    assert lexicon.shipped().cue("detection", 'The email was "Reported as phishing".')
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

@@ -212,10 +212,13 @@ def _stamp(match: re.Match[str], year: int | None) -> Stamp | None:
     ampm = match.group("ampm") or match.group("ampm2")
     pm: bool | None = None
     if ampm:
-        if not 1 <= hour <= 12:
-            return None
         pm = ampm.lower().startswith("p")
-        hour = hour % 12 + (12 if pm else 0)
+        if pm and 13 <= hour <= 23 and match.group("m") is not None:
+            pass  # "13:52 PM": a 24-hour clock with its half of the day said again
+        elif not 1 <= hour <= 12:
+            return None
+        else:
+            hour = hour % 12 + (12 if pm else 0)
     elif match.group("m") is None:
         return None  # a bare number is not a time
     day, end = _day(match, year), match.end()
