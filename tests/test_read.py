@@ -2361,6 +2361,26 @@ def test_status_updates_pasted_newest_first_with_their_times_below_are_a_timelin
     assert [s.how for s in incident.part("mitigation")] == ["timeline"]
 
 
+def test_a_status_pages_investigating_is_the_incident_taken_up_not_a_look():
+    incident = read_text(
+        """
+        ## Timeline
+        - 19:06 — **Investigating** — Some customers are having problems accessing Pages.
+        - 19:20 — **Investigating** — We have identified a configuration problem with Pages.
+        - 19:46 — **Investigating** — We deployed a configuration fix for Pages.
+        - 20:17 — **Resolved** — This incident has been resolved.
+        """,
+        start="2019-05-16T19:06:00Z",
+    )
+    assert moments_of(incident)["acknowledged_at"] == "19:06"
+    assert texts(incident, "diagnosis") == [
+        "Investigating — We have identified a configuration problem with Pages."
+    ]
+    assert texts(incident, "mitigation") == [
+        "Investigating — We deployed a configuration fix for Pages."
+    ]
+
+
 def test_a_dotted_date_is_day_first_a_slashed_one_month_first():
     assert times.leading("01.03.2024 14:02 alert")[0].day == date(2024, 3, 1)
     assert times.leading("03/01/2024 14:02 alert")[0].day == date(2024, 3, 1)

@@ -599,6 +599,11 @@ _LOOKED = re.compile(
 def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     text = event.text
     kinds = []
+    # A status page's "Investigating — …" is the state the incident is in (taken up), not a
+    # look at anything: what follows it says what was seen or done.
+    taken_up = _INVESTIGATING.match(text)
+    if taken_up is not None:
+        text = _blanked(text, taken_up)
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.
@@ -606,8 +611,10 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     acted = _acted(text, lexicon) and not _OUTCOME.match(text)
     said = {"mitigation": acted, "diagnosis": bool(_looked(text, lexicon))}
     # "Issue is looked into": someone took it up, though nothing named was looked at.
-    said["acknowledgement"] = bool(lexicon.cue("acknowledgement", text)) or (
-        not said["diagnosis"] and bool(lexicon.cue("diagnosis", text))
+    said["acknowledgement"] = (
+        taken_up is not None
+        or bool(lexicon.cue("acknowledgement", text))
+        or (not said["diagnosis"] and bool(lexicon.cue("diagnosis", text)))
     )
     said["detection"] = _first_signal(text, lexicon)
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
@@ -622,6 +629,7 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     return replace(event, kinds=tuple(kinds))
 
 
+_INVESTIGATING = re.compile(r"^\W*investigating\s*(?::|\s[—–-])\s+(?=\S)", re.IGNORECASE)
 # A clause that opens on what the one before did: "which mitigated the issue by 12:10".
 _OUTCOME = re.compile(r"^\W*(?:which|this|that|these|it)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE)
 
