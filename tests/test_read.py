@@ -579,6 +579,27 @@ def test_a_24_hour_clock_with_pm_said_again_and_an_email_forwarded_to_security()
     assert lexicon.shipped().cue("detection", 'The email was "Reported as phishing".')
 
 
+def test_work_that_resumed_is_the_impact_easing_and_a_new_certificate_generated_a_step():
+    incident = read_text(
+        """
+        Customers reported that our webhook calls were refused by their servers. Turned out
+        the client certificate we present had run past its validity date on the 19th.
+
+        ## Timeline
+        - 14:10 Support paged on-call.
+        - 15:10 New certificates generated, service restored.
+        - 15:12 Deliveries resumed.
+        """,
+        start="2026-07-19T14:00:00Z",
+    )
+    assert texts(incident, "mitigation") == ["New certificates generated, service restored."]
+    assert moments_of(incident)["mitigated_at"] == "15:10"  # the service restored with it
+    assert texts(incident, "root_cause") == [
+        "Turned out the client certificate we present had run past its validity date on the 19th."
+    ]
+    assert incident.failure_modes[0].id == "certificate-expiry"
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

@@ -1155,7 +1155,12 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     tells where the incident stood, and its words are no action."""
     while (stood := lexicon.cue("milestone", text)) is not None:
         text = _blanked(text, stood)
+    # The impact easing told with what eased ("Deliveries resumed at 15:12"): its words are
+    # no action, though "resumed" may be one.
+    eased = [m.span() for m in lexicon.every("recovery", text)]
     for action in lexicon.every("mitigation", text):
+        if any(start < action.start() < end for start, end in eased):
+            continue
         before = text[max(0, action.start() - 40) : action.start()]
         if (
             _NOT_DONE.search(before)
