@@ -629,6 +629,7 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     return replace(event, kinds=tuple(kinds))
 
 
+# A status page's update label for the state of being looked into: "Investigating — We are …".
 _INVESTIGATING = re.compile(r"^\W*investigating\s*(?::|\s[—–-])\s+(?=\S)", re.IGNORECASE)
 # A clause that opens on what the one before did: "which mitigated the issue by 12:10".
 _OUTCOME = re.compile(r"^\W*(?:which|this|that|these|it)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE)
@@ -1157,8 +1158,10 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         text = _blanked(text, stood)
     # The impact easing told with what eased ("Deliveries resumed at 15:12"): its words are
     # no action, though "resumed" may be one.
-    eased = [m.span() for m in lexicon.every("recovery", text)]
+    eased: list[tuple[int, int]] | None = None  # found once there is an action to weigh
     for action in lexicon.every("mitigation", text):
+        if eased is None:
+            eased = [m.span() for m in lexicon.every("recovery", text)]
         if any(start < action.start() < end for start, end in eased):
             continue
         before = text[max(0, action.start() - 40) : action.start()]

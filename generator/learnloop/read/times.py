@@ -322,7 +322,7 @@ def _prose(match: re.Match[str]) -> Stamp:
         # half of the day.
         twelve = named not in ("noon", "midnight")
         if match.group("rel").lower() in ("to", "before"):
-            hour, minute = ((hour - 1) % 24 if not twelve else (hour - 1) % 12 or 12), 60 - minute
+            hour, minute = ((hour - 1) % 12 or 12) if twelve else (hour - 1) % 24, 60 - minute
     part = (match.group("part") or "").lower()
     pm: bool | None = None
     if part:

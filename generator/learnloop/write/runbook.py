@@ -7,7 +7,7 @@ import statistics
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cache, partial
 
 from learnloop.analyze.engine import mode_titles
 from learnloop.analyze.metrics import p90
@@ -71,11 +71,12 @@ def primary_cause(members: Sequence[Incident], seen: Sequence[Cause], named: str
     categories = Counter(m.root_cause.category for m in members if m.root_cause.category)
     top = categories.most_common(1)[0][0] if categories else None
     candidates = [m for m in members if top is not None and m.root_cause.category == top]
+    # A pattern named for a mode another pattern was named for first carries a number
+    # ("dependency-upgrade-2").
     mode = re.sub(r"-\d+$", "", named)
-    for cause in (c for c in seen if c.mode == mode):
-        candidates = candidates or [m for m in members if m.id in cause.incidents]
-    if not candidates and seen:
-        candidates = [m for m in members if m.id in seen[0].incidents]
+    shown = next((c for c in seen if c.mode == mode), seen[0] if seen else None)
+    if not candidates and shown is not None:
+        candidates = [m for m in members if m.id in shown.incidents]
     told: dict[str, list[Statement]] = {}
     saying: set[str] = set()  # the incidents whose cause says the named mode
     for member in candidates or members:
@@ -108,8 +109,14 @@ def _says_mode(member: Incident, mode: str) -> Callable[[str], bool]:
     matched = next((f.matched for f in member.failure_modes if f.id == mode), ())
     if not matched:
         return lambda _: False
-    found = compile_phrases(matched)
+    found = _phrases(matched)
     return lambda text: found.search(text) is not None
+
+
+@cache
+def _phrases(matched: tuple[str, ...]) -> re.Pattern[str]:
+    # The same few phrases found a mode in most of a pattern's members: compiled once.
+    return compile_phrases(matched)
 
 
 def _standing(texts: Sequence[str]) -> str:
