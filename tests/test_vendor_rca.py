@@ -292,6 +292,12 @@ def test_a_meaning_says_the_failure_mode_the_pattern_is_named_for():
     assert primary_cause(members, found, "kiam-service") == (
         "A pipeline run reverted the network changes made by hand."
     )
+    # Named for a mode fewer of them show than another: still that mode's cause.
+    full = [_incident(f"D-{n}", 20 + n, "The disk was full on the primary.") for n in (1, 2, 3)]
+    assert causes([*members, *full])[0].mode == "disk-full"
+    assert primary_cause([*members, *full], causes([*members, *full]), "ip-address-exhaustion") == (
+        "The cluster went back to subnets with no free IP addresses left."
+    )
 
 
 def test_a_meaning_is_a_sentence_that_stands_alone():
