@@ -600,6 +600,29 @@ def test_work_that_resumed_is_the_impact_easing_and_a_new_certificate_generated_
     assert incident.failure_modes[0].id == "certificate-expiry"
 
 
+def test_what_a_provider_says_it_did_and_does_to_prevent_a_recurrence_is_the_follow_ups():
+    incident = read_text(
+        """
+        At 9:10 AM PDT, we raised the thread limit on the back-end hosts, and by 9:52 AM PDT
+        all error rates had returned to normal levels.
+
+        We have taken several actions to prevent a recurrence. We have raised the thread limit
+        on all back-end hosts in every Region. We are also adding an alarm on thread count.
+        """,
+        start="2026-05-12T07:31:00-07:00",
+    )
+    assert texts(incident, "follow_ups") == [
+        "We have raised the thread limit on all back-end hosts in every Region.",
+        "We are also adding an alarm on thread count.",
+    ]
+    assert [t[:30] for t in texts(incident, "mitigation")] == ["At 9:10 AM PDT, we raised the "]
+    # A wish that names no prevention, or a step done to prevent more harm, leads no plans.
+    for lead in ("We should have caught this sooner.", "We paused the jobs to avoid further harm."):
+        incident = read_text(f"{lead} We then restarted the pods.\n")
+        assert "We then restarted the pods." in texts(incident, "mitigation"), lead
+        assert texts(incident, "follow_ups") == [], lead
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

@@ -875,10 +875,20 @@ def infer(
         if block.kind == "row" and how == "label":
             # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
             block = replace(block, text=_row_said(block))
+        preventing = False  # the paragraph has said what follows is done to prevent it
         for sentence, line, end in _sentences(block, lexicon):
             action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
             said = Statement(sentence, line, end, "inferred")
+            if preventing and lexicon.cue("responders", sentence[:_NEAR]):
+                # "We have taken several actions to prevent a recurrence. We have raised the
+                # thread limit on all hosts, and we are adding an alarm …": the work to
+                # prevent it, done since or under way, as a provider's summary tells it.
+                reading.add("follow_ups", said)
+                continue
+            preventing = preventing or (
+                part in _STORY and planned_apart and _leads_to_prevention(sentence, lexicon)
+            )
             if (
                 part not in ("root_cause", "contributing_factors", "trigger")
                 and _says_cause(sentence, lexicon)
@@ -1018,6 +1028,17 @@ def _within(line: int, text: str, statement: Statement) -> bool:
     """Whether a moment (its line and words) is told within a statement: on its lines, in
     its words."""
     return statement.line <= line <= statement.end and text.rstrip(".") in statement.text
+
+
+def _leads_to_prevention(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence says that what follows is done to prevent it happening again ("We
+    have taken several actions to prevent a recurrence."), naming no action itself."""
+    plan = lexicon.cue("intent", sentence)
+    return (
+        plan is not None
+        and _action(sentence, lexicon) is None
+        and any(word in plan.group(0) for word in ("prevent", "avoid"))
+    )
 
 
 def _told_before(statement: Statement, signal: datetime) -> bool:
