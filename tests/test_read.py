@@ -623,6 +623,21 @@ def test_what_a_provider_says_it_did_and_does_to_prevent_a_recurrence_is_the_fol
         assert texts(incident, "follow_ups") == [], lead
 
 
+def test_what_had_happened_before_is_why_and_noticed_at_a_time_is_the_signal():
+    incident = read_text(
+        """
+        At 09:30 the order-events consumer began to fall behind. Morning shift noticed at 09:50
+        from the dashboard. A producer had started sending orders with huge line-item arrays.
+        The on-call engineer had restarted it twice before. We doubled the memory limit at 10:05.
+        """,
+        start="2026-02-02T09:30:00Z",
+    )
+    assert texts(incident, "root_cause") == [
+        "A producer had started sending orders with huge line-item arrays."
+    ]
+    assert moments_of(incident)["detected_at"] == "09:50"
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

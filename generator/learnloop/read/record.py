@@ -1247,7 +1247,17 @@ def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
         return False  # a plan, or an apology ("sorry for the disruption this caused")
     if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
         return True
+    if _BACKSTORY.match(sentence) and not lexicon.cue("responders", sentence[:_NEAR]):
+        return True
     return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
+
+
+# What had happened before, told as the story's background: "A producer had started sending
+# orders with huge line-item arrays", "A deploy at 09:10 had raised the batch size".
+_BACKSTORY = re.compile(
+    r"^\W*(?:the|a|an|one|our|its|their)\s+(?:[\w.:-]+\s+){0,5}?had\s+(?:been\s+)?[a-z]+ed\b",
+    re.IGNORECASE,
+)
 
 
 def _names_cause(sentence: str, lexicon: Lexicon) -> bool:
