@@ -638,6 +638,21 @@ def test_what_had_happened_before_is_why_and_noticed_at_a_time_is_the_signal():
     assert moments_of(incident)["detected_at"] == "09:50"
 
 
+def test_a_pods_state_a_way_of_finding_the_cause_and_a_step_that_had_worked_are_no_steps():
+    incident = read_text(
+        """
+        ## Timeline
+        - 14:30 Alert fires; on-call paged.
+        - 14:50 We attempted to force delete a terminating pod; it got stuck again.
+        - 15:10 Root cause discovered by manually deleting the malformed IngressRoute.
+        - 15:20 AMI rolled back to the previous version.
+        - 15:40 After observation we decided that the AMI rollback had resolved the issue.
+        """,
+        start="2022-10-31T14:30:00Z",
+    )
+    assert texts(incident, "mitigation") == ["AMI rolled back to the previous version."]
+
+
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
     incident = read_text(
         """

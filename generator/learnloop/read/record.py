@@ -1191,9 +1191,13 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             # "… unexpectedly triggers the pipeline, ungracefully reverts changes": done by
             # mistake, how it failed (a "buggy release reverted" is a fault's thing undone)
             or any(f.group(0).endswith("ly") for f in lexicon.every("fault", before))
-            or (  # "on a restored copy of production"
+            or (  # "on a restored copy of production", "a terminating pod"
                 _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(action.group(0))
             )
+            # "Root cause discovered by manually deleting the IngressRoute": how it was found
+            or _found_by(before, lexicon)
+            # "… decided that the AMI rollback had resolved the issue": what one did, told after
+            or _had_worked(text[action.end() :], lexicon)
             or _UNDONE.match(text, action.end())  # "the automated rollback was not triggered"
             or _NAMES_A_THING.match(text, action.end())  # "below the rollback threshold"
             or (
@@ -1207,9 +1211,26 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     return None
 
 
+def _found_by(before: str, lexicon: Lexicon) -> bool:
+    """Whether the words before an action say it is how the cause was found ("… discovered
+    by")."""
+    found = [m.end() for m in lexicon.every("finding", before)]
+    return bool(found) and _BY.match(before, found[-1]) is not None
+
+
+def _had_worked(after: str, lexicon: Lexicon) -> bool:
+    """Whether the words after an action tell that it had worked: the action named as a thing
+    done before ("the rollback had resolved the issue")."""
+    had = _HAD.match(after)
+    eased = lexicon.cue("recovery", after[had.end() :]) if had else None
+    return eased is not None and eased.start() == 0
+
+
+_BY = re.compile(r"\s+by\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
 # A done word right after "a" or "an" describes a thing: "a restored copy of production".
 _AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
-_DONE_WORD = re.compile(r"\w+ed\b")
+_DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
 # An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
 _NAMES_A_THING = re.compile(
     r"\s+(?:thresholds?|counts?|rates?|loops?|polic(?:y|ies)|mechanisms?|logic|budgets?|"
