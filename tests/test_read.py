@@ -647,6 +647,7 @@ def test_a_pods_state_a_way_of_finding_the_cause_and_a_step_that_had_worked_are_
         - 15:10 Root cause discovered by manually deleting the malformed IngressRoute.
         - 15:20 AMI rolled back to the previous version.
         - 15:40 After observation we decided that the AMI rollback had resolved the issue.
+        - 16:00 Issue raised to modify our terraform to allow setting a specific AMI.
         """,
         start="2022-10-31T14:30:00Z",
     )
