@@ -648,10 +648,15 @@ def test_a_pods_state_a_way_of_finding_the_cause_and_a_step_that_had_worked_are_
         - 15:20 AMI rolled back to the previous version.
         - 15:40 After observation we decided that the AMI rollback had resolved the issue.
         - 16:00 Issue raised to modify our terraform to allow setting a specific AMI.
+        - 16:30 Modules release 0.2.220 contains fix that sets a deregistration timeout.
         """,
         start="2022-10-31T14:30:00Z",
     )
-    assert texts(incident, "mitigation") == ["AMI rolled back to the previous version."]
+    assert texts(incident, "mitigation") == [
+        "AMI rolled back to the previous version.",
+        # A table's few words drop the article: still the fix, released.
+        "Modules release 0.2.220 contains fix that sets a deregistration timeout.",
+    ]
 
 
 def test_the_parties_involved_are_who_they_are_not_what_was_done():
