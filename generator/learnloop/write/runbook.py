@@ -15,7 +15,7 @@ from learnloop.analyze.patterns import Pattern
 from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
-from learnloop.model import FACTOR, SEVERITIES, Incident, Statement
+from learnloop.model import FACTOR, SEVERITIES, Incident
 from learnloop.read.themes import compile_phrases
 from learnloop.settings import Settings
 from learnloop.write import document, markdown
@@ -77,15 +77,15 @@ def primary_cause(members: Sequence[Incident], seen: Sequence[Cause], named: str
     shown = next((c for c in seen if c.mode == mode), seen[0] if seen else None)
     if not candidates and shown is not None:
         candidates = [m for m in members if m.id in shown.incidents]
-    told: dict[str, list[Statement]] = {}
-    saying: set[str] = set()  # the incidents whose cause says the named mode
-    for member in candidates or members:
+    newest = sorted(candidates or members, key=lambda m: (m.started_at, m.id), reverse=True)
+    fallback = ""  # the newest words, where none says the named mode
+    for member in newest:
         says = _says_mode(member, mode)
         # A sentence that leans on the one before ("However, it turned out …", "In addition
         # …") or leads in to a list ("… were the root cause:") says little alone, and a
         # contributing factor is part of the cause, not the whole of it: another goes first
         # when there is one.
-        told[member.id] = sorted(
+        told = sorted(
             (st for st in member.part("root_cause") if st.how != "timeline"),
             key=lambda st: (
                 not says(st.text),
@@ -93,15 +93,11 @@ def primary_cause(members: Sequence[Incident], seen: Sequence[Cause], named: str
                 st.how == FACTOR,
             ),
         )
-        if any(says(st.text) for st in told[member.id]):
-            saying.add(member.id)
-    newest = sorted(candidates or members, key=lambda m: (m.started_at, m.id), reverse=True)
-    for member in sorted(newest, key=lambda m: m.id not in saying):
-        said = [st.text for st in told[member.id]]
-        text = member.root_cause.summary or (said[0] if said else member.section("root_cause"))
-        if text:
+        text = member.root_cause.summary or (told[0].text if told else member.section("root_cause"))
+        if text and told and says(told[0].text):
             return first_sentences(text, 240)
-    return ""
+        fallback = fallback or text
+    return first_sentences(fallback, 240) if fallback else ""
 
 
 def _says_mode(member: Incident, mode: str) -> Callable[[str], bool]:
