@@ -352,6 +352,25 @@ def test_resolution_neither_verifies_by_a_milestone_nor_plans_a_lead_in():
     ]
 
 
+def test_resolution_tells_how_each_was_fixed_not_only_that_it_is_back():
+    # A status page's last word is often only that it is over: no line of how it was fixed.
+    bodies = [
+        "[Final message]\nJIRA is back. The outage is over.\n\n"
+        "[Initial message]\nJIRA is down for everyone.\n",
+        "[Final message]\nThe ci.jenkins.io controller is up again.\n"
+        "We switched the client to a shared pool with keep-alive.\n\n"
+        "[Initial message]\nci.jenkins.io is down.\n",
+        # Words of recovery with more told than a name: how it was fixed.
+        "[Final message]\nExpanded the volume and fixed logrotate.\n\nDisk expanded.\n",
+    ]
+    assert _pending_resolution(bodies) == [
+        "- How [PM-3](../incidents/PM-3.md) was fixed: Expanded the volume and fixed logrotate. "
+        "Disk expanded.",
+        "- How [PM-2](../incidents/PM-2.md) was fixed: The ci.jenkins.io controller is up "
+        "again. We switched the client to a shared pool with keep-alive.",
+    ]
+
+
 def test_verify_names_what_was_seen_recover_not_a_clause_nor_that_day_s_time():
     bodies = [
         "## Mitigation\n\nWe rolled back the CNI change at 10:20 UTC, which mitigated the issue"

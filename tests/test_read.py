@@ -508,6 +508,40 @@ def test_a_label_said_whole_is_a_heading_a_question_word_opening_one_is_not():
     assert (words.heading("Why"), words.heading("Why we are sharing this")) == ("root_cause", None)
 
 
+def test_a_status_page_s_message_tags_name_their_parts_and_end_the_one_before():
+    incident = read_text(
+        """
+        [FINAL]
+        The issue was identified to be an undocumented missing permission on the LDAP disk.
+        It has been fixed and persisted.
+
+        [Update]
+        We are still investigating.
+
+        [Initial message]
+        ldap service is down so no authentication works on Jira.
+        [Help desk 4531](https://example.org/4531) is tracking progress on the issue.
+        """
+    )
+    assert texts(incident, "resolution") == [
+        "The issue was identified to be an undocumented missing permission on the LDAP disk. "
+        "It has been fixed and persisted."
+    ]
+    assert texts(incident, "root_cause") == [
+        "The issue was identified to be an undocumented missing permission on the LDAP disk."
+    ]
+    assert texts(incident, "summary")[0].startswith("ldap service is down")
+    assert not any("[" in s.text for part in ("mitigation", "impact") for s in incident.part(part))
+    tags = blocks("[Final message]\nDone.\n[Update 2]\nMore.\n\n[Help desk](https://x.org)\n")
+    assert [(b.kind, b.text, b.level) for b in tags] == [
+        ("heading", "Final message", 6),
+        ("paragraph", "Done.", 0),
+        ("heading", "Update 2", 6),
+        ("paragraph", "More.", 0),
+        ("paragraph", "[Help desk](https://x.org)", 0),
+    ]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -28,6 +28,10 @@ _RULE = re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$")
 _CELL_EDGE = re.compile(r"(?<!\\)\|")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BOLD_LINE = re.compile(r"^[ \t]*(\*\*|__)(?P<text>[^*_\n]{1,80}?)(?::[ \t]*)?\1[ \t]*:?[ \t]*$")
+# A status page's update tag on a line of its own ("[Final message]", "[Update 3]"): it names
+# the message below it, as a heading would. A link's text has a target after it; this has none.
+_TAG_LINE = re.compile(r"^[ \t]*\[(?P<text>[A-Za-z][\w ,'’-]{0,40})\][ \t]*:?[ \t]*$")
+_TAG_LEVEL = 6
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # `[label]: target`: where a reference link points, not a sentence of the post-mortem.
 _LINK_DEFINITION = re.compile(
@@ -125,6 +129,14 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
         bold = _BOLD_LINE.match(line)
         if bold and not para:
             out.append(_heading(bold.group("text").strip(), 7, first_line + index, line))
+            index += 1
+            continue
+        tag = _TAG_LINE.match(line)
+        if tag and (not para or para_kind == "paragraph"):
+            # Unlike a bold line, a tag ends the message before it, even one of no known name
+            # ("[Update]" after "[Final message]"): each tag opens a message of its own.
+            close()
+            out.append(_heading(tag.group("text").strip(), _TAG_LEVEL, first_line + index, line))
             index += 1
             continue
         row = _ROW.match(line)

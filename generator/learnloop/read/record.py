@@ -1281,6 +1281,39 @@ _BACKSTORY = re.compile(
 )
 
 
+def tells_how(text: str, lexicon: Lexicon) -> bool:
+    """Whether a statement of how it ended tells more than that it did. A status page's last
+    word is often only that ("JIRA is back.", "Outage is finished: back to normal"), which
+    gives the next responder nothing to do; a sentence that tells anything else counts."""
+    return any(not _only_over(sentence, lexicon) for _, sentence in sentences(text))
+
+
+def _only_over(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence says only that the incident or the service is over or back: with
+    the words that say so taken out, a name or two is left ("JIRA", "The outage seems")."""
+    if _action(sentence, lexicon) is not None or _says_cause(sentence, lexicon):
+        return False
+    left, over = _URL.sub(" ", sentence), False
+    for kind in ("recovery", "resolved", "milestone"):
+        for said in list(lexicon.every(kind, left)):
+            left, over = _blanked(left, said), True
+    for said in list(_BACK.finditer(left)):
+        left, over = _blanked(left, said), True
+    rest = [w for w in re.findall(r"[a-z]{3,}", left.lower()) if w not in _SMALL_WORDS]
+    return over and len(rest) <= _NAME_WORDS
+
+
+# Whatever it was, working again: "VPN is back", "The controller is up again".
+_BACK = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:now\s+)?(?:back|up again|online again|up and running|over|"
+    r"finished)\b",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"<?https?://\S+")
+_SMALL_WORDS = frozenset({"the", "and", "has", "have", "been", "our", "all", "its", "now", "with"})
+_NAME_WORDS = 2
+
+
 def _names_cause(sentence: str, lexicon: Lexicon) -> bool:
     """Whether a sentence names the cause as such, concludes it, or tells a fault: what says
     why even in a part that tells the fix ("which solved the issues that led to …" does not)."""

@@ -16,6 +16,8 @@ from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import FACTOR, SEVERITIES, Incident
+from learnloop.read import lexicon
+from learnloop.read.record import tells_how
 from learnloop.read.themes import compile_phrases
 from learnloop.settings import Settings
 from learnloop.write import document, markdown
@@ -311,9 +313,13 @@ def resolution(members: Sequence[Incident]) -> str:
         lines.append(f"- {label} in [{newest_incident.id}](../{newest_incident.path}))")
     newest_first = sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
     seen: set[str] = set()
+    cues = lexicon.shipped()
     for m in newest_first:
-        said = " ".join(st.text for st in m.part("resolution") if "\n" not in st.text)
-        text = first_sentences(said or m.section("resolution"), 200)
+        told = [st.text for st in m.part("resolution") if "\n" not in st.text]
+        said = " ".join(t for t in told if tells_how(t, cues))
+        if not told:
+            said = m.section("resolution")  # read from a section of no statements
+        text = first_sentences(said, 200)
         key = _gist(text)
         if text and key not in seen and len(seen) < 3:
             seen.add(key)
