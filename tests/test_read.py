@@ -542,6 +542,27 @@ def test_a_status_page_s_message_tags_name_their_parts_and_end_the_one_before():
     ]
 
 
+def test_an_action_said_done_is_a_step_where_no_entry_began_it():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 Checkout 5xx alert fires.
+        - 09:10 Rolled back release 4.2.
+        - 09:20 Rollback completed.
+        - 09:40 Node rollover completed.
+        """
+    )
+    # The rollback began at 09:10: its end is no second step. Nothing began the rollover.
+    assert texts(incident, "mitigation") == [
+        "Rolled back release 4.2.",
+        "Node rollover completed.",
+    ]
+    it_was = read_text("It was discovered the fluentd annotations were using the wrong ARN.\n")
+    assert texts(it_was, "root_cause") == [
+        "It was discovered the fluentd annotations were using the wrong ARN."
+    ]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]
@@ -1187,10 +1208,12 @@ def test_a_provider_s_review_lists_only_the_steps_taken_as_its_response():
         """,
         start="2026-01-21T09:32:00Z",
     )
-    # What the signal saw, a rollback that never ran and a rollback's threshold are no steps.
+    # What the signal saw, a rollback that never ran and a rollback's threshold are no steps;
+    # the rollback that did run is told only by its end.
     assert texts(incident, "mitigation") == [
         "The rollout was paused.",
         "Traffic was rebalanced to healthy edge sites in France Central.",
+        "Rollback completed and error rates returned to normal.",
     ]
     assert "code-deploy" in {m.id for m in incident.failure_modes}  # a change with a defect
 

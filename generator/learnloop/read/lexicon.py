@@ -52,6 +52,7 @@ CUES = (
     "conclusion",
     "verification",
     "milestone",
+    "done",
     "responders",
     "pending",
     "change",

@@ -495,7 +495,7 @@ def read_timeline(
         # A moment told under what set it off or why is no action, whatever its verb ("At
         # 13:58 a change was introduced to reduce memory" under "Leadup").
         causal = [b for part, b in reading.prose if part in _NOT_ACTIONS]
-        read = [_kinds(event, lexicon) for event in told]
+        read = _done_unbegun([_kinds(event, lexicon) for event in told], lexicon)
         read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
         return _noticed_where_told(read, _noticing(reading))
     events = [_kinds(event, lexicon) for event in found]
@@ -509,6 +509,7 @@ def read_timeline(
             [*events, *(_kinds(t, lexicon) for t in told)],
             key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
         )
+    events = _done_unbegun(events, lexicon)
     noticing = _noticing(reading)
     if noticing and not any("detection" in e.kinds for e in events):
         # The timeline lists what was done; when it was noticed is told under Detection
@@ -521,6 +522,42 @@ def read_timeline(
             later = (n for n, e in enumerate(events) if e.at is not None and e.at > at)
             events.insert(next(later, len(events)), signal)
     return events
+
+
+def _done_unbegun(events: Sequence[TimelineEvent], lexicon: Lexicon) -> list[TimelineEvent]:
+    """The events, with an action said done ("Node rollover completed") a step where no step
+    before it began that action: a terse log tells only the end of what was done."""
+    out: list[TimelineEvent] = []
+    for n, event in enumerate(events):
+        done = lexicon.cue("done", event.text)
+        if done is not None and "mitigation" not in event.kinds:
+            # The action's word as its beginning would say it: "rollb" of "rolled back".
+            word = _as_nouns(done.group(0))[:_ACTION_STEM]
+            if not any("mitigation" in e.kinds and word in _as_nouns(e.text) for e in events[:n]):
+                kinds = {*event.kinds, "mitigation"}
+                event = replace(event, kinds=tuple(k for k in _KIND_ORDER if k in kinds))
+        out.append(event)
+    return out
+
+
+_ACTION_STEM = 5  # "rollb" and "rollo", "resta" and "resto" stay apart
+_PHRASAL = re.compile(r"\b(roll|fail)(?:ed|ing|s)?\s+(back|over)\b")
+
+
+def _as_nouns(text: str) -> str:
+    """The text in lower case, its phrasal verbs one word: "rolled back" as "rollback"."""
+    return _PHRASAL.sub(r"\1\2", text.lower())
+
+
+_KIND_ORDER = (
+    "detection",
+    "acknowledgement",
+    "diagnosis",
+    "mitigation",
+    "recovery",
+    "resolved",
+    "milestone",
+)
 
 
 def _dated_sections(assigned: Sequence[tuple[str | None, str, Block]]) -> list[Block]:
