@@ -563,6 +563,62 @@ def test_an_action_said_done_is_a_step_where_no_entry_began_it():
     ]
 
 
+def test_an_incident_tool_s_export_key_moments_status_changes_and_follow_up_table():
+    incident = read_text(
+        """
+        # Retrospective: Payments API returning 502s
+
+        ## Context
+        The payments API serves the card payments of the web shop.
+
+        | Detection | A customer ticket at 14:02 |
+        | --- | --- |
+        | Impact | 18% of card payments failed |
+
+        ## Milestones
+        - **Started:** April 2, 2025 13:50 UTC
+        - **Detected:** April 2, 2025 13:58 UTC
+        - **Acknowledged:** April 2, 2025 14:01 UTC
+        - **Resolved:** April 2, 2025 15:30 UTC
+
+        ## Incident timeline
+        **14:06** — Status changed from Triage to Investigating
+        **14:15** — Priya: memory graph per pod jumps from 600Mi to 1.3Gi after the deploy
+        **14:19** — Status changed from Investigating to Fixing
+        **14:21** — Priya: rolled back the deployment of payments-api
+
+        ## Summary
+        The pods were OOMKilled after a dependency upgrade doubled the size of the cache.
+
+        ## Follow-ups
+        | Follow-up | Owner | Status |
+        | --- | --- | --- |
+        | Bound the merchant cache to 200 MB | Priya Raman | Completed |
+        """,
+        start="2025-04-02T13:50:00Z",
+    )
+    # The one top heading is the title: nothing under it is a lesson. A table's first row
+    # may be a part and what it says, as the rows under it are.
+    assert texts(incident, "lessons") == []
+    assert texts(incident, "impact") == ["18% of card payments failed"]
+    assert "A customer ticket at 14:02" in texts(incident, "detection")
+    assert moments_of(incident)["acknowledged_at"] == "14:01"
+    assert moments_of(incident)["resolved_at"] == "15:30"
+    assert texts(incident, "trigger") == []  # a moment's name and time tells no trigger
+    # A status is no look; a graph's jump is one.
+    assert texts(incident, "diagnosis") == [
+        "Priya: memory graph per pod jumps from 600Mi to 1.3Gi after the deploy"
+    ]
+    assert texts(incident, "mitigation") == ["Priya: rolled back the deployment of payments-api"]
+    assert texts(incident, "root_cause") == [
+        "The pods were OOMKilled after a dependency upgrade doubled the size of the cache."
+    ]
+    # The table's column names are no plan.
+    assert texts(incident, "follow_ups") == [
+        "Bound the merchant cache to 200 MB — Priya Raman — Completed"
+    ]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -134,7 +134,11 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
     stack: list[tuple[int, str | None]] = []
     label: str | None = None
     out: list[tuple[str | None, str, Block]] = []
+    title = _title_heading(body_blocks, lexicon)
     for block in body_blocks:
+        if block is title:
+            out.append((None, "section", block))
+            continue
         if block.kind == "heading":
             part = lexicon.heading(block.text)
             outer = _current([(lvl, p) for lvl, p in stack if lvl < block.level])
@@ -154,7 +158,7 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             out.append((part or _current(stack), "section", block))
             continue
         found = lexicon.label(block.text) if block.kind in ("paragraph", "item") else None
-        if found is None and block.kind == "row" and len(block.cells) >= 2:
+        if found is None and block.kind == "row" and len(block.cells) >= 2 and not _columns(block):
             part_of_row = lexicon.named(block.cells[0])
             if part_of_row is not None and part_of_row != "timeline":
                 out.append((part_of_row, "label", block))
@@ -170,6 +174,29 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             continue
         out.append((_current(stack), "section", block))
     return out
+
+
+def _columns(block: Block) -> bool:
+    """Whether a table's header row names its columns ("Follow-up | Owner | Status"), not a
+    part and what it says ("| Detection | A customer ticket at 09:02 |" heads a table too)."""
+    return block.header and all(len(cell.split()) <= _COLUMN_WORDS for cell in block.cells[1:])
+
+
+_COLUMN_WORDS = 2
+
+
+def _title_heading(body_blocks: Sequence[Block], lexicon: Lexicon) -> Block | None:
+    """The document's title, where its first heading is the one heading of level 1 and more
+    than a part's name: "# Retrospective: Search indexing stalled" names the incident, and
+    the parts are the headings under it."""
+    headings = [b for b in body_blocks if b.kind == "heading" and b.level < _BOLD_LEVEL]
+    tops = [b for b in headings if b.level == 1]
+    if len(tops) != 1 or headings[0] is not tops[0] or lexicon.named(tops[0].text) is not None:
+        return None
+    return tops[0]
+
+
+_BOLD_LEVEL = 7
 
 
 def _current(stack: list[tuple[int, str | None]]) -> str | None:
@@ -641,6 +668,18 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     taken_up = _INVESTIGATING.match(text)
     if taken_up is not None:
         text = _blanked(text, taken_up)
+    # An incident tool's "Status changed from Triage to Investigating": the state it moved
+    # to is all it says, and a state is no look ("Investigating") nor step ("Fixing").
+    moved = _STATUS_CHANGE.match(text)
+    if moved is not None:
+        state = text[moved.end() :]
+        resolved = bool(lexicon.cue("resolved", state))
+        kinds = ["recovery", "resolved"] if resolved else []
+        if not resolved and (
+            lexicon.cue("diagnosis", state) or lexicon.cue("acknowledgement", state)
+        ):
+            kinds = ["acknowledgement"]
+        return replace(event, kinds=tuple(kinds))
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.
@@ -666,6 +705,11 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     return replace(event, kinds=tuple(kinds))
 
 
+_STATUS_CHANGE = re.compile(
+    r"^\W*(?:incident\s+)?status\s+(?:was\s+|has\s+been\s+)?(?:changed|set|updated|moved)\s+"
+    r"(?:from\s+[\w -]+?\s+)?to\s+(?=\S)",
+    re.IGNORECASE,
+)
 # A status page's update label for the state of being looked into: "Investigating — We are …".
 _INVESTIGATING = re.compile(r"^\W*investigating\s*(?::|\s[—–-])\s+(?=\S)", re.IGNORECASE)
 # A clause that opens on what the one before did: "which mitigated the issue by 12:10".
@@ -831,8 +875,13 @@ def infer(
         or _told_in(events[n], hurt)
     }
     # A check that all was well ("Checked everything seemed ok") set nothing off.
+    # Nor does a key moment's name and time alone ("Started: May 14, 2025 08:12 UTC").
     set_off = [
-        n for n in lead if n not in seen and not lexicon.cue("verification", events[n].text)
+        n
+        for n in lead
+        if n not in seen
+        and not lexicon.cue("verification", events[n].text)
+        and not _only_a_moment(events[n].text)
     ][-_TRIGGER_ENTRIES:]
     acted = False  # a response entry came before: a check now verifies what it did
     # Among dated entries, one with no time ("Fixed at — 2 May 2024 10:48 BST" in a table of
@@ -1040,6 +1089,15 @@ def infer(
 
 
 _TRIGGER_ENTRIES = 2
+_NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
+
+
+def _only_a_moment(text: str) -> bool:
+    """Whether an entry is a moment's name and its time, and says nothing else."""
+    found = times.leading(_NAME_OF_A_MOMENT.sub("", text, count=1))
+    return found is not None and not found[1].strip(" .")
+
+
 _RESPONDED = frozenset(
     {"detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"}
 )
