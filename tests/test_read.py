@@ -619,6 +619,25 @@ def test_an_incident_tool_s_export_key_moments_status_changes_and_follow_up_tabl
     ]
 
 
+def test_key_moments_named_are_when_and_the_story_tells_what_was_done():
+    incident = read_text(
+        """
+        ## Milestones
+        - **Detected:** May 14, 2025 09:40 UTC
+        - **Mitigated:** May 14, 2025 10:35 UTC
+
+        ## Remediation
+        The on-call engineer checked the consumer group, which showed no committed offsets.
+        At 10:20 she reduced `max.poll.records` to 500 and redeployed the indexer.
+        """,
+        start="2025-05-14T08:12:00Z",
+    )
+    assert moments_of(incident)["mitigated_at"] == "10:35"
+    assert [(s.text, s.at and s.at.strftime("%H:%M")) for s in incident.part("mitigation")] == [
+        ("At 10:20 she reduced `max.poll.records` to 500 and redeployed the indexer.", "10:20")
+    ]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

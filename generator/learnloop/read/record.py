@@ -526,9 +526,10 @@ def read_timeline(
         read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
         return _noticed_where_told(read, _noticing(reading))
     events = [_kinds(event, lexicon) for event in found]
-    if not reading.written_timeline:
-        # Only lines that open with a time, under another part (a chat quoted in the story):
-        # the moments the story's sentences tell are the timeline too, in time order.
+    if not reading.written_timeline or all(_only_a_moment(e.text) for e in events):
+        # Only lines that open with a time, under another part (a chat quoted in the story),
+        # or only key moments named ("Detected: 09:40"): the moments the story's sentences
+        # tell are the timeline too, in time order.
         quoted = set(map(id, entry_blocks))
         prose = [b for _, b in reading.prose if id(b) not in quoted]
         told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone)
@@ -684,7 +685,8 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.
     # "…, which mitigated the issue by 12:10": what the action before it did, no action.
-    acted = _acted(text, lexicon) and not _OUTCOME.match(text)
+    # "Mitigated: May 14, 2025 10:35 UTC", a key moment named: when, not what was done.
+    acted = _acted(text, lexicon) and not _OUTCOME.match(text) and not _only_a_moment(text)
     said = {"mitigation": acted, "diagnosis": bool(_looked(text, lexicon))}
     # "Issue is looked into": someone took it up, though nothing named was looked at.
     said["acknowledgement"] = (
