@@ -638,6 +638,26 @@ def test_key_moments_named_are_when_and_the_story_tells_what_was_done():
     ]
 
 
+def test_a_chat_log_s_ack_and_what_a_command_showed_the_system_doing():
+    incident = read_text(
+        """
+        [14:31] maya: sessions API p99 is at 4s, writes fail against a read only replica
+        [14:33] maya: ack, looking
+        [14:36] omar: redis-cli INFO replication says role:slave, so sentinel failed over
+        [14:38] omar: client logs show writes to the old primary, then restarted sessions-api
+        [14:45] maya: errors gone, p99 back to 80ms
+        """,
+        start="2025-07-11T14:30:00Z",
+    )
+    assert moments_of(incident)["acknowledged_at"] == "14:33"
+    assert texts(incident, "mitigation") == [
+        "omar: client logs show writes to the old primary, then restarted sessions-api"
+    ]
+    assert "omar: redis-cli INFO replication says role:slave, so sentinel failed over" in texts(
+        incident, "diagnosis"
+    )
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -1296,6 +1296,8 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             # "… decided that the AMI rollback had resolved the issue": what one did, told after
             or _had_worked(text[action.end() :], lexicon)
             or _UNDONE.match(text, action.end())  # "the automated rollback was not triggered"
+            # "INFO replication says role:slave, so sentinel failed over": what a look showed
+            or _shown(text[: action.start()], lexicon)
             or _NAMES_A_THING.match(text, action.end())  # "below the rollback threshold"
             or (
                 _DOING.match(action.group(0))
@@ -1306,6 +1308,31 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             continue
         return action
     return None
+
+
+def _shown(before: str, lexicon: Lexicon) -> bool:
+    """Whether an action's words are what a look showed the system doing: after "shows" or
+    "says" in the same sentence, with a thing just before them ("sentinel failed over"),
+    not a responder or a step's joint ("…, then restarted", "so we restarted")."""
+    shows = list(_SHOWS.finditer(before))
+    if not shows or _SENTENCE_BREAK.search(before, shows[-1].end()):
+        return False
+    last = before[shows[-1].end() :].rstrip()
+    word = last.rsplit(None, 1)[-1].lower() if last else ""
+    return (
+        bool(word)
+        and word.isalnum()
+        and not (word in _JOINTS or word.endswith("ly") or lexicon.cue("responders", word))
+    )
+
+
+_SHOWS = re.compile(
+    r"\b(?:shows?|showed|shown|says|said|reports?|reported|reveals?|revealed|indicates?|"
+    r"indicated)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.;!?](?:\s|$)")
+_JOINTS = frozenset({"and", "then", "so", "to", "also", "but", "we", "i", "they", "who"})
 
 
 def _found_by(before: str, lexicon: Lexicon) -> bool:
