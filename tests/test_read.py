@@ -650,6 +650,12 @@ def test_a_chat_log_s_ack_and_what_a_command_showed_the_system_doing():
         start="2025-07-11T14:30:00Z",
     )
     assert moments_of(incident)["acknowledged_at"] == "14:33"
+    # A name in double quotes is words of the sentence, as one in code marks is.
+    quoted = read_text(
+        '## Timeline\n- 07:09 Alert "auth-login-error-rate" fires; Dana acks it\n',
+        start="2025-03-14T07:00:00Z",
+    )
+    assert moments_of(quoted)["detected_at"] == "07:09"
     assert texts(incident, "mitigation") == [
         "omar: client logs show writes to the old primary, then restarted sessions-api"
     ]

@@ -122,9 +122,12 @@ class Lexicon:
 
 
 def _as_matched(text: str) -> str:
-    # Code marks are not words: "Alert `X` fires" is an alert that fires. The length is kept,
-    # so that a match's place is the sentence's.
-    return text.lower().replace("’", "'").replace("`", " ")
+    # Code marks and double quotes are not words: "Alert `X` fires" and 'alert "X" fires' are
+    # an alert that fires. The length is kept, so that a match's place is the sentence's.
+    return text.lower().translate(_UNQUOTED)
+
+
+_UNQUOTED = str.maketrans({"’": "'", "`": " ", '"': " ", "“": " ", "”": " "})
 
 
 def _by_name(names: list[tuple[str, str]]) -> dict[str, str]:
