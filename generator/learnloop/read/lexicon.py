@@ -124,10 +124,8 @@ class Lexicon:
 def _as_matched(text: str) -> str:
     # Code marks and double quotes are not words: "Alert `X` fires" and 'alert "X" fires' are
     # an alert that fires. The length is kept, so that a match's place is the sentence's.
-    return text.lower().translate(_UNQUOTED)
-
-
-_UNQUOTED = str.maketrans({"’": "'", "`": " ", '"': " ", "“": " ", "”": " "})
+    lowered = text.lower().replace("’", "'").replace("`", " ").replace('"', " ")
+    return lowered.replace("“", " ").replace("”", " ")  # (replace is many times translate's speed)
 
 
 def _by_name(names: list[tuple[str, str]]) -> dict[str, str]:
