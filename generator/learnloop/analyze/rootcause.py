@@ -171,7 +171,10 @@ def evidence(incident: Incident) -> list[tuple[str, str]]:
     out += [("cause", t) for t in _unique(sentences(root))]
     if not out:
         told = incident.section("summary") or ("" if incident.sections else incident.body)
-        out = [("summary", t) for t in _unique(sentences(told))]
+        # With the causes the reader found where no part is named for them ("The issue was
+        # identified to be …" in a status page's last message).
+        found = [s.text for s in incident.part("root_cause") if "\n" not in s.text]
+        out = [("summary", t) for t in _unique([*sentences(told), *found])]
     if incident.action_items:
         out += [(f, t) for f, t in statements(incident) if _is_action(f)]
     else:
