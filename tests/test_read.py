@@ -636,6 +636,13 @@ def test_key_moments_named_are_when_and_the_story_tells_what_was_done():
     assert [(s.text, s.at and s.at.strftime("%H:%M")) for s in incident.part("mitigation")] == [
         ("At 10:20 she reduced `max.poll.records` to 500 and redeployed the indexer.", "10:20")
     ]
+    # How it was fixed opens with what was looked at: that look is the diagnosis.
+    assert texts(incident, "diagnosis") == [
+        "The on-call engineer checked the consumer group, which showed no committed offsets."
+    ]
+    assert texts(incident, "resolution") == [
+        "At 10:20 she reduced `max.poll.records` to 500 and redeployed the indexer."
+    ]
 
 
 def test_a_chat_log_s_ack_and_what_a_command_showed_the_system_doing():
@@ -650,12 +657,15 @@ def test_a_chat_log_s_ack_and_what_a_command_showed_the_system_doing():
         start="2025-07-11T14:30:00Z",
     )
     assert moments_of(incident)["acknowledged_at"] == "14:33"
-    # A name in double quotes is words of the sentence, as one in code marks is.
+    # A name in double quotes is words of the sentence, as one in code marks is; a word in
+    # quotes says it was not what it claims ("Fix" applied, and the service down).
     quoted = read_text(
-        '## Timeline\n- 07:09 Alert "auth-login-error-rate" fires; Dana acks it\n',
+        '## Timeline\n- 07:09 Alert "auth-login-error-rate" fires; Dana acks it\n'
+        '- 07:20 "Fix" applied, login service fully down\n',
         start="2025-03-14T07:00:00Z",
     )
     assert moments_of(quoted)["detected_at"] == "07:09"
+    assert texts(quoted, "mitigation") == []
     assert texts(incident, "mitigation") == [
         "omar: client logs show writes to the old primary, then restarted sessions-api"
     ]

@@ -122,10 +122,18 @@ class Lexicon:
 
 
 def _as_matched(text: str) -> str:
-    # Code marks and double quotes are not words: "Alert `X` fires" and 'alert "X" fires' are
-    # an alert that fires. The length is kept, so that a match's place is the sentence's.
-    lowered = text.lower().replace("’", "'").replace("`", " ").replace('"', " ")
-    return lowered.replace("“", " ").replace("”", " ")  # (replace is many times translate's speed)
+    # Code marks are not words: "Alert `X` fires" is an alert that fires, and so are quotes
+    # around a name ('alert "auth-login-5xx" fires'); quotes around a word stay ('"Fix"
+    # applied, service fully down' says it was no fix). The length is kept, so that a
+    # match's place is the sentence's.
+    lowered = text.lower().replace("’", "'").replace("`", " ")
+    if '"' in lowered:
+        lowered = _QUOTED_NAME.sub(lambda m: f" {m.group(1)} ", lowered)
+    return lowered
+
+
+# A name in quotes: one token with a mark that plain words do not have ("auth-login-5xx").
+_QUOTED_NAME = re.compile(r'"([\w.:/-]*[-_.:/\d][\w.:/-]*)"')
 
 
 def _by_name(names: list[tuple[str, str]]) -> dict[str, str]:

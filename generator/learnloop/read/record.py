@@ -301,11 +301,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             # cause; under what was done or looked at, it is the command as run.
             if part not in _WHY:
                 reading.add(part, Statement(block.text, block.line, block.end, "section"))
-        elif (
-            part == "mitigation"
-            and block.kind == "paragraph"
-            and (told := _looks_apart(block, how, lexicon))
-        ):
+        elif block.kind == "paragraph" and (told := _apart(part, block, how, lexicon)):
             for target, statement in told:
                 reading.add(target, statement)
         elif text.strip():
@@ -1468,6 +1464,36 @@ def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int, int]]
     for offset, sentence in sentences(text):
         start = offset + shift
         yield plain(sentence), line_at(block, start), line_at(block, start + len(sentence) - 1)
+
+
+def _apart(part: str, block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
+    """A paragraph of what was done, its sentences each to its part (see `_looks_apart` and
+    `_fix_apart`); empty where it stays one statement."""
+    if part == "mitigation":
+        return _looks_apart(block, how, lexicon)
+    if part == "resolution":
+        return _fix_apart(block, how, lexicon)
+    return []
+
+
+def _fix_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
+    """A resolution paragraph that opens with what was looked at ("The on-call checked the
+    consumer group, which showed no committed offsets. At 10:20 she reduced …"): the looks
+    before the fix are the diagnosis, the rest how it was fixed. Empty when it opens with no
+    look."""
+    said = list(_sentences(block, lexicon))
+    looks = []
+    for sentence, line, end in said:
+        if _action(sentence, lexicon) is not None or _says_cause(sentence, lexicon):
+            break
+        if _looked(sentence, lexicon) is None:
+            break
+        looks.append(("diagnosis", Statement(sentence, line, end, how)))
+    rest = said[len(looks) :]
+    if not looks or not rest:
+        return []
+    fix = " ".join(sentence for sentence, _, _ in rest)
+    return [*looks, ("resolution", Statement(fix, rest[0][1], rest[-1][2], how))]
 
 
 def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
