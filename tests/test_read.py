@@ -674,6 +674,30 @@ def test_a_chat_log_s_ack_and_what_a_command_showed_the_system_doing():
     )
 
 
+def test_root_cause_and_mitigation_in_one_paragraph_tells_the_cause_first():
+    incident = read_text(
+        """
+        Root cause and mitigation: During a planned power maintenance, a subset of storage
+        scale units lost power when a breaker tripped. The automated failover to the redundant
+        power path did not complete because a firmware defect prevented the transfer. Engineers
+        manually restored power to the affected racks at 06:12 UTC.
+        """,
+        start="2018-06-19T03:44:00Z",
+    )
+    assert texts(incident, "root_cause") == [
+        "During a planned power maintenance, a subset of storage scale units lost power when a "
+        "breaker tripped.",
+        "The automated failover to the redundant power path did not complete because a firmware "
+        "defect prevented the transfer.",
+    ]
+    assert texts(incident, "mitigation") == [
+        "Engineers manually restored power to the affected racks at 06:12 UTC."
+    ]
+    # What did not happen is the object's when a clause of its own says it.
+    pods = read_text("## Timeline\n- 10:00 Restarted the pods that did not start.\n")
+    assert texts(pods, "mitigation") == ["Restarted the pods that did not start."]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -1292,6 +1292,8 @@ def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             # "… decided that the AMI rollback had resolved the issue": what one did, told after
             or _had_worked(text[action.end() :], lexicon)
             or _UNDONE.match(text, action.end())  # "the automated rollback was not triggered"
+            # "The automated failover to the redundant power path did not complete"
+            or _UNDONE_AFTER_OBJECT.match(text, action.end())
             # "INFO replication says role:slave, so sentinel failed over": what a look showed
             or _shown(text[: action.start()], lexicon)
             or _NAMES_A_THING.match(text, action.end())  # "below the rollback threshold"
@@ -1358,6 +1360,14 @@ _NAMES_A_THING = re.compile(
     re.IGNORECASE,
 )
 # An action named, then that it did not happen: "the rollback was not triggered".
+# The same, after the action's object, in the same clause ("that did not respond" is
+# the object's, not the action's).
+_UNDONE_AFTER_OBJECT = re.compile(
+    r"(?:\s+(?!(?:that|which|who|whose|where|when)\b)[\w-]+){1,6}?\s+(?:(?:was|were|did)\s+"
+    r"(?:not|never)|wasn't|weren't|didn't|never|failed\s+to)\s+(?:complete|finish|succeed|start|"
+    r"run|trigger|take\s+effect|work|happen)",
+    re.IGNORECASE,
+)
 _UNDONE = re.compile(
     r"\s+(?:(?:was|were|is|are|has|have|had|did)\s+(?:not|never)|wasn't|weren't|isn't|aren't|"
     r"hasn't|haven't|hadn't|didn't|never|failed)\b",
@@ -1551,10 +1561,48 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 continue  # the impact eased, and no action before it says how: no step
             elif lexicon.cue("intent", sentence) and not _HEDGE.search(sentence):
                 part = "follow_ups"  # "We will automate the failover.": a plan
+        if _before_the_steps(part, action, sentence, said, out, lexicon):
+            # What happened before the first action, told of no one who responded, as "Root
+            # cause and mitigation: …" tells it first: no step. Under a label that names the
+            # cause, the cause.
+            if _names_the_cause(block, lexicon):
+                out.append(("root_cause", Statement(sentence, line, end, how)))
+            continue
         out.append((part, Statement(sentence, line, end, how)))
     if len(said) == 1 and out and out[0][0] == "mitigation":
         return []  # one action: the paragraph is the statement, as written
     return out
+
+
+def _before_the_steps(
+    part: str,
+    action: re.Match[str] | None,
+    sentence: str,
+    said: Sequence[tuple[str, int, int]],
+    out: Sequence[tuple[str, Statement]],
+    lexicon: Lexicon,
+) -> bool:
+    """Whether a mitigation paragraph's sentence, of no action and no one who responded,
+    comes before its first action."""
+    return (
+        part == "mitigation"
+        and action is None
+        and not lexicon.cue("responders", sentence)
+        and not any(p == "mitigation" for p, _ in out)
+        and _acts_later(said, sentence, lexicon)
+    )
+
+
+def _acts_later(said: Sequence[tuple[str, int, int]], sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence after `sentence` among `said` names an action."""
+    after = [s for s, _, _ in said]
+    return any(_action(s, lexicon) is not None for s in after[after.index(sentence) + 1 :])
+
+
+def _names_the_cause(block: Block, lexicon: Lexicon) -> bool:
+    """Whether the label that opens a block names the cause too ("Root cause and mitigation:")."""
+    found = lexicon.label(block.text)
+    return found is not None and "cause" in words(block.text[: found[1]]).split()
 
 
 # A commitment, said as one: "We will …", "Going forward, we are going to …".
