@@ -698,6 +698,44 @@ def test_root_cause_and_mitigation_in_one_paragraph_tells_the_cause_first():
     assert texts(pods, "mitigation") == ["Restarted the pods that did not start."]
 
 
+def test_a_timeline_pasted_as_code_and_a_learning_review():
+    incident = read_text(
+        """
+        ## Timeline (UTC)
+
+        ```
+        10:00  billing-queue depth alert fires (depth > 50k)
+        10:06  @kim acks, starts looking at worker logs
+        10:22  kim kills the long-running migration holding the lock (pid 4411)
+        10:25  workers resume, queue depth falling
+        12:05  queue drained
+        ```
+
+        ## Learning review
+
+        The pager worked as it should.
+
+        Surprises:
+        - Nobody knew migrations could be run from a laptop against production.
+
+        ## What surprised us
+
+        - The lock blocked reads of the invoice table too.
+        """,
+        start="2025-03-02T10:00:00Z",
+    )
+    assert moments_of(incident)["acknowledged_at"] == "10:06"
+    assert moments_of(incident)["mitigated_at"] == "10:25"  # the workers resumed: no step
+    assert texts(incident, "mitigation") == [
+        "kim kills the long-running migration holding the lock (pid 4411)"
+    ]
+    assert texts(incident, "lessons") == [
+        "The pager worked as it should.",
+        "Nobody knew migrations could be run from a laptop against production.",
+        "The lock blocked reads of the invoice table too.",
+    ]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]
