@@ -39,6 +39,13 @@ def test_title_from_front_matter_heading_placeholder_or_name():
     assert (
         title_from({}, "# Website Outage 5-26-21\n\n## Summary", "a.md") == "Website Outage 5-26-21"
     )
+    # The one top heading names the incident, though it opens with a part's name; a part's
+    # name said whole names none.
+    retro = "# Retrospective: Search indexing stalled\n\n## Milestones\n\n## Description\n"
+    assert title_from({}, retro, "fh.md") == "Retrospective: Search indexing stalled"
+    assert title_from({}, "# Summary\n\nText\n", "2021-05-09-negative-coins.md") == (
+        "Negative coins"
+    )
 
 
 def test_a_title_given_in_a_metadata_block_over_the_text():

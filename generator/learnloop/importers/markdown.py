@@ -196,14 +196,19 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
         return named[:300]
     found = headings(body)
     top = min((level for _, level, _ in found), default=0)
+    alone_at_top = sum(1 for _, level, _ in found if level == top) == 1
     lines = body.split("\n")
+    words = lexicon_mod.shipped()
     for number, level, text in found:
-        if (
-            level != top
-            or not plain(text)
-            or lexicon_mod.shipped().heading(plain(text)) is not None
-        ):
-            continue  # "## Summary" names a part, not the incident
+        # "## Summary" names a part, not the incident; the one top heading names the incident
+        # unless it is a part's name said whole ("# Retrospective: Search indexing stalled").
+        names_a_part = (
+            words.named(plain(text)) is not None
+            if alone_at_top
+            else words.heading(plain(text)) is not None
+        )
+        if level != top or not plain(text) or names_a_part:
+            continue
         if _PLACEHOLDER_TITLE.match(plain(text)):
             following = next((ln for ln in lines[number + 1 :] if ln.strip()), "")
             if following and not following.lstrip().startswith("#"):
@@ -217,8 +222,8 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
     if alone and not found and _TITLE_LINE.match(lines[start].strip()):
         return plain(lines[start].strip())[:300]
     stem = re.sub(r"(\.[A-Za-z]{1,4})+$", "", name)
-    words = re.sub(r"[-_]+", " ", re.sub(r"^\d{4}-\d\d-\d\d[-_ ]*", "", stem)).strip()
-    return (words[:1].upper() + words[1:]) if words else stem or "Untitled incident"
+    said = re.sub(r"[-_]+", " ", re.sub(r"^\d{4}-\d\d-\d\d[-_ ]*", "", stem)).strip()
+    return (said[:1].upper() + said[1:]) if said else stem or "Untitled incident"
 
 
 def field_key(label: str) -> str | None:
