@@ -736,6 +736,17 @@ def test_a_timeline_pasted_as_code_and_a_learning_review():
     ]
 
 
+def test_what_a_write_up_says_of_itself_is_no_part_of_the_story():
+    incident = read_text(
+        """
+        This post explains what failed, how we found it in the logs and why we rolled back.
+        We rolled back the release at 09:40.
+        """
+    )
+    assert texts(incident, "diagnosis") == []
+    assert texts(incident, "mitigation") == ["We rolled back the release at 09:40."]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

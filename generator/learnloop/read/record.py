@@ -961,6 +961,8 @@ def infer(
             block = replace(block, text=_row_said(block))
         preventing = False  # the paragraph has said what follows is done to prevent it
         for sentence, line, end in _sentences(block, lexicon):
+            if _ABOUT_ITSELF.match(sentence):
+                continue  # "This post explains what failed and how we found it": no part of it
             action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
             said = Statement(sentence, line, end, "inferred")
@@ -1086,6 +1088,12 @@ def infer(
             reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
 
 
+# A sentence about the write-up itself: "This post explains …", "In this report we describe …".
+_ABOUT_ITSELF = re.compile(
+    r"^\W*(?:in\s+)?(?:this|the\s+following)\s+(?:blog\s+)?(?:post|document|report|"
+    r"write-?up|post-?mortem|retrospective|rca|article)\b",
+    re.IGNORECASE,
+)
 _TRIGGER_ENTRIES = 2
 _NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
 
