@@ -1368,17 +1368,17 @@ _NAMES_A_THING = re.compile(
     re.IGNORECASE,
 )
 # An action named, then that it did not happen: "the rollback was not triggered".
-# The same, after the action's object, in the same clause ("that did not respond" is
-# the object's, not the action's).
+_UNDONE = re.compile(
+    r"\s+(?:(?:was|were|is|are|has|have|had|did)\s+(?:not|never)|wasn't|weren't|isn't|aren't|"
+    r"hasn't|haven't|hadn't|didn't|never|failed)\b",
+    re.IGNORECASE,
+)
+# The same, after the action's object, in the same clause ("that did not start" is the
+# object's, not the action's).
 _UNDONE_AFTER_OBJECT = re.compile(
     r"(?:\s+(?!(?:that|which|who|whose|where|when)\b)[\w-]+){1,6}?\s+(?:(?:was|were|did)\s+"
     r"(?:not|never)|wasn't|weren't|didn't|never|failed\s+to)\s+(?:complete|finish|succeed|start|"
     r"run|trigger|take\s+effect|work|happen)",
-    re.IGNORECASE,
-)
-_UNDONE = re.compile(
-    r"\s+(?:(?:was|were|is|are|has|have|had|did)\s+(?:not|never)|wasn't|weren't|isn't|aren't|"
-    r"hasn't|haven't|hadn't|didn't|never|failed)\b",
     re.IGNORECASE,
 )
 
@@ -1526,8 +1526,9 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     if not said:
         return []
     out: list[tuple[str, Statement]] = []
-    for sentence, line, end in said:
-        action = _action(sentence, lexicon)
+    actions = [_action(sentence, lexicon) for sentence, _, _ in said]
+    for n, (sentence, line, end) in enumerate(said):
+        action = actions[n]
         if action is not None and _AFTER_IT.match(sentence) and lexicon.cue("recovery", sentence):
             action = None  # "Once the rollback completed, services recovered": what it did
         part = "mitigation"
@@ -1569,7 +1570,7 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 continue  # the impact eased, and no action before it says how: no step
             elif lexicon.cue("intent", sentence) and not _HEDGE.search(sentence):
                 part = "follow_ups"  # "We will automate the failover.": a plan
-        if _before_the_steps(part, action, sentence, said, out, lexicon):
+        if _before_the_steps(part, action, sentence, out, lexicon) and any(actions[n + 1 :]):
             # What happened before the first action, told of no one who responded, as "Root
             # cause and mitigation: …" tells it first: no step. Under a label that names the
             # cause, the cause.
@@ -1586,25 +1587,17 @@ def _before_the_steps(
     part: str,
     action: re.Match[str] | None,
     sentence: str,
-    said: Sequence[tuple[str, int, int]],
     out: Sequence[tuple[str, Statement]],
     lexicon: Lexicon,
 ) -> bool:
-    """Whether a mitigation paragraph's sentence, of no action and no one who responded,
-    comes before its first action."""
+    """Whether a mitigation paragraph's sentence tells no action and no one who responded,
+    and no step came before it (the caller knows whether one comes after)."""
     return (
         part == "mitigation"
         and action is None
         and not lexicon.cue("responders", sentence)
         and not any(p == "mitigation" for p, _ in out)
-        and _acts_later(said, sentence, lexicon)
     )
-
-
-def _acts_later(said: Sequence[tuple[str, int, int]], sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence after `sentence` among `said` names an action."""
-    after = [s for s, _, _ in said]
-    return any(_action(s, lexicon) is not None for s in after[after.index(sentence) + 1 :])
 
 
 def _names_the_cause(block: Block, lexicon: Lexicon) -> bool:
