@@ -747,6 +747,22 @@ def test_what_a_write_up_says_of_itself_is_no_part_of_the_story():
     assert texts(incident, "mitigation") == ["We rolled back the release at 09:40."]
 
 
+def test_five_whys_as_a_table_give_the_cause_and_the_mode():
+    incident = read_text(
+        """
+        ## 5 Whys
+
+        | # | Why? | Because |
+        |---|---|---|
+        | 1 | Why did the export finish late? | The job waited 4 hours for a database connection. |
+        | 2 | Why is nothing limiting them? | The replica was never put behind PgBouncer. |
+        """
+    )
+    # The column names say nothing; the last answer is the cause, without the table's marks.
+    assert texts(incident, "root_cause") == ["The replica was never put behind PgBouncer."]
+    assert [m.id for m in incident.failure_modes] == ["connection-pool-exhaustion"]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -226,7 +226,7 @@ def _failure_modes(
     incident: Incident, parts: dict[str, list[Any]], words: Vocabulary, rest: str = ""
 ) -> tuple[FailureMode, ...]:
     """The ways it failed: named by its author, else read from why it failed (the root
-    cause, trigger and contributing factors), else from what it says it looked like, else
+    cause, trigger, contributing factors and whys), else from what it says it looked like, else
     from its timeline, else from the rest of its story (plans and lessons aside)."""
     known = {m.id: m for m in words.catalogue.modes}
     given = tuple(
@@ -240,7 +240,9 @@ def _failure_modes(
     # cause says first decides which mode comes first.
     why = " \n".join(
         s.text
-        for s in said_once(parts.__getitem__, ("root_cause", "trigger", "contributing_factors"))
+        for s in said_once(
+            parts.__getitem__, ("root_cause", "trigger", "contributing_factors", "whys")
+        )
     )
     seen = " \n".join(
         [incident.title, *(s.text for p in ("symptoms", "summary", "impact") for s in parts[p])]

@@ -935,7 +935,7 @@ def infer(
         # Where no part names the root cause, the last of the whys is where the asking stopped:
         # its answer, after the question ("Why …? We never moved CI to OIDC.").
         last = whys[-1]
-        answer = last.text.rsplit("?", 1)[-1].strip()
+        answer = last.text.rsplit("?", 1)[-1].strip(" —–-:|")  # a table's "… — Because"
         reading.add("root_cause", replace(last, text=answer) if answer else last)
     for factor in reading.parts["contributing_factors"]:
         # A factor is a condition of the system that let it fail ("Priority-classes not
@@ -956,6 +956,8 @@ def infer(
             continue
         if index in reading.entries or part == ASIDE:  # read as the timeline, or not at all
             continue
+        if block.kind == "row" and _columns(block):
+            continue  # "# | Why? | Because": a table's column names say nothing
         if block.kind == "row" and how == "label":
             # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
             block = replace(block, text=_row_said(block))
