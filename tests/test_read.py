@@ -763,6 +763,37 @@ def test_five_whys_as_a_table_give_the_cause_and_the_mode():
     assert [m.id for m in incident.failure_modes] == ["connection-pool-exhaustion"]
 
 
+def test_a_security_incident_report_in_its_response_phases():
+    incident = read_text(
+        """
+        ## Identification
+        The SIEM flagged logins to the admin console from an unknown ASN at 02:14.
+
+        ## Initial access
+        A contractor's password was reused from a breached site, and the account had no MFA.
+
+        ## Indicators of compromise
+        - Logins from AS9009 with the user agent `python-requests/2.31`
+
+        ## Containment
+        We disabled the contractor's account and revoked its sessions.
+
+        ## Eradication
+        We rotated every API key the account could read.
+
+        ## Post-incident activity
+        MFA is now enforced for contractors.
+        """
+    )
+    assert texts(incident, "detection") == [
+        "The SIEM flagged logins to the admin console from an unknown ASN at 02:14."
+    ]
+    assert texts(incident, "root_cause")[0].startswith("A contractor's password was reused")
+    assert texts(incident, "symptoms")[0].startswith("Logins from AS9009")
+    assert texts(incident, "resolution") == ["We rotated every API key the account could read."]
+    assert texts(incident, "lessons") == ["MFA is now enforced for contractors."]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]
