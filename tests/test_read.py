@@ -794,6 +794,37 @@ def test_a_security_incident_report_in_its_response_phases():
     assert texts(incident, "lessons") == ["MFA is now enforced for contractors."]
 
 
+def test_an_incident_tool_s_template_sections_for_what_helped_and_what_was_said():
+    incident = read_text(
+        """
+        ## Investigation timeline
+        - 09:10 Rolled back the search deploy.
+
+        ## Mitigators
+        - The cache kept most pages up.
+
+        ## Risks
+        - A second region on the same release would have doubled the impact.
+
+        ## Key learnings
+        - Canary by region, not by host.
+
+        ## Customer communication
+        We posted an update on the status page and rolled back our promise of a fix by noon.
+
+        ## Preventative actions
+        - Deploy search one region at a time.
+        """
+    )
+    assert texts(incident, "mitigation") == ["Rolled back the search deploy."]
+    assert texts(incident, "lessons") == [
+        "The cache kept most pages up.",
+        "A second region on the same release would have doubled the impact.",
+        "Canary by region, not by host.",
+    ]
+    assert texts(incident, "follow_ups") == ["Deploy search one region at a time."]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]
