@@ -39,10 +39,16 @@ def test_title_from_front_matter_heading_placeholder_or_name():
     assert (
         title_from({}, "# Website Outage 5-26-21\n\n## Summary", "a.md") == "Website Outage 5-26-21"
     )
-    # The one top heading names the incident, though it opens with a part's name; a part's
-    # name said whole names none.
+    # The one top heading names the incident, though it opens with a part's name, and what
+    # kind of document it is ("Retrospective:") is no part of its name; a part's name said
+    # whole names none.
     retro = "# Retrospective: Search indexing stalled\n\n## Milestones\n\n## Description\n"
-    assert title_from({}, retro, "fh.md") == "Retrospective: Search indexing stalled"
+    assert title_from({}, retro, "fh.md") == "Search indexing stalled"
+    dated = "# Incident report July 11 2025 - CloudBank health check fail\n\n## Summary\n"
+    assert title_from({}, dated, "a.md") == "CloudBank health check fail"
+    assert title_from({}, "# Report of missing payments - EU\n", "a.md") == (
+        "Report of missing payments - EU"
+    )
     assert title_from({}, "# Summary\n\nText\n", "2021-05-09-negative-coins.md") == (
         "Negative coins"
     )

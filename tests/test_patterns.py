@@ -465,6 +465,20 @@ def test_words_that_stand_for_anything_name_no_pattern():
     assert "pipeline" in found
 
 
+def test_when_it_happened_and_the_kind_of_write_up_name_no_pattern():
+    from learnloop.analyze.patterns import phrases
+
+    found = phrases("Retrospective: Worker Manager Overprovisioning - November 2019, a Monday")
+    assert found == {
+        "worker",
+        "manager",
+        "overprovisioning",
+        "worker manager",
+        "manager overprovisioning",
+        "worker manager overprovisioning",
+    }
+
+
 def test_names_are_drawn_from_how_it_failed_not_from_status_words_or_host_names():
     from learnloop.analyze.patterns import phrases
 

@@ -180,6 +180,29 @@ def headings(body: str) -> list[tuple[int, int, str]]:
 _UNDERLINE = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
 _NOT_SETEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s|#|---)")
 # A first line that names the incident: short, no sentence, no label ("Summary of impact: …").
+_KIND_OF_DOCUMENT = re.compile(
+    r"^(?:incident\s+)?(?:retrospective|post-?\s?mortem|review|report)\b", re.IGNORECASE
+)
+_SEPARATOR = re.compile(r"^\s*(?::|[-–—]\s)\s*")
+
+
+def _without_kind(title: str) -> str:
+    """A title without what kind of document it is, and the date said with that ("Incident
+    report July 11 2025 - CloudBank health check fail": the name is after the dash)."""
+    kind = _KIND_OF_DOCUMENT.match(title)
+    if kind is None:
+        return title
+    rest = title[kind.end() :].strip()
+    dated = times_mod.leading_date(rest)
+    if dated is not None:
+        rest = dated[1]
+    told = _SEPARATOR.match(rest)
+    if told is not None:
+        rest = rest[told.end() :]
+    # Only a kind, a date and a separator come off: "Report of missing payments" stays.
+    return rest.strip() if (told or dated) and rest.strip() else title
+
+
 _TITLE_LINE = re.compile(r"^(?![-*+>|#]|\d+[.)]\s)(?![^:]{1,40}:\s)[^\n]{8,150}(?<![.:;,])$")
 
 
@@ -214,7 +237,7 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
             if following and not following.lstrip().startswith("#"):
                 return plain(following)[:300]
             continue
-        return plain(text)[:300]
+        return _without_kind(plain(text))[:300]
     # No heading names it: a short first line on its own, as an RCA opens ("RCA - Front Door -
     # Connectivity issues in West Europe").
     start = next((n for n, ln in enumerate(lines) if ln.strip()), -1)

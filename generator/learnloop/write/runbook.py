@@ -315,13 +315,15 @@ def resolution(members: Sequence[Incident]) -> str:
     seen: set[str] = set()
     cues = lexicon.shipped()
     for m in newest_first:
+        if len(seen) == 3:
+            break  # three told: the older members' words are not read at all
         told = [st.text for st in m.part("resolution") if "\n" not in st.text]
         said = " ".join(t for t in told if tells_how(t, cues))
         if not told:
             said = m.section("resolution")  # read from a section of no statements
         text = first_sentences(said, 200)
         key = _gist(text)
-        if text and key not in seen and len(seen) < 3:
+        if text and key not in seen:
             seen.add(key)
             lines.append(f"- How [{m.id}](../{m.path}) was fixed: {text}")
     if len(lines) == 1:
