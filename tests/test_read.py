@@ -657,6 +657,11 @@ def test_a_chat_log_s_ack_and_what_a_command_showed_the_system_doing():
         start="2025-07-11T14:30:00Z",
     )
     assert moments_of(incident)["acknowledged_at"] == "14:33"
+    paged = read_text(
+        "## Timeline\n- 14:31 maya: getting paged for sessions latency\n",
+        start="2025-07-11T14:30:00Z",
+    )
+    assert moments_of(paged)["detected_at"] == "14:31"
     # A name in double quotes is words of the sentence, as one in code marks is; a word in
     # quotes says it was not what it claims ("Fix" applied, and the service down).
     quoted = read_text(
