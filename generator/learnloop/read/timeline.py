@@ -165,9 +165,11 @@ def events(
     return _oldest_first(out)
 
 
+# "T+4m", "T+1:05", "T+1h05m", "T+2h 10m": one to three amounts with their units.
 _RELATIVE = re.compile(
-    r"^\W*T\s*(?P<sign>[+-])\s*(?P<amount>\d{1,2}:[0-5]\d|\d{1,4}\s*"
-    r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?)(?!\w)\W*"
+    r"^\W*T\s*(?P<sign>[+-])\s*(?P<amount>\d{1,2}:[0-5]\d|"
+    r"(?:\d{1,4}\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\s*){1,3}(?!\w)|"
+    r"\d{1,4})(?!\w)\W*"
 )
 
 

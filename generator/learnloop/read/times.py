@@ -375,7 +375,8 @@ def _clock_at(text: str, at: int, year: int | None) -> Stamp | None:
 
 
 _DURATION_PART = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)\b",
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)"
+    r"(?![a-z])",  # "1h05m": an amount may follow its unit at once
     re.IGNORECASE,
 )
 _HOURS_MINUTES = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
