@@ -830,6 +830,17 @@ def test_an_incident_tool_s_template_sections_for_what_helped_and_what_was_said(
     assert texts(incident, "follow_ups") == ["Deploy search one region at a time."]
 
 
+def test_a_timeline_stated_in_an_offset_from_utc():
+    incident = read_text(
+        "## Timeline (all times UTC+2)\n- 11:05 alert fires\n- 11:20 rolled back the deploy\n",
+        start="2025-03-14T09:00:00Z",
+    )
+    assert [e.at.astimezone(UTC).strftime("%H:%M") for e in incident.timeline] == [
+        "09:05",
+        "09:20",
+    ]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]
@@ -2186,6 +2197,15 @@ def _utc(month: int, day: int, hour: int, minute: int) -> datetime:
                 ("rollback", _utc(6, 22, 6, 21)),
             ],
             id="zones and forms",
+        ),
+        pytest.param(
+            ["- 08:05 UTC+2 deploy", "- 01:10 GMT-05:00 errors", "- 11:40 UTC+0530 rollback"],
+            [
+                ("deploy", _utc(6, 22, 6, 5)),
+                ("errors", _utc(6, 22, 6, 10)),
+                ("rollback", _utc(6, 22, 6, 10)),
+            ],
+            id="offsets from UTC",
         ),
     ],
 )

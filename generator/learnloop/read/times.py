@@ -41,7 +41,12 @@ NAMED_ZONES: dict[str, tuple[str | None, str]] = {
 _ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
 # A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
 # Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
-ZONE = r"(?P<zone>(?-i:(?:Z|UTC|GMT|" + _ZONE_NAMES + r")(?![A-Za-z]))|[+-]\d{2}:?\d{2}(?!\d))"
+# An offset from UTC said with it ("UTC+2", "GMT-05:00") is that offset.
+ZONE = (
+    r"(?P<zone>(?-i:(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)|(?:Z|UTC|GMT|"
+    + _ZONE_NAMES
+    + r")(?![A-Za-z]))|[+-]\d{2}:?\d{2}(?!\d))"
+)
 
 # Month names and their numbers; the importers read dates with the same table.
 MONTHS = {
@@ -121,8 +126,10 @@ _DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE
 _ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _STATED = re.compile(
     r"\b(?:times?|timestamps?|timezone|time zone)\b[^\n]{0,30}?(?:\bin\b|\bare\b|:|\()?\s*"
-    r"(?P<zone>\b(?:UTC|GMT|" + _ZONE_NAMES + r")\b|[+-]\d{2}:?\d{2})"
-    r"|\((?:all\s+)?(?P<zone2>UTC|GMT|" + _ZONE_NAMES + r")\)",
+    r"(?P<zone>\b(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)|\b(?:UTC|GMT|"
+    + _ZONE_NAMES
+    + r")\b|[+-]\d{2}:?\d{2})"
+    r"|\((?:all\s+)?(?P<zone2>(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?|UTC|GMT|" + _ZONE_NAMES + r")\)",
     re.IGNORECASE,
 )
 _NUMBERS = {
@@ -156,6 +163,9 @@ class Stamp:
     twelve_hour: bool = False  # a word time ("ten past nine"): morning or evening unknown
 
 
+_FROM_UTC = re.compile(r"^(?:UTC|GMT)(?P<sign>[+-])(?P<hours>\d{1,2}):?(?P<minutes>[0-5]\d)?$")
+
+
 def zone_named(text: str | None, default: tzinfo) -> tzinfo:
     """The zone an abbreviation or offset names; `default` when none is given."""
     if not text:
@@ -163,6 +173,11 @@ def zone_named(text: str | None, default: tzinfo) -> tzinfo:
     upper = text.upper()
     if upper in ("Z", "UTC", "GMT"):
         return UTC
+    said = _FROM_UTC.match(upper)
+    if said is not None:  # "UTC+2", "GMT-05:00"
+        sign = 1 if said["sign"] == "+" else -1
+        span = timedelta(hours=int(said["hours"]), minutes=int(said["minutes"] or 0))
+        return timezone(sign * span)
     region, offset = NAMED_ZONES.get(upper, (None, text))
     if region is not None:
         try:
