@@ -185,6 +185,9 @@ def test_dates_in_the_forms_people_write():
     assert dates.dates_in("at 04:49 PM on 2021-05-26 16:49", UTC)[0][2] == datetime(
         2021, 5, 26, 16, 49, tzinfo=UTC
     )
+    offset = dates.dates_in("2024-03-05 14:05 UTC+2 outage", UTC)[0][2]
+    assert offset is not None
+    assert offset.astimezone(UTC) == datetime(2024, 3, 5, 12, 5, tzinfo=UTC)
     assert dates.date_from_path("files/2023-04/04-25-Account.md") == date(2023, 4, 25)
     assert dates.date_from_path("PM2021-005 - All services.md") is None
     assert dates.year_from_path("PM2022-006 - ALB 502 errors.md") == 2022

@@ -12,7 +12,7 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _CLOCK = (
     r"(?:[T ,]+(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
     r"(?:\.\d+)?(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z]))?"
-    r"(?:\s*(?P<zone>Z|UTC|GMT|[+-]\d\d:?\d\d"
+    r"(?:\s*(?P<zone>(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)|Z|UTC|GMT|[+-]\d\d:?\d\d"
     + "".join(f"|{name}" for name in sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
     + r")(?![A-Za-z]))?)?"
 )
@@ -77,7 +77,7 @@ def _offset(text: str) -> tzinfo | None:
     if text.upper() in ("Z", "UTC", "GMT"):
         return UTC
     if text[0] not in "+-":
-        return None  # a zone's name ("BST"): see read.times.zone_named
+        return None  # a zone's name ("BST") or an offset from UTC: see read.times.zone_named
     sign = 1 if text[0] == "+" else -1
     digits = text[1:].replace(":", "")
     try:
