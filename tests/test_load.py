@@ -79,6 +79,18 @@ def test_timestamps_keep_their_zone_and_naive_ones_are_warned_about():
     ]
 
 
+def test_a_zone_said_as_utc_or_gmt_after_the_time_is_that_zone():
+    incident, problems = load_one(
+        incident_text(started_at="2025-01-10 9:00 UTC", resolved_at="2025-01-10 13:30 GMT+2")
+    )
+    assert problems == []
+    assert incident is not None
+    assert incident.started_at == datetime(2025, 1, 10, 9, tzinfo=UTC)
+    assert incident.resolved_at == datetime(2025, 1, 10, 11, 30, tzinfo=UTC)
+    message = only_error(incident_text(detected_at="2025-01-10 09:05 CET"))
+    assert "detected_at: cannot read '2025-01-10 09:05 CET' as a timestamp" in message
+
+
 def test_resolved_before_started_is_an_error():
     message = only_error(incident_text(resolved_at="2025-01-10T09:00:00Z"))
     assert "resolved_at: 2025-01-10T09:00:00+00:00 is before started_at" in message

@@ -38,6 +38,23 @@ MAX_DAYS = 10_000  # effort of one action item
 
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A timestamp with its zone said as a word after it: "2024-11-19 09:05 UTC", "… GMT+2".
+_SAID_UTC = re.compile(
+    r"^(?P<day>\d{4}-\d{2}-\d{2})[T ](?P<hour>\d{1,2})(?P<rest>:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*"
+    r"(?:UTC|GMT|Z)(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>[0-5]\d))?)?$",
+    re.IGNORECASE,
+)
+
+
+def _iso(value: str) -> str:
+    """The ISO 8601 form of a timestamp whose zone is said as UTC or GMT with an offset."""
+    said = _SAID_UTC.match(value)
+    if said is None:
+        return value
+    stamp = f"{said['day']}T{int(said['hour']):02d}{said['rest']}"
+    if not said["sign"]:
+        return stamp + "+00:00"
+    return f"{stamp}{said['sign']}{int(said['hours']):02d}:{said['minutes'] or '00'}"
 
 
 _SEVERITY_RE = re.compile(r"^\s*(?:p|sev|s|severity)?[\s-]*([0-4])\s*$", re.IGNORECASE)
@@ -224,7 +241,7 @@ class Reader:
                 if _DATE_ONLY.match(value.strip()):
                     value = date.fromisoformat(value.strip())
                 else:
-                    value = datetime.fromisoformat(value.strip())
+                    value = datetime.fromisoformat(_iso(value.strip()))
             except ValueError:
                 try:
                     value = date.fromisoformat(value.strip())
