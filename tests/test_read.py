@@ -841,6 +841,23 @@ def test_a_timeline_stated_in_an_offset_from_utc():
     ]
 
 
+def test_a_status_change_takes_the_incident_up_or_ends_it_and_is_no_step():
+    incident = read_text(
+        """
+        ## Timeline
+        - 14:00 Datadog monitor "payments-api 5xx" fires
+        - 14:06 Status changed from Triage to Investigating
+        - 14:19 Status changed from Investigating to Fixing
+        - 15:30 Status changed from Monitoring to Resolved
+        """,
+        start="2025-04-02T14:00:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["acknowledged_at"], moments["resolved_at"]) == ("14:06", "15:30")
+    assert texts(incident, "mitigation") == []
+    assert texts(incident, "diagnosis") == []
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from learnloop.read.times import MONTH, MONTHS, NAMED_ZONES, zone_named
+from learnloop.read.times import FROM_UTC, MONTH, MONTHS, NAMED_ZONES, zone_named
 
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _CLOCK = (
     r"(?:[T ,]+(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
     r"(?:\.\d+)?(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z]))?"
-    r"(?:\s*(?P<zone>(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)|Z|UTC|GMT|[+-]\d\d:?\d\d"
+    r"(?:\s*(?P<zone>"
+    + FROM_UTC
+    + r"|Z|UTC|GMT|[+-]\d\d:?\d\d"
     + "".join(f"|{name}" for name in sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
     + r")(?![A-Za-z]))?)?"
 )

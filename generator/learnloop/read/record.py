@@ -670,13 +670,11 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     moved = _STATUS_CHANGE.match(text)
     if moved is not None:
         state = text[moved.end() :]
-        resolved = bool(lexicon.cue("resolved", state))
-        kinds = ["recovery", "resolved"] if resolved else []
-        if not resolved and (
-            lexicon.cue("diagnosis", state) or lexicon.cue("acknowledgement", state)
-        ):
-            kinds = ["acknowledgement"]
-        return replace(event, kinds=tuple(kinds))
+        if lexicon.cue("resolved", state):
+            return replace(event, kinds=("recovery", "resolved"))
+        if lexicon.cue("diagnosis", state) or lexicon.cue("acknowledgement", state):
+            return replace(event, kinds=("acknowledgement",))
+        return replace(event, kinds=())
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.

@@ -41,9 +41,12 @@ NAMED_ZONES: dict[str, tuple[str | None, str]] = {
 _ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
 # A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
 # Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
-# An offset from UTC said with it ("UTC+2", "GMT-05:00") is that offset.
+# An offset from UTC said with it ("UTC+2", "GMT-05:00") is that offset (see `zone_named`).
+FROM_UTC = r"(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)"
 ZONE = (
-    r"(?P<zone>(?-i:(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)|(?:Z|UTC|GMT|"
+    r"(?P<zone>(?-i:"
+    + FROM_UTC
+    + r"|(?:Z|UTC|GMT|"
     + _ZONE_NAMES
     + r")(?![A-Za-z]))|[+-]\d{2}:?\d{2}(?!\d))"
 )
@@ -126,10 +129,8 @@ _DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE
 _ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _STATED = re.compile(
     r"\b(?:times?|timestamps?|timezone|time zone)\b[^\n]{0,30}?(?:\bin\b|\bare\b|:|\()?\s*"
-    r"(?P<zone>\b(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)|\b(?:UTC|GMT|"
-    + _ZONE_NAMES
-    + r")\b|[+-]\d{2}:?\d{2})"
-    r"|\((?:all\s+)?(?P<zone2>(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?|UTC|GMT|" + _ZONE_NAMES + r")\)",
+    r"(?P<zone>\b" + FROM_UTC + r"|\b(?:UTC|GMT|" + _ZONE_NAMES + r")\b|[+-]\d{2}:?\d{2})"
+    r"|\((?:all\s+)?(?P<zone2>" + FROM_UTC + r"|UTC|GMT|" + _ZONE_NAMES + r")\)",
     re.IGNORECASE,
 )
 _NUMBERS = {
