@@ -858,6 +858,12 @@ def test_a_status_change_takes_the_incident_up_or_ends_it_and_is_no_step():
     assert texts(incident, "diagnosis") == []
 
 
+def test_a_day_and_a_time_alone_is_only_when():
+    # The day alone opens the longer form: each form is tried to the end of the text.
+    said = ["May 14, 2025 08:12 UTC", "July 22", "5:20 AM", "May 14, 2025 rollback"]
+    assert [times.only_when(t) for t in said] == [True, True, True, False]
+
+
 def test_noon_and_midnight_say_which_half_of_the_day_a_time_in_words_is():
     said = {
         text: [(s.hour, s.minute, s.twelve_hour) for s in times.within(text)]

@@ -1100,8 +1100,7 @@ _NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
 
 def _only_a_moment(text: str) -> bool:
     """Whether an entry is a moment's name and its time, and says nothing else."""
-    found = times.leading(_NAME_OF_A_MOMENT.sub("", text, count=1))
-    return found is not None and not found[1].strip(" .")
+    return times.only_when(_NAME_OF_A_MOMENT.sub("", text, count=1))
 
 
 _RESPONDED = frozenset(

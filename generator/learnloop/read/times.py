@@ -266,8 +266,11 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
 def only_when(text: str) -> bool:
     """Whether a text names a day or a time and nothing else ("July 22", "5:20 AM")."""
     said = text.strip()
-    found = _DATE_ONLY.match(said) or _STAMP.match(said)
-    return found is not None and not said[found.end() :].strip(" .:")
+    # A day alone may open a day and a time ("May 14, 2025 08:12 UTC"): each form is tried.
+    return any(
+        found is not None and not said[found.end() :].strip(" .:")
+        for found in (_DATE_ONLY.match(said), _STAMP.match(said))
+    )
 
 
 def unplaced(text: str, year: int | None = None) -> tuple[date | None] | None:
