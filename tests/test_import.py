@@ -342,3 +342,30 @@ def test_broken_input_is_an_error_line_on_stderr(make_repo):
     assert line.endswith("malformed.json: error: malformed JSON at line 1, column 27: "
                          "Expecting property name enclosed in double quotes")  # fmt: skip
     assert result.stdout.endswith("0 imported, 0 updated, 0 unchanged, 1 skipped\n")
+
+
+_WINDOWS_NOTE = """# Checkout errors
+
+Started 2024-03-05 14:02 UTC. The “payments” pool – all 50 connections – was exhausted.
+"""
+
+
+def test_files_saved_by_windows_tools_import_with_their_words(make_repo, tmp_path):
+    # PowerShell's `>` writes UTF-16 with a byte-order mark; Word saves Windows-1252.
+    src = tmp_path / "exports"
+    src.mkdir()
+    (src / "utf16.md").write_bytes(_WINDOWS_NOTE.replace("Checkout", "Cart").encode("utf-16"))
+    (src / "cp1252.md").write_bytes(_WINDOWS_NOTE.encode("cp1252"))
+    (src / "binary.md").write_bytes(b"\x93\x01\x02 garbage")
+    root = make_repo({})
+    result, out = run_import(root, src)
+    assert reasons(out) == {"binary.md": "not UTF-8 text (byte 0x93 at offset 0)"}
+    texts = {e["path"]: (root / e["path"]).read_text(encoding="utf-8") for e in out["imported"]}
+    assert len(texts) == 2
+    assert all("The “payments” pool – all 50 connections – was" in t for t in texts.values())
+    warned = [p for p in out["problems"] if "Windows-1252" in p["message"]]
+    assert [p["path"] for p in warned] == [
+        e["path"] for e in out["imported"] if "checkout" in e["path"]
+    ]
+    assert warned[0]["message"].startswith("not UTF-8 (byte 0x93 at offset ")
+    assert result.exit_code == 1  # the binary file is broken input

@@ -6,6 +6,7 @@ reason: nothing under a path given is passed over in silence.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -123,14 +124,48 @@ def read(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
         raw = path.read_bytes()
     except OSError as exc:
         return Skipped(shown, f"cannot read file: {exc.strerror}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Skipped(shown, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})")
-    if "\x00" in text:
-        return Skipped(shown, "a binary file, not text")
+    decoded = decode(raw)
+    if isinstance(decoded, Skipped):
+        return replace(decoded, source=shown)
+    text, notes = decoded
     found = classify(text, shown, source, name, fmt)
-    return replace(found, origin=str(path)) if isinstance(found, Document) else found
+    return replace(found, origin=str(path), notes=notes) if isinstance(found, Document) else found
+
+
+# A byte-order mark says the encoding outright: Windows PowerShell's `>` writes UTF-16.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(raw: bytes) -> tuple[str, tuple[str, ...]] | Skipped:
+    """The text of a file, with a note where its encoding had to be guessed.
+
+    UTF-8 unless a byte-order mark says otherwise; text that is not UTF-8 and reads whole as
+    Windows-1252 (what Word and older Windows editors save) is read so, and the note says it.
+    """
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
+    notes: tuple[str, ...] = ()
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        where = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return Skipped("", f"not UTF-8 text ({where})")
+        if _CONTROL.search(text):
+            return Skipped("", f"not UTF-8 text ({where})")
+        notes = (f"not UTF-8 ({where}): read as Windows-1252; check its accents and quotes",)
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        return Skipped("", "a binary file, not text")
+    return text, notes
 
 
 def classify(text: str, shown: str, source: str, name: str, fmt: str) -> Document | Skipped:

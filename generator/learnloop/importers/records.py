@@ -34,6 +34,7 @@ class Document:
     name: str = ""  # the file's name, for formats that read dates or ids from it
     fmt: str = ""  # the format it was recognised as
     origin: str = ""  # the file on disk, for a date when its text and name give none
+    notes: tuple[str, ...] = ()  # how it was read, where that was a guess: shown as warnings
 
 
 @dataclass(frozen=True)

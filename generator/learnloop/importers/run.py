@@ -104,7 +104,16 @@ def read_records(docs: Sequence[Document], settings: Settings) -> list[Record]:
             out.extend(_guard(doc.shown, partial(_SINGLE[doc.fmt], doc)))
     for fmt, group in sorted(grouped.items()):
         out.extend(_guard(group[0].shown, partial(_GROUPED[fmt], group)))
-    return out
+    read_as = {doc.shown: doc.notes for doc in docs if doc.notes}
+    return [_with_notes(r, read_as) for r in out] if read_as else out
+
+
+def _with_notes(record: Record, read_as: dict[str, tuple[str, ...]]) -> Record:
+    # How a file was decoded is said on every incident read from it.
+    notes = read_as.get(record.source.split("#", 1)[0], ())
+    if not notes or not isinstance(record, Imported):
+        return record
+    return replace(record, notes=(*notes, *record.notes))
 
 
 def _guard(source: str, read: Callable[[], list[Record]]) -> list[Record]:
