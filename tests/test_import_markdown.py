@@ -61,6 +61,15 @@ def test_a_title_given_in_a_metadata_block_over_the_text():
     lower = "# Pool exhausted\n\nSummary.\n\nTitle: of the dashboard we used\n"
     assert title_from({}, lower, "x.md") == "Pool exhausted"
     assert title_from({}, "Title: [Incident title]\n\n# Real name\n", "x.md") == "Real name"
+    # An e-mail's subject names it, without what kind of document it is.
+    mail = "Subject: Post-incident report: EU login outage\n\nHi all,\n"
+    assert title_from({}, mail, "mail.txt") == "EU login outage"
+
+
+def test_pictures_around_a_title_are_no_words_of_it():
+    assert title_from({}, "# Payment webhooks dropped 🔥\n", "x.md") == "Payment webhooks dropped"
+    assert title_from({"title": "⚠️ 🚨 Checkout down"}, "", "x.md") == "Checkout down"
+    assert title_from({}, "# C++ build at 100% ✓ broke\n", "x.md") == "C++ build at 100% ✓ broke"
 
 
 def test_a_title_underlined_or_on_the_first_line_alone():
@@ -201,6 +210,31 @@ def test_front_matter_of_other_tools_and_erb():
     assert strip_erb("# <%= current_page.data.title %>\n\nText <%# note %>here") == "\nText here"
     assert source_id("PM2021-005 - All services returning 503.md") == "PM2021-005"
     assert source_id("2021-10-08-worker-manager.md") == "2021-10-08-worker-manager"
+
+
+def test_front_matter_that_is_not_yaml_is_read_as_its_author_meant_it(make_repo, tmp_path):
+    src = tmp_path / "pm"
+    src.mkdir()
+    (src / "login.md").write_text(
+        "---\ntitle: [Incident] Login errors\ndate: 2022-01-05\nsev: 1\n---\n"
+        "Logins failed between 10:00 and 10:20 UTC.\n"
+    )
+    (src / "broken.md").write_text("---\n: [\n---\nbody\n")
+    root = make_repo({})
+    result, out = run_import(root, src)
+    # No line of it is a key and its value: nothing to read, so it is reported, not imported.
+    assert reasons(out) == {
+        "broken.md": "front matter is not valid YAML (line 2: expected <block end>, but found ':')"
+    }
+    (login,) = incidents(root).values()
+    assert login.title == "[Incident] Login errors"
+    assert (login.severity, login.started_at.isoformat()) == ("P1", "2022-01-05T10:00:00+00:00")
+    warned = [p["message"] for p in out["problems"] if p["level"] == "warning"]
+    assert (
+        "front matter is not valid YAML (line 2: expected <block end>, but found '<scalar>'): "
+        "read as 'key: value' lines"
+    ) in warned
+    assert result.exit_code == 1
 
 
 def test_an_erb_page_with_bold_bullet_fields(make_repo):

@@ -122,6 +122,81 @@ def test_vendor_rca_paragraphs_with_inline_labels():
     assert {m.id for m in incident.failure_modes} & {"config-change"}
 
 
+def test_a_plain_text_e_mail_heads_its_parts_with_lines_of_their_own():
+    incident = read_incident(
+        read_text(
+            """\
+            Hi all,
+
+            Here is the write-up for Tuesday's login outage.
+
+            What happened
+            Between 08:12 and 09:47 CET, 30% of logins in the EU failed with HTTP 502.
+
+            Why it happened
+            The identity service's mesh certificate expired at 08:12: its renewal job had
+            been failing for three weeks.
+
+            How we noticed
+            Our synthetic login check went red at 08:15 and paged Marta.
+
+            What we did
+            Marta looked at the ingress logs and saw "x509: certificate has expired" on every
+            failed request. At 08:52 she renewed the certificate with `certbot renew`.
+
+            What we will change
+            - Alert when a certificate is within 14 days of expiry
+
+            Thanks,
+            Marta
+            """,
+            start="2024-03-03T08:12:00+01:00",
+        )
+    )[0]
+    assert texts(incident, "root_cause")[0].startswith("The identity service's mesh certificate")
+    assert texts(incident, "detection") == [
+        "Our synthetic login check went red at 08:15 and paged Marta."
+    ]
+    assert texts(incident, "diagnosis") == [
+        'Marta looked at the ingress logs and saw "x509: certificate has expired" on every '
+        "failed request."
+    ]
+    assert texts(incident, "mitigation") == [
+        "At 08:52 she renewed the certificate with `certbot renew`."
+    ]
+    # The sign-off is no follow-up; a line that is no part's name stays a sentence.
+    assert texts(incident, "follow_ups") == ["Alert when a certificate is within 14 days of expiry"]
+    assert moments_of(incident)["detected_at"] == "08:15"
+
+
+def test_html_boxes_around_the_text_are_no_words_of_it():
+    incident = read_incident(
+        read_text(
+            """\
+            <aside>
+            ⚠️ Customers were charged twice for 1,212 orders.
+            </aside>
+
+            <details><summary>Root cause</summary>
+
+            The Redis eviction policy changed in a provider upgrade.
+
+            </details>
+
+            ```html
+            <div>
+            ```
+            """
+        )
+    )[0]
+    assert texts(incident, "root_cause") == [
+        "The Redis eviction policy changed in a provider upgrade."
+    ]
+    assert "<aside>" not in " ".join(s.text for part in ("impact", "summary")
+                                     for s in incident.part(part))  # fmt: skip
+    assert [b.text for b in blocks("```html\n<div>\n```\n<div>\n") if b.text] == ["<div>"]
+
+
 def test_a_review_that_asks_its_parts_as_questions():
     # A vendor's post-incident review: bold questions for labels, with or without a colon;
     # its feedback survey and advice to customers tell none of the story.
@@ -2075,6 +2150,126 @@ def test_timeline_formats_and_midnight_rollover():
     assert events[4].at == datetime(2025, 3, 15, 9, 12, tzinfo=timezone(timedelta(hours=2)))
     assert events[5].at is None
     assert events[0].line == 11
+
+
+def test_lists_told_apart_are_merged_by_time_and_a_stated_day_holds():
+    # GitLab's review template: the steps taken under a question, then a timeline that repeats
+    # them, headed by its day.
+    start = datetime(2023, 8, 14, 13, 2, tzinfo=UTC)
+    lines = [
+        "- 13:25 checked the Sidekiq dashboard",
+        "- 14:05 scaled the shard to 40 pods",
+        "",
+        "## Timeline",
+        "",
+        "2023-08-14",
+        "",
+        "- 13:02 batching change enabled for all projects",
+        "- 13:16 EOC paged by the apdex alert",
+        "- 14:38 incident mitigated",
+        "- no time: kept after the entry before it",
+        "",
+        "## Notes",
+        "",
+        "- a list of no times stays where it is told",
+        "- 13:30 and a list that opens so, on the clock of the lists before it",
+    ]
+    events = [e for e in parse_timeline(lines, start, 1) if e.text]
+    assert [(e.at and e.at.strftime("%d %H:%M"), e.text[:22]) for e in events] == [
+        ("14 13:02", "batching change enable"),
+        ("14 13:16", "EOC paged by the apdex"),
+        ("14 13:25", "checked the Sidekiq da"),
+        ("14 14:05", "scaled the shard to 40"),
+        ("14 14:38", "incident mitigated"),
+        (None, "no time: kept after th"),
+        (None, "a list of no times sta"),
+        ("15 13:30", "and a list that opens "),
+    ]
+
+
+def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
+    lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
+    lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]
+    lines += ["", "## Later", "", "- Jan 20 22:07 the admin called"]
+    events = parse_timeline(lines, datetime(2022, 1, 20, 22, 0, tzinfo=UTC), 1)
+    # Merged at the heads of the lists: the entry told after the mistyped one in its list
+    # stays after it.
+    assert [e.text for e in events] == [
+        "the admin called",
+        "employee logged out",
+        "audit log reviewed",
+        "account suspended",
+    ]
+
+
+def test_the_steps_and_the_timeline_of_a_review_read_in_time_order():
+    incident = read_incident(
+        read_text(
+            """\
+            ## Detection & Response
+
+            Start time of incident: 2023-08-14 13:02 UTC
+
+            1. How was the incident detected? An apdex alert paged the EOC at 13:16.
+            2. What steps were taken to remediate?
+                - 13:25 The EOC checked the Sidekiq dashboard: queue depth at 1.2M jobs.
+                - 13:40 We disabled the `ci_schedule_batching` feature flag.
+
+            ## Timeline
+
+            2023-08-14
+
+            - 13:02 A new scheduled-pipeline batching change is enabled for 100% of projects.
+            - 13:16 EOC paged by the apdex alert.
+            - 14:38 Incident mitigated.
+            """,
+            start="2023-08-14T13:02:00Z",
+        )
+    )[0]
+    assert moments_of(incident)["detected_at"] == "13:16"
+    assert incident.part("trigger")[0].text.startswith("A new scheduled-pipeline batching")
+    assert [s.text[:11] for s in incident.part("mitigation")] == ["We disabled"]
+    assert all(m.at.date() == date(2023, 8, 14) for m in incident.milestones)
+
+
+@pytest.mark.parametrize(
+    "noticed",
+    [
+        "13:16 EOC paged by the apdex alert.",
+        "13:16 Paged by the apdex monitor.",
+        "13:16 EOC paged.",
+        "13:16 Support escalates three double-charge tickets.",
+    ],
+)
+def test_paged_by_an_alert_is_how_it_was_noticed(noticed):
+    body = f"## Timeline\n\n- 13:02 Batching enabled for all projects.\n- {noticed}\n"
+    body += "- 13:25 Priya checks `redis-cli INFO stats`.\n- 13:40 We disabled the flag.\n"
+    incident = read_incident(read_text(body, start="2023-08-14T13:02:00Z"))[0]
+    assert moments_of(incident)["detected_at"] == "13:16"
+    assert texts(incident, "detection") == [noticed[6:]]
+
+
+@pytest.mark.parametrize(
+    "noticed", ["The apdex alert for the shard went off at 13:16.", "Detected: 2023-08-14 13:16"]
+)
+def test_a_moment_named_as_the_start_is_not_when_it_was_noticed(noticed):
+    incident = read_incident(
+        read_text(
+            f"""\
+            ## Detection
+
+            Start time of incident: 2023-08-14 13:02 UTC
+
+            {noticed}
+
+            ## Timeline
+
+            - 13:40 We disabled the feature flag.
+            """,
+            start="2023-08-14T13:02:00Z",
+        )
+    )[0]
+    assert moments_of(incident)["detected_at"] == "13:16"
 
 
 def _utc(month: int, day: int, hour: int, minute: int) -> datetime:

@@ -14,7 +14,8 @@ from learnloop.settings import load_settings
 
 _FORMATS_HELP = """\b
 Formats (auto tells them apart by name and content):
-  markdown      post-mortems in any template, any front matter (.md, .html.md.erb, none)
+  markdown      post-mortems in any template, any front matter (.md, .txt, .html.md.erb);
+                MediaWiki markup (.wiki) too
   html          Confluence and Google Docs exports
   statuspage    Atlassian Statuspage incidents (one, a list, or incidents.json)
   cstate        cState/Hugo status entries (maintenance notices skipped)

@@ -8,6 +8,8 @@ tables or headings, and the times a "Key events" list gives.
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 import yaml
 
 from learnloop import gitfacts
-from learnloop.importers import dates
+from learnloop.importers import dates, mediawiki
 from learnloop.importers.adf import wiki_to_markdown
 from learnloop.importers.fields import digest_of, parse_time, text_of
 from learnloop.importers.records import Document, Imported, Record, Skipped
@@ -126,12 +128,36 @@ def split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, str | Non
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""
-        return None, body, f"front matter is not valid YAML ({where}{getattr(exc, 'problem', exc)})"
+        problem = f"front matter is not valid YAML ({where}{getattr(exc, 'problem', exc)})"
+        return _plain_keys(block), body, problem
     if data is None:
         return {}, body, None
     if not isinstance(data, dict):
         return None, body, "front matter is not a mapping of keys"
     return {str(k).lower(): v for k, v in data.items()}, body, None
+
+
+def _plain_keys(block: str) -> dict[str, Any] | None:
+    """Front matter that is not YAML read as `key: value` lines, as its author meant them
+    ("title: [Incident] Login errors"); None where no line is one."""
+    out: dict[str, Any] = {}
+    for line in block.split("\n"):
+        said = _KEY_LINE.match(line)
+        if said and (said["value"] or "").strip():
+            out.setdefault(said["key"].strip().lower(), _scalar(said["value"].strip()))
+    return out or None
+
+
+def _scalar(value: str) -> Any:
+    """A value as YAML reads it alone (a date, a number), else its words."""
+    try:
+        read = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    return read if isinstance(read, (str, int, float, date, datetime)) else value
+
+
+_KEY_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w -]{0,40}):(?:\s+(?P<value>.*))?$")
 
 
 def _toml(block: str) -> dict[str, Any]:
@@ -181,7 +207,8 @@ _UNDERLINE = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
 _NOT_SETEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s|#|---)")
 # A first line that names the incident: short, no sentence, no label ("Summary of impact: …").
 _KIND_OF_DOCUMENT = re.compile(
-    r"^(?:incident\s+)?(?:retrospective|post-?\s?mortem|review|report)\b", re.IGNORECASE
+    r"^(?:(?:post-?\s?)?incident\s+)?(?:retrospective|post-?\s?mortem|review|report)\b",
+    re.IGNORECASE,
 )
 _SEPARATOR = re.compile(r"^\s*(?::|[-–—]\s)\s*")
 
@@ -208,7 +235,26 @@ _TITLE_LINE = re.compile(r"^(?![-*+>|#]|\d+[.)]\s)(?![^:]{1,40}:\s)[^\n]{8,150}(
 
 def title_from(front: dict[str, Any], body: str, name: str) -> str:
     """The front matter's title, else the first top heading (a template's placeholder heading
-    gives way to the line under it), else the file's name in words."""
+    gives way to the line under it), else the file's name in words; without the pictures
+    around it ("Payment webhooks dropped 🔥")."""
+    return _undecorated(_title_from(front, body, name)) or "Untitled incident"
+
+
+def _undecorated(title: str) -> str:
+    start, end = 0, len(title)
+    while start < end and (title[start].isspace() or _decoration(title[start])):
+        start += 1
+    while end > start and (title[end - 1].isspace() or _decoration(title[end - 1])):
+        end -= 1
+    return title[start:end]
+
+
+def _decoration(char: str) -> bool:
+    # Emoji and other pictures, their variation selectors and the joiner between them.
+    return unicodedata.category(char) == "So" or char in "\ufe0e\ufe0f\u200d"
+
+
+def _title_from(front: dict[str, Any], body: str, name: str) -> str:
     for key in FRONT_KEYS["title"]:
         if text_of(front.get(key)):
             return plain(text_of(front[key]))[:300]
@@ -216,7 +262,7 @@ def title_from(front: dict[str, Any], body: str, name: str) -> str:
     # MultiMarkdown and static-site generators write one) names it as front matter would.
     head = body.lstrip().split("\n\n", 1)[0]
     if (named := fields(head).get("title")) and not _PLACEHOLDER_TITLE.match(named):
-        return named[:300]
+        return _without_kind(named)[:300]  # "Subject: Post-incident report: EU login outage"
     found = headings(body)
     top = min((level for _, level, _ in found), default=0)
     alone_at_top = sum(1 for _, level, _ in found if level == top) == 1
@@ -366,16 +412,24 @@ def records(doc: Document, fmt: str = "markdown") -> list[Record]:
     if doc.name.endswith(".erb"):
         text = strip_erb(text)
     front, body, error = split_front_matter(text.replace("\r\n", "\n"))
-    if error:
+    if error and front is None:
         return [Skipped(doc.shown, error)]
     if _looks_like_wiki(body):
         body = wiki_to_markdown(body)  # a Jira or Confluence page pasted as text
+    elif mediawiki.looks_like_mediawiki(body):
+        # A wiki's incident report ("== Summary =="): its page's name is its title.
+        body = mediawiki.to_markdown(body)
+        front = {"title": title_from({}, "", doc.name), **(front or {})}
     front = front or {}
     if not body.strip() and not front:
         return [Skipped(doc.shown, "the file is empty")]
     if _LICENSE.search(body[:1500]):
         return [Skipped(doc.shown, "a license text, not an incident", error=False)]
-    return [read(doc, front, body, fmt)]
+    record = read(doc, front, body, fmt)
+    if error and isinstance(record, Imported):
+        # The author's keys are still theirs: read as plain lines, and said so.
+        record = replace(record, notes=(f"{error}: read as 'key: value' lines", *record.notes))
+    return [record]
 
 
 def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
@@ -452,7 +506,7 @@ def _looks_like_wiki(body: str) -> bool:
 
 def source_id(name: str) -> str:
     """An id from a file's name: a leading ticket id (PM2021-005 - …) or the whole stem."""
-    stem = re.sub(r"(\.(md|markdown|mdx|txt|erb|html?))+$", "", name, flags=re.I)
+    stem = re.sub(r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki))+$", "", name, flags=re.I)
     ticket = re.match(r"^([A-Za-z]{1,10}[-_]?\d[\d-]*\d)(?=[\s_-]+\D)", stem)
     return ticket.group(1) if ticket else stem
 

@@ -56,7 +56,7 @@ class Block:
 def blocks(text: str, first_line: int = 1) -> list[Block]:
     """The blocks of a Markdown text whose first line is file line `first_line`."""
     written = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text).split("\n")
-    lines = _unquoted(written)
+    lines = _unwrapped(_unquoted(written))
     out: list[Block] = []
     index = 0
     para: list[tuple[int, str]] = []  # (index, text) of the open paragraph or item
@@ -240,6 +240,34 @@ def _fence_end(lines: list[str], start: int, fence: str) -> int:
         ):
             return index
     return len(lines) - 1
+
+
+# A line that only opens or closes an HTML box around the text (Notion's `<aside>` callout, a
+# collapsible `<details>`): no words of it. A `<summary>` names what the box holds.
+_WRAPPER = re.compile(
+    r"^[ \t]*(?:</?(?:aside|details|div|section|article|figure|center|span|p)\b[^>]*>[ \t]*)+$",
+    re.IGNORECASE,
+)
+_SUMMARY = re.compile(
+    r"^[ \t]*(?:<details\b[^>]*>)?[ \t]*<summary\b[^>]*>(.*?)</summary>[ \t]*$", re.I
+)
+
+
+def _unwrapped(lines: list[str]) -> list[str]:
+    """The lines, with HTML boxes around the text taken away outside code (line for line)."""
+    out = []
+    fence = ""
+    for line in lines:
+        opened = _FENCE.match(line)
+        if opened and (not fence or opened.group(1).startswith(fence)):
+            fence = "" if fence else opened.group(1)[:3]
+        elif not fence:
+            if _WRAPPER.match(line):
+                line = ""
+            elif named := _SUMMARY.match(line):
+                line = named.group(1).strip()
+        out.append(line)
+    return out
 
 
 def plain(text: str) -> str:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 
 from learnloop.model import FACTOR, Incident, Statement, TimelineEvent
 from learnloop.read import timeline as timeline_mod
@@ -93,7 +94,7 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
     ("Summary of impact: … Root cause: … Mitigation: … Next steps: …", as providers' older
     reviews run them together) made a paragraph per label, each then read as its part."""
     out: list[Block] = []
-    for block in body_blocks:
+    for block in _named_lines_apart(body_blocks, lexicon):
         if block.kind != "paragraph":
             out.append(block)
             continue
@@ -114,6 +115,30 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
             kind = block.kind if begin == 0 else "item"
             out.append(replace(block, kind=kind, text=said, line=first, end=last, raw=said))
     return out
+
+
+def _named_lines_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> Iterable[Block]:
+    """The blocks, with a paragraph's first line that is a part's name and nothing more
+    ("What happened" over its text, as a plain-text e-mail heads its parts) made a heading of
+    its own, as a bold line standing alone is one."""
+    for block in body_blocks:
+        if block.kind != "paragraph":
+            yield block
+            continue
+        first, _, rest = block.raw.partition("\n")
+        name = first.strip() if rest else block.text.strip()  # a `<summary>` is its words
+        if not _NAME_LINE.match(name) or lexicon.heading(name) is None:
+            yield block
+            continue
+        yield replace(block, kind="heading", text=name, end=block.line, raw=first, level=7)
+        if rest.strip():
+            text = " ".join(line.strip() for line in rest.split("\n") if line.strip())
+            yield replace(block, text=text, line=block.line + 1, raw=rest)
+
+
+# A name standing alone: a few words, no sentence's end or a label's colon after them (a
+# comma ends an e-mail's sign-off: "Thanks,").
+_NAME_LINE = re.compile(r"^[^\W\d_][^.:;!?|*#,]{0,58},?$")
 
 
 def _line_a_sentence(block: Block, said: Sequence[tuple[int, str]]) -> bool:
@@ -540,7 +565,13 @@ def read_timeline(
         # ("The alert was firing at 08:46 and the on-call got the page"). Only the first
         # moment told there can be when it was noticed.
         told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
-        signal = _noticed_where_told([_kinds(told[0], lexicon)], noticing)[0] if told else None
+        # A moment named otherwise ("Start time of incident: 13:02") is not when it was noticed.
+        told = [
+            e
+            for e in map(partial(_kinds, lexicon=lexicon), told)
+            if "detection" in e.kinds or not _only_a_moment(e.text)
+        ]
+        signal = _noticed_where_told(told[:1], noticing)[0] if told else None
         if signal is not None and signal.at is not None and "detection" in signal.kinds:
             at = signal.at
             later = (n for n, e in enumerate(events) if e.at is not None and e.at > at)
@@ -1537,6 +1568,12 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
             noticed = lexicon.cue("detection", sentence) or lexicon.cue("acknowledgement", sentence)
             if _says_cause(sentence, lexicon):
                 part = "root_cause"  # "Root cause and mitigation: …" tells both
+                if looked is not None and (
+                    lexicon.cue("conclusion", sentence) or _looked_first(sentence, looked, lexicon)
+                ):
+                    # "She looked at the ingress logs and saw x509: certificate has expired":
+                    # how they found it, and what they found.
+                    out.append(("diagnosis", Statement(sentence, line, end, how)))
             elif noticed and (looked is None or noticed.start() < looked.start()):
                 part = "detection"  # "Engineers were alerted … and began investigating"
                 if looked is not None:

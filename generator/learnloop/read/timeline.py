@@ -14,10 +14,11 @@ and 10:35 UTC on 02 Sep 2021, customers …") and moments in passing ("we were a
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 
 from learnloop.model import TimelineEvent
@@ -38,6 +39,11 @@ class _Clock:
     def state(self, zone: str) -> None:
         """A zone stated for the entries below it ("All times in CET", "| Time (PST) |")."""
         self.zone, self.said = times.zone_named(zone, self.zone), True
+
+    def on(self, day: date) -> None:
+        """A day stated for the entries below it: their times are on it, whatever time the
+        entries above it reached (a list of steps may come before the timeline it repeats)."""
+        self.day, self.previous = day, None
 
     def place(self, stamp: times.Stamp) -> datetime | None:
         zone = times.zone_named(stamp.zone, self.zone)
@@ -89,7 +95,15 @@ def events(
     columns = 0  # how many the table's header names
     if all(block.kind in ("code", "heading") for block in entries):
         entries = [entry for block in entries for entry in _fenced(block)]
+    # The list each event is told in: lists apart in the file (the steps taken, then the
+    # timeline that repeats them) are merged by time, each kept in its author's order.
+    told_in: list[int] = []
+    current, last = 0, None
     for block in entries:
+        told_in.extend([current] * (len(out) - len(told_in)))
+        if last is not None and block.line > last + 2:
+            current += 1
+        last = block.end if last is None else max(last, block.end)
         if block.kind == "code":
             continue
         if block.kind == "heading":
@@ -103,10 +117,11 @@ def events(
                 continue
             day = times.leading_date(block.text, clock.year)
             if day is not None and not day[1]:
-                clock.day = day[0]
+                clock.on(day[0])
                 pending = None
                 continue
             pending = None
+            current += 1  # a heading of no time ends a list
             if stated_here := times.stated_zone(block.text):
                 clock.state(stated_here)
             continue
@@ -144,7 +159,7 @@ def events(
             continue
         day = times.leading_date(text, clock.year)
         if day is not None:
-            clock.day = day[0]
+            clock.on(day[0])
             if (zone_said := times.stated_zone(plain(text))) and _only_zone(day[1]):
                 # "(all times PST)"
                 clock.state(zone_said)
@@ -162,7 +177,8 @@ def events(
             out.extend(_prose(block, prose, clock.place))
             continue
         out.append(TimelineEvent(None, plain(text), block.line))
-    return _oldest_first(out)
+    told_in.extend([current] * (len(out) - len(told_in)))
+    return _oldest_first(out, told_in)
 
 
 # "T+4m", "T+1:05", "T+1h05m", "T+2h 10m": one to three amounts with their units.
@@ -181,13 +197,29 @@ def _offset(relative: re.Match[str]) -> timedelta | None:
     return -span if span is not None and relative["sign"] == "-" else span
 
 
-def _oldest_first(out: list[TimelineEvent]) -> list[TimelineEvent]:
+def _oldest_first(out: list[TimelineEvent], told_in: list[int]) -> list[TimelineEvent]:
     """The events in the order they happened: a timeline told newest first, as a status page
-    lists its updates, is turned over."""
+    lists its updates, is turned over; lists told apart (`told_in`: the steps taken, then the
+    timeline that repeats them) are merged by time, each in its author's order (a time
+    mistyped in a list stays where its author put it). An entry with no time stays after the
+    one before it."""
     placed = [e.at for e in out if e.at is not None]
     if len(placed) >= 2 and placed[0] > placed[-1] and all(a >= b for a, b in pairwise(placed)):
         return out[::-1]
-    return out
+    lists: dict[int, list[tuple[datetime, list[TimelineEvent]]]] = {}
+    latest = datetime.min.replace(tzinfo=UTC)  # of the entries told before
+    for event, told in zip(out, told_in, strict=True):
+        runs = lists.setdefault(told, [])
+        if event.at is not None or not runs:
+            # Entries with no time at the head of a list stay after those told before them.
+            runs.append((event.at or latest, [event]))
+        else:
+            runs[-1][1].append(event)
+        latest = max(latest, event.at or latest)
+    if len(lists) < 2:
+        return out
+    merged = heapq.merge(*lists.values(), key=lambda run: run[0])
+    return [event for _, run in merged for event in run]
 
 
 def entries_apart(body: Sequence[Block]) -> list[Block]:
@@ -439,7 +471,9 @@ def told(
                 cuts = list(_JOINS.finditer(text, stamp.end, later.start))
                 end, begin = (cuts[-1].start(), cuts[-1].end()) if cuts else (later.start,) * 2
             at = _on_its_own(stamp, after, zone)
-            piece = _LABEL.sub("", text[start:end].strip())
+            piece = text[start:end].strip()
+            if _WORDS.search(_TIME_WORDS.sub(" ", unlabelled := _LABEL.sub("", piece))):
+                piece = unlabelled  # a moment's label is kept where the time is all it names
             if later is not None and not _WORDS.search(_TIME_WORDS.sub(" ", piece)):
                 begin = start  # "Between 21:25 UTC on 16 Nov 2020 | and 00:10 …": one clause
                 continue
