@@ -2187,6 +2187,28 @@ def test_lists_told_apart_are_merged_by_time_and_a_stated_day_holds():
     ]
 
 
+def test_a_bold_day_heads_the_entries_of_its_day_in_a_timeline():
+    incident = read_incident(
+        read_text(
+            """\
+            ## Timeline (CET)
+
+            **Monday 12 February**
+
+            - 07.40 Nightly payroll export job fails with `ORA-01555: snapshot too old`.
+            - 09.10 Undo retention raised to 3 hours.
+
+            **Tuesday 13 February**
+
+            - 2:15 p.m. Export verified by Finance; incident closed.
+            """,
+            start="2024-02-12T07:40:00+01:00",
+        )
+    )[0]
+    resolved = next(m.at for m in incident.milestones if m.name == "resolved_at")
+    assert resolved.isoformat() == "2024-02-13T14:15:00+01:00"
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]
@@ -3078,6 +3100,7 @@ def test_a_story_of_what_one_responder_did_in_one_sentence_is_one_action():
     assert lexicon.shipped().cue("mitigation", "We freed 40% of the disk") is not None
     assert lexicon.shipped().cue("recovery", "09:25 - Errors stopped.") is not None
     assert lexicon.shipped().cue("recovery", "09:25 - Requests stopped.") is None  # a symptom
+    assert lexicon.shipped().cue("recovery", "| 15:20 | Lag back under 1 minute |") is not None
     moments = moments_of(incident)
     assert (moments["detected_at"], moments["mitigated_at"]) == ("08:40", "09:15")
 

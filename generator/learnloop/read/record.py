@@ -173,7 +173,9 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
                 if part is not None:
                     stack = [(lvl, p) for lvl, p in stack if lvl < 7] + [(7, part)]
                     label = None
-                out.append((part, "section", block))
+                # Else it is a line of the part it is in ("**Tuesday 13 February**" heads
+                # the entries of its day in a timeline).
+                out.append((part or _current(stack), "section", block))
                 continue
             if part is None and _current(stack) == "timeline" and times.only_when(block.text):
                 part = "timeline"  # "## July 22" after "## Timeline": its next day
