@@ -264,6 +264,16 @@ def test_a_gap_holds_three_words_and_two_gaps_six():
     assert not found("pool ... ... exhausted", "pool of the orders db we use here was exhausted")
 
 
+def test_an_aside_in_brackets_between_the_words_is_read_past():
+    assert "connection-pool-exhaustion" in ids("The connection pool (max 50) was exhausted.")
+    assert "disk-full" in ids("The data disk (500 GB, gp3) filled up.")
+    # What the aside says is still read, and a denial still holds across it.
+    assert "memory-exhaustion" in ids("The worker was killed (OOMKilled) at noon.")
+    assert "connection-pool-exhaustion" not in ids("The pool (max 50) was not exhausted.")
+    # Only an aside between words: a bracket that closes a sentence is its own.
+    assert ids("The pool was fine (see graph).") == ids("The pool was fine.")
+
+
 # -------------------------------------------------------------------- negation
 
 

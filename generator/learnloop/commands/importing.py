@@ -17,6 +17,7 @@ Formats (auto tells them apart by name and content):
   markdown      post-mortems in any template, any front matter (.md, .txt, .html.md.erb);
                 MediaWiki markup (.wiki) too
   html          Confluence and Google Docs exports
+  docx          Word and Google Docs documents (.docx)
   statuspage    Atlassian Statuspage incidents (one, a list, or incidents.json)
   cstate        cState/Hugo status entries (maintenance notices skipped)
   pagerduty     REST v2 incidents with log entries, notes, alerts; V2/V3 webhooks

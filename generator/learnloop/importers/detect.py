@@ -113,6 +113,8 @@ def read(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
         if fmt not in ("auto", "slack"):
             return Skipped(shown, f"a zip archive, not {fmt}")
         return _zip(path, shown, source)
+    if lower.endswith(".docx") and fmt in ("auto", "docx"):
+        return _binary(path, shown, source, "docx")
     if _NOT_TEXT.search(lower):
         return Skipped(
             shown, f"not an incident file ({path.suffix} files are not imported)", error=False
@@ -269,6 +271,17 @@ def sniff(data: Any) -> str | None:
     if isinstance(data, list) and data and all(isinstance(m, dict) and "ts" in m for m in data[:5]):
         return "slack"
     return None
+
+
+def _binary(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return Skipped(shown, f"file is {size / 1e6:.0f} MB; too large to import")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Skipped(shown, f"cannot read file: {exc.strerror}")
+    return replace(_doc(fmt, shown, source, raw, path.name), origin=str(path))
 
 
 def _zip(path: Path, shown: str, source: str) -> Document | Skipped:

@@ -506,7 +506,9 @@ def _looks_like_wiki(body: str) -> bool:
 
 def source_id(name: str) -> str:
     """An id from a file's name: a leading ticket id (PM2021-005 - …) or the whole stem."""
-    stem = re.sub(r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki))+$", "", name, flags=re.I)
+    stem = re.sub(
+        r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki|docx))+$", "", name, flags=re.I
+    )
     ticket = re.match(r"^([A-Za-z]{1,10}[-_]?\d[\d-]*\d)(?=[\s_-]+\D)", stem)
     return ticket.group(1) if ticket else stem
 

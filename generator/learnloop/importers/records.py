@@ -17,6 +17,7 @@ FORMATS = (
     "slack",
     "alertmanager",
     "table",
+    "docx",
 )
 
 

@@ -19,6 +19,7 @@ from learnloop.importers import (
     attach,
     cstate,
     detect,
+    docx,
     html,
     jira,
     links,
@@ -46,6 +47,7 @@ _SINGLE: dict[str, Callable[[Document], list[Record]]] = {
     "cstate": cstate.records,
     "statuspage": statuspage.records,
     "table": table.records,
+    "docx": docx.records,
 }
 _GROUPED: dict[str, Callable[[Sequence[Document]], list[Record]]] = {
     "pagerduty": pagerduty.records,

@@ -184,6 +184,10 @@ def _signature(signature: str) -> str:
     return body + (r"(?!\w)" if signature[-1].isalnum() else "")
 
 
+# A short aside in brackets, between words: "(max 50)", "(*.example.com)", "(see graph)".
+_ASIDE = re.compile(r"(?<=\w)\s*\([^()\n]{1,30}\)(?=\s+\w)")
+
+
 def _denied(text: str, start: int, end: int) -> bool:
     """Whether the words just before (or after) a match deny it: "no evidence of a DDoS"."""
     clause = _CLAUSE_END.split(text[max(0, start - 80) : start])[-1]
@@ -208,13 +212,17 @@ def match(text: str, catalogue: Catalogue) -> list[Match]:
     lowered = text.lower().replace("’", "'")
     found: dict[int, dict[str, bool]] = {}
     first: dict[int, int] = {}  # where a mode is first named: summaries come first
-    for m in pattern.finditer(lowered):
-        start = m.start()
-        letter = lowered[start] if lowered[start].isalnum() else ""
-        entry = next(e for e in by_letter[letter] if e.pattern.match(lowered, start))
-        if not _denied(lowered, start, m.end()):
-            found.setdefault(entry.mode, {})[entry.text] = entry.signature
-            first.setdefault(entry.mode, start)
+    # An aside in brackets between the words of a phrase ("the connection pool (max 50) was
+    # exhausted") is read past; the text is read as written too, for what the aside says.
+    aside = _ASIDE.sub(lambda m: " " * len(m.group()), lowered) if "(" in lowered else lowered
+    for read in (lowered, aside) if aside != lowered else (lowered,):
+        for m in pattern.finditer(read):
+            start = m.start()
+            letter = read[start] if read[start].isalnum() else ""
+            entry = next(e for e in by_letter[letter] if e.pattern.match(read, start))
+            if not _denied(read, start, m.end()):
+                found.setdefault(entry.mode, {})[entry.text] = entry.signature
+                first[entry.mode] = min(first.get(entry.mode, start), start)
     results = []
     for index, entries in found.items():
         mode = catalogue.modes[index]
