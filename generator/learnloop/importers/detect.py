@@ -113,19 +113,16 @@ def read(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
         if fmt not in ("auto", "slack"):
             return Skipped(shown, f"a zip archive, not {fmt}")
         return _zip(path, shown, source)
-    if lower.endswith(".docx") and fmt in ("auto", "docx"):
-        return _binary(path, shown, source, "docx")
-    if _NOT_TEXT.search(lower):
+    word = lower.endswith(".docx") and fmt in ("auto", "docx")
+    if not word and _NOT_TEXT.search(lower):
         return Skipped(
             shown, f"not an incident file ({path.suffix} files are not imported)", error=False
         )
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return Skipped(shown, f"file is {size / 1e6:.0f} MB; too large to import")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Skipped(shown, f"cannot read file: {exc.strerror}")
+    raw = _bytes(path, shown)
+    if isinstance(raw, Skipped):
+        return raw
+    if word:
+        return replace(_doc("docx", shown, source, raw, name), origin=str(path))
     decoded = decode(raw)
     if isinstance(decoded, Skipped):
         return replace(decoded, source=shown)
@@ -273,15 +270,14 @@ def sniff(data: Any) -> str | None:
     return None
 
 
-def _binary(path: Path, shown: str, source: str, fmt: str) -> Document | Skipped:
+def _bytes(path: Path, shown: str) -> bytes | Skipped:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return Skipped(shown, f"file is {size / 1e6:.0f} MB; too large to import")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         return Skipped(shown, f"cannot read file: {exc.strerror}")
-    return replace(_doc(fmt, shown, source, raw, path.name), origin=str(path))
 
 
 def _zip(path: Path, shown: str, source: str) -> Document | Skipped:
