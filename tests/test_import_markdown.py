@@ -111,6 +111,10 @@ def test_bold_bullets_labels_tables_and_headings_are_fields():
         "status": "Resolved",
     }
     assert key_events(text, UTC) == {"detected_at": datetime(2021, 7, 12, 15, 44, tzinfo=UTC)}
+    # GitLab's review numbers its summary's fields.
+    numbered = "1. Service(s) affected: CI runners, Sidekiq\n2. Impacted services: no\n"
+    assert fields(numbered) == {"services": "CI runners, Sidekiq"}
+    assert fields("3) Services impacted: web\n") == {"services": "web"}
     undated = "- **Key events**\n  - Incident declared 15:46\n  - Resolved 15:51\n"
     assert key_events(undated, UTC) == {}  # a time alone needs the day
     assert key_events(undated, UTC, date(2021, 7, 12)) == {

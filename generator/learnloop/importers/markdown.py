@@ -76,6 +76,10 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "components",
         "affected components",
         "affected",
+        "impacted services",
+        "services impacted",
+        "impacted systems",
+        "impacted components",
     ),
     "status": ("status", "incident status"),
 }
@@ -298,7 +302,8 @@ def _title_from(front: dict[str, Any], body: str, name: str) -> str:
 def field_key(label: str) -> str | None:
     """The field a label names ('Time to resolve' -> duration, 'Impact started at' ->
     started_at), or None."""
-    words = re.sub(r"[^a-z0-9]+", " ", plain(label).lower()).strip()
+    # "Service(s) affected" names the services.
+    words = re.sub(r"[^a-z0-9]+", " ", plain(label).lower().replace("(s)", "s")).strip()
     return _FIELD.get(words) or _FIELD.get(re.sub(r" (?:at|on|time|timestamp)$", "", words))
 
 
@@ -306,7 +311,7 @@ _BOLD_FIELD = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)(?P<label>[^*_:\n]{1,40}?):?(?:\*\*|__):?\s*(?P<value>.*)$"
 )
 _PLAIN_FIELD = re.compile(
-    r"^\s*(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z ]{1,30}):\s+(?P<value>\S.*)$"
+    r"^\s*(?:(?:[-*+]|\d{1,2}[.)])\s+)?(?P<label>[A-Za-z][A-Za-z ()]{1,30}):\s+(?P<value>\S.*)$"
 )
 # A bold label inside a line, its colon inside or after the bold: "**Status:**", "**Lead**:".
 _NEXT_BOLD = re.compile(r"(?:\*\*|__)([^*_:\n]{1,40}?)(?::(?:\*\*|__)|(?:\*\*|__):)")
