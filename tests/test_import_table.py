@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learnloop.importers import table
+from learnloop.importers.severity import map_severity
 from tests.importing import incidents, reasons, run_import
 
 LOG = (
@@ -124,3 +125,33 @@ def test_a_table_of_something_else_beside_the_post_mortems_is_passed_over(make_r
     assert reasons(out)["latency.csv"].startswith("not an incident log")
     assert reasons(out)["owners.csv"].startswith("not an incident log")
     assert not incidents(root)
+
+
+SERVICENOW = Path(__file__).resolve().parent / "data" / "import" / "servicenow"
+
+
+def test_a_servicenow_incident_export_reads_its_fields_and_parts(make_repo):
+    # ServiceNow's list view exported as CSV: its own field names, priorities "1 - Critical",
+    # a custom field (u_root_cause) and the notes it closed the incident with.
+    root = make_repo({})
+    result, out = run_import(root, SERVICENOW)
+    assert result.exit_code == 0, out
+    found = incidents(root)
+    assert sorted(found) == ["INC0012345", "INC0012399", "INC0012410"]
+    mail = found["INC0012345"]
+    assert mail.title == "Email delivery delayed for all users"
+    assert (mail.severity, mail.services, mail.status) == ("P1", ("smtp-relay-02",), "Closed")
+    assert mail.started_at.isoformat() == "2023-06-01T09:12:33+00:00"
+    assert [s.text for s in mail.part("root_cause")] == [
+        "Log rotation for /var/spool/postfix was disabled during the March migration, so the "
+        "spool disk filled."
+    ]
+    assert mail.part("resolution")[0].text.startswith("Cleared the mail queue and restarted")
+    assert (found["INC0012399"].severity, found["INC0012410"].severity) == ("P2", "P4")
+
+
+def test_a_numbered_priority_is_read_by_its_word_then_its_number():
+    assert map_severity("1 - Critical", "table") == "P1"
+    assert map_severity("4 - Minor", "table") == "P3"  # the word, where it is known
+    assert map_severity("5 - Planning", "table") == "P4"  # past the scale's end is its end
+    assert map_severity("7 - Whatever", "table") is None

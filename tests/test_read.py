@@ -84,6 +84,15 @@ def test_headings_under_any_common_name_numbered_or_with_emoji():
     assert not any("Nothing here" in s.text for _, ss in incident.parts for s in ss)
 
 
+def test_an_underscore_inside_a_word_of_a_heading_is_the_words():
+    assert [b.text for b in blocks("## root_cause\n\n## DB_POOL _exhausted_\n")] == [
+        "root_cause",
+        "DB_POOL exhausted",
+    ]
+    incident = read_incident(read_text("## root_cause\n\nThe pool was exhausted.\n"))[0]
+    assert texts(incident, "root_cause") == ["The pool was exhausted."]
+
+
 def test_bold_pseudo_headings_and_bold_bullet_fields():
     incident = read_text(
         """

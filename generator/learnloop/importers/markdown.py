@@ -80,8 +80,12 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "services impacted",
         "impacted systems",
         "impacted components",
+        # ServiceNow's: the configuration item or business service an incident is raised on.
+        "configuration item",
+        "cmdb ci",
+        "business service",
     ),
-    "status": ("status", "incident status"),
+    "status": ("status", "incident status", "state", "incident state"),
 }
 _FIELD = {name: key for key, names in FIELD_NAMES.items() for name in names}
 # Front-matter keys of other tools (Hugo, Jekyll, cState, incident templates) -> ours.

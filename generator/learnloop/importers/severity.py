@@ -84,7 +84,15 @@ def map_severity(
     for table in (defaults or {}, DEFAULT_LABELS):
         if key in table:
             return table[key]
+    numbered = _NUMBERED.match(text)
+    if numbered:
+        # ServiceNow's "1 - Critical" … "5 - Planning": the word if it is known, else the number.
+        said = label_key(numbered["word"])
+        return DEFAULT_LABELS.get(said) or f"P{min(int(numbered['number']), 4)}"
     return None
+
+
+_NUMBERED = re.compile(r"^\s*(?P<number>[1-5])\s*[-–:]\s*(?P<word>[A-Za-z][A-Za-z ]{0,20})$")
 
 
 _LABEL = re.compile(

@@ -33,6 +33,12 @@ _FRONT = {
     "incident id": "id",
     "incident": "title",
     "ticket": "id",
+    # ServiceNow's incident table, as its list view exports it.
+    "short description": "title",
+    "number": "id",
+    "incident number": "id",
+    "opened at": "date",
+    "opened": "date",
 }
 _URL = frozenset({"url", "link", "permalink", "source url", "report url", "postmortem url"})
 _MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
@@ -150,8 +156,13 @@ def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
         elif role is not None and role not in front:
             front[role] = value if isinstance(value, list) else said
         else:  # a part under its name; a second column of one field is kept as written
-            sections.append(f"## {column.strip()}\n\n{said}")
+            sections.append(f"## {_heading(column)}\n\n{said}")
     return front, "\n\n".join([*opening, *sections]) + "\n"
+
+
+def _heading(column: str) -> str:
+    # "u_root_cause", a ServiceNow custom field, is the root cause.
+    return re.sub(r"^u_(?=[a-z])", "", column.strip()).replace("_", " ")
 
 
 def _said(value: Any) -> str:

@@ -225,7 +225,8 @@ def _heading(text: str, level: int, line: int, raw: str) -> Block:
 def _strip_inline(text: str) -> str:
     """A heading's words without emphasis, links' targets or trailing colons."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__|\*|_|`)", "", text)
+    # An underscore inside a word is the word's ("root_cause", "DB_POOL"), as in CommonMark.
+    text = re.sub(r"\*\*|\*|`|(?<!\w)_+|_+(?!\w)", "", text)
     return text.strip().rstrip(":").strip()
 
 
