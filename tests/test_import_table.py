@@ -155,3 +155,31 @@ def test_a_numbered_priority_is_read_by_its_word_then_its_number():
     assert map_severity("4 - Minor", "table") == "P3"  # the word, where it is known
     assert map_severity("5 - Planning", "table") == "P4"  # past the scale's end is its end
     assert map_severity("7 - Whatever", "table") is None
+
+
+def test_servicenow_json_exports_wrapped_and_with_reference_fields(make_repo, tmp_path):
+    # The list view's "Export > JSON" wraps its rows in "records"; the Table API in "result",
+    # with a reference field as {"display_value", "link"}.
+    src = tmp_path / "now"
+    src.mkdir()
+    row = {
+        "number": "INC0012399",
+        "short_description": "VPN logins failing",
+        "opened_at": "2023-06-03 07:02:10",
+        "priority": "2 - High",
+        "cmdb_ci": {"display_value": "vpn-gw-01", "link": "https://x.service-now.com/api/now/v1"},
+        "close_notes": "Failed over to the secondary RADIUS server.",
+    }
+    (src / "api.json").write_text(json.dumps({"result": [row]}))
+    listed = {**row, "number": "INC0012400", "cmdb_ci": "vpn-gw-02"}
+    (src / "list.json").write_text(json.dumps({"records": [listed]}))
+    root = make_repo({})
+    result, out = run_import(root, src)
+    assert result.exit_code == 0, out
+    found = incidents(root)
+    assert {i: (n.services, n.severity) for i, n in found.items()} == {
+        "INC0012399": (("vpn-gw-01",), "P2"),
+        "INC0012400": (("vpn-gw-02",), "P2"),
+    }
+    # One key around anything else is still no log of incidents.
+    assert table.rows_in({"meta": [{"a": 1}]}) == {"meta": [{"a": 1}]}

@@ -25,7 +25,8 @@ Formats (auto tells them apart by name and content):
   jira          REST issues with expand=changelog (ADF or wiki markup); webhooks
   slack         a workspace export (folder or zip): incident channels as drafts
   alertmanager  webhook payloads or /api/v2/alerts: attached to incidents they overlap
-  table         an incident log, a row each: CSV or TSV, JSON Lines, a JSON list of records
+  table         an incident log, a row each: CSV or TSV, JSON Lines, a JSON list of records;
+                ServiceNow incident exports
 """
 
 

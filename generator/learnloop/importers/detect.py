@@ -238,8 +238,8 @@ def _json(text: str, shown: str, source: str, name: str, fmt: str) -> Document |
     except RecursionError:
         return Skipped(shown, "JSON nested too deeply to read")
     found = sniff(data)
-    if found is None and table.looks_like(data):
-        found = "table"  # a list of flat records: an incident log exported as JSON
+    if found is None and table.looks_like(rows := table.rows_in(data)):
+        found, data = "table", rows  # a list of flat records: an incident log exported as JSON
     if fmt == "auto":
         if found is None:
             return Skipped(

@@ -62,6 +62,32 @@ def _role(column: str) -> str | None:
     return "text" if words in _TEXT else None
 
 
+# Keys an export wraps its list of records in: ServiceNow's list export ("records") and its
+# Table API ("result"), and other tools' "rows", "data", "items".
+_WRAPPERS = ("records", "result", "rows", "data", "items")
+
+
+def rows_in(data: Any) -> Any:
+    """The records of a JSON document: the list itself, or the list an export wraps in one key
+    ({"records": […]}), a reference field given by its shown value ({"display_value": "vpn-gw-01",
+    "link": …} is "vpn-gw-01")."""
+    if isinstance(data, dict) and len(data) == 1:
+        key, value = next(iter(data.items()))
+        if key in _WRAPPERS and isinstance(value, list):
+            data = value
+    if not isinstance(data, list):
+        return data
+    return [
+        {k: _shown(v) for k, v in row.items()} if isinstance(row, dict) else row for row in data
+    ]
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict) and "display_value" in value:
+        return value["display_value"]
+    return value
+
+
 def looks_like(data: Any) -> bool:
     """Whether parsed JSON is a list of flat records, each with a title or a text."""
     if not isinstance(data, list) or not data or not all(isinstance(r, dict) for r in data[:20]):
