@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -183,3 +184,42 @@ def test_servicenow_json_exports_wrapped_and_with_reference_fields(make_repo, tm
     }
     # One key around anything else is still no log of incidents.
     assert table.rows_in({"meta": [{"a": 1}]}) == {"meta": [{"a": 1}]}
+
+
+def test_jira_and_incident_tool_csv_exports(make_repo, tmp_path):
+    src = tmp_path / "csv"
+    src.mkdir()
+    (src / "jira.csv").write_text(
+        "Summary,Issue key,Issue id,Status,Priority,Created,Resolved,Components,Description,"
+        "Custom field (Root Cause),Custom field (Resolution Details)\n"
+        "Checkout API returning 502s,INC-101,10234,Done,Highest,05/Mar/24 2:02 PM,"
+        '05/Mar/24 3:10 PM,checkout-api,"35% of checkout requests failed with HTTP 502.",'
+        '"A deploy lowered the connection pool size from 50 to 5.","Rolled back the deploy."\n'
+    )
+    (src / "tool.csv").write_text(
+        "ID,Name,Severity,Created At,Resolved At,Summary,Affected Services\n"
+        "01HQ8Z,Payments webhook backlog,Major,2024-02-21T10:04:11Z,2024-02-21T12:30:00Z,"
+        '"Webhook deliveries were delayed by up to 2 hours.","Webhooks, Payments API"\n'
+    )
+    (src / "log.csv").write_text(
+        'ID,Date,Summary\nQ-1,2024-01-09,"The queue backed up. Workers were restarted."\n'
+    )
+    root = make_repo({})
+    result, out = run_import(root, src)
+    assert result.exit_code == 0, out
+    found = incidents(root)
+    assert found["Q-1"].title != "The queue backed up. Workers were restarted."
+    jira = found["INC-101"]
+    # Jira's "Summary" is the issue's name; its dates are "05/Mar/24 2:02 PM".
+    assert jira.title == "Checkout API returning 502s"
+    assert (jira.started_at.isoformat(), jira.severity) == ("2024-03-05T14:02:00+00:00", "P1")
+    assert jira.resolved_at == datetime(2024, 3, 5, 15, 10, tzinfo=UTC)
+    assert [s.text for s in jira.part("root_cause")] == [
+        "A deploy lowered the connection pool size from 50 to 5."
+    ]
+    assert [s.text for s in jira.part("resolution")] == ["Rolled back the deploy."]
+    tool = found["01HQ8Z"]
+    # "Created At" dates it; a summary that is a paragraph stays the text.
+    assert tool.started_at.isoformat() == "2024-02-21T10:04:11+00:00"
+    assert tool.title == "Payments webhook backlog"
+    assert tool.services == ("webhooks", "payments-api")

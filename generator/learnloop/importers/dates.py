@@ -29,6 +29,8 @@ _FORMS = (
         r"\b" + _DAY + r"(?:\s+of)?[\s-]+" + MONTH + r",?[\s-]+" + _YEAR + r"\b" + _CLOCK, re.I
     ),
     re.compile(r"\b" + MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _CLOCK, re.I),
+    # Jira's export: "05/Mar/24 2:02 PM"
+    re.compile(r"\b" + _DAY + r"/" + MONTH + r"/(?P<year>(?:19|20)?\d\d)(?![\d/])" + _CLOCK, re.I),
     re.compile(r"\b" + MONTH + r"\s+" + _YEAR + r"\b", re.I),  # "May 2021": its first day
     # Dotted, day first, as every locale that writes 26.05.2021 means it
     re.compile(

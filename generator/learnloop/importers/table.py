@@ -39,7 +39,10 @@ _FRONT = {
     "incident number": "id",
     "opened at": "date",
     "opened": "date",
+    # Jira's CSV export
+    "issue key": "id",
 }
+_DATE = frozenset(re.sub(r"[^a-z0-9]+", " ", name).strip() for name in markdown.FRONT_KEYS["date"])
 _URL = frozenset({"url", "link", "permalink", "source url", "report url", "postmortem url"})
 _MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 
@@ -50,10 +53,10 @@ _FIELDS = ("date", *_MEANT, "severity", "services", "status")
 def _role(column: str) -> str | None:
     """What a column gives: a front-matter key (title, id, tags, date, a moment, severity,
     services, status), "url", "text" (the text itself), or None (a part, under its name)."""
-    words = _words(column)
+    words = _words(_named(column))
     if words in _FRONT:
         return _FRONT[words]
-    if words in markdown.FRONT_KEYS["date"]:
+    if words in _DATE:
         return "date"
     if (field := markdown.field_key(column)) in _FIELDS:
         return field
@@ -103,7 +106,9 @@ def is_log(rows: list[dict[str, Any]]) -> bool:
     table of metrics, or of services and their owners, beside the post-mortems is not read
     as incidents)."""
     roles = {_role(str(k)) for row in rows[:20] for k in row}
-    return "text" in roles or ("title" in roles and bool(roles & {"date", *_MEANT}))
+    # A summary is the text, or the name (Jira's); either way the rows tell incidents.
+    summarized = any(_words(str(k)) == "summary" for row in rows[:20] for k in row)
+    return "text" in roles or (("title" in roles or summarized) and bool(roles & {"date", *_MEANT}))
 
 
 def rows_of(text: str, name: str) -> list[dict[str, Any]] | str:
@@ -170,11 +175,15 @@ def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
     front: dict[str, Any] = {}
     opening: list[str] = []
     sections: list[str] = []
+    named = any(_role(str(column)) == "title" and _said(v) for column, v in row.items())
     for column, value in row.items():
         said = _said(value)
         if not said:
             continue
         role = _role(column)
+        if not named and _words(column) == "summary" and _NAME.match(said):
+            # Jira's "Summary" is the issue's one-line name; a log's is a paragraph.
+            role, named = "title", True
         if role == "url":
             continue  # where the write-up is: the import's link, not a part of its text
         if role == "text":
@@ -186,9 +195,20 @@ def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
     return front, "\n\n".join([*opening, *sections]) + "\n"
 
 
+def _named(column: str) -> str:
+    """A column's own name, without the marks of a custom field: ServiceNow's "u_root_cause"
+    and Jira's "Custom field (Root Cause)" are the root cause."""
+    column = column.strip()
+    custom = _CUSTOM.match(column)
+    return custom.group(1).strip() if custom else re.sub(r"^u_(?=[a-z])", "", column)
+
+
+_NAME = re.compile(r"^[^\n]{1,120}(?<![.!?])$")
+_CUSTOM = re.compile(r"^custom\s*field\s*\((.+)\)$", re.IGNORECASE)
+
+
 def _heading(column: str) -> str:
-    # "u_root_cause", a ServiceNow custom field, is the root cause.
-    return re.sub(r"^u_(?=[a-z])", "", column.strip()).replace("_", " ")
+    return _named(column).replace("_", " ")
 
 
 def _said(value: Any) -> str:
