@@ -214,6 +214,26 @@ def test_google_docs_export(make_repo):
     assert incidents(root)[entry["id"]].title == "Cache stampede after deploy"
 
 
+def test_notion_export(make_repo):
+    # A Notion page exported as HTML: its properties in a table, a property of several values
+    # as pills side by side, a callout with its icon.
+    root = make_repo({})
+    _, out = run_import(root, DATA / "html" / "notion-webhooks-dropped.html")
+    [entry] = out["imported"]
+    incident = incidents(root)[entry["id"]]
+    assert incident.services == ("payments-webhooks", "stripe-gateway")
+    assert (incident.severity, incident.started_at.isoformat()) == (
+        "P2",
+        "2024-06-18T10:05:00-07:00",
+    )
+    text = body((root / entry["path"]).read_text())
+    assert "\n\nA Redis eviction policy change made" in text
+    assert "💡" not in text
+    assert [s.text for s in incident.part("mitigation")] == [
+        "Set `maxmemory-policy noeviction` back by hand"
+    ]
+
+
 def test_truncated_html_is_reported(make_repo):
     root = make_repo({})
     result, out = run_import(root, DATA / "html" / "truncated.html")

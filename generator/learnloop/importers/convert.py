@@ -35,6 +35,7 @@ def html_to_markdown(html: str) -> str:
         soup = BeautifulSoup(html, "html.parser")
     _google_docs(soup)
     _confluence(soup)
+    _notion(soup)
     for tag in soup.find_all(["script", "style", "head", "nav", "footer"]):
         tag.decompose()
     main = soup.find(id="main-content") or soup.find("body") or soup
@@ -82,6 +83,20 @@ def _google_docs(soup: object) -> None:
             target = parse_qs(parsed.query).get("q")
             if target:
                 link["href"] = target[0]
+
+
+def _notion(soup: object) -> None:
+    """A Notion page's property of several values ("payments-webhooks", "stripe-gateway" as
+    pills side by side) is a list of them, and a callout's icon is no word of it."""
+    from bs4 import BeautifulSoup
+
+    assert isinstance(soup, BeautifulSoup)
+    for pill in soup.find_all("span", class_="selected-value"):
+        before = pill.find_previous_sibling()
+        if before is not None and "selected-value" in (before.get("class") or []):
+            pill.insert_before(", ")
+    for icon in soup.select("figure.callout .icon"):
+        icon.decompose()
 
 
 def _confluence(soup: object) -> None:

@@ -33,15 +33,13 @@ _FRONT = {
     "incident id": "id",
     "incident": "title",
     "ticket": "id",
-    # ServiceNow's incident table, as its list view exports it.
-    "short description": "title",
-    "number": "id",
     "incident number": "id",
-    "opened at": "date",
     "opened": "date",
     # Jira's CSV export
     "issue key": "id",
 }
+# ServiceNow's incident table, by the field names its exports write.
+_SERVICENOW = {"short_description": "title", "number": "id", "opened_at": "date"}
 _DATE = frozenset(re.sub(r"[^a-z0-9]+", " ", name).strip() for name in markdown.FRONT_KEYS["date"])
 _URL = frozenset({"url", "link", "permalink", "source url", "report url", "postmortem url"})
 _MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
@@ -53,6 +51,8 @@ _FIELDS = ("date", *_MEANT, "severity", "services", "status")
 def _role(column: str) -> str | None:
     """What a column gives: a front-matter key (title, id, tags, date, a moment, severity,
     services, status), "url", "text" (the text itself), or None (a part, under its name)."""
+    if (exported := _SERVICENOW.get(column.strip().lower())) is not None:
+        return exported
     words = _words(_named(column))
     if words in _FRONT:
         return _FRONT[words]
