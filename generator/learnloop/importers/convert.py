@@ -20,6 +20,23 @@ _STYLE_RULE = re.compile(r"\.([A-Za-z0-9_-]+)\s*\{([^}]*)\}")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A Markdown table of rows of cells, the first row its header, padded to one width, with
+    a blank line around it (a wiki's or AsciiDoc's table, converted)."""
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return []
+    width = max(len(row) for row in rows)
+    out = [""]
+    for number, row in enumerate(rows):
+        cells = [c.replace("|", "\\|") for c in row] + [""] * (width - len(row))
+        out.append("| " + " | ".join(cells) + " |")
+        if number == 0:
+            out.append("|" + " --- |" * width)
+    out.append("")
+    return out
+
+
 def looks_like_html(text: str) -> bool:
     """Whether a text is marked up with HTML tags (not just a '<' in prose)."""
     return bool(_TAG.search(text))

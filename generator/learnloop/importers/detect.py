@@ -21,7 +21,10 @@ from learnloop.importers.markdown import split_front_matter
 from learnloop.importers.records import Document, Skipped
 
 MAX_BYTES = 64 * 1024 * 1024  # an export page of thousands of incidents is a few MB
-MARKDOWN = (".md", ".markdown", ".mdx", ".mdown", ".txt", ".erb", ".wiki", ".mediawiki")
+MARKDOWN = (
+    ".md", ".markdown", ".mdx", ".mdown", ".txt", ".erb", ".wiki", ".mediawiki", ".adoc",
+    ".asciidoc",
+)  # fmt: skip
 HTML = (".html", ".htm", ".xhtml")
 JSON = (".json",)
 TABLES = (".csv", ".tsv", ".jsonl", ".ndjson")

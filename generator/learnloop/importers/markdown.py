@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from learnloop import gitfacts
-from learnloop.importers import dates, mediawiki
+from learnloop.importers import asciidoc, dates, mediawiki
 from learnloop.importers.adf import wiki_to_markdown
 from learnloop.importers.fields import digest_of, parse_time, text_of
 from learnloop.importers.records import Document, Imported, Record, Skipped
@@ -102,6 +102,7 @@ FRONT_KEYS: dict[str, tuple[str, ...]] = {
     "id": ("id", "incident_id", "key"),
     "summary": ("summary", "description"),
 }
+_ASCIIDOC = (".adoc", ".asciidoc")
 _PLACEHOLDER_TITLE = re.compile(
     r"^\s*[\[{<(]?\s*(issue name|incident name|title|incident title|your title|name)"
     r"\s*[\]}>)]?\s*$",
@@ -429,6 +430,11 @@ def records(doc: Document, fmt: str = "markdown") -> list[Record]:
         # A wiki's incident report ("== Summary =="): its page's name is its title.
         body = mediawiki.to_markdown(body)
         front = {"title": title_from({}, "", doc.name), **(front or {})}
+    elif doc.name.lower().endswith(_ASCIIDOC) or asciidoc.looks_like_asciidoc(body):
+        # "= Title", then ":revdate:" and the team's own attributes: its front matter.
+        body, title, attributes = asciidoc.to_markdown(body)
+        said = {("date" if k == "revdate" else k): _scalar(v) for k, v in attributes.items()}
+        front = {**({"title": title} if title else {}), **said, **(front or {})}
     front = front or {}
     if not body.strip() and not front:
         return [Skipped(doc.shown, "the file is empty")]
@@ -516,7 +522,10 @@ def _looks_like_wiki(body: str) -> bool:
 def source_id(name: str) -> str:
     """An id from a file's name: a leading ticket id (PM2021-005 - …) or the whole stem."""
     stem = re.sub(
-        r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki|docx))+$", "", name, flags=re.I
+        r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki|docx|adoc|asciidoc))+$",
+        "",
+        name,
+        flags=re.I,
     )
     ticket = re.match(r"^([A-Za-z]{1,10}[-_]?\d[\d-]*\d)(?=[\s_-]+\D)", stem)
     return ticket.group(1) if ticket else stem

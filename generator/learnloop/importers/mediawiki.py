@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from learnloop.importers.convert import table_lines
+
 _HEADING = re.compile(r"^(={1,6})\s*(?P<text>[^=].*?)\s*\1\s*$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 _CODE_OPEN = re.compile(
@@ -50,7 +52,7 @@ def to_markdown(text: str) -> str:
         text = pattern.sub("", text)
     text = _BOX.sub(_fields, text.replace("\r\n", "\n"))
     out: list[str] = []
-    table: list[list[tuple[str, bool]]] | None = None  # rows of (cell, is a header cell)
+    table: list[list[str]] | None = None  # rows of cells; the first row is the header
     fence = False
     for line in text.replace("\r\n", "\n").split("\n"):
         if fence:
@@ -80,20 +82,19 @@ def to_markdown(text: str) -> str:
         stripped = line.strip()
         if table is not None:
             if stripped.startswith("|}"):
-                out.extend(_table(table))
+                out.extend(table_lines(table))
                 table = None
             elif stripped.startswith("|-") or stripped.startswith("|+"):
                 table.append([])
             elif stripped.startswith(("!", "|")):
-                header = stripped.startswith("!")
                 cells = re.split(r"!!|\|\|", stripped[1:])
                 row = table[-1] if table else []
                 if not table:
                     table.append(row)
-                row.extend((_inline(_cell(c)), header) for c in cells)
+                row.extend(_inline(_cell(c)) for c in cells)
             elif table and table[-1]:
-                cell, header = table[-1][-1]  # a cell's text goes on over lines
-                table[-1][-1] = (f"{cell} {_inline(stripped)}".strip(), header)
+                # a cell's text goes on over lines
+                table[-1][-1] = f"{table[-1][-1]} {_inline(stripped)}".strip()
             continue
         if stripped.startswith("{|"):
             table = [[]]
@@ -115,7 +116,7 @@ def to_markdown(text: str) -> str:
             continue
         out.append(_inline(line))
     if table is not None:
-        out.extend(_table(table))
+        out.extend(table_lines(table))
     if fence:
         out.append("```")
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
@@ -155,18 +156,3 @@ def _cell(cell: str) -> str:
     # 'style="width: 20%" | Detection': attributes before a single bar are no words of it.
     parts = re.split(r"(?<!\|)\|(?!\|)", cell, maxsplit=1)
     return parts[1] if len(parts) == 2 and "=" in parts[0] else cell
-
-
-def _table(rows: list[list[tuple[str, bool]]]) -> list[str]:
-    rows = [row for row in rows if row]
-    if not rows:
-        return []
-    width = max(len(row) for row in rows)
-    out = [""]
-    for number, row in enumerate(rows):
-        cells = [c.replace("|", "\\|") for c, _ in row] + [""] * (width - len(row))
-        out.append("| " + " | ".join(cells) + " |")
-        if number == 0:
-            out.append("|" + " --- |" * width)
-    out.append("")
-    return out
