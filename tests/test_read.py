@@ -2218,6 +2218,28 @@ def test_a_bold_day_heads_the_entries_of_its_day_in_a_timeline():
     assert resolved.isoformat() == "2024-02-13T14:15:00+01:00"
 
 
+def test_a_day_and_month_without_a_year_before_a_clock():
+    incident = read_incident(
+        read_text(
+            """\
+            ## Timeline (EDT)
+
+            - 06/18 10:40pm - TLS handshake errors start on edge
+            - 06/18 10:52pm - Pingdom alert, on-call paged
+            - 06/19 12:15am - Renewed the certificate with `certbot renew` and reloaded nginx
+            - 06/19 12:20am - Errors stop
+            - 1/3 of requests had failed by then
+            """,
+            start="2024-06-18T22:40:00-04:00",
+        )
+    )[0]
+    at = {m.name: m.at.isoformat() for m in incident.milestones}
+    assert at["detected_at"] == "2024-06-18T22:52:00-04:00"
+    assert at["mitigated_at"] == "2024-06-19T00:20:00-04:00"  # "Errors stop"
+    assert times.leading("1/3 of requests had failed", 2024) is None  # no clock: no day
+    assert times.leading("23/06 22:40 x", 2024)[0].day == date(2024, 6, 23)  # type: ignore[index]
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]

@@ -100,9 +100,10 @@ CLOCK = (
     r"(?:\s*(?P<ampm>[ap]\.?m\.?(?![a-z])))?|\s*(?P<ampm2>[ap]\.?m\.?(?![a-z]))))"
 )
 _STAMP = re.compile(
-    r"(?:"
+    r"(?:(?:"
     + DATE
-    + r"(?:[T\s]+|,\s*|:\s+|\s+at\s+|\s+[-–]\s+))?"
+    # A day and month with no year, only with a clock after it: "06/18 10:40pm".
+    + r"|(?P<a3>\d{1,2})/(?P<b3>\d{1,2}))(?:[T\s]+|,\s*|:\s+|\s+at\s+|\s+[-–]\s+))?"
     + CLOCK
     + r"(?!\d)(?:\s*"
     + ZONE
@@ -199,6 +200,12 @@ def stated_zone(text: str) -> str | None:
 
 
 def _day(match: re.Match[str], year: int | None) -> date | None:
+    if (a3 := match.groupdict().get("a3")) is not None:
+        a, b = int(a3), int(match.group("b3"))
+        try:  # month first, as US teams write it, unless the first cannot be a month
+            return None if year is None else date(year, b, a) if a > 12 else date(year, a, b)
+        except ValueError:
+            return None
     if not match.group("date"):
         return None
     try:
