@@ -84,6 +84,30 @@ def test_headings_under_any_common_name_numbered_or_with_emoji():
     assert not any("Nothing here" in s.text for _, ss in incident.parts for s in ss)
 
 
+def test_a_table_without_its_outer_pipes_is_a_table():
+    text = (
+        "a | b is a choice\n\nTime | Event\n---|---\n14:02 | x | y\n\nc | d\n\n"
+        "A | B\n---|---\n1 | 2\nnext\ne | f\n"
+    )
+    assert [(b.kind, b.header, b.cells or b.text) for b in blocks(text)] == [
+        ("paragraph", False, "a | b is a choice"),
+        ("row", True, ("Time", "Event")),
+        ("row", False, ("14:02", "x", "y")),
+        ("paragraph", False, "c | d"),  # a blank line ends the table
+        ("row", True, ("A", "B")),
+        ("row", False, ("1", "2")),
+        ("paragraph", False, "next e | f"),  # so does a line of no cells
+    ]
+    incident = read_incident(
+        read_text(
+            "## Timeline\n\nTime | Event\n---|---\n09:02 | Queue stops draining; alert fires\n"
+            "09:25 | Restarted the scheduler pods\n09:31 | Queue draining again\n"
+        )
+    )[0]
+    assert texts(incident, "mitigation") == ["Restarted the scheduler pods"]
+    assert moments_of(incident)["mitigated_at"] == "09:31"
+
+
 def test_an_underscore_inside_a_word_of_a_heading_is_the_words():
     assert [b.text for b in blocks("## root_cause\n\n## DB_POOL _exhausted_\n")] == [
         "root_cause",

@@ -61,6 +61,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
     index = 0
     para: list[tuple[int, str]] = []  # (index, text) of the open paragraph or item
     para_kind: Kind = "paragraph"
+    borderless = False  # in a table written without its outer pipes ("Time | Event")
 
     def close() -> None:
         nonlocal para
@@ -99,6 +100,7 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
             continue
         if not line.strip():
             close()
+            borderless = False
             index += 1
             continue
         atx = _ATX.match(line)
@@ -139,8 +141,11 @@ def blocks(text: str, first_line: int = 1) -> list[Block]:
             out.append(_heading(tag.group("text").strip(), _TAG_LEVEL, first_line + index, line))
             index += 1
             continue
-        row = _ROW.match(line)
-        if row and line.count("|") >= 2:
+        if not borderless and _opens_borderless(lines, index):
+            borderless = True
+        row = _ROW.match(line) or (_BARE_ROW.match(line) if borderless and "|" in line else None)
+        borderless = borderless and row is not None
+        if row and (line.count("|") >= 2 or borderless):
             close()
             if not _SEPARATOR.match(line):
                 # `\|` is a pipe inside a cell (GitHub's tables), often in a quoted command.
@@ -216,6 +221,22 @@ def line_at(block: Block, offset: int) -> int:
         if offset < seen:
             return block.line + number
     return block.end
+
+
+def _opens_borderless(lines: list[str], index: int) -> bool:
+    """Whether a line is the header of a table written without its outer pipes: cells apart
+    by pipes, then a line of dashes apart by pipes ("---|---"), as GitHub reads one."""
+    line = lines[index]
+    return (
+        "|" in line
+        and not _ROW.match(line)
+        and index + 1 < len(lines)
+        and "|" in lines[index + 1]
+        and _SEPARATOR.match(lines[index + 1]) is not None
+    )
+
+
+_BARE_ROW = re.compile(r"^[ \t]*(?P<cells>.*?)[ \t]*$")
 
 
 def _heading(text: str, level: int, line: int, raw: str) -> Block:
