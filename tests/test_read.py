@@ -2326,6 +2326,39 @@ def test_paged_by_an_alert_is_how_it_was_noticed(noticed):
     assert texts(incident, "detection") == [noticed[6:]]
 
 
+def test_a_terse_timeline_of_names_and_states():
+    incident = read_incident(
+        read_text(
+            """\
+            ## Timeline
+
+            - 14:02 Login error rate alert
+            - 14:05 PagerDuty: High error rate on auth-api
+            - 14:07 @dana is IC
+            - 14:20 Rolled back auth 3.1
+            - 14:25 Error rate back to normal
+            - 14:40 Monitoring
+            - 15:00 Closed
+            """,
+            start="2024-03-05T14:00:00Z",
+        )
+    )[0]
+    assert moments_of(incident) == {
+        "started_at": "14:00",
+        "detected_at": "14:02",
+        "acknowledged_at": "14:07",
+        "mitigated_at": "14:25",
+        "resolved_at": "15:00",
+    }
+    assert texts(incident, "detection") == [
+        "Login error rate alert",
+        "PagerDuty: High error rate on auth-api",
+    ]
+    assert texts(incident, "mitigation") == ["Rolled back auth 3.1"]
+    assert texts(incident, "diagnosis") == []  # "Monitoring" is a state, no look
+    assert lexicon.shipped().cue("acknowledgement", "Ana takes incident command") is not None
+
+
 @pytest.mark.parametrize(
     "noticed", ["The apdex alert for the shard went off at 13:16.", "Detected: 2023-08-14 13:16"]
 )

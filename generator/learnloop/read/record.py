@@ -700,6 +700,8 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
         text = _blanked(text, taken_up)
     # An incident tool's "Status changed from Triage to Investigating": the state it moved
     # to is all it says, and a state is no look ("Investigating") nor step ("Fixing").
+    if _CLOSED.match(text):  # "15:00 Closed": the incident's state, said alone
+        return replace(event, kinds=("recovery", "resolved"))
     moved = _STATUS_CHANGE.match(text)
     if moved is not None:
         state = text[moved.end() :]
@@ -739,6 +741,7 @@ _STATUS_CHANGE = re.compile(
     r"(?:from\s+[\w -]+?\s+)?to\s+(?=\S)",
     re.IGNORECASE,
 )
+_CLOSED = re.compile(r"^\W*closed\W*$", re.IGNORECASE)
 # A status page's update label for the state of being looked into: "Investigating — We are …".
 _INVESTIGATING = re.compile(r"^\W*investigating\s*(?::|\s[—–-])\s+(?=\S)", re.IGNORECASE)
 # A clause that opens on what the one before did: "which mitigated the issue by 12:10".
