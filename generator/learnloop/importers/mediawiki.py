@@ -141,7 +141,7 @@ def _inline(text: str) -> str:
             break
     for pattern, replacement in _INLINE:
         text = pattern.sub(replacement, text)
-    return text.strip() if text.strip() else ""
+    return text.strip()
 
 
 def _template(match: re.Match[str]) -> str:

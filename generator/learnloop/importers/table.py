@@ -40,7 +40,6 @@ _FRONT = {
 }
 # ServiceNow's incident table, by the field names its exports write.
 _SERVICENOW = {"short_description": "title", "number": "id", "opened_at": "date"}
-_DATE = frozenset(re.sub(r"[^a-z0-9]+", " ", name).strip() for name in markdown.FRONT_KEYS["date"])
 _URL = frozenset({"url", "link", "permalink", "source url", "report url", "postmortem url"})
 _MEANT = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 
@@ -221,6 +220,10 @@ def _said(value: Any) -> str:
 
 def _words(column: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", column.lower()).strip()
+
+
+# The front matter's names for the start, as a column's words ("created_at" is "Created At").
+_DATE = frozenset(map(_words, markdown.FRONT_KEYS["date"]))
 
 
 def _flat(row: dict[str, Any]) -> bool:
