@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -223,3 +224,33 @@ def test_jira_and_incident_tool_csv_exports(make_repo, tmp_path):
     assert tool.started_at.isoformat() == "2024-02-21T10:04:11+00:00"
     assert tool.title == "Payments webhook backlog"
     assert tool.services == ("webhooks", "payments-api")
+
+
+def test_a_servicenow_journal_is_the_timeline_oldest_first(make_repo, tmp_path):
+    src = tmp_path / "now"
+    src.mkdir()
+    notes = (
+        "2023-07-02 10:45:12 - Lee Park (Work notes)\n"
+        "Restarted the orders-api pods; latency back to normal.\n\n"
+        "2023-07-02 10:20:40 - Lee Park (Work notes)\nChecked the DB dashboard: pool full.\n\n"
+        "2023-07-02 10:05:03 - Service Desk (Additional comments)\n"
+        "Monitoring alert received for orders-api latency.\n"
+    )
+    with (src / "incident.csv").open("w", newline="") as out:
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+        writer.writerow(["number", "short_description", "opened_at", "work_notes"])
+        writer.writerow(["INC0020001", "Orders API timing out", "2023-07-02 10:02:00", notes])
+    root = make_repo({})
+    result, out = run_import(root, src)
+    assert result.exit_code == 0, out
+    incident = incidents(root)["INC0020001"]
+    assert "## Timeline\n\n- 2023-07-02 10:05:03 Monitoring alert received" in incident.body
+    assert "Lee Park" not in incident.body  # who wrote a note is no word of what was done
+    moments = {m.name: m.at.strftime("%H:%M") for m in incident.milestones}
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("10:05", "10:45")
+    assert [s.text for s in incident.part("mitigation")] == [
+        "Restarted the orders-api pods; latency back to normal."
+    ]
+    # Only a field that is a journal from its first line: a text that quotes one stays whole.
+    quoted = "Ops said:\n2023-07-02 10:45:12 - Lee Park (Work notes)\nRestarted."
+    assert table.post_mortem({"close_notes": quoted})[1] == f"## close notes\n\n{quoted}\n"

@@ -189,9 +189,34 @@ def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
             opening.append(said)
         elif role is not None and role not in front:
             front[role] = value if isinstance(value, list) else said
+        elif (entries := _journal(said)) is not None:
+            sections.append(f"## Timeline\n\n{entries}")
         else:  # a part under its name; a second column of one field is kept as written
             sections.append(f"## {_heading(column)}\n\n{said}")
     return front, "\n\n".join([*opening, *sections]) + "\n"
+
+
+# A journal field as ServiceNow exports it, newest first: "2023-07-02 10:45:12 - Lee Park
+# (Work notes)", then what was written.
+_JOURNAL_ENTRY = re.compile(
+    r"^(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)?) - [^\n]*\((?:work notes|additional comments|"
+    r"comments)\)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _journal(said: str) -> str | None:
+    """A journal's entries as a timeline, oldest first, without who wrote each (who did it is
+    no word of what was done); None for any other text."""
+    heads = list(_JOURNAL_ENTRY.finditer(said))
+    if not heads or heads[0].start() != 0:
+        return None
+    entries = []
+    for head, after in zip(heads, [*heads[1:], None], strict=True):
+        text = " ".join(said[head.end() : after.start() if after else len(said)].split())
+        if text:
+            entries.append(f"- {head['at']} {text}")
+    return "\n".join(sorted(entries)) if entries else None
 
 
 def _named(column: str) -> str:
