@@ -84,6 +84,23 @@ def test_headings_under_any_common_name_numbered_or_with_emoji():
     assert not any("Nothing here" in s.text for _, ss in incident.parts for s in ss)
 
 
+def test_markdown_escapes_as_google_docs_writes_them_are_their_characters():
+    incident = read_incident(
+        read_text(
+            "## Timeline\n\n- 09:02 \\- Login error rate alert fired\n"
+            "- 09:20 \\- Rolled back auth 3\\.1 \\(run `kubectl rollout undo \\-n auth`\\)\n"
+            "- 09:25 \\- Error rate back to normal\n\n\\# not a heading\n"
+        )
+    )[0]
+    assert texts(incident, "mitigation") == [
+        "Rolled back auth 3.1 (run `kubectl rollout undo \\-n auth`)"  # code kept as written
+    ]
+    assert [b.kind for b in blocks("\\# not a heading\n\n1\\. not a list\n")] == [
+        "paragraph",
+        "paragraph",
+    ]
+
+
 def test_a_table_without_its_outer_pipes_is_a_table():
     text = (
         "a | b is a choice\n\nTime | Event\n---|---\n14:02 | x | y\n\nc | d\n\n"

@@ -288,8 +288,26 @@ def _unwrapped(lines: list[str]) -> list[str]:
                 line = ""
             elif named := _SUMMARY.match(line):
                 line = named.group(1).strip()
+            elif "\\" in line:
+                line = _unescaped(line)
         out.append(line)
     return out
+
+
+# A character escaped with a backslash, as Google Docs' Markdown download writes "14:02 \- Alert
+# fired" and "auth 3\.1": the character itself. Not where the escape keeps a line from being
+# a heading or a list ("\# not a heading", "1\. not a list"), nor inside code.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_LINE_START = re.compile(r"^\s*\d*.")
+
+
+def _unescaped(line: str) -> str:
+    start = _LINE_START.match(line)
+    keep = start.end() if start else 0
+    pieces = re.split(r"(`[^`]*`)", line[keep:])
+    return line[:keep] + "".join(
+        piece if piece.startswith("`") else _ESCAPED.sub(r"\1", piece) for piece in pieces
+    )
 
 
 def plain(text: str) -> str:
