@@ -232,6 +232,9 @@ def test_notion_export(make_repo):
     assert [s.text for s in incident.part("mitigation")] == [
         "Set `maxmemory-policy noeviction` back by hand"
     ]
+    # A table with no header cells has its first row as its header: no entry of the timeline.
+    assert "| Time (PT) | Event |\n| --- | --- |" in text
+    assert not any("Time (PT)" in event.text for event in incident.timeline)
 
 
 def test_truncated_html_is_reported(make_repo):

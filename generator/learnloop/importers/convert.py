@@ -56,7 +56,11 @@ def html_to_markdown(html: str) -> str:
     for tag in soup.find_all(["script", "style", "head", "nav", "footer"]):
         tag.decompose()
     main = soup.find(id="main-content") or soup.find("body") or soup
-    converter = MarkdownConverter(heading_style="ATX", bullets="-", strip=["img"])
+    # A table with no header cells (Notion, Google Docs) has its first row as its header, as
+    # its author laid it out ("Time (PT) | Event"), not an empty one above it.
+    converter = MarkdownConverter(
+        heading_style="ATX", bullets="-", strip=["img"], table_infer_header=True
+    )
     text = converter.convert_soup(main)
     return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
 
