@@ -2281,6 +2281,23 @@ def test_a_day_and_month_without_a_year_before_a_clock():
     assert times.leading("23/06 22:40 x", 2024)[0].day == date(2024, 6, 23)  # type: ignore[index]
 
 
+def test_a_span_of_two_clocks_is_no_offset_from_utc():
+    span = times.leading("14:02-14:10 Investigating the pool", 2024)
+    assert span is not None
+    assert (span[0].hour, span[0].minute, span[0].zone, span[1]) == (
+        14,
+        2,
+        None,
+        "Investigating the pool",
+    )
+    # With its day, a clock's offset is one ("2024-03-05T10:02:33-0500").
+    dated = times.leading("2024-03-05T10:02:33-0500 alert fires", 2024)
+    assert dated is not None
+    assert dated[0].zone == "-0500"
+    events = parse_timeline(["- 14:02-14:10 Investigating the pool"], _utc(3, 5, 14, 0), 1)
+    assert events[0].at == _utc(3, 5, 14, 2)  # it was read as 14:02 at an offset of -10:10
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]

@@ -244,11 +244,15 @@ def _stamp(match: re.Match[str], year: int | None) -> Stamp | None:
             hour = hour % 12 + (12 if pm else 0)
     elif match.group("m") is None:
         return None  # a bare number is not a time
-    day, end = _day(match, year), match.end()
+    day, end, zone = _day(match, year), match.end(), match.group("zone")
+    if zone and zone[0] in "+-" and not (match.group("date") or match.groupdict().get("a3")):
+        # "14:02-14:10": the end of a span, not an offset from UTC, which a clock with no day
+        # is not written with.
+        end, zone = match.end("clock"), None
     after = _ON_DATE.match(match.string, end) if day is None else None
     if after is not None and (day := _day(after, year)) is not None:
         end = after.end()
-    return Stamp(hour, minute, second, day, match.group("zone"), match.start(), end, pm)
+    return Stamp(hour, minute, second, day, zone, match.start(), end, pm)
 
 
 def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
