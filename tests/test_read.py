@@ -2290,10 +2290,12 @@ def test_a_span_of_two_clocks_is_no_offset_from_utc():
         None,
         "Investigating the pool",
     )
-    # With its day, a clock's offset is one ("2024-03-05T10:02:33-0500").
+    # With its day, or apart from the clock, an offset is one.
     dated = times.leading("2024-03-05T10:02:33-0500 alert fires", 2024)
+    apart = times.leading("10:02 -05:00 alert fires", 2024)
     assert dated is not None
-    assert dated[0].zone == "-0500"
+    assert apart is not None
+    assert (dated[0].zone, apart[0].zone) == ("-0500", "-05:00")
     events = parse_timeline(["- 14:02-14:10 Investigating the pool"], _utc(3, 5, 14, 0), 1)
     assert events[0].at == _utc(3, 5, 14, 2)  # it was read as 14:02 at an offset of -10:10
 

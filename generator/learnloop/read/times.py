@@ -245,9 +245,10 @@ def _stamp(match: re.Match[str], year: int | None) -> Stamp | None:
     elif match.group("m") is None:
         return None  # a bare number is not a time
     day, end, zone = _day(match, year), match.end(), match.group("zone")
-    if zone and zone[0] in "+-" and not (match.group("date") or match.groupdict().get("a3")):
+    attached = match.string[match.end("clock") : match.end("clock") + 1] == "-"
+    if zone and attached and not (match.group("date") or match.groupdict().get("a3")):
         # "14:02-14:10": the end of a span, not an offset from UTC, which a clock with no day
-        # is not written with.
+        # is not written against ("09:12 +02:00" is one).
         end, zone = match.end("clock"), None
     after = _ON_DATE.match(match.string, end) if day is None else None
     if after is not None and (day := _day(after, year)) is not None:
