@@ -16,6 +16,7 @@ import zipfile
 from typing import Any
 from xml.etree import ElementTree
 
+from learnloop.importers.convert import table_lines
 from learnloop.importers.markdown import read
 from learnloop.importers.records import Document, Record, Skipped
 
@@ -64,11 +65,11 @@ def to_markdown(data: bytes) -> tuple[str, str]:
     titled = ""  # the text in the Title style names the document; its properties may be stale
     for element in body:
         if element.tag == f"{_W}p":
-            line = _paragraph(element, styles)
-            if line.startswith(_TITLE):
-                titled = titled or line[len(_TITLE) :]
+            level = _style_level(element, styles)
+            if level == 0:
+                titled = titled or _text(element).strip()
                 continue
-            out.append(line)
+            out.append(_paragraph(element, level))
         elif element.tag == f"{_W}tbl":
             out.extend(_table(element))
     title = titled or title
@@ -78,7 +79,6 @@ def to_markdown(data: bytes) -> tuple[str, str]:
 
 
 _PARTS = ("word/document.xml", "word/styles.xml", "docProps/core.xml")
-_TITLE = "\x00title "  # marks a Title-style paragraph between the two passes
 _LIST = -1  # a style whose paragraphs are list items ("List Bullet")
 
 
@@ -125,17 +125,19 @@ def _title(core: bytes | None) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _paragraph(paragraph: Any, styles: dict[str, int]) -> str:
+def _style_level(paragraph: Any, styles: dict[str, int]) -> int | None:
+    """The heading level of a paragraph's style (0 the title, _LIST a list's), or None."""
+    style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+    return styles.get(style.get(f"{_W}val") or "") if style is not None else None
+
+
+def _paragraph(paragraph: Any, level: int | None) -> str:
     text = _text(paragraph)
     if not text.strip():
         return ""
-    props = paragraph.find(f"{_W}pPr")
-    style = props.find(f"{_W}pStyle") if props is not None else None
-    level = styles.get(style.get(f"{_W}val") or "") if style is not None else None
-    if level == 0:
-        return _TITLE + text.strip()
     if level is not None and level > 0:
         return "#" * level + " " + text.strip()
+    props = paragraph.find(f"{_W}pPr")
     numbered = props.find(f"{_W}numPr") if props is not None else None
     if numbered is not None or level == _LIST:
         depth = numbered.find(f"{_W}ilvl") if numbered is not None else None
@@ -156,20 +158,10 @@ def _text(element: Any) -> str:
 
 
 def _table(table: Any) -> list[str]:
-    rows = []
-    for row in table.iter(f"{_W}tr"):
-        cells = [
-            " ".join(_text(p).strip() for p in cell.iter(f"{_W}p") if _text(p).strip())
-            for cell in row.iter(f"{_W}tc")
-        ]
-        rows.append([c.replace("|", "\\|") for c in cells])
-    rows = [row for row in rows if any(row)]
-    if not rows:
-        return []
-    width = max(len(row) for row in rows)
-    lines = []
-    for number, row in enumerate(rows):
-        lines.append("| " + " | ".join(row + [""] * (width - len(row))) + " |")
-        if number == 0:
-            lines.append("|" + " --- |" * width)
-    return ["\n".join(lines)]
+    rows = [
+        [" ".join(said for p in cell.iter(f"{_W}p") if (said := _text(p).strip())) for cell in
+         row.iter(f"{_W}tc")]
+        for row in table.iter(f"{_W}tr")
+    ]  # fmt: skip
+    lines = table_lines(rows)
+    return ["\n".join(lines).strip()] if lines else []
