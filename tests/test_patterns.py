@@ -712,6 +712,7 @@ def test_between_incidents_alike_in_words_the_drafts_place_decides():
         ids: list[str]
         vectors: np.ndarray
         places: tuple[str, ...]
+        modes: tuple[frozenset[str], ...]
 
         def latent(self, doc: Document) -> np.ndarray:
             return np.array([1.0, 0.0], dtype=np.float32)
@@ -719,18 +720,67 @@ def test_between_incidents_alike_in_words_the_drafts_place_decides():
         def literal(self, doc: Document) -> np.ndarray:
             return np.zeros(len(self.ids), dtype=np.float32)
 
-    space = Space(["A", "B"], np.array([[1.0, 0.0], [1.0, 0.0]]), ("orders-db", "ledger-db"))
+    full = frozenset({"disk-full"})
+    space = Space(
+        ["A", "B"], np.array([[1.0, 0.0], [1.0, 0.0]]), ("orders-db", "ledger-db"), (full, full)
+    )
     incidents = {
         i: replace(make_incident(i, "2025-01-10T10:00:00Z"), path=f"incidents/{i}.md")
         for i in space.ids
     }
 
-    def order(*facts: str, where: Space = space) -> list[str]:
-        query = Query(Document("disk full", "disk full", facts), "disk full")
+    def order(*facts: str, where: Space = space, modes=("disk-full",)) -> list[str]:
+        query = Query(Document("disk full", "disk full", facts, modes), "disk full")
         return [m.id for m in search(where, query, incidents, {})]
 
     assert order() == ["A", "B"]  # no place: by id
     assert order("service=ledger-db") == ["B", "A"]
+    # The place narrows why, never stands in for it: an incident of the draft's place that
+    # failed another way, or a draft whose way of failing is unknown, gains nothing by it.
+    other = replace(space, modes=(full, frozenset({"memory-leak"})))
+    assert order("service=ledger-db", where=other) == ["A", "B"]
+    assert order("service=ledger-db", modes=()) == ["A", "B"]
     # A placeholder is no place, even where an importer gave it to an incident.
     unplaced = replace(space, places=("orders-db", "unknown"))
     assert order("service=unknown", where=unplaced) == ["A", "B"]
+
+
+def test_a_place_most_incidents_share_narrows_little():
+    from dataclasses import dataclass, replace
+
+    import numpy as np
+
+    from learnloop.analyze.documents import Document
+    from learnloop.analyze.similar import Query, search
+    from tests.test_rootcause import make_incident
+
+    full = frozenset({"disk-full"})
+
+    @dataclass
+    class Space:  # A's words are a little closer to the draft's than the others'
+        ids: list[str]
+        vectors: np.ndarray
+        places: tuple[str, ...]
+        modes: tuple[frozenset[str], ...] = (full,) * 4
+
+        def latent(self, doc: Document) -> np.ndarray:
+            return np.array([1.0, 0.0], dtype=np.float32)
+
+        def literal(self, doc: Document) -> np.ndarray:
+            return np.array([0.06, 0.0, 0.0, 0.0], dtype=np.float32)
+
+    ids = ["A", "B", "C", "D"]
+    incidents = {
+        i: replace(make_incident(i, "2025-01-10T10:00:00Z"), path=f"incidents/{i}.md") for i in ids
+    }
+    rows = np.array([[1.0, 0.0]] * 4)
+
+    def first(places: tuple[str, ...]) -> str:
+        draft = Document("disk full", "disk full", ("service=ledger-db",), ("disk-full",))
+        query = Query(draft, "disk full")
+        return search(Space(ids, rows, places), query, incidents, {})[0].id
+
+    # ledger-db is one place in four: the draft's place puts B above A's slightly closer words.
+    assert first(("orders-db", "ledger-db", "search", "cdn")) == "B"
+    # Three incidents in four are ledger-db's: being there tells less than A's words do.
+    assert first(("orders-db", "ledger-db", "ledger-db", "ledger-db")) == "A"

@@ -18,6 +18,7 @@ from learnloop.analyze.engine import (
     Index,
     build_index,
     find_patterns,
+    modes_of,
     places_of,
     remember_fit,
     split_basis,
@@ -147,8 +148,10 @@ def _read_cache(path: Path, root: Path) -> tuple[Corpus, Index, Patterns] | None
     if fit is None:  # the fit it was made with was replaced since: analyse again
         return None
     by_id = corpus.by_id()
-    places = places_of([by_id[i] for i in ids])
-    return corpus, Index(ids, vectors, terms, fit.encoder, fit, placed, phrase_df, places), found
+    ordered = [by_id[i] for i in ids]
+    places, modes = places_of(ordered), modes_of(ordered)
+    index = Index(ids, vectors, terms, fit.encoder, fit, placed, phrase_df, places, modes)
+    return corpus, index, found
 
 
 def _write_cache(path: Path, corpus: Corpus, index: Index, found: Patterns) -> None:

@@ -91,6 +91,7 @@ class Index:
     placed: tuple[str, ...]  # ids embedded into the fit rather than learned from
     phrase_df: Counter[str]  # over every indexed incident
     places: tuple[str, ...]  # each incident's place (its first service), in `ids` order
+    modes: tuple[frozenset[str], ...]  # each incident's failure modes, in `ids` order
 
     def latent(self, doc: Document) -> np.ndarray:
         """A query in the latent space (not re-normalized: see IncidentVectorizer.transform)."""
@@ -165,12 +166,18 @@ def build_index(
         order = np.argsort(np.array([*fit.ids, *(i.id for i in extra)]), kind="stable")
         vectors, terms = vectors[order], terms[order]
     ids = [i.id for i in ordered]
-    return Index(ids, vectors, terms, fit.encoder, fit, tuple(placed), df, places_of(ordered))
+    places, modes = places_of(ordered), modes_of(ordered)
+    return Index(ids, vectors, terms, fit.encoder, fit, tuple(placed), df, places, modes)
 
 
 def places_of(incidents: Sequence[Incident]) -> tuple[str, ...]:
     """Each incident's place, as `clusters.narrow` and `similar` take it: its first service."""
     return tuple(i.services[0] if i.services else "" for i in incidents)
+
+
+def modes_of(incidents: Sequence[Incident]) -> tuple[frozenset[str], ...]:
+    """Each incident's failure modes, by id: what `similar` narrows by place within."""
+    return tuple(frozenset(m.id for m in i.failure_modes) for i in incidents)
 
 
 def _word_rows(encoder: Encoder, docs: Sequence[Document], width: int) -> sparse.csr_matrix:

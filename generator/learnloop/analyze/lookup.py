@@ -59,6 +59,7 @@ class Lookup:
     members: dict[str, tuple[str, ...]]
     threshold: float
     places: tuple[str, ...]  # each incident's first service, in `ids` order
+    modes: tuple[frozenset[str], ...]  # each incident's failure modes, in `ids` order
     signature: Signature | None = None
 
     def latent(self, doc: Document) -> np.ndarray:
@@ -120,6 +121,7 @@ def from_analysis(analysis: Analysis) -> Lookup:
         members={p.id: p.incidents for p in analysis.patterns.patterns},
         threshold=analysis.settings.distance_threshold or index.fit.cut,
         places=index.places,
+        modes=index.modes,
     )
 
 

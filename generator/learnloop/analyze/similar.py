@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Protocol
@@ -21,6 +22,7 @@ class Searchable(Protocol):
     ids: list[str]
     vectors: np.ndarray
     places: tuple[str, ...]  # each incident's first service, in `ids` order
+    modes: tuple[frozenset[str], ...]  # each incident's failure modes, in `ids` order
 
     def latent(self, doc: Document) -> np.ndarray: ...
 
@@ -64,7 +66,7 @@ def search(
     scores = scores_for(index, query.document)
     if semantic is not None:
         scores = (1 - SEMANTIC_WEIGHT) * scores + SEMANTIC_WEIGHT * semantic
-    scores = scores + same_place(index.places, query.document)
+    scores = scores + same_place(index.places, index.modes, query.document)
     skip = set()
     if query.incident is not None:
         skip = {query.incident.id}
@@ -96,17 +98,27 @@ def search(
 
 # Equal parts: fixed before measuring, never fitted to the labelled post-mortems.
 SEMANTIC_WEIGHT = 0.5
-# Two incidents this close in score are as alike as their words can tell: the one that
-# failed where the draft did goes first (the place narrows, as it narrows patterns).
-PLACE_BONUS = 0.05
+# Of two incidents that failed the way the draft did, the one that failed where it did goes
+# first: the place narrows why, as it narrows patterns, and never stands in for it. Given to
+# any incident of the same place, it ranked a service's other failures above the same failure
+# elsewhere, where a corpus's failures cross services (a cloud vendor's). A place tells as
+# much as it is rare: one that every incident shares (a team's one platform) tells nothing.
+PLACE_BONUS = 0.1
 
 
-def same_place(places: Sequence[str], doc: Document) -> np.ndarray:
-    """PLACE_BONUS for each indexed incident whose place is one of the query's services."""
+def same_place(places: Sequence[str], modes: Sequence[frozenset[str]], doc: Document) -> np.ndarray:
+    """For each indexed incident in one of the query's services that shares a failure mode
+    with it, PLACE_BONUS times the share of the corpus elsewhere than its place."""
     wanted = {f.split("=", 1)[1] for f in doc.facts if f.startswith("service=")} - NO_PLACE
+    why = set(doc.modes)
+    out = np.zeros(len(places), dtype=np.float32)
     if not wanted or not places:
-        return np.zeros(len(places), dtype=np.float32)
-    return np.array([PLACE_BONUS if p in wanted else 0.0 for p in places], dtype=np.float32)
+        return out
+    share = Counter(places)
+    for row, (place, found) in enumerate(zip(places, modes, strict=True)):
+        if place in wanted and why & found:
+            out[row] = PLACE_BONUS * (1 - share[place] / len(places))
+    return out
 
 
 LATENT_HALF_WEIGHT_AT = 300  # incidents at which latent and literal scores count equally
