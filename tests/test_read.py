@@ -1911,6 +1911,41 @@ def test_a_span_an_unknown_minute_an_action_not_done_and_one_said_complete():
     assert rollover.effect_minutes == 15
 
 
+def test_an_entry_whose_words_run_onto_more_lines_cites_them_all():
+    incident = read_text(
+        """
+        ## Timeline
+
+        09:12 AM: The alert fired for failed logins.
+
+        09:31 AM: It was determined that the login page had been changed by a deploy
+                  of the new form. The deploy was rolled back
+                  and logins recovered.
+        09:40 AM: The on-call engineer confirmed logins were healthy.
+        """
+    )
+    lines = {s.text.split()[0]: (s.line, s.end) for s in incident.part("mitigation")}
+    # Lines 13 to 15 of the file (the front matter is 7 lines): the entry, and the two lines
+    # its words run onto; the entry after it is not one of them.
+    assert lines == {"It": (13, 15)}
+
+
+def test_what_a_system_is_supposed_to_do_is_no_action_taken():
+    incident = read_text(
+        """
+        ## Issue Summary
+
+        The default branch of the website was renamed from master to main. When this type of
+        change is made, the CI processes are supposed to engage and redeploy the site from the
+        renamed branch. Due to a bug in the CI system this did not occur. Support engineers
+        restarted the stalled pipeline and the site recovered.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "Support engineers restarted the stalled pipeline and the site recovered."
+    ]
+
+
 def test_a_look_still_to_come_is_no_look():
     incident = read_text(
         """
@@ -2257,6 +2292,29 @@ def test_a_bold_day_heads_the_entries_of_its_day_in_a_timeline():
     )[0]
     resolved = next(m.at for m in incident.milestones if m.name == "resolved_at")
     assert resolved.isoformat() == "2024-02-13T14:15:00+01:00"
+
+
+def test_an_italic_day_with_a_two_digit_year_heads_its_entries():
+    incident = read_text(
+        """\
+        ## Timeline (PST)
+        _4/21/23_
+
+        11:12 AM: An email arrived about a login from an unfamiliar address.
+
+        _4/24/23_
+
+        9:00 AM: The laptop was erased and reset.
+        """,
+        start="2023-04-21T11:12:00-07:00",
+    )
+    when = [(e.at.isoformat() if e.at else None, e.text[:12]) for e in incident.timeline]
+    assert when == [
+        ("2023-04-21T11:12:00-07:00", "An email arr"),
+        ("2023-04-24T09:00:00-07:00", "The laptop w"),
+    ]
+    # Two digits of year only between slashes: a version number is no day.
+    assert times.leading_date("1.2.11 was released", 2023) is None
 
 
 def test_a_day_and_month_without_a_year_before_a_clock():

@@ -65,6 +65,7 @@ class TimelineEvent:
     # What the entry does, as the reader's cues tell: detection, acknowledgement, diagnosis,
     # mitigation, recovery, resolved. Empty until the post-mortem is read.
     kinds: tuple[str, ...] = ()
+    end: int | None = None  # the last line its words are on, where they run past `line`
 
 
 @dataclass(frozen=True)

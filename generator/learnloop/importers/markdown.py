@@ -624,10 +624,16 @@ def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
 
 
 def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
-    """The first timed timeline event on the incident's day (as `enrich` would take it)."""
+    """The first timed timeline event on the incident's day, or on the days running up to it
+    with none between: a post-mortem is often named for the day it ended or was written
+    ("…/04-25-compromise.md" over "_4/21/23_ … _4/25/23_"), its timeline's days leading there."""
     start = datetime.combine(day, datetime.min.time(), zone)
     events = timeline_of(body, start, zone)
-    same_day = [e.at for e in events if e.at is not None and e.at.date() == day]
-    if same_day and min(same_day) - start < timedelta(days=1):
-        return min(same_day)
-    return None
+    dated = [e.at for e in events if e.at is not None]
+    days = {at.date() for at in dated}
+    if day not in days:
+        return None
+    first = day
+    while first - timedelta(days=1) in days:
+        first -= timedelta(days=1)
+    return min(at for at in dated if at.date() == first)

@@ -126,7 +126,7 @@ def read_incident(
         incident,
         sections=sections,
         timeline=tuple(events),
-        parts=frozen(reading.parts),
+        parts=frozen(reading.parts, events),
         failure_modes=found,
         milestones=milestones,
     )

@@ -1281,9 +1281,11 @@ def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool
 
 
 # An action said not done, just before it: "one node didn't even try to uncordon", "we were
-# unable to restart it", "never rolled back".
+# unable to restart it", "never rolled back"; or what a system is for, not what anyone did
+# ("the CI processes are supposed to engage and redeploy the site").
 _NOT_DONE = re.compile(
     r"\b(?:did not|didn't|could not|couldn't|cannot|can't|unable to|not able to|never|"
+    r"supposed to|meant to|expected to|designed to|"
     r"would not|wouldn't|refused to|despite|in spite of|regardless of|working to|working on|"
     r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to)"
     r"(?:\s+[\w'-]+){0,3}?\s*$",
@@ -1708,10 +1710,20 @@ def _effect(
     return statement
 
 
-def frozen(parts: dict[str, list[Statement]]) -> tuple[tuple[str, tuple[Statement, ...]], ...]:
-    """The parts as the incident holds them: every part, its statements in file order."""
+def frozen(
+    parts: dict[str, list[Statement]], events: Sequence[TimelineEvent] = ()
+) -> tuple[tuple[str, tuple[Statement, ...]], ...]:
+    """The parts as the incident holds them: every part, its statements in file order, an
+    entry's statement citing every line its words are on. (While reading, an entry is its
+    first line: a sentence of it that a section tells too is one statement with it.)"""
+    ends = {(e.line, e.text): e.end for e in events if e.end is not None and e.end > e.line}
+
+    def cited(s: Statement) -> Statement:
+        end = ends.get((s.line, s.text)) if s.how == "timeline" else None
+        return s if end is None else replace(s, end=end)
+
     return tuple(
-        (part, tuple(sorted(statements, key=lambda s: (s.line, s.end))))
+        (part, tuple(sorted(map(cited, statements), key=lambda s: (s.line, s.end))))
         for part, statements in parts.items()
     )
 

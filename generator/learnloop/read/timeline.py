@@ -155,7 +155,7 @@ def events(
             stamp, rest = found
             # Its words may start on the line after a time that stands alone ("5:20 AM").
             line = line_at(block, len(text) - len(rest)) if rest else block.line
-            out.append(TimelineEvent(clock.place(stamp), plain(rest), line))
+            out.append(TimelineEvent(clock.place(stamp), plain(rest), line, end=block.end))
             continue
         day = times.leading_date(text, clock.year)
         if day is not None:
@@ -170,13 +170,13 @@ def events(
             clock.state(stated_here)
             continue
         if pending is not None:
-            out.append(TimelineEvent(pending, plain(text), block.line))
+            out.append(TimelineEvent(pending, plain(text), block.line, end=block.end))
             continue
         prose = times.within(text, clock.year)
         if prose:
             out.extend(_prose(block, prose, clock.place))
             continue
-        out.append(TimelineEvent(None, plain(text), block.line))
+        out.append(TimelineEvent(None, plain(text), block.line, end=block.end))
     told_in.extend([current] * (len(out) - len(told_in)))
     return _oldest_first(out, told_in)
 

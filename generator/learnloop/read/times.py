@@ -80,6 +80,8 @@ DATE = (
     r"(?P<date>"
     r"(?P<iso>\d{4}-\d{2}-\d{2})"
     r"|(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})"
+    # "4/21/23": a year in two digits only between slashes ("1.2.11" is a version).
+    r"|(?P<a4>\d{1,2})/(?P<b4>\d{1,2})/(?P<y4>\d{2})(?!\d)"
     r"|"
     + _WEEKDAY
     + r"(?P<d1>\d{1,2})"
@@ -125,7 +127,7 @@ _AFTER = re.compile(
 )
 # After a time that was not in bold: a "**" there opens the entry's own bold label.
 _AFTER_PLAIN = re.compile(r"^\]?\s*(?:\([^)]{0,20}\)\s*)?[—–:|>=-]*\s*:*\s*")
-_DATE_ONLY = re.compile(r"^\s*(?:\*\*|__)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
+_DATE_ONLY = re.compile(r"^\s*[*_]{0,2}" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 # The day after the clock, as vendors write it: "15:58 UTC on 07 February 2024".
 _ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _STATED = re.compile(
@@ -211,8 +213,12 @@ def _day(match: re.Match[str], year: int | None) -> date | None:
     try:
         if match.group("iso"):
             return date.fromisoformat(match.group("iso"))
-        if match.group("y"):
-            a, b, y = int(match.group("a")), int(match.group("b")), int(match.group("y"))
+        if match.group("y") or match.group("y4"):
+            a, b = (
+                int(match.group("a") or match.group("a4")),
+                int(match.group("b") or match.group("b4")),
+            )
+            y = int(match.group("y")) if match.group("y") else 2000 + int(match.group("y4"))
             # Month first, as US teams write it, unless the first number cannot be a month or
             # the numbers are joined by dots, which every locale that writes them puts day first.
             day_first = a > 12 or ("." in match.group("date") and b <= 12)
@@ -306,7 +312,8 @@ def leading_date(text: str, year: int | None = None) -> tuple[date, str] | None:
     day = _day(match, year)
     if day is None:
         return None
-    return day, _rest(text, match.end(), _AFTER)
+    rest = _rest(text, match.end(), _AFTER)
+    return day, "" if not rest.strip("*_ ") else rest  # "_4/21/23_": the day, in italics
 
 
 def _rest(text: str, end: int, after: re.Pattern[str]) -> str:
