@@ -1930,6 +1930,42 @@ def test_an_entry_whose_words_run_onto_more_lines_cites_them_all():
     assert lines == {"It": (13, 15)}
 
 
+def test_a_scaling_told_by_its_numbers_in_a_log_pasted_as_the_timeline():
+    incident = read_text(
+        """
+        ## Timeline
+
+        ```
+        14:02:11 UTC  alert HighErrorRate firing for checkout
+        14:05:00 UTC  sam acked the page
+        14:12:00 UTC  sam: scaled checkout-db read replicas from 2 to 4
+        14:27:00 UTC  error rate back to baseline
+        ```
+        """,
+        start="2024-05-02T14:00:00Z",
+    )
+    (step,) = incident.part("mitigation")
+    assert step.text == "sam: scaled checkout-db read replicas from 2 to 4"
+    assert step.effect_minutes == 15
+
+
+def test_a_narrative_that_tells_its_moments_as_lapses_gives_them_their_times():
+    incident = read_text(
+        """
+        ## What happened
+
+        At 09:10 UTC the payments API started timing out. Our synthetic check caught it four
+        minutes later and paged Ana. She killed the runaway batch job at 09:31 and latency
+        recovered within two minutes.
+        """,
+        start="2024-06-11T09:10:00Z",
+    )
+    assert moments_of(incident)["detected_at"] == "09:14"
+    assert texts(incident, "detection") == [
+        "Our synthetic check caught it four minutes later and paged Ana."
+    ]
+
+
 def test_what_a_system_is_supposed_to_do_is_no_action_taken():
     incident = read_text(
         """

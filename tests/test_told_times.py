@@ -216,3 +216,24 @@ def test_what_followed_an_action_is_said_with_it():
     )
     (step,) = [s.text for s in incident.part("mitigation")]
     assert step.endswith("Once the rollback completed, services recovered by 10:35 UTC.")
+
+
+def test_a_moment_told_as_a_lapse_after_the_one_before_it():
+    text = (
+        "At 09:10 UTC the payments API started timing out. Our synthetic check caught it four"
+        " minutes later and paged Ana. Ten minutes after the page, Ana found the pool exhausted."
+        " Half an hour later the fix was out; 90 seconds afterwards errors stopped."
+    )
+    told = [(s.hour, s.minute, s.second, s.zone) for s in times.within(text, 2024)]
+    assert told == [
+        (9, 10, 0, "UTC"),
+        (9, 14, 0, "UTC"),
+        (9, 24, 0, "UTC"),
+        (9, 54, 0, "UTC"),
+        (9, 55, 30, "UTC"),
+    ]
+    # With no moment before it in the text, a lapse places nothing.
+    assert times.within("Errors stopped two minutes later.", 2024) == []
+    # Past midnight, onto the next day where the moment before gave one.
+    (_, late) = times.within("At 23:50 UTC on 2 May 2024 it failed; an hour later it was back.")
+    assert (late.day, late.hour, late.minute) == (date(2024, 5, 3), 0, 50)

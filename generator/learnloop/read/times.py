@@ -343,7 +343,53 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
             found.append(stamp)
     for match in _PROSE.finditer(text):
         found.append(_prose(match))
-    return sorted(found, key=lambda s: s.start)
+    return _with_later(text, sorted(found, key=lambda s: s.start))
+
+
+# A moment told by how long after the one told before it: "caught it four minutes later",
+# "Ten minutes after the page, Ana found …", "half an hour later".
+_AMOUNTS = {
+    **{w: n for w, n in _NUMBERS.items() if w not in ("noon", "midnight")},
+    "a": 1, "an": 1, "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30,
+    "forty": 40, "forty-five": 45, "fifty": 50, "ninety": 90,
+}  # fmt: skip
+_LATER = re.compile(
+    r"\b(?:(?P<n>\d{1,3}|"
+    + "|".join(sorted(_AMOUNTS, key=len, reverse=True))
+    + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)|(?P<half>half an hour))"
+    r"\s+(?:later|afterwards?|after\s+(?:that|this|the\s+[a-z-]+))\b",
+    re.IGNORECASE,
+)
+
+
+def _with_later(text: str, found: list[Stamp]) -> list[Stamp]:
+    """The stamps, with each moment told as a lapse after the one before it (in this text)
+    placed by it. One with no moment before it in the text is not placed."""
+    out = list(found)
+    for match in _LATER.finditer(text):
+        if any(s.start < match.end() and match.start() < s.end for s in found):
+            continue
+        before = [s for s in out if s.end <= match.start()]
+        if not before:
+            continue
+        base = max(before, key=lambda s: s.start)
+        if match.group("half"):
+            seconds = 1800
+        else:
+            amount = match.group("n")
+            count = int(amount) if amount.isdigit() else _AMOUNTS[amount.lower()]
+            unit = match.group("unit").lower()
+            seconds = count * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
+        clock = base.hour * 3600 + base.minute * 60 + base.second + seconds
+        day = base.day
+        if clock >= 86400 and day is not None:
+            day += timedelta(days=clock // 86400)
+        clock %= 86400
+        hour, minute, second = clock // 3600, clock % 3600 // 60, clock % 60
+        told = Stamp(hour, minute, second, day, base.zone, match.start(), match.end())
+        out.append(replace(told, twelve_hour=base.twelve_hour))
+        out.sort(key=lambda s: s.start)
+    return out
 
 
 def _prose(match: re.Match[str]) -> Stamp:
