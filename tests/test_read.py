@@ -1964,6 +1964,19 @@ def test_a_narrative_that_tells_its_moments_as_lapses_gives_them_their_times():
     assert texts(incident, "detection") == [
         "Our synthetic check caught it four minutes later and paged Ana."
     ]
+    # A time that opens its clause leads into what follows its comma; a time the clause
+    # then gives in passing, of something before ("had started at 09:00"), is not when.
+    later = read_text(
+        """
+        ## What happened
+
+        At 09:10 UTC the payments API started timing out. Ten minutes after that, Ana found
+        the pool held by a batch job that had started at 09:00.
+        """,
+        start="2024-06-11T09:10:00Z",
+    )
+    entries = [(e.at.strftime("%H:%M"), e.text[:16]) for e in later.timeline if e.at]
+    assert entries == [("09:10", "At 09:10 UTC the"), ("09:20", "Ten minutes afte")]
 
 
 def test_what_a_system_is_supposed_to_do_is_no_action_taken():

@@ -468,7 +468,14 @@ def told(
             begin = end
             later = stamps[index + 1] if index + 1 < len(stamps) else None
             if later is not None and later.start < end:
-                cuts = list(_JOINS.finditer(text, stamp.end, later.start))
+                # A time that opens its clause ("Ten minutes after the page, Ana found …")
+                # leads into the words after its comma: that comma ends nothing.
+                opens = not _WORDS.search(_TIME_WORDS.sub(" ", text[start : stamp.start]))
+                cuts = [
+                    c
+                    for c in _JOINS.finditer(text, stamp.end, later.start)
+                    if not (opens and c.start() == stamp.end)
+                ]
                 end, begin = (cuts[-1].start(), cuts[-1].end()) if cuts else (later.start,) * 2
             at = _on_its_own(stamp, after, zone)
             piece = text[start:end].strip()
@@ -477,7 +484,8 @@ def told(
             if later is not None and not _WORDS.search(_TIME_WORDS.sub(" ", piece)):
                 begin = start  # "Between 21:25 UTC on 16 Nov 2020 | and 00:10 …": one clause
                 continue
-            if at is not None and piece:
+            if at is not None and _WORDS.search(_TIME_WORDS.sub(" ", piece)):
+                # (A time left alone, "… had started at | 09:00.", tells no moment.)
                 out.append(TimelineEvent(at, plain(piece), line_at(block, stamp.start)))
     return sorted(out, key=lambda e: (e.at, e.line))
 
