@@ -1979,6 +1979,43 @@ def test_a_narrative_that_tells_its_moments_as_lapses_gives_them_their_times():
     assert entries == [("09:10", "At 09:10 UTC the"), ("09:20", "Ten minutes afte")]
 
 
+def test_what_came_in_named_as_a_label_and_someone_picking_it_up():
+    incident = read_text(
+        """
+        ## Timeline (CEST)
+
+        - 08:40 — Support ticket: "search shows items we deleted yesterday"
+        - 08:55 — Priya picks up the ticket
+        - 09:12 — Raised indexer heap from 2g to 4g and restarted the deployment
+        - 09:40 — Lag back under 5 minutes
+        """,
+        start="2024-09-03T08:40:00+02:00",
+    )
+    assert moments_of(incident) == {
+        "started_at": "08:40",
+        "detected_at": "08:40",
+        "acknowledged_at": "08:55",
+        "mitigated_at": "09:40",
+        "resolved_at": "09:40",
+    }
+    # What came in is how it was noticed, not what set it off ("deleted" is the user's word).
+    assert texts(incident, "trigger") == []
+
+
+def test_results_as_a_noun_name_no_cause():
+    incident = read_text(
+        """
+        ## Summary
+
+        On Tuesday morning search results in the EU region were up to six hours old. A
+        catalogue that doubled in size results in an indexer that crashes in a loop.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "A catalogue that doubled in size results in an indexer that crashes in a loop."
+    ]
+
+
 def test_what_a_system_is_supposed_to_do_is_no_action_taken():
     incident = read_text(
         """
