@@ -167,6 +167,15 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("Every one of the 100 server connections was taken.", "connection-pool-exhaustion"),
         ("The API could not get a database connection.", "connection-pool-exhaustion"),
         (
+            "Ana found that the connection pool to the ledger database was exhausted: every one"
+            " of the 50 connections was held by a batch job.",
+            "connection-pool-exhaustion",
+        ),
+        (
+            "The edge nodes exhausted their outbound connection pools to customer origins.",
+            "connection-pool-exhaustion",
+        ),
+        (
             "PgBouncer showed 400 clients waiting and no idle server connections.",
             "connection-pool-exhaustion",
         ),
