@@ -232,7 +232,8 @@ def test_a_moment_told_as_a_lapse_after_the_one_before_it():
         (9, 54, 0, "UTC"),
         (9, 55, 30, "UTC"),
     ]
-    # With no moment before it in the text, a lapse places nothing.
+    # With no moment before it in the text, a lapse places nothing; nor does part of a number.
+    assert len(times.within("At 09:10 it failed; 1.5 hours later it was back.", 2024)) == 1
     assert times.within("Errors stopped two minutes later.", 2024) == []
     # Past midnight, onto the next day where the moment before gave one.
     (_, late) = times.within("At 23:50 UTC on 2 May 2024 it failed; an hour later it was back.")

@@ -214,10 +214,8 @@ def _day(match: re.Match[str], year: int | None) -> date | None:
         if match.group("iso"):
             return date.fromisoformat(match.group("iso"))
         if match.group("y") or match.group("y4"):
-            a, b = (
-                int(match.group("a") or match.group("a4")),
-                int(match.group("b") or match.group("b4")),
-            )
+            a = int(match.group("a") or match.group("a4"))
+            b = int(match.group("b") or match.group("b4"))
             y = int(match.group("y")) if match.group("y") else 2000 + int(match.group("y4"))
             # Month first, as US teams write it, unless the first number cannot be a month or
             # the numbers are joined by dots, which every locale that writes them puts day first.
@@ -354,7 +352,7 @@ _AMOUNTS = {
     "forty": 40, "forty-five": 45, "fifty": 50, "ninety": 90,
 }  # fmt: skip
 _LATER = re.compile(
-    r"\b(?:(?P<n>\d{1,3}|"
+    r"(?<![\d.,])\b(?:(?P<n>\d{1,3}|"
     + "|".join(sorted(_AMOUNTS, key=len, reverse=True))
     + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)|(?P<half>half an hour))"
     r"\s+(?:later|afterwards?|after\s+(?:that|this|the\s+[a-z-]+))\b",
@@ -365,6 +363,8 @@ _LATER = re.compile(
 def _with_later(text: str, found: list[Stamp]) -> list[Stamp]:
     """The stamps, with each moment told as a lapse after the one before it (in this text)
     placed by it. One with no moment before it in the text is not placed."""
+    if not found:
+        return found  # (most sentences tell no time: nothing to be told after)
     out = list(found)
     for match in _LATER.finditer(text):
         if any(s.start < match.end() and match.start() < s.end for s in found):
@@ -386,8 +386,8 @@ def _with_later(text: str, found: list[Stamp]) -> list[Stamp]:
             day += timedelta(days=clock // 86400)
         clock %= 86400
         hour, minute, second = clock // 3600, clock % 3600 // 60, clock % 60
-        told = Stamp(hour, minute, second, day, base.zone, match.start(), match.end())
-        out.append(replace(told, twelve_hour=base.twelve_hour))
+        at = (match.start(), match.end())
+        out.append(Stamp(hour, minute, second, day, base.zone, *at, twelve_hour=base.twelve_hour))
         out.sort(key=lambda s: s.start)
     return out
 
