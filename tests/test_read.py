@@ -1964,6 +1964,9 @@ def test_a_narrative_that_tells_its_moments_as_lapses_gives_them_their_times():
     assert texts(incident, "detection") == [
         "Our synthetic check caught it four minutes later and paged Ana."
     ]
+    # How soon it eased, said with the action: "recovered within two minutes".
+    (killed,) = incident.part("mitigation")
+    assert killed.effect_minutes == 2.0
     # A time that opens its clause leads into what follows its comma; a time the clause
     # then gives in passing, of something before ("had started at 09:00"), is not when.
     later = read_text(

@@ -1699,7 +1699,8 @@ def _effect(
     if event.at is None:
         return statement
     if "recovery" in event.kinds:
-        return replace(statement, effect_minutes=0.0)
+        # "… and latency recovered within two minutes": at once, unless it says how soon.
+        return replace(statement, effect_minutes=times.lapse_within(event.text) or 0.0)
     for later in events:
         if later.at is None or later.at < event.at or later is event:
             continue

@@ -360,6 +360,31 @@ _LATER = re.compile(
 )
 
 
+_WITHIN = re.compile(
+    r"(?<![\d.,])\bwithin\s+(?:(?P<n>\d{1,3}|"
+    + "|".join(sorted(_AMOUNTS, key=len, reverse=True))
+    + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)|(?P<half>half an hour))\b",
+    re.IGNORECASE,
+)
+
+
+def lapse_within(text: str) -> float | None:
+    """How many minutes a text says something took, "within" them: "latency recovered within
+    two minutes" is 2.0."""
+    match = _WITHIN.search(text)
+    return None if match is None else _seconds(match) / 60
+
+
+def _seconds(match: re.Match[str]) -> int:
+    """The lapse a match of `_LATER` or `_WITHIN` names, in seconds."""
+    if match.group("half"):
+        return 1800
+    amount = match.group("n")
+    count = int(amount) if amount.isdigit() else _AMOUNTS[amount.lower()]
+    unit = match.group("unit").lower()
+    return count * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
+
+
 def _with_later(text: str, found: list[Stamp]) -> list[Stamp]:
     """The stamps, with each moment told as a lapse after the one before it (in this text)
     placed by it. One with no moment before it in the text is not placed."""
@@ -373,14 +398,7 @@ def _with_later(text: str, found: list[Stamp]) -> list[Stamp]:
         if not before:
             continue
         base = max(before, key=lambda s: s.start)
-        if match.group("half"):
-            seconds = 1800
-        else:
-            amount = match.group("n")
-            count = int(amount) if amount.isdigit() else _AMOUNTS[amount.lower()]
-            unit = match.group("unit").lower()
-            seconds = count * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
-        clock = base.hour * 3600 + base.minute * 60 + base.second + seconds
+        clock = base.hour * 3600 + base.minute * 60 + base.second + _seconds(match)
         day = base.day
         if clock >= 86400 and day is not None:
             day += timedelta(days=clock // 86400)
