@@ -2357,8 +2357,52 @@ def test_lists_told_apart_are_merged_by_time_and_a_stated_day_holds():
         ("14 14:38", "incident mitigated"),
         (None, "no time: kept after th"),
         (None, "a list of no times sta"),
-        ("15 13:30", "and a list that opens "),
+        # A list that opens earlier than the lists before it reached goes back that day.
+        ("14 13:30", "and a list that opens "),
     ]
+    # Past midnight, a new list goes on to the next day, as one list does.
+    late = ["- 23:40 alert fired", "- 23:50 paged", "", "## Mitigation", "", "- 00:10 restarted"]
+    placed = [e.at.strftime("%d %H:%M") for e in parse_timeline(late, start, 1) if e.at]
+    assert placed == ["14 23:40", "14 23:50", "15 00:10"]
+    # A heading that opens with its day, then names what happened, dates the entries under it.
+    days = ["### October 21, 2025 - Redis overload", "", "- 21:45 deploy", "- 23:28 recovered",
+            "", "### October 24, 2025 - Rate limiting", "", "- 18:00 deploy"]  # fmt: skip
+    placed = [e.at.strftime("%d %H:%M") for e in parse_timeline(days, start, 1) if e.at]
+    assert placed == ["21 21:45", "21 23:28", "24 18:00"]
+    # Lists apart by blank lines alone are lists apart too.
+    apart = ["- 14:40 fixed", "", "", "", "- 14:14 alert fired"]
+    placed = [e.at.strftime("%d %H:%M") for e in parse_timeline(apart, start, 1) if e.at]
+    assert placed == ["14 14:14", "14 14:40"]
+
+
+def test_an_incident_tools_milestones_a_name_then_its_time():
+    incident = read_text(
+        """
+        ## Milestones
+
+        | Milestone | Time |
+        |---|---|
+        | Started | Nov 12, 2024 at 3:02 PM EST |
+        | Detected | Nov 12, 2024 at 3:07 PM EST |
+        | Acknowledged | Nov 12, 2024 at 3:09 PM EST |
+        | Mitigated | Nov 12, 2024 at 3:41 PM EST |
+        | Resolved | Nov 12, 2024 at 4:15 PM EST |
+
+        ## Timeline
+
+        - 3:38 PM Rolled back checkout to v2024.11.12.2
+        """,
+        start="2024-11-12T15:02:00-05:00",
+    )
+    assert moments_of(incident) == {
+        "started_at": "15:02",
+        "detected_at": "15:07",
+        "acknowledged_at": "15:09",
+        "mitigated_at": "15:41",
+        "resolved_at": "16:15",
+    }
+    # A moment named is no step; the timeline's own entries go back to that afternoon.
+    assert texts(incident, "mitigation") == ["Rolled back checkout to v2024.11.12.2"]
 
 
 def test_a_bold_day_heads_the_entries_of_its_day_in_a_timeline():

@@ -187,7 +187,10 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
         found = lexicon.label(block.text) if block.kind in ("paragraph", "item") else None
         if found is None and block.kind == "row" and len(block.cells) >= 2 and not _columns(block):
             part_of_row = lexicon.named(block.cells[0])
-            if part_of_row is not None and part_of_row != "timeline":
+            # "| Detected | Nov 12, 2024 at 3:07 PM EST |": a moment and its time, as incident
+            # tools export their milestones, is an entry of the timeline, not a part's words.
+            moment = not any(block.cells[2:]) and times.only_when(block.cells[1])
+            if part_of_row is not None and part_of_row != "timeline" and not moment:
                 out.append((part_of_row, "label", block))
                 continue
         if found is not None:

@@ -35,6 +35,7 @@ class _Clock:
     year: int | None
     previous: datetime | None = None
     said: bool = False  # the zone was stated for the whole timeline ("All times in CET")
+    restarted: bool = False  # a new list begins: it may go back to earlier that day
 
     def state(self, zone: str) -> None:
         """A zone stated for the entries below it ("All times in CET", "| Time (PST) |")."""
@@ -70,11 +71,14 @@ class _Clock:
             stamp.day is None
             and self.previous is not None
             and at < self.previous - timedelta(minutes=1)
+            # A new list that opens earlier the same day ("Key timestamps" to 10:48, then a
+            # timeline from 10:14) goes back; past midnight ("23:50", then "00:10") it does not.
+            and not (self.restarted and self.previous - at < timedelta(hours=12))
         ):
             day = day + timedelta(days=1)
             at = datetime.combine(day, at.timetz())
             self.day = day
-        self.previous = at
+        self.previous, self.restarted = at, False
         return at
 
 
@@ -103,6 +107,7 @@ def events(
         told_in.extend([current] * (len(out) - len(told_in)))
         if last is not None and block.line > last + 2:
             current += 1
+            clock.restarted = True
         last = block.end if last is None else max(last, block.end)
         if block.kind == "code":
             continue
@@ -122,6 +127,9 @@ def events(
                 continue
             pending = None
             current += 1  # a heading of no time ends a list
+            clock.restarted = True
+            if day is not None:  # "### October 24, 2025 - Rate limiting": its entries' day
+                clock.on(day[0])
             if stated_here := times.stated_zone(block.text):
                 clock.state(stated_here)
             continue
@@ -319,12 +327,24 @@ def _midday(day: date, zone: tzinfo) -> datetime:
 
 def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
     """A table row: its time in the first short cells (a weekday, a date and a time may each
-    have a cell of their own), its text the rest."""
+    have a cell of their own), its text the rest. A moment's name may come before its time,
+    as incident tools export their milestones ("| Detected | Nov 12, 2024 at 3:07 PM EST |")."""
     cells = list(block.cells)
     if not cells:
         return None
     if cells[0].lower() in ("time", "date", "when", "timestamp", "date/time", "time (utc)", "day"):
         return None  # the header row
+    named = times.leading(cells[1], clock.year) if len(cells) >= 2 else None
+    if (
+        named is not None
+        and not named[1]
+        and not any(cells[2:])
+        and _MOMENT_CELL.fullmatch(cells[0])
+        and not _WEEKDAY.fullmatch(cells[0].strip())
+    ):
+        # Said as the key moment it is ("Detected: Nov 12, 2024 at 3:07 PM EST"): a moment
+        # named, not a step taken.
+        return TimelineEvent(clock.place(named[0]), plain(f"{cells[0]}: {cells[1]}"), block.line)
     stamp: times.Stamp | None = None
     rest_at = 0
     dated: date | None = None  # the row's own date cell
@@ -366,6 +386,7 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
 
 
 _NAME_CELL = re.compile(r"[A-Za-z][\w-]{0,30}")
+_MOMENT_CELL = re.compile(r"[A-Za-z][\w-]*(?: [\w-]+){0,3}")  # "Detected", "Impact started"
 # A column of who acted: "Who", "Owner", "By", "Person", "Responder".
 _WHO = re.compile(r"who|owner|by|person|people|responders?|actor|author|done by", re.IGNORECASE)
 _WEEKDAY = re.compile(
