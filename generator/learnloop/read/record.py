@@ -189,7 +189,8 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             part_of_row = lexicon.named(block.cells[0])
             # "| Detected | Nov 12, 2024 at 3:07 PM EST |": a moment and its time, as incident
             # tools export their milestones, is an entry of the timeline, not a part's words.
-            moment = not any(block.cells[2:]) and times.only_when(block.cells[1])
+            timed = times.leading(block.cells[1])
+            moment = not any(block.cells[2:]) and timed is not None and not timed[1]
             if part_of_row is not None and part_of_row != "timeline" and not moment:
                 out.append((part_of_row, "label", block))
                 continue
