@@ -22,7 +22,7 @@ from learnloop.importers.markdown import (
     strip_erb,
     title_from,
 )
-from learnloop.read import times
+from learnloop.read import read_incident, times
 from tests.importing import DATA, incidents, invoke, reasons, run_import
 
 ABOUT = {"LICENSE", "README.md", "SOURCE.md"}
@@ -180,6 +180,35 @@ def test_a_post_mortem_named_for_the_day_it_ended_starts_when_its_timeline_does(
     (incident,) = incidents(root).values()
     # The file is named for the 5th; its timeline's days run there from the 3rd.
     assert incident.started_at.isoformat() == "2023-07-03T12:11:00-07:00"
+
+
+_ALB = (
+    "# ALB instance attachments removed\n\n## Timeline\n\nAll times in CET.\n\n"
+    "| Time | Event |\n|---|---|\n"
+    "| 2020-06-09 11:00 | Maintenance for changing auto-scaling groups started |\n"
+    "| 2020-06-09 12:20 | Terraform changes applied and the ALB attachments removed |\n"
+    "| 2020-06-09 12:35 | Issue mitigated by attaching the instances to the ALBs |\n"
+    "| 2020-06-09 13:13 | Issue resolved and permanently fixed |\n\n"
+    "## Metrics\n\n- Time to recovery: 15 minutes\n"
+)
+
+
+def test_a_stated_time_to_recovery_never_ends_it_before_the_timeline_says_it_eased(
+    make_repo, tmp_path
+):
+    # Fifteen minutes from the impact's start (12:20), which the text does not name: added
+    # to the maintenance's (11:00), it would end the incident before anything eased.
+    alb = _imported_alone(make_repo({}), tmp_path, _ALB)
+    assert alb.resolved_at is None
+    moments = {m.name: m.at.strftime("%H:%M") for m in read_incident(alb)[0].milestones}
+    assert moments["resolved_at"] == "13:13"  # as the timeline tells it
+
+
+def test_a_stated_time_to_recovery_that_agrees_with_the_timeline_ends_it(make_repo, tmp_path):
+    text = _ALB.replace("2020-06-09 11:00 | Maintenance", "2020-06-09 12:20 | Maintenance")
+    kept = _imported_alone(make_repo({}), tmp_path, text)
+    assert kept.resolved_at is not None
+    assert kept.resolved_at.strftime("%H:%M") == "12:35"
 
 
 def test_a_page_in_jira_wiki_markup_pasted_as_text_is_read_as_markdown(make_repo, tmp_path):

@@ -484,8 +484,13 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         started = _impact_start(body, day, zone) or _first_event(body, day, zone) or day
     if "resolved_at" not in times and isinstance(started, datetime) and found.get("duration"):
         span = times_mod.duration(found["duration"])
-        if span:
-            times["resolved_at"] = (times.get("detected_at") or started) + span
+        ended = (times.get("detected_at") or started) + span if span else None
+        eased = _first_eased(body, started, zone)
+        # "Time to recovery: 15 minutes" counts from a moment the text may not give (the
+        # impact's start, not the maintenance's that opens the timeline): an end it puts
+        # before the timeline's first entry that says impact eased is left to the timeline.
+        if ended is not None and (eased is None or ended >= eased):
+            times["resolved_at"] = ended
     severity = text_of(_front_value(front, "severity")) or found.get("severity")
     services = list_of(_front_value(front, "services")) or list_of(found.get("services", ""))
     ident = text_of(_front_value(front, "id"))
@@ -621,6 +626,17 @@ def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
     midnight = datetime.combine(day, datetime.min.time(), zone)
     span = timeline_mod.impact_window(told, midnight, zone, None)
     return span[0] if span is not None and span[0].astimezone(zone).date() == day else None
+
+
+def _first_eased(body: str, start: datetime, zone: tzinfo) -> datetime | None:
+    """When the timeline first says impact eased or ended ("12:35 Issue mitigated …")."""
+    words = lexicon_mod.shipped()
+    eased = [
+        e.at
+        for e in timeline_of(body, start, zone)
+        if e.at is not None and (words.cue("recovery", e.text) or words.cue("resolved", e.text))
+    ]
+    return min(eased, default=None)
 
 
 def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
