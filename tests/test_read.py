@@ -2019,6 +2019,18 @@ def test_results_as_a_noun_name_no_cause():
     ]
 
 
+def test_impact_eased_no_later_than_the_author_says_it_was_resolved():
+    text = (
+        "---\nid: R-1\ntitle: T\nstarted_at: 2021-06-08T05:35:00Z\n"
+        "resolved_at: 2021-06-08T11:08:00Z\nseverity: P1\nservices: [ci]\n---\n\n"
+        "## Timeline\n\n- 09:35 Agents randomly disconnected\n"
+        "- 11:20 ci.jenkins.io is back to normal since 11:08 after a restart\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None
+    assert moments_of(incident)["mitigated_at"] == "11:08"  # not the update's 11:20
+
+
 def test_what_a_system_is_supposed_to_do_is_no_action_taken():
     incident = read_text(
         """

@@ -190,7 +190,14 @@ def _milestones(
             hits = [
                 e for e in dated if e.at is not None and e.at >= floor and "recovery" in e.kinds
             ]
-        if hits:
+        ended = incident.resolved_at if name == "mitigated_at" else None
+        eased = hits[0].at if hits else None
+        if eased is not None and ended is not None and eased > ended:
+            # Impact eased no later than the author says it was resolved: an update posted
+            # after it ("back to normal since 11:08"), or a later outage told in the same file.
+            out.append(Milestone(name, ended, "front matter", incident.line_of("resolved_at")))
+            floor = ended
+        elif hits:
             chosen = hits[-1] if name == "resolved_at" else hits[0]
             out.append(Milestone(name, chosen.at, "timeline", chosen.line))  # type: ignore[arg-type]
             floor = chosen.at  # type: ignore[assignment]
