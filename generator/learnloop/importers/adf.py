@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from learnloop.importers.convert import Rules, rewritten
+
 _MAX_DEPTH = 60  # real documents nest a few levels; a deeper one is cut, not a crash
 
 
@@ -133,7 +135,7 @@ def _marked(text: str, marks: Any) -> str:
     return text
 
 
-_WIKI_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+_WIKI_RULES: Rules = (
     (re.compile(r"^h([1-6])\.\s*", re.M), "HEADING\\1 "),
     (re.compile(r"\{(?:code|noformat)(?::([a-zA-Z0-9+#-]+))?[^}]*\}"), "```\\1"),
     (re.compile(r"\[([^|\]\n]+)\|([^\]\n]+)\]"), "[\\1](\\2)"),
@@ -167,8 +169,7 @@ def wiki_to_markdown(text: str) -> str:
             marks = bullet.group(1)
             marker = "1." if marks[-1] == "#" else "-"
             line = "  " * (len(marks) - 1) + f"{marker} {bullet.group(2)}"
-        for pattern, replacement in _WIKI_RULES:
-            line = pattern.sub(replacement, line)
+        line = rewritten(line, _WIKI_RULES)
         heading = re.match(r"^HEADING(\d) (.*)$", line)
         if heading:
             line = "#" * int(heading.group(1)) + " " + heading.group(2)

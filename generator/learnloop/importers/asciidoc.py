@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from learnloop.importers.convert import table_lines
+from learnloop.importers.convert import Rules, rewritten, table_lines
 
 _TITLE = re.compile(r"^=\s+(?P<text>\S.*)$")
 _SECTION = re.compile(r"^(?P<marks>={2,6})\s+(?P<text>\S.*?)\s*=*\s*$")
@@ -23,7 +23,7 @@ _ORDERED = re.compile(r"^(?P<dots>\.{1,5})\s+(?P<text>\S.*)$")
 _UNORDERED = re.compile(r"^(?P<stars>[*-]{1,5})\s+(?P<text>\S.*)$")
 _LABELLED = re.compile(r"^(?P<term>[^:\n]{1,60})::\s*(?P<text>.*)$")  # Term:: definition
 _ADMONITION = re.compile(r"^(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION):\s+")
-_INLINE: tuple[tuple[re.Pattern[str], str], ...] = (
+_INLINE: Rules = (
     (re.compile(r"(?P<url>https?://[^\s\[]+)\[(?P<text>[^\]]+)\]"), r"[\g<text>](\g<url>)"),
     (re.compile(r"link:(?P<url>\S+?)\[(?P<text>[^\]]+)\]"), r"[\g<text>](\g<url>)"),
     (re.compile(r"<<[^,>]+,\s*([^>]+)>>"), r"\1"),
@@ -119,6 +119,4 @@ def to_markdown(text: str) -> tuple[str, str, dict[str, str]]:
 
 
 def _inline(text: str) -> str:
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    return text
+    return rewritten(text, _INLINE)

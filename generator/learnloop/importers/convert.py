@@ -20,6 +20,16 @@ _STYLE_RULE = re.compile(r"\.([A-Za-z0-9_-]+)\s*\{([^}]*)\}")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+Rules = tuple[tuple[re.Pattern[str], str], ...]  # a markup's forms and their Markdown
+
+
+def rewritten(text: str, rules: Rules) -> str:
+    """The text with each rule's pattern replaced in turn, in the rules' order."""
+    for pattern, replacement in rules:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def table_lines(rows: list[list[str]]) -> list[str]:
     """A Markdown table of rows of cells, the first row its header, padded to one width, with
     a blank line around it (a wiki's or AsciiDoc's table, converted)."""

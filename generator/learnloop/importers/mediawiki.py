@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from learnloop.importers.convert import table_lines
+from learnloop.importers.convert import Rules, rewritten, table_lines
 
 _HEADING = re.compile(r"^(={1,6})\s*(?P<text>[^=].*?)\s*\1\s*$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
@@ -26,7 +26,7 @@ _DROPPED = (
     re.compile(r"~{3,5}"),
     re.compile(r"</?nowiki\s*/?>", re.I),
 )
-_INLINE: tuple[tuple[re.Pattern[str], str], ...] = (
+_INLINE: Rules = (
     (re.compile(r"<code>(.*?)</code>", re.I), r"`\1`"),
     (re.compile(r"<tt>(.*?)</tt>", re.I), r"`\1`"),
     (re.compile(r"'''''(.+?)'''''"), r"***\1***"),
@@ -139,9 +139,7 @@ def _inline(text: str) -> str:
         text, count = _TEMPLATE.subn(_template, text)
         if not count:
             break
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    return text.strip()
+    return rewritten(text, _INLINE).strip()
 
 
 def _template(match: re.Match[str]) -> str:
