@@ -1418,6 +1418,45 @@ def test_a_cause_without_a_heading_is_found_by_what_it_says():
     assert [m.id for m in incident.failure_modes][:1] == ["certificate-expiry"]
 
 
+def test_what_a_sentence_opens_as_the_result_of_the_one_before_tells():
+    incident = read_text(
+        """
+        ## Issue Summary
+        Blocks were not filled to capacity. The selection loop stopped at the first
+        transaction too large for the block. This resulted in blocks with only a few
+        transactions. Search was down for an hour. This led to many support tickets.
+        The pool held 20 connections. This was caused by a config push that lowered it.
+        """
+    )
+    causes = texts(incident, "root_cause")
+    assert "The selection loop stopped at the first transaction too large for the block." in (
+        causes
+    )
+    # The harm before a further harm is no cause; nor is what "was caused by" explains.
+    assert "Search was down for an hour." not in causes
+    assert "The pool held 20 connections." not in causes
+    assert not any(c.startswith("Blocks were not filled") for c in causes)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Chia detected sub optimal transaction inclusion in blocks.",
+        "The team noticed elevated latency on checkout.",
+    ],
+)
+def test_a_symptom_noticed_by_how_it_differed_is_the_detection(sentence: str):
+    incident = read_text(
+        f"""
+        ## Timeline
+        - 09:00 {sentence}
+        - 09:20 A better selection algorithm was merged.
+        """
+    )
+    assert texts(incident, "detection") == [sentence]
+    assert texts(incident, "trigger") == []
+
+
 def test_finding_the_cause_is_not_the_cause():
     incident = read_text(
         """

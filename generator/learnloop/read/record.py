@@ -989,6 +989,7 @@ def infer(
             reading.add("root_cause", replace(factor, how=FACTOR))
     assigned = reading.assigned
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
+    told: tuple[str | None, Statement] | None = None  # the story's sentence before, and its part
     for index, (part, how, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
@@ -1006,6 +1007,15 @@ def infer(
             action = _action(sentence, lexicon)
             intent = _intended(sentence, lexicon, action)
             said = Statement(sentence, line, end, "inferred")
+            before, told = told, (part, said) if part in _STORY else None
+            if (
+                before is not None
+                and before[0] == part
+                and _follows_from(before[1].text, sentence, lexicon)
+            ):
+                # "… would stop looking for more transactions. This resulted in blocks with
+                # only a few": what a sentence opens as the result of, the one before told.
+                reading.add("root_cause", before[1])
             if preventing and lexicon.cue("responders", sentence[:_NEAR]):
                 # "We have taken several actions to prevent a recurrence. We have raised the
                 # thread limit on all hosts, and we are adding an alarm …": the work to
@@ -1126,6 +1136,29 @@ def infer(
         commands = block.kind == "code" and _CODE_LINE.match(block.text)
         if commands and part in ("timeline", "diagnosis", None):
             reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
+
+
+def _follows_from(before: str, sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence opens on what the one before it caused ("This resulted in …", "As a
+    result, …", "This led to …"), so that the one before tells a cause. Not where the one
+    before tells only the harm ("Search was down for an hour. This resulted in …"): a
+    consequence of a consequence."""
+    if not _RESULT.match(sentence):
+        return False
+    return not _IMPACT.search(before) or bool(
+        lexicon.cue("cause", before) or lexicon.cue("fault", before)
+    )
+
+
+# What opens on the result of the sentence before: "This resulted in", "This in turn caused",
+# "As a result". Not "This was caused by …", whose cause is its own.
+_RESULT = re.compile(
+    r"^\W*(?:as\s+a\s+(?:direct\s+)?result\b|consequently\b|(?:this|that|these|which|it)\s+"
+    r"(?:(?:\w+ly|in\s+turn|then|also|further|would|eventually|ultimately|soon)\s+)*"
+    r"(?:caused|causes|resulted\s+in|results?\s+in|led\s+to|leads?\s+to|triggered|meant)\b"
+    r"(?!\s+by\b))",
+    re.IGNORECASE,
+)
 
 
 # A sentence about the write-up itself: "This post explains …", "In this report we describe …".
