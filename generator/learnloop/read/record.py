@@ -1582,10 +1582,17 @@ def _fix_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Stat
             break
         looks.append(("diagnosis", Statement(sentence, line, end, how)))
     rest = said[len(looks) :]
-    if not looks or not rest:
-        return []
+    # "More training will be conducted in the future.": a plan, told among the fix, is one.
+    plans = [
+        ("follow_ups", Statement(sentence, line, end, how))
+        for sentence, line, end in rest
+        if lexicon.cue("intent", sentence) and _FUTURE.search(sentence)
+    ]
+    rest = [r for r in rest if not any(p.line == r[1] and p.text == r[0] for _, p in plans)]
+    if not (looks or plans) or not rest:
+        return plans if plans and not rest and not looks else []
     fix = " ".join(sentence for sentence, _, _ in rest)
-    return [*looks, ("resolution", Statement(fix, rest[0][1], rest[-1][2], how))]
+    return [*looks, ("resolution", Statement(fix, rest[0][1], rest[-1][2], how)), *plans]
 
 
 def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
@@ -1702,6 +1709,13 @@ _SHOWN = re.compile(
 )
 # "Customers may have seen errors": said of the impact, not a plan, though it reads as one.
 _HEDGE = re.compile(r"\b(?:may|might) have\b", re.IGNORECASE)
+# A plan said as one, not a purpose ("To prevent this in the future, a new algorithm was
+# written" tells what was done).
+_FUTURE = re.compile(
+    r"\b(?:will|shall|plans?\s+to|planning\s+to|intends?\s+to|going\s+to|should|needs?\s+to)\b"
+    r"|'ll\b",
+    re.IGNORECASE,
+)
 # A sentence that opens on the action before it, done, to say what followed.
 _AFTER_IT = re.compile(r"^\W*(?:once|after|when|as soon as|following)\b", re.IGNORECASE)
 # What may open a sentence before its subject: "Then we …", "At 09:12 UTC, engineers …".
