@@ -1457,6 +1457,27 @@ def test_a_symptom_noticed_by_how_it_differed_is_the_detection(sentence: str):
     assert texts(incident, "trigger") == []
 
 
+def test_a_plan_told_among_the_fix_is_a_follow_up_and_a_purpose_is_no_plan():
+    incident = read_text(
+        """
+        ## Resolution and recovery
+        Recovery was performed by scanning the two machines that opened the attachment.
+        More training will be conducted in the future. Acme plans to have a red team test
+        the runners.
+
+        To prevent such a situation in the future, a new block-fill algorithm was created.
+        """
+    )
+    fixes = " ".join(texts(incident, "resolution"))
+    assert "scanning the two machines" in fixes
+    assert "new block-fill algorithm was created" in fixes  # done, for a purpose
+    assert "training" not in fixes
+    assert "red team" not in fixes
+    plans = texts(incident, "follow_ups")
+    assert "More training will be conducted in the future." in plans
+    assert any(p.startswith("Acme plans to have a red team") for p in plans)
+
+
 def test_finding_the_cause_is_not_the_cause():
     incident = read_text(
         """
