@@ -3805,8 +3805,6 @@ def test_alerting_that_notified_engineers_is_the_signal():
         "We've rolled out a new SSL certificate to our CDN.",
         "Failing back over to the working network device.",
         "We route traffic around a non-functioning network device.",
-        # The purpose of an action done now is no plan of it.
-        "We're rolling out a fix now to prevent the problem in the future.",
     ],
 )
 def test_a_status_update_that_tells_an_action_is_a_mitigation(update: str):

@@ -1313,8 +1313,6 @@ def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool
         return False
     if action is None or intent.start() <= action.start():
         return True
-    if _TO_PREVENT.match(intent.group(0)):
-        return False  # "We're rolling out a fix now to prevent the problem in the future"
     between = text.lower()[action.end() : intent.start()]
     return _PURPOSE.search(between) is None
 
@@ -1338,8 +1336,6 @@ _OVER_AND_OVER = re.compile(
     r"on (?:their|its) own|by (?:themselves|itself)|[.,;)]|$)",
     re.IGNORECASE,
 )
-# An intent that is itself the purpose of the action before it: "… to prevent a recurrence".
-_TO_PREVENT = re.compile(r"(?:in order )?to\s", re.IGNORECASE)
 # What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
 _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\b")
 
