@@ -736,10 +736,12 @@ def test_between_incidents_alike_in_words_the_drafts_place_decides():
     assert order() == ["A", "B"]  # no place: by id
     assert order("service=ledger-db") == ["B", "A"]
     # The place narrows why, never stands in for it: an incident of the draft's place that
-    # failed another way, or a draft whose way of failing is unknown, gains nothing by it.
+    # failed another way gains nothing by it.
     other = replace(space, modes=(full, frozenset({"memory-leak"})))
     assert order("service=ledger-db", where=other) == ["A", "B"]
-    assert order("service=ledger-db", modes=()) == ["A", "B"]
+    # A draft whose way of failing could not be read has only its place to go on.
+    assert order("service=ledger-db", modes=()) == ["B", "A"]
+    assert order("service=ledger-db", where=other, modes=()) == ["B", "A"]
     # A placeholder is no place, even where an importer gave it to an incident.
     unplaced = replace(space, places=("orders-db", "unknown"))
     assert order("service=unknown", where=unplaced) == ["A", "B"]
@@ -784,3 +786,41 @@ def test_a_place_most_incidents_share_narrows_little():
     assert first(("orders-db", "ledger-db", "search", "cdn")) == "B"
     # Three incidents in four are ledger-db's: being there tells less than A's words do.
     assert first(("orders-db", "ledger-db", "ledger-db", "ledger-db")) == "A"
+
+
+def test_a_draft_whose_failure_was_not_read_leans_on_its_place_by_half():
+    from dataclasses import dataclass, replace
+
+    import numpy as np
+
+    from learnloop.analyze.documents import Document
+    from learnloop.analyze.similar import Query, search
+    from tests.test_rootcause import make_incident
+
+    full = frozenset({"disk-full"})
+
+    @dataclass
+    class Space:  # A's words are closer to the draft's than B's, by less than a place's bonus
+        ids: list[str]
+        vectors: np.ndarray
+        places: tuple[str, ...] = ("orders-db", "ledger-db", "search", "cdn")
+        modes: tuple[frozenset[str], ...] = (full,) * 4
+
+        def latent(self, doc: Document) -> np.ndarray:
+            return np.array([1.0, 0.0], dtype=np.float32)
+
+        def literal(self, doc: Document) -> np.ndarray:
+            return np.array([0.05, 0.0, 0.0, 0.0], dtype=np.float32)
+
+    ids = ["A", "B", "C", "D"]
+    incidents = {
+        i: replace(make_incident(i, "2025-01-10T10:00:00Z"), path=f"incidents/{i}.md") for i in ids
+    }
+
+    def first(modes: tuple[str, ...]) -> str:
+        draft = Document("disk full", "disk full", ("service=ledger-db",), modes)
+        space = Space(ids, np.array([[1.0, 0.0]] * 4))
+        return search(space, Query(draft, "disk full"), incidents, {})[0].id
+
+    assert first(("disk-full",)) == "B"  # the same failure, where the draft failed
+    assert first(()) == "A"  # unknown why: the place counts, for half as much

@@ -103,12 +103,19 @@ SEMANTIC_WEIGHT = 0.5
 # any incident of the same place, it ranked a service's other failures above the same failure
 # elsewhere, where a corpus's failures cross services (a cloud vendor's). A place tells as
 # much as it is rare: one that every incident shares (a team's one platform) tells nothing.
+# A draft whose failure mode could not be read ("Email not working") has only its place to
+# go on: incidents there count for half as much (PLACE_BLIND), not nothing. Half is where
+# neither of the two ways corpora fail pays for the other (benchmarks/quality.py --tune):
+# 0.25 left hand-written failures recurring at their own service below an MRR of 0.85, 0.75
+# put a cloud vendor's RCAs below plain TF-IDF.
 PLACE_BONUS = 0.1
+PLACE_BLIND = 0.5
 
 
 def same_place(places: Sequence[str], modes: Sequence[frozenset[str]], doc: Document) -> np.ndarray:
     """For each indexed incident in one of the query's services that shares a failure mode
-    with it, PLACE_BONUS times the share of the corpus elsewhere than its place."""
+    with it, PLACE_BONUS times the share of the corpus elsewhere than its place; where no
+    mode of the query was read, PLACE_BLIND of that for every incident of its services."""
     wanted = {f.split("=", 1)[1] for f in doc.facts if f.startswith("service=")} - NO_PLACE
     why = set(doc.modes)
     out = np.zeros(len(places), dtype=np.float32)
@@ -116,8 +123,9 @@ def same_place(places: Sequence[str], modes: Sequence[frozenset[str]], doc: Docu
         return out
     share = Counter(places)
     for row, (place, found) in enumerate(zip(places, modes, strict=True)):
-        if place in wanted and why & found:
-            out[row] = PLACE_BONUS * (1 - share[place] / len(places))
+        if place in wanted and (why & found or not why):
+            weight = PLACE_BONUS if why else PLACE_BONUS * PLACE_BLIND
+            out[row] = weight * (1 - share[place] / len(places))
     return out
 
 
