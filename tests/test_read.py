@@ -172,6 +172,31 @@ def test_vendor_rca_paragraphs_with_inline_labels():
     assert {m.id for m in incident.failure_modes} & {"config-change"}
 
 
+def test_a_status_feeds_labels_run_on_with_no_space_after_the_stop():
+    # Paragraph markup taken away, as a provider's status feed is scraped: "region.Preliminary".
+    incident = read_text(
+        "Summary of impact: Between 17:46 and 23:10 UTC on 17 Mar 2020, customers may have "
+        "seen data gaps and incorrect alert activations in this region. More at "
+        "<https://aka.ms/x> .Preliminary root cause: Engineers determined that a backend "
+        "service became unhealthy, preventing requests from completing.Mitigation: Engineers "
+        "restarted the backend service.Next steps: Engineers will continue to investigate.\n",
+        start="2020-03-17T17:46:00Z",
+    )
+    assert texts(incident, "impact")[0].startswith("Between 17:46 and 23:10 UTC")
+    # The impact's words ("incorrect alert activations") are no fault that caused it.
+    assert texts(incident, "root_cause") == [
+        "Engineers determined that a backend service became unhealthy, preventing requests "
+        "from completing."
+    ]
+    assert texts(incident, "mitigation") == ["Engineers restarted the backend service."]
+    assert moments_of(incident)["mitigated_at"] == "23:10"
+    # A stop before a capital that opens no label splits nothing ("ASP.NET", "v2.Beta").
+    kept = read_text(
+        "Summary of impact: The ASP.NET site and v2.Beta were slow. Search was down.\n"
+    )
+    assert texts(kept, "impact") == ["The ASP.NET site and v2.Beta were slow. Search was down."]
+
+
 def test_a_plain_text_e_mail_heads_its_parts_with_lines_of_their_own():
     incident = read_incident(
         read_text(

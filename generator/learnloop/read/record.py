@@ -100,6 +100,14 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
             continue
         told = sentences(block.text)
         starts = [at for n, (at, sentence) in enumerate(told) if n > 0 and lexicon.label(sentence)]
+        # "… hosted in this region.Preliminary root cause: Engineers …": a status feed's
+        # paragraphs run together when its markup is taken away, with no space after the stop.
+        glued = [
+            m.start(1)
+            for m in _GLUED_LABEL.finditer(block.text)
+            if lexicon.label(block.text[m.start(1) :])
+        ]
+        starts = sorted({*starts, *glued})
         if not starts:
             out.append(block)
             continue
@@ -115,6 +123,10 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
             kind = block.kind if begin == 0 else "item"
             out.append(replace(block, kind=kind, text=said, line=first, end=last, raw=said))
     return out
+
+
+# A sentence's stop with the next sentence's capital right after it ("region.Preliminary").
+_GLUED_LABEL = re.compile(r"[.!?](?=[A-Z][a-z])(\S)")
 
 
 def _named_lines_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> Iterable[Block]:
@@ -948,6 +960,10 @@ def infer(
             or lexicon.cue("conclusion", event.text)
         )
         found = lexicon.cue("finding", event.text)
+        if _told_in(event, hurt):
+            # "… may have experienced data gaps and incorrect alert activations": the impact,
+            # told with its times, whatever its words.
+            named = found = None
         if (named and not found) or (found and _found_told(event.text, found, lexicon)):
             reading.add("root_cause", statement)
             if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
