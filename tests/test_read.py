@@ -197,6 +197,44 @@ def test_a_status_feeds_labels_run_on_with_no_space_after_the_stop():
     assert texts(kept, "impact") == ["The ASP.NET site and v2.Beta were slow. Search was down."]
 
 
+def test_labels_run_together_in_one_paragraph_each_tell_their_sentences_apart():
+    incident = read_text(
+        "SUMMARY OF IMPACT: Between 21:41 and 23:40 UTC customers in UK South saw connection "
+        "failures. WORKAROUND: Customers who deployed to several regions could fail out of UK "
+        "South. ROOT CAUSE AND MITIGATION: The root cause was a bug in the load balancer's "
+        "data plane. The issue was mitigated by failing over to another load balancer "
+        "instance. NEXT STEPS: We will roll out a fix to the bug.\n",
+        start="2017-07-20T21:41:00Z",
+    )
+    assert texts(incident, "root_cause") == [
+        "The root cause was a bug in the load balancer's data plane."
+    ]
+    # What customers could do for themselves is advice, no step of the response.
+    assert texts(incident, "mitigation") == [
+        "The issue was mitigated by failing over to another load balancer instance."
+    ]
+    assert "We will roll out a fix to the bug." in texts(incident, "follow_ups")
+
+
+def test_what_customers_could_no_longer_do_is_the_outcome_of_a_step():
+    incident = read_text(
+        """
+        ## Mitigation
+        We blocked the attacker's addresses at the edge. Users could no longer install it.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "We blocked the attacker's addresses at the edge. Users could no longer install it."
+    ]
+    advised = read_text(
+        """
+        ## Mitigation
+        We failed over to the replica. Customers can retry any failed uploads.
+        """
+    )
+    assert texts(advised, "mitigation") == ["We failed over to the replica."]
+
+
 def test_a_plain_text_e_mail_heads_its_parts_with_lines_of_their_own():
     incident = read_incident(
         read_text(

@@ -125,6 +125,14 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
     return out
 
 
+# What customers could do for themselves, as a provider's "Workaround:" tells it: advice,
+# not what responders did.
+_ADVICE = re.compile(
+    r"^\W*(?:customers|users|clients|tenants|you)\b[^.;]{0,120}?\b(?:could|can|may|might|"
+    r"should|are advised to|were advised to)\s+(?!have\s+(?:seen|experienced|noticed|"
+    r"encountered|received|observed)\b|not\b|no\b|never\b|only\b)",
+    re.IGNORECASE,
+)
 # A sentence's stop with the next sentence's capital right after it ("region.Preliminary").
 _GLUED_LABEL = re.compile(r"[.!?](?=[A-Z][a-z])(\S)")
 
@@ -337,6 +345,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             if part in ("mitigation", "resolution") and lexicon.cue("intent", block.text):
                 planned = part
             continue
+        if part in _FIX and _ADVICE.match(text):
+            continue  # "Workaround: Customers could fail out of the region.": no one acted
         if part == "follow_ups" and (lexicon.cue("pending", text) or lexicon.cue("apology", text)):
             continue  # "Engineers will continue to investigate", "We are sorry …": no step
         if block.kind == "code":
@@ -344,7 +354,9 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             # cause; under what was done or looked at, it is the command as run.
             if part not in _WHY:
                 reading.add(part, Statement(block.text, block.line, block.end, "section"))
-        elif block.kind == "paragraph" and (told := _apart(part, block, how, lexicon)):
+        elif (block.kind == "paragraph" or how == "label") and (
+            told := _apart(part, block, how, lexicon)
+        ):
             for target, statement in told:
                 reading.add(target, statement)
         elif text.strip():
@@ -1626,6 +1638,8 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     actions = [_action(sentence, lexicon) for sentence, _, _ in said]
     for n, (sentence, line, end) in enumerate(said):
         action = actions[n]
+        if _ADVICE.match(sentence):
+            continue  # what customers could do themselves: no step of the response
         if action is not None and _AFTER_IT.match(sentence) and lexicon.cue("recovery", sentence):
             action = None  # "Once the rollback completed, services recovered": what it did
         part = "mitigation"
