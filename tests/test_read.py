@@ -235,6 +235,32 @@ def test_what_customers_could_no_longer_do_is_the_outcome_of_a_step():
     assert texts(advised, "mitigation") == ["We failed over to the replica."]
 
 
+def test_a_reviews_questions_run_on_into_their_answers_still_name_its_parts():
+    incident = read_text(
+        "What happened? Between 08:05 and 18:30 UTC customers saw API failures when activating "
+        "roles. What went wrong and why? A configuration change shortened the token cache's "
+        "lifetime to zero, so the backing store was throttled. How did we respond? Automated "
+        "alerts notified engineers at 08:20 UTC. We rolled the change back at 10:40 UTC. How "
+        "are we making incidents like this less likely or less impactful? We are adding "
+        "validation to configuration changes. How can customers make incidents like this less "
+        "impactful? Retry failed activations with backoff.\n",
+        start="2025-12-22T08:05:00Z",
+    )
+    assert texts(incident, "root_cause") == [
+        "A configuration change shortened the token cache's lifetime to zero, so the backing "
+        "store was throttled."
+    ]
+    assert texts(incident, "detection") == ["Automated alerts notified engineers at 08:20 UTC."]
+    assert texts(incident, "mitigation") == ["We rolled the change back at 10:40 UTC."]
+    assert texts(incident, "follow_ups") == ["We are adding validation to configuration changes."]
+    everything = " ".join(s.text for _, told in incident.parts for s in told)
+    assert "backoff" not in everything  # advice to customers: no part of the story
+    # A question that names no part opens none.
+    asked = read_text("## Summary\n\nWhy did the cache empty? Nobody knows yet.\n")
+    assert not asked.part("whys")
+    assert texts(asked, "summary") == ["Why did the cache empty? Nobody knows yet."]
+
+
 def test_a_plain_text_e_mail_heads_its_parts_with_lines_of_their_own():
     incident = read_incident(
         read_text(

@@ -149,7 +149,10 @@ def _by_name(names: list[tuple[str, str]]) -> dict[str, str]:
 # one as a colon does, and a bold question, or one alone on its line, needs neither.
 _LABEL = re.compile(
     r"^\s*(?:\*\*|__)?(?P<label>[A-Za-z][A-Za-z0-9 ,'’/&()-]{1,80}?)\s*"
-    r"(?:(?:\?\s*)?(?:\*\*|__)\s*:|\??\s*:\s*(?:\*\*|__)?|\?\s*(?:\*\*|__)(?!\S)|\?[ \t]*(?=\n|$))"
+    r"(?:(?:\?\s*)?(?:\*\*|__)\s*:|\??\s*:\s*(?:\*\*|__)?|\?\s*(?:\*\*|__)(?!\S)|\?[ \t]*(?=\n|$)"
+    # The question run on into its answer, as a review's page reads with its markup gone:
+    # "What went wrong and why? A configuration change …".
+    r"|\?[ \t]+(?=[A-Z0-9]))"
     r"\s*"
 )
 
