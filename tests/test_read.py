@@ -179,7 +179,8 @@ def test_a_status_feeds_labels_run_on_with_no_space_after_the_stop():
         "seen data gaps and incorrect alert activations in this region. More at "
         "<https://aka.ms/x> .Preliminary root cause: Engineers determined that a backend "
         "service became unhealthy, preventing requests from completing.Mitigation: Engineers "
-        "restarted the backend service.Next steps: Engineers will continue to investigate.\n",
+        "restarted the backend service.Other notes: A dependency upgrade was open but not merged."
+        "Next steps: Engineers will continue to investigate.\n",
         start="2020-03-17T17:46:00Z",
     )
     assert texts(incident, "impact")[0].startswith("Between 17:46 and 23:10 UTC")

@@ -60,7 +60,12 @@ def render(story: Story, rng: random.Random) -> tuple[Doc, Clock, float]:
     product = story.values["product"]
     tracking = _tracking(rng)
     doc = Doc()
-    labelled = rng.random() < 0.75  # bold labels opening paragraphs; else headings
+    # Bold labels opening paragraphs; else headings; else the whole review run together in
+    # one paragraph, as a status feed gives it with its markup gone (half of those with no
+    # space after each stop: "in this region.Root cause: …").
+    layout = rng.random()
+    labelled, feed, glued = layout < 0.6, layout >= 0.8, layout >= 0.9
+    run: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []  # (label, text, marks)
     problem = rng.choice(_PROBLEMS)
     if rng.random() < 0.7:
         doc.add(f"## RCA - {problem} - {product} ({region_text}) (Tracking ID {tracking})")
@@ -71,6 +76,9 @@ def render(story: Story, rng: random.Random) -> tuple[Doc, Clock, float]:
     doc.add()
 
     def part(name: str, text: str, *marks: tuple[str, str]) -> None:
+        if feed:
+            run.append((name, text, marks))
+            return
         doc.gap()
         if labelled:
             doc.add(f"**{name}:** {text}", *marks)
@@ -128,24 +136,39 @@ def render(story: Story, rng: random.Random) -> tuple[Doc, Clock, float]:
     if keep(rng, 0.85):
         doc.gap()
         intro = rng.choice(_STEPS_INTRO).replace("{product}", product)
-        if labelled:
-            label = rng.choice(_NEXT)
-            end = "?**" if label.startswith("How") else ":**"
-            doc.add(f"**{label}{end} {intro}")
-        else:
-            doc.add("### Next steps")
-            doc.add()
-            doc.add(intro)
-        doc.add()
+        label = rng.choice(_NEXT) if labelled or feed else "Next steps"
         b = bullet(rng)
-        for item in story.follow_ups:
-            doc.add(f"{b}{capfirst(item)} {rng.choice(_STATUS)}".rstrip())
+        listed = [f"{capfirst(item)} {rng.choice(_STATUS)}".rstrip() for item in story.follow_ups]
+        if feed:
+            items = " ".join(f"{n}. {sentence(item)}" for n, item in enumerate(listed, 1))
+            run.append((label, f"{intro} {items}", ()))
+        else:
+            if labelled:
+                end = "?**" if label.startswith("How") else ":**"
+                doc.add(f"**{label}{end} {intro}")
+            else:
+                doc.add("### Next steps")
+                doc.add()
+                doc.add(intro)
+            doc.add()
+            for item in listed:
+                doc.add(f"{b}{item}")
     if story.noise and keep(rng, 0.3):
         part("Additional information", " ".join(story.noise[:1]))
     if keep(rng, 0.6):
-        doc.gap()
-        doc.add(
-            f"**Provide feedback:** Please help us improve the {product} customer communications "
-            f"experience by taking our survey: https://aka.example.com/{tracking}"
+        feedback = (
+            f"Please help us improve the {product} customer communications experience by "
+            f"taking our survey: https://aka.example.com/{tracking}"
         )
+        if feed:
+            run.append(("Provide feedback", feedback, ()))
+        else:
+            doc.gap()
+            doc.add(f"**Provide feedback:** {feedback}")
+    if run:
+        doc.gap()
+        said = [
+            f"{name} {text}" if name.endswith("?") else f"{name}: {text}" for name, text, _ in run
+        ]
+        doc.add(("" if glued else " ").join(said), *(m for _, _, marks in run for m in marks))
     return doc, clock, EXTRAS

@@ -112,6 +112,10 @@ class Lexicon:
         part = self.labels.get(words(match.group("label")))
         return (part, match.end()) if part is not None else None
 
+    def labelled(self, text: str) -> bool:
+        """Whether a text opens as a label does ("Additional information: …"), known or not."""
+        return _LABEL.match(text) is not None
+
     def cue(self, kind: str, text: str) -> re.Match[str] | None:
         """Where a sentence says it does `kind` (see CUES), or None."""
         return self.cues[kind].search(_as_matched(text))

@@ -102,10 +102,11 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
         starts = [at for n, (at, sentence) in enumerate(told) if n > 0 and lexicon.label(sentence)]
         # "… hosted in this region.Preliminary root cause: Engineers …": a status feed's
         # paragraphs run together when its markup is taken away, with no space after the stop.
+        # There even a label of no known part ends the one before: its text is none of it.
         glued = [
             m.start(1)
             for m in _GLUED_LABEL.finditer(block.text)
-            if lexicon.label(block.text[m.start(1) :])
+            if lexicon.labelled(block.text[m.start(1) :])
         ]
         starts = sorted({*starts, *glued})
         if not starts:
