@@ -204,7 +204,8 @@ def test_labels_run_together_in_one_paragraph_each_tell_their_sentences_apart():
         "failures. WORKAROUND: Customers who deployed to several regions could fail out of UK "
         "South. ROOT CAUSE AND MITIGATION: The root cause was a bug in the load balancer's "
         "data plane. The issue was mitigated by failing over to another load balancer "
-        "instance. NEXT STEPS: We will roll out a fix to the bug.\n",
+        "instance. NEXT STEPS: We sincerely apologize. In this case, we will: 1. Roll out a fix "
+        "to the bug. 2. Improve test coverage for version 2.1 configurations.\n",
         start="2017-07-20T21:41:00Z",
     )
     assert texts(incident, "root_cause") == [
@@ -214,7 +215,27 @@ def test_labels_run_together_in_one_paragraph_each_tell_their_sentences_apart():
     assert texts(incident, "mitigation") == [
         "The issue was mitigated by failing over to another load balancer instance."
     ]
-    assert "We will roll out a fix to the bug." in texts(incident, "follow_ups")
+    # The numbered list run into the paragraph: one plan an item.
+    assert texts(incident, "follow_ups") == [
+        "Roll out a fix to the bug.",
+        "Improve test coverage for version 2.1 configurations.",
+    ]
+    # One number is no list.
+    single = read_text("## Next steps\n\nWe will add one alert: 1. Latency above 2 s.\n")
+    assert texts(single, "follow_ups") == ["We will add one alert: 1. Latency above 2 s."]
+
+
+@given(st.text(alphabet=st.sampled_from("12345. :!?abAB\n"), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_a_list_run_into_a_text_gives_items_in_order_within_it(text: str):
+    from learnloop.read.record import _enumerated
+
+    spans = _enumerated(text)
+    assert len(spans) != 1
+    ends = [0]
+    for begin, end in spans:
+        assert ends[-1] <= begin <= end <= len(text)
+        ends.append(end)
 
 
 def test_what_customers_could_no_longer_do_is_the_outcome_of_a_step():

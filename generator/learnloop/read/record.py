@@ -348,6 +348,14 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue
         if part in _FIX and _ADVICE.match(text):
             continue  # "Workaround: Customers could fail out of the region.": no one acted
+        if part == "follow_ups" and (listed_in := _enumerated(text)):
+            # "In this case, we will: 1. Roll out a fix … 2. Improve test coverage …": a list
+            # run into its paragraph, as a provider's page reads with its markup gone.
+            shift = len(block.text) - len(text)
+            for begin, end in listed_in:
+                first, last = line_at(block, shift + begin), line_at(block, shift + end - 1)
+                reading.add(part, Statement(plain(text[begin:end]).strip(), first, last, how))
+            continue
         if part == "follow_ups" and (lexicon.cue("pending", text) or lexicon.cue("apology", text)):
             continue  # "Engineers will continue to investigate", "We are sorry …": no step
         if block.kind == "code":
@@ -364,6 +372,26 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.add(part, Statement(plain(text), block.line, block.end, how))
     _front_matter(incident, reading)
     return reading
+
+
+def _enumerated(text: str) -> list[tuple[int, int]]:
+    """Where each item of a numbered list run into a text begins and ends ("… we will: 1. Roll
+    out a fix. 2. Improve tests."): two or more, numbered from 1 in order; else none."""
+    first = _FIRST_ITEM.search(text)
+    if first is None:
+        return []
+    starts = [first.end()]
+    marks = [first.start(1)]
+    while nxt := re.compile(rf"\s{len(starts) + 1}[.)]\s+(?=\S)").search(text, starts[-1]):
+        marks.append(nxt.start())
+        starts.append(nxt.end())
+    if len(starts) < 2:
+        return []
+    return [(start, end) for start, end in zip(starts, [*marks[1:], len(text)], strict=True)]
+
+
+# The first item of a list run into a sentence: "1." after a colon or a sentence's end.
+_FIRST_ITEM = re.compile(r"(?:^|(?<=[:.!?])\s+)(1[.)])\s+(?=\S)")
 
 
 # The columns of a table of plans: who owns each and where it stands.
