@@ -1638,16 +1638,17 @@ def _fix_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Stat
         if _looked(sentence, lexicon) is None:
             break
         looks.append(("diagnosis", Statement(sentence, line, end, how)))
-    rest = said[len(looks) :]
     # "More training will be conducted in the future.": a plan, told among the fix, is one.
-    plans = [
-        ("follow_ups", Statement(sentence, line, end, how))
-        for sentence, line, end in rest
-        if lexicon.cue("intent", sentence) and _FUTURE.search(sentence)
-    ]
-    rest = [r for r in rest if not any(p.line == r[1] and p.text == r[0] for _, p in plans)]
-    if not (looks or plans) or not rest:
-        return plans if plans and not rest and not looks else []
+    plans, rest = [], []
+    for sentence, line, end in said[len(looks) :]:
+        if lexicon.cue("intent", sentence) and _FUTURE.search(sentence):
+            plans.append(("follow_ups", Statement(sentence, line, end, how)))
+        else:
+            rest.append((sentence, line, end))
+    if not rest:
+        return plans if plans and not looks else []
+    if not (looks or plans):
+        return []
     fix = " ".join(sentence for sentence, _, _ in rest)
     return [*looks, ("resolution", Statement(fix, rest[0][1], rest[-1][2], how)), *plans]
 
