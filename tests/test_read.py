@@ -196,6 +196,15 @@ def test_a_status_feeds_labels_run_on_with_no_space_after_the_stop():
         "Summary of impact: The ASP.NET site and v2.Beta were slow. Search was down.\n"
     )
     assert texts(kept, "impact") == ["The ASP.NET site and v2.Beta were slow. Search was down."]
+    # A status feed opens an incident with its impact so named.
+    opened = read_text(
+        "Impact statement: Starting at 09:20 UTC some customers saw packet loss to virtual "
+        "machines.Preliminary root cause: A network device in one zone failed.\n"
+    )
+    assert texts(opened, "impact") == [
+        "Starting at 09:20 UTC some customers saw packet loss to virtual machines."
+    ]
+    assert texts(opened, "root_cause") == ["A network device in one zone failed."]
 
 
 def test_labels_run_together_in_one_paragraph_each_tell_their_sentences_apart():

@@ -108,14 +108,14 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
             for m in _GLUED_LABEL.finditer(block.text)
             if lexicon.labelled(block.text[m.start(1) :])
         ]
+        if starts and _line_a_sentence(block, told):
+            # "…\nWhy: …\nRolled back …", a statement a line as terse notes are written: a
+            # label on one line holds for that line.
+            starts = [at for n, (at, _) in enumerate(told) if n > 0 and at >= starts[0]]
         starts = sorted({*starts, *glued})
         if not starts:
             out.append(block)
             continue
-        if _line_a_sentence(block, told):
-            # "…\nWhy: …\nRolled back …", a statement a line as terse notes are written: a
-            # label on one line holds for that line.
-            starts = [at for n, (at, _) in enumerate(told) if n > 0 and at >= starts[0]]
         for begin, end in zip([0, *starts], [*starts, len(block.text)], strict=True):
             said = block.text[begin:end].strip()
             first, last = line_at(block, begin), line_at(block, max(begin, end - 2))
