@@ -254,3 +254,38 @@ def test_a_servicenow_journal_is_the_timeline_oldest_first(make_repo, tmp_path):
     # Only a field that is a journal from its first line: a text that quotes one stays whole.
     quoted = "Ops said:\n2023-07-02 10:45:12 - Lee Park (Work notes)\nRestarted."
     assert table.post_mortem({"close_notes": quoted})[1] == f"## close notes\n\n{quoted}\n"
+
+
+def test_a_providers_service_health_records_with_html_text(make_repo, tmp_path):
+    # As a provider's activity log exports its service issues: camelCase fields, and the
+    # communication kept as HTML.
+    record = {
+        "title": "RCA - Network Infrastructure - UK West",
+        "trackingId": "NA0F-BJG",
+        "service": "Network Infrastructure",
+        "impactStartTime": "2018-12-14T03:30:00Z",
+        "impactMitigationTime": "2018-12-14T12:25:00Z",
+        "communication": (
+            "<p><strong>Summary of impact:</strong> Between 03:30 and 12:25 UTC customers saw "
+            "network drops.&nbsp;</p><p><strong>Preliminary root cause:</strong> An external "
+            "networking circuit had a hardware failure.</p><p><strong>Mitigation:</strong> "
+            "Engineers performed a hardware replacement of the faulty fiber.</p>"
+        ),
+    }
+    root = make_repo({})
+    result, _ = run_import(root, _log(tmp_path, "health.json", json.dumps([record])))
+    assert result.exit_code == 0, result.output
+    (found,) = incidents(root).values()
+    assert found.started_at.isoformat() == "2018-12-14T03:30:00+00:00"
+    assert found.mitigated_at is not None
+    assert found.mitigated_at.isoformat() == "2018-12-14T12:25:00+00:00"
+    written = (root / found.path).read_text()
+    assert "<p>" not in written
+    assert "&nbsp;" not in written
+    assert [s.text for s in found.part("root_cause")] == [
+        "An external networking circuit had a hardware failure."
+    ]
+    # The fault named in what was replaced is no cause of it.
+    assert [s.text for s in found.part("mitigation")] == [
+        "Engineers performed a hardware replacement of the faulty fiber."
+    ]

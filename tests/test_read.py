@@ -264,6 +264,17 @@ def test_what_customers_could_no_longer_do_is_the_outcome_of_a_step():
         """
     )
     assert texts(advised, "mitigation") == ["We failed over to the replica."]
+    # Hardware swapped out is a step, the fault in what was swapped no cause.
+    swapped = read_text(
+        """
+        ## Mitigation
+        Engineers replaced the faulty line card. Traffic recovered within minutes.
+        """
+    )
+    assert texts(swapped, "mitigation") == [
+        "Engineers replaced the faulty line card. Traffic recovered within minutes."
+    ]
+    assert not swapped.part("root_cause")
 
 
 def test_a_reviews_questions_run_on_into_their_answers_still_name_its_parts():

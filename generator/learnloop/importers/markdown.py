@@ -52,7 +52,15 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "first reported",
     ),
     "acknowledged_at": ("acknowledged", "incident declared", "declared", "responded"),
-    "mitigated_at": ("mitigated", "mitigated at", "impact ended", "service restored", "restored"),
+    "mitigated_at": (
+        "mitigated",
+        "mitigated at",
+        "impact ended",
+        "impact mitigated",
+        "impact mitigation",
+        "service restored",
+        "restored",
+    ),
     "resolved_at": ("resolved", "resolved at", "end time", "ended", "end", "fixed", "closed"),
     "duration": (
         "duration",

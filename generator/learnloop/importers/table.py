@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from learnloop.importers import markdown
+from learnloop.importers.convert import html_to_markdown, looks_like_html
 from learnloop.importers.fields import digest_of
 from learnloop.importers.records import Document, Record, Skipped
 
@@ -57,7 +58,7 @@ def _role(column: str) -> str | None:
         return _FRONT[words]
     if words in _DATE:
         return "date"
-    if (field := markdown.field_key(column)) in _FIELDS:
+    if (field := markdown.field_key(_named(column))) in _FIELDS:
         return field
     if words in _URL:
         return "url"
@@ -179,6 +180,10 @@ def post_mortem(row: dict[str, Any]) -> tuple[dict[str, Any], str]:
         said = _said(value)
         if not said:
             continue
+        if looks_like_html(said):
+            # A provider's communication kept as HTML ("<p><strong>Root cause:</strong> …"):
+            # its words, as the Markdown they would be written as.
+            said = html_to_markdown(said).strip()
         role = _role(column)
         if not named and _words(column) == "summary" and _NAME.match(said):
             # Jira's "Summary" is the issue's one-line name; a log's is a paragraph.
@@ -222,12 +227,13 @@ def _journal(said: str) -> str | None:
 def _named(column: str) -> str:
     """A column's own name, without the marks of a custom field: ServiceNow's "u_root_cause"
     and Jira's "Custom field (Root Cause)" are the root cause."""
-    column = column.strip()
+    column = _CAMEL.sub(" ", column.strip())  # "impactMitigationTime": three words
     custom = _CUSTOM.match(column)
     return custom.group(1).strip() if custom else re.sub(r"^u_(?=[a-z])", "", column)
 
 
 _NAME = re.compile(r"^[^\n]{1,120}(?<![.!?])$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 _CUSTOM = re.compile(r"^custom\s*field\s*\((.+)\)$", re.IGNORECASE)
 
 

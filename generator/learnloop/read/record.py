@@ -889,6 +889,24 @@ def _acted_first(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> b
     )
 
 
+def _fault_acted_on(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
+    """Whether the only word of cause is a fault in what an action was done to ("performed
+    a hardware replacement of the faulty fiber", "rolled back the buggy release")."""
+    fault = lexicon.cue("fault", text)
+    if action is None or fault is None:
+        return False
+    if not action.start() <= fault.start() <= action.end() + _OBJECT:
+        return False
+    return not (
+        lexicon.cue("cause", text)
+        or lexicon.cue("named_cause", text)
+        or lexicon.cue("conclusion", text)
+    )
+
+
+_OBJECT = 30  # characters between an action and the fault in its object
+
+
 _I = re.compile(r"\bI\b")
 _NEAR = 20  # characters between who and what they did: "we then quickly reverted"
 
@@ -1086,6 +1104,7 @@ def infer(
                 part not in ("root_cause", "contributing_factors", "trigger")
                 and _says_cause(sentence, lexicon)
                 and not _acted_first(sentence, lexicon, action)
+                and not _fault_acted_on(sentence, lexicon, action)
                 and (part not in _FIX or _names_cause(sentence, lexicon))
             ):
                 reading.add("root_cause", said)
