@@ -229,6 +229,15 @@ def test_labels_run_together_in_one_paragraph_each_tell_their_sentences_apart():
         "Roll out a fix to the bug.",
         "Improve test coverage for version 2.1 configurations.",
     ]
+    # A list of steps run in so: each item a step, or a look where it is one; the lead-in none.
+    steps = read_text(
+        "Mitigation: We took these steps: 1. Engineers reviewed the dashboards and saw the pool "
+        "saturated. 2. Engineers raised the pool limit to 200.\n"
+    )
+    assert texts(steps, "mitigation") == ["Engineers raised the pool limit to 200."]
+    assert texts(steps, "diagnosis") == [
+        "Engineers reviewed the dashboards and saw the pool saturated."
+    ]
     # One number is no list.
     single = read_text("## Next steps\n\nWe will add one alert: 1. Latency above 2 s.\n")
     assert texts(single, "follow_ups") == ["We will add one alert: 1. Latency above 2 s."]

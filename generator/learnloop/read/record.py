@@ -348,13 +348,21 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue
         if part in _FIX and _ADVICE.match(text):
             continue  # "Workaround: Customers could fail out of the region.": no one acted
-        if part == "follow_ups" and (listed_in := _enumerated(text)):
+        if part in _LISTS and (listed_in := _enumerated(text)):
             # "In this case, we will: 1. Roll out a fix … 2. Improve test coverage …": a list
-            # run into its paragraph, as a provider's page reads with its markup gone.
+            # run into its paragraph, as a provider's page reads with its markup gone. Each
+            # item is read as an item of that list would be; its lead-in says none of it.
             shift = len(block.text) - len(text)
             for begin, end in listed_in:
                 first, last = line_at(block, shift + begin), line_at(block, shift + end - 1)
-                reading.add(part, Statement(plain(text[begin:end]).strip(), first, last, how))
+                item = plain(text[begin:end]).strip()
+                told = (
+                    _apart(part, replace(block, kind="paragraph", text=item), how, lexicon)
+                    if part != "follow_ups"
+                    else []
+                )
+                for target, statement in told or [(part, Statement(item, first, last, how))]:
+                    reading.add(target, replace(statement, line=first, end=last))
             continue
         if part == "follow_ups" and (lexicon.cue("pending", text) or lexicon.cue("apology", text)):
             continue  # "Engineers will continue to investigate", "We are sorry …": no step
