@@ -122,9 +122,9 @@ def same_place(places: Sequence[str], modes: Sequence[frozenset[str]], doc: Docu
     if not wanted or not places:
         return out
     share = Counter(places)
+    weight = PLACE_BONUS if why else PLACE_BONUS * PLACE_BLIND
     for row, (place, found) in enumerate(zip(places, modes, strict=True)):
-        if place in wanted and (why & found or not why):
-            weight = PLACE_BONUS if why else PLACE_BONUS * PLACE_BLIND
+        if place in wanted and (not why or why & found):
             out[row] = weight * (1 - share[place] / len(places))
     return out
 

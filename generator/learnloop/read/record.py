@@ -210,8 +210,7 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             part_of_row = lexicon.named(block.cells[0])
             # "| Detected | Nov 12, 2024 at 3:07 PM EST |": a moment and its time, as incident
             # tools export their milestones, is an entry of the timeline, not a part's words.
-            timed = times.leading(block.cells[1])
-            moment = not any(block.cells[2:]) and timed is not None and not timed[1]
+            moment = timeline_mod.named_moment(block.cells) is not None
             if part_of_row is not None and part_of_row != "timeline" and not moment:
                 out.append((part_of_row, "label", block))
                 continue
@@ -356,11 +355,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             for begin, end in listed_in:
                 first, last = line_at(block, shift + begin), line_at(block, shift + end - 1)
                 item = plain(text[begin:end]).strip()
-                told = (
-                    _apart(part, replace(block, kind="paragraph", text=item), how, lexicon)
-                    if part != "follow_ups"
-                    else []
-                )
+                told = _apart(part, replace(block, kind="paragraph", text=item), how, lexicon)
                 for target, statement in told or [(part, Statement(item, first, last, how))]:
                     reading.add(target, replace(statement, line=first, end=last))
             continue
@@ -388,18 +383,20 @@ def _enumerated(text: str) -> list[tuple[int, int]]:
     first = _FIRST_ITEM.search(text)
     if first is None:
         return []
-    starts = [first.end()]
-    marks = [first.start(1)]
-    while nxt := re.compile(rf"\s{len(starts) + 1}[.)]\s+(?=\S)").search(text, starts[-1]):
-        marks.append(nxt.start())
-        starts.append(nxt.end())
+    starts, marks = [first.end()], [first.start(1)]
+    for item in _NEXT_ITEM.finditer(text, first.end()):
+        if int(item.group(1)) == len(starts) + 1:
+            marks.append(item.start())
+            starts.append(item.end())
     if len(starts) < 2:
         return []
-    return [(start, end) for start, end in zip(starts, [*marks[1:], len(text)], strict=True)]
+    return list(zip(starts, [*marks[1:], len(text)], strict=True))
 
 
-# The first item of a list run into a sentence: "1." after a colon or a sentence's end.
+# The first item of a list run into a sentence: "1." after a colon or a sentence's end; then
+# each next number.
 _FIRST_ITEM = re.compile(r"(?:^|(?<=[:.!?])\s+)(1[.)])\s+(?=\S)")
+_NEXT_ITEM = re.compile(r"\s(\d{1,2})[.)]\s+(?=\S)")
 
 
 # The columns of a table of plans: who owns each and where it stands.

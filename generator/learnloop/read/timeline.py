@@ -334,17 +334,11 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
         return None
     if cells[0].lower() in ("time", "date", "when", "timestamp", "date/time", "time (utc)", "day"):
         return None  # the header row
-    named = times.leading(cells[1], clock.year) if len(cells) >= 2 else None
-    if (
-        named is not None
-        and not named[1]
-        and not any(cells[2:])
-        and _MOMENT_CELL.fullmatch(cells[0])
-        and not _WEEKDAY.fullmatch(cells[0].strip())
-    ):
+    named = named_moment(cells, clock.year)
+    if named is not None:
         # Said as the key moment it is ("Detected: Nov 12, 2024 at 3:07 PM EST"): a moment
         # named, not a step taken.
-        return TimelineEvent(clock.place(named[0]), plain(f"{cells[0]}: {cells[1]}"), block.line)
+        return TimelineEvent(clock.place(named), plain(f"{cells[0]}: {cells[1]}"), block.line)
     stamp: times.Stamp | None = None
     rest_at = 0
     dated: date | None = None  # the row's own date cell
@@ -383,6 +377,17 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
     if stamp is None:
         return TimelineEvent(None, plain(" — ".join(c for c in cells if c)), block.line)
     return TimelineEvent(clock.place(stamp), text, block.line)
+
+
+def named_moment(cells: Sequence[str], year: int | None = None) -> times.Stamp | None:
+    """The time of a row that names a moment and gives its time, and nothing else, as incident
+    tools export their milestones ("| Detected | Nov 12, 2024 at 3:07 PM EST |"); else None."""
+    if len(cells) < 2 or any(cells[2:]):
+        return None
+    named = times.leading(cells[1], year)
+    if named is None or named[1] or not _MOMENT_CELL.fullmatch(cells[0]):
+        return None
+    return None if _WEEKDAY.fullmatch(cells[0].strip()) else named[0]
 
 
 _NAME_CELL = re.compile(r"[A-Za-z][\w-]{0,30}")

@@ -351,21 +351,17 @@ _AMOUNTS = {
     "a": 1, "an": 1, "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30,
     "forty": 40, "forty-five": 45, "fifty": 50, "ninety": 90,
 }  # fmt: skip
-_LATER = re.compile(
-    r"(?<![\d.,])\b(?:(?P<n>\d{1,3}|"
+# How long, in any of the ways a lapse is said: "4 minutes", "ten mins", "half an hour".
+_LAPSE = (
+    r"(?:(?P<n>\d{1,3}|"
     + "|".join(sorted(_AMOUNTS, key=len, reverse=True))
     + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)|(?P<half>half an hour))"
-    r"\s+(?:later|afterwards?|after\s+(?:that|this|the\s+[a-z-]+))\b",
+)
+_LATER = re.compile(
+    r"(?<![\d.,])\b" + _LAPSE + r"\s+(?:later|afterwards?|after\s+(?:that|this|the\s+[a-z-]+))\b",
     re.IGNORECASE,
 )
-
-
-_WITHIN = re.compile(
-    r"(?<![\d.,])\bwithin\s+(?:(?P<n>\d{1,3}|"
-    + "|".join(sorted(_AMOUNTS, key=len, reverse=True))
-    + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)|(?P<half>half an hour))\b",
-    re.IGNORECASE,
-)
+_WITHIN = re.compile(r"(?<![\d.,])\bwithin\s+" + _LAPSE + r"\b", re.IGNORECASE)
 
 
 def lapse_within(text: str) -> float | None:
