@@ -243,6 +243,51 @@ def test_labels_run_together_in_one_paragraph_each_tell_their_sentences_apart():
     assert texts(single, "follow_ups") == ["We will add one alert: 1. Latency above 2 s."]
 
 
+def test_the_fixes_a_resolution_lists_are_each_an_action_and_their_lead_in_none():
+    # The lead-in ends on "by:" and each way it was done goes on its sentence.
+    by = read_text(
+        "## Resolution and recovery\n\nThis issue was addressed in 1.8.0 by:\n\n"
+        "Reinstating the verification code for the cost limit.\n\n"
+        "Fixing the cost calculation when the byte cost wraps around.\n\n"
+        "During the incident the mempool held items above the limit.\n"
+    )
+    assert texts(by, "mitigation") == [
+        "Reinstating the verification code for the cost limit.",
+        "Fixing the cost calculation when the byte cost wraps around.",
+    ]
+    # A list after fixes named as such: each is one of them.
+    listed = read_text(
+        "## Resolution\n\nVersion 2.5 shipped several fixes, the most important being:\n\n"
+        "- Blocks are now always validated before transactions.\n"
+        "- Spends that only fast-forward are rejected.\n"
+    )
+    assert texts(listed, "mitigation") == [
+        "Blocks are now always validated before transactions.",
+        "Spends that only fast-forward are rejected.",
+    ]
+    # A plan's lead-in opens plans, and a paragraph that does not go on "by:" is its own.
+    planned = read_text(
+        "## Resolution\n\nWe will ship these changes:\n\n- Cap the block creation time.\n"
+    )
+    assert texts(planned, "mitigation") == []
+    apart = read_text(
+        "## Resolution\n\nThe release included these changes:\n\n"
+        "Monitoring showed the limit held.\n"
+    )
+    assert texts(apart, "mitigation") == []
+
+
+def test_a_release_told_by_what_it_fixed_is_an_action():
+    incident = read_text(
+        "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "
+        "issues.\n\nVersion 2.5.1 contains a workaround that caps the block creation time.\n"
+    )
+    assert texts(incident, "mitigation") == [
+        "On November 4, 1.2.11 was released, which solved most of the issues.",
+        "Version 2.5.1 contains a workaround that caps the block creation time.",
+    ]
+
+
 @given(st.text(alphabet=st.sampled_from("12345. :!?abAB\n"), max_size=60))
 @settings(max_examples=300, deadline=None)
 def test_a_list_run_into_a_text_gives_items_in_order_within_it(text: str):

@@ -70,6 +70,7 @@ class Reading:
     # entries though listed under another part (see `_dated_runs`).
     assigned: list[tuple[str | None, str, Block]] = field(default_factory=list)
     entries: set[int] = field(default_factory=set)
+    leads: set[int] = field(default_factory=set)  # lead-ins of a list, which say none of it
     written_timeline: bool = False  # a part of its own holds entries (not only dated lists)
 
     def add(self, part: str, statement: Statement) -> None:
@@ -269,6 +270,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     reading = Reading(assigned=assigned, entries=_dated_runs(assigned))
     planned: str | None = None  # the part whose list after a lead-in is of plans
     listed: str | None = None  # the part whose list after a lead-in names what it acted on
+    fixing: str | None = None  # the part whose list after a lead-in is of the fixes made
     planning = False  # in a table whose columns say who owns each row and where it stands
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
@@ -289,6 +291,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         objects = listed is not None and block.kind == "item" and part == listed
         if not objects:
             listed = None
+        if fixing is not None and not (part == fixing and _an_item_of(block)):
+            fixing = None
         if index in reading.entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
@@ -335,6 +339,14 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue  # "… while monitoring:" / "- Lag per partition": what it acted on or saw
         if part in ("mitigation", "resolution") and _names_its_objects(block, following, lexicon):
             listed = part
+        if part == "resolution" and _fixes_follow(block, following, lexicon):
+            # "This issue was addressed in 1.8.0 by:" / "Reinstating the verification code …":
+            # the entries are the fixes that were made, each an action; the lead-in none.
+            fixing = part
+            reading.leads.add(index)
+            continue
+        if fixing is not None and not lexicon.cue("intent", text):
+            reading.add("mitigation", Statement(plain(text), block.line, block.end, "inferred"))
         if (
             part in _LISTS
             and _leads_in(block, following)
@@ -466,6 +478,38 @@ def _leads_in(block: Block, following: Block | None) -> bool:
         and block.text.rstrip().endswith(":")
         and following is not None
         and following.kind == "item"
+    )
+
+
+def _fixes_follow(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
+    """Whether a paragraph opens a list of the fixes made: it ends on a colon after an action
+    done or the fixes named ("This included many fixes, the most important being:"), and what
+    follows is an entry of the list."""
+    if block.kind != "paragraph" or following is None or not _an_item_of(following):
+        return False
+    text = block.text.rstrip()
+    if not text.endswith(":") or lexicon.cue("intent", text):
+        return False
+    if following.kind == "paragraph" and not text.endswith(" by:"):
+        return False  # a paragraph goes on only what it completes: "addressed … by:"
+    last = text.splitlines()[-1]
+    return _action(last, lexicon) is not None or _FIXES.search(last) is not None
+
+
+# The fixes named as such, in a lead-in of what a release changed.
+_FIXES = re.compile(r"\b(?:fixes|bug fixes|patches|changes|improvements)\b", re.IGNORECASE)
+# A paragraph that goes on a lead-in ending in "by:", one way it was done ("Reinstating …").
+_GOES_ON = re.compile(
+    r"^\W*(?!(?:During|Following|Regarding|Including|According|Nothing|Something|Everything|"
+    r"Morning|Evening)\b)[A-Z][a-z]+ing\b"
+)
+
+
+def _an_item_of(block: Block) -> bool:
+    """Whether a block is an entry of the list a lead-in opens: an item, or a paragraph that
+    goes on its sentence ("by:" / "Fixing the cost calculation …")."""
+    return block.kind == "item" or (
+        block.kind == "paragraph" and _GOES_ON.match(block.text) is not None
     )
 
 
@@ -1073,8 +1117,8 @@ def infer(
     for index, (part, how, block) in enumerate(assigned):
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
-        if index in reading.entries or part == ASIDE:  # read as the timeline, or not at all
-            continue
+        if index in reading.entries or index in reading.leads or part == ASIDE:
+            continue  # read as the timeline, as the list it opens, or not at all
         if block.kind == "row" and _columns(block):
             continue  # "# | Why? | Because": a table's column names say nothing
         if block.kind == "row" and how == "label":
