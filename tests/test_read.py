@@ -277,6 +277,20 @@ def test_the_fixes_a_resolution_lists_are_each_an_action_and_their_lead_in_none(
     assert texts(apart, "mitigation") == []
 
 
+def test_improvements_by_when_they_land_are_the_plans_under_a_remediation():
+    incident = read_text(
+        "## Remediation\n\n### Immediate Actions (Completed)\n\n- Rolled back the release.\n\n"
+        "### Short-term Improvements ([Tracked here](https://example.com/1))\n\n"
+        "- Implement controls to disable staged rollouts.\n\n"
+        "### Long-term Improvements (Q4 2025 - Q1 2026)\n\n- Split the service.\n"
+    )
+    assert texts(incident, "mitigation") == ["Rolled back the release."]
+    assert texts(incident, "follow_ups") == [
+        "Implement controls to disable staged rollouts.",
+        "Split the service.",
+    ]
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "
