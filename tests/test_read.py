@@ -4065,8 +4065,13 @@ def test_a_post_mortem_in_the_english_of_a_second_language():
         ("That was due to a race condition in the scheduler.", True),
         ("The issue stemmed from a missing index.", True),
         ("We traced the problem to a memory leak in the worker.", True),
+        # "This" names a thing: the sentence tells what that thing did or had done to it.
+        ("This verification code was removed because the check was thought redundant.", True),
+        ("This node image caused sporadic communication issues in the cluster.", True),
         # What followed from it, or words about the write-up, are no cause.
         ("This resulted in errors for all users.", False),
+        ("This caused the queue to back up for an hour.", False),
+        ("This in turn led to many support tickets.", False),
         ("This post-mortem examines the root cause of the issue.", False),
     ],
 )

@@ -1306,8 +1306,16 @@ _RESPONDED = frozenset(
 )
 # "This caused …", "As a result …": what followed from the cause, not the cause.
 _CONSEQUENCE = re.compile(
-    r"^\W*(?:this|that|which|these|so|as a (?:direct )?result|consequently|in turn|thus|"
-    r"therefore)\b",
+    r"^\W*(?:(?:this|that|which|these|those)\s+(?:(?:\w+ly|then|also|in\s+turn)\s+)*"
+    # "This caused …", "That meant …", "This was a problem": what followed from the sentence
+    # before. "This verification code was removed because …" names a thing, and "This was
+    # caused by …" its own cause: neither is a consequence.
+    r"(?!(?:was|is|were|are)\s+(?:\w+ly\s+)?(?:due|caused|because|the\s+result|a\s+result|"
+    r"down\s+to|traced|attributed|rooted)\b)"
+    r"(?:\w+ed|led|meant|made|kept|took|broke|brought|put|left|set|cut|hit|sent|went|became|"
+    r"got|gave|drove|caus\w*|lead\w*|result\w*|mean\w*|trigger\w*|would|will|could|can|may|"
+    r"might|was|were|is|are|has|had|have)\b"
+    r"|so|as a (?:direct )?result|consequently|in turn|thus|therefore)\b",
     re.IGNORECASE,
 )
 
