@@ -17,7 +17,7 @@ from learnloop.cli import cli
 from learnloop.model import Incident
 from learnloop.read import incident_from_bytes, lexicon, read_incident, timeline, times
 from learnloop.read.markdown import blocks
-from learnloop.read.record import _looked
+from learnloop.read.says import looked
 from tests.conftest import incident_text
 
 FRONT = "---\nid: R-1\ntitle: {title}\nstarted_at: {start}\nseverity: P2\nservices: [api]\n---\n"
@@ -724,8 +724,8 @@ def test_a_look_that_names_what_it_is_at_is_one_after_the_page_and_at_a_sentence
     assert [t for t in texts(incident, "detection") if t.startswith(said)]
     assert [t for t in texts(incident, "diagnosis") if t.startswith(said)]
     assert texts(incident, "mitigation") == []
-    assert _looked("We looked through the logs.", lexicon.shipped())
-    assert not _looked("We looked at the issue.", lexicon.shipped())
+    assert looked("We looked through the logs.", lexicon.shipped())
+    assert not looked("We looked at the issue.", lexicon.shipped())
 
 
 def test_a_moment_told_under_the_impact_is_when_users_were_hurt_not_what_set_it_off():
@@ -4073,6 +4073,7 @@ def test_a_post_mortem_in_the_english_of_a_second_language():
         ("This caused the queue to back up for an hour.", False),
         ("This in turn led to many support tickets.", False),
         ("This post-mortem examines the root cause of the issue.", False),
+        ("These incidents were notable because of how hard they were to debug.", False),
     ],
 )
 def test_a_cause_said_of_it_though_the_sentence_opens_on_this(sentence: str, is_cause: bool):

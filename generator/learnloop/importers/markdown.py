@@ -24,8 +24,9 @@ from learnloop.importers.records import Document, Imported, Record, Skipped
 from learnloop.read import lexicon as lexicon_mod
 from learnloop.read import timeline as timeline_mod
 from learnloop.read import times as times_mod
+from learnloop.read.infer import timeline_of
 from learnloop.read.markdown import blocks
-from learnloop.read.record import SPAN_PARTS, assign, timeline_of
+from learnloop.read.record import SPAN_PARTS, assign
 
 # Field names as teams write them (compared lower-case, punctuation dropped) -> what they give.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {

@@ -27,14 +27,13 @@ from learnloop.model import (
 )
 from learnloop.read import failure_modes as modes_mod
 from learnloop.read import lexicon as lexicon_mod
+from learnloop.read.infer import infer, read_timeline
 from learnloop.read.markdown import blocks
 from learnloop.read.record import (
     frozen,
     impact_window,
-    infer,
     labels_apart,
     read_blocks,
-    read_timeline,
     stated_duration,
 )
 from learnloop.read.timeline import entries_apart

@@ -1,11 +1,11 @@
 """Reading a post-mortem: which part of the story each piece of it tells, with its line.
 
 The parts are found however they are marked (read/lexicon): headings, bold lines, labels that
-open a paragraph or an item, two-column field tables. What no heading names is found by what
-it says: a sentence that explains why is a root cause where the author gave none, an entry
-that rolled something back is a mitigation wherever it is written. Each statement keeps its
-file lines, so `check --explain` can show an author what was understood, and a runbook can
-cite it.
+open a paragraph or an item, two-column field tables. A paragraph under what was done is read
+sentence by sentence, so a look told among the actions goes to the diagnosis and each action
+is a step of its own. What no heading names is found by what it says (read/infer). Each
+statement keeps its file lines, so `check --explain` can show an author what was understood,
+and a runbook can cite it.
 """
 
 from __future__ import annotations
@@ -13,24 +13,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, tzinfo
-from functools import partial
+from datetime import UTC, datetime, timedelta
 
-from learnloop.model import FACTOR, Incident, Statement, TimelineEvent
+from learnloop.model import Incident, Statement, TimelineEvent
+from learnloop.read import says, times
 from learnloop.read import timeline as timeline_mod
-from learnloop.read import times
-from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, shipped, words
+from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, words
 from learnloop.read.markdown import Block, blocks, line_at, plain, sentences, unquoted_lines
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
 # an action or a check is looked for when no heading names it.
-_STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", None)
+STORY = ("summary", "impact", "symptoms", "trigger", "detection", "diagnosis", None)
 # Why it failed and what set it off; with what is planned or learnt, where an action named is
 # no mitigation ("a change was introduced to reduce memory" under an Atlassian "Leadup").
 _WHY = ("root_cause", "contributing_factors", "trigger", "whys")
-_NOT_ACTIONS = (*_WHY, "follow_ups", "lessons")
-_FIX = ("mitigation", "resolution", "verification")
-_CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
+NOT_ACTIONS = (*_WHY, "follow_ups", "lessons")
+FIX = ("mitigation", "resolution", "verification")
+CODE_LINE = re.compile(r"^\s*(?:\$\s+)?[a-z][\w.-]*(?:\s|$)")
 # Front-matter narrative keys, as parts.
 _NARRATIVE_PART = {
     "summary": "summary",
@@ -42,7 +41,7 @@ _NARRATIVE_PART = {
 }
 # A sentence of impact: who or what was affected, and how long.
 # "Users" are people hit; a user account, a customer record or a user role is a thing.
-_IMPACT = re.compile(
+IMPACT = re.compile(
     r"\b((?:customers?|users?)(?!\s+(?:accounts?|ids?|names?|data|records?|tables?|roles?"
     r"|groups?|permissions?|keys?|profiles?|settings?)\b)"
     # A pull request is a change, not traffic that failed.
@@ -207,7 +206,7 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             out.append((part or _current(stack), "section", block))
             continue
         found = lexicon.label(block.text) if block.kind in ("paragraph", "item") else None
-        if found is None and block.kind == "row" and len(block.cells) >= 2 and not _columns(block):
+        if found is None and block.kind == "row" and len(block.cells) >= 2 and not columns(block):
             part_of_row = lexicon.named(block.cells[0])
             # "| Detected | Nov 12, 2024 at 3:07 PM EST |": a moment and its time, as incident
             # tools export their milestones, is an entry of the timeline, not a part's words.
@@ -228,7 +227,7 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
     return out
 
 
-def _columns(block: Block) -> bool:
+def columns(block: Block) -> bool:
     """Whether a table's header row names its columns ("Follow-up | Owner | Status"), not a
     part and what it says ("| Detection | A customer ticket at 09:02 |" heads a table too)."""
     return block.header and all(len(cell.split()) <= _COLUMN_WORDS for cell in block.cells[1:])
@@ -318,7 +317,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             reading.prose.append((part, block))
         elif part != "timeline" and block.kind == "row" and how == "label":
             # "| Detection | A customer ticket at 09:02 |": its words are prose of that part.
-            said = _row_said(block)
+            said = row_said(block)
             reading.prose.append((part, replace(block, kind="paragraph", text=said, raw=said)))
         if part is None:
             reading.unassigned.append(block)
@@ -332,7 +331,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue  # "Action item | Type | Owner": a table's column names tell nothing
         text = _labelled_text(block, lexicon) if how == "label" else block.text
         if block.kind == "row" and how == "label":
-            text = _row_said(block)
+            text = row_said(block)
         reading.sections.setdefault(part, []).append(block.raw)
         following = assigned[index + 1][2] if index + 1 < len(assigned) else None
         if objects and _named_only(text, lexicon):
@@ -350,14 +349,14 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         if (
             part in _LISTS
             and _leads_in(block, following)
-            and (part == "follow_ups" or _action(block.text, lexicon) is None)
+            and (part == "follow_ups" or says.action(block.text, lexicon) is None)
         ):
             # "To prevent a recurrence we are:": the items after it are the part; under the
             # actions taken (Google's "Remediation and prevention"), they are its plans.
             if part in ("mitigation", "resolution") and lexicon.cue("intent", block.text):
                 planned = part
             continue
-        if part in _FIX and _ADVICE.match(text):
+        if part in FIX and _ADVICE.match(text):
             continue  # "Workaround: Customers could fail out of the region.": no one acted
         if part in _LISTS and (listed_in := _enumerated(text)):
             # "In this case, we will: 1. Roll out a fix … 2. Improve test coverage …": a list
@@ -430,7 +429,7 @@ def _fields_only(block: Block, lexicon: Lexicon) -> bool:
 _FIELD_LINE = re.compile(r"^\s*(?:[-*]\s+)?(?:\*\*)?[A-Z][\w /()-]{0,30}?(?:\*\*)?:(?:\*\*)?\s+\S")
 
 
-def _row_said(block: Block) -> str:
+def row_said(block: Block) -> str:
     """What a labelled table row says: its cells after the label's."""
     return " — ".join(c for c in block.cells[1:] if c)
 
@@ -493,7 +492,7 @@ def _fixes_follow(block: Block, following: Block | None, lexicon: Lexicon) -> bo
     if following.kind == "paragraph" and not text.endswith(" by:"):
         return False  # a paragraph goes on only what it completes: "addressed … by:"
     last = text.splitlines()[-1]
-    return _action(last, lexicon) is not None or _FIXES.search(last) is not None
+    return says.action(last, lexicon) is not None or _FIXES.search(last) is not None
 
 
 # The fixes named as such, in a lead-in of what a release changed.
@@ -523,7 +522,7 @@ def _names_its_objects(block: Block, following: Block | None, lexicon: Lexicon) 
     last = block.text.rstrip().splitlines()[-1]
     if _STEPS_FOLLOW.search(last):
         return False  # "We took the following steps:": the list is of actions
-    return _action(last, lexicon) is not None or _looked(last, lexicon) is not None
+    return says.action(last, lexicon) is not None or says.looked(last, lexicon) is not None
 
 
 _STEPS_FOLLOW = re.compile(
@@ -539,8 +538,8 @@ def _named_only(text: str, lexicon: Lexicon) -> bool:
     """Whether a list entry only names a thing: a few words, no action and no look in them."""
     return (
         len(text.split()) <= _OBJECT_WORDS
-        and _action(text, lexicon) is None
-        and _looked(text, lexicon) is None
+        and says.action(text, lexicon) is None
+        and says.looked(text, lexicon) is None
     )
 
 
@@ -609,1080 +608,7 @@ _DURATION = re.compile(
 )
 
 
-def read_timeline(
-    incident: Incident,
-    reading: Reading,
-    lexicon: Lexicon,
-    span: tuple[datetime, datetime, int] | None = None,
-) -> list[TimelineEvent]:
-    """The timeline's events, each marked with what it does (see lexicon.CUES)."""
-    zone = incident.started_at.tzinfo or UTC
-    found = timeline_mod.events(
-        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone
-    )
-    entry_blocks = list(reading.timeline_blocks)
-    if not found:
-        # No timeline part: entries anywhere that open with a time are the timeline.
-        # A paragraph that tells more than one moment ("At 13:46 we were paged. At 14:01 we
-        # rolled back.") is prose that happens to open with one, read for all it tells.
-        timed = [b for b in reading.unassigned if b.kind in ("item", "row", "paragraph")
-                 and times.leading(b.text) is not None
-                 and (b.kind != "paragraph" or len(times.within(b.text)) <= 1)]  # fmt: skip
-        if len(timed) >= 2:
-            found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
-            entry_blocks = timed
-            # A list entry is read as an entry only; a paragraph is also prose to be read.
-            read_as_entries = {b for b in timed if b.kind in ("item", "row")}
-            reading.entries |= {
-                n for n, (_, _, block) in enumerate(reading.assigned) if block in read_as_entries
-            }
-    if not found:
-        # Updates headed by the time they were written ("### Update 2 (08:10 UTC)", as an
-        # incident tracked in an issue is): what each says is an entry of that time.
-        updates = _dated_sections(reading.assigned)
-        if updates:
-            found = timeline_mod.events(updates, incident.started_at, zone, reading.stated_zone)
-            entry_blocks = [b for b in updates if b.kind != "heading"]
-    if not found:
-        # Nor entries: the moments its sentences give ("we rolled back at 09:50").
-        after = span[0] if span else incident.started_at
-        blocks_ = [block for _, block in reading.prose]
-        told = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
-        # A moment told under what set it off or why is no action, whatever its verb ("At
-        # 13:58 a change was introduced to reduce memory" under "Leadup").
-        causal = [b for part, b in reading.prose if part in _NOT_ACTIONS]
-        read = _done_unbegun([_kinds(event, lexicon) for event in told], lexicon)
-        read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
-        return _noticed_where_told(read, _noticing(reading))
-    events = [_kinds(event, lexicon) for event in found]
-    if not reading.written_timeline or all(_only_a_moment(e.text) for e in events):
-        # Only lines that open with a time, under another part (a chat quoted in the story),
-        # or only key moments named ("Detected: 09:40"): the moments the story's sentences
-        # tell are the timeline too, in time order.
-        quoted = set(map(id, entry_blocks))
-        prose = [b for _, b in reading.prose if id(b) not in quoted]
-        told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone)
-        events = sorted(
-            [*events, *(_kinds(t, lexicon) for t in told)],
-            key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
-        )
-    events = _done_unbegun(events, lexicon)
-    noticing = _noticing(reading)
-    if noticing and not any("detection" in e.kinds for e in events):
-        # The timeline lists what was done; when it was noticed is told under Detection
-        # ("The alert was firing at 08:46 and the on-call got the page"). Only the first
-        # moment told there can be when it was noticed.
-        told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
-        # A moment named otherwise ("Start time of incident: 13:02") is not when it was noticed.
-        told = [
-            e
-            for e in map(partial(_kinds, lexicon=lexicon), told)
-            if "detection" in e.kinds or not _only_a_moment(e.text)
-        ]
-        signal = _noticed_where_told(told[:1], noticing)[0] if told else None
-        if signal is not None and signal.at is not None and "detection" in signal.kinds:
-            at = signal.at
-            later = (n for n, e in enumerate(events) if e.at is not None and e.at > at)
-            events.insert(next(later, len(events)), signal)
-    return events
-
-
-def _done_unbegun(events: Sequence[TimelineEvent], lexicon: Lexicon) -> list[TimelineEvent]:
-    """The events, with an action said done ("Node rollover completed") a step where no step
-    before it began that action: a terse log tells only the end of what was done."""
-    out: list[TimelineEvent] = []
-    for n, event in enumerate(events):
-        done = lexicon.cue("done", event.text)
-        if done is not None and "mitigation" not in event.kinds:
-            # The action's word as its beginning would say it: "rollb" of "rolled back".
-            word = _as_nouns(done.group(0))[:_ACTION_STEM]
-            if not any("mitigation" in e.kinds and word in _as_nouns(e.text) for e in events[:n]):
-                kinds = {*event.kinds, "mitigation"}
-                event = replace(event, kinds=tuple(k for k in _KIND_ORDER if k in kinds))
-        out.append(event)
-    return out
-
-
-_ACTION_STEM = 5  # "rollb" and "rollo", "resta" and "resto" stay apart
-_PHRASAL = re.compile(r"\b(roll|fail)(?:ed|ing|s)?\s+(back|over)\b")
-
-
-def _as_nouns(text: str) -> str:
-    """The text in lower case, its phrasal verbs one word: "rolled back" as "rollback"."""
-    return _PHRASAL.sub(r"\1\2", text.lower())
-
-
-_KIND_ORDER = (
-    "detection",
-    "acknowledgement",
-    "diagnosis",
-    "mitigation",
-    "recovery",
-    "resolved",
-    "milestone",
-)
-
-
-def _dated_sections(assigned: Sequence[tuple[str | None, str, Block]]) -> list[Block]:
-    """The headings that tell one moment each, with the paragraphs and items under them, where
-    two or more do; else none."""
-    out: list[Block] = []
-    level = 0  # the level of the dated heading whose text is being taken, or 0
-    headings = 0
-    for part, _, block in assigned:
-        if block.kind == "heading":
-            if level and block.level > level:
-                continue  # a sub-heading of the update: its text is the update's
-            dated = part is None and len(times.within(block.text)) == 1
-            level = block.level if dated else 0
-            if dated:
-                out.append(block)
-                headings += 1
-        elif level and block.kind in ("paragraph", "item") and part is None:
-            out.append(block)  # not what a label gives another part ("Follow-up issues: …")
-    return out if headings >= 2 else []
-
-
-def _noticing(reading: Reading) -> list[Block]:
-    """The blocks under Detection: where a moment told in passing is when it was noticed."""
-    return [b for part, b in reading.prose if part == "detection"]
-
-
-def _noticed_where_told(
-    events: list[TimelineEvent], noticing: Sequence[Block]
-) -> list[TimelineEvent]:
-    """Moments told in passing, with the first one told under "Detection" (`noticing`: "A
-    customer ticket at 09:02") taken as when it was noticed, unless it tells an action."""
-    for index, event in enumerate(events):
-        if _told_in(event, noticing):
-            if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
-                events[index] = replace(event, kinds=("detection", *event.kinds))
-            break
-    return events
-
-
-def _told_in(event: TimelineEvent, where: Sequence[Block]) -> bool:
-    """Whether a moment told in passing is told in one of these blocks: on its lines and in
-    its words (one line may hold several parts, run together)."""
-    return any(b.line <= event.line <= b.end and event.text in plain(b.text) for b in where)
-
-
-def _not_acted(event: TimelineEvent) -> TimelineEvent:
-    return replace(event, kinds=tuple(k for k in event.kinds if k != "mitigation"))
-
-
-def timeline_of(
-    body: str, started_at: datetime, zone: tzinfo, lexicon: Lexicon | None = None
-) -> list[TimelineEvent]:
-    """The dated events of a Markdown text's timeline (for a text not yet an incident)."""
-    lexicon = lexicon or shipped()
-    entries: list[Block] = []
-    stated = None
-    for part, _, block in assign(blocks(body), lexicon):
-        if part != "timeline":
-            continue
-        if block.kind == "heading" and lexicon.heading(block.text) == "timeline":
-            stated = times.stated_zone(block.text) or stated
-            continue
-        entries.append(block)
-    return timeline_mod.events(entries, started_at, zone, stated)
-
-
-# A command or query quoted, then what it showed: a look at the system, whatever the words.
-_LOOKED = re.compile(
-    r"`[^`]{3,}`\s*(?:[,:;]\s*)?(?:shows?|showed|shown|confirms?|confirmed|reveals?|revealed|"
-    r"returns?|returned|lists?|listed|reports?|reported|gives?|gave)\b",
-    re.IGNORECASE,
-)
-
-
-def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
-    text = event.text
-    kinds = []
-    # A status page's "Investigating — …" is the state the incident is in (taken up), not a
-    # look at anything: what follows it says what was seen or done.
-    taken_up = _INVESTIGATING.match(text)
-    if taken_up is not None:
-        text = _blanked(text, taken_up)
-    # An incident tool's "Status changed from Triage to Investigating": the state it moved
-    # to is all it says, and a state is no look ("Investigating") nor step ("Fixing").
-    if _CLOSED.match(text):  # "15:00 Closed": the incident's state, said alone
-        return replace(event, kinds=("recovery", "resolved"))
-    moved = _STATUS_CHANGE.match(text)
-    if moved is not None:
-        state = text[moved.end() :]
-        if lexicon.cue("resolved", state):
-            return replace(event, kinds=("recovery", "resolved"))
-        if lexicon.cue("diagnosis", state) or lexicon.cue("acknowledgement", state):
-            return replace(event, kinds=("acknowledgement",))
-        return replace(event, kinds=())
-    stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
-    # An action counts only as done and of use, a look not when it only took the incident
-    # up; every other kind as said.
-    # "…, which mitigated the issue by 12:10": what the action before it did, no action.
-    # "Mitigated: May 14, 2025 10:35 UTC", a key moment named: when, not what was done.
-    acted = _acted(text, lexicon) and not _OUTCOME.match(text) and not _only_a_moment(text)
-    said = {"mitigation": acted, "diagnosis": bool(_looked(text, lexicon))}
-    # "Issue is looked into": someone took it up, though nothing named was looked at.
-    said["acknowledgement"] = (
-        taken_up is not None
-        or bool(lexicon.cue("acknowledgement", text))
-        or (not said["diagnosis"] and bool(lexicon.cue("diagnosis", text)))
-    )
-    said["detection"] = _first_signal(text, lexicon)
-    for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
-        if (said[kind] if kind in said else lexicon.cue(kind, text)) or (
-            kind == "recovery" and stood
-        ):
-            kinds.append(kind)
-    if stood:
-        kinds.append("milestone")
-    if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
-        kinds.append("diagnosis")
-    return replace(event, kinds=tuple(kinds))
-
-
-_STATUS_CHANGE = re.compile(
-    r"^\W*(?:incident\s+)?status\s+(?:was\s+|has\s+been\s+)?(?:changed|set|updated|moved)\s+"
-    r"(?:from\s+[\w -]+?\s+)?to\s+(?=\S)",
-    re.IGNORECASE,
-)
-_CLOSED = re.compile(r"^\W*closed\W*$", re.IGNORECASE)
-# A status page's update label for the state of being looked into: "Investigating — We are …".
-_INVESTIGATING = re.compile(r"^\W*investigating\s*(?::|\s[—–-])\s+(?=\S)", re.IGNORECASE)
-# A clause that opens on what the one before did: "which mitigated the issue by 12:10".
-_OUTCOME = re.compile(r"^\W*(?:which|this|that|these|it)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE)
-
-
-def _first_signal(text: str, lexicon: Lexicon) -> bool:
-    """Whether an entry tells how the incident was noticed: not when the same words tell a
-    fix confirmed ("First user reports back that it works") or news given to people
-    ("Informed the account managers of the larger customers")."""
-    noticed = lexicon.cue("detection", text)
-    if noticed is None:
-        return False
-    told = lexicon.cue("informed", text)
-    if told is not None and told.start() <= noticed.start() < told.end():
-        return False
-    return not any(
-        check.start() < noticed.end() and noticed.start() < check.end()
-        for check in lexicon.every("verification", text)
-    )
-
-
-def _blanked(text: str, span: re.Match[str]) -> str:
-    """The text with a match's words made spaces: gone from what is read next, while every
-    place after it stays where it was."""
-    return text[: span.start()] + " " * (span.end() - span.start()) + text[span.end() :]
-
-
-_CODE = re.compile(r"`[^`]*`")
-
-
-def _looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
-    """Where a sentence says responders looked at something: not in the words that only say
-    they took the incident up ("began investigating", see the acknowledgement cues)."""
-    took = lexicon.cue("acknowledgement", text)
-    if took is not None:
-        text = _blanked(text, took)
-    for later in _LOOK_LATER.finditer(text):
-        text = _blanked(text, later)
-    for look in lexicon.every("diagnosis", text):
-        # A look of three words or more names what it is at ("looked through the logs",
-        # "opened the database dashboard"); a shorter one names it after ("looked at …").
-        if len(look.group(0).split()) >= _NAMES_WHAT or not _VAGUE.match(text, look.end()):
-            return look
-    return _LOOKED_AT_CODE.search(text)
-
-
-# A look named by the command that made it: "She checked `patronictl list`". (Running a
-# command may be an action as well; checking one never is.)
-_LOOKED_AT_CODE = re.compile(
-    r"\b(?:checked|checking|checks|inspected|queried|examined|reviewed|looked at)\s+`[^`]+`",
-    re.IGNORECASE,
-)
-
-
-_NAMES_WHAT = 3
-# What a look is at when it names nothing to look at: "We started by looking at the obvious
-# things", "looked into the issue".
-_VAGUE = re.compile(
-    r"(?:\s+(?:at\s+|into\s+)?(?:the\s+)?(?:obvious\s+|usual\s+|same\s+)?"
-    r"(?:things?|stuff|everything|it|this|that|issue|problem|incident|situation|"
-    r"what (?:happened|was (?:going on|happening))))?\s*(?:[.,;!?]|$)",
-    re.IGNORECASE,
-)
-# A look still to come: "… as a precaution until further investigation can be done".
-_LOOK_LATER = re.compile(
-    r"\b(?:until|pending|awaiting)\s+(?:further|more|a full|a deeper|the)?\s*"
-    r"(?:investigation|analysis|review|troubleshooting)s?\b",
-    re.IGNORECASE,
-)
-
-
-def _acted_first(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
-    """Whether a sentence tells what was done before any word of cause ("… so I reverted the
-    version bump, which was reverted again later"): the cause words are then of its effects."""
-    cause = lexicon.cue("cause", text)
-    if action is None or cause is None or cause.start() < action.start():
-        return False
-    # Done by the responders, named just before it ("so I reverted"): not a process that
-    # "spawned new nodes" and so caused the incident.
-    before = text[: action.start()]
-    who = [m.end() for m in (*_I.finditer(before), *lexicon.every("responders", before))]
-    return (
-        any(action.start() - end <= _NEAR for end in who)
-        and not lexicon.cue("named_cause", text)
-        and not lexicon.cue("fault", text)
-        and _acted(text, lexicon)
-    )
-
-
-def _fault_acted_on(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
-    """Whether the only word of cause is a fault in what an action was done to ("performed
-    a hardware replacement of the faulty fiber", "rolled back the buggy release")."""
-    fault = lexicon.cue("fault", text)
-    if action is None or fault is None:
-        return False
-    if not action.start() <= fault.start() <= action.end() + _OBJECT:
-        return False
-    return not (
-        lexicon.cue("cause", text)
-        or lexicon.cue("named_cause", text)
-        or lexicon.cue("conclusion", text)
-    )
-
-
-_OBJECT = 30  # characters between an action and the fault in its object
-
-
-_I = re.compile(r"\bI\b")
-_NEAR = 20  # characters between who and what they did: "we then quickly reverted"
-
-
-def _what_was_seen(event: TimelineEvent, lexicon: Lexicon) -> bool:
-    """Whether an entry's action words are what its signal saw ("Monitoring alerted on
-    elevated proxy restarts"), not a step taken after it ("Paged on-call and rolled back")."""
-    if "detection" not in event.kinds:
-        return False
-    signal = lexicon.cue("detection", event.text)
-    action = _action(event.text, lexicon)
-    return (
-        signal is not None
-        and (action is None or action.start() > signal.start())
-        and not _then_acted(event.text, signal, lexicon)
-    )
-
-
-def _then_acted(text: str, looked: re.Match[str] | None, lexicon: Lexicon) -> bool:
-    """Whether a text tells a look and then an action after it ("identified the change as
-    the trigger and rolled it back", "Notices that some logs hold credentials. Rolls back the
-    deployment."): both, the action last, joined by "and", "then", a comma or a new sentence.
-    `looked` is where it looks (`_looked`)."""
-    # Words in a quoted command ("RESTARTS:.status…") are no action.
-    prose = _CODE.sub(lambda m: " " * len(m.group()), text)
-    acted = lexicon.cue("mitigation", prose)
-    return (
-        looked is not None
-        and acted is not None
-        and acted.start() >= looked.end()
-        and re.search(r"\b(?:and|then)\b|[;,.]\s", prose[looked.end() : acted.start()]) is not None
-    )
-
-
-def infer(
-    incident: Incident,
-    reading: Reading,
-    events: Sequence[TimelineEvent],
-    lexicon: Lexicon,
-) -> None:
-    """What no heading says, found by what the text says: causes, actions, checks, signals.
-
-    A cause is said wherever the author says it (summaries restate it); an action that eased
-    the impact is one wherever it is written, most often in the timeline, with how soon
-    impact eased after it. Entries before the incident was noticed tell what set it off.
-    """
-    # The first entry where someone noticed or did something: the dated entries just before
-    # it set it off (a long run of them means the notice was missed, not a long trigger).
-    # An action told before anything else of the response, with the first signal after it
-    # ("kafka-2 restarted by the patching job", then "lag alert fires"), is what set it off.
-    looked_or_noticed = next(
-        (n for n, e in enumerate(events) if set(e.kinds) & (_RESPONDED - {"mitigation"})), None
-    )
-    noticed = next((n for n, e in enumerate(events) if set(e.kinds) & _RESPONDED), None)
-    if looked_or_noticed is not None and any(
-        "detection" in e.kinds for e in events[looked_or_noticed:]
-    ):
-        noticed = looked_or_noticed
-    lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
-    # Of those, what the users saw is a symptom however early; what set it off is among the
-    # last entries that say something else ("Fluentd was upgraded", then five entries of
-    # "node stops shipping logs").
-    # A moment told under the impact ("from 10:12 to 11:59, 38% of instances rejected new
-    # connections") is when users were hurt, whatever its words.
-    hurt = [b for part, b in reading.prose if part == "impact"]
-    seen = {
-        n
-        for n in lead
-        if (
-            (_IMPACT.search(events[n].text) or _CONSEQUENCE.match(events[n].text))
-            and not lexicon.cue("fault", events[n].text)
-        )
-        or _told_in(events[n], hurt)
-    }
-    # A check that all was well ("Checked everything seemed ok") set nothing off.
-    # Nor does a key moment's name and time alone ("Started: May 14, 2025 08:12 UTC").
-    set_off = [
-        n
-        for n in lead
-        if n not in seen
-        and not lexicon.cue("verification", events[n].text)
-        and not _only_a_moment(events[n].text)
-    ][-_TRIGGER_ENTRIES:]
-    acted = False  # a response entry came before: a check now verifies what it did
-    # Among dated entries, one with no time ("Fixed at — 2 May 2024 10:48 BST" in a table of
-    # key moments) says nothing of what came before what.
-    undated_order = not any(e.at is not None for e in events)
-    for index, event in enumerate(events):
-        statement = Statement(event.text, event.line, event.line, "timeline", event.at)
-        if acted and lexicon.cue("verification", event.text):
-            reading.add("verification", statement)
-        acted = acted or (
-            bool({"mitigation", "recovery"} & set(event.kinds))
-            and (event.at is not None or undated_order)
-        )
-        if index in seen:
-            reading.add("symptoms", statement)  # "all services returning 404"
-            continue
-        if index in set_off:
-            reading.add("trigger", statement)
-            if _says_cause(event.text, lexicon) or _tells_change(event.text, lexicon):
-                reading.add("root_cause", statement)
-            continue
-        # Once responders are at work, an entry's "due to" explains a step, not the incident:
-        # only a fault, or the cause named as such, is a cause there.
-        # A fault in an action's object ("the buggy release was reverted") is no cause.
-        named = (
-            (lexicon.cue("fault", event.text) and "mitigation" not in event.kinds)
-            or lexicon.cue("named_cause", event.text)
-            or lexicon.cue("conclusion", event.text)
-        )
-        found = lexicon.cue("finding", event.text)
-        if _told_in(event, hurt):
-            # "… may have experienced data gaps and incorrect alert activations": the impact,
-            # told with its times, whatever its words.
-            named = found = None
-        if (named and not found) or (found and _found_told(event.text, found, lexicon)):
-            reading.add("root_cause", statement)
-            if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
-                reading.add("diagnosis", statement)  # how they found it, and what they found
-            continue
-        looked = _looked(event.text, lexicon) if "diagnosis" in event.kinds else None
-        if (
-            "mitigation" in event.kinds
-            and (looked is None or _then_acted(event.text, looked, lexicon))
-            and not _what_was_seen(event, lexicon)
-        ):
-            reading.add("mitigation", _effect(statement, event, events))
-        if "diagnosis" in event.kinds:
-            reading.add("diagnosis", statement)
-        if "detection" in event.kinds:
-            reading.add("detection", statement)
-        elif noticed is not None and index > noticed and _changed(event, lexicon):
-            # "Upgraded the exporter", "The account was enabled": once responders are at
-            # work, a change told and nothing else is what they did about it.
-            reading.add("mitigation", _effect(statement, event, events))
-    whys = reading.parts["whys"]
-    if whys and not any(s.how not in ("inferred", "timeline") for s in reading.parts["root_cause"]):
-        # Where no part names the root cause, the last of the whys is where the asking stopped:
-        # its answer, after the question ("Why …? We never moved CI to OIDC.").
-        last = whys[-1]
-        answer = last.text.rsplit("?", 1)[-1].strip(" —–-:|")  # a table's "… — Because"
-        reading.add("root_cause", replace(last, text=answer) if answer else last)
-    for factor in reading.parts["contributing_factors"]:
-        # A factor is a condition of the system that let it fail ("Priority-classes not
-        # implemented", "API key used by the exporter belongs to a personal account"), part of
-        # its cause whether or not it says why; or one of how it was caught and handled (the
-        # alerts, the people, what they knew), which is not. A question or a wish is neither.
-        if not (
-            lexicon.cue("response", factor.text)
-            or lexicon.cue("intent", factor.text)
-            or lexicon.cue("apology", factor.text)
-            or factor.text.rstrip().endswith("?")
-        ):
-            reading.add("root_cause", replace(factor, how=FACTOR))
-    assigned = reading.assigned
-    planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
-    told: tuple[str | None, Statement] | None = None  # the story's sentence before, and its part
-    for index, (part, how, block) in enumerate(assigned):
-        if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
-            continue
-        if index in reading.entries or index in reading.leads or part == ASIDE:
-            continue  # read as the timeline, as the list it opens, or not at all
-        if block.kind == "row" and _columns(block):
-            continue  # "# | Why? | Because": a table's column names say nothing
-        if block.kind == "row" and how == "label":
-            # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
-            block = replace(block, text=_row_said(block))
-        preventing = False  # the paragraph has said what follows is done to prevent it
-        for sentence, line, end in _sentences(block, lexicon):
-            if _ABOUT_ITSELF.match(sentence):
-                continue  # "This post explains what failed and how we found it": no part of it
-            action = _action(sentence, lexicon)
-            intent = _intended(sentence, lexicon, action)
-            said = Statement(sentence, line, end, "inferred")
-            before, told = told, (part, said) if part in _STORY else None
-            if (
-                before is not None
-                and before[0] == part
-                and _follows_from(before[1].text, sentence, lexicon)
-            ):
-                # "… would stop looking for more transactions. This resulted in blocks with
-                # only a few": what a sentence opens as the result of, the one before told.
-                reading.add("root_cause", before[1])
-            if preventing and lexicon.cue("responders", sentence[:_NEAR]):
-                # "We have taken several actions to prevent a recurrence. We have raised the
-                # thread limit on all hosts, and we are adding an alarm …": the work to
-                # prevent it, done since or under way, as a provider's summary tells it.
-                reading.add("follow_ups", said)
-                continue
-            preventing = preventing or (
-                part in _STORY and planned_apart and _leads_to_prevention(sentence, lexicon)
-            )
-            if (
-                part not in ("root_cause", "contributing_factors", "trigger")
-                and _says_cause(sentence, lexicon)
-                and not _acted_first(sentence, lexicon, action)
-                and not _fault_acted_on(sentence, lexicon, action)
-                and (part not in _FIX or _names_cause(sentence, lexicon))
-            ):
-                reading.add("root_cause", said)
-                # "Our investigation found that …", "Grafana showed the pool wait time
-                # climbing": how they found it, and what they found.
-                looked = _looked(sentence, lexicon)
-                if (
-                    part in _STORY
-                    and part != "diagnosis"
-                    and looked is not None
-                    and (
-                        lexicon.cue("conclusion", sentence)
-                        or _looked_first(sentence, looked, lexicon)
-                    )
-                ):
-                    reading.add("diagnosis", said)
-                continue
-            # Before the plans are passed over: "customers may have seen errors" is hedged, and
-            # still the impact.
-            if part == "summary" and not reading.parts["impact"] and _IMPACT.search(sentence):
-                reading.add("impact", said)
-            if (
-                part in _STORY
-                and planned_apart
-                and _COMMITMENT.match(sentence)
-                and not lexicon.cue("pending", sentence)  # "We'll keep you posted."
-            ):
-                # "We will move the fleet to larger servers": where no part lists the plans, the
-                # commitments in the text are the follow-ups.
-                reading.add("follow_ups", said)
-                continue
-            if intent or part in _NOT_ACTIONS or lexicon.cue("fault", sentence):
-                continue
-            # Past `intent` above: an action named here is one done, unless it did not help.
-            done = (
-                action is not None
-                and _helped(sentence, lexicon)
-                and not _CHANGE_DID.match(sentence[: action.start()])
-            ) or (
-                # "Lowered the MTU on the tunnel interfaces.": a note of what was done, as
-                # terse post-mortems write it, with no subject.
-                action is None and part in _STORY and _change_opens(sentence, lexicon)
-            )
-            looked = _looked(sentence, lexicon)
-            if done and (not looked or _then_acted(sentence, looked, lexicon)):
-                if part != "mitigation":
-                    reading.add("mitigation", said)
-            elif part in _STORY and looked and part != "diagnosis":
-                reading.add("diagnosis", said)
-            if (
-                part in ("resolution", "mitigation")
-                and lexicon.cue("verification", sentence)
-                and (_fixed_before(reading, line) or lexicon.cue("recovery", sentence))
-            ):
-                # A check verifies a fix once there is one: "checked the dashboard and saw the
-                # pool saturated" before any action is a look.
-                reading.add("verification", said)
-    # A mitigation written in its section whose sentence is also a dated entry (a time told
-    # in passing, or the timeline's entry in the same words, as a summary table repeats it)
-    # takes that entry's time, and how soon impact eased after it.
-    kept = reading.parts["mitigation"]
-    dated = [e for e in events if e.at is not None]
-    for index, statement in enumerate(kept):
-        if statement.at is not None:
-            continue
-        same = next(
-            (
-                e
-                for e in dated
-                if _within(e.line, e.text, statement) or words(e.text) == words(statement.text)
-            ),
-            None,
-        )
-        if same is not None:
-            kept[index] = _effect(replace(statement, at=same.at), same, events)
-    # An entry of several sentences (an update under its time) and the sentence of it that
-    # tells the action are one action too: the sentence takes the entry's time.
-    for index, statement in enumerate(kept):
-        if statement.how == "timeline" or statement.at is not None:
-            continue
-        entry = next(
-            (t for t in kept if t.how == "timeline" and _within(statement.line, statement.text, t)),
-            None,
-        )
-        if entry is not None:
-            kept[index] = replace(statement, at=entry.at, effect_minutes=entry.effect_minutes)
-    # A moment told in passing and the sentence it is told in are one action: the sentence,
-    # as written, is kept ("Rolled back the deploy at 14:31; errors stopped by 14:40.").
-    kept[:] = [
-        s
-        for s in kept
-        if s.how != "timeline"
-        or not any(
-            o.how != "timeline"
-            and (_within(s.line, s.text, o) or (o.at is not None and _within(o.line, o.text, s)))
-            for o in kept
-        )
-    ]
-    # Found by its words and dated before the first signal ("During routine patching, kafka-2
-    # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.
-    signal = next((e.at for e in dated if "detection" in e.kinds), None)
-    if signal is not None:
-        kept[:] = [s for s in kept if not (s.how == "inferred" and _told_before(s, signal))]
-    for part, _, block in assigned:
-        commands = block.kind == "code" and _CODE_LINE.match(block.text)
-        if commands and part in ("timeline", "diagnosis", None):
-            reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
-
-
-def _follows_from(before: str, sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence opens on what the one before it caused ("This resulted in …", "As a
-    result, …", "This led to …"), so that the one before tells a cause. Not where the one
-    before tells only the harm ("Search was down for an hour. This resulted in …"): a
-    consequence of a consequence."""
-    if not _RESULT.match(sentence):
-        return False
-    return not _IMPACT.search(before) or bool(
-        lexicon.cue("cause", before) or lexicon.cue("fault", before)
-    )
-
-
-# What opens on the result of the sentence before: "This resulted in", "This in turn caused",
-# "As a result". Not "This was caused by …", whose cause is its own.
-_RESULT = re.compile(
-    r"^\W*(?:as\s+a\s+(?:direct\s+)?result\b|consequently\b|(?:this|that|these|which|it)\s+"
-    r"(?:(?:\w+ly|in\s+turn|then|also|further|would|eventually|ultimately|soon)\s+)*"
-    r"(?:caused|causes|resulted\s+in|results?\s+in|led\s+to|leads?\s+to|triggered|meant)\b"
-    r"(?!\s+by\b))",
-    re.IGNORECASE,
-)
-
-
-# A sentence about the write-up itself: "This post explains …", "In this report we describe …".
-_ABOUT_ITSELF = re.compile(
-    r"^\W*(?:in\s+)?(?:this|the\s+following)\s+(?:blog\s+)?(?:post|document|report|"
-    r"write-?up|post-?mortem|retrospective|rca|article)\b",
-    re.IGNORECASE,
-)
-_TRIGGER_ENTRIES = 2
-_NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
-
-
-def _only_a_moment(text: str) -> bool:
-    """Whether an entry is a moment's name and its time, and says nothing else."""
-    return times.only_when(_NAME_OF_A_MOMENT.sub("", text, count=1))
-
-
-_RESPONDED = frozenset(
-    {"detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"}
-)
-# "This caused …", "As a result …": what followed from the cause, not the cause.
-_CONSEQUENCE = re.compile(
-    r"^\W*(?:(?:this|that|which|these|those)\s+(?:(?:\w+ly|then|also|in\s+turn)\s+)*"
-    # "This caused …", "That meant …", "This was a problem": what followed from the sentence
-    # before. "This verification code was removed because …" names a thing, and "This was
-    # caused by …" its own cause: neither is a consequence.
-    r"(?!(?:was|is|were|are)\s+(?:\w+ly\s+)?(?:due|caused|because|the\s+result|a\s+result|"
-    r"down\s+to|traced|attributed|rooted)\b)"
-    r"(?:\w+ed|led|meant|made|kept|took|broke|brought|put|left|set|cut|hit|sent|went|became|"
-    r"got|gave|drove|caus\w*|lead\w*|result\w*|mean\w*|trigger\w*|would|will|could|can|may|"
-    r"might|was|were|is|are|has|had|have)\b"
-    r"|so|as a (?:direct )?result|consequently|in turn|thus|therefore)\b",
-    re.IGNORECASE,
-)
-
-
-# What a change did, said as its subject's deed: "The deploy lowered the connection limit" is
-# how it failed, not what responders did.
-_CHANGE_DID = re.compile(
-    r"^\W*(?:the|this|that|a|an|our|their|its)\s+(?:[\w-]+\s+){0,2}?(?:deploy|deployment|"
-    r"change|changes|release|update|upgrade|migration|commit|patch|rollout|refactor|"
-    r"pull request|pr|script|bug|config|configuration)\s*$",
-    re.IGNORECASE,
-)
-
-
-def _within(line: int, text: str, statement: Statement) -> bool:
-    """Whether a moment (its line and words) is told within a statement: on its lines, in
-    its words."""
-    return statement.line <= line <= statement.end and text.rstrip(".") in statement.text
-
-
-def _leads_to_prevention(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence says that what follows is done to prevent it happening again ("We
-    have taken several actions to prevent a recurrence."), naming no action itself."""
-    plan = lexicon.cue("intent", sentence)
-    return (
-        plan is not None
-        and _action(sentence, lexicon) is None
-        and any(word in plan.group(0) for word in ("prevent", "avoid"))
-    )
-
-
-def _told_before(statement: Statement, signal: datetime) -> bool:
-    """Whether a statement is dated before `signal`: by its own time, else by the first time
-    it tells in passing, placed on the signal's day."""
-    if statement.at is not None:
-        return statement.at < signal
-    zone = signal.tzinfo or UTC
-    said = Block("paragraph", statement.text, statement.line, statement.end)
-    told = timeline_mod.told([said], signal - timedelta(hours=12), zone, None)
-    return bool(told) and told[0].at is not None and told[0].at < signal
-
-
-def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
-    """Whether an entry tells only a change made to the system, as done: the change verb
-    opens it (after who made it: "We migrated the pod") or is said in the passive ("the
-    account was enabled"), and nothing else is told of it (no kind, plan, fault or outcome)."""
-    text = event.text
-    if event.kinds or _tells_more(text, lexicon) or _CONSEQUENCE.match(text):
-        return False
-    for change in lexicon.every("change", text):
-        before = text[: change.start()]
-        who = lexicon.cue("responders", before)
-        if who is not None and _BEFORE_SUBJECT.match(before[: who.start()]):
-            before = before[who.end() :]
-        if _OPENS.match(before) or _PASSIVE.search(before):
-            return True
-    for change in lexicon.every("change_present", text):
-        # "danielh lands change …": who did it, by name, then the verb.
-        before = text[: change.start()]
-        who = lexicon.cue("responders", before)
-        if (who is not None and _OPENS.match(before[who.end() :])) or _A_NAME.match(before):
-            return True
-    for change in lexicon.every("change_headline", text):
-        # "Manual configuration changes deployed": a few words of what, then the verb.
-        if _HEADLINE_SUBJECT.match(text[: change.start()]):
-            return True
-    return False
-
-
-def _tells_change(text: str, lexicon: Lexicon) -> bool:
-    """Whether a text tells a change made to the system, in any of the ways one is told."""
-    return any(lexicon.cue(kind, text) for kind in ("change", "change_present", "change_headline"))
-
-
-def _change_opens(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence opens on a change verb, with no subject ("Lowered the MTU …") or
-    after who made it ("I then fixed the policy name"), and tells nothing that is no action."""
-    change = lexicon.cue("change", sentence)
-    if change is None or _tells_more(sentence, lexicon):
-        return False
-    if lexicon.cue("detection", sentence) or lexicon.cue("acknowledgement", sentence):
-        return False  # "Support raised a ticket at 08:40": how it was noticed or taken up
-    before = sentence[: change.start()]
-    who = lexicon.cue("responders", before) or _I.search(before)
-    if who is not None and _BEFORE_SUBJECT.match(before[: who.start()]):
-        before = before[who.end() :]  # "I then fixed the policy name", "We then upgraded …"
-    return _OPENS.match(before) is not None
-
-
-def _tells_more(text: str, lexicon: Lexicon) -> bool:
-    """Whether a text tells of a change something that makes it no action: a plan, an attempt
-    that failed, a fault or a cause ("Deployed a config change that broke the login page"), or
-    news given to people ("Status page updated")."""
-    return any(
-        lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause", "informed")
-    )
-
-
-# Who acted, by a name of one word ("danielh", "grenade", "IPS"): the entry opens on it.
-_A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
-# What was changed, told before a headline's verb: a few words, none of them a verb of its own
-# ("we", "was", "has") that would make the sentence something other than a headline.
-_HEADLINE_SUBJECT = re.compile(
-    r"^\W*(?:(?!(?:we|i|they|it|this|that|there|was|were|is|are|has|have|had)\b)"
-    r"[\w./@`'-]+\s+){1,7}$",
-    re.IGNORECASE,
-)
-# What may stand before a change verb that opens an entry ("Then quickly rolled …").
-_OPENS = re.compile(r"^\W*(?:(?:then|next|finally|later|also|now|\w+ly)\W+)*$", re.IGNORECASE)
-_PASSIVE = re.compile(
-    r"\b(?:was|were|is|are|has been|have been|had been|got|gets)\s+"
-    r"(?:(?:then|also|now|finally|successfully|\w+ly)\s+)*$",
-    re.IGNORECASE,
-)
-
-
-def _fixed_before(reading: Reading, line: int) -> bool:
-    """Whether the text told an action that eased the impact before `line`."""
-    return any(s.line < line and s.how != "timeline" for s in reading.parts["mitigation"])
-
-
-def _intended(text: str, lexicon: Lexicon, action: re.Match[str] | None) -> bool:
-    """Whether a text (naming `action`, its first mitigation cue, if any) is said as a plan or
-    a wish ("we will roll back"), not as done: the words of intent come before the action.
-    After it they give its purpose ("we bumped the limit so they will have enough")."""
-    intent = lexicon.cue("intent", text)
-    if intent is None:
-        return False
-    if action is None or intent.start() <= action.start():
-        return True
-    between = text.lower()[action.end() : intent.start()]
-    return _PURPOSE.search(between) is None
-
-
-# An action said not done, just before it: "one node didn't even try to uncordon", "we were
-# unable to restart it", "never rolled back"; or what a system is for, not what anyone did
-# ("the CI processes are supposed to engage and redeploy the site").
-_NOT_DONE = re.compile(
-    r"\b(?:did not|didn't|could not|couldn't|cannot|can't|unable to|not able to|never|"
-    r"supposed to|meant to|expected to|designed to|"
-    r"would not|wouldn't|refused to|despite|in spite of|regardless of|working to|working on|"
-    r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to)"
-    r"(?:\s+[\w'-]+){0,3}?\s*$",
-    re.IGNORECASE,
-)
-# What a thing kept doing by itself, a symptom: "pods were restarting every few minutes".
-_DOING = re.compile(r"(?!being\b)\w+ing\b")
-_WAS_DOING = re.compile(r"\b(?:was|were|is|are|kept|keep|keeps)\s+(?:\w+ly\s+)?$", re.I)
-_OVER_AND_OVER = re.compile(
-    r"\s*(?:every\b|repeatedly|constantly|continuously|in an? (?:crash |restart )?loop|"
-    r"on (?:their|its) own|by (?:themselves|itself)|[.,;)]|$)",
-    re.IGNORECASE,
-)
-# What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
-_PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\b")
-
-
-def _acted(text: str, lexicon: Lexicon) -> bool:
-    """Whether the text names an action that was done and eased the impact: not planned, and
-    not an attempt that did not help (see `_helped`)."""
-    action = _action(text, lexicon)
-    return action is not None and not _intended(text, lexicon, action) and _helped(text, lexicon)
-
-
-def _action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
-    """The first action a text names, where it names one: "mitigation was complete by 10:26"
-    tells where the incident stood, and its words are no action."""
-    while (stood := lexicon.cue("milestone", text)) is not None:
-        text = _blanked(text, stood)
-    # The impact easing told with what eased ("Deliveries resumed at 15:12"): its words are
-    # no action, though "resumed" may be one.
-    eased: list[tuple[int, int]] | None = None  # found once there is an action to weigh
-    for action in lexicon.every("mitigation", text):
-        if eased is None:
-            eased = [m.span() for m in lexicon.every("recovery", text)]
-        if any(start < action.start() < end for start, end in eased):
-            continue
-        before = text[max(0, action.start() - 40) : action.start()]
-        if (
-            _NOT_DONE.search(before)
-            # "… unexpectedly triggers the pipeline, ungracefully reverts changes": done by
-            # mistake, how it failed (a "buggy release reverted" is a fault's thing undone)
-            or any(f.group(0).endswith("ly") for f in lexicon.every("fault", before))
-            or (  # "on a restored copy of production", "a terminating pod"
-                _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(action.group(0))
-            )
-            # "Root cause discovered by manually deleting the IngressRoute": how it was found
-            or _found_by(before, lexicon)
-            # "… decided that the AMI rollback had resolved the issue": what one did, told after
-            or _had_worked(text[action.end() :], lexicon)
-            or _UNDONE.match(text, action.end())  # "the automated rollback was not triggered"
-            # "The automated failover to the redundant power path did not complete"
-            or _UNDONE_AFTER_OBJECT.match(text, action.end())
-            # "INFO replication says role:slave, so sentinel failed over": what a look showed
-            or _shown(text[: action.start()], lexicon)
-            or _NAMES_A_THING.match(text, action.end())  # "below the rollback threshold"
-            or (
-                _DOING.match(action.group(0))
-                and _WAS_DOING.search(before)
-                and _OVER_AND_OVER.match(text, action.end())
-            )
-        ):
-            continue
-        return action
-    return None
-
-
-def _shown(before: str, lexicon: Lexicon) -> bool:
-    """Whether an action's words are what a look showed the system doing: after "shows" or
-    "says" in the same sentence, with a thing just before them ("sentinel failed over"),
-    not a responder or a step's joint ("…, then restarted", "so we restarted")."""
-    shows = list(_SHOWS.finditer(before))
-    if not shows or _SENTENCE_BREAK.search(before, shows[-1].end()):
-        return False
-    last = before[shows[-1].end() :].rstrip()
-    word = last.rsplit(None, 1)[-1].lower() if last else ""
-    return (
-        bool(word)
-        and word.isalnum()
-        and not (word in _JOINTS or word.endswith("ly") or lexicon.cue("responders", word))
-    )
-
-
-_SHOWS = re.compile(
-    r"\b(?:shows?|showed|shown|says|said|reports?|reported|reveals?|revealed|indicates?|"
-    r"indicated)\b",
-    re.IGNORECASE,
-)
-_SENTENCE_BREAK = re.compile(r"[.;!?](?:\s|$)")
-_JOINTS = frozenset({"and", "then", "so", "to", "also", "but", "we", "i", "they", "who"})
-
-
-def _found_by(before: str, lexicon: Lexicon) -> bool:
-    """Whether the words before an action say it is how the cause was found ("… discovered
-    by")."""
-    found = [m.end() for m in lexicon.every("finding", before)]
-    return bool(found) and _BY.match(before, found[-1]) is not None
-
-
-def _had_worked(after: str, lexicon: Lexicon) -> bool:
-    """Whether the words after an action tell that it had worked: the action named as a thing
-    done before ("the rollback had resolved the issue")."""
-    had = _HAD.match(after)
-    eased = lexicon.cue("recovery", after[had.end() :]) if had else None
-    return eased is not None and eased.start() == 0
-
-
-_BY = re.compile(r"\s+by\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-_HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
-# A done word right after "a" or "an" describes a thing: "a restored copy of production".
-_AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
-_DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
-# An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
-_NAMES_A_THING = re.compile(
-    r"\s+(?:thresholds?|counts?|rates?|loops?|polic(?:y|ies)|mechanisms?|logic|budgets?|"
-    r"storms?)\b",
-    re.IGNORECASE,
-)
-# An action named, then that it did not happen: "the rollback was not triggered".
-_UNDONE = re.compile(
-    r"\s+(?:(?:was|were|is|are|has|have|had|did)\s+(?:not|never)|wasn't|weren't|isn't|aren't|"
-    r"hasn't|haven't|hadn't|didn't|never|failed)\b",
-    re.IGNORECASE,
-)
-# The same, after the action's object, in the same clause ("that did not start" is the
-# object's, not the action's).
-_UNDONE_AFTER_OBJECT = re.compile(
-    r"(?:\s+(?!(?:that|which|who|whose|where|when)\b)[\w-]+){1,6}?\s+(?:(?:was|were|did)\s+"
-    r"(?:not|never)|wasn't|weren't|didn't|never|failed\s+to)\s+(?:complete|finish|succeed|start|"
-    r"run|trigger|take\s+effect|work|happen)",
-    re.IGNORECASE,
-)
-
-
-def _helped(text: str, lexicon: Lexicon) -> bool:
-    """Whether the actions a text names eased the impact: not an attempt that did not help
-    ("restarting the pods did not help"), unless another action follows the attempt
-    ("… did not help; failing over did")."""
-    failed = lexicon.cue("ineffective", text)
-    return failed is None or _action(text[failed.end() :], lexicon) is not None
-
-
-def _looked_first(sentence: str, looked: re.Match[str], lexicon: Lexicon) -> bool:
-    """Whether a sentence tells the look before the cause it saw ("the logs showed …")."""
-    why = lexicon.cue("fault", sentence) or lexicon.cue("cause", sentence)
-    return why is None or looked.start() < why.start()
-
-
-def _says_cause(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence states why it failed (not what followed, not that it was found)."""
-    found = lexicon.cue("finding", sentence)
-    if found is not None:
-        return _found_told(sentence, found, lexicon)
-    if lexicon.cue("intent", sentence) or lexicon.cue("apology", sentence):
-        return False  # a plan, or an apology ("sorry for the disruption this caused")
-    if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
-        return True
-    if _BACKSTORY.match(sentence) and not lexicon.cue("responders", sentence[:_NEAR]):
-        return True
-    return bool(lexicon.cue("cause", sentence)) and not _CONSEQUENCE.match(sentence)
-
-
-# What had happened before, told as the story's background: "A producer had started sending
-# orders with huge line-item arrays", "A deploy at 09:10 had raised the batch size".
-_BACKSTORY = re.compile(
-    r"^\W*(?:the|a|an|one|our|its|their)\s+(?:[\w.:-]+\s+){0,5}?had\s+(?:been\s+)?[a-z]+ed\b",
-    re.IGNORECASE,
-)
-
-
-def tells_how(text: str, lexicon: Lexicon) -> bool:
-    """Whether a statement of how it ended tells more than that it did. A status page's last
-    word is often only that ("JIRA is back.", "Outage is finished: back to normal"), which
-    gives the next responder nothing to do; a sentence that tells anything else counts."""
-    return any(not _only_over(sentence, lexicon) for _, sentence in sentences(text))
-
-
-def _only_over(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence says only that the incident or the service is over or back: with
-    the words that say so taken out, a name or two is left ("JIRA", "The outage seems")."""
-    if _action(sentence, lexicon) is not None or _says_cause(sentence, lexicon):
-        return False
-    left, over = _URL.sub(" ", sentence), False
-    for kind in ("recovery", "resolved", "milestone"):
-        for said in list(lexicon.every(kind, left)):
-            left, over = _blanked(left, said), True
-    for said in list(_BACK.finditer(left)):
-        left, over = _blanked(left, said), True
-    rest = [w for w in re.findall(r"[a-z]{3,}", left.lower()) if w not in _SMALL_WORDS]
-    return over and len(rest) <= _NAME_WORDS
-
-
-# Whatever it was, working again: "VPN is back", "The controller is up again".
-_BACK = re.compile(
-    r"\b(?:is|are|was|were)\s+(?:now\s+)?(?:back|up again|online again|up and running|over|"
-    r"finished)\b",
-    re.IGNORECASE,
-)
-_URL = re.compile(r"<?https?://\S+")
-_SMALL_WORDS = frozenset({"the", "and", "has", "have", "been", "our", "all", "its", "now", "with"})
-_NAME_WORDS = 2
-
-
-def _names_cause(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence names the cause as such, concludes it, or tells a fault: what says
-    why even in a part that tells the fix ("which solved the issues that led to …" does not)."""
-    return bool(
-        lexicon.cue("named_cause", sentence)
-        or lexicon.cue("conclusion", sentence)
-        or lexicon.cue("fault", sentence)
-    )
-
-
-def _found_told(sentence: str, found: re.Match[str], lexicon: Lexicon) -> bool:
-    """Whether a sentence that tells the cause was found also tells what it was."""
-    if told := _TOLD.match(sentence, found.end()):
-        # "We were able to confirm a root cause: the new capacity had caused …": what follows
-        # the colon is the cause.
-        return _says_cause(sentence[told.end() :], lexicon)
-    if shown := _SHOWN.match(sentence, found.end()):
-        # "Root cause analysis showed that one capability created …": what it showed is.
-        rest = sentence[shown.end() :]
-        return len(rest.split()) >= 3 and not lexicon.cue("intent", rest)
-    return False
-
-
-def _sentences(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int, int]]:
+def sentences_of(block: Block, lexicon: Lexicon) -> Iterable[tuple[str, int, int]]:
     """(sentence, its first line, its last line) of a block's text, after its label."""
     text = _labelled_text(block, lexicon)
     shift = len(block.text) - len(text)
@@ -1706,12 +632,12 @@ def _fix_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Stat
     consumer group, which showed no committed offsets. At 10:20 she reduced …"): the looks
     before the fix are the diagnosis, the rest how it was fixed. Empty when it opens with no
     look."""
-    said = list(_sentences(block, lexicon))
+    said = list(sentences_of(block, lexicon))
     looks = []
     for sentence, line, end in said:
-        if _action(sentence, lexicon) is not None or _says_cause(sentence, lexicon):
+        if says.action(sentence, lexicon) is not None or says.cause(sentence, lexicon):
             break
-        if _looked(sentence, lexicon) is None:
+        if says.looked(sentence, lexicon) is None:
             break
         looks.append(("diagnosis", Statement(sentence, line, end, how)))
     # "More training will be conducted in the future.": a plan, told among the fix, is one.
@@ -1737,11 +663,11 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     look is never listed as a mitigation. What an action did ("Latency improved.", "Mitigation
     was complete by 10:26.") stays with the action before it. Empty for a single sentence that
     is an action."""
-    said = list(_sentences(block, lexicon))
+    said = list(sentences_of(block, lexicon))
     if not said:
         return []
     out: list[tuple[str, Statement]] = []
-    actions = [_action(sentence, lexicon) for sentence, _, _ in said]
+    actions = [says.action(sentence, lexicon) for sentence, _, _ in said]
     for n, (sentence, line, end) in enumerate(said):
         action = actions[n]
         if _ADVICE.match(sentence):
@@ -1749,14 +675,15 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
         if action is not None and _AFTER_IT.match(sentence) and lexicon.cue("recovery", sentence):
             action = None  # "Once the rollback completed, services recovered": what it did
         part = "mitigation"
-        if action is None or _intended(sentence, lexicon, action):
-            looked = _looked(sentence, lexicon)
+        if action is None or says.intended(sentence, lexicon, action):
+            looked = says.looked(sentence, lexicon)
             # Taking the page is how responders came to it, no action on the system.
             noticed = lexicon.cue("detection", sentence) or lexicon.cue("acknowledgement", sentence)
-            if _says_cause(sentence, lexicon):
+            if says.cause(sentence, lexicon):
                 part = "root_cause"  # "Root cause and mitigation: …" tells both
                 if looked is not None and (
-                    lexicon.cue("conclusion", sentence) or _looked_first(sentence, looked, lexicon)
+                    lexicon.cue("conclusion", sentence)
+                    or says.looked_first(sentence, looked, lexicon)
                 ):
                     # "She looked at the ingress logs and saw x509: certificate has expired":
                     # how they found it, and what they found.
@@ -1773,7 +700,7 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 action is None
                 and not lexicon.cue("intent", sentence)
                 # "Engineers fenced the old leader": an action, in the words of its field.
-                and not _responders_did(sentence, lexicon)
+                and not says.responders_did(sentence, lexicon)
                 and out
                 and out[-1][0] == "mitigation"
             ):
@@ -1787,7 +714,7 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                 else:
                     out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
                 continue
-            elif not _responders_did(sentence, lexicon) and (
+            elif not says.responders_did(sentence, lexicon) and (
                 lexicon.cue("recovery", sentence) or lexicon.cue("milestone", sentence)
             ):
                 continue  # the impact eased, and no action before it says how: no step
@@ -1830,17 +757,10 @@ def _names_the_cause(block: Block, lexicon: Lexicon) -> bool:
 
 
 # A commitment, said as one: "We will …", "Going forward, we are going to …".
-_COMMITMENT = re.compile(
+COMMITMENT = re.compile(
     r"^\W*(?:(?:in the future|going forward|next|moving forward),?\s+)?"
     r"we(?:'ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to)\s+"
     r"(?!not\b|be\s+able|(?:do|fix|handle|address)\s+(?:it|this|that)\b)",
-    re.IGNORECASE,
-)
-# What follows a finding to tell it: "… confirm a root cause: the new capacity had …".
-_TOLD = re.compile(r"[^.:;]{0,40}?:\s+(?=\S)")
-_SHOWN = re.compile(
-    r"\s+(?:showed|shows|revealed|reveals|found|determined|established|concluded|indicated)"
-    r"\s+that\s+(?=\S)",
     re.IGNORECASE,
 )
 # "Customers may have seen errors": said of the impact, not a plan, though it reads as one.
@@ -1854,48 +774,6 @@ _FUTURE = re.compile(
 )
 # A sentence that opens on the action before it, done, to say what followed.
 _AFTER_IT = re.compile(r"^\W*(?:once|after|when|as soon as|following)\b", re.IGNORECASE)
-# What may open a sentence before its subject: "Then we …", "At 09:12 UTC, engineers …".
-_BEFORE_SUBJECT = re.compile(
-    r"^\W*(?:(?:then|next|first|finally|later|subsequently|afterwards|after that|"
-    r"at [\w:.]+(?: (?:utc|[ap]m))?)\W*)?$",
-    re.IGNORECASE,
-)
-# A verb of the past: what the subject did ("fenced", "ran", "took").
-_DID = re.compile(
-    r"\s+(?:\w+ly\s+|then\s+|also\s+)?(?:\w{2,}ed|ran|took|made|put|set|shut|cut|built|rebuilt|"
-    r"sent|brought|began|undid|kept|split|spun|rewrote|wrote|drove)\b"
-)
-
-
-def _responders_did(sentence: str, lexicon: Lexicon) -> bool:
-    """Whether a sentence opens with the responders doing something ("Engineering fenced the
-    old leader", "Then we moved the queue"): in a mitigation section, an action."""
-    who = lexicon.cue("responders", sentence)
-    return (
-        who is not None
-        and _BEFORE_SUBJECT.match(sentence[: who.start()]) is not None
-        and _DID.match(sentence.lower().replace("`", " "), who.end()) is not None
-    )
-
-
-def _effect(
-    statement: Statement, event: TimelineEvent, events: Sequence[TimelineEvent]
-) -> Statement:
-    """A mitigation with how soon impact eased after it: at once when its own entry says so
-    ("rolled back; errors fall"), else at the next entry that says it did."""
-    if event.at is None:
-        return statement
-    if "recovery" in event.kinds:
-        # "… and latency recovered within two minutes": at once, unless it says how soon.
-        return replace(statement, effect_minutes=times.lapse_within(event.text) or 0.0)
-    for later in events:
-        if later.at is None or later.at < event.at or later is event:
-            continue
-        if "recovery" in later.kinds or "resolved" in later.kinds:
-            return replace(
-                statement, effect_minutes=round((later.at - event.at).total_seconds() / 60, 1)
-            )
-    return statement
 
 
 def frozen(

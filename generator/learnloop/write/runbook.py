@@ -17,7 +17,7 @@ from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import FACTOR, SEVERITIES, Incident
 from learnloop.read import lexicon
-from learnloop.read.record import tells_how
+from learnloop.read.says import tells_how
 from learnloop.read.themes import compile_phrases
 from learnloop.settings import Settings
 from learnloop.write import document, markdown

@@ -1,0 +1,720 @@
+"""What a post-mortem says without naming it.
+
+The timeline's entries are read for what each does (noticed, acknowledged, looked, acted,
+eased), and the sentences of the story for a cause, an action, a look or a plan: a sentence
+that explains why is a root cause where the author gave none, an entry that rolled something
+back is a mitigation wherever it is written. Runs on what read/record placed by headings and
+labels, and adds to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
+
+from learnloop.model import FACTOR, Incident, Statement, TimelineEvent
+from learnloop.read import says, times
+from learnloop.read import timeline as timeline_mod
+from learnloop.read.lexicon import ASIDE, Lexicon, shipped, words
+from learnloop.read.markdown import Block, blocks, plain
+from learnloop.read.record import (
+    CODE_LINE,
+    COMMITMENT,
+    FIX,
+    IMPACT,
+    NOT_ACTIONS,
+    STORY,
+    Reading,
+    assign,
+    columns,
+    row_said,
+    sentences_of,
+)
+
+
+def read_timeline(
+    incident: Incident,
+    reading: Reading,
+    lexicon: Lexicon,
+    span: tuple[datetime, datetime, int] | None = None,
+) -> list[TimelineEvent]:
+    """The timeline's events, each marked with what it does (see lexicon.CUES)."""
+    zone = incident.started_at.tzinfo or UTC
+    found = timeline_mod.events(
+        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone
+    )
+    entry_blocks = list(reading.timeline_blocks)
+    if not found:
+        # No timeline part: entries anywhere that open with a time are the timeline.
+        # A paragraph that tells more than one moment ("At 13:46 we were paged. At 14:01 we
+        # rolled back.") is prose that happens to open with one, read for all it tells.
+        timed = [b for b in reading.unassigned if b.kind in ("item", "row", "paragraph")
+                 and times.leading(b.text) is not None
+                 and (b.kind != "paragraph" or len(times.within(b.text)) <= 1)]  # fmt: skip
+        if len(timed) >= 2:
+            found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
+            entry_blocks = timed
+            # A list entry is read as an entry only; a paragraph is also prose to be read.
+            read_as_entries = {b for b in timed if b.kind in ("item", "row")}
+            reading.entries |= {
+                n for n, (_, _, block) in enumerate(reading.assigned) if block in read_as_entries
+            }
+    if not found:
+        # Updates headed by the time they were written ("### Update 2 (08:10 UTC)", as an
+        # incident tracked in an issue is): what each says is an entry of that time.
+        updates = _dated_sections(reading.assigned)
+        if updates:
+            found = timeline_mod.events(updates, incident.started_at, zone, reading.stated_zone)
+            entry_blocks = [b for b in updates if b.kind != "heading"]
+    if not found:
+        # Nor entries: the moments its sentences give ("we rolled back at 09:50").
+        after = span[0] if span else incident.started_at
+        blocks_ = [block for _, block in reading.prose]
+        told = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
+        # A moment told under what set it off or why is no action, whatever its verb ("At
+        # 13:58 a change was introduced to reduce memory" under "Leadup").
+        causal = [b for part, b in reading.prose if part in NOT_ACTIONS]
+        read = _done_unbegun([_kinds(event, lexicon) for event in told], lexicon)
+        read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
+        return _noticed_where_told(read, _noticing(reading))
+    events = [_kinds(event, lexicon) for event in found]
+    if not reading.written_timeline or all(_only_a_moment(e.text) for e in events):
+        # Only lines that open with a time, under another part (a chat quoted in the story),
+        # or only key moments named ("Detected: 09:40"): the moments the story's sentences
+        # tell are the timeline too, in time order.
+        quoted = set(map(id, entry_blocks))
+        prose = [b for _, b in reading.prose if id(b) not in quoted]
+        told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone)
+        events = sorted(
+            [*events, *(_kinds(t, lexicon) for t in told)],
+            key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
+        )
+    events = _done_unbegun(events, lexicon)
+    noticing = _noticing(reading)
+    if noticing and not any("detection" in e.kinds for e in events):
+        # The timeline lists what was done; when it was noticed is told under Detection
+        # ("The alert was firing at 08:46 and the on-call got the page"). Only the first
+        # moment told there can be when it was noticed.
+        told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
+        # A moment named otherwise ("Start time of incident: 13:02") is not when it was noticed.
+        told = [
+            e
+            for e in map(partial(_kinds, lexicon=lexicon), told)
+            if "detection" in e.kinds or not _only_a_moment(e.text)
+        ]
+        signal = _noticed_where_told(told[:1], noticing)[0] if told else None
+        if signal is not None and signal.at is not None and "detection" in signal.kinds:
+            at = signal.at
+            later = (n for n, e in enumerate(events) if e.at is not None and e.at > at)
+            events.insert(next(later, len(events)), signal)
+    return events
+
+
+def _done_unbegun(events: Sequence[TimelineEvent], lexicon: Lexicon) -> list[TimelineEvent]:
+    """The events, with an action said done ("Node rollover completed") a step where no step
+    before it began that action: a terse log tells only the end of what was done."""
+    out: list[TimelineEvent] = []
+    for n, event in enumerate(events):
+        done = lexicon.cue("done", event.text)
+        if done is not None and "mitigation" not in event.kinds:
+            # The action's word as its beginning would say it: "rollb" of "rolled back".
+            word = _as_nouns(done.group(0))[:_ACTION_STEM]
+            if not any("mitigation" in e.kinds and word in _as_nouns(e.text) for e in events[:n]):
+                kinds = {*event.kinds, "mitigation"}
+                event = replace(event, kinds=tuple(k for k in _KIND_ORDER if k in kinds))
+        out.append(event)
+    return out
+
+
+_ACTION_STEM = 5  # "rollb" and "rollo", "resta" and "resto" stay apart
+_PHRASAL = re.compile(r"\b(roll|fail)(?:ed|ing|s)?\s+(back|over)\b")
+
+
+def _as_nouns(text: str) -> str:
+    """The text in lower case, its phrasal verbs one word: "rolled back" as "rollback"."""
+    return _PHRASAL.sub(r"\1\2", text.lower())
+
+
+_KIND_ORDER = (
+    "detection",
+    "acknowledgement",
+    "diagnosis",
+    "mitigation",
+    "recovery",
+    "resolved",
+    "milestone",
+)
+
+
+def _dated_sections(assigned: Sequence[tuple[str | None, str, Block]]) -> list[Block]:
+    """The headings that tell one moment each, with the paragraphs and items under them, where
+    two or more do; else none."""
+    out: list[Block] = []
+    level = 0  # the level of the dated heading whose text is being taken, or 0
+    headings = 0
+    for part, _, block in assigned:
+        if block.kind == "heading":
+            if level and block.level > level:
+                continue  # a sub-heading of the update: its text is the update's
+            dated = part is None and len(times.within(block.text)) == 1
+            level = block.level if dated else 0
+            if dated:
+                out.append(block)
+                headings += 1
+        elif level and block.kind in ("paragraph", "item") and part is None:
+            out.append(block)  # not what a label gives another part ("Follow-up issues: …")
+    return out if headings >= 2 else []
+
+
+def _noticing(reading: Reading) -> list[Block]:
+    """The blocks under Detection: where a moment told in passing is when it was noticed."""
+    return [b for part, b in reading.prose if part == "detection"]
+
+
+def _noticed_where_told(
+    events: list[TimelineEvent], noticing: Sequence[Block]
+) -> list[TimelineEvent]:
+    """Moments told in passing, with the first one told under "Detection" (`noticing`: "A
+    customer ticket at 09:02") taken as when it was noticed, unless it tells an action."""
+    for index, event in enumerate(events):
+        if _told_in(event, noticing):
+            if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
+                events[index] = replace(event, kinds=("detection", *event.kinds))
+            break
+    return events
+
+
+def _told_in(event: TimelineEvent, where: Sequence[Block]) -> bool:
+    """Whether a moment told in passing is told in one of these blocks: on its lines and in
+    its words (one line may hold several parts, run together)."""
+    return any(b.line <= event.line <= b.end and event.text in plain(b.text) for b in where)
+
+
+def _not_acted(event: TimelineEvent) -> TimelineEvent:
+    return replace(event, kinds=tuple(k for k in event.kinds if k != "mitigation"))
+
+
+def timeline_of(
+    body: str, started_at: datetime, zone: tzinfo, lexicon: Lexicon | None = None
+) -> list[TimelineEvent]:
+    """The dated events of a Markdown text's timeline (for a text not yet an incident)."""
+    lexicon = lexicon or shipped()
+    entries: list[Block] = []
+    stated = None
+    for part, _, block in assign(blocks(body), lexicon):
+        if part != "timeline":
+            continue
+        if block.kind == "heading" and lexicon.heading(block.text) == "timeline":
+            stated = times.stated_zone(block.text) or stated
+            continue
+        entries.append(block)
+    return timeline_mod.events(entries, started_at, zone, stated)
+
+
+# A command or query quoted, then what it showed: a look at the system, whatever the words.
+_LOOKED = re.compile(
+    r"`[^`]{3,}`\s*(?:[,:;]\s*)?(?:shows?|showed|shown|confirms?|confirmed|reveals?|revealed|"
+    r"returns?|returned|lists?|listed|reports?|reported|gives?|gave)\b",
+    re.IGNORECASE,
+)
+
+
+def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
+    text = event.text
+    kinds = []
+    # A status page's "Investigating — …" is the state the incident is in (taken up), not a
+    # look at anything: what follows it says what was seen or done.
+    taken_up = _INVESTIGATING.match(text)
+    if taken_up is not None:
+        text = says.blanked(text, taken_up)
+    # An incident tool's "Status changed from Triage to Investigating": the state it moved
+    # to is all it says, and a state is no look ("Investigating") nor step ("Fixing").
+    if _CLOSED.match(text):  # "15:00 Closed": the incident's state, said alone
+        return replace(event, kinds=("recovery", "resolved"))
+    moved = _STATUS_CHANGE.match(text)
+    if moved is not None:
+        state = text[moved.end() :]
+        if lexicon.cue("resolved", state):
+            return replace(event, kinds=("recovery", "resolved"))
+        if lexicon.cue("diagnosis", state) or lexicon.cue("acknowledgement", state):
+            return replace(event, kinds=("acknowledgement",))
+        return replace(event, kinds=())
+    stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
+    # An action counts only as done and of use, a look not when it only took the incident
+    # up; every other kind as said.
+    # "…, which mitigated the issue by 12:10": what the action before it did, no action.
+    # "Mitigated: May 14, 2025 10:35 UTC", a key moment named: when, not what was done.
+    acted = says.acted(text, lexicon) and not _OUTCOME.match(text) and not _only_a_moment(text)
+    said = {"mitigation": acted, "diagnosis": bool(says.looked(text, lexicon))}
+    # "Issue is looked into": someone took it up, though nothing named was looked at.
+    said["acknowledgement"] = (
+        taken_up is not None
+        or bool(lexicon.cue("acknowledgement", text))
+        or (not said["diagnosis"] and bool(lexicon.cue("diagnosis", text)))
+    )
+    said["detection"] = says.first_signal(text, lexicon)
+    for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
+        if (said[kind] if kind in said else lexicon.cue(kind, text)) or (
+            kind == "recovery" and stood
+        ):
+            kinds.append(kind)
+    if stood:
+        kinds.append("milestone")
+    if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
+        kinds.append("diagnosis")
+    return replace(event, kinds=tuple(kinds))
+
+
+_STATUS_CHANGE = re.compile(
+    r"^\W*(?:incident\s+)?status\s+(?:was\s+|has\s+been\s+)?(?:changed|set|updated|moved)\s+"
+    r"(?:from\s+[\w -]+?\s+)?to\s+(?=\S)",
+    re.IGNORECASE,
+)
+_CLOSED = re.compile(r"^\W*closed\W*$", re.IGNORECASE)
+# A status page's update label for the state of being looked into: "Investigating — We are …".
+_INVESTIGATING = re.compile(r"^\W*investigating\s*(?::|\s[—–-])\s+(?=\S)", re.IGNORECASE)
+# A clause that opens on what the one before did: "which mitigated the issue by 12:10".
+_OUTCOME = re.compile(r"^\W*(?:which|this|that|these|it)\s+(?:\w+ly\s+)?\w+ed\b", re.IGNORECASE)
+
+
+def _what_was_seen(event: TimelineEvent, lexicon: Lexicon) -> bool:
+    """Whether an entry's action words are what its signal saw ("Monitoring alerted on
+    elevated proxy restarts"), not a step taken after it ("Paged on-call and rolled back")."""
+    if "detection" not in event.kinds:
+        return False
+    signal = lexicon.cue("detection", event.text)
+    action = says.action(event.text, lexicon)
+    return (
+        signal is not None
+        and (action is None or action.start() > signal.start())
+        and not says.then_acted(event.text, signal, lexicon)
+    )
+
+
+def infer(
+    incident: Incident,
+    reading: Reading,
+    events: Sequence[TimelineEvent],
+    lexicon: Lexicon,
+) -> None:
+    """What no heading says, found by what the text says: causes, actions, checks, signals.
+
+    A cause is said wherever the author says it (summaries restate it); an action that eased
+    the impact is one wherever it is written, most often in the timeline, with how soon
+    impact eased after it. Entries before the incident was noticed tell what set it off.
+    """
+    # The first entry where someone noticed or did something: the dated entries just before
+    # it set it off (a long run of them means the notice was missed, not a long trigger).
+    # An action told before anything else of the response, with the first signal after it
+    # ("kafka-2 restarted by the patching job", then "lag alert fires"), is what set it off.
+    looked_or_noticed = next(
+        (n for n, e in enumerate(events) if set(e.kinds) & (_RESPONDED - {"mitigation"})), None
+    )
+    noticed = next((n for n, e in enumerate(events) if set(e.kinds) & _RESPONDED), None)
+    if looked_or_noticed is not None and any(
+        "detection" in e.kinds for e in events[looked_or_noticed:]
+    ):
+        noticed = looked_or_noticed
+    lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
+    # Of those, what the users saw is a symptom however early; what set it off is among the
+    # last entries that say something else ("Fluentd was upgraded", then five entries of
+    # "node stops shipping logs").
+    # A moment told under the impact ("from 10:12 to 11:59, 38% of instances rejected new
+    # connections") is when users were hurt, whatever its words.
+    hurt = [b for part, b in reading.prose if part == "impact"]
+    seen = {
+        n
+        for n in lead
+        if (
+            (IMPACT.search(events[n].text) or says.CONSEQUENCE.match(events[n].text))
+            and not lexicon.cue("fault", events[n].text)
+        )
+        or _told_in(events[n], hurt)
+    }
+    # A check that all was well ("Checked everything seemed ok") set nothing off.
+    # Nor does a key moment's name and time alone ("Started: May 14, 2025 08:12 UTC").
+    set_off = [
+        n
+        for n in lead
+        if n not in seen
+        and not lexicon.cue("verification", events[n].text)
+        and not _only_a_moment(events[n].text)
+    ][-_TRIGGER_ENTRIES:]
+    acted = False  # a response entry came before: a check now verifies what it did
+    # Among dated entries, one with no time ("Fixed at — 2 May 2024 10:48 BST" in a table of
+    # key moments) says nothing of what came before what.
+    undated_order = not any(e.at is not None for e in events)
+    for index, event in enumerate(events):
+        statement = Statement(event.text, event.line, event.line, "timeline", event.at)
+        if acted and lexicon.cue("verification", event.text):
+            reading.add("verification", statement)
+        acted = acted or (
+            bool({"mitigation", "recovery"} & set(event.kinds))
+            and (event.at is not None or undated_order)
+        )
+        if index in seen:
+            reading.add("symptoms", statement)  # "all services returning 404"
+            continue
+        if index in set_off:
+            reading.add("trigger", statement)
+            if says.cause(event.text, lexicon) or says.tells_change(event.text, lexicon):
+                reading.add("root_cause", statement)
+            continue
+        # Once responders are at work, an entry's "due to" explains a step, not the incident:
+        # only a fault, or the cause named as such, is a cause there.
+        # A fault in an action's object ("the buggy release was reverted") is no cause.
+        named = (
+            (lexicon.cue("fault", event.text) and "mitigation" not in event.kinds)
+            or lexicon.cue("named_cause", event.text)
+            or lexicon.cue("conclusion", event.text)
+        )
+        found = lexicon.cue("finding", event.text)
+        if _told_in(event, hurt):
+            # "… may have experienced data gaps and incorrect alert activations": the impact,
+            # told with its times, whatever its words.
+            named = found = None
+        if (named and not found) or (found and says.found_told(event.text, found, lexicon)):
+            reading.add("root_cause", statement)
+            if "diagnosis" in event.kinds and lexicon.cue("conclusion", event.text):
+                reading.add("diagnosis", statement)  # how they found it, and what they found
+            continue
+        looked = says.looked(event.text, lexicon) if "diagnosis" in event.kinds else None
+        if (
+            "mitigation" in event.kinds
+            and (looked is None or says.then_acted(event.text, looked, lexicon))
+            and not _what_was_seen(event, lexicon)
+        ):
+            reading.add("mitigation", _effect(statement, event, events))
+        if "diagnosis" in event.kinds:
+            reading.add("diagnosis", statement)
+        if "detection" in event.kinds:
+            reading.add("detection", statement)
+        elif noticed is not None and index > noticed and _changed(event, lexicon):
+            # "Upgraded the exporter", "The account was enabled": once responders are at
+            # work, a change told and nothing else is what they did about it.
+            reading.add("mitigation", _effect(statement, event, events))
+    whys = reading.parts["whys"]
+    if whys and not any(s.how not in ("inferred", "timeline") for s in reading.parts["root_cause"]):
+        # Where no part names the root cause, the last of the whys is where the asking stopped:
+        # its answer, after the question ("Why …? We never moved CI to OIDC.").
+        last = whys[-1]
+        answer = last.text.rsplit("?", 1)[-1].strip(" —–-:|")  # a table's "… — Because"
+        reading.add("root_cause", replace(last, text=answer) if answer else last)
+    for factor in reading.parts["contributing_factors"]:
+        # A factor is a condition of the system that let it fail ("Priority-classes not
+        # implemented", "API key used by the exporter belongs to a personal account"), part of
+        # its cause whether or not it says why; or one of how it was caught and handled (the
+        # alerts, the people, what they knew), which is not. A question or a wish is neither.
+        if not (
+            lexicon.cue("response", factor.text)
+            or lexicon.cue("intent", factor.text)
+            or lexicon.cue("apology", factor.text)
+            or factor.text.rstrip().endswith("?")
+        ):
+            reading.add("root_cause", replace(factor, how=FACTOR))
+    assigned = reading.assigned
+    planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
+    told: tuple[str | None, Statement] | None = None  # the story's sentence before, and its part
+    for index, (part, how, block) in enumerate(assigned):
+        if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
+            continue
+        if index in reading.entries or index in reading.leads or part == ASIDE:
+            continue  # read as the timeline, as the list it opens, or not at all
+        if block.kind == "row" and columns(block):
+            continue  # "# | Why? | Because": a table's column names say nothing
+        if block.kind == "row" and how == "label":
+            # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
+            block = replace(block, text=row_said(block))
+        preventing = False  # the paragraph has said what follows is done to prevent it
+        for sentence, line, end in sentences_of(block, lexicon):
+            if _ABOUT_ITSELF.match(sentence):
+                continue  # "This post explains what failed and how we found it": no part of it
+            action = says.action(sentence, lexicon)
+            intent = says.intended(sentence, lexicon, action)
+            said = Statement(sentence, line, end, "inferred")
+            before, told = told, (part, said) if part in STORY else None
+            if (
+                before is not None
+                and before[0] == part
+                and _follows_from(before[1].text, sentence, lexicon)
+            ):
+                # "… would stop looking for more transactions. This resulted in blocks with
+                # only a few": what a sentence opens as the result of, the one before told.
+                reading.add("root_cause", before[1])
+            if preventing and lexicon.cue("responders", sentence[: says.NEAR]):
+                # "We have taken several actions to prevent a recurrence. We have raised the
+                # thread limit on all hosts, and we are adding an alarm …": the work to
+                # prevent it, done since or under way, as a provider's summary tells it.
+                reading.add("follow_ups", said)
+                continue
+            preventing = preventing or (
+                part in STORY and planned_apart and _leads_to_prevention(sentence, lexicon)
+            )
+            if (
+                part not in ("root_cause", "contributing_factors", "trigger")
+                and says.cause(sentence, lexicon)
+                and not says.acted_first(sentence, lexicon, action)
+                and not says.fault_acted_on(sentence, lexicon, action)
+                and (part not in FIX or says.names_cause(sentence, lexicon))
+            ):
+                reading.add("root_cause", said)
+                # "Our investigation found that …", "Grafana showed the pool wait time
+                # climbing": how they found it, and what they found.
+                looked = says.looked(sentence, lexicon)
+                if (
+                    part in STORY
+                    and part != "diagnosis"
+                    and looked is not None
+                    and (
+                        lexicon.cue("conclusion", sentence)
+                        or says.looked_first(sentence, looked, lexicon)
+                    )
+                ):
+                    reading.add("diagnosis", said)
+                continue
+            # Before the plans are passed over: "customers may have seen errors" is hedged, and
+            # still the impact.
+            if part == "summary" and not reading.parts["impact"] and IMPACT.search(sentence):
+                reading.add("impact", said)
+            if (
+                part in STORY
+                and planned_apart
+                and COMMITMENT.match(sentence)
+                and not lexicon.cue("pending", sentence)  # "We'll keep you posted."
+            ):
+                # "We will move the fleet to larger servers": where no part lists the plans, the
+                # commitments in the text are the follow-ups.
+                reading.add("follow_ups", said)
+                continue
+            if intent or part in NOT_ACTIONS or lexicon.cue("fault", sentence):
+                continue
+            # Past `intent` above: an action named here is one done, unless it did not help.
+            done = (
+                action is not None
+                and says.helped(sentence, lexicon)
+                and not _CHANGE_DID.match(sentence[: action.start()])
+            ) or (
+                # "Lowered the MTU on the tunnel interfaces.": a note of what was done, as
+                # terse post-mortems write it, with no subject.
+                action is None and part in STORY and says.change_opens(sentence, lexicon)
+            )
+            looked = says.looked(sentence, lexicon)
+            if done and (not looked or says.then_acted(sentence, looked, lexicon)):
+                if part != "mitigation":
+                    reading.add("mitigation", said)
+            elif part in STORY and looked and part != "diagnosis":
+                reading.add("diagnosis", said)
+            if (
+                part in ("resolution", "mitigation")
+                and lexicon.cue("verification", sentence)
+                and (_fixed_before(reading, line) or lexicon.cue("recovery", sentence))
+            ):
+                # A check verifies a fix once there is one: "checked the dashboard and saw the
+                # pool saturated" before any action is a look.
+                reading.add("verification", said)
+    # A mitigation written in its section whose sentence is also a dated entry (a time told
+    # in passing, or the timeline's entry in the same words, as a summary table repeats it)
+    # takes that entry's time, and how soon impact eased after it.
+    kept = reading.parts["mitigation"]
+    dated = [e for e in events if e.at is not None]
+    for index, statement in enumerate(kept):
+        if statement.at is not None:
+            continue
+        same = next(
+            (
+                e
+                for e in dated
+                if _within(e.line, e.text, statement) or words(e.text) == words(statement.text)
+            ),
+            None,
+        )
+        if same is not None:
+            kept[index] = _effect(replace(statement, at=same.at), same, events)
+    # An entry of several sentences (an update under its time) and the sentence of it that
+    # tells the action are one action too: the sentence takes the entry's time.
+    for index, statement in enumerate(kept):
+        if statement.how == "timeline" or statement.at is not None:
+            continue
+        entry = next(
+            (t for t in kept if t.how == "timeline" and _within(statement.line, statement.text, t)),
+            None,
+        )
+        if entry is not None:
+            kept[index] = replace(statement, at=entry.at, effect_minutes=entry.effect_minutes)
+    # A moment told in passing and the sentence it is told in are one action: the sentence,
+    # as written, is kept ("Rolled back the deploy at 14:31; errors stopped by 14:40.").
+    kept[:] = [
+        s
+        for s in kept
+        if s.how != "timeline"
+        or not any(
+            o.how != "timeline"
+            and (_within(s.line, s.text, o) or (o.at is not None and _within(o.line, o.text, s)))
+            for o in kept
+        )
+    ]
+    # Found by its words and dated before the first signal ("During routine patching, kafka-2
+    # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.
+    signal = next((e.at for e in dated if "detection" in e.kinds), None)
+    if signal is not None:
+        kept[:] = [s for s in kept if not (s.how == "inferred" and _told_before(s, signal))]
+    for part, _, block in assigned:
+        commands = block.kind == "code" and CODE_LINE.match(block.text)
+        if commands and part in ("timeline", "diagnosis", None):
+            reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
+
+
+def _follows_from(before: str, sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence opens on what the one before it caused ("This resulted in …", "As a
+    result, …", "This led to …"), so that the one before tells a cause. Not where the one
+    before tells only the harm ("Search was down for an hour. This resulted in …"): a
+    consequence of a consequence."""
+    if not _RESULT.match(sentence):
+        return False
+    return not IMPACT.search(before) or bool(
+        lexicon.cue("cause", before) or lexicon.cue("fault", before)
+    )
+
+
+# What opens on the result of the sentence before: "This resulted in", "This in turn caused",
+# "As a result". Not "This was caused by …", whose cause is its own.
+_RESULT = re.compile(
+    r"^\W*(?:as\s+a\s+(?:direct\s+)?result\b|consequently\b|(?:this|that|these|which|it)\s+"
+    r"(?:(?:\w+ly|in\s+turn|then|also|further|would|eventually|ultimately|soon)\s+)*"
+    r"(?:caused|causes|resulted\s+in|results?\s+in|led\s+to|leads?\s+to|triggered|meant)\b"
+    r"(?!\s+by\b))",
+    re.IGNORECASE,
+)
+
+
+# A sentence about the write-up itself: "This post explains …", "In this report we describe …",
+# or about what made the incidents worth writing up ("These incidents were notable because of
+# how challenging their investigation turned out to be"): why they are told, not why they were.
+_ABOUT_ITSELF = re.compile(
+    r"^\W*(?:(?:in\s+)?(?:this|the\s+following)\s+(?:blog\s+)?(?:post|document|report|"
+    r"write-?up|post-?mortem|retrospective|rca|article)\b|(?:this|these|those)\s+"
+    r"(?:incidents?|outages?|events?)\s+(?:was|were|is|are)\s+(?:\w+ly\s+)?(?:notable|"
+    r"interesting|unusual|memorable|instructive|remarkable|worth)\b)",
+    re.IGNORECASE,
+)
+_TRIGGER_ENTRIES = 2
+_NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
+
+
+def _only_a_moment(text: str) -> bool:
+    """Whether an entry is a moment's name and its time, and says nothing else."""
+    return times.only_when(_NAME_OF_A_MOMENT.sub("", text, count=1))
+
+
+_RESPONDED = frozenset(
+    {"detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"}
+)
+
+
+# What a change did, said as its subject's deed: "The deploy lowered the connection limit" is
+# how it failed, not what responders did.
+_CHANGE_DID = re.compile(
+    r"^\W*(?:the|this|that|a|an|our|their|its)\s+(?:[\w-]+\s+){0,2}?(?:deploy|deployment|"
+    r"change|changes|release|update|upgrade|migration|commit|patch|rollout|refactor|"
+    r"pull request|pr|script|bug|config|configuration)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _within(line: int, text: str, statement: Statement) -> bool:
+    """Whether a moment (its line and words) is told within a statement: on its lines, in
+    its words."""
+    return statement.line <= line <= statement.end and text.rstrip(".") in statement.text
+
+
+def _leads_to_prevention(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence says that what follows is done to prevent it happening again ("We
+    have taken several actions to prevent a recurrence."), naming no action itself."""
+    plan = lexicon.cue("intent", sentence)
+    return (
+        plan is not None
+        and says.action(sentence, lexicon) is None
+        and any(word in plan.group(0) for word in ("prevent", "avoid"))
+    )
+
+
+def _told_before(statement: Statement, signal: datetime) -> bool:
+    """Whether a statement is dated before `signal`: by its own time, else by the first time
+    it tells in passing, placed on the signal's day."""
+    if statement.at is not None:
+        return statement.at < signal
+    zone = signal.tzinfo or UTC
+    said = Block("paragraph", statement.text, statement.line, statement.end)
+    told = timeline_mod.told([said], signal - timedelta(hours=12), zone, None)
+    return bool(told) and told[0].at is not None and told[0].at < signal
+
+
+def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
+    """Whether an entry tells only a change made to the system, as done: the change verb
+    opens it (after who made it: "We migrated the pod") or is said in the passive ("the
+    account was enabled"), and nothing else is told of it (no kind, plan, fault or outcome)."""
+    text = event.text
+    if event.kinds or says.tells_more(text, lexicon) or says.CONSEQUENCE.match(text):
+        return False
+    for change in lexicon.every("change", text):
+        before = text[: change.start()]
+        who = lexicon.cue("responders", before)
+        if who is not None and says.BEFORE_SUBJECT.match(before[: who.start()]):
+            before = before[who.end() :]
+        if says.OPENS.match(before) or _PASSIVE.search(before):
+            return True
+    for change in lexicon.every("change_present", text):
+        # "danielh lands change …": who did it, by name, then the verb.
+        before = text[: change.start()]
+        who = lexicon.cue("responders", before)
+        if (who is not None and says.OPENS.match(before[who.end() :])) or _A_NAME.match(before):
+            return True
+    for change in lexicon.every("change_headline", text):
+        # "Manual configuration changes deployed": a few words of what, then the verb.
+        if _HEADLINE_SUBJECT.match(text[: change.start()]):
+            return True
+    return False
+
+
+# Who acted, by a name of one word ("danielh", "grenade", "IPS"): the entry opens on it.
+_A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
+# What was changed, told before a headline's verb: a few words, none of them a verb of its own
+# ("we", "was", "has") that would make the sentence something other than a headline.
+_HEADLINE_SUBJECT = re.compile(
+    r"^\W*(?:(?!(?:we|i|they|it|this|that|there|was|were|is|are|has|have|had)\b)"
+    r"[\w./@`'-]+\s+){1,7}$",
+    re.IGNORECASE,
+)
+_PASSIVE = re.compile(
+    r"\b(?:was|were|is|are|has been|have been|had been|got|gets)\s+"
+    r"(?:(?:then|also|now|finally|successfully|\w+ly)\s+)*$",
+    re.IGNORECASE,
+)
+
+
+def _fixed_before(reading: Reading, line: int) -> bool:
+    """Whether the text told an action that eased the impact before `line`."""
+    return any(s.line < line and s.how != "timeline" for s in reading.parts["mitigation"])
+
+
+def _effect(
+    statement: Statement, event: TimelineEvent, events: Sequence[TimelineEvent]
+) -> Statement:
+    """A mitigation with how soon impact eased after it: at once when its own entry says so
+    ("rolled back; errors fall"), else at the next entry that says it did."""
+    if event.at is None:
+        return statement
+    if "recovery" in event.kinds:
+        # "… and latency recovered within two minutes": at once, unless it says how soon.
+        return replace(statement, effect_minutes=times.lapse_within(event.text) or 0.0)
+    for later in events:
+        if later.at is None or later.at < event.at or later is event:
+            continue
+        if "recovery" in later.kinds or "resolved" in later.kinds:
+            return replace(
+                statement, effect_minutes=round((later.at - event.at).total_seconds() / 60, 1)
+            )
+    return statement

@@ -1,0 +1,461 @@
+"""What one sentence of a post-mortem says: an action done (not planned, not an attempt that
+did not help, not what a look showed the system doing), a look at something, a cause, only
+that the incident is over.
+
+Predicates over a sentence's text and the lexicon, no more: the parts (read/record) and what
+is read where no heading names it (read/infer) are built on them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from learnloop.read.lexicon import Lexicon
+from learnloop.read.markdown import sentences
+
+
+def first_signal(text: str, lexicon: Lexicon) -> bool:
+    """Whether an entry tells how the incident was noticed: not when the same words tell a
+    fix confirmed ("First user reports back that it works") or news given to people
+    ("Informed the account managers of the larger customers")."""
+    noticed = lexicon.cue("detection", text)
+    if noticed is None:
+        return False
+    told = lexicon.cue("informed", text)
+    if told is not None and told.start() <= noticed.start() < told.end():
+        return False
+    return not any(
+        check.start() < noticed.end() and noticed.start() < check.end()
+        for check in lexicon.every("verification", text)
+    )
+
+
+def blanked(text: str, span: re.Match[str]) -> str:
+    """The text with a match's words made spaces: gone from what is read next, while every
+    place after it stays where it was."""
+    return text[: span.start()] + " " * (span.end() - span.start()) + text[span.end() :]
+
+
+_CODE = re.compile(r"`[^`]*`")
+
+
+def looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
+    """Where a sentence says responders looked at something: not in the words that only say
+    they took the incident up ("began investigating", see the acknowledgement cues)."""
+    took = lexicon.cue("acknowledgement", text)
+    if took is not None:
+        text = blanked(text, took)
+    for later in _LOOK_LATER.finditer(text):
+        text = blanked(text, later)
+    for look in lexicon.every("diagnosis", text):
+        # A look of three words or more names what it is at ("looked through the logs",
+        # "opened the database dashboard"); a shorter one names it after ("looked at …").
+        if len(look.group(0).split()) >= _NAMES_WHAT or not _VAGUE.match(text, look.end()):
+            return look
+    return _LOOKED_AT_CODE.search(text)
+
+
+# A look named by the command that made it: "She checked `patronictl list`". (Running a
+# command may be an action as well; checking one never is.)
+_LOOKED_AT_CODE = re.compile(
+    r"\b(?:checked|checking|checks|inspected|queried|examined|reviewed|looked at)\s+`[^`]+`",
+    re.IGNORECASE,
+)
+
+
+_NAMES_WHAT = 3
+# What a look is at when it names nothing to look at: "We started by looking at the obvious
+# things", "looked into the issue".
+_VAGUE = re.compile(
+    r"(?:\s+(?:at\s+|into\s+)?(?:the\s+)?(?:obvious\s+|usual\s+|same\s+)?"
+    r"(?:things?|stuff|everything|it|this|that|issue|problem|incident|situation|"
+    r"what (?:happened|was (?:going on|happening))))?\s*(?:[.,;!?]|$)",
+    re.IGNORECASE,
+)
+# A look still to come: "… as a precaution until further investigation can be done".
+_LOOK_LATER = re.compile(
+    r"\b(?:until|pending|awaiting)\s+(?:further|more|a full|a deeper|the)?\s*"
+    r"(?:investigation|analysis|review|troubleshooting)s?\b",
+    re.IGNORECASE,
+)
+
+
+def acted_first(text: str, lexicon: Lexicon, act: re.Match[str] | None) -> bool:
+    """Whether a sentence tells what was done before any word of cause ("… so I reverted the
+    version bump, which was reverted again later"): the cause words are then of its effects."""
+    why = lexicon.cue("cause", text)
+    if act is None or why is None or why.start() < act.start():
+        return False
+    # Done by the responders, named just before it ("so I reverted"): not a process that
+    # "spawned new nodes" and so caused the incident.
+    before = text[: act.start()]
+    who = [m.end() for m in (*_I.finditer(before), *lexicon.every("responders", before))]
+    return (
+        any(act.start() - end <= NEAR for end in who)
+        and not lexicon.cue("named_cause", text)
+        and not lexicon.cue("fault", text)
+        and acted(text, lexicon)
+    )
+
+
+def fault_acted_on(text: str, lexicon: Lexicon, act: re.Match[str] | None) -> bool:
+    """Whether the only word of cause is a fault in what an action was done to ("performed
+    a hardware replacement of the faulty fiber", "rolled back the buggy release")."""
+    fault = lexicon.cue("fault", text)
+    if act is None or fault is None:
+        return False
+    if not act.start() <= fault.start() <= act.end() + _OBJECT:
+        return False
+    return not (
+        lexicon.cue("cause", text)
+        or lexicon.cue("named_cause", text)
+        or lexicon.cue("conclusion", text)
+    )
+
+
+_OBJECT = 30  # characters between an action and the fault in its object
+
+
+_I = re.compile(r"\bI\b")
+NEAR = 20  # characters between who and what they did: "we then quickly reverted"
+
+
+def then_acted(text: str, look: re.Match[str] | None, lexicon: Lexicon) -> bool:
+    """Whether a text tells a look and then an action after it ("identified the change as
+    the trigger and rolled it back", "Notices that some logs hold credentials. Rolls back the
+    deployment."): both, the action last, joined by "and", "then", a comma or a new sentence.
+    `look` is where it looks (`looked`)."""
+    # Words in a quoted command ("RESTARTS:.status…") are no action.
+    prose = _CODE.sub(lambda m: " " * len(m.group()), text)
+    did = lexicon.cue("mitigation", prose)
+    return (
+        look is not None
+        and did is not None
+        and did.start() >= look.end()
+        and re.search(r"\b(?:and|then)\b|[;,.]\s", prose[look.end() : did.start()]) is not None
+    )
+
+
+# "This caused …", "As a result …": what followed from the cause, not the cause.
+CONSEQUENCE = re.compile(
+    r"^\W*(?:(?:this|that|which|these|those)\s+(?:(?:\w+ly|then|also|in\s+turn)\s+)*"
+    # "This caused …", "That meant …", "This was a problem": what followed from the sentence
+    # before. "This verification code was removed because …" names a thing, and "This was
+    # caused by …" its own cause: neither is a consequence.
+    r"(?!(?:was|is|were|are)\s+(?:\w+ly\s+)?(?:due|caused|because|the\s+result|a\s+result|"
+    r"down\s+to|traced|attributed|rooted)\b)"
+    r"(?:\w+ed|led|meant|made|kept|took|broke|brought|put|left|set|cut|hit|sent|went|became|"
+    r"got|gave|drove|caus\w*|lead\w*|result\w*|mean\w*|trigger\w*|would|will|could|can|may|"
+    r"might|was|were|is|are|has|had|have)\b"
+    r"|so|as a (?:direct )?result|consequently|in turn|thus|therefore)\b",
+    re.IGNORECASE,
+)
+
+
+def tells_change(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text tells a change made to the system, in any of the ways one is told."""
+    return any(lexicon.cue(kind, text) for kind in ("change", "change_present", "change_headline"))
+
+
+def change_opens(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence opens on a change verb, with no subject ("Lowered the MTU …") or
+    after who made it ("I then fixed the policy name"), and tells nothing that is no action."""
+    change = lexicon.cue("change", sentence)
+    if change is None or tells_more(sentence, lexicon):
+        return False
+    if lexicon.cue("detection", sentence) or lexicon.cue("acknowledgement", sentence):
+        return False  # "Support raised a ticket at 08:40": how it was noticed or taken up
+    before = sentence[: change.start()]
+    who = lexicon.cue("responders", before) or _I.search(before)
+    if who is not None and BEFORE_SUBJECT.match(before[: who.start()]):
+        before = before[who.end() :]  # "I then fixed the policy name", "We then upgraded …"
+    return OPENS.match(before) is not None
+
+
+def tells_more(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text tells of a change something that makes it no action: a plan, an attempt
+    that failed, a fault or a cause ("Deployed a config change that broke the login page"), or
+    news given to people ("Status page updated")."""
+    return any(
+        lexicon.cue(kind, text) for kind in ("intent", "ineffective", "fault", "cause", "informed")
+    )
+
+
+# What may stand before a change verb that opens an entry ("Then quickly rolled …").
+OPENS = re.compile(r"^\W*(?:(?:then|next|finally|later|also|now|\w+ly)\W+)*$", re.IGNORECASE)
+
+
+def intended(text: str, lexicon: Lexicon, act: re.Match[str] | None) -> bool:
+    """Whether a text (naming `action`, its first mitigation cue, if any) is said as a plan or
+    a wish ("we will roll back"), not as done: the words of intent come before the action.
+    After it they give its purpose ("we bumped the limit so they will have enough")."""
+    intent = lexicon.cue("intent", text)
+    if intent is None:
+        return False
+    if act is None or intent.start() <= act.start():
+        return True
+    between = text.lower()[act.end() : intent.start()]
+    return _PURPOSE.search(between) is None
+
+
+# An action said not done, just before it: "one node didn't even try to uncordon", "we were
+# unable to restart it", "never rolled back"; or what a system is for, not what anyone did
+# ("the CI processes are supposed to engage and redeploy the site").
+_NOT_DONE = re.compile(
+    r"\b(?:did not|didn't|could not|couldn't|cannot|can't|unable to|not able to|never|"
+    r"supposed to|meant to|expected to|designed to|"
+    r"would not|wouldn't|refused to|despite|in spite of|regardless of|working to|working on|"
+    r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to)"
+    r"(?:\s+[\w'-]+){0,3}?\s*$",
+    re.IGNORECASE,
+)
+# What a thing kept doing by itself, a symptom: "pods were restarting every few minutes".
+_DOING = re.compile(r"(?!being\b)\w+ing\b")
+_WAS_DOING = re.compile(r"\b(?:was|were|is|are|kept|keep|keeps)\s+(?:\w+ly\s+)?$", re.I)
+_OVER_AND_OVER = re.compile(
+    r"\s*(?:every\b|repeatedly|constantly|continuously|in an? (?:crash |restart )?loop|"
+    r"on (?:their|its) own|by (?:themselves|itself)|[.,;)]|$)",
+    re.IGNORECASE,
+)
+# What opens a purpose clause: "… so they will have enough", "… so that it would not fail".
+_PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\b")
+
+
+def acted(text: str, lexicon: Lexicon) -> bool:
+    """Whether the text names an action that was done and eased the impact: not planned, and
+    not an attempt that did not help (see `helped`)."""
+    act = action(text, lexicon)
+    return act is not None and not intended(text, lexicon, act) and helped(text, lexicon)
+
+
+def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
+    """The first action a text names, where it names one: "mitigation was complete by 10:26"
+    tells where the incident stood, and its words are no action."""
+    while (stood := lexicon.cue("milestone", text)) is not None:
+        text = blanked(text, stood)
+    # The impact easing told with what eased ("Deliveries resumed at 15:12"): its words are
+    # no action, though "resumed" may be one.
+    eased: list[tuple[int, int]] | None = None  # found once there is an action to weigh
+    for act in lexicon.every("mitigation", text):
+        if eased is None:
+            eased = [m.span() for m in lexicon.every("recovery", text)]
+        if any(start < act.start() < end for start, end in eased):
+            continue
+        before = text[max(0, act.start() - 40) : act.start()]
+        if (
+            _NOT_DONE.search(before)
+            # "… unexpectedly triggers the pipeline, ungracefully reverts changes": done by
+            # mistake, how it failed (a "buggy release reverted" is a fault's thing undone)
+            or any(f.group(0).endswith("ly") for f in lexicon.every("fault", before))
+            or (  # "on a restored copy of production", "a terminating pod"
+                _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(act.group(0))
+            )
+            # "Root cause discovered by manually deleting the IngressRoute": how it was found
+            or _found_by(before, lexicon)
+            # "… decided that the AMI rollback had resolved the issue": what one did, told after
+            or _had_worked(text[act.end() :], lexicon)
+            or _UNDONE.match(text, act.end())  # "the automated rollback was not triggered"
+            # "The automated failover to the redundant power path did not complete"
+            or _UNDONE_AFTER_OBJECT.match(text, act.end())
+            # "INFO replication says role:slave, so sentinel failed over": what a look showed
+            or _shown(text[: act.start()], lexicon)
+            or _NAMES_A_THING.match(text, act.end())  # "below the rollback threshold"
+            or (
+                _DOING.match(act.group(0))
+                and _WAS_DOING.search(before)
+                and _OVER_AND_OVER.match(text, act.end())
+            )
+        ):
+            continue
+        return act
+    return None
+
+
+def _shown(before: str, lexicon: Lexicon) -> bool:
+    """Whether an action's words are what a look showed the system doing: after "shows" or
+    "says" in the same sentence, with a thing just before them ("sentinel failed over"),
+    not a responder or a step's joint ("…, then restarted", "so we restarted")."""
+    shows = list(_SHOWS.finditer(before))
+    if not shows or _SENTENCE_BREAK.search(before, shows[-1].end()):
+        return False
+    last = before[shows[-1].end() :].rstrip()
+    word = last.rsplit(None, 1)[-1].lower() if last else ""
+    return (
+        bool(word)
+        and word.isalnum()
+        and not (word in _JOINTS or word.endswith("ly") or lexicon.cue("responders", word))
+    )
+
+
+_SHOWS = re.compile(
+    r"\b(?:shows?|showed|shown|says|said|reports?|reported|reveals?|revealed|indicates?|"
+    r"indicated)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.;!?](?:\s|$)")
+_JOINTS = frozenset({"and", "then", "so", "to", "also", "but", "we", "i", "they", "who"})
+
+
+def _found_by(before: str, lexicon: Lexicon) -> bool:
+    """Whether the words before an action say it is how the cause was found ("… discovered
+    by")."""
+    found = [m.end() for m in lexicon.every("finding", before)]
+    return bool(found) and _BY.match(before, found[-1]) is not None
+
+
+def _had_worked(after: str, lexicon: Lexicon) -> bool:
+    """Whether the words after an action tell that it had worked: the action named as a thing
+    done before ("the rollback had resolved the issue")."""
+    had = _HAD.match(after)
+    eased = lexicon.cue("recovery", after[had.end() :]) if had else None
+    return eased is not None and eased.start() == 0
+
+
+_BY = re.compile(r"\s+by\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
+# A done word right after "a" or "an" describes a thing: "a restored copy of production".
+_AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
+_DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
+# An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
+_NAMES_A_THING = re.compile(
+    r"\s+(?:thresholds?|counts?|rates?|loops?|polic(?:y|ies)|mechanisms?|logic|budgets?|"
+    r"storms?)\b",
+    re.IGNORECASE,
+)
+# An action named, then that it did not happen: "the rollback was not triggered".
+_UNDONE = re.compile(
+    r"\s+(?:(?:was|were|is|are|has|have|had|did)\s+(?:not|never)|wasn't|weren't|isn't|aren't|"
+    r"hasn't|haven't|hadn't|didn't|never|failed)\b",
+    re.IGNORECASE,
+)
+# The same, after the action's object, in the same clause ("that did not start" is the
+# object's, not the action's).
+_UNDONE_AFTER_OBJECT = re.compile(
+    r"(?:\s+(?!(?:that|which|who|whose|where|when)\b)[\w-]+){1,6}?\s+(?:(?:was|were|did)\s+"
+    r"(?:not|never)|wasn't|weren't|didn't|never|failed\s+to)\s+(?:complete|finish|succeed|start|"
+    r"run|trigger|take\s+effect|work|happen)",
+    re.IGNORECASE,
+)
+
+
+def helped(text: str, lexicon: Lexicon) -> bool:
+    """Whether the actions a text names eased the impact: not an attempt that did not help
+    ("restarting the pods did not help"), unless another action follows the attempt
+    ("… did not help; failing over did")."""
+    failed = lexicon.cue("ineffective", text)
+    return failed is None or action(text[failed.end() :], lexicon) is not None
+
+
+def looked_first(sentence: str, look: re.Match[str], lexicon: Lexicon) -> bool:
+    """Whether a sentence tells the look before the cause it saw ("the logs showed …")."""
+    why = lexicon.cue("fault", sentence) or lexicon.cue("cause", sentence)
+    return why is None or look.start() < why.start()
+
+
+def cause(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence states why it failed (not what followed, not that it was found)."""
+    found = lexicon.cue("finding", sentence)
+    if found is not None:
+        return found_told(sentence, found, lexicon)
+    if lexicon.cue("intent", sentence) or lexicon.cue("apology", sentence):
+        return False  # a plan, or an apology ("sorry for the disruption this caused")
+    if lexicon.cue("fault", sentence) or lexicon.cue("conclusion", sentence):
+        return True
+    if _BACKSTORY.match(sentence) and not lexicon.cue("responders", sentence[:NEAR]):
+        return True
+    return bool(lexicon.cue("cause", sentence)) and not CONSEQUENCE.match(sentence)
+
+
+# What had happened before, told as the story's background: "A producer had started sending
+# orders with huge line-item arrays", "A deploy at 09:10 had raised the batch size".
+_BACKSTORY = re.compile(
+    r"^\W*(?:the|a|an|one|our|its|their)\s+(?:[\w.:-]+\s+){0,5}?had\s+(?:been\s+)?[a-z]+ed\b",
+    re.IGNORECASE,
+)
+
+
+def tells_how(text: str, lexicon: Lexicon) -> bool:
+    """Whether a statement of how it ended tells more than that it did. A status page's last
+    word is often only that ("JIRA is back.", "Outage is finished: back to normal"), which
+    gives the next responder nothing to do; a sentence that tells anything else counts."""
+    return any(not _only_over(sentence, lexicon) for _, sentence in sentences(text))
+
+
+def _only_over(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence says only that the incident or the service is over or back: with
+    the words that say so taken out, a name or two is left ("JIRA", "The outage seems")."""
+    if action(sentence, lexicon) is not None or cause(sentence, lexicon):
+        return False
+    left, over = _URL.sub(" ", sentence), False
+    for kind in ("recovery", "resolved", "milestone"):
+        for said in list(lexicon.every(kind, left)):
+            left, over = blanked(left, said), True
+    for said in list(_BACK.finditer(left)):
+        left, over = blanked(left, said), True
+    rest = [w for w in re.findall(r"[a-z]{3,}", left.lower()) if w not in _SMALL_WORDS]
+    return over and len(rest) <= _NAME_WORDS
+
+
+# Whatever it was, working again: "VPN is back", "The controller is up again".
+_BACK = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:now\s+)?(?:back|up again|online again|up and running|over|"
+    r"finished)\b",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"<?https?://\S+")
+_SMALL_WORDS = frozenset({"the", "and", "has", "have", "been", "our", "all", "its", "now", "with"})
+_NAME_WORDS = 2
+
+
+def names_cause(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence names the cause as such, concludes it, or tells a fault: what says
+    why even in a part that tells the fix ("which solved the issues that led to …" does not)."""
+    return bool(
+        lexicon.cue("named_cause", sentence)
+        or lexicon.cue("conclusion", sentence)
+        or lexicon.cue("fault", sentence)
+    )
+
+
+def found_told(sentence: str, found: re.Match[str], lexicon: Lexicon) -> bool:
+    """Whether a sentence that tells the cause was found also tells what it was."""
+    if told := _TOLD.match(sentence, found.end()):
+        # "We were able to confirm a root cause: the new capacity had caused …": what follows
+        # the colon is the cause.
+        return cause(sentence[told.end() :], lexicon)
+    if shown := _SHOWN.match(sentence, found.end()):
+        # "Root cause analysis showed that one capability created …": what it showed is.
+        rest = sentence[shown.end() :]
+        return len(rest.split()) >= 3 and not lexicon.cue("intent", rest)
+    return False
+
+
+# What follows a finding to tell it: "… confirm a root cause: the new capacity had …".
+_TOLD = re.compile(r"[^.:;]{0,40}?:\s+(?=\S)")
+_SHOWN = re.compile(
+    r"\s+(?:showed|shows|revealed|reveals|found|determined|established|concluded|indicated)"
+    r"\s+that\s+(?=\S)",
+    re.IGNORECASE,
+)
+# What may open a sentence before its subject: "Then we …", "At 09:12 UTC, engineers …".
+BEFORE_SUBJECT = re.compile(
+    r"^\W*(?:(?:then|next|first|finally|later|subsequently|afterwards|after that|"
+    r"at [\w:.]+(?: (?:utc|[ap]m))?)\W*)?$",
+    re.IGNORECASE,
+)
+# A verb of the past: what the subject did ("fenced", "ran", "took").
+_DID = re.compile(
+    r"\s+(?:\w+ly\s+|then\s+|also\s+)?(?:\w{2,}ed|ran|took|made|put|set|shut|cut|built|rebuilt|"
+    r"sent|brought|began|undid|kept|split|spun|rewrote|wrote|drove)\b"
+)
+
+
+def responders_did(sentence: str, lexicon: Lexicon) -> bool:
+    """Whether a sentence opens with the responders doing something ("Engineering fenced the
+    old leader", "Then we moved the queue"): in a mitigation section, an action."""
+    who = lexicon.cue("responders", sentence)
+    return (
+        who is not None
+        and BEFORE_SUBJECT.match(sentence[: who.start()]) is not None
+        and _DID.match(sentence.lower().replace("`", " "), who.end()) is not None
+    )
