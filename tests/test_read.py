@@ -4081,6 +4081,19 @@ def test_a_cause_said_of_it_though_the_sentence_opens_on_this(sentence: str, is_
     assert (sentence in texts(incident, "root_cause")) is is_cause
 
 
+def test_a_thing_set_up_wrong_is_a_cause_though_no_word_says_misconfigured():
+    incident = read_text(
+        "## Summary\n\nThe domain was moved to new nameservers that were not configured with "
+        "correct information. Builds failed for two hours. Pools were not properly set up to "
+        "use fees.\n"
+    )
+    assert texts(incident, "root_cause") == [
+        "The domain was moved to new nameservers that were not configured with correct "
+        "information.",
+        "Pools were not properly set up to use fees.",
+    ]
+
+
 def test_a_table_of_milestones_names_each_moment_in_a_cell():
     incident = read_text(
         """
