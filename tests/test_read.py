@@ -277,6 +277,18 @@ def test_the_fixes_a_resolution_lists_are_each_an_action_and_their_lead_in_none(
     assert texts(apart, "mitigation") == []
 
 
+def test_a_fix_introduced_and_a_bug_said_fixed_are_actions():
+    incident = read_text(
+        "## Resolution\n\nA fix was introduced to the codebase in pull request 17247.\n\n"
+        "The bug in the timelord code was fixed and shipped in the 2.2.0 release.\n\n"
+        "The bug will be fixed in the next release.\n"
+    )
+    assert texts(incident, "mitigation") == [
+        "A fix was introduced to the codebase in pull request 17247.",
+        "The bug in the timelord code was fixed and shipped in the 2.2.0 release.",
+    ]
+
+
 def test_improvements_by_when_they_land_are_the_plans_under_a_remediation():
     incident = read_text(
         "## Remediation\n\n### Immediate Actions (Completed)\n\n- Rolled back the release.\n\n"
