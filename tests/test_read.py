@@ -303,6 +303,30 @@ def test_improvements_by_when_they_land_are_the_plans_under_a_remediation():
     ]
 
 
+def test_lines_after_a_colon_each_opening_as_a_sentence_are_a_list():
+    # Plain text writes a list with no marks: each line after the lead-in is an item, and
+    # the sentences before the lead-in say theirs.
+    incident = read_text(
+        "## Resolution and recovery\n\n"
+        "Version 1.2.11 was released, which solved most of the issues. This included many "
+        "fixes, the most important being:\n"
+        "Blocks are now always validated before transactions\n"
+        "Some locks that made the node wait were removed\n"
+    )
+    assert texts(incident, "mitigation") == [
+        "Version 1.2.11 was released, which solved most of the issues.",
+        "Blocks are now always validated before transactions",
+        "Some locks that made the node wait were removed",
+    ]
+    assert [(s.line, s.end) for s in incident.part("mitigation")][1:] == [
+        (line_of(incident, "mitigation", "Blocks"),) * 2,
+        (line_of(incident, "mitigation", "Blocks") + 1,) * 2,
+    ]
+    # One line after a colon is the rest of the sentence as often as an item.
+    once = read_text("## Summary\n\nThe error was:\nConnection refused by upstream\n")
+    assert texts(once, "summary") == ["The error was: Connection refused by upstream"]
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "

@@ -94,7 +94,7 @@ def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
     ("Summary of impact: … Root cause: … Mitigation: … Next steps: …", as providers' older
     reviews run them together) made a paragraph per label, each then read as its part."""
     out: list[Block] = []
-    for block in _named_lines_apart(body_blocks, lexicon):
+    for block in _listed_lines_apart(_named_lines_apart(body_blocks, lexicon)):
         if block.kind != "paragraph":
             out.append(block)
             continue
@@ -155,6 +155,29 @@ def _named_lines_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> Iterab
         if rest.strip():
             text = " ".join(line.strip() for line in rest.split("\n") if line.strip())
             yield replace(block, text=text, line=block.line + 1, raw=rest)
+
+
+def _listed_lines_apart(body_blocks: Iterable[Block]) -> Iterable[Block]:
+    """The blocks, with the lines of a paragraph after one that ends on a colon made items of
+    its list where each opens as a sentence does ("… addressed in 1.6.1 by:" / "Validating
+    the proof-of-space …" / "Introducing limits on the stack depth …"), as plain text writes
+    a list with no marks. Two lines at least: one line after a colon is the rest of a
+    sentence as often as an item."""
+    for block in body_blocks:
+        lines = block.raw.split("\n") if block.kind == "paragraph" else []
+        lead = next((n for n, line in enumerate(lines[:-2]) if line.rstrip().endswith(":")), None)
+        if lead is None or not all(_OPENS_AS_A_SENTENCE.match(line) for line in lines[lead + 1 :]):
+            yield block
+            continue
+        said = lines[: lead + 1]
+        text = " ".join(line.strip() for line in said if line.strip())
+        yield replace(block, text=text, end=block.line + lead, raw="\n".join(said))
+        for n, line in enumerate(lines[lead + 1 :], start=block.line + lead + 1):
+            yield replace(block, kind="item", text=line.strip(), line=n, end=n, raw=line)
+
+
+# A line that opens as a sentence does: a capital or a number first, no list mark.
+_OPENS_AS_A_SENTENCE = re.compile(r"^\s*(?:[A-Z]|\d+\s)")
 
 
 # A name standing alone: a few words, no sentence's end or a label's colon after them (a
@@ -338,14 +361,22 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue  # "… while monitoring:" / "- Lag per partition": what it acted on or saw
         if part in ("mitigation", "resolution") and _names_its_objects(block, following, lexicon):
             listed = part
+        if fixing is not None and not lexicon.cue("intent", text):
+            reading.add("mitigation", Statement(plain(text), block.line, block.end, "inferred"))
         if part == "resolution" and _fixes_follow(block, following, lexicon):
             # "This issue was addressed in 1.8.0 by:" / "Reinstating the verification code …":
             # the entries are the fixes that were made, each an action; the lead-in none.
             fixing = part
-            reading.leads.add(index)
-            continue
-        if fixing is not None and not lexicon.cue("intent", text):
-            reading.add("mitigation", Statement(plain(text), block.line, block.end, "inferred"))
+            told = sentences(block.text)
+            if len(told) < 2:
+                reading.leads.add(index)
+                continue
+            # "1.2.11 was released, which solved many of the issues. This included many
+            # fixes, the most important being:": the sentences before the lead-in say theirs.
+            at = told[-1][0]
+            block = replace(block, text=block.text[:at].rstrip(), end=line_at(block, at - 1))
+            assigned[index] = (part, how, block)
+            text = block.text
         if (
             part in _LISTS
             and _leads_in(block, following)
