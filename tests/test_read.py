@@ -327,6 +327,24 @@ def test_lines_after_a_colon_each_opening_as_a_sentence_are_a_list():
     assert texts(once, "summary") == ["The error was: Connection refused by upstream"]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "acted"),
+    [
+        # What the system went through, in an action's words: no one acted.
+        ("Pods were OOM-killed every 20 hours and the checkout returned 5xx.", False),
+        ("During restarts the checkout returned 5xx and latency spiked.", False),
+        ("The health check failed and GroupExporter pod restarts followed.", False),
+        ("The pods were auto-restarted by the kubelet.", False),
+        # A name joined by a hyphen is still the thing done; a responder's verb is a step.
+        ("The 1.1.4-hotfix branch was created with a change to reject the blocks.", True),
+        ("The on-call restarts the pods.", True),
+    ],
+)
+def test_an_action_word_the_system_went_through_is_no_step(sentence: str, acted: bool):
+    incident = read_text(f"## Summary\n\n{sentence}\n")
+    assert (texts(incident, "mitigation") == [sentence]) is acted
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "

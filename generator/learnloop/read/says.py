@@ -250,6 +250,11 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             or (  # "on a restored copy of production", "a terminating pod"
                 _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(act.group(0))
             )
+            # "during restarts checkout-api returned 5xx", "GroupExporter pod restarts": the
+            # word as a plural noun, what the system went through. "OOM-killed",
+            # "auto-restarted": done by the system, as the word it is joined to says.
+            or (_PLURAL_WORD.fullmatch(act.group(0)) and _NOUN_BEFORE.search(before))
+            or (before.endswith("-") and _DONE_WORD.match(act.group(0)))
             # "Root cause discovered by manually deleting the IngressRoute": how it was found
             or _found_by(before, lexicon)
             # "… decided that the AMI rollback had resolved the issue": what one did, told after
@@ -316,6 +321,12 @@ _HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
 # A done word right after "a" or "an" describes a thing: "a restored copy of production".
 _AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
 _DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
+_PLURAL_WORD = re.compile(r"[a-z]+s", re.IGNORECASE)
+_NOUN_BEFORE = re.compile(
+    r"\b(?:during|between|after|amid|across|despite|with|without|of|no|many|frequent|repeated|"
+    r"constant|several|multiple|pod|pods|container|containers|node|process|service)\s+$",
+    re.IGNORECASE,
+)
 # An action's word naming a thing, not a step: "the rollback threshold", "a restart loop".
 _NAMES_A_THING = re.compile(
     r"\s+(?:thresholds?|counts?|rates?|loops?|polic(?:y|ies)|mechanisms?|logic|budgets?|"
