@@ -232,6 +232,30 @@ def test_a_step_told_again_with_what_came_of_it_or_on_another_service_is_one_ste
     ]
 
 
+def test_each_incidents_first_step_comes_before_anyones_second():
+    from learnloop.analyze.steps import playbook
+
+    many = "".join(
+        f"- 09:{10 + n} {verb} the {thing}\n"
+        for n, (verb, thing) in enumerate(
+            [("Restarted", "api pods"), ("Drained", "worker node"), ("Flushed", "cache")]
+        )
+    )
+    members = [
+        _read("R-1", "## Timeline\n\n- 09:05 alert fired\n" + many, day=1),
+        _read("R-2", "## Timeline\n\n- 09:05 alert fired\n- 09:20 Rolled back the release\n", 2),
+    ]
+    steps = playbook(members, ["orders"]).mitigation
+    # Of steps each used once, the first of every incident leads, then the seconds; not the
+    # alphabet, which put all of one incident's before another's first.
+    assert [s.text for s in steps] == [
+        "Restarted the api pods.",
+        "Rolled back the release.",
+        "Drained the worker node.",
+        "Flushed the cache.",
+    ]
+
+
 def test_a_patterns_meaning_is_the_cause_of_the_failure_most_of_it_shows():
     from learnloop.analyze.steps import causes
     from learnloop.write.runbook import primary_cause

@@ -99,6 +99,7 @@ class _Raw:
     text: str
     at: datetime
     key: str
+    rank: int = 0  # its place among its incident's steps of the same kind, first is 0
 
 
 def _key(text: str, services: Sequence[str]) -> str:
@@ -167,9 +168,10 @@ def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Play
             diagnosis.append(raw)
             if acted is None or statement.at is None or statement.at <= acted:
                 last_check[incident.id] = raw.key  # the last check before the first action
-        for statement in incident.part("mitigation"):
+        for rank, statement in enumerate(incident.part("mitigation")):
             at = statement.at or t.started_at
-            raw = _Raw(incident.id, statement.text, at, _key(statement.text, all_services))
+            key = _key(statement.text, all_services)
+            raw = _Raw(incident.id, statement.text, at, key, rank)
             mitigation.append((raw, statement.effect_minutes))
     return Playbook(
         alerts=_signals_ranked(alert_seen),
@@ -290,22 +292,24 @@ def _merge_diagnosis(raws: Sequence[_Raw], last_check: dict[str, str]) -> list[S
 
 
 def _merge_mitigation(raws: Sequence[tuple[_Raw, float | None]]) -> list[Step]:
+    """The steps, those of the most incidents first; among equals, each incident's first
+    step before anyone's second, so a runbook's few lines show how several incidents were
+    eased rather than every step of one."""
     effect = {id(r): m for r, m in raws}
-    steps = []
+    ranked = []
     for group in _group([r for r, _ in raws]):
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         times = [m for r in group if (m := effect.get(id(r))) is not None]
         commands = tuple(c for c in _CODE.findall(rep.text) if is_command(c))
-        steps.append(
-            Step(
-                _clean(rep.text),
-                ids,
-                commands,
-                minutes_to_effect=statistics.median(times) if times else None,
-            )
+        step = Step(
+            _clean(rep.text),
+            ids,
+            commands,
+            minutes_to_effect=statistics.median(times) if times else None,
         )
-    return sorted(steps, key=lambda s: (-len(s.incidents), s.text))
+        ranked.append(((-len(ids), min(r.rank for r in group), step.text), step))
+    return [step for _, step in sorted(ranked, key=lambda pair: pair[0])]
 
 
 def _clean(text: str) -> str:
