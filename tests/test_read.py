@@ -345,6 +345,18 @@ def test_an_action_word_the_system_went_through_is_no_step(sentence: str, acted:
     assert (texts(incident, "mitigation") == [sentence]) is acted
 
 
+def test_something_introduced_is_a_change_what_set_it_off_before_the_notice_and_done_after():
+    incident = read_text(
+        "## Timeline\n\n- 09:00 A caching layer was introduced to the order service\n"
+        "- 09:20 The latency alert fired\n"
+        "- 11:00 A better eviction policy was introduced to the codebase\n"
+    )
+    assert texts(incident, "trigger") == ["A caching layer was introduced to the order service"]
+    assert texts(incident, "mitigation") == [
+        "A better eviction policy was introduced to the codebase"
+    ]
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "
