@@ -275,6 +275,17 @@ def test_the_fixes_a_resolution_lists_are_each_an_action_and_their_lead_in_none(
         "Monitoring showed the limit held.\n"
     )
     assert texts(apart, "mitigation") == []
+    # Anywhere in the story, a list after how it was resolved is what resolved it.
+    summary = read_text(
+        "## Summary\n\nStudents saw stuck pages. This was resolved by:\n\n"
+        "1. Giving core pods more resource guarantees\n"
+        "2. Removing memory overcommit for students\n\n"
+        "The outage came from:\n\n- Raising the overcommit ratio last week\n"
+    )
+    assert texts(summary, "mitigation") == [
+        "Giving core pods more resource guarantees",
+        "Removing memory overcommit for students",
+    ]
 
 
 def test_a_fix_introduced_and_a_bug_said_fixed_are_actions():
@@ -2574,7 +2585,12 @@ def test_a_lead_in_sentence_opens_the_list_of_what_fixed_it():
         "Giving core pods more memory guarantees",
         "Removing memory overcommit for students",
     ]
-    assert texts(incident, "mitigation") == ["Moving users to a second node pool"]
+    # What resolved it was done, as what mitigated it was: each is an action.
+    assert texts(incident, "mitigation") == [
+        "Giving core pods more memory guarantees",
+        "Removing memory overcommit for students",
+        "Moving users to a second node pool",
+    ]
 
 
 def test_a_list_that_names_what_an_action_touched_is_no_action_of_its_own():

@@ -292,7 +292,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
     reading = Reading(assigned=assigned, entries=_dated_runs(assigned))
     planned: str | None = None  # the part whose list after a lead-in is of plans
     listed: str | None = None  # the part whose list after a lead-in names what it acted on
-    fixing: str | None = None  # the part whose list after a lead-in is of the fixes made
+    fixing = False  # in a list, after a lead-in, of the fixes made
     planning = False  # in a table whose columns say who owns each row and where it stands
     for index, (part, how, block) in enumerate(assigned):
         if part == ASIDE:
@@ -313,8 +313,8 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         objects = listed is not None and block.kind == "item" and part == listed
         if not objects:
             listed = None
-        if fixing is not None and not (part == fixing and _an_item_of(block)):
-            fixing = None
+        if fixing and not _an_item_of(block):
+            fixing = False
         if index in reading.entries:
             # Dated entries listed under another part ("How did we respond?" as a list of
             # times) are its timeline: each entry is then read for what it does.
@@ -361,19 +361,19 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue  # "… while monitoring:" / "- Lag per partition": what it acted on or saw
         if part in ("mitigation", "resolution") and _names_its_objects(block, following, lexicon):
             listed = part
-        if fixing is not None and not lexicon.cue("intent", text):
+        if fixing and not lexicon.cue("intent", text):
             reading.add("mitigation", Statement(plain(text), block.line, block.end, "inferred"))
-        if part == "resolution" and _fixes_follow(block, following, lexicon):
+        if part not in (None, *NOT_ACTIONS) and _fixes_follow(part, block, following, lexicon):
             # "This issue was addressed in 1.8.0 by:" / "Reinstating the verification code …":
             # the entries are the fixes that were made, each an action; the lead-in none.
-            fixing = part
-            told = sentences(block.text)
-            if len(told) < 2:
+            fixing = True
+            lead = sentences(block.text)
+            if len(lead) < 2:
                 reading.leads.add(index)
                 continue
             # "1.2.11 was released, which solved many of the issues. This included many
             # fixes, the most important being:": the sentences before the lead-in say theirs.
-            at = told[-1][0]
+            at = lead[-1][0]
             block = replace(block, text=block.text[:at].rstrip(), end=line_at(block, at - 1))
             assigned[index] = (part, how, block)
             text = block.text
@@ -511,21 +511,35 @@ def _leads_in(block: Block, following: Block | None) -> bool:
     )
 
 
-def _fixes_follow(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
-    """Whether a paragraph opens a list of the fixes made: it ends on a colon after an action
-    done or the fixes named ("This included many fixes, the most important being:"), and what
-    follows is an entry of the list."""
-    if block.kind != "paragraph" or following is None or not _an_item_of(following):
+def _fixes_follow(
+    part: str | None, block: Block, following: Block | None, lexicon: Lexicon
+) -> bool:
+    """Whether a paragraph opens a list of the fixes made: under the resolution, it ends on a
+    colon after an action done or the fixes named ("This included many fixes, the most
+    important being:"); anywhere in the story, after how it was resolved ("This was resolved
+    by:"). What follows is an entry of the list."""
+    if block.kind not in ("paragraph", "item") or following is None:
+        return False
+    if not (_an_item_of(following) and (block.kind == "paragraph" or following.kind == "item")):
         return False
     text = block.text.rstrip()
     if not text.endswith(":") or lexicon.cue("intent", text):
         return False
     if following.kind == "paragraph" and not text.endswith(" by:"):
         return False  # a paragraph goes on only what it completes: "addressed … by:"
-    last = text.splitlines()[-1]
+    last = sentences(text)[-1][1]
+    if _FIXED_BY.search(last):
+        return True
+    if part != "resolution":
+        return False
     return says.action(last, lexicon) is not None or _FIXES.search(last) is not None
 
 
+# How it ended, told as the list of what did it: "This was resolved by:".
+_FIXED_BY = re.compile(
+    r"\b(?:resolved|fixed|mitigated|addressed|remedied|solved)\s+(?:\w+\s+){0,3}?by:$",
+    re.IGNORECASE,
+)
 # The fixes named as such, in a lead-in of what a release changed.
 _FIXES = re.compile(r"\b(?:fixes|bug fixes|patches|changes|improvements)\b", re.IGNORECASE)
 # A paragraph that goes on a lead-in ending in "by:", one way it was done ("Reinstating …").
