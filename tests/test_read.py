@@ -368,6 +368,15 @@ def test_something_introduced_is_a_change_what_set_it_off_before_the_notice_and_
     ]
 
 
+def test_a_change_told_with_what_came_of_it_is_what_was_done():
+    incident = read_text(
+        "## Timeline\n\n- 10:00 DNS alert fired\n"
+        "- 10:40 CoreDNS upgraded and issue permanently fixed\n"
+        "- 10:50 Errors recovered after the upgrade\n"
+    )
+    assert texts(incident, "mitigation") == ["CoreDNS upgraded and issue permanently fixed"]
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "
@@ -1604,9 +1613,11 @@ def test_a_terse_timeline_of_a_prose_post_mortem():
     assert texts(incident, "diagnosis") == [
         "thread dumps all showed workers blocked on inventory HTTP calls"
     ]
-    timeout, paused = incident.part("mitigation")
+    timeout, pushed, paused = incident.part("mitigation")
     assert timeout.text.startswith("decision: shorten the read timeout")
     assert timeout.effect_minutes == 5
+    # The change that carried the decision out, with what came of it at once.
+    assert (pushed.text, pushed.effect_minutes) == ("config pushed, latency back under 300 ms", 0)
     assert paused.text == "batch job paused, inventory recovered"
 
 

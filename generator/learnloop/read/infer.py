@@ -657,9 +657,15 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
     opens it (after who made it: "We migrated the pod") or is said in the passive ("the
     account was enabled"), and nothing else is told of it (no kind, plan, fault or outcome)."""
     text = event.text
-    if event.kinds or says.tells_more(text, lexicon) or says.CONSEQUENCE.match(text):
+    if set(event.kinds) - _EASED or says.tells_more(text, lexicon):
         return False
+    if says.CONSEQUENCE.match(text):
+        return False
+    # "CoreDNS upgraded and issue permanently fixed": the change, then what came of it.
+    eased = lexicon.cue("recovery", text) if event.kinds else None
     for change in lexicon.every("change", text):
+        if eased is not None and change.start() >= eased.start():
+            continue
         before = text[: change.start()]
         who = lexicon.cue("responders", before)
         if who is not None and says.BEFORE_SUBJECT.match(before[: who.start()]):
@@ -667,18 +673,23 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
         if says.OPENS.match(before) or _PASSIVE.search(before):
             return True
     for change in lexicon.every("change_present", text):
+        if eased is not None and change.start() >= eased.start():
+            continue
         # "danielh lands change …": who did it, by name, then the verb.
         before = text[: change.start()]
         who = lexicon.cue("responders", before)
         if (who is not None and says.OPENS.match(before[who.end() :])) or _A_NAME.match(before):
             return True
     for change in lexicon.every("change_headline", text):
+        if eased is not None and change.start() >= eased.start():
+            continue
         # "Manual configuration changes deployed": a few words of what, then the verb.
         if _HEADLINE_SUBJECT.match(text[: change.start()]):
             return True
     return False
 
 
+_EASED = frozenset({"recovery", "resolved"})
 # Who acted, by a name of one word ("danielh", "grenade", "IPS"): the entry opens on it.
 _A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
 # What was changed, told before a headline's verb: a few words, none of them a verb of its own
