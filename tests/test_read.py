@@ -275,6 +275,18 @@ def test_the_fixes_a_resolution_lists_are_each_an_action_and_their_lead_in_none(
         "Monitoring showed the limit held.\n"
     )
     assert texts(apart, "mitigation") == []
+    # Under a label, the lead-in's earlier sentence says its own, and short entries are the
+    # fixes, not what an action was done to.
+    labelled = read_text(
+        "## Summary\n\nResolution: Version 2 was released, which solved the issue. It "
+        "included fixes, the most important being:\n\n- Blocks validated first\n"
+        "- Locks removed from the hot path\n"
+    )
+    assert texts(labelled, "mitigation") == [
+        "Version 2 was released, which solved the issue.",
+        "Blocks validated first",
+        "Locks removed from the hot path",
+    ]
     # Anywhere in the story, a list after how it was resolved is what resolved it.
     summary = read_text(
         "## Summary\n\nStudents saw stuck pages. This was resolved by:\n\n"

@@ -359,11 +359,16 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         following = assigned[index + 1][2] if index + 1 < len(assigned) else None
         if objects and _named_only(text, lexicon):
             continue  # "… while monitoring:" / "- Lag per partition": what it acted on or saw
-        if part in ("mitigation", "resolution") and _names_its_objects(block, following, lexicon):
+        fixes = part not in (None, *NOT_ACTIONS) and _fixes_follow(part, block, following, lexicon)
+        if (
+            part in ("mitigation", "resolution")
+            and not fixes
+            and _names_its_objects(block, following, lexicon)
+        ):
             listed = part
         if fixing and not lexicon.cue("intent", text):
             reading.add("mitigation", Statement(plain(text), block.line, block.end, "inferred"))
-        if part not in (None, *NOT_ACTIONS) and _fixes_follow(part, block, following, lexicon):
+        if fixes:
             # "This issue was addressed in 1.8.0 by:" / "Reinstating the verification code …":
             # the entries are the fixes that were made, each an action; the lead-in none.
             fixing = True
@@ -376,7 +381,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             at = lead[-1][0]
             block = replace(block, text=block.text[:at].rstrip(), end=line_at(block, at - 1))
             assigned[index] = (part, how, block)
-            text = block.text
+            text = _labelled_text(block, lexicon) if how == "label" else block.text
         if (
             part in _LISTS
             and _leads_in(block, following)
