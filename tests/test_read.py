@@ -4186,6 +4186,17 @@ def test_a_cause_said_of_it_though_the_sentence_opens_on_this(sentence: str, is_
     assert (sentence in texts(incident, "root_cause")) is is_cause
 
 
+def test_what_went_well_holds_no_cause_and_what_did_not_may():
+    incident = read_text(
+        "## What went well\n\nThe engineer that triggered the incident was quick to identify "
+        "it.\n\n## What didn't go so well?\n\nThe kubeconfig had been switched to the other "
+        "cluster, which caused the deletion.\n"
+    )
+    assert texts(incident, "root_cause") == [
+        "The kubeconfig had been switched to the other cluster, which caused the deletion."
+    ]
+
+
 def test_a_thing_set_up_wrong_is_a_cause_though_no_word_says_misconfigured():
     incident = read_text(
         "## Summary\n\nThe domain was moved to new nameservers that were not configured with "

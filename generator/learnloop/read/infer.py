@@ -418,7 +418,10 @@ def infer(
     assigned = reading.assigned
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     told: tuple[str | None, Statement] | None = None  # the story's sentence before, and its part
+    went_well = False  # under a heading of what went well: no sentence there is a cause
     for index, (part, how, block) in enumerate(assigned):
+        if block.kind == "heading" and (block.level < 7 or part is not None):
+            went_well = part == "lessons" and _WENT_WELL.search(block.text) is not None
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
         if index in reading.entries or index in reading.leads or part == ASIDE:
@@ -455,6 +458,7 @@ def infer(
             )
             if (
                 part not in ("root_cause", "contributing_factors", "trigger")
+                and not went_well
                 and says.cause(sentence, lexicon)
                 and not says.acted_first(sentence, lexicon, action)
                 and not says.fault_acted_on(sentence, lexicon, action)
@@ -690,6 +694,12 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
 
 
 _EASED = frozenset({"recovery", "resolved"})
+# "What went well", "Things that went well", "What we did well", "Where we got lucky".
+_WENT_WELL = re.compile(
+    r"^(?!.*(?:\b(?:not|poorly|badly|wrong)\b|n't|n’t)).*\b(?:went|go|gone|did|done)\s+well\b"
+    r"|\bgot\s+lucky\b",
+    re.IGNORECASE,
+)
 # Who acted, by a name of one word ("danielh", "grenade", "IPS"): the entry opens on it.
 _A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
 # What was changed, told before a headline's verb: a few words, none of them a verb of its own
