@@ -6,6 +6,7 @@ import json
 import re
 import textwrap
 from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -387,6 +388,29 @@ def test_a_change_told_with_what_came_of_it_is_what_was_done():
         "- 10:50 Errors recovered after the upgrade\n"
     )
     assert texts(incident, "mitigation") == ["CoreDNS upgraded and issue permanently fixed"]
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("Ab1 :.-x"), min_size=1, max_size=12).filter(
+            lambda line: line[:1].isalpha()  # no list mark: the lines make one paragraph
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_lines_made_a_list_keep_every_line_once_and_in_order(lines: list[str]):
+    from learnloop.read.record import _listed_lines_apart
+
+    (paragraph,) = blocks("\n".join(lines), first_line=5)
+    out = list(_listed_lines_apart([paragraph]))
+    assert out[0].line == paragraph.line
+    assert out[-1].end == paragraph.end
+    spans = [(b.line, b.end) for b in out]
+    assert all(a_end + 1 == b_line for (_, a_end), (b_line, _) in pairwise(spans))
+    assert " ".join(b.text for b in out).split() == paragraph.text.split()
+    assert all(b.kind == "item" for b in out[1:])
 
 
 def test_a_release_told_by_what_it_fixed_is_an_action():
