@@ -10,7 +10,7 @@ labels, and adds to it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
@@ -659,7 +659,8 @@ def _told_before(statement: Statement, signal: datetime) -> bool:
 def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
     """Whether an entry tells only a change made to the system, as done: the change verb
     opens it (after who made it: "We migrated the pod") or is said in the passive ("the
-    account was enabled"), and nothing else is told of it (no kind, plan, fault or outcome)."""
+    account was enabled"), and nothing else is told of it (no kind but that impact eased
+    after it, no plan, fault or outcome)."""
     text = event.text
     if set(event.kinds) - _EASED or says.tells_more(text, lexicon):
         return False
@@ -667,30 +668,26 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
         return False
     # "CoreDNS upgraded and issue permanently fixed": the change, then what came of it.
     eased = lexicon.cue("recovery", text) if event.kinds else None
-    for change in lexicon.every("change", text):
-        if eased is not None and change.start() >= eased.start():
-            continue
+    ends = len(text) if eased is None else eased.start()
+
+    def told(kind: str) -> Iterator[re.Match[str]]:
+        return (m for m in lexicon.every(kind, text) if m.start() < ends)
+
+    for change in told("change"):
         before = text[: change.start()]
         who = lexicon.cue("responders", before)
         if who is not None and says.BEFORE_SUBJECT.match(before[: who.start()]):
             before = before[who.end() :]
         if says.OPENS.match(before) or _PASSIVE.search(before):
             return True
-    for change in lexicon.every("change_present", text):
-        if eased is not None and change.start() >= eased.start():
-            continue
+    for change in told("change_present"):
         # "danielh lands change …": who did it, by name, then the verb.
         before = text[: change.start()]
         who = lexicon.cue("responders", before)
         if (who is not None and says.OPENS.match(before[who.end() :])) or _A_NAME.match(before):
             return True
-    for change in lexicon.every("change_headline", text):
-        if eased is not None and change.start() >= eased.start():
-            continue
-        # "Manual configuration changes deployed": a few words of what, then the verb.
-        if _HEADLINE_SUBJECT.match(text[: change.start()]):
-            return True
-    return False
+    # "Manual configuration changes deployed": a few words of what, then the verb.
+    return any(_HEADLINE_SUBJECT.match(text[: c.start()]) for c in told("change_headline"))
 
 
 _EASED = frozenset({"recovery", "resolved"})
