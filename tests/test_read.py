@@ -413,6 +413,16 @@ def test_lines_made_a_list_keep_every_line_once_and_in_order(lines: list[str]):
     assert all(b.kind == "item" for b in out[1:])
 
 
+def test_a_quoted_word_is_a_word_between_an_actions_words():
+    incident = read_text(
+        "## Timeline\n\n- 09:00 Alert fired\n"
+        '- 09:10 First engineer makes the "medium" profile available to the users\n'
+    )
+    assert texts(incident, "mitigation") == [
+        'First engineer makes the "medium" profile available to the users'
+    ]
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "

@@ -361,3 +361,18 @@ def test_a_status_page_s_cause_found_by_the_reader_alone_shows_its_theme() -> No
         "between Kubernetes and the LDAP data disk.\n\n[Initial message]\nldap is down.\n"
     )
     assert "runbook-gap" in rootcause.themes_of(incident)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we didn't have a canary",
+        "we didn’t have a canary",  # a curly apostrophe, as editors write it
+        "we didn’t have a `staging` canary",  # a coded word inside the gap
+        'we didn’t have a "real" canary',  # a quoted one
+    ],
+)
+def test_a_phrase_with_an_apostrophe_and_a_gap_matches_however_the_words_are_marked(text: str):
+    pattern = compile_phrases(["didn't have ... canary"])
+    assert pattern.search(text)
+    assert not pattern.search("we didn't have it. a canary existed")  # never across a stop

@@ -19,6 +19,7 @@ from learnloop.read.failure_catalogue import PHRASE_TOKEN, Family, Mode, Where, 
 from learnloop.read.failure_catalogue import families as families_of
 
 __all__ = [
+    "GAP_WORD",
     "Catalogue",
     "Family",
     "Match",
@@ -33,8 +34,11 @@ __all__ = [
 
 CATALOGUE_FILE = "failure_modes.yml"
 _SEP = r"[\s-]+"  # a space in a phrase: any whitespace, or a hyphen ("follow up", "follow-up")
-_GAP = r"(?:[\s-]+[\w'-]+){0,3}[\s-]+"  # `...`: up to three words, never across punctuation
-_MORE = r"(?:[\w'-]+[\s-]+){0,3}"  # `...` right after `...`: up to three words more
+# A word in a gap: a quoted or coded word is one too ("makes the "medium" profile available",
+# "restarted the `ingest` workers"), and an apostrophe either way ("didn't", "didn’t").
+GAP_WORD = r"[\w'’\"“”`-]+"
+_GAP = rf"(?:[\s-]+{GAP_WORD}){{0,3}}[\s-]+"  # `...`: up to three words, never across punctuation
+_MORE = rf"(?:{GAP_WORD}[\s-]+){{0,3}}"  # `...` right after `...`: up to three words more
 _VERSION = r"v?\d+(?:\.\d+)+"  # `<version>`: 1.13, v2.5, 2.319.3; never a count
 _NUMBER = r"~?\d+(?:[.,]\d+)?(?:x|%)?"  # `<number>`: 4, 10x, 2.5, 30%
 # Negation looks back only within the clause of the match: these end a clause.

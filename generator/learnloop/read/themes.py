@@ -20,7 +20,7 @@ from typing import Any
 from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import SLUG, Where, phrase_problem
-from learnloop.read.failure_modes import phrase_regex
+from learnloop.read.failure_modes import GAP_WORD, phrase_regex
 
 __all__ = ["THEMES_FILE", "Lexicon", "Theme", "compile_phrases", "load_themes", "shipped"]
 
@@ -79,10 +79,10 @@ def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 def _curly(regex: str) -> str:
-    """The regex with each straight apostrophe also matching a curly one (inside the gap's
-    character class too)."""
-    parts = regex.split("[\\w'-]")
-    return "[\\w'’-]".join(part.replace("'", "['’]") for part in parts)
+    """The regex with each straight apostrophe also matching a curly one (the gap's word takes
+    either already)."""
+    parts = regex.split(GAP_WORD)
+    return GAP_WORD.join(part.replace("'", "['’]") for part in parts)
 
 
 def load_themes(
