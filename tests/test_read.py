@@ -423,6 +423,17 @@ def test_a_quoted_word_is_a_word_between_an_actions_words():
     ]
 
 
+def test_an_approach_agreed_is_no_step_until_it_is_carried_out():
+    incident = read_text(
+        "## Timeline\n\n- 09:00 Alert fired\n"
+        "- 09:10 Tech lead confirms approach is to re-deploy prod, and encourages the engineer\n"
+        "- 09:20 Primary engineer re-deploys prod with the updated NFS server address\n"
+    )
+    assert texts(incident, "mitigation") == [
+        "Primary engineer re-deploys prod with the updated NFS server address"
+    ]
+
+
 def test_a_release_told_by_what_it_fixed_is_an_action():
     incident = read_text(
         "## Resolution\n\nOn November 4, 1.2.11 was released, which solved most of the "
