@@ -7,7 +7,7 @@ import json
 from datetime import UTC
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from learnloop.importers import (
@@ -112,6 +112,9 @@ def test_rich_text_converters_never_raise(data):
 @given(
     DATED, st.sampled_from(["a.md", "2024-01-02-x.md", "b.html.md.erb", "c.html", "d.json", "e"])
 )
+# A declaration cut short, which the HTML parser rejects outright rather than reading.
+@example(text="<![0", name="a.md")
+@example(text="<p>On 2024-01-02 <![CDATA[x", name="c.html")
 def test_text_readers_never_raise_and_records_render_to_loadable_files(
     tmp_path_factory, text, name
 ):
@@ -143,3 +146,8 @@ def test_any_bytes_on_disk_are_read_or_skipped(tmp_path_factory, raw):
     found = detect.gather([folder], "auto", folder)
     assert len(found) == 4
     assert all(isinstance(f, Document | Skipped) for f in found)
+
+
+def test_markup_the_parser_rejects_is_kept_as_the_text_it_is():
+    assert convert.html_to_markdown("<![0") == "<![0\n"
+    assert convert.page_title("<![0") is None

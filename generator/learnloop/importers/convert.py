@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import re
 import warnings
+from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 _TAG = re.compile(
     r"</?(?:p|br|ul|ol|li|strong|b|em|i|a|code|pre|h[1-6]|div|span|table|tr|td|th|blockquote|"
@@ -52,14 +57,25 @@ def looks_like_html(text: str) -> bool:
     return bool(_TAG.search(text))
 
 
-def html_to_markdown(html: str) -> str:
-    """The Markdown for an HTML fragment or page; never raises on malformed markup."""
+def _parsed(html: str) -> BeautifulSoup:
+    """The parsed markup. What the parser rejects outright ("<![0", a declaration cut short)
+    is read as the text it is, so nothing of it is lost and nothing raises."""
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
-    from markdownify import MarkdownConverter
+    from bs4.exceptions import ParserRejectedMarkup
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(html, "html.parser")
+        try:
+            return BeautifulSoup(html, "html.parser")
+        except ParserRejectedMarkup:
+            return BeautifulSoup(escape(html, quote=False), "html.parser")
+
+
+def html_to_markdown(html: str) -> str:
+    """The Markdown for an HTML fragment or page; never raises on malformed markup."""
+    from markdownify import MarkdownConverter
+
+    soup = _parsed(html)
     _google_docs(soup)
     _confluence(soup)
     _notion(soup)
@@ -77,9 +93,7 @@ def html_to_markdown(html: str) -> str:
 
 def page_title(html: str) -> str | None:
     """A page's own title: Confluence's title heading, else <title> (its space prefix cut)."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
+    soup = _parsed(html)
     node = soup.find(id="title-text") or soup.find(class_="title") or soup.find("title")
     if node is None:
         return None
