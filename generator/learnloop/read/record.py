@@ -359,7 +359,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
         following = assigned[index + 1][2] if index + 1 < len(assigned) else None
         if objects and _named_only(text, lexicon):
             continue  # "… while monitoring:" / "- Lag per partition": what it acted on or saw
-        fixes = part not in (None, *NOT_ACTIONS) and _fixes_follow(part, block, following, lexicon)
+        fixes = _fixes_follow(part, block, following, lexicon)
         if (
             part in ("mitigation", "resolution")
             and not fixes
@@ -523,7 +523,9 @@ def _fixes_follow(
     colon after an action done or the fixes named ("This included many fixes, the most
     important being:"); anywhere in the story, after how it was resolved ("This was resolved
     by:"). What follows is an entry of the list."""
-    if block.kind not in ("paragraph", "item") or following is None:
+    if part in (None, *NOT_ACTIONS) or block.kind not in ("paragraph", "item"):
+        return False
+    if following is None:
         return False
     if not (_an_item_of(following) and (block.kind == "paragraph" or following.kind == "item")):
         return False
@@ -567,12 +569,12 @@ def _names_its_objects(block: Block, following: Block | None, lexicon: Lexicon) 
     it names what ("we scaled ingestion workers while monitoring:" / "- Lag per partition")."""
     if block.kind not in ("paragraph", "item") or following is None or following.kind != "item":
         return False
-    if not block.text.rstrip().endswith(":"):
+    text = block.text.rstrip()  # a paragraph's lines, joined
+    if not text.endswith(":"):
         return False
-    last = block.text.rstrip().splitlines()[-1]
-    if _STEPS_FOLLOW.search(last):
+    if _STEPS_FOLLOW.search(text):
         return False  # "We took the following steps:": the list is of actions
-    return says.action(last, lexicon) is not None or says.looked(last, lexicon) is not None
+    return says.action(text, lexicon) is not None or says.looked(text, lexicon) is not None
 
 
 _STEPS_FOLLOW = re.compile(
