@@ -346,6 +346,16 @@ def test_lines_after_a_colon_each_opening_as_a_sentence_are_a_list():
         (line_of(incident, "mitigation", "Blocks"),) * 2,
         (line_of(incident, "mitigation", "Blocks") + 1,) * 2,
     ]
+    # Quoted from a chat or an e-mail, the same list.
+    quoted = read_text(
+        "## Resolution\n\n> This issue was addressed in 1.6.1 by:\n"
+        "> Validating the proof before running the program\n"
+        "> Introducing limits on the stack depth\n"
+    )
+    assert texts(quoted, "mitigation") == [
+        "Validating the proof before running the program",
+        "Introducing limits on the stack depth",
+    ]
     # One line after a colon is the rest of the sentence as often as an item.
     once = read_text("## Summary\n\nThe error was:\nConnection refused by upstream\n")
     assert texts(once, "summary") == ["The error was: Connection refused by upstream"]

@@ -164,16 +164,18 @@ def _listed_lines_apart(body_blocks: Iterable[Block]) -> Iterable[Block]:
     a list with no marks. Two lines at least: one line after a colon is the rest of a
     sentence as often as an item."""
     for block in body_blocks:
-        lines = block.raw.split("\n") if block.kind == "paragraph" else []
+        # Read without a quote's markers ("> Validating …", a list quoted from a chat).
+        lines = unquoted_lines(block) if block.kind == "paragraph" else []
         lead = next((n for n, line in enumerate(lines[:-2]) if line.rstrip().endswith(":")), None)
         if lead is None or not all(_OPENS_AS_A_SENTENCE.match(line) for line in lines[lead + 1 :]):
             yield block
             continue
-        said = lines[: lead + 1]
-        text = " ".join(line.strip() for line in said if line.strip())
-        yield replace(block, text=text, end=block.line + lead, raw="\n".join(said))
-        for n, line in enumerate(lines[lead + 1 :], start=block.line + lead + 1):
-            yield replace(block, kind="item", text=line.strip(), line=n, end=n, raw=line)
+        raw = block.raw.split("\n")
+        text = " ".join(line.strip() for line in lines[: lead + 1] if line.strip())
+        yield replace(block, text=text, end=block.line + lead, raw="\n".join(raw[: lead + 1]))
+        for n in range(lead + 1, len(lines)):
+            at = block.line + n
+            yield replace(block, kind="item", text=lines[n].strip(), line=at, end=at, raw=raw[n])
 
 
 # A line that opens as a sentence does: a capital or a number first, no list mark.
