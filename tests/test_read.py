@@ -4265,6 +4265,23 @@ def test_a_thing_set_up_wrong_is_a_cause_though_no_word_says_misconfigured():
     ]
 
 
+def test_an_attack_told_as_what_happened_is_a_cause_and_the_attacker_named_is_not():
+    incident = read_text(
+        "## Summary\n\nAn email was received by an employee from an individual who was "
+        "impersonating an executive. The trusted user was compromised, so the link came from "
+        "a bad actor. Staff were told about the phishing email.\n\n## Timeline\n\n"
+        "- 09:00 Unauthorized access to the runners was gained via a pull request\n"
+        "- 09:30 Alert fires for outbound traffic from the runners\n"
+        "- 09:40 IPS informs the impersonator that no gift cards will be bought\n"
+    )
+    assert texts(incident, "root_cause") == [
+        "An email was received by an employee from an individual who was impersonating an "
+        "executive.",
+        "The trusted user was compromised, so the link came from a bad actor.",
+        "Unauthorized access to the runners was gained via a pull request",
+    ]
+
+
 def test_a_table_of_milestones_names_each_moment_in_a_cell():
     incident = read_text(
         """
