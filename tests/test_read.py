@@ -266,6 +266,25 @@ def test_the_fixes_a_resolution_lists_are_each_an_action_and_their_lead_in_none(
         "Blocks are now always validated before transactions.",
         "Spends that only fast-forward are rejected.",
     ]
+    # The list on the very next line of a sentence that names the fixes, with no colon: the
+    # sentence says its own, and each entry is a fix. A blank line between parts them.
+    attached = read_text(
+        "## Resolution\n\nVersion 2.5.2 included fixes that invalidated the stuck items.\n"
+        "* 1. Spends that only fast-forward are rejected.\n"
+        "* 2. Ingested spends are validated against the latest singleton.\n"
+    )
+    assert texts(attached, "mitigation") == [
+        "Version 2.5.2 included fixes that invalidated the stuck items.",
+        "1. Spends that only fast-forward are rejected.",
+        "2. Ingested spends are validated against the latest singleton.",
+    ]
+    parted = read_text(
+        "## Resolution\n\nVersion 2.5.2 included fixes that invalidated the stuck items.\n\n"
+        "- Spends that only fast-forward were left in the mempool.\n"
+    )
+    assert texts(parted, "mitigation") == [
+        "Version 2.5.2 included fixes that invalidated the stuck items."
+    ]
     # A plan's lead-in opens plans, and a paragraph that does not go on "by:" is its own.
     planned = read_text(
         "## Resolution\n\nWe will ship these changes:\n\n- Cap the block creation time.\n"
@@ -452,6 +471,16 @@ def test_a_release_told_by_what_it_fixed_is_an_action():
     assert texts(incident, "mitigation") == [
         "On November 4, 1.2.11 was released, which solved most of the issues.",
         "Version 2.5.1 contains a workaround that caps the block creation time.",
+    ]
+
+
+def test_a_recovery_told_by_what_it_held_is_an_action():
+    incident = read_text(
+        "## Resolution and recovery\n\nThe link came from a compromised account. Recovery "
+        "included a reset of passwords and a reset of the laptop.\n"
+    )
+    assert texts(incident, "mitigation") == [
+        "Recovery included a reset of passwords and a reset of the laptop."
     ]
 
 

@@ -370,6 +370,11 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             listed = part
         if fixing and not lexicon.cue("intent", text):
             reading.add("mitigation", Statement(plain(text), block.line, block.end, "inferred"))
+        if _names_fixes_listed(part, block, following):
+            # "Version 2.5.2 included fixes that invalidated the items" and its list on the
+            # next line, no colon between: the list is the fixes it names, and the sentence
+            # says its own.
+            fixing = True
         if fixes:
             # "This issue was addressed in 1.8.0 by:" / "Reinstating the verification code …":
             # the entries are the fixes that were made, each an action; the lead-in none.
@@ -542,6 +547,17 @@ def _fixes_follow(
     if part != "resolution":
         return False
     return says.action(last, lexicon) is not None or _FIXES.search(last) is not None
+
+
+def _names_fixes_listed(part: str | None, block: Block, following: Block | None) -> bool:
+    """Whether a paragraph of the resolution names the fixes a release made and the list of
+    them follows on its next line, with no colon to lead it in."""
+    if part != "resolution" or block.kind != "paragraph" or following is None:
+        return False
+    if following.kind != "item" or following.line != block.end + 1:
+        return False
+    text = block.text.rstrip()
+    return not text.endswith(":") and _FIXES.search(sentences(text)[-1][1]) is not None
 
 
 # How it ended, told as the list of what did it: "This was resolved by:".
