@@ -2951,6 +2951,23 @@ def test_a_span_of_two_clocks_is_no_offset_from_utc():
     assert events[0].at == _utc(3, 5, 14, 2)  # it was read as 14:02 at an offset of -10:10
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("**June 14th, 2022, 10:00 AM:** Trail of Bits reported it", "Trail of Bits reported it"),
+        ("__10:02:__ alert fired", "alert fired"),
+        ("**10:02** - alert fired", "alert fired"),
+        # A bold that opens after the time is the entry's own label, and stays.
+        ("**10:02**: **Resolved** - all clear", "**Resolved** - all clear"),
+        ("10:02 **Resolved** - all clear", "**Resolved** - all clear"),
+    ],
+)
+def test_a_time_in_bold_leaves_no_mark_on_its_entry(line: str, said: str):
+    found = times.leading(line, 2022)
+    assert found is not None
+    assert found[1] == said
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]

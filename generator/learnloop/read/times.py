@@ -276,7 +276,14 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     # no part of what the entry says.
     if (to := _RANGE_TO.match(text, end)) and (until := _STAMP.match(text, to.end())):
         end = until.end()
-    return found, _rest(text, end, _AFTER if bold else _AFTER_PLAIN)
+    rest = _rest(text, end, _AFTER if bold else _AFTER_PLAIN)
+    for mark in ("**", "__"):
+        said = text.rstrip()
+        if rest.startswith(mark) and said[: len(said) - len(rest)].count(mark) % 2:
+            # "**June 14th, 2022, 10:00 AM:** Trail of Bits reported …": the bold that opened
+            # on the time closes after its colon.
+            rest = rest[len(mark) :].lstrip()
+    return found, rest
 
 
 def only_when(text: str) -> bool:
