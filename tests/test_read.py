@@ -2546,6 +2546,24 @@ def test_a_look_at_nothing_named_takes_the_incident_up_and_is_no_step():
     ]
 
 
+def test_a_way_in_made_to_look_is_no_mitigation_and_looking_on_is_no_look():
+    incident = read_text(
+        """
+        ## Timeline
+        - 10:21 We received a lot of alerts about Prometheus i/o timeouts
+        - 10:25 Security group was updated to allow SSH connections to the nodes.
+        - 10:30 We opened port 22 so we could ssh into the node.
+        - 10:49 We started a full node rollover on the cluster.
+        - 11:25 Incident declared resolved on the status page, but investigations continued.
+        - 11:40 Investigation of the kubelet logs showed the disk full.
+        """
+    )
+    assert texts(incident, "mitigation") == ["We started a full node rollover on the cluster."]
+    assert texts(incident, "diagnosis") == [
+        "Investigation of the kubelet logs showed the disk full."
+    ]
+
+
 def test_what_set_it_off_is_found_behind_a_run_of_what_users_saw():
     incident = read_text(
         """

@@ -662,7 +662,7 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
     account was enabled"), and nothing else is told of it (no kind but that impact eased
     after it, no plan, fault or outcome)."""
     text = event.text
-    if set(event.kinds) - _EASED or says.tells_more(text, lexicon):
+    if set(event.kinds) - _EASED or says.tells_more(text, lexicon) or says.to_get_in(text):
         return False
     if says.CONSEQUENCE.match(text):
         return False

@@ -69,7 +69,10 @@ _NAMES_WHAT = 3
 _VAGUE = re.compile(
     r"(?:\s+(?:at\s+|into\s+)?(?:the\s+)?(?:obvious\s+|usual\s+|same\s+)?"
     r"(?:things?|stuff|everything|it|this|that|issue|problem|incident|situation|"
-    r"what (?:happened|was (?:going on|happening))))?\s*(?:[.,;!?]|$)",
+    r"what (?:happened|was (?:going on|happening))))?"
+    # Only that the looking went on: "… but investigations continued."
+    r"(?:\s+(?:continued|continues|went on|goes on|(?:is|was|were|are|remained) ongoing))?"
+    r"\s*(?:[.,;!?]|$)",
     re.IGNORECASE,
 )
 # A look still to come: "… as a precaution until further investigation can be done".
@@ -222,10 +225,29 @@ _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\
 
 
 def acted(text: str, lexicon: Lexicon) -> bool:
-    """Whether the text names an action that was done and eased the impact: not planned, and
-    not an attempt that did not help (see `helped`)."""
+    """Whether the text names an action that was done and eased the impact: not planned, not
+    an attempt that did not help (see `helped`), not a way in made to look (`to_get_in`)."""
     act = action(text, lexicon)
-    return act is not None and not intended(text, lexicon, act) and helped(text, lexicon)
+    return (
+        act is not None
+        and not intended(text, lexicon, act)
+        and helped(text, lexicon)
+        and not to_get_in(text)
+    )
+
+
+def to_get_in(text: str) -> bool:
+    """Whether a change was made to get in and look ("Security group was updated to allow SSH
+    connections to the nodes"): a step toward finding the cause, none that eased the impact."""
+    return _TO_GET_IN.search(text) is not None
+
+
+_TO_GET_IN = re.compile(
+    r"\b(?:to|so(?:\s+that)?\s+(?:we|they|i|engineers|the team)\s+(?:could|can|were able to))\s+"
+    r"(?:(?:allow|enable|permit|get|gain|grant|give|open)\s+(?:\w+\s+){0,2}?)?"
+    r"(?:ssh|rdp|shell|console|debug|debugging)\b",
+    re.IGNORECASE,
+)
 
 
 def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
