@@ -371,6 +371,16 @@ def test_resolution_tells_how_each_was_fixed_not_only_that_it_is_back():
     ]
 
 
+def test_resolution_quotes_how_it_was_fixed_not_the_cause_it_restates():
+    bodies = [
+        "## Resolution and recovery\n\nThe root cause was determined to be a malicious link "
+        "sent from a trusted account. Recovery included a reset of passwords.\n",
+    ]
+    assert _pending_resolution(bodies) == [
+        "- How [PM-1](../incidents/PM-1.md) was fixed: Recovery included a reset of passwords."
+    ]
+
+
 def test_verify_names_what_was_seen_recover_not_a_clause_nor_that_day_s_time():
     bodies = [
         "## Mitigation\n\nWe rolled back the CNI change at 10:20 UTC, which mitigated the issue"

@@ -17,6 +17,7 @@ from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import FACTOR, SEVERITIES, Incident
 from learnloop.read import lexicon
+from learnloop.read.markdown import sentences
 from learnloop.read.says import tells_how
 from learnloop.read.themes import compile_phrases
 from learnloop.settings import Settings
@@ -294,6 +295,13 @@ def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
+def _not_causes(text: str, causes: set[str]) -> str:
+    """A statement less the sentences of it that the reader took for the cause."""
+    if not any(cause in text for cause in causes):
+        return text
+    return " ".join(said for _, said in sentences(text) if said not in causes)
+
+
 def resolution(members: Sequence[Incident]) -> str:
     """Root-cause fixes from action items and how each incident was closed."""
     lines = ["## Resolution"]
@@ -318,7 +326,11 @@ def resolution(members: Sequence[Incident]) -> str:
         if len(seen) == 3:
             break  # three told: the older members' words are not read at all
         told = [st.text for st in m.part("resolution") if "\n" not in st.text]
-        said = " ".join(t for t in told if tells_how(t, cues))
+        # The cause the section restates ("The root cause was determined to be …") is no fix.
+        causes = {st.text for st in m.part("root_cause")}
+        said = " ".join(
+            fix for t in told if (fix := _not_causes(t, causes)) and tells_how(fix, cues)
+        )
         if not told:
             said = m.section("resolution")  # read from a section of no statements
         text = first_sentences(said, 200)
