@@ -2986,6 +2986,22 @@ def test_a_time_in_bold_leaves_no_mark_on_its_entry(line: str, said: str):
     assert found[1] == said
 
 
+@pytest.mark.parametrize(
+    "line", ["2018-01-20 ~1:00 UTC ::::: split", "2018-01-20 approx. 1:00 UTC split"]
+)
+def test_a_clock_known_roughly_after_its_day_is_placed(line: str):
+    found = times.leading(line, 2018)
+    assert found is not None
+    stamp, rest = found
+    assert (stamp.day, stamp.hour, stamp.minute, stamp.zone, rest) == (
+        date(2018, 1, 20),
+        1,
+        0,
+        "UTC",
+        "split",
+    )
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]

@@ -105,7 +105,9 @@ _STAMP = re.compile(
     r"(?:(?:"
     + DATE
     # A day and month with no year, only with a clock after it: "06/18 10:40pm".
-    + r"|(?P<a3>\d{1,2})/(?P<b3>\d{1,2}))(?:[T\s]+|,\s*|:\s+|\s+at\s+|\s+[-–]\s+))?"
+    + r"|(?P<a3>\d{1,2})/(?P<b3>\d{1,2}))(?:[T\s]+|,\s*|:\s+|\s+at\s+|\s+[-–]\s+)"
+    # A clock known only roughly, after its day: "2018-01-20 ~1:00 UTC", "May 3 about 14:05".
+    r"(?:~\s*|(?:ca\.|approx\.|approximately|about|around)\s+)?)?"
     + CLOCK
     + r"(?!\d)(?:\s*"
     + ZONE
