@@ -2564,6 +2564,26 @@ def test_a_way_in_made_to_look_is_no_mitigation_and_looking_on_is_no_look():
     ]
 
 
+def test_a_look_that_found_all_well_is_no_diagnosis_but_verifies_what_was_done():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 Alert fired: hub pods pending
+        - 09:10 Engineer checks the node pool and finds it at its maximum size
+        - 09:20 Engineer raises the node pool maximum to 20
+        - 10:00 Community confirms the workshop is running smoothly
+        - 10:30 Engineer confirms the cache was not working as expected
+        """
+    )
+    assert texts(incident, "diagnosis") == [
+        "Engineer checks the node pool and finds it at its maximum size",
+        "Engineer confirms the cache was not working as expected",
+    ]
+    assert "Community confirms the workshop is running smoothly" in texts(
+        incident, "verification"
+    )
+
+
 def test_what_set_it_off_is_found_behind_a_run_of_what_users_saw():
     incident = read_text(
         """

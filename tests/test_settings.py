@@ -234,9 +234,9 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "learnloop.yml:4: error: reader.parts.root_cause.headings: expected a list of names",
         "learnloop.yml:6: error: reader.cues.mitigaton: 'mitigaton' is not one of mitigation, "
         "diagnosis, detection, acknowledgement, recovery, resolved, cause, named_cause, fault, "
-        "finding, intent, ineffective, conclusion, verification, milestone, done, responders, "
-        "pending,"
-        " change, change_present, change_headline, informed, apology, response",
+        "finding, intent, ineffective, conclusion, verification, well, milestone, done, "
+        "responders, pending, change, change_present, change_headline, informed, apology, "
+        "response",
         "learnloop.yml:7: error: reader.cues.mitigation: expected a list of phrases",
         "learnloop.yml:8: error: reader.cues.detection: '(new|) page': a phrase starts with a "
         "word, not a number or optional words",

@@ -248,12 +248,15 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     # "…, which mitigated the issue by 12:10": what the action before it did, no action.
     # "Mitigated: May 14, 2025 10:35 UTC", a key moment named: when, not what was done.
     acted = says.acted(text, lexicon) and not _OUTCOME.match(text) and not _only_a_moment(text)
-    said = {"mitigation": acted, "diagnosis": bool(says.looked(text, lexicon))}
+    # A look that found all well ("Community confirms the workshop is running smoothly")
+    # led nowhere: no step of diagnosis.
+    looked = says.looked(text, lexicon) is not None
+    said = {"mitigation": acted, "diagnosis": looked and not says.all_well(text, lexicon)}
     # "Issue is looked into": someone took it up, though nothing named was looked at.
     said["acknowledgement"] = (
         taken_up is not None
         or bool(lexicon.cue("acknowledgement", text))
-        or (not said["diagnosis"] and bool(lexicon.cue("diagnosis", text)))
+        or (not looked and bool(lexicon.cue("diagnosis", text)))
     )
     said["detection"] = says.first_signal(text, lexicon)
     for kind in ("detection", "acknowledgement", "diagnosis", "mitigation", "recovery", "resolved"):
@@ -349,7 +352,9 @@ def infer(
     undated_order = not any(e.at is not None for e in events)
     for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)
-        if acted and lexicon.cue("verification", event.text):
+        if acted and (
+            lexicon.cue("verification", event.text) or says.all_well(event.text, lexicon)
+        ):
             reading.add("verification", statement)
         acted = acted or (
             bool({"mitigation", "recovery"} & set(event.kinds))

@@ -51,6 +51,7 @@ CUES = (
     "ineffective",
     "conclusion",
     "verification",
+    "well",
     "milestone",
     "done",
     "responders",

@@ -236,6 +236,18 @@ def acted(text: str, lexicon: Lexicon) -> bool:
     )
 
 
+def all_well(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text tells that all is well ("the workshop is running smoothly"), not that
+    something was not ("the cache was not working as expected")."""
+    return any(
+        _DENIED_WELL.search(text[max(0, well.start() - NEAR) : well.start()]) is None
+        for well in lexicon.every("well", text)
+    )
+
+
+_DENIED_WELL = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b|n['’]t\b", re.IGNORECASE)
+
+
 def to_get_in(text: str) -> bool:
     """Whether a change was made to get in and look ("Security group was updated to allow SSH
     connections to the nodes"): a step toward finding the cause, none that eased the impact."""
