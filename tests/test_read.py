@@ -2579,9 +2579,7 @@ def test_a_look_that_found_all_well_is_no_diagnosis_but_verifies_what_was_done()
         "Engineer checks the node pool and finds it at its maximum size",
         "Engineer confirms the cache was not working as expected",
     ]
-    assert "Community confirms the workshop is running smoothly" in texts(
-        incident, "verification"
-    )
+    assert "Community confirms the workshop is running smoothly" in texts(incident, "verification")
 
 
 def test_what_set_it_off_is_found_behind_a_run_of_what_users_saw():
