@@ -254,3 +254,12 @@ def test_relative_links_are_what_relpath_gives(target: list[str], start: list[st
     if not joined:
         return
     assert _relative(joined, base) == posixpath.relpath(joined, base or ".")
+
+
+def test_a_time_before_the_start_is_told_as_before_not_as_a_day_and_more():
+    from learnloop.write.markdown import duration, from_start
+
+    assert duration(-300) == "-5 h 00 min"
+    assert from_start(-300) == "5 h 00 min before the start"
+    assert from_start(7) == "7 min after the start"
+    assert duration(1505) == "1 d 01 h 05 min"

@@ -3020,6 +3020,32 @@ def test_a_clock_known_roughly_after_its_day_is_placed(line: str):
     )
 
 
+def test_a_zone_named_by_its_city_places_the_entries_after_it():
+    events = parse_timeline(
+        [
+            "- 16:37 Denver - Mark updated the plugins",
+            "- 17:39 Denver - detected that agents were not allocated",
+            "- 18:00 agents allocated again",
+            "- 18:10 Phoenix pipeline restarted",
+        ],
+        datetime(2021, 5, 29, 22, 0, tzinfo=UTC),
+        1,
+    )
+    assert [e.text for e in events][:2] == [
+        "Mark updated the plugins",
+        "detected that agents were not allocated",
+    ]
+    # Mountain daylight time, UTC-6; a zone said on an entry holds for those after it, and
+    # a city's name with no separator after it is the entry's word, not a zone.
+    assert [e.at.astimezone(UTC).strftime("%H:%M") for e in events if e.at] == [
+        "22:37",
+        "23:39",
+        "00:00",
+        "00:10",
+    ]
+    assert events[3].text == "Phoenix pipeline restarted"
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Zone abbreviations post-mortems use: (the region's zone, the abbreviation's own offset). A
 # standard-time name is often written all year for the local time, so it means the region's
@@ -184,6 +185,11 @@ def zone_named(text: str | None, default: tzinfo) -> tzinfo:
         sign = 1 if said["sign"] == "+" else -1
         span = timedelta(hours=int(said["hours"]), minutes=int(said["minutes"] or 0))
         return timezone(sign * span)
+    if "/" in text:  # "America/Denver", as `city_zone` names it
+        try:
+            return ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError):
+            return default
     region, offset = NAMED_ZONES.get(upper, (None, text))
     if region is not None:
         try:
@@ -279,6 +285,13 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     if (to := _RANGE_TO.match(text, end)) and (until := _STAMP.match(text, to.end())):
         end = until.end()
     rest = _rest(text, end, _AFTER if bold else _AFTER_PLAIN)
+    # "16:37 Denver - Mark updated plugins": the zone named by its city, as the time-zone
+    # database names it, and only with a separator after it ("16:37 Paris datacenter down"
+    # names a place, not a zone).
+    city = _CITY_AFTER.match(rest) if found.zone is None else None
+    if city is not None and (zone := city_zone(city["city"])) is not None:
+        found = replace(found, zone=zone)
+        rest = rest[city.end() :].strip()
     for mark in ("**", "__"):
         said = text.rstrip()
         if rest.startswith(mark) and said[: len(said) - len(rest)].count(mark) % 2:
@@ -286,6 +299,24 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
             # on the time closes after its colon.
             rest = rest[len(mark) :].lstrip()
     return found, rest
+
+
+_CITY_AFTER = re.compile(r"^(?P<city>[A-Z][a-z]+(?:[ _][A-Z][a-z]+){0,2})\s*(?:[—–:|-]+\s+|$)")
+
+
+def city_zone(name: str) -> str | None:
+    """The time-zone database's zone a city names ("Denver": "America/Denver"), if any."""
+    return _cities().get(name.lower().replace(" ", "_"))
+
+
+@cache
+def _cities() -> dict[str, str]:
+    regions = ("Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+    return {
+        key.rsplit("/", 1)[1].lower(): key
+        for key in sorted(available_timezones())
+        if key.split("/", 1)[0] in regions
+    }
 
 
 def only_when(text: str) -> bool:

@@ -68,11 +68,21 @@ def cite(incidents: Iterable[Incident], at: str, limit: int = 4) -> str:
     return ", ".join(out)
 
 
+def from_start(minutes: float) -> str:
+    """How long after the incident's start something came ("7 min after the start"), or
+    before it, where a signal came before the start its post-mortem gives."""
+    if minutes < -0.5:
+        return f"{duration(-minutes)} before the start"
+    return f"{duration(minutes)} after the start"
+
+
 def duration(minutes: float | None, missing: str = "unknown") -> str:
     """Minutes as "7 min", "1 h 05 min" or "2 d 03 h 10 min"; `missing` when unknown."""
     if minutes is None:
         return missing
-    days, rest = divmod(int(minutes + 0.5), 24 * 60)
+    if minutes < -0.5:
+        return "-" + duration(-minutes)  # a time told before its start, not a day and more
+    days, rest = divmod(int(max(minutes, 0) + 0.5), 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
         return f"{days} d {hours:02d} h {mins:02d} min"

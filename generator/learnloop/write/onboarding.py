@@ -31,7 +31,16 @@ from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
 from learnloop.write.kb.common import synthesis_of
 from learnloop.write.kb.paths import case_path, pattern_path
-from learnloop.write.markdown import cite, duration, heading_text, href, link, one_line, table_cell
+from learnloop.write.markdown import (
+    cite,
+    duration,
+    from_start,
+    heading_text,
+    href,
+    link,
+    one_line,
+    table_cell,
+)
 
 if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
@@ -107,7 +116,7 @@ def detection_question(
         fact = f"Alert `{signal.name}` in {len(signal.incidents)} of {n}"
         text = "Which alert fired most often"
         if signal.median_minutes is not None:
-            fact += f", median {duration(signal.median_minutes)} after the start"
+            fact += f", median {from_start(signal.median_minutes)}"
             text += ", and how soon after the start"
         fired = [by_id[i] for i in signal.incidents if i in by_id]
         return Question(

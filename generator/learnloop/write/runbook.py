@@ -24,7 +24,7 @@ from learnloop.settings import Settings
 from learnloop.write import document, markdown
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
-from learnloop.write.markdown import duration
+from learnloop.write.markdown import duration, from_start
 
 RUNBOOKS = "runbooks"
 SECTIONS = ("detection", "diagnosis", "mitigation", "resolution", "communication", "escalation")
@@ -164,9 +164,7 @@ def impact(members: Sequence[Incident]) -> str:
 
 def _signal_line(signal: Signal, total: int, by_id: dict[str, Incident], what: str) -> str:
     when = (
-        f", median {duration(signal.median_minutes)} after the start"
-        if signal.median_minutes is not None
-        else ""
+        f", median {from_start(signal.median_minutes)}" if signal.median_minutes is not None else ""
     )
     members = [by_id[i] for i in signal.incidents if i in by_id]
     count = f"{len(signal.incidents)} of {total}"
