@@ -70,8 +70,10 @@ _VAGUE = re.compile(
     r"(?:\s+(?:at\s+|into\s+)?(?:the\s+)?(?:obvious\s+|usual\s+|same\s+)?"
     r"(?:things?|stuff|everything|it|this|that|issue|problem|incident|situation|"
     r"what (?:happened|was (?:going on|happening))))?"
-    # Only that the looking went on: "… but investigations continued."
-    r"(?:\s+(?:continued|continues|went on|goes on|(?:is|was|were|are|remained) ongoing))?"
+    # Only that the looking went on: "… but investigations continued", "Investigation is in
+    # progress."
+    r"(?:\s+(?:continued|continues|went on|goes on|(?:is|was|were|are|remained)\s+(?:still\s+)?"
+    r"(?:ongoing|in progress|underway|under way)))?"
     r"\s*(?:[.,;!?]|$)",
     re.IGNORECASE,
 )
