@@ -2324,6 +2324,21 @@ def test_a_table_row_with_its_own_date_is_that_day_even_out_of_order():
     ]
 
 
+def test_an_action_only_readied_for_is_no_step():
+    incident = read_text(
+        """
+        ## Timeline
+        - 17:39 Alert fired: agents not allocated
+        - 18:19 Record plugin file system times in case rollback needed
+        - 19:14 Identify candidate plugins for rollback
+        - 20:01 Deployed the release candidate and restarted the controller
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "Deployed the release candidate and restarted the controller"
+    ]
+
+
 def test_a_span_an_unknown_minute_an_action_not_done_and_one_said_complete():
     incident = read_text(
         """

@@ -210,7 +210,10 @@ _NOT_DONE = re.compile(
     r"\b(?:did not|didn't|could not|couldn't|cannot|can't|unable to|not able to|never|"
     r"supposed to|meant to|expected to|designed to|"
     r"would not|wouldn't|refused to|despite|in spite of|regardless of|working to|working on|"
-    r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to)"
+    r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to|"
+    # What an action may yet be needed for: "times recorded in case rollback needed",
+    # "Identify candidate plugins for rollback".
+    r"in case|candidates?\s+(?:[\w'-]+\s+)?for)"
     r"(?:\s+[\w'-]+){0,3}?\s*$",
     re.IGNORECASE,
 )
