@@ -2595,6 +2595,7 @@ def test_a_look_that_found_all_well_is_no_diagnosis_but_verifies_what_was_done()
         "Engineer checks the node pool and finds it at its maximum size",
         "Engineer confirms the cache was not working as expected",
     ]
+    # By its "confirms", once something was done, it verifies what was.
     assert "Community confirms the workshop is running smoothly" in texts(incident, "verification")
 
 

@@ -352,9 +352,7 @@ def infer(
     undated_order = not any(e.at is not None for e in events)
     for index, event in enumerate(events):
         statement = Statement(event.text, event.line, event.line, "timeline", event.at)
-        if acted and (
-            lexicon.cue("verification", event.text) or says.all_well(event.text, lexicon)
-        ):
+        if acted and lexicon.cue("verification", event.text):
             reading.add("verification", statement)
         acted = acted or (
             bool({"mitigation", "recovery"} & set(event.kinds))
