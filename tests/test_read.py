@@ -2324,6 +2324,19 @@ def test_a_table_row_with_its_own_date_is_that_day_even_out_of_order():
     ]
 
 
+def test_a_notice_received_told_in_the_passive_is_how_it_was_noticed():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:12 An email was received by the user from Okta about a login attempt from abroad.
+        - 09:18 The user logged in to his Okta account.
+        - 09:31 IPS locked the Okta account for the user.
+        """
+    )
+    assert moments_of(incident)["detected_at"] == "09:12"
+    assert texts(incident, "mitigation") == ["IPS locked the Okta account for the user."]
+
+
 def test_an_action_only_readied_for_is_no_step():
     incident = read_text(
         """
