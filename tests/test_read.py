@@ -2583,7 +2583,7 @@ def test_a_way_in_made_to_look_is_no_mitigation_and_looking_on_is_no_look():
         - 10:30 We opened port 22 so we could ssh into the node.
         - 10:49 We started a full node rollover on the cluster.
         - 11:25 Incident declared resolved on the status page, but investigations continued.
-        - 11:30 Investigation is still in progress.
+        - 11:30 Investigation is still in progress to resolve the issue and find the cause.
         - 11:40 Investigation of the kubelet logs showed the disk full.
         """
     )

@@ -70,10 +70,10 @@ _VAGUE = re.compile(
     r"(?:\s+(?:at\s+|into\s+)?(?:the\s+)?(?:obvious\s+|usual\s+|same\s+)?"
     r"(?:things?|stuff|everything|it|this|that|issue|problem|incident|situation|"
     r"what (?:happened|was (?:going on|happening))))?"
-    # Only that the looking went on: "… but investigations continued", "Investigation is in
-    # progress."
+    # Only that the looking went on, perhaps with what for: "… but investigations continued",
+    # "Investigation is in progress to resolve the issue and identify the root cause."
     r"(?:\s+(?:continued|continues|went on|goes on|(?:is|was|were|are|remained)\s+(?:still\s+)?"
-    r"(?:ongoing|in progress|underway|under way)))?"
+    r"(?:ongoing|in progress|underway|under way))(?:\s+to\s+[\w\s'-]+?)?)?"
     r"\s*(?:[.,;!?]|$)",
     re.IGNORECASE,
 )
