@@ -2324,6 +2324,32 @@ def test_a_table_row_with_its_own_date_is_that_day_even_out_of_order():
     ]
 
 
+def test_a_list_a_lead_in_of_the_cause_opens_is_the_cause_whatever_its_words():
+    named = read_text(
+        "## Summary\n\nThe root cause was a combination of:\n\n- a cache TTL set to zero\n"
+        "- a retry loop without backoff\n\nWe rolled back at 10:00.\n"
+    )
+    assert texts(named, "root_cause") == [
+        "The root cause was a combination of:",
+        "a cache TTL set to zero",
+        "a retry loop without backoff",
+    ]
+    assert texts(named, "mitigation") == ["We rolled back at 10:00."]
+    counted = read_text(
+        "## Issue Summary\n\nSearch was slow. With these 3 bugs, a client would:\n\n"
+        "- enter the queue twice\n- block the writer\n"
+    )
+    assert texts(counted, "root_cause") == [
+        "With these 3 bugs, a client would:",
+        "enter the queue twice",
+        "block the writer",
+    ]
+    assert texts(counted, "mitigation") == []
+    # The bugs that were fixed are the fixes, not the cause.
+    fixed = read_text("## Resolution\n\nThe following bugs were fixed:\n\n- cache TTL\n")
+    assert texts(fixed, "root_cause") == []
+
+
 def test_a_notice_received_told_in_the_passive_is_how_it_was_noticed():
     incident = read_text(
         """

@@ -19,7 +19,7 @@ from learnloop.model import FACTOR, Incident, Statement, TimelineEvent
 from learnloop.read import says, times
 from learnloop.read import timeline as timeline_mod
 from learnloop.read.lexicon import ASIDE, Lexicon, shipped, words
-from learnloop.read.markdown import Block, blocks, plain
+from learnloop.read.markdown import Block, blocks, plain, sentences
 from learnloop.read.record import (
     CODE_LINE,
     COMMITMENT,
@@ -422,20 +422,30 @@ def infer(
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     told: tuple[str | None, Statement] | None = None  # the story's sentence before, and its part
     went_well = False  # under a heading of what went well: no sentence there is a cause
+    causes_listed = False  # in the list a lead-in of the cause opens
     for index, (part, how, block) in enumerate(assigned):
         if block.kind == "heading" and (block.level < 7 or part is not None):
             went_well = part == "lessons" and _WENT_WELL.search(block.text) is not None
+        causes_listed = causes_listed and block.kind == "item"
         if block.kind not in ("paragraph", "item", "row") or part in ("timeline", "follow_ups"):
             continue
         if index in reading.entries or index in reading.leads or part == ASIDE:
             continue  # read as the timeline, as the list it opens, or not at all
+        if causes_listed:
+            # "The root cause was a combination of:" / "- a cache TTL set to zero": each entry
+            # is the cause, whatever its words ("set to zero" is no action taken).
+            reading.add("root_cause", Statement(plain(block.text), block.line, block.end, how))
+            continue
+        following = assigned[index + 1][2] if index + 1 < len(assigned) else None
+        causes_listed = part in STORY and _leads_to_causes(block, following, lexicon)
         if block.kind == "row" and columns(block):
             continue  # "# | Why? | Because": a table's column names say nothing
         if block.kind == "row" and how == "label":
             # "| Resolution | Upgraded the client |": the label cell is no part of a sentence.
             block = replace(block, text=row_said(block))
         preventing = False  # the paragraph has said what follows is done to prevent it
-        for sentence, line, end in sentences_of(block, lexicon):
+        told_here = list(sentences_of(block, lexicon))
+        for n, (sentence, line, end) in enumerate(told_here):
             if _ABOUT_ITSELF.match(sentence):
                 continue  # "This post explains what failed and how we found it": no part of it
             action = says.action(sentence, lexicon)
@@ -450,6 +460,10 @@ def infer(
                 # "… would stop looking for more transactions. This resulted in blocks with
                 # only a few": what a sentence opens as the result of, the one before told.
                 reading.add("root_cause", before[1])
+            if causes_listed and n == len(told_here) - 1:
+                # "With these 3 bugs, a client would:": the lead-in begins what its list ends.
+                reading.add("root_cause", said)
+                continue
             if preventing and lexicon.cue("responders", sentence[: says.NEAR]):
                 # "We have taken several actions to prevent a recurrence. We have raised the
                 # thread limit on all hosts, and we are adding an alarm …": the work to
@@ -572,6 +586,28 @@ def infer(
         commands = block.kind == "code" and CODE_LINE.match(block.text)
         if commands and part in ("timeline", "diagnosis", None):
             reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
+
+
+def _leads_to_causes(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
+    """Whether a paragraph of the story opens a list of what caused it: it ends on a colon
+    after the cause named ("The root cause was a combination of:") or the faults counted
+    ("With these 3 bugs, a client submitting a spend would:"), and tells no action or plan."""
+    if block.kind != "paragraph" or following is None or following.kind != "item":
+        return False
+    text = block.text.rstrip()
+    if not text.endswith(":"):
+        return False
+    last = sentences(text)[-1][1]
+    if says.action(last, lexicon) is not None or lexicon.cue("intent", last):
+        return False
+    return bool(lexicon.cue("named_cause", last)) or _FAULTS_COUNTED.search(last) is not None
+
+
+# The faults a lead-in counts before the list of what they did: "With these 3 bugs, …:".
+_FAULTS_COUNTED = re.compile(
+    r"\b(?:these|those|the|both|all)\s+(?:\w+\s+)?(?:bugs|defects|flaws|faults|vulnerabilities)\b",
+    re.IGNORECASE,
+)
 
 
 def _follows_from(before: str, sentence: str, lexicon: Lexicon) -> bool:
