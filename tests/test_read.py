@@ -2363,6 +2363,20 @@ def test_a_notice_received_told_in_the_passive_is_how_it_was_noticed():
     assert texts(incident, "mitigation") == ["IPS locked the Okta account for the user."]
 
 
+def test_a_look_in_a_clause_of_when_leads_to_the_action_it_opens():
+    incident = read_text(
+        "## Summary\n\nRouting broke for one sub-path. Once identified the issue was resolved "
+        "by rolling back the Traefik change. When alerted, the team investigated the crashing "
+        "component and implemented the vendor specific fix to solve the issue. When debugging "
+        "began the instances had already been shut down.\n"
+    )
+    assert texts(incident, "mitigation") == [
+        "Once identified the issue was resolved by rolling back the Traefik change.",
+        "When alerted, the team investigated the crashing component and implemented the vendor "
+        "specific fix to solve the issue.",
+    ]
+
+
 def test_an_action_only_readied_for_is_no_step():
     incident = read_text(
         """

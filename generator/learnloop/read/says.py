@@ -137,8 +137,21 @@ def then_acted(text: str, look: re.Match[str] | None, lexicon: Lexicon) -> bool:
         look is not None
         and did is not None
         and did.start() >= look.end()
-        and re.search(r"\b(?:and|then)\b|[;,.]\s", prose[look.end() : did.start()]) is not None
+        and (
+            re.search(r"\b(?:and|then)\b|[;,.]\s", prose[look.end() : did.start()]) is not None
+            # "Once identified the issue was resolved by rolling back": the look in a clause
+            # of when, the action in the sentence it opens (not one done before it: "When
+            # debugging began the instances had already been shut down").
+            or (
+                _WHEN_CLAUSE.match(prose[: look.start()]) is not None
+                and _HAD_BEEN.search(prose[: did.start()]) is None
+            )
+        )
     )
+
+
+_WHEN_CLAUSE = re.compile(r"^\W*(?:once|after|when|upon|having)\s*$", re.IGNORECASE)
+_HAD_BEEN = re.compile(r"\bhad\s+(?:already\s+)?$", re.IGNORECASE)
 
 
 # "This caused …", "As a result …": what followed from the cause, not the cause.
