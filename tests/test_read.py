@@ -2377,6 +2377,25 @@ def test_a_look_in_a_clause_of_when_leads_to_the_action_it_opens():
     ]
 
 
+def test_a_change_told_in_a_long_headline_or_the_present_perfect_is_what_was_done():
+    incident = read_text(
+        """
+        ## Timeline
+        - 10:21 Alert fired: Prometheus down
+        - 16:35 Manually setting CPU and memory limits on the Prometheus pod.
+        - 09:36 CPU and memory requests and limits on the Prometheus pod implemented in IaC
+
+        ## Summary
+        We have now changed lifecycle management for the autoscaling groups.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "Manually setting CPU and memory limits on the Prometheus pod.",
+        "CPU and memory requests and limits on the Prometheus pod implemented in IaC",
+        "We have now changed lifecycle management for the autoscaling groups.",
+    ]
+
+
 def test_an_action_only_readied_for_is_no_step():
     incident = read_text(
         """

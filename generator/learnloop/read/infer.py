@@ -742,7 +742,7 @@ _A_NAME = re.compile(r"^\W*[\w.@-]+\s+$")
 # ("we", "was", "has") that would make the sentence something other than a headline.
 _HEADLINE_SUBJECT = re.compile(
     r"^\W*(?:(?!(?:we|i|they|it|this|that|there|was|were|is|are|has|have|had)\b)"
-    r"[\w./@`'-]+\s+){1,7}$",
+    r"[\w./@`'-]+\s+){1,12}$",
     re.IGNORECASE,
 )
 _PASSIVE = re.compile(

@@ -199,8 +199,11 @@ def tells_more(text: str, lexicon: Lexicon) -> bool:
     )
 
 
-# What may stand before a change verb that opens an entry ("Then quickly rolled …").
-OPENS = re.compile(r"^\W*(?:(?:then|next|finally|later|also|now|\w+ly)\W+)*$", re.IGNORECASE)
+# What may stand before a change verb that opens an entry ("Then quickly rolled …", "We have
+# now changed …": done, as the present perfect tells it).
+OPENS = re.compile(
+    r"^\W*(?:(?:then|next|finally|later|also|now|have|has|\w+ly)\W+)*$", re.IGNORECASE
+)
 
 
 def intended(text: str, lexicon: Lexicon, act: re.Match[str] | None) -> bool:
