@@ -2396,6 +2396,19 @@ def test_a_change_told_in_a_long_headline_or_the_present_perfect_is_what_was_don
     ]
 
 
+def test_a_change_set_going_before_the_notice_set_it_off():
+    incident = read_text(
+        """
+        ## Timeline
+        - 07:32 Daily pipeline run starts modifying the autoscaling groups. (problem started)
+        - 07:39 A user reported seeing 503 for all services.
+        """
+    )
+    told = "Daily pipeline run starts modifying the autoscaling groups. (problem started)"
+    assert texts(incident, "trigger") == [told]
+    assert told in texts(incident, "root_cause")
+
+
 def test_an_action_only_readied_for_is_no_step():
     incident = read_text(
         """
