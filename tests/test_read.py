@@ -2409,6 +2409,19 @@ def test_a_change_set_going_before_the_notice_set_it_off():
     assert told in texts(incident, "root_cause")
 
 
+def test_what_the_problem_looks_like_is_a_cause_found():
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:00 Alert fired: hub pods restarting
+        - 11:24 Angus investigates startup. It looks like the problem is the outer join.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "Angus investigates startup. It looks like the problem is the outer join."
+    ]
+
+
 def test_an_action_only_readied_for_is_no_step():
     incident = read_text(
         """
