@@ -2345,6 +2345,18 @@ def test_a_list_a_lead_in_of_the_cause_opens_is_the_cause_whatever_its_words():
         "block the writer",
     ]
     assert texts(counted, "mitigation") == []
+    # What the list tells, said as what led there: the entries are the cause, the lead-in
+    # none, and a result told after the list follows from them.
+    events = read_text(
+        "## Issue Summary\n\nThe following situation occurred:\n\n"
+        "- a transaction was close in size to the block limit\n"
+        "- its fee was too low to be picked first\n\n"
+        "As a result blocks held only a few transactions.\n"
+    )
+    assert texts(events, "root_cause") == [
+        "a transaction was close in size to the block limit",
+        "its fee was too low to be picked first",
+    ]
     # The bugs that were fixed are the fixes, not the cause.
     fixed = read_text("## Resolution\n\nThe following bugs were fixed:\n\n- cache TTL\n")
     assert texts(fixed, "root_cause") == []

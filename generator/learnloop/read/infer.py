@@ -433,8 +433,11 @@ def infer(
             continue  # read as the timeline, as the list it opens, or not at all
         if causes_listed:
             # "The root cause was a combination of:" / "- a cache TTL set to zero": each entry
-            # is the cause, whatever its words ("set to zero" is no action taken).
-            reading.add("root_cause", Statement(plain(block.text), block.line, block.end, how))
+            # is the cause, whatever its words ("set to zero" is no action taken). It is also
+            # what a sentence after the list ("As a result, …") follows from.
+            entry = Statement(plain(block.text), block.line, block.end, how)
+            reading.add("root_cause", entry)
+            told = (part, entry)
             continue
         following = assigned[index + 1][2] if index + 1 < len(assigned) else None
         causes_listed = part in STORY and _leads_to_causes(block, following, lexicon)
@@ -460,7 +463,7 @@ def infer(
                 # "… would stop looking for more transactions. This resulted in blocks with
                 # only a few": what a sentence opens as the result of, the one before told.
                 reading.add("root_cause", before[1])
-            if causes_listed and n == len(told_here) - 1:
+            if causes_listed and n == len(told_here) - 1 and _FAULTS_COUNTED.search(sentence):
                 # "With these 3 bugs, a client would:": the lead-in begins what its list ends.
                 reading.add("root_cause", said)
                 continue
@@ -600,12 +603,23 @@ def _leads_to_causes(block: Block, following: Block | None, lexicon: Lexicon) ->
     last = sentences(text)[-1][1]
     if says.action(last, lexicon) is not None or lexicon.cue("intent", last):
         return False
-    return bool(lexicon.cue("named_cause", last)) or _FAULTS_COUNTED.search(last) is not None
+    return (
+        bool(lexicon.cue("named_cause", last))
+        or _FAULTS_COUNTED.search(last) is not None
+        or _WHAT_LED_TO_IT.search(last) is not None
+    )
 
 
 # The faults a lead-in counts before the list of what they did: "With these 3 bugs, …:".
 _FAULTS_COUNTED = re.compile(
     r"\b(?:these|those|the|both|all)\s+(?:\w+\s+)?(?:bugs|defects|flaws|faults|vulnerabilities)\b",
+    re.IGNORECASE,
+)
+# What the list tells, said of it as what led there: "The following sequence of events led to
+# the outage:", "The following factors contributed to it:", "The following situation occurred:".
+_WHAT_LED_TO_IT = re.compile(
+    r"\bthe following\s+(?:[\w-]+\s+){1,3}?(?:led to|caused|contributed to|resulted in|occurred|"
+    r"happened|arose|combined)\b",
     re.IGNORECASE,
 )
 
