@@ -381,17 +381,6 @@ def test_resolution_quotes_how_it_was_fixed_not_the_cause_it_restates():
     ]
 
 
-def test_resolution_ends_each_listed_fix_so_the_next_does_not_run_on():
-    bodies = [
-        "## Resolution\n\n- Giving core pods more resource guarantees\n"
-        "- Removing memory overcommit for students\n\n```\nkubectl top node\n```\n",
-    ]
-    assert _pending_resolution(bodies) == [
-        "- How [PM-1](../incidents/PM-1.md) was fixed: Giving core pods more resource "
-        "guarantees. Removing memory overcommit for students. kubectl top node"
-    ]
-
-
 def test_verify_names_what_was_seen_recover_not_a_clause_nor_that_day_s_time():
     bodies = [
         "## Mitigation\n\nWe rolled back the CNI change at 10:20 UTC, which mitigated the issue"

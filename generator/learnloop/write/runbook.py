@@ -12,7 +12,7 @@ from functools import cache, partial
 from learnloop.analyze.engine import mode_titles
 from learnloop.analyze.metrics import p90
 from learnloop.analyze.patterns import Pattern
-from learnloop.analyze.similar import first_sentences, fix_commands
+from learnloop.analyze.similar import first_sentences
 from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import FACTOR, SEVERITIES, Incident
@@ -300,14 +300,6 @@ def _not_causes(text: str, causes: set[str]) -> str:
     return " ".join(said for _, said in sentences(text) if said not in causes)
 
 
-def _closed(text: str, commands: set[str]) -> str:
-    """A statement as a sentence, so that the next does not run on it: a list's entry
-    ("Giving core pods more resource guarantees") gets its full stop; a command, none."""
-    if text in commands or text[-1:] in ".!?:;)\"'`”’":
-        return text
-    return text + "."
-
-
 def resolution(members: Sequence[Incident]) -> str:
     """Root-cause fixes from action items and how each incident was closed."""
     lines = ["## Resolution"]
@@ -334,11 +326,8 @@ def resolution(members: Sequence[Incident]) -> str:
         told = [st.text for st in m.part("resolution") if "\n" not in st.text]
         # The cause the section restates ("The root cause was determined to be …") is no fix.
         causes = {st.text for st in m.part("root_cause")}
-        commands = set(fix_commands(m))
         said = " ".join(
-            _closed(fix, commands)
-            for t in told
-            if (fix := _not_causes(t, causes)) and tells_how(fix, cues)
+            fix for t in told if (fix := _not_causes(t, causes)) and tells_how(fix, cues)
         )
         if not told:
             said = m.section("resolution")  # read from a section of no statements
