@@ -435,9 +435,9 @@ def infer(
             # "The root cause was a combination of:" / "- a cache TTL set to zero": each entry
             # is the cause, whatever its words ("set to zero" is no action taken). It is also
             # what a sentence after the list ("As a result, …") follows from.
-            entry = Statement(plain(block.text), block.line, block.end, how)
-            reading.add("root_cause", entry)
-            told = (part, entry)
+            listed_cause = Statement(plain(block.text), block.line, block.end, how)
+            reading.add("root_cause", listed_cause)
+            told = (part, listed_cause)
             continue
         following = assigned[index + 1][2] if index + 1 < len(assigned) else None
         causes_listed = part in STORY and _leads_to_causes(block, following, lexicon)
