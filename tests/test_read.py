@@ -1819,6 +1819,17 @@ def test_what_a_sentence_opens_as_the_result_of_the_one_before_tells():
     assert "Search was down for an hour." not in causes
     assert "The pool held 20 connections." not in causes
     assert not any(c.startswith("Blocks were not filled") for c in causes)
+    # Also what "means" follows from, and what a thing named turned out to do.
+    named = texts(
+        read_text(
+            "## Summary\n\nWe scaled the worker nodes to 12. This increase would turn out to "
+            "push the subnets to their limit. The chart renamed an argument. This means part of "
+            "our configuration was ignored. This was a problem.\n"
+        ),
+        "root_cause",
+    )
+    assert "We scaled the worker nodes to 12." in named
+    assert "The chart renamed an argument." in named
 
 
 @pytest.mark.parametrize(

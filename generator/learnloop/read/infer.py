@@ -640,8 +640,11 @@ def _follows_from(before: str, sentence: str, lexicon: Lexicon) -> bool:
 # "As a result". Not "This was caused by …", whose cause is its own.
 _RESULT = re.compile(
     r"^\W*(?:as\s+a\s+(?:direct\s+)?result\b|consequently\b|(?:this|that|these|which|it)\s+"
+    # "This increase would turn out to push …": the thing the sentence before told, named.
+    r"(?:(?!(?:was|is|were|are|has|had)\b)[a-z]+\s+(?=(?:would|eventually|then)\b))?"
     r"(?:(?:\w+ly|in\s+turn|then|also|further|would|eventually|ultimately|soon)\s+)*"
-    r"(?:caused|causes|resulted\s+in|results?\s+in|led\s+to|leads?\s+to|triggered|meant)\b"
+    r"(?:caused|causes|resulted\s+in|results?\s+in|led\s+to|leads?\s+to|triggered|meant|means|"
+    r"turn(?:ed|s)?\s+out\s+to)\b"
     r"(?!\s+by\b))",
     re.IGNORECASE,
 )
