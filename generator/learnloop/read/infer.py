@@ -411,8 +411,14 @@ def infer(
         # implemented", "API key used by the exporter belongs to a personal account"), part of
         # its cause whether or not it says why; or one of how it was caught and handled (the
         # alerts, the people, what they knew), which is not. A question or a wish is neither.
+        # A fault told before the response's word is the system's ("a rule that would
+        # incorrectly direct traffic … to the Traefik dashboard").
+        response = lexicon.cue("response", factor.text)
+        fault = lexicon.cue("fault", factor.text)
+        if response is not None and fault is not None and fault.start() < response.start():
+            response = None
         if not (
-            lexicon.cue("response", factor.text)
+            response
             or lexicon.cue("intent", factor.text)
             or lexicon.cue("apology", factor.text)
             or factor.text.rstrip().endswith("?")
