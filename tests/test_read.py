@@ -2373,6 +2373,17 @@ def test_a_list_a_lead_in_of_the_cause_opens_is_the_cause_whatever_its_words():
     assert texts(fixed, "root_cause") == []
 
 
+def test_the_biggest_factor_is_a_cause_named_and_weighing_a_step_is_a_plan():
+    incident = read_text(
+        "## Summary\n\nWe consider the lack of least privilege the biggest factor in this "
+        "incident. We should consider adding an alert on node deletions. Consider that each "
+        "team should run its own exporter.\n"
+    )
+    assert texts(incident, "root_cause") == [
+        "We consider the lack of least privilege the biggest factor in this incident."
+    ]
+
+
 def test_a_notice_received_told_in_the_passive_is_how_it_was_noticed():
     incident = read_text(
         """
