@@ -1830,6 +1830,13 @@ def test_what_a_sentence_opens_as_the_result_of_the_one_before_tells():
     )
     assert "We scaled the worker nodes to 12." in named
     assert "The chart renamed an argument." in named
+    created = read_text(
+        "## Summary\n\nThis design created a situation where nodes and deployments had to "
+        "be balanced per zone.\n"
+    )
+    assert texts(created, "root_cause") == [
+        "This design created a situation where nodes and deployments had to be balanced per zone."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -4769,6 +4776,7 @@ def test_a_contributing_factor_of_the_system_is_part_of_the_cause_one_of_the_res
         - Not possible to update the load balancer (to fix the problem) at full address use
         - A rule that would incorrectly send /api traffic to the Traefik dashboard
         - Alerts were incorrectly routed to an unused channel
+        - The agent not running on a dedicated node group, unlike our monitoring stack
         """
     )
     causes = texts(incident, "root_cause")
@@ -4776,9 +4784,11 @@ def test_a_contributing_factor_of_the_system_is_part_of_the_cause_one_of_the_res
     assert "API key used by the exporter belongs to a personal account" in causes
     # A fault told before the response's word is the system's; after it, the response's.
     assert "A rule that would incorrectly send /api traffic to the Traefik dashboard" in causes
+    # A word of the response that names a part of the system is the system's.
+    assert "The agent not running on a dedicated node group, unlike our monitoring stack" in causes
     assert not any("Alerts" in c or "knowledge" in c or "diff" in c for c in causes)
     assert not any("Not possible" in c for c in causes)  # what made it hard to fix
-    assert len(texts(incident, "contributing_factors")) == 8
+    assert len(texts(incident, "contributing_factors")) == 9
 
 
 def test_a_factor_read_as_part_of_the_cause_counts_once_and_after_the_cause():

@@ -413,7 +413,16 @@ def infer(
         # alerts, the people, what they knew), which is not. A question or a wish is neither.
         # A fault told before the response's word is the system's ("a rule that would
         # incorrectly direct traffic … to the Traefik dashboard").
-        response = lexicon.cue("response", factor.text)
+        # Nor is a word of the response that names a part of the system ("our monitoring
+        # stack").
+        response = next(
+            (
+                m
+                for m in lexicon.every("response", factor.text)
+                if not _A_PART.match(factor.text, m.end())
+            ),
+            None,
+        )
         fault = lexicon.cue("fault", factor.text)
         if response is not None and fault is not None and fault.start() < response.start():
             response = None
@@ -595,6 +604,14 @@ def infer(
         commands = block.kind == "code" and CODE_LINE.match(block.text)
         if commands and part in ("timeline", "diagnosis", None):
             reading.add("diagnosis", Statement(block.text, block.line, block.end, "inferred"))
+
+
+# A part of the system named by what it does for the response: "monitoring stack".
+_A_PART = re.compile(
+    r"\s+(?:stack|system|systems|pipeline|cluster|server|servers|node|nodes|agent|agents|"
+    r"component|components|service|services|database|namespace)\b",
+    re.IGNORECASE,
+)
 
 
 def _leads_to_causes(block: Block, following: Block | None, lexicon: Lexicon) -> bool:
