@@ -2389,6 +2389,13 @@ def test_the_biggest_factor_is_a_cause_named_and_weighing_a_step_is_a_plan():
     assert texts(incident, "root_cause") == [
         "We consider the lack of least privilege the biggest factor in this incident."
     ]
+    # "Considering that …" is "given that": what follows is done.
+    given = read_text(
+        "## Summary\n\nConsidering that a rewrite is not trivial, we rolled back the sync job.\n"
+    )
+    assert texts(given, "mitigation") == [
+        "Considering that a rewrite is not trivial, we rolled back the sync job."
+    ]
 
 
 def test_a_notice_received_told_in_the_passive_is_how_it_was_noticed():
