@@ -30,6 +30,7 @@ from learnloop.read.record import (
     Reading,
     assign,
     columns,
+    leads_in,
     row_said,
     sentences_of,
 )
@@ -618,12 +619,9 @@ def _leads_to_causes(block: Block, following: Block | None, lexicon: Lexicon) ->
     """Whether a paragraph of the story opens a list of what caused it: it ends on a colon
     after the cause named ("The root cause was a combination of:") or the faults counted
     ("With these 3 bugs, a client submitting a spend would:"), and tells no action or plan."""
-    if block.kind != "paragraph" or following is None or following.kind != "item":
+    if not leads_in(block, following):
         return False
-    text = block.text.rstrip()
-    if not text.endswith(":"):
-        return False
-    last = sentences(text)[-1][1]
+    last = sentences(block.text.rstrip())[-1][1]
     if says.action(last, lexicon) is not None or lexicon.cue("intent", last):
         return False
     return (

@@ -391,7 +391,7 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             text = _labelled_text(block, lexicon) if how == "label" else block.text
         if (
             part in _LISTS
-            and _leads_in(block, following)
+            and leads_in(block, following)
             and (part == "follow_ups" or says.action(block.text, lexicon) is None)
         ):
             # "To prevent a recurrence we are:": the items after it are the part; under the
@@ -513,7 +513,7 @@ def _dated_runs(assigned: Sequence[tuple[str | None, str, Block]]) -> set[int]:
 _LISTS = ("mitigation", "resolution", "follow_ups")
 
 
-def _leads_in(block: Block, following: Block | None) -> bool:
+def leads_in(block: Block, following: Block | None) -> bool:
     """Whether a paragraph only opens the list that follows it (it ends with a colon)."""
     return (
         block.kind == "paragraph"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from learnloop.read.failure_modes import denied
 from learnloop.read.lexicon import Lexicon
 from learnloop.read.markdown import sentences
 
@@ -259,14 +260,10 @@ def acted(text: str, lexicon: Lexicon) -> bool:
 
 def all_well(text: str, lexicon: Lexicon) -> bool:
     """Whether a text tells that all is well ("the workshop is running smoothly"), not that
-    something was not ("the cache was not working as expected")."""
-    return any(
-        _DENIED_WELL.search(text[max(0, well.start() - NEAR) : well.start()]) is None
-        for well in lexicon.every("well", text)
-    )
-
-
-_DENIED_WELL = re.compile(r"\b(?:not|never|no|nothing|nobody|none)\b|n['’]t\b", re.IGNORECASE)
+    something was not ("the cache was not working as expected"): the failure catalogue's
+    reading of what denies a phrase."""
+    lowered = text.lower().replace("’", "'")
+    return any(not denied(lowered, w.start(), w.end()) for w in lexicon.every("well", text))
 
 
 def to_get_in(text: str) -> bool:

@@ -292,8 +292,8 @@ def leading(text: str, year: int | None = None) -> tuple[Stamp, str] | None:
     if city is not None and (zone := city_zone(city["city"])) is not None:
         found = replace(found, zone=zone)
         rest = rest[city.end() :].strip()
+    said = text.rstrip()
     for mark in ("**", "__"):
-        said = text.rstrip()
         if rest.startswith(mark) and said[: len(said) - len(rest)].count(mark) % 2:
             # "**June 14th, 2022, 10:00 AM:** Trail of Bits reported …": the bold that opened
             # on the time closes after its colon.
