@@ -2726,6 +2726,26 @@ def test_a_way_in_made_to_look_is_no_mitigation_and_looking_on_is_no_look():
     ]
 
 
+def test_a_status_update_that_only_announces_the_looking_is_no_diagnosis():
+    incident = read_text(
+        """
+        ## Timeline
+        - 14:49 We are investigating reports of degraded performance for API Requests.
+        - 14:50 Pull Requests is degraded. We are still investigating and will provide an update.
+        - 14:52 Investigating DB problems.
+        - 14:58 We continue to investigate the cause of high latency.
+        - 15:05 We have identified the issue and are deploying a fix.
+        - 15:07 We looked at the database dashboard, which showed replication lag at 40 s.
+        - 15:20 We investigated the error logs and found a bad index on the events table.
+        - 15:30 We have rolled back the change and are monitoring recovery.
+        """
+    )
+    assert texts(incident, "diagnosis") == [
+        "We looked at the database dashboard, which showed replication lag at 40 s.",
+        "We investigated the error logs and found a bad index on the events table.",
+    ]
+
+
 def test_a_look_that_found_all_well_is_no_diagnosis_but_verifies_what_was_done():
     incident = read_text(
         """

@@ -52,6 +52,7 @@ CUES = (
     "conclusion",
     "verification",
     "well",
+    "announced",
     "milestone",
     "done",
     "responders",

@@ -48,7 +48,10 @@ def looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         text = blanked(text, took)
     for later in _LOOK_LATER.finditer(text):
         text = blanked(text, later)
+    announced = [m.span() for m in lexicon.every("announced", text)]
     for look in lexicon.every("diagnosis", text):
+        if any(start <= look.start() < end for start, end in announced):
+            continue
         # A look of three words or more names what it is at ("looked through the logs",
         # "opened the database dashboard"); a shorter one names it after ("looked at …").
         if len(look.group(0).split()) >= _NAMES_WHAT or not _VAGUE.match(text, look.end()):
