@@ -131,7 +131,10 @@ def test_unterminated_front_matter():
 
 
 def test_missing_front_matter():
-    assert "no front matter" in only_error("# Just a heading\n\nSome text.\n")
+    message = only_error("# Just a heading\n\nSome text.\n")
+    assert "no front matter" in message
+    # A post-mortem kept in another template is told how to come in whole.
+    assert "`learnloop import PATH`" in message
 
 
 def test_empty_file():

@@ -379,7 +379,8 @@ def _split_front_matter(text: str) -> tuple[str, int, str, int] | Problem:
             1,
             "error",
             "no front matter: the file must start with a line '---'",
-            "put the YAML keys between two '---' lines at the top",
+            "put the YAML keys between two '---' lines at the top; a post-mortem written in "
+            "another template is brought in with `learnloop import PATH` from outside incidents/",
         )
     for number, line in enumerate(lines[1:], start=1):
         if line.rstrip() in ("---", "..."):
