@@ -388,6 +388,8 @@ def test_lines_after_a_colon_each_opening_as_a_sentence_are_a_list():
         ("During restarts the checkout returned 5xx and latency spiked.", False),
         ("The health check failed and GroupExporter pod restarts followed.", False),
         ("The pods were auto-restarted by the kubelet.", False),
+        ("We are experiencing a small increase in exception rate.", False),
+        ("We increased the connection pool size to 40.", True),
         # A name joined by a hyphen is still the thing done; a responder's verb is a step.
         ("The 1.1.4-hotfix branch was created with a change to reject the blocks.", True),
         ("The on-call restarts the pods.", True),

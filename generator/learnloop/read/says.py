@@ -310,6 +310,9 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             # "auto-restarted": done by the system, as the word it is joined to says.
             or (_PLURAL_WORD.fullmatch(act.group(0)) and _NOUN_BEFORE.search(before))
             or (before.endswith("-") and _DONE_WORD.match(act.group(0)))
+            # "We are experiencing a small increase in exception rate": what the system went
+            # through, a noun, as "in" after it says.
+            or _CHANGE_UNDERGONE.match(act.group(0))
             # "Root cause discovered by manually deleting the IngressRoute": how it was found
             or _found_by(before, lexicon)
             # "… decided that the AMI rollback had resolved the issue": what one did, told after
@@ -377,6 +380,7 @@ _HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
 _AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
 _DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
 _PLURAL_WORD = re.compile(r"[a-z]+s", re.IGNORECASE)
+_CHANGE_UNDERGONE = re.compile(r"(?:increase|decrease|reduction|rise|drop|spike)s?\s+in\b", re.I)
 _NOUN_BEFORE = re.compile(
     r"\b(?:during|between|after|amid|across|despite|with|without|of|no|many|frequent|repeated|"
     r"constant|several|multiple|pod|pods|container|containers|node|process|service)\s+$",
