@@ -2479,11 +2479,17 @@ def test_an_action_only_readied_for_is_no_step():
         - 17:39 Alert fired: agents not allocated
         - 18:19 Record plugin file system times in case rollback needed
         - 19:14 Identify candidate plugins for rollback
+        - 19:20 We're working on it, expect an LDAP restart.
+        - 19:25 New plugin versions are not made available to users.
+        - 19:30 No log-in possible during the LDAP restart.
+        - 19:40 Two services had been put down before we could mitigate.
+        - 19:50 Staging was not accessible so I reverted the version bump.
         - 20:01 Deployed the release candidate and restarted the controller
         """
     )
     assert texts(incident, "mitigation") == [
-        "Deployed the release candidate and restarted the controller"
+        "Staging was not accessible so I reverted the version bump.",
+        "Deployed the release candidate and restarted the controller",
     ]
 
 

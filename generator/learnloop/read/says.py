@@ -233,8 +233,17 @@ _NOT_DONE = re.compile(
     r"work to|work on|in the process of|hard at work on|preparing to|planning to|about to|"
     # What an action may yet be needed for: "times recorded in case rollback needed",
     # "Identify candidate plugins for rollback".
-    r"in case|candidates?\s+(?:[\w'-]+\s+)?for)"
+    r"in case|candidates?\s+(?:[\w'-]+\s+)?for|"
+    # Not yet: "… had been put down before we could mitigate", "expect an LDAP restart".
+    r"before\s+(?:we|they|i|anyone|anybody|someone|it)\s+could|expect|expecting)"
     r"(?:\s+[\w'-]+){0,3}?\s*$",
+    re.IGNORECASE,
+)
+# Said of the action itself: "updates are not made available to users" (but "prod wasn't
+# accessible so I reverted" tells what was).
+_NOT = re.compile(
+    r"\b(?:(?:is|are|was|were|be|been)\s+not|isn't|aren't|wasn't|weren't)"
+    r"(?:\s+(?:yet|been|being|fully))?\s*$",
     re.IGNORECASE,
 )
 # What a thing kept doing by itself, a symptom: "pods were restarting every few minutes".
@@ -299,6 +308,7 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         before = text[max(0, act.start() - 40) : act.start()]
         if (
             _NOT_DONE.search(before)
+            or _NOT.search(before)
             # "… unexpectedly triggers the pipeline, ungracefully reverts changes": done by
             # mistake, how it failed (a "buggy release reverted" is a fault's thing undone)
             or any(f.group(0).endswith("ly") for f in lexicon.every("fault", before))
@@ -313,6 +323,8 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             # "We are experiencing a small increase in exception rate": what the system went
             # through, a noun, as "in" after it says.
             or _CHANGE_UNDERGONE.match(act.group(0))
+            # "no log-in possible during the LDAP restart": the time it took, not the step.
+            or (_DURING.search(before) and _ONE_NOUN.fullmatch(act.group(0)))
             # "Root cause discovered by manually deleting the IngressRoute": how it was found
             or _found_by(before, lexicon)
             # "… decided that the AMI rollback had resolved the issue": what one did, told after
@@ -380,6 +392,11 @@ _HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
 _AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
 _DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
 _PLURAL_WORD = re.compile(r"[a-z]+s", re.IGNORECASE)
+_DURING = re.compile(
+    r"\b(?:during|throughout|amid)\s+(?:the|a|an|its|their|our|this|that)\s+(?:[\w'-]+\s+)?$",
+    re.IGNORECASE,
+)
+_ONE_NOUN = re.compile(r"(?!\w+(?:ed|ing)$)\w+")
 _CHANGE_UNDERGONE = re.compile(r"(?:increase|decrease|reduction|rise|drop|spike)s?\s+in\b", re.I)
 _NOUN_BEFORE = re.compile(
     r"\b(?:during|between|after|amid|across|despite|with|without|of|no|many|frequent|repeated|"
