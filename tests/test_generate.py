@@ -381,16 +381,34 @@ def test_resolution_quotes_how_it_was_fixed_not_the_cause_it_restates():
     ]
 
 
-def test_verify_names_what_was_seen_recover_not_a_clause_nor_that_day_s_time():
-    bodies = [
-        "## Mitigation\n\nWe rolled back the CNI change at 10:20 UTC, which mitigated the issue"
-        " by 10:40 UTC.\n",
-        "## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
-        "- 10:20 Rolled back the CNI change.\n"
-        "- 10:36 Error rates returned to normal by 10:35 UTC.\n",
-    ]
+@pytest.mark.parametrize(
+    ("bodies", "seen"),
+    [
+        # What was seen recover, not a clause of what the action before it did, nor that
+        # day's time.
+        (
+            [
+                "## Mitigation\n\nWe rolled back the CNI change at 10:20 UTC, which mitigated"
+                " the issue by 10:40 UTC.\n",
+                "## Timeline\n\n- 10:00 Pods stuck in Pending.\n"
+                "- 10:20 Rolled back the CNI change.\n"
+                "- 10:36 Error rates returned to normal by 10:35 UTC.\n",
+            ],
+            "Error rates returned to normal",
+        ),
+        # Never a status update only labelled resolved, nor a recovery hoped for.
+        (
+            [
+                "## Timeline\n\n- 10:00 **Investigating** — Pods stuck in Pending.\n"
+                "- 10:40 **Resolved** — We are investigating reports of degraded performance.\n"
+                "- 10:50 **Resolved** — We lost a load balancer. Should be back up shortly!\n",
+                "## Timeline\n\n- 10:00 **Investigating** — Pods stuck in Pending.\n"
+                "- 10:30 **Resolved** — Everything is operating normally.\n",
+            ],
+            "Everything is operating normally",
+        ),
+    ],
+)
+def test_verify_names_what_was_seen_recover(bodies: list[str], seen: str):
     (verify,) = [line for line in _pending_resolution(bodies) if line.startswith("- Verify")]
-    assert verify == (
-        "- Verify: Error rates returned to normal (as in 1 of 2 incidents: "
-        "[PM-2](../incidents/PM-2.md))."
-    )
+    assert verify == f"- Verify: {seen} (as in 1 of 2 incidents: [PM-2](../incidents/PM-2.md))."

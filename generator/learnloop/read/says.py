@@ -292,6 +292,21 @@ _TO_GET_IN = re.compile(
 )
 
 
+def recovered(text: str, lexicon: Lexicon) -> bool:
+    """Whether a text tells that the impact eased, as seen ("Error rates are back to
+    normal"), not as hoped ("Should be back up shortly!")."""
+    return any(
+        not _HOPED.search(text[max(0, eased.start() - 40) : eased.start()])
+        for eased in lexicon.every("recovery", text)
+    )
+
+
+_HOPED = re.compile(
+    r"\b(?:should|will|would|could|may|might|expect\w*|hope\w*|soon)(?:\s+[\w'-]+){0,3}?\s*$",
+    re.IGNORECASE,
+)
+
+
 def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     """The first action a text names, where it names one: "mitigation was complete by 10:26"
     tells where the incident stood, and its words are no action."""

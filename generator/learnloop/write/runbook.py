@@ -18,7 +18,7 @@ from learnloop.enrich import timings
 from learnloop.model import FACTOR, SEVERITIES, Incident
 from learnloop.read import lexicon
 from learnloop.read.markdown import sentences
-from learnloop.read.says import tells_how
+from learnloop.read.says import recovered, tells_how
 from learnloop.read.themes import compile_phrases
 from learnloop.settings import Settings
 from learnloop.write import document, markdown
@@ -371,6 +371,9 @@ _WHEN_SAID = re.compile(
     r"\s+(?:by|at|around|until|from)\s+(?:about\s+)?\d{1,2}[:.]\d\d(?:\s*(?:[AaPp][Mm]))?"
     r"(?:\s*(?:UTC|GMT|[A-Z]{2,4}T))?(?=[\s.,;]|$)"
 )
+# An entry's label: "Recovery:", a status page's "Resolved — ".
+_LABEL = re.compile(r"^[A-Z][a-z]+(?::|\s[—–])\s+")
+_STATUS_LABEL = re.compile(r"^[A-Z][a-z]+\s[—–]\s+")
 _OUTCOME_CLAUSE = re.compile(r"^\W*(?:which|this|that|it)\b", re.IGNORECASE)
 
 
@@ -379,22 +382,25 @@ def _verification(members: Sequence[Incident]) -> str:
     verification statements, else the timeline entry that says impact was over), citing
     the incidents that name it."""
     texts: dict[str, list[Incident]] = {}
+    cues = lexicon.shipped()
     for m in members:
         said = [st.text for st in m.part("verification")]
         if not said:
             # An entry that says what it saw recover ("Error rates returned to normal"), not
-            # a clause of what the action before it did ("which mitigated the issue").
+            # a clause of what the action before it did ("which mitigated the issue"), in
+            # its own words: a status page labels its last update "Resolved — " whatever it
+            # says ("We are investigating reports of degraded performance").
             said = [
-                e.text
+                _STATUS_LABEL.sub("", e.text)
                 for e in m.timeline
                 if "recovery" in e.kinds
                 and "milestone" not in e.kinds
                 and not _OUTCOME_CLAUSE.match(e.text)
             ]
+            said = [text for text in said if recovered(text, cues)]
         for text in said:
             text = re.sub(r"(?:^|[;,.]\s*)(incident )?resolved\.?$", "", text, flags=re.I).strip()
-            # The entry's label ("Recovery:", a status page's "Resolved — ").
-            text = re.sub(r"^[A-Z][a-z]+(?::|\s[—–])\s+", "", text)
+            text = _LABEL.sub("", text)
             text = _WHEN_SAID.sub("", text)  # "… back to normal by 17:55 UTC": that day's time
             if re.search(r"[A-Za-z]{3,}", text) and "\n" not in text:
                 named = texts.setdefault(text, [])  # "Resolved." alone says how to verify nothing
