@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,27 @@ def body(text: str) -> str:
 def reasons(out: dict[str, Any]) -> dict[str, str]:
     """Skipped sources (file names) -> reasons."""
     return {re.split(r"[/\\]", s["source"])[-1]: s["reason"] for s in out["skipped"]}
+
+
+def imports_the_billing_report(root: Path, src: Path, report: str, name: str) -> None:
+    """The billing report of a markup test, written as `name` and as other.txt (told apart
+    from Markdown by its markup alone), imports with its metadata, parts and steps."""
+    src.mkdir()
+    (src / name).write_text(report)
+    (src / "other.txt").write_text(
+        report.replace("Billing", "Invoice").replace("2024-05-02", "2024-05-03")
+    )
+    result, out = run_import(root, src)
+    assert result.exit_code == 0, out
+    found = incidents(root)
+    billing = found[name.rsplit(".", 1)[0]]
+    assert (billing.title, billing.severity) == ("Billing queue backlog", "P2")
+    assert billing.services == ("billing-worker", "billing-db")
+    # The day from the document's date, the time from the first entry of the timeline.
+    assert billing.started_at == datetime(2024, 5, 2, 9, 10, tzinfo=UTC)
+    assert [s.text for s in billing.part("mitigation")] == ["Rolled back billing-worker to 4.1."]
+    assert [s.text for s in billing.part("follow_ups")][:2] == [
+        "Load test batch size changes — Ana",
+        "Alert on rebalance rate — Raj",
+    ]
+    assert found["other"].title == "Invoice queue backlog"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from learnloop.importers import asciidoc
-from tests.importing import incidents, run_import
+from tests.importing import imports_the_billing_report
 
 REPORT = """\
 = Billing queue backlog
@@ -76,28 +74,9 @@ def test_markup_becomes_markdown():
 
 
 def test_an_asciidoc_post_mortem_imports_with_its_attributes(make_repo, tmp_path):
-    src = tmp_path / "docs"
-    src.mkdir()
-    (src / "2024-05-02-queue-backlog.adoc").write_text(REPORT)
-    # Saved as text, it is still told apart from Markdown by its sections.
-    (src / "other.txt").write_text(
-        REPORT.replace("Billing", "Invoice").replace("2024-05-02", "2024-05-03")
+    imports_the_billing_report(
+        make_repo({}), tmp_path / "docs", REPORT, "2024-05-02-queue-backlog.adoc"
     )
-    root = make_repo({})
-    result, out = run_import(root, src)
-    assert result.exit_code == 0, out
-    found = incidents(root)
-    billing = found["2024-05-02-queue-backlog"]
-    assert (billing.title, billing.severity) == ("Billing queue backlog", "P2")
-    assert billing.services == ("billing-worker", "billing-db")
-    # The day from :revdate:, the time from the first entry of the timeline.
-    assert billing.started_at == datetime(2024, 5, 2, 9, 10, tzinfo=UTC)
-    assert [s.text for s in billing.part("mitigation")] == ["Rolled back billing-worker to 4.1."]
-    assert [s.text for s in billing.part("follow_ups")] == [
-        "Load test batch size changes — Ana",
-        "Alert on rebalance rate — Raj",
-    ]
-    assert found["other"].title == "Invoice queue backlog"
 
 
 def test_markdown_and_mediawiki_are_not_taken_for_asciidoc():

@@ -15,7 +15,7 @@ from learnloop.settings import load_settings
 _FORMATS_HELP = """\b
 Formats (auto tells them apart by name and content):
   markdown      post-mortems in any template, any front matter (.md, .txt, .html.md.erb);
-                MediaWiki (.wiki) and AsciiDoc (.adoc) markup too
+                MediaWiki (.wiki), AsciiDoc (.adoc) and reStructuredText (.rst) too
   html          Confluence and Google Docs exports
   docx          Word and Google Docs documents (.docx)
   statuspage    Atlassian Statuspage incidents (one, a list, or incidents.json)

@@ -23,7 +23,7 @@ from learnloop.importers.records import Document, Skipped
 MAX_BYTES = 64 * 1024 * 1024  # an export page of thousands of incidents is a few MB
 MARKDOWN = (
     ".md", ".markdown", ".mdx", ".mdown", ".txt", ".erb", ".wiki", ".mediawiki", ".adoc",
-    ".asciidoc",
+    ".asciidoc", ".rst", ".rest",
 )  # fmt: skip
 HTML = (".html", ".htm", ".xhtml")
 JSON = (".json",)

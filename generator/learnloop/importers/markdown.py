@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from learnloop import gitfacts
-from learnloop.importers import asciidoc, dates, mediawiki
+from learnloop.importers import asciidoc, dates, mediawiki, rst
 from learnloop.importers.adf import wiki_to_markdown
 from learnloop.importers.fields import digest_of, parse_time, text_of
 from learnloop.importers.records import Document, Imported, Record, Skipped
@@ -112,6 +112,8 @@ FRONT_KEYS: dict[str, tuple[str, ...]] = {
     "summary": ("summary", "description"),
 }
 _ASCIIDOC = (".adoc", ".asciidoc")
+_RST = (".rst", ".rest")
+_MEDIAWIKI = (".wiki", ".mediawiki")
 _PLACEHOLDER_TITLE = re.compile(
     r"^\s*[\[{<(]?\s*(issue name|incident name|title|incident title|your title|name)"
     r"\s*[\]}>)]?\s*$",
@@ -433,7 +435,18 @@ def records(doc: Document, fmt: str = "markdown") -> list[Record]:
     front, body, error = split_front_matter(text.replace("\r\n", "\n"))
     if error and front is None:
         return [Skipped(doc.shown, error)]
-    if _looks_like_wiki(body):
+    named = doc.name.lower()
+    if named.endswith(_RST) or (
+        not named.endswith(_ASCIIDOC + _MEDIAWIKI)
+        and rst.looks_like_rst(body)
+        and not asciidoc.looks_like_asciidoc(body)
+    ):
+        # The title over- or underlined, then its field list (":Date: 2023-03-14"); its
+        # runs of "=" are no wiki's headings.
+        body, title, fields = rst.to_markdown(body)
+        said = {k: _scalar(v) for k, v in fields.items()}
+        front = {**({"title": title} if title else {}), **said, **(front or {})}
+    elif _looks_like_wiki(body):
         body = wiki_to_markdown(body)  # a Jira or Confluence page pasted as text
     elif mediawiki.looks_like_mediawiki(body):
         # A wiki's incident report ("== Summary =="): its page's name is its title.
@@ -536,7 +549,7 @@ def _looks_like_wiki(body: str) -> bool:
 def source_id(name: str) -> str:
     """An id from a file's name: a leading ticket id (PM2021-005 - …) or the whole stem."""
     stem = re.sub(
-        r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki|docx|adoc|asciidoc))+$",
+        r"(\.(md|markdown|mdx|txt|erb|html?|wiki|mediawiki|docx|adoc|asciidoc|rst|rest))+$",
         "",
         name,
         flags=re.I,
