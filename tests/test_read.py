@@ -5026,3 +5026,21 @@ def test_preventing_something_now_is_a_steps_purpose_preventing_it_again_a_plan(
     steps = texts(incident, "mitigation")
     assert any("deletes `prod` ingress" in s for s in steps)
     assert not any("to prevent this from happening again" in s for s in steps)
+
+
+def test_a_moment_told_in_passing_ends_with_its_sentence_where_a_bracket_closes_it():
+    incident = read_text(
+        """
+        ## What happened
+
+        * There was a disruption of 5 min on the plugin site around 16:00 UTC, reported in
+          the chat by Zbynek (thanks!) Service logs indicate an issue with the file storage.
+        """
+    )
+    told = [e for e in incident.timeline if e.at is not None]
+    assert [e.text for e in told] == [
+        "There was a disruption of 5 min on the plugin site around 16:00 UTC, reported in "
+        "the chat by Zbynek (thanks!)"
+    ]
+    # The sentence after it is a look of its own, and the only one.
+    assert texts(incident, "diagnosis") == ["Service logs indicate an issue with the file storage."]

@@ -512,11 +512,14 @@ def told(
                 continue
             if at is not None and _WORDS.search(_TIME_WORDS.sub(" ", piece)):
                 # (A time left alone, "… had started at | 09:00.", tells no moment.)
-                out.append(TimelineEvent(at, plain(piece), line_at(block, stamp.start)))
+                line, last = line_at(block, stamp.start), line_at(block, max(end - 1, start))
+                out.append(TimelineEvent(at, plain(piece), line, end=last if last > line else None))
     return sorted(out, key=lambda e: (e.at, e.line))
 
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+# A sentence ends on its mark, or on the bracket or quote closing after it where a new
+# sentence starts ("… by Zbynek (thanks!) Services logs indicate …").
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[.!?][\"'’”)\]]+(?=\s+[A-Z]|\s*$)")
 # The words that only place a moment (times' own month and zone names): a clause of nothing
 # else tells no event.
 _TIME_WORDS = re.compile(
