@@ -2484,6 +2484,7 @@ def test_an_action_only_readied_for_is_no_step():
         - 19:30 No log-in possible during the LDAP restart.
         - 19:40 Two services had been put down before we could mitigate.
         - 19:50 Staging was not accessible so I reverted the version bump.
+        - 19:55 We continue to migrate the storage system in order to restore access.
         - 20:01 Deployed the release candidate and restarted the controller
         """
     )

@@ -235,7 +235,12 @@ _NOT_DONE = re.compile(
     # "Identify candidate plugins for rollback".
     r"in case|candidates?\s+(?:[\w'-]+\s+)?for|"
     # Not yet: "… had been put down before we could mitigate", "expect an LDAP restart".
-    r"before\s+(?:we|they|i|anyone|anybody|someone|it)\s+could|expect|expecting)"
+    r"before\s+(?:we|they|i|anyone|anybody|someone|it)\s+could|expect|expecting|"
+    # Still going, as a status update says of the step it told before: "We continue to
+    # migrate a data storage system", "in the later stages of a restore operation".
+    r"continue|continues|continuing|stages\s+of|"
+    # What it was for: "… a data storage system in order to restore access".
+    r"in\s+order\s+to|so\s+as\s+to)"
     r"(?:\s+[\w'-]+){0,3}?\s*$",
     re.IGNORECASE,
 )
