@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -238,3 +239,23 @@ def test_a_moment_told_as_a_lapse_after_the_one_before_it():
     # Past midnight, onto the next day where the moment before gave one.
     (_, late) = times.within("At 23:50 UTC on 2 May 2024 it failed; an hour later it was back.")
     assert (late.day, late.hour, late.minute) == (date(2024, 5, 3), 0, 50)
+
+
+def test_a_day_given_alone_is_the_day_its_times_fall_on_in_their_own_zone():
+    # 2017-04-11 at midnight UTC is still the 10th in California: the times the text tells
+    # in PDT are on the 11th, as its author wrote them.
+    incident, _ = read(
+        day="2017-04-11",
+        window="From 14:12 to 16:04 PDT",
+        alerted="14:19 PDT",
+        rolled="15:41 PDT",
+        normal="16:04 PDT",
+    )
+    found = moments(incident)
+    pdt = ZoneInfo("America/Los_Angeles")
+    assert found["started_at"][:2] == (
+        datetime(2017, 4, 11, 14, 12, tzinfo=pdt),
+        "impact statement",
+    )
+    assert found["detected_at"][0] == datetime(2017, 4, 11, 14, 19, tzinfo=pdt)
+    assert found["resolved_at"][0] == datetime(2017, 4, 11, 16, 4, tzinfo=pdt)

@@ -31,6 +31,7 @@ from learnloop.read.record import (
     assign,
     columns,
     leads_in,
+    only_the_day,
     row_said,
     sentences_of,
 )
@@ -44,8 +45,9 @@ def read_timeline(
 ) -> list[TimelineEvent]:
     """The timeline's events, each marked with what it does (see lexicon.CUES)."""
     zone = incident.started_at.tzinfo or UTC
+    day = only_the_day(incident)
     found = timeline_mod.events(
-        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone
+        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone, day
     )
     entry_blocks = list(reading.timeline_blocks)
     if not found:
@@ -56,7 +58,7 @@ def read_timeline(
                  and times.leading(b.text) is not None
                  and (b.kind != "paragraph" or len(times.within(b.text)) <= 1)]  # fmt: skip
         if len(timed) >= 2:
-            found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone)
+            found = timeline_mod.events(timed, incident.started_at, zone, reading.stated_zone, day)
             entry_blocks = timed
             # A list entry is read as an entry only; a paragraph is also prose to be read.
             read_as_entries = {b for b in timed if b.kind in ("item", "row")}
@@ -68,13 +70,15 @@ def read_timeline(
         # incident tracked in an issue is): what each says is an entry of that time.
         updates = _dated_sections(reading.assigned)
         if updates:
-            found = timeline_mod.events(updates, incident.started_at, zone, reading.stated_zone)
+            found = timeline_mod.events(
+                updates, incident.started_at, zone, reading.stated_zone, day
+            )
             entry_blocks = [b for b in updates if b.kind != "heading"]
     if not found:
         # Nor entries: the moments its sentences give ("we rolled back at 09:50").
         after = span[0] if span else incident.started_at
         blocks_ = [block for _, block in reading.prose]
-        told = timeline_mod.told(blocks_, after, zone, reading.stated_zone)
+        told = timeline_mod.told(blocks_, after, zone, reading.stated_zone, None if span else day)
         # A moment told under what set it off or why is no action, whatever its verb ("At
         # 13:58 a change was introduced to reduce memory" under "Leadup").
         causal = [b for part, b in reading.prose if part in NOT_ACTIONS]
@@ -88,7 +92,7 @@ def read_timeline(
         # tell are the timeline too, in time order.
         quoted = set(map(id, entry_blocks))
         prose = [b for _, b in reading.prose if id(b) not in quoted]
-        told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone)
+        told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone, day)
         events = sorted(
             [*events, *(_kinds(t, lexicon) for t in told)],
             key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
@@ -99,7 +103,7 @@ def read_timeline(
         # The timeline lists what was done; when it was noticed is told under Detection
         # ("The alert was firing at 08:46 and the on-call got the page"). Only the first
         # moment told there can be when it was noticed.
-        told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone)
+        told = timeline_mod.told(noticing, incident.started_at, zone, reading.stated_zone, day)
         # A moment named otherwise ("Start time of incident: 13:02") is not when it was noticed.
         told = [
             e

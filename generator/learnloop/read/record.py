@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import says, times
@@ -651,7 +651,15 @@ def impact_window(incident: Incident, reading: Reading) -> tuple[datetime, datet
     """The span of the impact the text states, with its line, or None."""
     entries = [block for part, block in reading.prose if part in SPAN_PARTS]
     zone = incident.started_at.tzinfo or UTC
-    return timeline_mod.impact_window(entries, incident.started_at, zone, reading.stated_zone)
+    return timeline_mod.impact_window(
+        entries, incident.started_at, zone, reading.stated_zone, only_the_day(incident)
+    )
+
+
+def only_the_day(incident: Incident) -> date | None:
+    """The day an incident started on, where its front matter gives only that: the day its
+    text's times fall on, in whatever zone each is told."""
+    return incident.started_at.date() if incident.started_date_only else None
 
 
 def stated_duration(incident: Incident, reading: Reading) -> tuple[timedelta, int] | None:

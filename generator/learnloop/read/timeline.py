@@ -83,13 +83,19 @@ class _Clock:
 
 
 def events(
-    entries: Sequence[Block], started_at: datetime | None, default_zone: tzinfo, stated: str | None
+    entries: Sequence[Block],
+    started_at: datetime | None,
+    default_zone: tzinfo,
+    stated: str | None,
+    on_day: date | None = None,
 ) -> list[TimelineEvent]:
-    """The events of a timeline's blocks (in order), dated where they can be."""
+    """The events of a timeline's blocks (in order), dated where they can be. `on_day` is the
+    day the incident started on where only its day is known: the entries' times are on it
+    in their own zone (its midnight in UTC is the day before, in a zone west of it)."""
     zone = times.zone_named(stated, default_zone)
     clock = _Clock(
         zone,
-        started_at.astimezone(zone).date() if started_at else None,
+        on_day or (started_at.astimezone(zone).date() if started_at else None),
         started_at.year if started_at else None,
         said=stated is not None,
     )
@@ -439,12 +445,15 @@ def _clause_start(text: str, at: int) -> int:
 _GOES_ON = re.compile(r"(?:which|who|whereupon|(?:and\s+|then\s+)+[a-z]+ed)\b", re.IGNORECASE)
 
 
-def _on_its_own(stamp: times.Stamp, after: datetime, zone: tzinfo) -> datetime | None:
-    """A time told in passing: on the day it gives, else the day of `after`, or the next day
-    when that would put it more than half a day before `after` (told after a start at 22:10,
-    01:30 is the night after; 08:30 or midnight before a start at 09:02 are that morning's)."""
+def _on_its_own(
+    stamp: times.Stamp, after: datetime, zone: tzinfo, on: date | None = None
+) -> datetime | None:
+    """A time told in passing: on the day it gives, else the day of `after` (`on`, where only
+    the day is known), or the next day when that would put it more than half a day before
+    `after` (told after a start at 22:10, 01:30 is the night after; 08:30 or midnight before a
+    start at 09:02 are that morning's)."""
     here = times.zone_named(stamp.zone, zone)
-    day = stamp.day or after.astimezone(here).date()
+    day = stamp.day or on or after.astimezone(here).date()
     try:
         at = datetime.combine(day, time(stamp.hour, stamp.minute, stamp.second), here)
     except ValueError:
@@ -455,7 +464,11 @@ def _on_its_own(stamp: times.Stamp, after: datetime, zone: tzinfo) -> datetime |
 
 
 def impact_window(
-    entries: Sequence[Block], started_at: datetime, default_zone: tzinfo, stated: str | None
+    entries: Sequence[Block],
+    started_at: datetime,
+    default_zone: tzinfo,
+    stated: str | None,
+    day: date | None = None,
 ) -> tuple[datetime, datetime, int] | None:
     """When the impact began and ended, and the line, from the first block that gives its
     span ("between 08:21 and 10:35 UTC", "from 14:02 to 15:30 UTC on March 3")."""
@@ -464,7 +477,7 @@ def impact_window(
         found = times.window(block.text, started_at.year)
         if found is None:
             continue
-        start = _on_its_own(found[0], started_at, zone)
+        start = _on_its_own(found[0], started_at, zone, day)
         end = _on_its_own(found[1], start, zone) if start else None
         if start is not None and end is not None and end > start:
             return start, end, block.line
@@ -472,7 +485,11 @@ def impact_window(
 
 
 def told(
-    entries: Sequence[Block], after: datetime, default_zone: tzinfo, stated: str | None
+    entries: Sequence[Block],
+    after: datetime,
+    default_zone: tzinfo,
+    stated: str | None,
+    day: date | None = None,
 ) -> list[TimelineEvent]:
     """The moments sentences give in passing, each placed on its own (they are not told in
     order, so no clock runs through them), in time order: the timeline of a post-mortem
@@ -503,7 +520,7 @@ def told(
                     if not (opens and c.start() == stamp.end)
                 ]
                 end, begin = (cuts[-1].start(), cuts[-1].end()) if cuts else (later.start,) * 2
-            at = _on_its_own(stamp, after, zone)
+            at = _on_its_own(stamp, after, zone, day)
             piece = text[start:end].strip()
             if _WORDS.search(_TIME_WORDS.sub(" ", unlabelled := _LABEL.sub("", piece))):
                 piece = unlabelled  # a moment's label is kept where the time is all it names
