@@ -85,6 +85,8 @@ def test_a_title_underlined_or_on_the_first_line_alone():
     assert title_from({}, "We saw errors on checkout today.\n\nMore.", "rca-3.md") == "Rca 3"
     assert title_from({}, "- a list item here\n\nMore.", "rca-4.md") == "Rca 4"
     assert title_from({}, "Customers saw errors\nfor an hour.\n", "rca-5.md") == "Rca 5"
+    # Nor does the name of the part a report opens with.
+    assert title_from({}, "ISSUE SUMMARY\n\nOn Tuesday, …\n", "cloud-sql.txt") == "Cloud sql"
     # A rule under a list item is a rule, not a heading.
     assert title_from({}, "- item one\n---\n\nText.", "rca-6.md") == "Rca 6"
 

@@ -308,8 +308,10 @@ def _title_from(front: dict[str, Any], body: str, name: str) -> str:
     # Connectivity issues in West Europe").
     start = next((n for n, ln in enumerate(lines) if ln.strip()), -1)
     alone = start >= 0 and (start + 1 >= len(lines) or not lines[start + 1].strip())
-    if alone and not found and _TITLE_LINE.match(lines[start].strip()):
-        return plain(lines[start].strip())[:300]
+    # Not a part's name on a line of its own ("ISSUE SUMMARY"), as a report opens its first part.
+    first = plain(lines[start].strip()) if start >= 0 else ""
+    if alone and not found and _TITLE_LINE.match(first) and words.named(first) is None:
+        return first[:300]
     stem = re.sub(r"(\.[A-Za-z]{1,4})+$", "", name)
     said = re.sub(r"[-_]+", " ", re.sub(r"^\d{4}-\d\d-\d\d[-_ ]*", "", stem)).strip()
     return (said[:1].upper() + said[1:]) if said else stem or "Untitled incident"
