@@ -194,6 +194,12 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
             "infrastructure-as-code",
         ),
         ("An engineer accidentally deleted the prod namespace.", "manual-operation"),
+        (
+            "One of the inputs to the command was entered incorrectly and more servers were"
+            " removed than intended.",
+            "manual-operation",
+        ),
+        ("An engineer made a typo in the datacenter network configuration.", "manual-operation"),
         ("All clients retried at once: we DDOSed ourselves.", "retry-storm"),
         ("The mempool was full of spam transactions.", "queue-backlog"),
         ("Negative values were allowed in settlement payments.", "bad-input"),

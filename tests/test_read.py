@@ -1480,6 +1480,15 @@ def test_what_a_provider_says_it_did_and_does_to_prevent_a_recurrence_is_the_fol
         "We are also adding an alarm on thread count.",
     ]
     assert [t[:30] for t in texts(incident, "mitigation")] == ["At 9:10 AM PDT, we raised the "]
+    # The changes counted before they are told lead them in as well.
+    changes = read_text(
+        "We are making several changes as a result of this operational event. We have"
+        " modified this tool to remove capacity more slowly.\n"
+    )
+    assert texts(changes, "follow_ups") == [
+        "We have modified this tool to remove capacity more slowly."
+    ]
+    assert texts(changes, "mitigation") == []
     # A wish that names no prevention, or a step done to prevent more harm, leads no plans.
     for lead in ("We should have caught this sooner.", "We paused the jobs to avoid further harm."):
         incident = read_text(f"{lead} We then restarted the pods.\n")

@@ -718,12 +718,21 @@ def _within(line: int, text: str, statement: Statement) -> bool:
 def _leads_to_prevention(sentence: str, lexicon: Lexicon) -> bool:
     """Whether a sentence says that what follows is done to prevent it happening again ("We
     have taken several actions to prevent a recurrence."), naming no action itself."""
+    if says.action(sentence, lexicon) is not None:
+        return False
     plan = lexicon.cue("intent", sentence)
     return (
-        plan is not None
-        and says.action(sentence, lexicon) is None
-        and any(word in plan.group(0) for word in ("prevent", "avoid"))
-    )
+        plan is not None and any(word in plan.group(0) for word in ("prevent", "avoid"))
+    ) or _CHANGES_MADE_SINCE.search(sentence) is not None
+
+
+# The changes made since, counted before they are told: "We are making several changes as a
+# result of this operational event."
+_CHANGES_MADE_SINCE = re.compile(
+    r"\b(?:are|have|will|were)\s+(?:making|made|make|taking|taken|take)\s+(?:several|a number of|"
+    r"some|a few|multiple|the following|these)\s+(?:changes|actions|steps|measures|improvements)\b",
+    re.IGNORECASE,
+)
 
 
 def _told_before(statement: Statement, signal: datetime) -> bool:
