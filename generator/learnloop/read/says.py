@@ -48,8 +48,10 @@ def looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
         text = blanked(text, took)
     for later in _LOOK_LATER.finditer(text):
         text = blanked(text, later)
-    announced = [m.span() for m in lexicon.every("announced", text)]
+    announced: list[tuple[int, int]] | None = None  # found once there is a look to weigh
     for look in lexicon.every("diagnosis", text):
+        if announced is None:
+            announced = [m.span() for m in lexicon.every("announced", text)]
         if any(start <= look.start() < end for start, end in announced):
             continue
         # A look of three words or more names what it is at ("looked through the logs",
