@@ -415,6 +415,8 @@ def test_every_file_is_read_or_said_to_be_skipped(make_repo):
     out = result.output
     assert "2 incidents loaded" in out
     assert "incidents/2025/c.txt: skipped: not an incident file (.txt)" in out
+    # What the importer reads is told how it comes in; a picture is an attachment.
+    assert "a .txt post-mortem or export comes in with `learnloop import PATH`" in out
     assert "incidents/_archive/: skipped: a folder whose name starts with '_'" in out
     assert "incidents/2025/README.md: skipped: a folder's README or index page" in out
     assert "incidents/sub/index.md: skipped: a folder's README or index page" in out

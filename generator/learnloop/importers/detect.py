@@ -19,15 +19,13 @@ from typing import Any
 from learnloop.importers import alertmanager, jira, opsgenie, pagerduty, statuspage, table
 from learnloop.importers.markdown import split_front_matter
 from learnloop.importers.records import Document, Skipped
+from learnloop.load import HTML_SUFFIXES, JSON_SUFFIXES, MARKUP_SUFFIXES, TABLE_SUFFIXES
 
 MAX_BYTES = 64 * 1024 * 1024  # an export page of thousands of incidents is a few MB
-MARKDOWN = (
-    ".md", ".markdown", ".mdx", ".mdown", ".txt", ".erb", ".wiki", ".mediawiki", ".adoc",
-    ".asciidoc", ".rst", ".rest",
-)  # fmt: skip
-HTML = (".html", ".htm", ".xhtml")
-JSON = (".json",)
-TABLES = (".csv", ".tsv", ".jsonl", ".ndjson")
+MARKDOWN = MARKUP_SUFFIXES
+HTML = HTML_SUFFIXES
+JSON = JSON_SUFFIXES
+TABLES = TABLE_SUFFIXES
 JSON_FORMATS = ("statuspage", "pagerduty", "opsgenie", "jira", "alertmanager")
 # Files that sit beside post-mortems and are about the folder, not an incident.
 _ABOUT = re.compile(

@@ -31,6 +31,15 @@ _UNSAFE_NAME = re.compile(r'[<>"|?*#%\\\x00-\x1f\x7f]')
 ATTACHMENT_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf", ".csv", ".log", ".har"}
 )
+# What `learnloop import` reads, by the form it takes (its own format is told apart by content).
+MARKUP_SUFFIXES = (
+    ".md", ".markdown", ".mdx", ".mdown", ".txt", ".erb", ".wiki", ".mediawiki", ".adoc",
+    ".asciidoc", ".rst", ".rest",
+)  # fmt: skip
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+JSON_SUFFIXES = (".json",)
+TABLE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson")
+IMPORTED_SUFFIXES = (*MARKUP_SUFFIXES, *HTML_SUFFIXES, *JSON_SUFFIXES, *TABLE_SUFFIXES, ".docx")
 
 
 @dataclass(frozen=True)
@@ -137,10 +146,14 @@ def _skip_reason(name: str) -> str | None:
         suffix = os.path.splitext(lower)[1]
         if suffix in ATTACHMENT_SUFFIXES:
             return ATTACHMENT
-        return (
+        said = (
             f"not an incident file ({suffix or 'no extension'}); post-mortems are "
             ".md, .markdown, .yaml or .yml"
         )
+        if lower.endswith(IMPORTED_SUFFIXES):
+            # A post-mortem kept in another form: how it comes in.
+            said += f"; a {suffix} post-mortem or export comes in with `learnloop import PATH`"
+        return said
     return None
 
 
