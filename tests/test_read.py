@@ -1798,6 +1798,23 @@ def test_a_field_table_and_a_definition_of_terms():
     assert texts(incident, "resolution") == ["Truncated the logs and added logrotate"]
 
 
+def test_an_incident_review_asks_its_parts_as_questions_in_a_table():
+    incident = read_text(
+        """
+        ## Detection & Response
+
+        | Question | Answer |
+        | -------- | ------ |
+        | Who was impacted by this incident? | All GitLab.com users |
+        | How was the incident detected? | The WebErrorRateHigh alert paged the SRE on call |
+        | What steps were taken to remediate? | We rolled back the deploy and raised the pool size |
+        """
+    )
+    assert texts(incident, "impact") == ["All GitLab.com users"]
+    assert texts(incident, "detection") == ["The WebErrorRateHigh alert paged the SRE on call"]
+    assert texts(incident, "mitigation") == ["We rolled back the deploy and raised the pool size"]
+
+
 def test_a_cause_without_a_heading_is_found_by_what_it_says():
     incident = read_text(
         """
