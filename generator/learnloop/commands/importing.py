@@ -19,6 +19,7 @@ Formats (auto tells them apart by name and content):
   html          Confluence and Google Docs exports
   docx          Word and Google Docs documents (.docx)
   statuspage    Atlassian Statuspage incidents (one, a list, or incidents.json)
+  gcp           Google Cloud status incidents (status.cloud.google.com incidents.json)
   cstate        cState/Hugo status entries (maintenance notices skipped)
   pagerduty     REST v2 incidents with log entries, notes, alerts; V2/V3 webhooks
   opsgenie      alerts and incidents with their logs and notes; webhooks

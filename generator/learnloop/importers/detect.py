@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from learnloop.importers import alertmanager, jira, opsgenie, pagerduty, statuspage, table
+from learnloop.importers import alertmanager, gcp, jira, opsgenie, pagerduty, statuspage, table
 from learnloop.importers.markdown import split_front_matter
 from learnloop.importers.records import Document, Skipped
 from learnloop.load import HTML_SUFFIXES, JSON_SUFFIXES, MARKUP_SUFFIXES, TABLE_SUFFIXES
@@ -26,7 +26,7 @@ MARKDOWN = MARKUP_SUFFIXES
 HTML = HTML_SUFFIXES
 JSON = JSON_SUFFIXES
 TABLES = TABLE_SUFFIXES
-JSON_FORMATS = ("statuspage", "pagerduty", "opsgenie", "jira", "alertmanager")
+JSON_FORMATS = ("statuspage", "gcp", "pagerduty", "opsgenie", "jira", "alertmanager")
 # Files that sit beside post-mortems and are about the folder, not an incident.
 _ABOUT = re.compile(
     r"^(readme|licen[cs]e|copying|notice|authors|contributors|contributing|changelog|changes|"
@@ -259,6 +259,7 @@ def sniff(data: Any) -> str | None:
     """The tool a parsed JSON document came from, or None."""
     for fmt, module in (
         ("statuspage", statuspage),
+        ("gcp", gcp),
         ("jira", jira),
         ("pagerduty", pagerduty),
         ("opsgenie", opsgenie),

@@ -27,7 +27,13 @@ from learnloop.scaffold import slugify
 from learnloop.settings import Settings
 
 # Ids the sources' own ids get, so that ids from different tools never collide.
-PREFIXES = {"statuspage": "SP", "pagerduty": "PD", "opsgenie": "OG", "slack": "slack"}
+PREFIXES = {
+    "statuspage": "SP",
+    "gcp": "GCP",
+    "pagerduty": "PD",
+    "opsgenie": "OG",
+    "slack": "slack",
+}
 UNKNOWN_SERVICE = "unknown"
 BLANK = "''"
 # libyaml where it is installed: several times faster over a thousand files.

@@ -10,6 +10,7 @@ FORMATS = (
     "markdown",
     "html",
     "statuspage",
+    "gcp",
     "cstate",
     "pagerduty",
     "opsgenie",

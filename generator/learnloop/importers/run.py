@@ -20,6 +20,7 @@ from learnloop.importers import (
     cstate,
     detect,
     docx,
+    gcp,
     html,
     jira,
     links,
@@ -46,6 +47,7 @@ _SINGLE: dict[str, Callable[[Document], list[Record]]] = {
     "html": html.records,
     "cstate": cstate.records,
     "statuspage": statuspage.records,
+    "gcp": gcp.records,
     "table": table.records,
     "docx": docx.records,
 }

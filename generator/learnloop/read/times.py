@@ -44,12 +44,19 @@ _ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
 # Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
 # An offset from UTC said with it ("UTC+2", "GMT-05:00") is that offset (see `zone_named`).
 FROM_UTC = r"(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)"
+# A zone as the time-zone database names it: "15:52 US/Pacific", as Google's reports write it.
+_DATABASE_ZONE = (
+    r"(?:US|America|Europe|Asia|Australia|Africa|Pacific|Atlantic|Indian|Canada)"
+    r"/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
+)
 ZONE = (
     r"(?P<zone>(?-i:"
     + FROM_UTC
     + r"|(?:Z|UTC|GMT|"
     + _ZONE_NAMES
-    + r")(?![A-Za-z]))|[+-]\d{2}:?\d{2}(?!\d))"
+    + r")(?![A-Za-z])|"
+    + _DATABASE_ZONE
+    + r")|[+-]\d{2}:?\d{2}(?!\d))"
 )
 
 # Month names and their numbers; the importers read dates with the same table.
