@@ -259,3 +259,18 @@ def test_a_day_given_alone_is_the_day_its_times_fall_on_in_their_own_zone():
     )
     assert found["detected_at"][0] == datetime(2017, 4, 11, 14, 19, tzinfo=pdt)
     assert found["resolved_at"][0] == datetime(2017, 4, 11, 16, 4, tzinfo=pdt)
+
+
+def test_a_span_told_of_another_day_is_not_the_incident_s():
+    # The front matter's day and the text's disagree by years: no time to resolve of 926 days.
+    text = (
+        "---\nid: GC-1\ntitle: Reduced capacity\nstarted_at: '2020-01-01'\nseverity: P3\n"
+        "services: [network]\n---\nGoogle Cloud Networking experienced reduced capacity from"
+        " 19:30 US/Pacific on Thursday, 14 July 2022, through 15:02 US/Pacific on Friday, 15"
+        " July 2022.\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/gc-1.md", UTC)
+    assert incident is not None
+    found = moments(incident)
+    assert found["started_at"][1] == "front matter"
+    assert "resolved_at" not in found

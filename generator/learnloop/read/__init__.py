@@ -173,6 +173,10 @@ def _milestones(
             )
     else:
         out.append(Milestone("started_at", start, "front matter", incident.line_of("started_at")))
+    if span and abs(span[0] - start) > _SAME_SPAN:
+        # A span told of another day than the incident's ("from 19:30 US/Pacific on 14 July
+        # 2022" in a post-mortem dated 2020): not its impact, or not its date; neither is read.
+        span = None
     floor = start
     for name in MILESTONES:
         given: datetime | None = getattr(incident, name)
@@ -211,6 +215,7 @@ def _milestones(
 
 
 _SPAN = "impact statement"
+_SAME_SPAN = timedelta(days=1)  # how far the span's start may be from the incident's
 _LASTED = "stated duration"
 
 

@@ -500,6 +500,7 @@ def told(
         text = block.text
         stamps = times.within(text, after.year)
         begin = 0
+        opened: times.Stamp | None = None  # the first time of a span with no words between
         for index, stamp in enumerate(stamps):
             # The clause the time is in: from where the one before ended (or its own clause's
             # start) to the end of its sentence, or to the last "and", comma or semicolon
@@ -520,16 +521,21 @@ def told(
                     if not (opens and c.start() == stamp.end)
                 ]
                 end, begin = (cuts[-1].start(), cuts[-1].end()) if cuts else (later.start,) * 2
-            at = _on_its_own(stamp, after, zone, day)
+            # "From 10:12 to 11:59 US/Pacific, 38% of … rejected": the span's moment is when
+            # it began, in the zone said at its end.
+            first = stamp if opened is None else replace(opened, zone=opened.zone or stamp.zone)
+            at = _on_its_own(first, after, zone, day)
             piece = text[start:end].strip()
             if _WORDS.search(_TIME_WORDS.sub(" ", unlabelled := _LABEL.sub("", piece))):
                 piece = unlabelled  # a moment's label is kept where the time is all it names
             if later is not None and not _WORDS.search(_TIME_WORDS.sub(" ", piece)):
                 begin = start  # "Between 21:25 UTC on 16 Nov 2020 | and 00:10 …": one clause
+                opened = first
                 continue
+            opened = None
             if at is not None and _WORDS.search(_TIME_WORDS.sub(" ", piece)):
                 # (A time left alone, "… had started at | 09:00.", tells no moment.)
-                line, last = line_at(block, stamp.start), line_at(block, max(end - 1, start))
+                line, last = line_at(block, first.start), line_at(block, max(end - 1, start))
                 out.append(TimelineEvent(at, plain(piece), line, end=last if last > line else None))
     return sorted(out, key=lambda e: (e.at, e.line))
 
