@@ -5071,3 +5071,16 @@ def test_a_moment_told_in_passing_ends_with_its_sentence_where_a_bracket_closes_
     ]
     # The sentence after it is a look of its own, and the only one.
     assert texts(incident, "diagnosis") == ["Service logs indicate an issue with the file storage."]
+
+
+def test_a_short_aside_between_words_is_read_over():
+    incident = read_text(
+        """
+        ## Timeline
+        - 10:00 Alert fired: incrementals uploads failing
+        - 10:20 The error was found and a fix (token rotation) has immediately been applied.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "The error was found and a fix (token rotation) has immediately been applied."
+    ]

@@ -192,6 +192,12 @@ def _signature(signature: str) -> str:
 _ASIDE = re.compile(r"(?<=\w)\s*\([^()\n]{1,30}\)(?=\s+\w)")
 
 
+def without_asides(text: str) -> str:
+    """The text with each short aside in brackets between words blanked, its length kept (a
+    match in it is at the same place in the text)."""
+    return _ASIDE.sub(lambda m: " " * len(m.group()), text) if "(" in text else text
+
+
 def _denied(text: str, start: int, end: int) -> bool:
     """Whether the words just before (or after) a match deny it: "no evidence of a DDoS"."""
     clause = _CLAUSE_END.split(text[max(0, start - 80) : start])[-1]
@@ -218,7 +224,7 @@ def match(text: str, catalogue: Catalogue) -> list[Match]:
     first: dict[int, int] = {}  # where a mode is first named: summaries come first
     # An aside in brackets between the words of a phrase ("the connection pool (max 50) was
     # exhausted") is read past; the text is read as written too, for what the aside says.
-    aside = _ASIDE.sub(lambda m: " " * len(m.group()), lowered) if "(" in lowered else lowered
+    aside = without_asides(lowered)
     for read in (lowered, aside) if aside != lowered else (lowered,):
         for m in pattern.finditer(read):
             start = m.start()

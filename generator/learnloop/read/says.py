@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from learnloop.read.failure_modes import denied
+from learnloop.read.failure_modes import denied, without_asides
 from learnloop.read.lexicon import Lexicon
 from learnloop.read.markdown import sentences
 
@@ -322,7 +322,9 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
     # The impact easing told with what eased ("Deliveries resumed at 15:12"): its words are
     # no action, though "resumed" may be one.
     eased: list[tuple[int, int]] | None = None  # found once there is an action to weigh
-    for act in lexicon.every("mitigation", text):
+    # A short aside between an action's words is read over ("a fix (token rotation) has
+    # been applied"); only here: elsewhere an aside says what for ("(to fix the problem)").
+    for act in lexicon.every("mitigation", without_asides(text)):
         if eased is None:
             eased = [m.span() for m in lexicon.every("recovery", text)]
         if any(start < act.start() < end for start, end in eased):
