@@ -5084,3 +5084,14 @@ def test_a_short_aside_between_words_is_read_over():
     assert texts(incident, "mitigation") == [
         "The error was found and a fix (token rotation) has immediately been applied."
     ]
+
+
+def test_an_action_told_as_a_thing_done_to_what_it_was_done_to():
+    incident = read_text(
+        """
+        ## Timeline
+        - 10:00 Alert fired: get.jenkins.io down
+        - 10:40 We did a refresh of the 3 nodes of publick8s.
+        """
+    )
+    assert texts(incident, "mitigation") == ["We did a refresh of the 3 nodes of publick8s."]
