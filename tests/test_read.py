@@ -2770,6 +2770,8 @@ def test_a_status_update_that_only_announces_the_looking_is_no_diagnosis():
         - 14:52 Investigating DB problems.
         - 14:58 We continue to investigate the cause of high latency.
         - 15:05 We have identified the issue and are deploying a fix.
+        - 15:06 We are currently analyzing the issue and fixing it.
+        - 15:06 We identified an issue that impacts some customers and are working on it.
         - 15:07 We looked at the database dashboard, which showed replication lag at 40 s.
         - 15:20 We investigated the error logs and found a bad index on the events table.
         - 15:30 We have rolled back the change and are monitoring recovery.
