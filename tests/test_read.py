@@ -2772,9 +2772,11 @@ def test_a_status_update_that_only_announces_the_looking_is_no_diagnosis():
         - 15:05 We have identified the issue and are deploying a fix.
         - 15:06 We are currently analyzing the issue and fixing it.
         - 15:06 We identified an issue that impacts some customers and are working on it.
+        - 15:06 We have identified a problem causing an issue with Pull Requests for some users.
         - 15:07 We looked at the database dashboard, which showed replication lag at 40 s.
         - 15:20 We investigated the error logs and found a bad index on the events table.
         - 15:30 We have rolled back the change and are monitoring recovery.
+        - 15:40 We have confirmed that the fix has resolved the issue in the regions it reached.
         """
     )
     assert texts(incident, "diagnosis") == [
