@@ -375,3 +375,16 @@ def test_a_step_told_with_who_did_it_or_how_is_the_same_step():
     steps = playbook(members, ["orders"]).mitigation
     assert sorted(len(s.incidents) for s in steps) == [1, 2]
     assert any(s.text.startswith("Rolled back the ingress controller") for s in steps)
+
+
+def test_a_check_leads_to_the_cause_only_where_a_cause_was_found():
+    from learnloop.analyze.steps import playbook
+
+    said = "## Timeline\n\n- 10:05 We looked at the database dashboard.\n- 10:20 Rolled back.\n"
+    members = [
+        _read("C-1", said + "\n## Root cause\n\nThe connection pool was exhausted.\n", 3),
+        _read("C-2", said, 9),  # a status page's: it never says why
+    ]
+    (look,) = playbook(members, ["orders"]).diagnosis
+    assert look.incidents == ("C-1", "C-2")
+    assert look.led_to_cause == 1

@@ -162,11 +162,14 @@ def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Play
         t = timings(incident)
         _signals(incident, t, alert_seen, symptom_seen)
         acted = min((s.at for s in incident.part("mitigation") if s.at is not None), default=None)
+        # A check led to the cause only where a cause was found: a status page's incidents
+        # that never say why led nowhere, however often a check was told.
+        found = bool(incident.part("root_cause") or incident.failure_modes)
         for statement in incident.part("diagnosis"):
             at = statement.at or t.started_at
             raw = _Raw(incident.id, statement.text, at, _key(statement.text, all_services))
             diagnosis.append(raw)
-            if acted is None or statement.at is None or statement.at <= acted:
+            if found and (acted is None or statement.at is None or statement.at <= acted):
                 last_check[incident.id] = raw.key  # the last check before the first action
         for rank, statement in enumerate(incident.part("mitigation")):
             at = statement.at or t.started_at
