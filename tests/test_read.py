@@ -5073,6 +5073,7 @@ def test_a_moment_told_in_passing_ends_with_its_sentence_where_a_bracket_closes_
         "There was a disruption of 5 min on the plugin site around 16:00 UTC, reported in "
         "the chat by Zbynek (thanks!)"
     ]
+    assert told[0].end == told[0].line + 1  # its words run onto the item's second line
     # The sentence after it is a look of its own, and the only one.
     assert texts(incident, "diagnosis") == ["Service logs indicate an issue with the file storage."]
 

@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+from learnloop.importers.records import Document, Record
 
 
 def digest_of(data: Any) -> str:
@@ -126,3 +129,18 @@ class Timeline:
         lines = ["## Timeline", "", "All times UTC.", ""]
         lines += [bullet(at, text) for at, _, text in sorted(self.events)]
         return "\n".join(lines)
+
+
+def each_incident(
+    doc: Document, found: Sequence[Any], read: Callable[[Any, str, str], Record]
+) -> list[Record]:
+    """`read(incident, shown, origin)` for each incident object a document holds: where it
+    holds several, each is shown and recorded as the document's path with its id after "#"."""
+    out: list[Record] = []
+    for index, incident in enumerate(found):
+        ident = text_of(mapping(incident).get("id")) or f"{index + 1}"
+        several = len(found) > 1
+        shown = f"{doc.shown}#{ident}" if several else doc.shown
+        origin = f"{doc.source}#{ident}" if several else doc.source
+        out.append(read(incident, shown, origin))
+    return out

@@ -14,8 +14,16 @@ import re
 from datetime import datetime
 from typing import Any
 
-from learnloop.importers.fields import Timeline, body_of, digest_of, items, mapping, parse_time
-from learnloop.importers.fields import text_of as _text
+from learnloop.importers.fields import (
+    Timeline,
+    body_of,
+    digest_of,
+    each_incident,
+    items,
+    mapping,
+    parse_time,
+    text_of,
+)
 from learnloop.importers.records import Document, Imported, Record, Skipped
 
 STATUS_PAGE = "https://status.cloud.google.com/"
@@ -42,26 +50,20 @@ def records(doc: Document) -> list[Record]:
     found = doc.data if isinstance(doc.data, list) else [doc.data]
     if not found:
         return [Skipped(doc.shown, "a Google Cloud status document with no incidents", False)]
-    out: list[Record] = []
-    for index, incident in enumerate(found):
-        ident = _text(mapping(incident).get("id")) or f"{index + 1}"
-        shown = doc.shown if len(found) == 1 else f"{doc.shown}#{ident}"
-        origin = doc.source if len(found) == 1 else f"{doc.source}#{ident}"
-        out.append(incident_record(incident, shown, origin))
-    return out
+    return each_incident(doc, found, incident_record)
 
 
 def incident_record(incident: Any, shown: str, origin: str) -> Record:
     """The record for one Google Cloud status incident."""
     if not isinstance(incident, dict):
         return Skipped(shown, "an incident entry that is not a JSON object")
-    ident = _text(incident.get("id"))
-    title = " ".join(_text(incident.get("external_desc")).split())
+    ident = text_of(incident.get("id"))
+    title = " ".join(text_of(incident.get("external_desc")).split())
     if not ident or not title:
         return Skipped(shown, "a Google Cloud incident needs its id and external_desc")
     updates = sorted(
         (u for u in items(incident.get("updates")) if isinstance(u, dict)),
-        key=lambda u: (str(_when(u) or ""), _text(u.get("text"))),
+        key=lambda u: (str(_when(u) or ""), text_of(u.get("text"))),
     )
     started = parse_time(incident.get("begin")) or (_when(updates[0]) if updates else None)
     if started is None:
@@ -69,7 +71,7 @@ def incident_record(incident: Any, shown: str, origin: str) -> Record:
     timeline = Timeline()
     reports: list[str] = []
     for update in updates:
-        text = _text(update.get("text")).replace("\r\n", "\n").strip()
+        text = text_of(update.get("text")).replace("\r\n", "\n").strip()
         if len(_HEADING.findall(text)) >= 2:
             reports.append(_REPORT_TITLE.sub("", text, count=1).strip())
         else:
@@ -80,14 +82,17 @@ def incident_record(incident: Any, shown: str, origin: str) -> Record:
         dict.fromkeys(
             name
             for name in (
-                _text(incident.get("service_name")),
-                *(_text(mapping(p).get("title")) for p in items(incident.get("affected_products"))),
+                text_of(incident.get("service_name")),
+                *(
+                    text_of(mapping(p).get("title"))
+                    for p in items(incident.get("affected_products"))
+                ),
             )
             if name
         )
     )
-    created = parse_time(incident.get("created"))
-    uri = _text(incident.get("uri"))
+    created, ended = parse_time(incident.get("created")), parse_time(incident.get("end"))
+    uri = text_of(incident.get("uri"))
     return Imported(
         source=shown,
         format="gcp",
@@ -97,11 +102,11 @@ def incident_record(incident: Any, shown: str, origin: str) -> Record:
         body=body_of(parts),
         origin=origin,
         digest=digest_of(incident),
-        severity=_text(incident.get("severity")) or None,
+        severity=text_of(incident.get("severity")) or None,
         services=services,
         detected_at=created if created and created > started else None,
-        resolved_at=parse_time(incident.get("end")),
-        status="resolved" if parse_time(incident.get("end")) else None,
+        resolved_at=ended,
+        status="resolved" if ended else None,
         url=STATUS_PAGE + uri.lstrip("/") if uri else None,
     )
 
@@ -112,5 +117,5 @@ def _when(update: dict[str, Any]) -> datetime | None:
 
 def _entry(update: dict[str, Any], text: str) -> str:
     """An update as one timeline entry: its status ("Service disruption"), then its text."""
-    status = _text(update.get("status")).replace("_", " ").capitalize()
+    status = text_of(update.get("status")).replace("_", " ").capitalize()
     return f"**{status}** — {text}" if status else text

@@ -22,6 +22,7 @@ from learnloop.importers.fields import (
     Timeline,
     body_of,
     digest_of,
+    each_incident,
     items,
     mapping,
     parse_time,
@@ -70,13 +71,9 @@ def records(doc: Document) -> list[Record]:
     found = incidents_of(doc.data)
     if not found:
         return [Skipped(doc.shown, "a Statuspage document with no incidents", error=False)]
-    out: list[Record] = []
-    for index, incident in enumerate(found):
-        ident = text_of(mapping(incident).get("id")) or f"{index + 1}"
-        shown = doc.shown if len(found) == 1 else f"{doc.shown}#{ident}"
-        origin = doc.source if len(found) == 1 else f"{doc.source}#{ident}"
-        out.append(incident_record(incident, page, shown, origin))
-    return out
+    return each_incident(
+        doc, found, lambda incident, shown, origin: incident_record(incident, page, shown, origin)
+    )
 
 
 def incident_record(incident: Any, page: dict[str, Any], shown: str, origin: str) -> Record:

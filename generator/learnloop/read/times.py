@@ -44,10 +44,12 @@ _ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
 # Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
 # An offset from UTC said with it ("UTC+2", "GMT-05:00") is that offset (see `zone_named`).
 FROM_UTC = r"(?:UTC|GMT)[+-]\d{1,2}(?::?[0-5]\d)?(?!\d)"
+# The time-zone database's areas of cities; "US/Pacific" and "Canada/Eastern" are its names
+# for zones too.
+_AREAS = ("Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 # A zone as the time-zone database names it: "15:52 US/Pacific", as Google's reports write it.
 _DATABASE_ZONE = (
-    r"(?:US|America|Europe|Asia|Australia|Africa|Pacific|Atlantic|Indian|Canada)"
-    r"/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
+    r"(?:" + "|".join((*_AREAS, "US", "Canada")) + r")/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
 )
 ZONE = (
     r"(?P<zone>(?-i:"
@@ -318,11 +320,10 @@ def city_zone(name: str) -> str | None:
 
 @cache
 def _cities() -> dict[str, str]:
-    regions = ("Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
     return {
         key.rsplit("/", 1)[1].lower(): key
         for key in sorted(available_timezones())
-        if key.split("/", 1)[0] in regions
+        if key.split("/", 1)[0] in _AREAS
     }
 
 
