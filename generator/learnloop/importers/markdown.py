@@ -494,6 +494,18 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
     day, note = _day(front, found, title, body, doc.source, zone, start)
     if day is None:
         day, note = _file_day(doc)
+    elif start is None and day == dates.date_from_path(doc.source):
+        # A file named for the day it was written ("2024-03-07-…" over a timeline of
+        # "01-16-2024 …" to "02-28-2024 …"): its timeline says when the incident began.
+        ran = _timeline_days(body, day, zone)
+        if ran is not None:
+            day, note = (
+                ran[0],
+                (
+                    f"the file name's date {day} is after every day of its timeline "
+                    f"({ran[0]} to {ran[1]}): dated by the timeline's first"
+                ),
+            )
     if note:
         notes.append(note)
     if day is None:
@@ -661,6 +673,16 @@ def _first_eased(body: str, start: datetime, zone: tzinfo) -> datetime | None:
         if e.at is not None and (words.cue("recovery", e.text) or words.cue("resolved", e.text))
     ]
     return min(eased, default=None)
+
+
+def _timeline_days(body: str, day: date, zone: tzinfo) -> tuple[date, date] | None:
+    """The first and last days of a timeline that ends before `day`, or None where the
+    timeline has no dated entry, or one on that day or after it."""
+    start = datetime.combine(day, datetime.min.time(), zone)
+    days = sorted({e.at.date() for e in timeline_of(body, start, zone) if e.at is not None})
+    if not days or days[-1] >= day:
+        return None
+    return days[0], days[-1]
 
 
 def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
