@@ -5100,3 +5100,29 @@ def test_an_action_told_as_a_thing_done_to_what_it_was_done_to():
         """
     )
     assert texts(incident, "mitigation") == ["We did a refresh of the 3 nodes of publick8s."]
+
+
+@pytest.mark.parametrize(
+    ("said", "told"),
+    [
+        ("TBD", False),
+        ("Unknown.", False),
+        ("Under investigation.", False),
+        ("The source of the fraudulent charge is still unknown at this time.", False),
+        ("The exact cause of the outage has not yet been determined.", False),
+        ("The root cause is still unknown, but we suspect the parser's cache.", True),
+        ("Unknown bot traffic overloaded the login API.", True),
+    ],
+)
+def test_a_cause_said_not_to_be_known_is_no_cause(said: str, told: bool):
+    text = FRONT.format(title="Card fraud", start="2025-03-14T09:00:00Z") + (
+        f"## Summary\n\nA fraudulent charge was detected.\n\n## Root Cause\n\n{said}\n"
+    )
+    incident, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    assert incident is not None
+    assert texts(incident, "root_cause") == ([said] if told else [])
+    warned = [p for p in problems if p.code == "cause-unknown"]
+    # The author is told the post-mortem counts as one whose cause is not recorded.
+    assert [(p.line, "not recorded" in p.message) for p in warned] == (
+        [] if told else [(text.splitlines().index(said) + 1, True)]
+    )

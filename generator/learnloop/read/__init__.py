@@ -22,6 +22,7 @@ from learnloop.model import (
     Incident,
     Milestone,
     Problem,
+    Statement,
     TimelineEvent,
     said_once,
 )
@@ -129,7 +130,7 @@ def read_incident(
         failure_modes=found,
         milestones=milestones,
     )
-    return read, _problems(read, events, words)
+    return read, _problems(read, events, words, reading.unknown)
 
 
 _LISTED = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)]|\|)\s")
@@ -280,10 +281,29 @@ def _failure_modes(
 NOTICED_BEFORE = timedelta(hours=12)
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _problems(
-    incident: Incident, events: Sequence[TimelineEvent], words: Vocabulary
+    incident: Incident,
+    events: Sequence[TimelineEvent],
+    words: Vocabulary,
+    said_unknown: Sequence[Statement] = (),
 ) -> list[Problem]:
     out: list[Problem] = []
+    if said_unknown and not incident.part("root_cause"):
+        out.append(
+            Problem(
+                incident.path,
+                said_unknown[0].line,
+                "warning",
+                f"root cause: said not to be known ({_short(said_unknown[0].text)!r}); "
+                "patterns and runbooks take its cause as not recorded",
+                "say what is known or suspected, and update it when the analysis is done",
+                code="cause-unknown",
+            )
+        )
     start = incident.started_at
     far = next(
         (

@@ -47,6 +47,7 @@ CUES = (
     "named_cause",
     "fault",
     "finding",
+    "unknown",
     "intent",
     "ineffective",
     "conclusion",

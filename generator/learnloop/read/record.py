@@ -71,6 +71,8 @@ class Reading:
     entries: set[int] = field(default_factory=set)
     leads: set[int] = field(default_factory=set)  # lead-ins of a list, which say none of it
     written_timeline: bool = False  # a part of its own holds entries (not only dated lists)
+    # Statements under why it failed that say only that the cause is not known ("TBD").
+    unknown: list[Statement] = field(default_factory=list)
 
     def add(self, part: str, statement: Statement) -> None:
         kept = self.parts[part]
@@ -415,6 +417,10 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             continue
         if part == "follow_ups" and (lexicon.cue("pending", text) or lexicon.cue("apology", text)):
             continue  # "Engineers will continue to investigate", "We are sorry …": no step
+        if part in _WHY and says.unknown(text, lexicon):
+            # "Root cause: TBD", "The cause is still unknown": no cause told.
+            reading.unknown.append(Statement(plain(text), block.line, block.end, how))
+            continue
         if block.kind == "code":
             # A log excerpt or a data example under why it failed is its evidence, not the
             # cause; under what was done or looked at, it is the command as run.

@@ -528,6 +528,46 @@ def names_cause(sentence: str, lexicon: Lexicon) -> bool:
     )
 
 
+# What may stand around a cause said unknown and tell nothing more: "The exact … at this time".
+_NOTHING_MORE = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "exact",
+        "precise",
+        "actual",
+        "underlying",
+        "real",
+        "at",
+        "this",
+        "that",
+        "time",
+        "point",
+        "moment",
+        "yet",
+        "still",
+        "currently",
+        "as",
+        "of",
+        "now",
+        "so",
+        "far",
+    }
+)
+
+
+def unknown(text: str, lexicon: Lexicon) -> bool:
+    """Whether a statement says only that the cause is not known ("TBD", "The source of the
+    fraudulent charge is still unknown at this time"); one that goes on to what is suspected
+    says more."""
+    said = lexicon.cue("unknown", text)
+    if said is None:
+        return False
+    rest = f"{text[: said.start()]} {text[said.end() :]}".lower()
+    return all(word in _NOTHING_MORE for word in re.findall(r"[a-z]+", rest))
+
+
 def found_told(sentence: str, found: re.Match[str], lexicon: Lexicon) -> bool:
     """Whether a sentence that tells the cause was found also tells what it was."""
     if told := _TOLD.match(sentence, found.end()):
