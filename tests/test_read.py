@@ -5126,3 +5126,48 @@ def test_a_cause_said_not_to_be_known_is_no_cause(said: str, told: bool):
     assert [(p.line, "not recorded" in p.message) for p in warned] == (
         [] if told else [(text.splitlines().index(said) + 1, True)]
     )
+
+
+@pytest.mark.parametrize(
+    ("entries", "warned"),
+    [
+        # A disclosure: reported, patched over weeks, released; in order from the start.
+        (
+            [
+                "2025-03-14 09:00 — reported",
+                "2025-03-20 10:00 — patched",
+                "2025-05-01 09:00 — released",
+            ],
+            None,
+        ),
+        # A one-day story, then one entry weeks on: a month mistyped.
+        (
+            [
+                "2025-03-14 09:00 — alert fires",
+                "2025-03-14 10:00 — rolled back",
+                "2025-04-14 11:00 — resolved",
+            ],
+            "2025-04-14 is 31 days after",
+        ),
+        # A far entry that breaks the order.
+        (
+            [
+                "2025-03-14 09:00 — alert fires",
+                "2025-05-14 10:00 — rolled back",
+                "2025-03-20 11:00 — resolved",
+            ],
+            "2025-05-14 is 61 days after",
+        ),
+    ],
+)
+def test_a_long_story_told_in_order_is_not_warned_about(entries: list[str], warned: str | None):
+    text = incident_text(started_at="2025-03-14T09:00:00Z", resolved_at=None)
+    timeline = "".join(f"- {e}\n" for e in entries)
+    text = text.split("## Timeline")[0] + "## Timeline\n" + timeline
+    _, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    found = [p.message for p in problems if p.code == "timeline-date"]
+    if warned is None:
+        assert found == []
+    else:
+        [message] = found
+        assert warned in message

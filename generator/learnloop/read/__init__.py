@@ -281,6 +281,23 @@ def _failure_modes(
 NOTICED_BEFORE = timedelta(hours=12)
 
 
+def _far_after(dated: Sequence[TimelineEvent], n: int, start: datetime) -> bool:
+    """Whether the n-th dated entry is long after the start and looks mistyped rather than part of
+    a long story: no entry is near the start, it breaks the timeline's order (an entry after
+    it is dated days before it), or it is the only entry past the first days. A disclosure's
+    timeline, running in order from the report over weeks to the fix's release, is neither."""
+    at = dated[n].at
+    if at is None or at <= start + FAR_AFTER:
+        return False
+    if not any(e.at is not None and abs(e.at - start) <= FAR_BEFORE for e in dated):
+        return True  # no story near the start at all: the start, or every date, is off
+    if any(e.at is not None and at - e.at > FAR_BEFORE for e in dated[n + 1 :]):
+        return True
+    return not any(
+        e.at is not None and e.at > start + FAR_BEFORE for i, e in enumerate(dated) if i != n
+    )
+
+
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -305,11 +322,12 @@ def _problems(
             )
         )
     start = incident.started_at
+    dated = [e for e in events if e.at is not None]
     far = next(
         (
             e
-            for e in events
-            if e.at is not None and not start - FAR_BEFORE <= e.at <= start + FAR_AFTER
+            for n, e in enumerate(dated)
+            if e.at is not None and (e.at < start - FAR_BEFORE or _far_after(dated, n, start))
         ),
         None,
     )
