@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from learnloop.cli import cli
 from learnloop.model import Incident
-from learnloop.read import incident_from_bytes, lexicon, read_incident, timeline, times
+from learnloop.read import incident_from_bytes, lexicon, read_incident, says, timeline, times
 from learnloop.read.markdown import blocks
 from learnloop.read.says import looked
 from tests.conftest import incident_text
@@ -4464,6 +4464,38 @@ def test_an_action_before_the_first_signal_is_what_set_it_off():
         "The workers use a client with a known bug: after a leader change they never rejoin"
         " the group." in texts(incident, "root_cause")
     )
+
+
+def test_an_action_its_author_calls_a_fix_is_the_response_not_what_set_it_off():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time (UTC) | Event |
+        |---|---|
+        | 2025-02-27 19:32 | First occurrence of a node in NodeNotReady state |
+        | 2025-03-03 09:52 | Second occurrence of a node in NodeNotReady state |
+        | 2025-03-03 16:09 | Pushed potential fix (AMI update, systemReserved increase) to master |
+        | 2025-03-03 18:53 | A customer reports their workload stuck pending for 30 minutes |
+        """,
+        start="2025-02-27T19:32:00Z",
+    )
+    fix = "Pushed potential fix (AMI update, systemReserved increase) to master"
+    assert texts(incident, "mitigation") == [fix]
+    assert fix not in texts(incident, "trigger") + texts(incident, "root_cause")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The final release was published, including the mac and windows installers.",
+        "Chia changed the github setting from [first-time contributors] to [all outside].",
+    ],
+)
+def test_a_release_or_setting_told_as_people_write_it_is_an_action(sentence: str):
+    incident = read_text(f"## Resolution\n\n{sentence}\n")
+    assert says.action(sentence, lexicon.shipped()) is not None, sentence
+    assert texts(incident, "resolution") == [sentence]
 
 
 def test_a_quota_incident_as_a_public_handbook_writes_one():

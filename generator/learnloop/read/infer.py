@@ -326,6 +326,14 @@ def infer(
         "detection" in e.kinds for e in events[looked_or_noticed:]
     ):
         noticed = looked_or_noticed
+    # An action its author calls a fix ("Pushed potential fix (AMI update, …)") was taken by
+    # responders already at work: the response had begun, whatever it later set off.
+    fixed = next(
+        (n for n, e in enumerate(events) if "mitigation" in e.kinds and _A_FIX.search(e.text)),
+        None,
+    )
+    if fixed is not None and (noticed is None or fixed < noticed):
+        noticed = fixed
     lead = [n for n, e in enumerate(events[:noticed]) if e.at is not None] if noticed else []
     # Of those, what the users saw is a symptom however early; what set it off is among the
     # last entries that say something else ("Fluentd was upgraded", then five entries of
@@ -686,6 +694,7 @@ _ABOUT_ITSELF = re.compile(
     re.IGNORECASE,
 )
 _TRIGGER_ENTRIES = 2
+_A_FIX = re.compile(r"\b(?:fix|fixes|hotfix|hotfixes|workaround|mitigation)\b", re.IGNORECASE)
 _NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
 
 
