@@ -633,7 +633,21 @@ def _on_line(at: datetime, text: str) -> bool:
     if said and re.search(rf"\b{said.replace('past', '(?:past|after)')} {name}\b", text, re.I):
         return True
     before = rf"\bquarter to {_HOURS[(hour + 1) % 12]}\b"
-    return minute == 45 and re.search(before, text, re.IGNORECASE) is not None
+    if minute == 45 and re.search(before, text, re.IGNORECASE):
+        return True
+    return (hour, minute) == (12, 0) and _day_on_line(at, text)
+
+
+def _day_on_line(at: datetime, text: str) -> bool:
+    """Whether a line gives the day alone, placed at noon as a timeline's days are
+    ("10/14/2022 - A researcher submitted a bug report")."""
+    m, d = at.month, at.day
+    digits = rf"(?<!\d)0?{m}[-/.]0?{d}(?!\d)|(?<!\d)0?{d}[-/.]0?{m}(?!\d)|{at:%Y-%m-%d}"
+    named = (
+        rf"\b(?:{at:%B}|{at:%b})\.?\s+0?{d}(?!\d)"
+        rf"|(?<!\d)0?{d}(?:st|nd|rd|th)?\s+(?:of\s+)?{at:%B}\b"
+    )
+    return bool(re.search(digits, text) or re.search(named, text, re.IGNORECASE))
 
 
 def test_times_the_figures_use_are_written_where_the_reader_says(corpus: Generated):
