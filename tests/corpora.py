@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,8 @@ class Generated:
     # id -> (at, text, line, kinds): the entries, and what the reader says each one tells.
     timeline: dict[str, list[tuple[datetime | None, str, int, tuple[str, ...]]]]
     state: list[dict[str, Any]]  # each pattern recorded: patterns.yml's entry and its members
+    # The moments a timeline gives by their day alone (no time of day), by incident.
+    day_only: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def shared(self) -> dict[str, truth.Source]:
@@ -63,7 +65,12 @@ class Generated:
 
     def _span(self, ident: str, end: str) -> float | None:
         moments = self.times[ident]
-        value = truth.minutes(moments.get("started_at"), moments.get(end))
+        start, then = moments.get("started_at"), moments.get(end)
+        if {"started_at", end} & self.day_only.get(ident, set()):
+            # A moment known to the day alone: whole days between, none within a day.
+            days = (then.date() - start.date()).days if start and then else 0
+            return days * 24 * 60.0 if days > 0 else None
+        value = truth.minutes(start, then)
         return value if value is not None and value >= 0 else None  # out of order: unknown
 
 
@@ -87,8 +94,10 @@ def read_generated(name: str, root: Path) -> Generated:
     analysis = analyze_repo(root)
     testimony: dict[str, list[tuple[str, datetime, str, int]]] = {}
     timeline: dict[str, list[tuple[datetime | None, str, int, tuple[str, ...]]]] = {}
+    day_only: dict[str, set[str]] = {}
     for incident in analysis.corpus.incidents:
         testimony[incident.id] = [(m.name, m.at, m.source, m.line) for m in incident.milestones]
+        day_only[incident.id] = {m.name for m in incident.milestones if m.day_only}
         timeline[incident.id] = [(e.at, e.text, e.line, e.kinds) for e in incident.timeline]
     times: dict[str, dict[str, datetime]] = {}
     for ident, source in sources.items():
@@ -108,6 +117,7 @@ def read_generated(name: str, root: Path) -> Generated:
         testimony,
         timeline,
         recorded_patterns(root),
+        day_only,
     )
 
 

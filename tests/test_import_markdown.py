@@ -208,6 +208,23 @@ def test_a_post_mortem_named_for_the_day_it_was_written_starts_when_its_timeline
     assert moments["detected_at"] == "2024-01-16T09:10:00-08:00"
 
 
+def test_a_timeline_told_in_days_starts_on_its_first_day_with_no_time_made_up(make_repo, tmp_path):
+    root = make_repo({})
+    source = tmp_path / "src" / "2024-03-07-stuck-transaction.md"
+    source.parent.mkdir()
+    source.write_text(
+        "# Blocks not filled\n\n## Timeline (all times PST)\n\n"
+        "01-16-2024 - An alert fired: blocks half empty behind a large transaction.\n\n"
+        "02-28-2024 - Version 2.2.0 was released with the fix.\n"
+    )
+    result, _ = run_import(root, "--format", "markdown", source.parent)
+    assert result.exit_code == 0, result.output
+    written = next((root / "incidents").rglob("*.md")).read_text()
+    assert "started_at: '2024-01-16'\n" in written  # the day, not its noon
+    (incident,) = incidents(root).values()
+    assert incident.started_date_only
+
+
 def test_a_file_named_for_a_day_of_its_timeline_keeps_that_day(make_repo, tmp_path):
     root = make_repo({})
     source = tmp_path / "src" / "2024-03-07-stuck-transaction.md"

@@ -5203,3 +5203,37 @@ def test_a_long_story_told_in_order_is_not_warned_about(entries: list[str], warn
     else:
         [message] = found
         assert warned in message
+
+
+def test_entries_that_give_their_day_alone_count_in_days_not_minutes():
+    from learnloop.enrich import timings
+    from learnloop.read.explain import to_text
+
+    incident = read_text(
+        """
+        ## Timeline (all times PST)
+
+        01-16-2024 - An alert fired: blocks were left half empty behind a large transaction.
+
+        01-25-2024 - A better selection algorithm was merged.
+
+        02-20-2024 - We rolled back the mempool change on the seeders.
+
+        02-28-2024 - We restarted the seeders.
+
+        02-28-2024 - Version 2.2.0 was released and the issue was resolved.
+        """,
+        start="'2024-01-16'",
+    )
+    eased = {s.text: s.effect_minutes for s in incident.part("mitigation")}
+    # Eight days on, never "12:00 to 12:00".
+    assert eased["We rolled back the mempool change on the seeders."] == 8 * 24 * 60
+    assert eased["We restarted the seeders."] is None  # the same day: how soon is not told
+    moments = {m.name: m for m in incident.milestones}
+    assert moments["detected_at"].day_only
+    assert moments["started_at"].day_only
+    t = timings(incident)
+    # Detected on the day it began: no time to detect can be told from a day alone.
+    assert t.ttd is None
+    assert t.ttr == 43 * 24 * 60  # from the 16th of January to the 28th of February
+    assert "detected_at      2024-01-16 (the day only)" in to_text(incident, [])

@@ -23,6 +23,8 @@ class Timings:
     mitigated_at: datetime | None
     resolved_at: datetime | None
     sources: tuple[tuple[str, str], ...]  # milestone -> "front matter" | "timeline"
+    # The milestones known to the day only (a timeline entry that gives no time of day).
+    day_only: tuple[str, ...] = ()
     # The durations, in minutes (None where a milestone is missing or out of order): worked
     # out once, as every figure over a corpus reads them again and again.
     ttd: float | None = field(init=False)  # time to detect: start to detection
@@ -31,11 +33,18 @@ class Timings:
     ttr: float | None = field(init=False)  # time to resolve: start to resolution
 
     def __post_init__(self) -> None:
-        started = self.started_at
-        object.__setattr__(self, "ttd", _minutes(started, self.detected_at))
-        object.__setattr__(self, "tta", _minutes(self.detected_at, self.acknowledged_at))
-        object.__setattr__(self, "ttm", _minutes(started, self.mitigated_at))
-        object.__setattr__(self, "ttr", _minutes(started, self.resolved_at))
+        for name, first, then in (
+            ("ttd", "started_at", "detected_at"),
+            ("tta", "detected_at", "acknowledged_at"),
+            ("ttm", "started_at", "mitigated_at"),
+            ("ttr", "started_at", "resolved_at"),
+        ):
+            start, end = getattr(self, first), getattr(self, then)
+            if first in self.day_only or then in self.day_only:
+                value = _days(start, end)
+            else:
+                value = _minutes(start, end)
+            object.__setattr__(self, name, value)
 
     def source(self, milestone: str) -> str | None:
         return dict(self.sources).get(milestone)
@@ -45,6 +54,15 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None or end < start:
         return None
     return round((end - start).total_seconds() / 60, 1)
+
+
+def _days(start: datetime | None, end: datetime | None) -> float | None:
+    """Minutes between two moments one of which is known to the day only: whole days, and
+    none within one day (the entry "01-16-2024 - detected" tells no time to detect)."""
+    if start is None or end is None:
+        return None
+    days = (end.date() - start.date()).days
+    return float(days * 24 * 60) if days > 0 else None
 
 
 def timings(incident: Incident) -> Timings:
@@ -80,6 +98,7 @@ def _timings(incident: Incident) -> Timings:
         mitigated_at=values["mitigated_at"],
         resolved_at=values["resolved_at"],
         sources=tuple(sorted(sources.items())),
+        day_only=tuple(sorted(m.name for m in found.values() if m.day_only)),
     )
 
 

@@ -66,6 +66,9 @@ class TimelineEvent:
     # mitigation, recovery, resolved. Empty until the post-mortem is read.
     kinds: tuple[str, ...] = ()
     end: int | None = None  # the last line its words are on, where they run past `line`
+    # Told by its day alone ("01-16-2024 - Chia detected …"): `at` is that day's noon, and a
+    # duration to or from it counts in days, never in minutes.
+    day_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class Milestone:
     at: datetime
     source: str  # "front matter" | "timeline" | "impact statement" | "stated duration"
     line: int
+    day_only: bool = False  # read from a timeline entry that gives its day alone
 
 
 @dataclass(frozen=True)

@@ -685,7 +685,7 @@ def _timeline_days(body: str, day: date, zone: tzinfo) -> tuple[date, date] | No
     return days[0], days[-1]
 
 
-def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
+def _first_event(body: str, day: date, zone: tzinfo) -> datetime | date | None:
     """The first timed timeline event on the incident's day, or on the days running up to it
     with none between: a post-mortem is often named for the day it ended or was written
     ("…/04-25-compromise.md" over "_4/21/23_ … _4/25/23_"), its timeline's days leading there."""
@@ -698,4 +698,6 @@ def _first_event(body: str, day: date, zone: tzinfo) -> datetime | None:
     first = day
     while first - timedelta(days=1) in days:
         first -= timedelta(days=1)
-    return min(at for at in dated if at.date() == first)
+    # Entries that give their day alone tell no time of day: the start is that day.
+    timed = [e.at for e in events if e.at is not None and e.at.date() == first and not e.day_only]
+    return min(timed) if timed else first

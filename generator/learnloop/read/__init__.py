@@ -167,7 +167,7 @@ def _milestones(
         if same_day:
             first = min(same_day, key=lambda e: (e.at, e.line))
             start = first.at  # type: ignore[assignment]
-            out.append(Milestone("started_at", start, "timeline", first.line))
+            out.append(Milestone("started_at", start, "timeline", first.line, first.day_only))
         else:
             out.append(
                 Milestone("started_at", start, "front matter", incident.line_of("started_at"))
@@ -203,7 +203,9 @@ def _milestones(
             floor = ended
         elif hits:
             chosen = hits[-1] if name == "resolved_at" else hits[0]
-            out.append(Milestone(name, chosen.at, "timeline", chosen.line))  # type: ignore[arg-type]
+            out.append(
+                Milestone(name, chosen.at, "timeline", chosen.line, chosen.day_only)  # type: ignore[arg-type]
+            )
             floor = chosen.at  # type: ignore[assignment]
         elif name in ("mitigated_at", "resolved_at") and span and span[1] >= floor:
             out.append(Milestone(name, span[1], _SPAN, span[2]))

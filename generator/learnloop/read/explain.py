@@ -43,7 +43,12 @@ def to_dict(incident: Incident) -> dict[str, Any]:
             for m in incident.failure_modes
         ],
         "times": {
-            m.name: {"value": m.at.isoformat(), "from": m.source, "line": m.line}
+            m.name: {
+                "value": m.at.isoformat(),
+                "from": m.source,
+                "line": m.line,
+                **({"day_only": True} if m.day_only else {}),
+            }
             for m in incident.milestones
         },
         "timeline": [
@@ -96,9 +101,13 @@ def to_text(incident: Incident, problems: list[Problem]) -> str:
     out.append("")
     out.append("Times:")
     for milestone in incident.milestones:
+        when = (
+            f"{milestone.at.date().isoformat()} (the day only)"
+            if milestone.day_only
+            else milestone.at.isoformat()
+        )
         out.append(
-            f"  {milestone.name:<16} {milestone.at.isoformat()}  "
-            f"(from {milestone.source}, line {milestone.line})"
+            f"  {milestone.name:<16} {when}  (from {milestone.source}, line {milestone.line})"
         )
     missing_times = [
         name

@@ -831,6 +831,10 @@ def _effect(
         if later.at is None or later.at < event.at or later is event:
             continue
         if "recovery" in later.kinds or "resolved" in later.kinds:
+            if event.day_only or later.day_only:
+                # Told by the day: whole days after, and nothing to say within one.
+                days = (later.at.date() - event.at.date()).days
+                return replace(statement, effect_minutes=days * 24 * 60.0) if days else statement
             return replace(
                 statement, effect_minutes=round((later.at - event.at).total_seconds() / 60, 1)
             )

@@ -178,7 +178,11 @@ def events(
                 # "(all times PST)"
                 clock.state(zone_said)
             elif day[1]:
-                out.append(TimelineEvent(_midday(day[0], clock.zone), plain(day[1]), block.line))
+                out.append(
+                    TimelineEvent(
+                        _midday(day[0], clock.zone), plain(day[1]), block.line, day_only=True
+                    )
+                )
             continue
         if stated_here := _zone_note(text):
             clock.state(stated_here)
