@@ -304,6 +304,12 @@ def test_dates_in_the_forms_people_write():
     assert dates.dates_in("at 04:49 PM on 2021-05-26 16:49", UTC)[0][2] == datetime(
         2021, 5, 26, 16, 49, tzinfo=UTC
     )
+    # ISO 8601, its time joined on by "T", and a leap second as the minute's last.
+    iso = [at for _, _, at in dates.dates_in("from 2021-06-22T08:21:00Z to 2021-06-22", UTC)]
+    assert iso == [datetime(2021, 6, 22, 8, 21, tzinfo=UTC), None]
+    [(_, _, leap)] = dates.dates_in("the leap second on 2016-12-31T23:59:60Z caused", UTC)
+    assert leap == datetime(2016, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert times.leading("2016-12-31T23:59:60Z resolvers panicked")[1] == "resolvers panicked"
     offset = dates.dates_in("2024-03-05 14:05 UTC+2 outage", UTC)[0][2]
     assert offset is not None
     assert offset.astimezone(UTC) == datetime(2024, 3, 5, 12, 5, tzinfo=UTC)

@@ -10,7 +10,7 @@ from learnloop.read.times import FROM_UTC, MONTH, MONTHS, NAMED_ZONES, zone_name
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _CLOCK = (
-    r"(?:[T ,]+(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+    r"(?:[T ,]+(?:at\s+)?(?P<h>[01]?\d|2[0-3])[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d|60))?"
     r"(?:\.\d+)?(?:\s?(?P<ampm>[AaPp])\.?[Mm]\.?(?![A-Za-z]))?"
     r"(?:\s*(?P<zone>"
     + FROM_UTC
@@ -20,8 +20,10 @@ _CLOCK = (
 )
 # Each form, tried in this order at every position; the first found in the text wins.
 _FORMS = (
+    # ISO 8601 joins the time on with a "T": "2021-06-22T08:21:00Z".
     re.compile(
-        r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)\b" + _CLOCK
+        r"\b(?P<year>(?:19|20)\d\d)[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?:\b|(?=T\d))"
+        + _CLOCK
     ),
     # A year typed with a fifth digit (20202-01-16): read as its first four.
     re.compile(r"\b(?P<year>(?:19|20)\d\d)\d-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b" + _CLOCK),
@@ -71,7 +73,8 @@ def _build(match: re.Match[str], zone: tzinfo) -> tuple[date, datetime | None] |
         hour = hour % 12 + (12 if parts["ampm"] in "Pp" else 0)
     given = parts.get("zone")
     when_zone = zone if not given else _offset(given) or zone_named(given, zone)
-    at = datetime.combine(day, time(hour, int(parts["m"]), int(parts.get("s") or 0)), when_zone)
+    second = min(int(parts.get("s") or 0), 59)  # a leap second (23:59:60) is that minute's end
+    at = datetime.combine(day, time(hour, int(parts["m"]), second), when_zone)
     return day, at
 
 

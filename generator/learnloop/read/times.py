@@ -108,7 +108,7 @@ DATE = (
     r")"
 )
 CLOCK = (
-    r"(?P<clock>(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d)(?:\.\d+)?)?"
+    r"(?P<clock>(?P<h>[01]?\d|2[0-3])(?:[:.h](?P<m>[0-5]\d)(?::(?P<s>[0-5]\d|60)(?:\.\d+)?)?"
     r"(?:\s*(?P<ampm>[ap]\.?m\.?(?![a-z])))?|\s*(?P<ampm2>[ap]\.?m\.?(?![a-z]))))"
 )
 _STAMP = re.compile(
@@ -252,7 +252,7 @@ def _day(match: re.Match[str], year: int | None) -> date | None:
 
 def _stamp(match: re.Match[str], year: int | None) -> Stamp | None:
     hour, minute = int(match.group("h")), int(match.group("m") or 0)
-    second = int(match.group("s") or 0)
+    second = min(int(match.group("s") or 0), 59)  # a leap second (23:59:60): the minute's end
     ampm = match.group("ampm") or match.group("ampm2")
     pm: bool | None = None
     if ampm:
