@@ -225,6 +225,24 @@ def test_a_timeline_told_in_days_starts_on_its_first_day_with_no_time_made_up(ma
     assert incident.started_date_only
 
 
+def test_a_timeline_that_marks_the_outage_beginning_starts_the_incident_there(make_repo, tmp_path):
+    # The SRE book's template: what set it off comes first, then "OUTAGE BEGINS".
+    search = _imported_alone(
+        make_repo({}),
+        tmp_path,
+        "# Search down\n\n**Date:** 2015-10-21\n\n## Timeline\n\n2015-10-21 (all times UTC)\n\n"
+        "- 14:51 News reports that a new sonnet has been discovered\n"
+        "- 14:53 Traffic to search increases by 88x\n"
+        "- 14:54 OUTAGE BEGINS — Search backends start melting down under load\n"
+        "- 14:55 docbrown receives pager storm, ManyHttp500s from all clusters\n"
+        "- 15:58 INCIDENT ENDS, reached exit criterion of 30 minutes' nominal performance\n",
+    )
+    assert search.started_at.isoformat() == "2015-10-21T14:54:00+00:00"
+    moments = {m.name: m.at.strftime("%H:%M") for m in read_incident(search)[0].milestones}
+    assert moments["detected_at"] == "14:55"  # the page, not the news before the outage
+    assert moments["resolved_at"] == "15:58"
+
+
 def test_a_file_named_for_a_day_of_its_timeline_keeps_that_day(make_repo, tmp_path):
     root = make_repo({})
     source = tmp_path / "src" / "2024-03-07-stuck-transaction.md"

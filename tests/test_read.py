@@ -4490,9 +4490,13 @@ def test_an_action_its_author_calls_a_fix_is_the_response_not_what_set_it_off():
     [
         "The final release was published, including the mac and windows installers.",
         "Chia changed the github setting from [first-time contributors] to [all outside].",
+        # The SRE book's example post-mortem.
+        "docbrown load balances all traffic to USA-2 cluster.",
+        "docbrown starts 2x instance count increase.",
+        "jennifer changes load balancing to increase traffic to nonsacrificial clusters.",
     ],
 )
-def test_a_release_or_setting_told_as_people_write_it_is_an_action(sentence: str):
+def test_actions_told_as_people_write_them_are_actions(sentence: str):
     incident = read_text(f"## Resolution\n\n{sentence}\n")
     assert says.action(sentence, lexicon.shipped()) is not None, sentence
     assert texts(incident, "resolution") == [sentence]

@@ -688,7 +688,8 @@ def _timeline_days(body: str, day: date, zone: tzinfo) -> tuple[date, date] | No
 def _first_event(body: str, day: date, zone: tzinfo) -> datetime | date | None:
     """The first timed timeline event on the incident's day, or on the days running up to it
     with none between: a post-mortem is often named for the day it ended or was written
-    ("…/04-25-compromise.md" over "_4/21/23_ … _4/25/23_"), its timeline's days leading there."""
+    ("…/04-25-compromise.md" over "_4/21/23_ … _4/25/23_"), its timeline's days leading there.
+    An entry that marks the impact's start ("OUTAGE BEGINS") is the start where there is one."""
     start = datetime.combine(day, datetime.min.time(), zone)
     events = timeline_of(body, start, zone)
     dated = [e.at for e in events if e.at is not None]
@@ -699,5 +700,10 @@ def _first_event(body: str, day: date, zone: tzinfo) -> datetime | date | None:
     while first - timedelta(days=1) in days:
         first -= timedelta(days=1)
     # Entries that give their day alone tell no time of day: the start is that day.
-    timed = [e.at for e in events if e.at is not None and e.at.date() == first and not e.day_only]
-    return min(timed) if timed else first
+    timed = [e for e in events if e.at is not None and e.at.date() == first and not e.day_only]
+    # Where an entry marks the impact's start ("14:54 OUTAGE BEGINS"), the entries before it
+    # tell what set it off.
+    began = lexicon_mod.shipped()
+    marked = [e.at for e in events if e.at and first <= e.at.date() <= day and not e.day_only
+              and began.cue("began", e.text)]  # fmt: skip
+    return min(marked) if marked else min((e.at for e in timed), default=first)  # type: ignore[type-var]

@@ -55,6 +55,7 @@ CUES = (
     "well",
     "announced",
     "milestone",
+    "began",
     "done",
     "responders",
     "pending",
