@@ -235,7 +235,7 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "learnloop.yml:6: error: reader.cues.mitigaton: 'mitigaton' is not one of mitigation, "
         "diagnosis, detection, acknowledgement, recovery, resolved, cause, named_cause, fault, "
         "finding, unknown, intent, ineffective, conclusion, verification, well, announced, "
-        "milestone, done, "
+        "milestone, began, done, "
         "responders, pending, change, change_present, change_headline, informed, apology, "
         "response",
         "learnloop.yml:7: error: reader.cues.mitigation: expected a list of phrases",
