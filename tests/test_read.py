@@ -5241,3 +5241,30 @@ def test_entries_that_give_their_day_alone_count_in_days_not_minutes():
     assert t.ttd is None
     assert t.ttr == 43 * 24 * 60  # from the 16th of January to the 28th of February
     assert "detected_at      2024-01-16 (the day only)" in to_text(incident, [])
+
+
+def test_a_timeline_as_pagerdutys_template_writes_one():
+    incident = read_text(
+        """
+        ## What Happened
+
+        The search API retried failed writes without backoff, which tripled the load.
+
+        ## Timeline
+
+        | Time (UTC) | Event |
+        |---|---|
+        | 09:12 | search-es-3 crosses the flood-stage watermark; indices go read-only |
+        | 09:15 | PagerDuty alert "SearchIndexingErrors" triggers; Priya acknowledges |
+        | 09:21 | Priya runs `GET _cat/allocation?v` and sees search-es-3 at 95% disk |
+        | 09:41 | Old indices deleted with curator; disk at 71% |
+        | 09:54 | Indexing error rate back to zero |
+        """,
+        start="2023-11-02T09:12:00Z",
+    )
+    assert moments_of(incident)["detected_at"] == "09:15"  # the alert that "triggers"
+    assert texts(incident, "diagnosis") == [
+        "Priya runs `GET _cat/allocation?v` and sees search-es-3 at 95% disk"
+    ]
+    # Retries without backoff are how the system failed, not what responders did.
+    assert texts(incident, "mitigation") == ["Old indices deleted with curator; disk at 71%"]

@@ -62,9 +62,12 @@ def looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
 
 
 # A look named by the command that made it: "She checked `patronictl list`". (Running a
-# command may be an action as well; checking one never is.)
+# command may be an action as well; checking one never is, nor is one run to see what it
+# shows: "runs `GET _cat/allocation?v` and sees search-es-3 at 95% disk".)
 _LOOKED_AT_CODE = re.compile(
-    r"\b(?:checked|checking|checks|inspected|queried|examined|reviewed|looked at)\s+`[^`]+`",
+    r"\b(?:(?:checked|checking|checks|inspected|queried|examined|reviewed|looked at)\s+`[^`]+`"
+    r"|(?:ran|runs|running)\s+`[^`]+`,?\s+(?:and\s+)?(?:sees|saw|finds|found|notices|noticed|"
+    r"spots|spotted|confirms|confirmed)\b)",
     re.IGNORECASE,
 )
 
@@ -359,6 +362,8 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             # "INFO replication says role:slave, so sentinel failed over": what a look showed
             or _shown(text[: act.start()], lexicon)
             or _NAMES_A_THING.match(text, act.end())  # "below the rollback threshold"
+            # "The search API retried failed writes without backoff": how the system failed.
+            or _UNCHECKED.match(text, act.end()) is not None
             or (
                 _DOING.match(act.group(0))
                 and _WAS_DOING.search(before)
@@ -368,6 +373,13 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             continue
         return act
     return None
+
+
+_UNCHECKED = re.compile(
+    r"(?:\s+[\w-]+){0,4}?\s+(?:without|with\s+no)\s+(?:any\s+)?(?:exponential\s+)?"
+    r"(?:backoff|back-off|jitter|delay|limit|rate\s+limit|cap)\b",
+    re.IGNORECASE,
+)
 
 
 def _shown(before: str, lexicon: Lexicon) -> bool:
