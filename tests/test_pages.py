@@ -278,6 +278,18 @@ def test_date_only_start_shows_the_date() -> None:
     assert "| Started | 2025-01-10 10:00 UTC *(from timeline)* |" in text
 
 
+def test_a_moment_its_timeline_gives_by_the_day_alone_shows_that_day() -> None:
+    text = incident_text(started_at="2024-01-16", resolved_at=None)
+    text = text.split("## Timeline")[0] + (
+        "## Timeline\n\n01-16-2024 - An alert fired: blocks half empty.\n\n"
+        "02-28-2024 - Version 2.2.0 was released and the issue was resolved.\n"
+    )
+    shown = page(load(text))
+    assert "| Started | 2024-01-16 *(from timeline)* |" in shown  # no noon made up
+    assert "| Resolved | 2024-02-28 *(from timeline)* |" in shown
+    assert "| Time to detect | — |" in shown
+
+
 def test_action_items_table_and_responders() -> None:
     text = page(load((DATA / "incident.md").read_bytes()))
     assert "| AI-3 | Lint HPA max replicas x pool size against the database budget in CI |" in text

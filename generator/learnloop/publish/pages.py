@@ -84,7 +84,9 @@ def kind_line(incident: Incident, timings: Timings) -> str:
     parts = ["Incident", incident.severity]
     if incident.status:
         parts.append(" ".join(incident.status.split()))
-    date_only = incident.started_date_only and timings.source("started_at") != TIMELINE
+    date_only = "started_at" in timings.day_only or (
+        incident.started_date_only and timings.source("started_at") != TIMELINE
+    )
     parts.append(display.when(timings.started_at, date_only=date_only))
     if timings.ttr is not None:
         parts.append(f"resolved in {display.duration(timings.ttr)}")
@@ -174,7 +176,10 @@ def facts(
     for key, label in MILESTONES:
         moment = getattr(timings, key)
         from_timeline = moment is not None and timings.source(key) == TIMELINE
-        date_only = key == "started_at" and incident.started_date_only and not from_timeline
+        # A moment its entry gives by the day alone shows that day, never a made-up noon.
+        date_only = key in timings.day_only or (
+            key == "started_at" and incident.started_date_only and not from_timeline
+        )
         value = display.when(moment, date_only=date_only)
         rows.append((label, value + (" *(from timeline)*" if from_timeline else "")))
     rows += [
