@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import yaml
@@ -531,3 +532,20 @@ def test_dfds_end_to_end(make_repo, shared_datasets, tmp_path):
     built = invoke(root, "build")
     assert built.exit_code == 0, built.output
     assert (root / "site" / "index.html").is_file()
+
+
+TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
+
+
+@pytest.mark.parametrize("name", ["sre-book", "atlassian", "pagerduty"])
+def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
+    """A post-mortem in each template teams most often copy (the SRE book's, Atlassian's,
+    PagerDuty's), written here in our own words, imported and explained: what learnloop
+    understands of each is held line by line (`make update-golden` after a reviewed change)."""
+    root = make_repo({})
+    result, out = run_import(root, TEMPLATES / f"{name}.md")
+    assert result.exit_code == 0, result.output
+    [entry] = out["imported"]
+    explained = invoke(root, "check", "--explain", root / entry["path"])
+    assert explained.exit_code == 0, explained.output
+    golden(f"templates/{name}.txt", explained.stdout)
