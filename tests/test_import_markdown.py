@@ -323,6 +323,11 @@ def test_dates_in_the_forms_people_write():
     assert dates.dates_in("at 04:49 PM on 2021-05-26 16:49", UTC)[0][2] == datetime(
         2021, 5, 26, 16, 49, tzinfo=UTC
     )
+    # A start said without its end, as a blog post opens: "starting at 14:51 UTC, …".
+    began = times.began_at("On July 18, 2024, starting at 14:51 UTC, our resolver failed")
+    assert began is not None
+    assert (began.hour, began.minute, began.zone) == (14, 51, "UTC")
+    assert times.began_at("The deploy at 14:40 moved the anchors, starting the job") is None
     # ISO 8601, its time joined on by "T", and a leap second as the minute's last.
     iso = [at for _, _, at in dates.dates_in("from 2021-06-22T08:21:00Z to 2021-06-22", UTC)]
     assert iso == [datetime(2021, 6, 22, 8, 21, tzinfo=UTC), None]
@@ -537,11 +542,12 @@ def test_dfds_end_to_end(make_repo, shared_datasets, tmp_path):
 TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
 
 
-@pytest.mark.parametrize("name", ["sre-book", "atlassian", "pagerduty"])
+@pytest.mark.parametrize("name", ["sre-book", "atlassian", "pagerduty", "blog-post"])
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
     """A post-mortem in each template teams most often copy (the SRE book's, Atlassian's,
-    PagerDuty's), written here in our own words, imported and explained: what learnloop
-    understands of each is held line by line (`make update-golden` after a reviewed change)."""
+    PagerDuty's, and the public blog post told as a story), written here in our own words,
+    imported and explained: what learnloop understands of each is held line by line (`make
+    update-golden` after a reviewed change)."""
     root = make_repo({})
     result, out = run_import(root, TEMPLATES / f"{name}.md")
     assert result.exit_code == 0, result.output

@@ -152,6 +152,11 @@ def test_spans_in_the_common_forms():
         return tuple((s.day, s.hour, s.minute, s.zone) for s in found)  # type: ignore[return-value]
 
     sep2 = date(2021, 9, 2)
+    # A span said by its two ends, as providers' summaries do.
+    assert span("DNS problems starting at 07:00 UTC and ending at 11:00 UTC.") == (
+        (None, 7, 0, "UTC"),
+        (None, 11, 0, "UTC"),
+    )
     assert span("Between 08:21 UTC and 10:35 UTC on 02 Sep 2021, customers") == (
         (sep2, 8, 21, "UTC"),
         (sep2, 10, 35, "UTC"),

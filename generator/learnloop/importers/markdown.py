@@ -653,7 +653,8 @@ def _file_day(doc: Document) -> tuple[date | None, str | None]:
 
 def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
     """When the impact began, where the summary or impact states its span ("Between 14:05
-    and 15:20 CET on 14 March"): the timeline may open earlier, with what set it off."""
+    and 15:20 CET on 14 March") or its start ("starting at 14:51 UTC"): the timeline may open
+    earlier, with what set it off."""
     told = [
         block
         for part, _, block in assign(blocks(body), lexicon_mod.shipped())
@@ -661,6 +662,9 @@ def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
     ]
     midnight = datetime.combine(day, datetime.min.time(), zone)
     span = timeline_mod.impact_window(told, midnight, zone, None)
+    if span is None:  # "starting at 14:51 UTC, …": a start said without its end
+        began = timeline_mod.impact_began(told, midnight, zone, None)
+        span = (began[0], began[0], began[1]) if began is not None else None
     return span[0] if span is not None and span[0].astimezone(zone).date() == day else None
 
 

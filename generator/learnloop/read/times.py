@@ -478,8 +478,12 @@ def _prose(match: re.Match[str]) -> Stamp:
     return Stamp(hour, minute, 0, None, None, match.start(), match.end(), pm, twelve)
 
 
-_WINDOW_OPEN = re.compile(r"\b(?:between|from)\s+", re.IGNORECASE)
-_WINDOW_JOIN = re.compile(r"\s*,?\s*(?:and|to|until|till|through|thru|[-–—])\s*", re.IGNORECASE)
+_WINDOW_OPEN = re.compile(r"\b(?:between|from|starting at|beginning at)\s+", re.IGNORECASE)
+# "… starting at 07:00 UTC and ending at 11:00 UTC": a span said by its two ends.
+_WINDOW_JOIN = re.compile(
+    r"\s*,?\s*(?:and\s+end(?:ing|ed)\s+at|and|to|until|till|through|thru|[-–—])\s*",
+    re.IGNORECASE,
+)
 _DATE_BEFORE = re.compile(DATE + r"(?!\s*\d)", re.IGNORECASE)
 
 
@@ -504,6 +508,25 @@ def window(text: str, year: int | None = None) -> tuple[Stamp, Stamp] | None:
         if end.day is None:
             end = replace(end, day=start.day)
         return start, end
+    return None
+
+
+# Where a sentence says when the impact began, with no end to make a span: "starting at 14:51
+# UTC, our resolver returned SERVFAIL", "the outage began at 09:12".
+_BEGAN_AT = re.compile(
+    r"\b(?:starting|beginning|(?:impact|outage|incident|errors?|issues?|problems?|degradation|"
+    r"disruption|downtime)\s+(?:started|began|begins|starts))\s+(?:at|around|from)\s+"
+    r"(?:about\s+|approximately\s+|roughly\s+)?",
+    re.IGNORECASE,
+)
+
+
+def began_at(text: str, year: int | None = None) -> Stamp | None:
+    """The time a sentence says the impact began at, where it gives no span."""
+    for opening in _BEGAN_AT.finditer(text):
+        stamp = _clock_at(text, opening.end(), year)
+        if stamp is not None:
+            return stamp
     return None
 
 
