@@ -5268,3 +5268,32 @@ def test_a_timeline_as_pagerdutys_template_writes_one():
     ]
     # Retries without backoff are how the system failed, not what responders did.
     assert texts(incident, "mitigation") == ["Old indices deleted with curator; disk at 71%"]
+
+
+def test_a_story_under_what_went_wrong_tells_its_zone_once_and_its_looks_apart():
+    incident = read_text(
+        """
+        ## What went wrong
+
+        Around 13:20 CET we deployed a new version of the plugin server. Each lookup took
+        40 ms instead of 2 ms because the query could not use the primary key.
+
+        We noticed at 13:45, when the lag alert paged our on-call engineer. He checked the
+        consumer lag dashboard and saw the lag growing on every partition.
+
+        ## How we fixed it
+
+        At 14:30 we rolled back the plugin server. For the whole afternoon our customers were
+        looking at stale numbers.
+        """,
+        start="'2025-02-11'",
+    )
+    moments = {m.name: m.at.isoformat() for m in incident.milestones}
+    assert moments["detected_at"] == "2025-02-11T13:45:00+01:00"  # in the CET said once
+    assert texts(incident, "detection") == [
+        "We noticed at 13:45, when the lag alert paged our on-call engineer."
+    ]
+    assert texts(incident, "diagnosis") == [
+        "He checked the consumer lag dashboard and saw the lag growing on every partition."
+    ]
+    assert not [t for t in texts(incident, "root_cause") if "noticed" in t]

@@ -279,3 +279,20 @@ def test_a_span_told_of_another_day_is_not_the_incident_s():
     found = moments(incident)
     assert found["started_at"][1] == "front matter"
     assert "resolved_at" not in found
+
+
+def test_a_time_in_words_is_the_morning_or_evening_nearer_the_start():
+    text = (
+        "---\nid: T-9\ntitle: Mail lag\nstarted_at: 2025-02-21T11:36:00Z\nseverity: P2\n"
+        "services: [mail]\n---\n"
+        "A bulk import filled the queue. Around half past eight the backlog alert fired.\n\n"
+        "Around half past nine we scaled the consumers out, and we closed the incident at "
+        "22:01 JST.\n"
+    )
+    incident, _ = incident_from_bytes(text.encode(), "incidents/t-9.md", UTC)
+    assert incident is not None
+    [alert] = [e for e in incident.timeline if "alert" in e.text]
+    # 20:36 in Tokyo: "half past eight" was 20:30 that evening, not 08:30 the next morning.
+    assert alert.at is not None
+    assert alert.at.isoformat() == "2025-02-21T20:30:00+09:00"
+    assert moments(incident)["resolved_at"][0].isoformat() == "2025-02-21T22:01:00+09:00"

@@ -708,7 +708,29 @@ def _apart(part: str, block: Block, how: str, lexicon: Lexicon) -> list[tuple[st
         return _looks_apart(block, how, lexicon)
     if part == "resolution":
         return _fix_apart(block, how, lexicon)
+    if part == "root_cause" and how == "section":
+        return _noticed_apart(block, how, lexicon)
     return []
+
+
+def _noticed_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:
+    """A paragraph under why it failed that tells only how it was noticed and looked into
+    ("We noticed at 13:45, when the lag alert paged Jonas. He checked the consumer lag
+    dashboard …"), as a story under "What went wrong" goes on: each sentence to its part.
+    Empty where any sentence says why, or one says neither, or none tells the notice."""
+    said = list(sentences_of(block, lexicon))
+    out = []
+    for sentence, line, end in said:
+        if says.cause(sentence, lexicon):
+            return []
+        if lexicon.cue("detection", sentence):
+            out.append(("detection", Statement(sentence, line, end, how)))
+        elif says.looked(sentence, lexicon):
+            out.append(("diagnosis", Statement(sentence, line, end, how)))
+        else:
+            return []
+    # Looks alone under why ("we suspect the parser's cache") are about the cause.
+    return out if any(part == "detection" for part, _ in out) else []
 
 
 def _fix_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, Statement]]:

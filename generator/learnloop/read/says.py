@@ -54,11 +54,21 @@ def looked(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             announced = [m.span() for m in lexicon.every("announced", text)]
         if any(start <= look.start() < end for start, end in announced):
             continue
+        if _USERS_DID.search(text[: look.start()]):
+            continue  # "our customers were looking at stale numbers": no responder looked
         # A look of three words or more names what it is at ("looked through the logs",
         # "opened the database dashboard"); a shorter one names it after ("looked at …").
         if len(look.group(0).split()) >= _NAMES_WHAT or not _VAGUE.match(text, look.end()):
             return look
     return _LOOKED_AT_CODE.search(text)
+
+
+# Who was hurt, as the subject of a look: "customers were looking at stale numbers".
+_USERS_DID = re.compile(
+    r"\b(?:customers?|users?|clients?|visitors?|shoppers?|players?)\s+(?:were\s+|was\s+|are\s+"
+    r"|is\s+|had\s+been\s+|kept\s+)?$",
+    re.IGNORECASE,
+)
 
 
 # A look named by the command that made it: "She checked `patronictl list`". (Running a

@@ -462,6 +462,14 @@ def _on_its_own(
         at = datetime.combine(day, time(stamp.hour, stamp.minute, stamp.second), here)
     except ValueError:
         return None
+    if stamp.twelve_hour and stamp.pm is None:
+        # "Around half past eight", morning or evening unsaid: whichever is nearer the start
+        # (a story that began at 20:36 was alerted at 20:30, not at 08:30 the next day).
+        evening = at + timedelta(hours=12) if at.hour < 12 else at - timedelta(hours=12)
+        days = (
+            (timedelta(0),) if stamp.day else (timedelta(days=-1), timedelta(0), timedelta(days=1))
+        )
+        return min((c + d for c in (at, evening) for d in days), key=lambda c: abs(c - after))
     if stamp.day is None and at < after - timedelta(hours=12):
         at += timedelta(days=1)
     return at
@@ -512,11 +520,14 @@ def told(
     """The moments sentences give in passing, each placed on its own (they are not told in
     order, so no clock runs through them), in time order: the timeline of a post-mortem
     written without one. `after` is when the impact began."""
-    zone = times.zone_named(stated, default_zone)
+    found = [(block, times.within(block.text, after.year)) for block in entries]
+    # A story that names one zone, once ("Around 13:20 CET we deployed …"), tells its other
+    # times in it ("We noticed at 13:45").
+    said = {s.zone for _, stamps in found for s in stamps if s.zone}
+    zone = times.zone_named(stated or (said.pop() if len(said) == 1 else None), default_zone)
     out: list[TimelineEvent] = []
-    for block in entries:
+    for block, stamps in found:
         text = block.text
-        stamps = times.within(text, after.year)
         begin = 0
         opened: times.Stamp | None = None  # the first time of a span with no words between
         for index, stamp in enumerate(stamps):
