@@ -4494,6 +4494,7 @@ def test_an_action_its_author_calls_a_fix_is_the_response_not_what_set_it_off():
         "docbrown load balances all traffic to USA-2 cluster.",
         "docbrown starts 2x instance count increase.",
         "jennifer changes load balancing to increase traffic to nonsacrificial clusters.",
+        "Sofia re-issues the certificate bundle with the intermediate.",
     ],
 )
 def test_actions_told_as_people_write_them_are_actions(sentence: str):
