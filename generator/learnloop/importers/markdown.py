@@ -704,10 +704,17 @@ def _first_event(body: str, day: date, zone: tzinfo) -> datetime | date | None:
     while first - timedelta(days=1) in days:
         first -= timedelta(days=1)
     # Entries that give their day alone tell no time of day: the start is that day.
-    timed = [e for e in events if e.at is not None and e.at.date() == first and not e.day_only]
+    timed = [e.at for e in events if e.at is not None and not e.day_only]
+    on_first = [at for at in timed if at.date() == first]
     # Where an entry marks the impact's start ("14:54 OUTAGE BEGINS"), the entries before it
     # tell what set it off.
-    began = lexicon_mod.shipped()
-    marked = [e.at for e in events if e.at and first <= e.at.date() <= day and not e.day_only
-              and began.cue("began", e.text)]  # fmt: skip
-    return min(marked) if marked else min((e.at for e in timed), default=first)  # type: ignore[type-var]
+    words = lexicon_mod.shipped()
+    marked = [
+        e.at
+        for e in events
+        if e.at is not None
+        and not e.day_only
+        and first <= e.at.date() <= day
+        and words.cue("began", e.text)
+    ]
+    return min(marked or on_first, default=first)
