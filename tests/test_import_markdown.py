@@ -126,15 +126,21 @@ def test_bold_bullets_labels_tables_and_headings_are_fields():
     }
 
 
-def _imported_alone(root, tmp_path, text: str):
-    """The one incident a post-mortem of `text` imports as."""
-    source = tmp_path / "src" / "post-mortem.md"
+def _import_one(root, tmp_path, text: str, name: str = "post-mortem.md"):
+    """The import's result and the one incident a post-mortem of `text`, filed as `name`,
+    imports as."""
+    source = tmp_path / "src" / name
     source.parent.mkdir()
     source.write_text(text)
     result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     (incident,) = incidents(root).values()
-    return incident
+    return result, incident
+
+
+def _imported_alone(root, tmp_path, text: str):
+    """The one incident a post-mortem of `text` imports as."""
+    return _import_one(root, tmp_path, text)[1]
 
 
 def test_fields_along_one_line_and_a_table_of_key_moments_in_a_named_zone(make_repo, tmp_path):
@@ -169,18 +175,15 @@ def test_the_start_is_when_the_impact_began_where_the_text_states_its_span(make_
 def test_a_post_mortem_named_for_the_day_it_ended_starts_when_its_timeline_does(
     make_repo, tmp_path
 ):
-    root = make_repo({})
-    source = tmp_path / "src" / "2023-07-05-gift-card-phish.md"
-    source.parent.mkdir()
-    source.write_text(
+    _, incident = _import_one(
+        make_repo({}),
+        tmp_path,
         "# Phishing attempt via email\n\n## Timeline (all times PST)\n_7/3/23_\n\n"
         "12:11 PM: An impersonator e-mails an employee asking for gift cards.\n\n_7/4/23_\n\n"
         "1:36 PM: The employee forwards the e-mail to security.\n\n_7/5/23_\n\n"
-        "9:05 AM: The sender's domain is blocked.\n"
+        "9:05 AM: The sender's domain is blocked.\n",
+        "2023-07-05-gift-card-phish.md",
     )
-    result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0, result.output
-    (incident,) = incidents(root).values()
     # The file is named for the 5th; its timeline's days run there from the 3rd.
     assert incident.started_at.isoformat() == "2023-07-03T12:11:00-07:00"
 
@@ -188,22 +191,18 @@ def test_a_post_mortem_named_for_the_day_it_ended_starts_when_its_timeline_does(
 def test_a_post_mortem_named_for_the_day_it_was_written_starts_when_its_timeline_does(
     make_repo, tmp_path
 ):
-    root = make_repo({})
-    source = tmp_path / "src" / "2024-03-07-stuck-transaction.md"
-    source.parent.mkdir()
-    source.write_text(
+    result, incident = _import_one(
+        make_repo({}),
+        tmp_path,
         "# Blocks not filled\n\n## Summary\n\nBlocks were not filled to capacity.\n\n"
         "## Timeline (all times PST)\n\n"
         "01-16-2024 09:10 - An alert fired: blocks half empty behind a large transaction.\n\n"
         "01-16-2024 11:30 - A farmer was asked to include the transaction; blocks filled.\n\n"
-        "02-28-2024 10:00 - Version 2.2.0 was released with the fix.\n"
+        "02-28-2024 10:00 - Version 2.2.0 was released with the fix.\n",
+        "2024-03-07-stuck-transaction.md",
     )
-    result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0, result.output
     # Written weeks after its last entry: the name's day is no day of the incident.
     assert "is after every day of its timeline (2024-01-16 to 2024-02-28)" in result.output
-    (incident,) = incidents(root).values()
-    assert incident.started_at.date() == date(2024, 1, 16)
     assert incident.started_at.isoformat() == "2024-01-16T09:10:00-08:00"
     moments = {m.name: m.at.isoformat() for m in read_incident(incident)[0].milestones}
     assert moments["detected_at"] == "2024-01-16T09:10:00-08:00"
@@ -211,18 +210,16 @@ def test_a_post_mortem_named_for_the_day_it_was_written_starts_when_its_timeline
 
 def test_a_timeline_told_in_days_starts_on_its_first_day_with_no_time_made_up(make_repo, tmp_path):
     root = make_repo({})
-    source = tmp_path / "src" / "2024-03-07-stuck-transaction.md"
-    source.parent.mkdir()
-    source.write_text(
+    _, incident = _import_one(
+        root,
+        tmp_path,
         "# Blocks not filled\n\n## Timeline (all times PST)\n\n"
         "01-16-2024 - An alert fired: blocks half empty behind a large transaction.\n\n"
-        "02-28-2024 - Version 2.2.0 was released with the fix.\n"
+        "02-28-2024 - Version 2.2.0 was released with the fix.\n",
+        "2024-03-07-stuck-transaction.md",
     )
-    result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0, result.output
     written = next((root / "incidents").rglob("*.md")).read_text()
     assert "started_at: '2024-01-16'\n" in written  # the day, not its noon
-    (incident,) = incidents(root).values()
     assert incident.started_date_only
 
 
@@ -245,17 +242,14 @@ def test_a_timeline_that_marks_the_outage_beginning_starts_the_incident_there(ma
 
 
 def test_a_file_named_for_a_day_of_its_timeline_keeps_that_day(make_repo, tmp_path):
-    root = make_repo({})
-    source = tmp_path / "src" / "2024-03-07-stuck-transaction.md"
-    source.parent.mkdir()
-    source.write_text(
+    _, incident = _import_one(
+        make_repo({}),
+        tmp_path,
         "# Blocks not filled\n\n## Timeline\n\n"
         "03-01-2024 - A large transaction was submitted.\n\n"
-        "03-07-2024 10:00 - We detected blocks left half empty.\n"
+        "03-07-2024 10:00 - We detected blocks left half empty.\n",
+        "2024-03-07-stuck-transaction.md",
     )
-    result, _ = run_import(root, "--format", "markdown", source.parent)
-    assert result.exit_code == 0, result.output
-    (incident,) = incidents(root).values()
     assert incident.started_at.date() == date(2024, 3, 7)
 
 

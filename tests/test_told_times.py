@@ -56,6 +56,17 @@ def edited(words: str, instead: str) -> Incident:
     return incident
 
 
+def story(started_at: str, text: str) -> Incident:
+    """A post-mortem told without a timeline, started as the front matter says."""
+    front = (
+        f"---\nid: T-1\ntitle: A story\nstarted_at: {started_at}\nseverity: P2\n"
+        "services: [api]\n---\n"
+    )
+    incident, problems = incident_from_bytes((front + text).encode(), "incidents/t-1.md", UTC)
+    assert incident is not None, problems
+    return incident
+
+
 def moments(incident: Incident) -> dict[str, tuple[datetime, str, int]]:
     return {m.name: (m.at, m.source, m.line) for m in incident.milestones}
 
@@ -268,29 +279,23 @@ def test_a_day_given_alone_is_the_day_its_times_fall_on_in_their_own_zone():
 
 def test_a_span_told_of_another_day_is_not_the_incident_s():
     # The front matter's day and the text's disagree by years: no time to resolve of 926 days.
-    text = (
-        "---\nid: GC-1\ntitle: Reduced capacity\nstarted_at: '2020-01-01'\nseverity: P3\n"
-        "services: [network]\n---\nGoogle Cloud Networking experienced reduced capacity from"
-        " 19:30 US/Pacific on Thursday, 14 July 2022, through 15:02 US/Pacific on Friday, 15"
-        " July 2022.\n"
+    incident = story(
+        "'2020-01-01'",
+        "Google Cloud Networking experienced reduced capacity from 19:30 US/Pacific on"
+        " Thursday, 14 July 2022, through 15:02 US/Pacific on Friday, 15 July 2022.\n",
     )
-    incident, _ = incident_from_bytes(text.encode(), "incidents/gc-1.md", UTC)
-    assert incident is not None
     found = moments(incident)
     assert found["started_at"][1] == "front matter"
     assert "resolved_at" not in found
 
 
 def test_a_time_in_words_is_the_morning_or_evening_nearer_the_start():
-    text = (
-        "---\nid: T-9\ntitle: Mail lag\nstarted_at: 2025-02-21T11:36:00Z\nseverity: P2\n"
-        "services: [mail]\n---\n"
+    incident = story(
+        "2025-02-21T11:36:00Z",
         "A bulk import filled the queue. Around half past eight the backlog alert fired.\n\n"
         "Around half past nine we scaled the consumers out, and we closed the incident at "
-        "22:01 JST.\n"
+        "22:01 JST.\n",
     )
-    incident, _ = incident_from_bytes(text.encode(), "incidents/t-9.md", UTC)
-    assert incident is not None
     [alert] = [e for e in incident.timeline if "alert" in e.text]
     # 20:36 in Tokyo: "half past eight" was 20:30 that evening, not 08:30 the next morning.
     assert alert.at is not None

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from learnloop.memo import PerIncident
-from learnloop.model import Incident
+from learnloop.model import Incident, whole_days
 
 FRONT_MATTER = "front matter"
 TIMELINE = "timeline"
@@ -41,7 +41,7 @@ class Timings:
         ):
             start, end = getattr(self, first), getattr(self, then)
             if first in self.day_only or then in self.day_only:
-                value = _days(start, end)
+                value = whole_days(start, end) if start and end else None
             else:
                 value = _minutes(start, end)
             object.__setattr__(self, name, value)
@@ -54,15 +54,6 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None or end < start:
         return None
     return round((end - start).total_seconds() / 60, 1)
-
-
-def _days(start: datetime | None, end: datetime | None) -> float | None:
-    """Minutes between two moments one of which is known to the day only: whole days, and
-    none within one day (the entry "01-16-2024 - detected" tells no time to detect)."""
-    if start is None or end is None:
-        return None
-    days = (end.date() - start.date()).days
-    return float(days * 24 * 60) if days > 0 else None
 
 
 def timings(incident: Incident) -> Timings:

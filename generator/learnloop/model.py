@@ -87,6 +87,13 @@ class Statement:
 FACTOR = "factor"
 
 
+def whole_days(start: datetime, end: datetime) -> float | None:
+    """Minutes between two moments one of which a timeline gives by its day alone: whole
+    days, and none within one day ("01-16-2024 - detected" tells no time to detect)."""
+    days = (end.date() - start.date()).days
+    return float(days * 24 * 60) if days > 0 else None
+
+
 def said_once(part: Callable[[str], Sequence[Statement]], names: Sequence[str]) -> list[Statement]:
     """The statements of the named parts, in order. A contributing factor read as part of the
     cause too is said once, as a factor, where the factors are among them: its words would

@@ -662,10 +662,9 @@ def _impact_start(body: str, day: date, zone: tzinfo) -> datetime | None:
     ]
     midnight = datetime.combine(day, datetime.min.time(), zone)
     span = timeline_mod.impact_window(told, midnight, zone, None)
-    if span is None:  # "starting at 14:51 UTC, …": a start said without its end
-        began = timeline_mod.impact_began(told, midnight, zone, None)
-        span = (began[0], began[0], began[1]) if began is not None else None
-    return span[0] if span is not None and span[0].astimezone(zone).date() == day else None
+    # Else a start said without its end: "starting at 14:51 UTC, …".
+    began = span[0] if span else timeline_mod.impact_began(told, midnight, zone, None)
+    return began if began is not None and began.astimezone(zone).date() == day else None
 
 
 def _first_eased(body: str, start: datetime, zone: tzinfo) -> datetime | None:

@@ -84,15 +84,23 @@ def kind_line(incident: Incident, timings: Timings) -> str:
     parts = ["Incident", incident.severity]
     if incident.status:
         parts.append(" ".join(incident.status.split()))
-    date_only = "started_at" in timings.day_only or (
-        incident.started_date_only and timings.source("started_at") != TIMELINE
+    parts.append(
+        display.when(timings.started_at, date_only=_day_only(incident, timings, "started_at"))
     )
-    parts.append(display.when(timings.started_at, date_only=date_only))
     if timings.ttr is not None:
         parts.append(f"resolved in {display.duration(timings.ttr)}")
     if incident.visibility == "restricted":
         parts.append("restricted")
     return '<p class="ll-kind">' + html.escape(" · ".join(parts), quote=False) + "</p>"
+
+
+def _day_only(incident: Incident, timings: Timings, key: str) -> bool:
+    """Whether a moment is known to the day only, and is shown as that day, never a made-up
+    time: one a timeline entry gives by its day, or a start the front matter gives as a day
+    that no timeline entry places."""
+    return key in timings.day_only or (
+        key == "started_at" and incident.started_date_only and timings.source(key) != TIMELINE
+    )
 
 
 def glance(
@@ -176,11 +184,7 @@ def facts(
     for key, label in MILESTONES:
         moment = getattr(timings, key)
         from_timeline = moment is not None and timings.source(key) == TIMELINE
-        # A moment its entry gives by the day alone shows that day, never a made-up noon.
-        date_only = key in timings.day_only or (
-            key == "started_at" and incident.started_date_only and not from_timeline
-        )
-        value = display.when(moment, date_only=date_only)
+        value = display.when(moment, date_only=_day_only(incident, timings, key))
         rows.append((label, value + (" *(from timeline)*" if from_timeline else "")))
     rows += [
         ("Time to detect", display.duration(timings.ttd)),

@@ -300,10 +300,6 @@ def _far_after(dated: Sequence[TimelineEvent], n: int, start: datetime) -> bool:
     )
 
 
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _problems(
     incident: Incident,
     events: Sequence[TimelineEvent],
@@ -311,13 +307,14 @@ def _problems(
     said_unknown: Sequence[Statement] = (),
 ) -> list[Problem]:
     out: list[Problem] = []
-    if said_unknown and not incident.part("root_cause"):
+    not_known = words.lexicon.cue("unknown", said_unknown[0].text) if said_unknown else None
+    if not_known is not None and not incident.part("root_cause"):
         out.append(
             Problem(
                 incident.path,
                 said_unknown[0].line,
                 "warning",
-                f"root cause: said not to be known ({_short(said_unknown[0].text)!r}); "
+                f"root cause: said not to be known ({not_known.group(0)!r}); "
                 "patterns and runbooks take its cause as not recorded",
                 "say what is known or suspected, and update it when the analysis is done",
                 code="cause-unknown",

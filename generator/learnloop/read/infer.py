@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 
-from learnloop.model import FACTOR, Incident, Statement, TimelineEvent
+from learnloop.model import FACTOR, Incident, Statement, TimelineEvent, whole_days
 from learnloop.read import says, times
 from learnloop.read import timeline as timeline_mod
 from learnloop.read.lexicon import ASIDE, Lexicon, shipped, words
@@ -833,8 +833,7 @@ def _effect(
         if "recovery" in later.kinds or "resolved" in later.kinds:
             if event.day_only or later.day_only:
                 # Told by the day: whole days after, and nothing to say within one.
-                days = (later.at.date() - event.at.date()).days
-                return replace(statement, effect_minutes=days * 24 * 60.0) if days else statement
+                return replace(statement, effect_minutes=whole_days(event.at, later.at))
             return replace(
                 statement, effect_minutes=round((later.at - event.at).total_seconds() / 60, 1)
             )

@@ -498,15 +498,15 @@ def impact_window(
 
 def impact_began(
     entries: Sequence[Block], started_at: datetime, default_zone: tzinfo, stated: str | None
-) -> tuple[datetime, int] | None:
-    """When the impact began, and the line, from the first block that says it began at a
-    time but gives no span ("On July 18, starting at 14:51 UTC, the resolver failed")."""
+) -> datetime | None:
+    """When the impact began, from the first block that says it began at a time but gives no
+    span ("On July 18, starting at 14:51 UTC, the resolver failed")."""
     zone = times.zone_named(stated, default_zone)
     for block in entries:
         found = times.began_at(block.text, started_at.year)
         at = _on_its_own(found, started_at, zone) if found is not None else None
         if at is not None:
-            return at, block.line
+            return at
     return None
 
 
