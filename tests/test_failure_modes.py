@@ -162,6 +162,10 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
     ("text", "mode"),
     [
         ("The connection pool was saturated and requests queued.", "connection-pool-exhaustion"),
+        # A slow dependency, and what it did to the threads waiting on it.
+        ("The payment provider's API had become slow.", "vendor-outage"),
+        ("So a slow dependency hurt checkout.", "vendor-outage"),
+        ("The slow calls took all our worker threads.", "thread-pool-exhaustion"),
         ("The node ran out of memory during the import.", "memory-exhaustion"),
         ("Search failed because es-data-3 ran out of heap.", "memory-exhaustion"),
         ("Every one of the 100 server connections was taken.", "connection-pool-exhaustion"),

@@ -538,13 +538,28 @@ TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
 
 @pytest.mark.parametrize(
     "name",
-    ["sre-book", "atlassian", "pagerduty", "blog-post", "narrative", "tool-export", "non-native"],
+    [
+        "sre-book",
+        "atlassian",
+        "pagerduty",
+        "blog-post",
+        "narrative",
+        "tool-export",
+        "non-native",
+        "cloud-incident-report",
+        "provider-event-summary",
+        "five-whys",
+        "chat-log",
+    ],
 )
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
     """A post-mortem in each template teams most often copy (the SRE book's, Atlassian's,
     PagerDuty's; a public blog post told by the clock or by what went wrong and how it was
     fixed; an incident tool's export with its key moments; a report written in English as a
-    second language, "14h05 : alert from Zabbix"), written here in our own words,
+    second language, "14h05 : alert from Zabbix"; a cloud provider's incident report in
+    capitals and its event summary told in paragraphs; five whys and a table of times; a
+    timeline pasted from the incident channel, "[10:12] pagerbot: … firing"),
+    written here in our own words,
     imported and explained: what learnloop understands of each is held line by line (`make
     update-golden` after a reviewed change)."""
     root = make_repo({})

@@ -875,8 +875,10 @@ def test_atlassians_template_leadup_fault_response_recovery():
     assert texts(incident, "trigger") == [
         "At 13:58 UTC a change was introduced to the search client in order to reduce memory."
     ]
+    # What users saw from 14:02, the span's start, before anyone was paged: a symptom.
     assert texts(incident, "symptoms") == [
-        "About 20% of search requests returned HTTP 503 for 68 minutes."
+        "Between 14:02 and 15:10 UTC users of search saw errors.",
+        "About 20% of search requests returned HTTP 503 for 68 minutes.",
     ]
     # Taking the page is no action, in a paragraph of its own too; what a change did is how
     # it failed; a look before any fix verifies nothing; who attended did nothing here.
@@ -5298,3 +5300,145 @@ def test_a_story_under_what_went_wrong_tells_its_zone_once_and_its_looks_apart()
         "He checked the consumer lag dashboard and saw the lag growing on every partition."
     ]
     assert not [t for t in texts(incident, "root_cause") if "noticed" in t]
+
+
+def test_what_users_saw_and_a_check_that_was_fine_set_nothing_off():
+    """Before the notice, an HTTP status of failure is what users saw ("starts returning
+    503"), a check that reports all fine found nothing, and a time said as where the impact
+    began is a moment: none is what set the incident off. Requests a route carries are no
+    failure: updating the balancers to route them is the change."""
+    incident = read_text(
+        """
+        ## Timeline
+        | Time | Event |
+        |------|-------|
+        | 13:40 | Ingress rule for the new gateway applied to the cluster |
+        | 14:02 | Registry starts returning 503 |
+        | 14:06 | Alert `RegistryHighErrorRate` fires and paged the on-call |
+        | 14:40 | Rolled back the ingress rule |
+        """,
+        start="2025-06-18T13:40:00Z",
+    )
+    assert texts(incident, "symptoms") == ["Registry starts returning 503"]
+    assert texts(incident, "trigger") == ["Ingress rule for the new gateway applied to the cluster"]
+
+    incident = read_text(
+        """
+        ## Timeline
+        | Time | Event |
+        |------|-------|
+        | 08:22 | Load balancers were updated to route requests to the new proxy. |
+        | 08:44 | Functional tests indicates all fine, and this is reported over Slack. |
+        | 09:26 | Developer reports many redirects; we are alerted. |
+        | 09:48 | Rollback performed. |
+        """,
+        start="2021-08-26T08:22:00Z",
+    )
+    assert texts(incident, "symptoms") == []
+    assert texts(incident, "trigger") == [
+        "Load balancers were updated to route requests to the new proxy."
+    ]
+
+    incident = read_text(
+        """
+        ## Summary
+        The Orders API returned errors for 2 hours and 12 minutes, beginning at 09:41 US/Pacific.
+
+        ## Remediation
+        Our alerting detected the error rate at 09:48. At 11:05 the team rolled back the release.
+        """,
+        start="2025-10-14T09:41:00-07:00",
+    )
+    assert texts(incident, "trigger") == []
+
+
+def test_a_step_taken_to_keep_harm_from_spreading_is_done_and_one_against_a_recurrence_planned():
+    """ "We stopped the deployment to prevent it from reaching the remaining servers" is a step
+    done with its purpose; "… to prevent this from happening again" is a plan."""
+    incident = read_text(
+        """
+        ## Mitigation
+        At 11:31 we stopped the deployment to prevent it from reaching the remaining servers.
+
+        ## Follow-ups
+        We will add a check to prevent this from happening again.
+        """
+    )
+    assert texts(incident, "mitigation") == [
+        "At 11:31 we stopped the deployment to prevent it from reaching the remaining servers."
+    ]
+    assert says.intended(
+        "We rolled back to prevent this from happening again.",
+        lexicon.shipped(),
+        says.action("We rolled back to prevent this from happening again.", lexicon.shipped()),
+    )
+
+
+def test_a_check_told_with_what_a_step_did_is_the_verification_too():
+    """ "Error rates returned to normal, and the team confirmed through synthetic checkouts
+    that orders were succeeding": what the rollback did, and how the fix was made certain."""
+    said = (
+        "Error rates returned to normal by 11:53, and the team confirmed through synthetic "
+        "checkouts that orders were succeeding."
+    )
+    body = "The engineer examined the dashboards. At 11:05 the team rolled back the release."
+    incident = read_text(f"## Remediation and prevention\n{body} {said}\n")
+    assert texts(incident, "verification") == [said]
+    assert texts(incident, "mitigation") == [f"At 11:05 the team rolled back the release. {said}"]
+
+
+def test_where_no_heading_parts_the_text_its_first_sentence_of_harm_is_the_impact():
+    incident = read_text(
+        """
+        We wanted to give you more information about the disruption on March 3rd.
+
+        Between 10:32 AM and 1:47 PM PST, customers experienced increased API error rates. At
+        11:58 AM PST, we began reverting the configuration change.
+        """,
+        start="2025-03-03T10:32:00-08:00",
+    )
+    assert texts(incident, "impact") == [
+        "Between 10:32 AM and 1:47 PM PST, customers experienced increased API error rates."
+    ]
+    # Who was not hurt is no impact.
+    incident = read_text(
+        """
+        High-priority traffic was not affected. Batch requests in one region failed.
+        """
+    )
+    assert texts(incident, "impact") == ["Batch requests in one region failed."]
+
+
+def test_a_span_gives_both_its_times_and_a_zone_may_stand_in_brackets():
+    said = "Requests timed out between 10:12 and 11:20 (Europe/Berlin)."
+    assert [(s.hour, s.minute, s.zone) for s in times.within(said, 2025)] == [
+        (10, 12, None),
+        (11, 20, "Europe/Berlin"),
+    ]
+    assert [s.zone for s in times.within("at 14:05 (CEST) the alert fired", 2025)] == ["CEST"]
+    # An aside in brackets is no zone, and "and" after a lone clock places nothing.
+    assert [s.zone for s in times.within("at 14:05 (the first page)", 2025)] == [None]
+    assert times.within("retries 3 and 10:12 later", 2025) == []
+
+
+def test_a_chat_log_alert_is_the_notice_and_owned_work_the_follow_ups():
+    incident = read_text(
+        """
+        ## Log from the incident channel
+        [10:12] pagerbot: CheckoutLatencyHigh firing for checkout-api (p99 28 s)
+        [10:31] anh: decision: shorten the read timeout via config from 60 s to 4 s
+        [10:38] anh: config pushed, pods restarting
+
+        ## Actions
+        - Add a circuit breaker around PaymentClient (owner: Anh)
+        - Alert on the provider's latency, not only ours (owner: Li)
+        """,
+        start="2025-09-09T10:12:00Z",
+    )
+    assert texts(incident, "detection") == [
+        "pagerbot: CheckoutLatencyHigh firing for checkout-api (p99 28 s)"
+    ]
+    assert texts(incident, "follow_ups") == [
+        "Add a circuit breaker around PaymentClient (owner: Anh)",
+        "Alert on the provider's latency, not only ours (owner: Li)",
+    ]

@@ -357,6 +357,7 @@ def infer(
         for n in lead
         if n not in seen
         and not lexicon.cue("verification", events[n].text)
+        and not lexicon.cue("well", events[n].text)
         and not _only_a_moment(events[n].text)
     ][-_TRIGGER_ENTRIES:]
     acted = False  # a response entry came before: a check now verifies what it did
@@ -479,6 +480,11 @@ def infer(
         for n, (sentence, line, end) in enumerate(told_here):
             if _ABOUT_ITSELF.match(sentence):
                 continue  # "This post explains what failed and how we found it": no part of it
+            if part is None and _OWNED.search(sentence):
+                # "- Add a circuit breaker around PaymentClient (owner: Anh)" under a heading
+                # that names no part ("Actions"): work someone owns is work planned.
+                reading.add("follow_ups", Statement(sentence, line, end, "inferred"))
+                continue
             action = says.action(sentence, lexicon)
             intent = says.intended(sentence, lexicon, action)
             said = Statement(sentence, line, end, "inferred")
@@ -529,7 +535,15 @@ def infer(
                 continue
             # Before the plans are passed over: "customers may have seen errors" is hedged, and
             # still the impact.
-            if part == "summary" and not reading.parts["impact"] and IMPACT.search(sentence):
+            # Where no heading parts the text, nor names its summary, its first such sentence is
+            # the impact too (a status page's "still in outage" is no summary's).
+            opening = part == "summary" or (part is None and not reading.parts["summary"])
+            if (
+                opening
+                and not reading.parts["impact"]
+                and IMPACT.search(sentence)
+                and not _UNHURT.search(sentence)
+            ):
                 reading.add("impact", said)
             if (
                 part in STORY
@@ -686,6 +700,12 @@ _RESULT = re.compile(
 # A sentence about the write-up itself: "This post explains …", "In this report we describe …",
 # or about what made the incidents worth writing up ("These incidents were notable because of
 # how challenging their investigation turned out to be"): why they are told, not why they were.
+# Work given to someone, as an action list marks it: "(owner: Anh)", "— assignee: @li".
+_OWNED = re.compile(
+    r"[(\[—–-]\s*(?:owner|owners|owned by|assignee|assigned to|responsible|dri)\s*[:=]?\s*"
+    r"@?[\w .,'-]+[)\]]?\s*\.?$",
+    re.IGNORECASE,
+)
 _ABOUT_ITSELF = re.compile(
     r"^\W*(?:(?:in\s+)?(?:this|the\s+following)\s+(?:blog\s+)?(?:post|document|report|"
     r"write-?up|post-?mortem|retrospective|rca|article)\b|(?:this|these|those)\s+"
@@ -696,11 +716,26 @@ _ABOUT_ITSELF = re.compile(
 _TRIGGER_ENTRIES = 2
 _A_FIX = re.compile(r"\b(?:fix|fixes|hotfix|hotfixes|workaround|mitigation)\b", re.IGNORECASE)
 _NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
+# Or a time said as where something began, the rest of its sentence told elsewhere: "…, for
+# 2 hours and 12 minutes, beginning at 09:41 US/Pacific."
+_FROM_A_MOMENT = re.compile(
+    r"^\W*(?:(?:beginning|starting|started|began|commencing)\s+)?(?:at|on|from|since|around)\s+",
+    re.IGNORECASE,
+)
+
+
+# Who was not hurt: "High-priority user-facing traffic was not affected."
+_UNHURT = re.compile(
+    r"\b(?:not|never)\s+(?:been\s+)?(?:affected|impacted)\b|\bunaffected\b|\bno\s+(?:\w+\s+)?impact\b",
+    re.IGNORECASE,
+)
 
 
 def _only_a_moment(text: str) -> bool:
     """Whether an entry is a moment's name and its time, and says nothing else."""
-    return times.only_when(_NAME_OF_A_MOMENT.sub("", text, count=1))
+    return times.only_when(_NAME_OF_A_MOMENT.sub("", text, count=1)) or times.only_when(
+        _FROM_A_MOMENT.sub("", text, count=1)
+    )
 
 
 _RESPONDED = frozenset(

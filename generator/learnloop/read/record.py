@@ -45,10 +45,14 @@ IMPACT = re.compile(
     r"\b((?:customers?|users?)(?!\s+(?:accounts?|ids?|names?|data|records?|tables?|roles?"
     r"|groups?|permissions?|keys?|profiles?|settings?)\b)"
     # A pull request is a change, not traffic that failed.
-    r"|(?<!pull )(?<!merge )(?<!change )(?<!feature )requests?|unavailable|degraded"
+    # Nor are requests a route carries ("updated to route requests to the new proxy").
+    r"|(?<!pull )(?<!merge )(?<!change )(?<!feature )(?<!route )(?<!forward )(?<!send )"
+    r"(?<!proxy )requests?|unavailable|degraded"
     r"|affected|impact(?:ed)?|outage|down(?:time)?"
     r"|errors?|failed|failing|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?|offline"
-    r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing)\b",
+    r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing"
+    # "Registry starts returning 503": an HTTP status of failure, however it is told.
+    r"|(?:return(?:s|ed|ing)?|serv(?:es|ed|ing)|respond(?:s|ed|ing)\s+with)\s+(?:HTTP\s+)?[45]\d\d)\b",
     re.IGNORECASE,
 )
 
@@ -773,6 +777,7 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
     if not said:
         return []
     out: list[tuple[str, Statement]] = []
+    checked: list[tuple[str, Statement]] = []
     actions = [says.action(sentence, lexicon) for sentence, _, _ in said]
     for n, (sentence, line, end) in enumerate(said):
         action = actions[n]
@@ -819,6 +824,10 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                     out.pop()
                 else:
                     out[-1] = ("mitigation", replace(kept, text=f"{kept.text} {sentence}", end=end))
+                    if lexicon.cue("verification", sentence):
+                        # "… and the team confirmed through synthetic checkouts that orders
+                        # were succeeding": how the fix was made certain, too.
+                        checked.append(("verification", Statement(sentence, line, end, how)))
                 continue
             elif not says.responders_did(sentence, lexicon) and (
                 lexicon.cue("recovery", sentence) or lexicon.cue("milestone", sentence)
@@ -836,7 +845,7 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
         out.append((part, Statement(sentence, line, end, how)))
     if len(said) == 1 and out and out[0][0] == "mitigation":
         return []  # one action: the paragraph is the statement, as written
-    return out
+    return out + checked
 
 
 def _before_the_steps(

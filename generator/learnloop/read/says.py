@@ -234,8 +234,19 @@ def intended(text: str, lexicon: Lexicon, act: re.Match[str] | None) -> bool:
         return False
     if act is None or intent.start() <= act.start():
         return True
+    if _PREVENTS_NOW.match(text, intent.end()):
+        return False  # "we stopped the deployment to prevent it from reaching the rest"
     between = text.lower()[act.end() : intent.start()]
     return _PURPOSE.search(between) is None
+
+
+# After "to prevent it": what a step kept from happening then ("from reaching the remaining
+# servers"), not a recurrence kept from happening again ("from happening again").
+_PREVENTS_NOW = re.compile(
+    r"\s+from\s+(?!(?:ever\s+)?(?:happening|recurring|occurring|reoccurring|re-occurring|"
+    r"repeating|returning|coming|being)\b)\w+ing\b",
+    re.IGNORECASE,
+)
 
 
 # An action said not done, just before it: "one node didn't even try to uncordon", "we were

@@ -557,7 +557,7 @@ def told(
             piece = text[start:end].strip()
             if _WORDS.search(_TIME_WORDS.sub(" ", unlabelled := _LABEL.sub("", piece))):
                 piece = unlabelled  # a moment's label is kept where the time is all it names
-            if later is not None and not _WORDS.search(_TIME_WORDS.sub(" ", piece)):
+            if later is not None and not _WORDS.search(_TIME_WORDS.sub(" ", unlabelled)):
                 begin = start  # "Between 21:25 UTC on 16 Nov 2020 | and 00:10 …": one clause
                 opened = first
                 continue
@@ -584,4 +584,4 @@ _TIME_WORDS = re.compile(
 )
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 _JOINS = re.compile(r",\s+(?:and\s+|then\s+)?|;\s+|\s+(?:and|then)\s+")
-_LABEL = re.compile(r"^(?:\*\*)?[A-Z][A-Za-z ]{0,30}:(?:\*\*)?\s+")
+_LABEL = re.compile(r"^(?:\*\*)?[A-Z][A-Za-z ]{0,30}\??:(?:\*\*)?\s+")

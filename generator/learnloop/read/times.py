@@ -119,9 +119,10 @@ _STAMP = re.compile(
     # A clock known only roughly, after its day: "2018-01-20 ~1:00 UTC", "May 3 about 14:05".
     r"(?:~\s*|(?:ca\.|approx\.|approximately|about|around)\s+)?)?"
     + CLOCK
-    + r"(?!\d)(?:\s*"
+    # The zone may stand in brackets: "14:05 (CEST)", "11:20 (Europe/Berlin)".
+    + r"(?!\d)(?:\s*(?P<paren>\()?"
     + ZONE
-    + r")?",
+    + r"(?(paren)\)))?",
     re.IGNORECASE,
 )
 _LEAD = re.compile(
@@ -380,11 +381,23 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
         # zone ("shortly after 14:00 CEST"), is a moment wherever it stands; a clock alone
         # only after a word that places it ("at 09:12", "just after 09:12") or where it opens
         # a sentence, as notes in prose put it ("… cached rates. 09:36 the config was pushed").
-        if stamp is not None and (
-            stamp.day is not None
-            or stamp.zone is not None
-            or re.search(r"\b(at|around|by|from|until|till|after|before|since|~)\s*$", before)
-            or re.search(r"(?:^|[.!?;]\s+)$", text[: match.start()])
+        if (
+            stamp is not None
+            and (
+                stamp.day is not None
+                or stamp.zone is not None
+                or re.search(
+                    r"\b(at|around|by|from|until|till|after|before|since|between|~)\s*$", before
+                )
+                # The end of a span its start placed: "between 10:12 and 11:20".
+                or (
+                    found
+                    and re.fullmatch(
+                        r"\s*(?:and|to|until|till|[-–—])\s*", text[found[-1].end : match.start()]
+                    )
+                )
+                or re.search(r"(?:^|[.!?;]\s+)$", text[: match.start()])
+            )
         ):
             found.append(stamp)
     for match in _PROSE.finditer(text):
