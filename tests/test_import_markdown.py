@@ -172,6 +172,25 @@ def test_the_start_is_when_the_impact_began_where_the_text_states_its_span(make_
     assert search.started_at.isoformat() == "2024-03-14T14:05:00+01:00"
 
 
+def test_a_month_said_with_its_year_is_dated_by_the_day_the_text_gives_in_it(make_repo, tmp_path):
+    """ "Replication lag (March 2025)" names a month, not its first day: the day the story
+    gives in that month ("Tuesday, March 4") is when it began, whatever later dates (a due
+    date of its actions) the text gives."""
+    text = (
+        "# Replication lag (March 2025)\n\n## Timeline (all times Eastern)\n\n"
+        "### Tuesday, March 4\n\n- 9:15 PM — Backfill started.\n- 11:40 PM — Lag alert pages"
+        " the DBA.\n\n## Actions\n\n| Action | Due |\n|---|---|\n| Throttle backfills |"
+        " 2025-03-20 |\n"
+    )
+    incident = _imported_alone(make_repo({}), tmp_path, text)
+    assert incident.started_at.isoformat() == "2025-03-04T21:15:00-05:00"
+    # With no day in that month, the month's first is all there is.
+    month_only = text.replace("### Tuesday, March 4\n\n", "").replace("2025-03-20", "soon")
+    (tmp_path / "b").mkdir()
+    incident = _imported_alone(make_repo({}), tmp_path / "b", month_only)
+    assert incident.started_at.date().isoformat() == "2025-03-01"
+
+
 def test_a_post_mortem_named_for_the_day_it_ended_starts_when_its_timeline_does(
     make_repo, tmp_path
 ):
@@ -300,11 +319,25 @@ def test_a_page_in_jira_wiki_markup_pasted_as_text_is_read_as_markdown(make_repo
     assert {m.id for m in queue.failure_modes} == {"queue-backlog", "dependency-upgrade"}
 
 
+def test_a_table_of_fields_named_with_date_and_time_and_its_column_names_passed_over():
+    body = (
+        "| Field | Value |\n|---|---|\n| Priority | P1 – Critical |\n"
+        "| Reported date/time | 21/07/2025 07:48 BST |\n"
+        "| Resolved date/time | 21/07/2025 10:05 BST |\n\n"
+        "## Chronology\n\n| Date/Time | Event |\n|---|---|\n| 21/07/2025 07:40 | Logins fail |\n"
+    )
+    assert fields(body) == {
+        "severity": "P1 – Critical",
+        "detected_at": "21/07/2025 07:48 BST",
+        "resolved_at": "21/07/2025 10:05 BST",
+    }
+
+
 def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",
         "September 29, 2025, the", "| 20202-01-16 12:00 | typo", "Timeline (PST) 4/21/23",
-        "Vorfall am 01.03.2024 um 14:02",
+        "Vorfall am 01.03.2024 um 14:02", "| 21/07/2025 07:48 BST |",
     ) for _, d, _ in dates.dates_in(text, UTC)]  # fmt: skip
     assert found == [
         date(2021, 6, 22),
@@ -313,6 +346,7 @@ def test_dates_in_the_forms_people_write():
         date(2020, 1, 16),
         date(2023, 4, 21),
         date(2024, 3, 1),  # dotted: day first
+        date(2025, 7, 21),  # slashed, day first where the first cannot be a month
     ]
     assert dates.dates_in("at 04:49 PM on 2021-05-26 16:49", UTC)[0][2] == datetime(
         2021, 5, 26, 16, 49, tzinfo=UTC
@@ -550,6 +584,8 @@ TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
         "provider-event-summary",
         "five-whys",
         "chat-log",
+        "multi-day",
+        "itil-major-incident",
     ],
 )
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
@@ -558,7 +594,9 @@ def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, 
     fixed; an incident tool's export with its key moments; a report written in English as a
     second language, "14h05 : alert from Zabbix"; a cloud provider's incident report in
     capitals and its event summary told in paragraphs; five whys and a table of times; a
-    timeline pasted from the incident channel, "[10:12] pagerbot: … firing"),
+    timeline pasted from the incident channel, "[10:12] pagerbot: … firing"; a story over
+    two days told under a heading per day, "(all times Eastern)", its title dated by month;
+    a major incident report of a service desk, its fields in a table, its dates day first),
     written here in our own words,
     imported and explained: what learnloop understands of each is held line by line (`make
     update-golden` after a reviewed change)."""

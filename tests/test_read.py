@@ -5442,3 +5442,36 @@ def test_a_chat_log_alert_is_the_notice_and_owned_work_the_follow_ups():
         "Add a circuit breaker around PaymentClient (owner: Anh)",
         "Alert on the provider's latency, not only ours (owner: Li)",
     ]
+
+
+def test_north_americas_zones_by_their_names():
+    assert times.zone_named(times.stated_zone("Timeline (all times Eastern)"), UTC) == (
+        times.zone_named("ET", UTC)
+    )
+    assert [s.zone for s in times.within("at 9:15 PM Pacific Time", 2025)] == ["Pacific"]
+    assert [s.zone for s in times.within("at 4:15 PM CST", 2025)] == ["CST"]
+    # A database zone of the Pacific area stays whole; a station is no zone.
+    assert [s.zone for s in times.within("at 10:00 Pacific/Auckland", 2025)] == ["Pacific/Auckland"]
+    assert [s.zone for s in times.within("at 14:00 Central Station", 2025)] == [None]
+
+
+def test_a_copy_caught_up_is_recovery_and_pointing_work_at_a_good_copy_a_mitigation():
+    incident = read_text(
+        """
+        ## Impact
+        Internal finance dashboards showed stale data for 30 hours.
+
+        ## Timeline
+        - 23:40 `ReplicaLagHigh` pages the on-call DBA.
+        - 00:30 DBA pauses the backfill job; lag stops growing.
+        - 09:05 Team points the export job at the primary as a stopgap.
+        - 23:55 Replica caught up; lag under 1 minute.
+        """,
+        start="2025-03-04T21:15:00Z",
+    )
+    assert texts(incident, "mitigation") == [
+        "DBA pauses the backfill job; lag stops growing.",
+        "Team points the export job at the primary as a stopgap.",
+    ]
+    assert moments_of(incident)["resolved_at"] == "23:55"
+    assert texts(incident, "diagnosis") == []  # what users saw, under the impact

@@ -18,6 +18,7 @@ _CLOCK = (
     + "".join(f"|{name}" for name in sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
     + r")(?![A-Za-z]))?)?"
 )
+_MONTH_YEAR = re.compile(r"\b" + MONTH + r"\s+" + _YEAR + r"\b", re.I)
 # Each form, tried in this order at every position; the first found in the text wins.
 _FORMS = (
     # ISO 8601 joins the time on with a "T": "2021-06-22T08:21:00Z".
@@ -33,14 +34,15 @@ _FORMS = (
     re.compile(r"\b" + MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b" + _CLOCK, re.I),
     # Jira's export: "05/Mar/24 2:02 PM"
     re.compile(r"\b" + _DAY + r"/" + MONTH + r"/(?P<year>(?:19|20)?\d\d)(?![\d/])" + _CLOCK, re.I),
-    re.compile(r"\b" + MONTH + r"\s+" + _YEAR + r"\b", re.I),  # "May 2021": its first day
+    _MONTH_YEAR,  # "May 2021": its first day
     # Dotted, day first, as every locale that writes 26.05.2021 means it
     re.compile(
         r"(?<![\d./-])(?P<day>[0-3]?\d)\.(?P<month>[01]?\d)\.(?P<year>(?:19|20)\d\d)(?!\d)" + _CLOCK
     ),
-    # US numeric, as the teams that write 5-26-21 and 4/21/23 mean it
+    # US numeric, as the teams that write 5-26-21 and 4/21/23 mean it (and day first where
+    # the first cannot be a month: 21/07/2025)
     re.compile(
-        r"(?<![\d./-])(?P<month>[01]?\d)[-/](?P<day>[0-3]?\d)[-/](?P<year>(?:19|20)?\d\d)(?!\d|/\d)"
+        r"(?<![\d./-])(?P<month>[0-3]?\d)[-/](?P<day>[0-3]?\d)[-/](?P<year>(?:19|20)?\d\d)(?!\d|/\d)"
         + _CLOCK
     ),
 )
@@ -93,11 +95,16 @@ def _offset(text: str) -> tzinfo | None:
         return None
 
 
-def dates_in(text: str, zone: tzinfo) -> list[tuple[int, date, datetime | None]]:
-    """Every full date in text with its position and, where one follows, its time."""
+def dates_in(
+    text: str, zone: tzinfo, months: bool = True
+) -> list[tuple[int, date, datetime | None]]:
+    """Every full date in text with its position and, where one follows, its time; with
+    `months`, a month said with its year ("March 2025") as its first day."""
     claimed: list[tuple[int, int]] = []
     found: list[tuple[int, date, datetime | None]] = []
     for form in _FORMS:  # the more specific forms first: they claim their span
+        if form is _MONTH_YEAR and not months:
+            continue
         for match in form.finditer(text):
             start, end = match.span()
             if any(start < e and s < end for s, e in claimed):

@@ -322,7 +322,9 @@ def field_key(label: str) -> str | None:
     started_at), or None."""
     # "Service(s) affected" names the services.
     words = re.sub(r"[^a-z0-9]+", " ", plain(label).lower().replace("(s)", "s")).strip()
-    return _FIELD.get(words) or _FIELD.get(re.sub(r" (?:at|on|time|timestamp)$", "", words))
+    return _FIELD.get(words) or _FIELD.get(
+        re.sub(r" (?:at|on|time|timestamp|date time|date and time|datetime|date)$", "", words)
+    )
 
 
 _BOLD_FIELD = re.compile(
@@ -333,6 +335,10 @@ _PLAIN_FIELD = re.compile(
 )
 # A bold label inside a line, its colon inside or after the bold: "**Status:**", "**Lead**:".
 _NEXT_BOLD = re.compile(r"(?:\*\*|__)([^*_:\n]{1,40}?)(?::(?:\*\*|__)|(?:\*\*|__):)")
+# The fields that give a moment or a span, which a number always tells.
+_WHEN = frozenset(
+    {"date", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"}
+)
 _TABLE_FIELD = re.compile(r"^\s*\|\s*(?P<label>[^|]{1,40}?)\s*\|\s*(?P<value>[^|]+?)\s*\|\s*$")
 
 
@@ -361,6 +367,8 @@ def fields(body: str) -> dict[str, str]:
         for pattern in (_BOLD_FIELD, _TABLE_FIELD, _PLAIN_FIELD):
             match = pattern.match(line)
             if match and (key := field_key(match.group("label"))) and plain(match.group("value")):
+                if key in _WHEN and not re.search(r"\d", match.group("value")):
+                    break  # "| Date/Time | Event |": a table's column names, no date
                 out.setdefault(key, plain(match.group("value")))
                 break
     return out
@@ -612,11 +620,16 @@ def _day(
     if start is not None:
         return pick_date(start.date(), name_date)
     said = raw if isinstance(raw, str) else ""  # "Sep 2, 2021": a day as people type it
-    candidates = [
-        d
-        for text in (said, found.get("date", ""), title, body)
-        for _, d, _ in dates.dates_in(text, zone)
-    ]
+    candidates = []
+    for text in (said, found.get("date", ""), title, body):
+        days = {at for at, _, _ in dates.dates_in(text, zone, months=False)}
+        for at, day, _ in dates.dates_in(text, zone):
+            if at not in days:
+                # A month said with its year ("Replication lag (March 2025)") is no day: the
+                # day the text gives in that month ("Tuesday, March 4") is, else its first.
+                given = dates.date_without_year(title + "\n" + body[:4000], day.year)
+                day = given if given is not None and given.month == day.month else day
+            candidates.append(day)
     year = dates.year_from_path(path) if name_date is None else None
     text_date = candidates[0] if candidates else None
     if year is not None and text_date is not None and text_date.year != year:

@@ -543,6 +543,7 @@ def infer(
                 and not reading.parts["impact"]
                 and IMPACT.search(sentence)
                 and not _UNHURT.search(sentence)
+                and not says.looked(sentence, lexicon)  # "… looked at the dashboards, which showed"
             ):
                 reading.add("impact", said)
             if (
@@ -571,7 +572,9 @@ def infer(
             if done and (not looked or says.then_acted(sentence, looked, lexicon)):
                 if part != "mitigation":
                     reading.add("mitigation", said)
-            elif part in STORY and looked and part != "diagnosis":
+            elif part in STORY and looked and part not in ("diagnosis", "impact"):
+                # (Under the impact, "Internal finance dashboards showed stale data" is what
+                # users saw, not where responders looked.)
                 reading.add("diagnosis", said)
             if (
                 part in ("resolution", "mitigation")

@@ -49,7 +49,8 @@ IMPACT = re.compile(
     r"|(?<!pull )(?<!merge )(?<!change )(?<!feature )(?<!route )(?<!forward )(?<!send )"
     r"(?<!proxy )requests?|unavailable|degraded"
     r"|affected|impact(?:ed)?|outage|down(?:time)?"
-    r"|errors?|failed|failing|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?|offline"
+    r"|errors?|failed|failing|failures|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?"
+    r"|offline"
     r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing"
     # "Registry starts returning 503": an HTTP status of failure, however it is told.
     r"|(?:return(?:s|ed|ing)?|serv(?:es|ed|ing)|respond(?:s|ed|ing)\s+with)\s+(?:HTTP\s+)?[45]\d\d)\b",

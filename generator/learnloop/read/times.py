@@ -27,6 +27,9 @@ NAMED_ZONES: dict[str, tuple[str | None, str]] = {
     "EST": ("America/New_York", "-05:00"),
     "EDT": (None, "-04:00"),
     "ET": ("America/New_York", "-05:00"),
+    "CST": ("America/Chicago", "-06:00"),
+    "CDT": (None, "-05:00"),
+    "CT": ("America/Chicago", "-06:00"),
     "MST": ("America/Denver", "-07:00"),
     "MDT": (None, "-06:00"),
     "PST": ("America/Los_Angeles", "-08:00"),
@@ -38,8 +41,19 @@ NAMED_ZONES: dict[str, tuple[str | None, str]] = {
     "SGT": (None, "+08:00"),
     "AEST": ("Australia/Sydney", "+10:00"),
     "AEDT": (None, "+11:00"),
+    # North America's zones by their names, as US teams write them: "(all times Eastern)".
+    "Eastern": ("America/New_York", "-05:00"),
+    "Central": ("America/Chicago", "-06:00"),
+    "Mountain": ("America/Denver", "-07:00"),
+    "Pacific": ("America/Los_Angeles", "-08:00"),
 }
-_ZONE_NAMES = "|".join(sorted(NAMED_ZONES, key=lambda z: (-len(z), z)))
+_NAMED_UPPER = {name.upper(): said for name, said in NAMED_ZONES.items()}
+# A zone's full name is a word of other names too ("14:00 Central Station"): only alone, or
+# with "Time" after it.
+_ZONE_NAMES = "|".join(
+    name + (r"(?!\s+(?!Time\b|Standard\b|Daylight\b)[A-Z][a-z])" if not name.isupper() else "")
+    for name in sorted(NAMED_ZONES, key=lambda z: (-len(z), z))
+)
 # A zone is a whole word: "10:00 Zookeeper restarted" names no zone.
 # Written in capitals: "10:00 z restarted" names no zone, whatever the case of the rest.
 # An offset from UTC said with it ("UTC+2", "GMT-05:00") is that offset (see `zone_named`).
@@ -54,11 +68,11 @@ _DATABASE_ZONE = (
 ZONE = (
     r"(?P<zone>(?-i:"
     + FROM_UTC
+    + r"|"
+    + _DATABASE_ZONE  # before the names: "Pacific/Auckland" is more than "Pacific"
     + r"|(?:Z|UTC|GMT|"
     + _ZONE_NAMES
-    + r")(?![A-Za-z])|"
-    + _DATABASE_ZONE
-    + r")|[+-]\d{2}:?\d{2}(?!\d))"
+    + r")(?![A-Za-z/]))|[+-]\d{2}:?\d{2}(?!\d))"
 )
 
 # Month names and their numbers; the importers read dates with the same table.
@@ -200,7 +214,7 @@ def zone_named(text: str | None, default: tzinfo) -> tzinfo:
             return ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):
             return default
-    region, offset = NAMED_ZONES.get(upper, (None, text))
+    region, offset = _NAMED_UPPER.get(upper, (None, text))
     if region is not None:
         try:
             return ZoneInfo(region)
