@@ -333,6 +333,19 @@ def test_a_table_of_fields_named_with_date_and_time_and_its_column_names_passed_
     }
 
 
+def test_an_issue_forms_answers_give_the_day_and_the_clock_apart(make_repo, tmp_path):
+    """ "### Incident date" over "2025-04-09" and "### Start time (UTC)" over "13:02", as a
+    GitHub issue form asks them: the incident began at that clock on that day."""
+    incident = _imported_alone(
+        make_repo({}),
+        tmp_path,
+        "### Incident date\n\n2025-04-09\n\n### Start time (UTC)\n\n13:02\n\n"
+        "### Resolved time (UTC)\n\n16:04\n\n### What happened?\n\nSearch was stale.\n",
+    )
+    assert incident.started_at.isoformat() == "2025-04-09T13:02:00+00:00"
+    assert incident.resolved_at.isoformat() == "2025-04-09T16:04:00+00:00"
+
+
 def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",
@@ -586,6 +599,7 @@ TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
         "chat-log",
         "multi-day",
         "itil-major-incident",
+        "issue-form",
     ],
 )
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
@@ -596,7 +610,8 @@ def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, 
     capitals and its event summary told in paragraphs; five whys and a table of times; a
     timeline pasted from the incident channel, "[10:12] pagerbot: … firing"; a story over
     two days told under a heading per day, "(all times Eastern)", its title dated by month;
-    a major incident report of a service desk, its fields in a table, its dates day first),
+    a major incident report of a service desk, its fields in a table, its dates day first;
+    an issue form's answers under "###" headings, "_No response_", "T+4m" lines),
     written here in our own words,
     imported and explained: what learnloop understands of each is held line by line (`make
     update-golden` after a reviewed change)."""

@@ -5475,3 +5475,28 @@ def test_a_copy_caught_up_is_recovery_and_pointing_work_at_a_good_copy_a_mitigat
     ]
     assert moments_of(incident)["resolved_at"] == "23:55"
     assert texts(incident, "diagnosis") == []  # what users saw, under the impact
+
+
+def test_times_counted_from_a_zero_that_gives_its_clock_and_an_empty_answer_says_nothing():
+    """ "T+0 (13:02) — …" gives the clock the other "T+" lines count from, each on a line of
+    its own with no bullet; a form's "_No response_" is no detection."""
+    incident = read_text(
+        """
+        ### Timeline
+
+        T+0 (13:02) — mapping change for the products index deployed
+        T+38m — a merchant reports that a new product cannot be found
+        T+1h10m — reverted the mapping change
+
+        ### Detection
+
+        _No response_
+        """,
+        start="2025-04-09T00:00:00Z",
+    )
+    assert [(e.at.strftime("%H:%M"), e.text) for e in incident.timeline] == [
+        ("13:02", "mapping change for the products index deployed"),
+        ("13:40", "a merchant reports that a new product cannot be found"),
+        ("14:12", "reverted the mapping change"),
+    ]
+    assert texts(incident, "detection") == ["a merchant reports that a new product cannot be found"]

@@ -321,7 +321,9 @@ def field_key(label: str) -> str | None:
     """The field a label names ('Time to resolve' -> duration, 'Impact started at' ->
     started_at), or None."""
     # "Service(s) affected" names the services.
-    words = re.sub(r"[^a-z0-9]+", " ", plain(label).lower().replace("(s)", "s")).strip()
+    # "Start time (UTC)": the zone in brackets is said of the value, not part of the name.
+    said = re.sub(r"\s*\((?!s\))[^)]*\)", " ", plain(label).lower())
+    words = re.sub(r"[^a-z0-9]+", " ", said.replace("(s)", "s")).strip()
     return _FIELD.get(words) or _FIELD.get(
         re.sub(r" (?:at|on|time|timestamp|date time|date and time|datetime|date)$", "", words)
     )
@@ -335,6 +337,7 @@ _PLAIN_FIELD = re.compile(
 )
 # A bold label inside a line, its colon inside or after the bold: "**Status:**", "**Lead**:".
 _NEXT_BOLD = re.compile(r"(?:\*\*|__)([^*_:\n]{1,40}?)(?::(?:\*\*|__)|(?:\*\*|__):)")
+_MOMENTS = ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 # The fields that give a moment or a span, which a number always tells.
 _WHEN = frozenset(
     {"date", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"}
@@ -490,7 +493,7 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
     events = key_events(body, zone)
     notes: list[str] = []
     times: dict[str, datetime] = {}
-    for key in ("detected_at", "acknowledged_at", "mitigated_at", "resolved_at"):
+    for key in _MOMENTS:
         value = _front(front, key, zone) or events.get(key) or _field_time(found.get(key), zone)
         if value is not None:
             times[key] = value
@@ -522,6 +525,18 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         if key == "started_at":
             start = start or value
         elif key not in times:
+            times[key] = value
+    for key in ("started_at", *_MOMENTS):
+        # "### Start time (UTC)" over "13:02", as an issue form asks it: a clock on that day.
+        clock = _CLOCK_ONLY.fullmatch((found.get(key) or "").strip())
+        if clock is None or (times.get(key) if key != "started_at" else start) is not None:
+            continue
+        value = datetime.combine(day, datetime.min.time(), zone).replace(
+            hour=int(clock[1]), minute=int(clock[2])
+        )
+        if key == "started_at":
+            start = value
+        else:
             times[key] = value
     started: datetime | date = start if start is not None and start.date() == day else day
     if not isinstance(started, datetime):

@@ -80,6 +80,8 @@ class Reading:
     unknown: list[Statement] = field(default_factory=list)
 
     def add(self, part: str, statement: Statement) -> None:
+        if _NOTHING_SAID.match(statement.text):
+            return  # "_No response_", as an issue form leaves a field no one filled in
         kept = self.parts[part]
         timed = statement.at is not None
         for index, s in enumerate(kept):
@@ -94,6 +96,12 @@ class Reading:
                 kept[index] = replace(s, at=statement.at, effect_minutes=statement.effect_minutes)
             return
         kept.append(statement)
+
+
+# What stands in a part that says nothing: a form's empty answer, a dash.
+_NOTHING_SAID = re.compile(
+    r"^\W*(?:no response|n/?a|not applicable|none|nothing|-+|—|–|\.\.\.|…)\W*$", re.IGNORECASE
+)
 
 
 def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:

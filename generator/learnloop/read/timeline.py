@@ -100,6 +100,7 @@ def events(
         said=stated is not None,
     )
     out: list[TimelineEvent] = []
+    base = started_at  # the moment "T+0" is
     pending: datetime | None = None  # a heading's time, for the text under it
     who: frozenset[int] = frozenset()  # the columns of a table that name who acted
     columns = 0  # how many the table's header names
@@ -158,12 +159,17 @@ def events(
             continue
         relative = _RELATIVE.match(text)
         offset = _offset(relative) if relative is not None else None
-        if relative is not None and offset is not None and started_at is not None:
-            # "T+4m: error rate alert fires": minutes from the start, as some teams count.
-            out.append(
-                TimelineEvent(started_at + offset, plain(text[relative.end() :]), block.line)
-            )
-            continue
+        if relative is not None and offset is not None:
+            # "T+4m: error rate alert fires": minutes from the start, as some teams count; from
+            # the clock an entry gives with it ("T+0 (13:02) — …"), where one does.
+            rest = text[relative.end() :]
+            given = _GIVEN_CLOCK.match(text, relative.start("amount") + len(relative["amount"]))
+            found = times.leading(given["clock"], clock.year) if given else None
+            if found is not None and not found[1] and (at := clock.place(found[0])) is not None:
+                base, rest = at - offset, text[given.end() :]
+            if base is not None:
+                out.append(TimelineEvent(base + offset, plain(rest), block.line))
+                continue
         found = times.leading(text, clock.year)
         if found is not None:
             stamp, rest = found
@@ -205,6 +211,10 @@ _RELATIVE = re.compile(
     r"(?:\d{1,4}\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)\s*){1,3}(?!\w)|"
     r"\d{1,4})(?!\w)\W*"
 )
+
+
+# The clock said beside a relative time: "T+0 (13:02) — …".
+_GIVEN_CLOCK = re.compile(r"\s*\((?P<clock>[^()]{3,30})\)\W*")
 
 
 def _offset(relative: re.Match[str]) -> timedelta | None:
@@ -326,7 +336,7 @@ def _only_time(line: str) -> bool:
 
 
 def _opens_with_time(line: str) -> bool:
-    return times.leading(line.strip()) is not None
+    return times.leading(line.strip()) is not None or _RELATIVE.match(line.strip()) is not None
 
 
 def _midday(day: date, zone: tzinfo) -> datetime:
