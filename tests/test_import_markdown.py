@@ -600,6 +600,7 @@ TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
         "multi-day",
         "itil-major-incident",
         "issue-form",
+        "reason-for-outage",
     ],
 )
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
@@ -611,7 +612,8 @@ def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, 
     timeline pasted from the incident channel, "[10:12] pagerbot: … firing"; a story over
     two days told under a heading per day, "(all times Eastern)", its title dated by month;
     a major incident report of a service desk, its fields in a table, its dates day first;
-    an issue form's answers under "###" headings, "_No response_", "T+4m" lines),
+    an issue form's answers under "###" headings, "_No response_", "T+4m" lines; a
+    provider's reason for outage to its customer, its days written day first, "12-02-2025"),
     written here in our own words,
     imported and explained: what learnloop understands of each is held line by line (`make
     update-golden` after a reviewed change)."""

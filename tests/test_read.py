@@ -5500,3 +5500,37 @@ def test_times_counted_from_a_zero_that_gives_its_clock_and_an_empty_answer_says
         ("14:12", "reverted the mapping change"),
     ]
     assert texts(incident, "detection") == ["a merchant reports that a new product cannot be found"]
+
+
+def test_a_day_in_numbers_that_reads_either_way_is_the_one_nearer_the_incident():
+    """ "12-02-2025" in a report of an incident that began on 12 February is that day, as a
+    European team writes it, not 2 December; "13-02-2025" can only be day first, and a day
+    that reads one way only is left as it is."""
+    incident = read_text(
+        """
+        ## Sequence of events
+        | Date | Time | Description |
+        |---|---|---|
+        | 12-02-2025 | 06:21:05 | Monitoring raises "VPN tunnel down" for site RTM-01 |
+        | 12-02-2025 | 09:10:00 | Firewall IPsec proposal changed to DH group 14 |
+        | 13-02-2025 | 08:00:00 | Tunnel up, scanners reconnect, picking resumes |
+        """,
+        start="2025-02-12T06:14:00+01:00",
+    )
+    assert [e.at.date().isoformat() for e in incident.timeline] == [
+        "2025-02-12",
+        "2025-02-12",
+        "2025-02-13",
+    ]
+    assert texts(incident, "detection") == ['Monitoring raises "VPN tunnel down" for site RTM-01']
+    # Work going again is the impact easing, no step to take.
+    assert texts(incident, "mitigation") == ["Firewall IPsec proposal changed to DH group 14"]
+    assert timeline.nearer(date(2025, 12, 2), "12-02-2025", date(2025, 11, 30)) == date(2025, 12, 2)
+    # A text whose other days can only be read one way writes them all so.
+    assert timeline.day_order(["| 16-01-2024 | reported |", "| 05-02-2024 | fixed |"]) == "dmy"
+    assert timeline.day_order(["01-16-2024 - reported", "02-05-2024 - fixed"]) == "mdy"
+    assert timeline.day_order(["12-02-2025", "16-01-2024", "01-16-2024"]) is None
+    assert timeline.nearer(date(2024, 5, 2), "05-02-2024", None, "dmy") == date(2024, 2, 5)
+    assert timeline.nearer(date(2024, 2, 5), "02-05-2024", date(2024, 5, 2), "mdy") == date(
+        2024, 2, 5
+    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
@@ -35,6 +35,7 @@ class _Clock:
     year: int | None
     previous: datetime | None = None
     said: bool = False  # the zone was stated for the whole timeline ("All times in CET")
+    order: str | None = None  # how its days in numbers are written (see `day_order`)
     restarted: bool = False  # a new list begins: it may go back to earlier that day
 
     def state(self, zone: str) -> None:
@@ -99,6 +100,7 @@ def events(
         started_at.year if started_at else None,
         said=stated is not None,
     )
+    clock.order = day_order(block.text for block in entries)
     out: list[TimelineEvent] = []
     base = started_at  # the moment "T+0" is
     pending: datetime | None = None  # a heading's time, for the text under it
@@ -173,12 +175,15 @@ def events(
         found = times.leading(text, clock.year)
         if found is not None:
             stamp, rest = found
+            if stamp.day is not None:
+                stamp = replace(stamp, day=nearer(stamp.day, text, clock.day, clock.order))
             # Its words may start on the line after a time that stands alone ("5:20 AM").
             line = line_at(block, len(text) - len(rest)) if rest else block.line
             out.append(TimelineEvent(clock.place(stamp), plain(rest), line, end=block.end))
             continue
         day = times.leading_date(text, clock.year)
         if day is not None:
+            day = (nearer(day[0], text, clock.day, clock.order), day[1])
             clock.on(day[0])
             if (zone_said := times.stated_zone(plain(text))) and _only_zone(day[1]):
                 # "(all times PST)"
@@ -345,6 +350,39 @@ def _midday(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(12, 0), zone)
 
 
+# A day written in numbers either way round: "12-02-2025", "03/04/2025".
+# (Dotted, "01.03.2024", is read day first already.)
+_EITHER_WAY = re.compile(r"^\W*(?:[01]?\d)[-/](?:[01]?\d)[-/](?:\d{4}|\d\d)(?!\d)")
+# Days in numbers that read one way only: "16-01-2024" is day first, "01-16-2024" month first.
+_DAY_FIRST = re.compile(r"(?<![\d/.-])(?:1[3-9]|2\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.]\d{2,4}\b")
+_MONTH_FIRST = re.compile(r"(?<![\d/.-])(?:0?[1-9]|1[0-2])[-/](?:1[3-9]|2\d|3[01])[-/]\d{2,4}\b")
+NEAR_DAYS = 7  # how near a day read the other way round must be to the incident's own
+
+
+def nearer(day: date, text: str, near: date | None, order: str | None = None) -> date:
+    """A day read month first from numbers that read either way ("12-02-2025"), or day first
+    where the text writes its days so (`order` "dmy", from a day only that way can be), or,
+    where nothing says, where day first is the incident's own week and month first is not
+    (12 February, in a report of an incident that began on 2025-02-12)."""
+    if order == "mdy" or day.day > 12 or day.day == day.month or not _EITHER_WAY.match(text):
+        return day
+    other = date(day.year, day.day, day.month)
+    if order == "dmy":
+        return other
+    if near is None:
+        return day
+    week = timedelta(days=NEAR_DAYS)
+    return other if abs(other - near) <= week < abs(day - near) else day
+
+
+def day_order(texts: Iterable[str]) -> str | None:
+    """How a text writes its days in numbers: "dmy" or "mdy" where a day shows it and none
+    says otherwise, else None."""
+    said = " ".join(texts)
+    first, second = bool(_DAY_FIRST.search(said)), bool(_MONTH_FIRST.search(said))
+    return "dmy" if first and not second else "mdy" if second and not first else None
+
+
 def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
     """A table row: its time in the first short cells (a weekday, a date and a time may each
     have a cell of their own), its text the rest. A moment's name may come before its time,
@@ -368,6 +406,8 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
         found = times.leading(cell, clock.year)
         if found is not None:
             stamp, after = found
+            if stamp.day is not None:
+                stamp = replace(stamp, day=nearer(stamp.day, cell, clock.day, clock.order))
             if stamp.day is None and dated is not None:
                 # The row says its day: an earlier time than the row above is that day's,
                 # never the next day's (rows out of order, as people fill tables in).
@@ -386,7 +426,7 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
             return TimelineEvent(None, rest, block.line)
         day = times.leading_date(cell, clock.year)
         if day is not None and not day[1]:
-            clock.day = dated = day[0]
+            clock.day = dated = nearer(day[0], cell, clock.day, clock.order)
         elif not _WEEKDAY.fullmatch(cell.strip()):
             break
     said = [c for c in cells[rest_at:] if c]
