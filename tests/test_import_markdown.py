@@ -17,6 +17,7 @@ from learnloop.importers import dates
 from learnloop.importers.markdown import (
     fields,
     headings,
+    impact_of,
     key_events,
     source_id,
     split_front_matter,
@@ -346,6 +347,30 @@ def test_an_issue_forms_answers_give_the_day_and_the_clock_apart(make_repo, tmp_
     assert incident.resolved_at.isoformat() == "2025-04-09T16:04:00+00:00"
 
 
+def test_what_it_cost_as_a_table_of_figures_gives_it_is_the_impact(make_repo, tmp_path):
+    """ "| Customers affected | 3,400 |" and "| Revenue delayed | $212,000 |" are the impact's
+    figures in the front matter, where metrics and cost read them; a sum in another currency
+    is left for the author, no rate guessed."""
+    root = make_repo({})
+    incident = _imported_alone(
+        root,
+        tmp_path,
+        "# Payments 502s\n\n**Date:** 2025-05-20\n\n| Metric | Value |\n|---|---|\n"
+        "| Customers affected | about 3.4k |\n| Revenue delayed | $212,000 |\n"
+        "| SLA breached | Yes |\n\n## Summary\n\nPayments failed.\n",
+    )
+    assert (
+        incident.impact.customers_affected,
+        incident.impact.revenue_usd,
+        incident.impact.sla_breached,
+    ) == (3400, 212000, True)
+    assert impact_of({"revenue_usd": "€212,000", "customers_affected": "n/a"}) == {}
+    assert impact_of({"revenue_usd": "1.2M USD", "sla_breached": "no"}) == {
+        "revenue_usd": 1200000,
+        "sla_breached": False,
+    }
+
+
 def test_dates_in_the_forms_people_write():
     found = [d for text in (
         "On Tuesday 22nd June 2021, changes", "Website Outage 5-26-21",
@@ -601,6 +626,7 @@ TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
         "itil-major-incident",
         "issue-form",
         "reason-for-outage",
+        "figures-table",
     ],
 )
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
@@ -613,7 +639,8 @@ def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, 
     two days told under a heading per day, "(all times Eastern)", its title dated by month;
     a major incident report of a service desk, its fields in a table, its dates day first;
     an issue form's answers under "###" headings, "_No response_", "T+4m" lines; a
-    provider's reason for outage to its customer, its days written day first, "12-02-2025"),
+    provider's reason for outage to its customer, its days written day first, "12-02-2025";
+    a document's head of bold fields over a table of what it cost),
     written here in our own words,
     imported and explained: what learnloop understands of each is held line by line (`make
     update-golden` after a reviewed change)."""

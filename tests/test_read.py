@@ -5534,3 +5534,26 @@ def test_a_day_in_numbers_that_reads_either_way_is_the_one_nearer_the_incident()
     assert timeline.nearer(date(2024, 2, 5), "02-05-2024", date(2024, 5, 2), "mdy") == date(
         2024, 2, 5
     )
+
+
+def test_a_head_of_fields_a_line_each_and_a_configuration_reloaded():
+    """ "**Date:** …" / "**Status:** …" / "**Summary:** …" in one paragraph: each label holds for
+    its own line, so the summary is the summary. Reloading what runs on a configuration is a
+    step; "5xx rate back to zero" is the impact easing."""
+    incident = read_text(
+        """
+        **Date:** 2025-05-20
+        **Status:** Action items in progress
+        **Summary:** The Payments API returned 502s for 11 minutes.
+
+        ## Timeline
+        - 02:04 `PaymentsAPI5xxHigh` alert pages the payments on-call
+        - 02:11 DBA reloads PgBouncer on all hosts with the new primary's address
+        - 02:13 5xx rate back to zero
+        """,
+        start="2025-05-20T02:00:00Z",
+    )
+    assert texts(incident, "summary") == ["The Payments API returned 502s for 11 minutes."]
+    assert [(s.text, s.effect_minutes) for s in incident.part("mitigation")] == [
+        ("DBA reloads PgBouncer on all hosts with the new primary's address", 2.0)
+    ]

@@ -95,6 +95,29 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "business service",
     ),
     "status": ("status", "incident status", "state", "incident state"),
+    # What it cost, as a table of figures gives it ("| Customers affected | 3,400 |").
+    "customers_affected": (
+        "customers affected",
+        "affected customers",
+        "customers impacted",
+        "impacted customers",
+        "users affected",
+        "affected users",
+        "users impacted",
+        "impacted users",
+        "number of customers affected",
+        "number of users affected",
+    ),
+    "revenue_usd": (
+        "revenue lost",
+        "lost revenue",
+        "revenue impact",
+        "revenue delayed",
+        "revenue lost or delayed",
+        "revenue at risk",
+        "financial impact",
+    ),
+    "sla_breached": ("sla breached", "sla breach", "sla violated"),
 }
 _FIELD = {name: key for key, names in FIELD_NAMES.items() for name in names}
 # Front-matter keys of other tools (Hugo, Jekyll, cState, incident templates) -> ours.
@@ -552,6 +575,7 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         # before the timeline's first entry that says impact eased is left to the timeline.
         if ended is not None and (eased is None or ended >= eased):
             times["resolved_at"] = ended
+    cost = impact_of(found)
     severity = text_of(_front_value(front, "severity")) or found.get("severity")
     services = list_of(_front_value(front, "services")) or list_of(found.get("services", ""))
     ident = text_of(_front_value(front, "id"))
@@ -573,8 +597,37 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         status=text_of(front.get("status")) or found.get("status") or None,
         tags=list_of(_front_value(front, "tags")),
         notes=tuple(notes),
+        extra=(("impact", cost),) if cost else (),
         **times,  # type: ignore[arg-type]
     )
+
+
+# "3,400", "about 3.4k", "$212,000", "USD 1.2M": a figure and what it is counted in.
+_FIGURE = re.compile(
+    r"^\W*?(?:about|around|approx\.?|approximately|~|>|over)?\s*(?P<usd>\$|US\$|USD\s*)?"
+    r"(?P<number>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>k|thousand|m|million)?\b\s*(?P<usd2>USD|dollars)?",
+    re.IGNORECASE,
+)
+_SCALE = {"k": 1_000, "thousand": 1_000, "m": 1_000_000, "million": 1_000_000}
+
+
+def impact_of(found: dict[str, str]) -> dict[str, Any]:
+    """The impact's figures its fields give: customers affected, revenue in dollars (a sum
+    in another currency is left for the author: no rate is guessed), whether the SLA broke."""
+    out: dict[str, Any] = {}
+    for key in ("customers_affected", "revenue_usd"):
+        figure = _FIGURE.match(found.get(key) or "")
+        if figure is None or (key == "revenue_usd" and not (figure["usd"] or figure["usd2"])):
+            continue
+        amount = float(figure["number"].replace(",", ""))
+        amount *= _SCALE.get((figure["scale"] or "").lower(), 1)
+        out[key] = round(amount)
+    said = (found.get("sla_breached") or "").strip().lower()
+    if said in ("yes", "true", "breached", "y"):
+        out["sla_breached"] = True
+    elif said in ("no", "false", "not breached", "n"):
+        out["sla_breached"] = False
+    return out
 
 
 _WIKI_HEADING = re.compile(r"^h[1-6]\.\s+\S", re.MULTILINE)

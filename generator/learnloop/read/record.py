@@ -53,7 +53,8 @@ IMPACT = re.compile(
     r"|offline"
     r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing"
     # "Registry starts returning 503": an HTTP status of failure, however it is told.
-    r"|(?:return(?:s|ed|ing)?|serv(?:es|ed|ing)|respond(?:s|ed|ing)\s+with)\s+(?:HTTP\s+)?[45]\d\d)\b",
+    r"|(?:return(?:s|ed|ing)?|serv(?:es|ed|ing)|respond(?:s|ed|ing)\s+with)\s+(?:HTTP\s+)?"
+    r"(?:[45]\d\d|[45]xx)s?)\b",
     re.IGNORECASE,
 )
 
@@ -82,6 +83,8 @@ class Reading:
     def add(self, part: str, statement: Statement) -> None:
         if _NOTHING_SAID.match(statement.text):
             return  # "_No response_", as an issue form leaves a field no one filled in
+        if part == "impact" and _ONLY_A_SPAN.match(statement.text):
+            return  # "**Duration:** 3 hours 17 minutes": how long, which the times tell
         kept = self.parts[part]
         timed = statement.at is not None
         for index, s in enumerate(kept):
@@ -104,12 +107,19 @@ _NOTHING_SAID = re.compile(
 )
 
 
+_ONLY_A_SPAN = re.compile(
+    r"^\W*(?:\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|d|days?)"
+    r"\b\W*(?:and\s+)?)+$",
+    re.IGNORECASE,
+)
+
+
 def labels_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[Block]:
     """The blocks, with a paragraph whose later sentences open with labels of their own
     ("Summary of impact: … Root cause: … Mitigation: … Next steps: …", as providers' older
     reviews run them together) made a paragraph per label, each then read as its part."""
     out: list[Block] = []
-    for block in _listed_lines_apart(_named_lines_apart(body_blocks, lexicon)):
+    for block in _listed_lines_apart(_named_lines_apart(_field_lines_apart(body_blocks), lexicon)):
         if block.kind != "paragraph":
             out.append(block)
             continue
@@ -170,6 +180,27 @@ def _named_lines_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> Iterab
         if rest.strip():
             text = " ".join(line.strip() for line in rest.split("\n") if line.strip())
             yield replace(block, text=text, line=block.line + 1, raw=rest)
+
+
+def _field_lines_apart(body_blocks: Sequence[Block]) -> Iterable[Block]:
+    """The blocks, with a paragraph whose every line is a label and its value ("**Date:**
+    2025-05-20" / "**Status:** …" / "**Summary:** A planned failover …", as a document's head
+    lists its fields) made an item per line: each label holds for its own line only."""
+    for block in body_blocks:
+        lines = block.raw.split("\n") if block.kind == "paragraph" else []
+        if len(lines) < 2 or not all(_BOLD_FIELD_LINE.match(line) for line in lines):
+            yield block
+            continue
+        for n, line in enumerate(lines):
+            at = block.line + n
+            yield replace(block, kind="item", text=plain(line.strip()), line=at, end=at, raw=line)
+
+
+# Bold, as a document's head writes its fields ("Root cause: …" lines run on as a paragraph
+# are each read by `labels_apart`).
+_BOLD_FIELD_LINE = re.compile(
+    r"^\s*(?:\*\*|__)[A-Z][\w /()&-]{0,40}?(?::(?:\*\*|__)|(?:\*\*|__):)\s+\S"
+)
 
 
 def _listed_lines_apart(body_blocks: Iterable[Block]) -> Iterable[Block]:
