@@ -5557,3 +5557,16 @@ def test_a_head_of_fields_a_line_each_and_a_configuration_reloaded():
     assert [(s.text, s.effect_minutes) for s in incident.part("mitigation")] == [
         ("DBA reloads PgBouncer on all hosts with the new primary's address", 2.0)
     ]
+    # The last field's label goes on holding for the paragraph after it.
+    incident = read_text(
+        """
+        **Date:** 2025-05-20
+        **Root cause:** PgBouncer named the primary by its IP address.
+
+        So after the failover every pool kept connecting to the demoted primary.
+        """
+    )
+    assert texts(incident, "root_cause") == [
+        "PgBouncer named the primary by its IP address.",
+        "So after the failover every pool kept connecting to the demoted primary.",
+    ]

@@ -185,15 +185,20 @@ def _named_lines_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> Iterab
 def _field_lines_apart(body_blocks: Sequence[Block]) -> Iterable[Block]:
     """The blocks, with a paragraph whose every line is a label and its value ("**Date:**
     2025-05-20" / "**Status:** …" / "**Summary:** A planned failover …", as a document's head
-    lists its fields) made an item per line: each label holds for its own line only."""
-    for block in body_blocks:
+    lists its fields) made an item per line: each label holds for its own line only, but the
+    last, which holds on as a paragraph's does."""
+    for index, block in enumerate(body_blocks):
         lines = block.raw.split("\n") if block.kind == "paragraph" else []
         if len(lines) < 2 or not all(_BOLD_FIELD_LINE.match(line) for line in lines):
             yield block
             continue
+        following = body_blocks[index + 1].kind if index + 1 < len(body_blocks) else None
         for n, line in enumerate(lines):
             at = block.line + n
-            yield replace(block, kind="item", text=plain(line.strip()), line=at, end=at, raw=line)
+            # The last label goes on holding for the paragraphs after it, as a paragraph's does
+            # (not for a table of figures: its rows name their own fields).
+            kind = "paragraph" if n == len(lines) - 1 and following == "paragraph" else "item"
+            yield replace(block, kind=kind, text=plain(line.strip()), line=at, end=at, raw=line)
 
 
 # Bold, as a document's head writes its fields ("Root cause: …" lines run on as a paragraph
