@@ -1306,7 +1306,8 @@ def test_a_security_incident_report_in_its_response_phases():
     assert texts(incident, "root_cause")[0].startswith("A contractor's password was reused")
     assert texts(incident, "symptoms")[0].startswith("Logins from AS9009")
     assert texts(incident, "resolution") == ["We rotated every API key the account could read."]
-    assert texts(incident, "lessons") == ["MFA is now enforced for contractors."]
+    # What is changed after, NIST's last phase: the follow-ups.
+    assert texts(incident, "follow_ups") == ["MFA is now enforced for contractors."]
 
 
 def test_an_incident_tool_s_template_sections_for_what_helped_and_what_was_said():
@@ -5570,3 +5571,21 @@ def test_a_head_of_fields_a_line_each_and_a_configuration_reloaded():
         "PgBouncer named the primary by its IP address.",
         "So after the failover every pool kept connecting to the demoted primary.",
     ]
+
+
+def test_a_security_incidents_containment_and_post_incident_activity():
+    """A token revoked by its name: a step taken. NIST's "Post-incident activity" lists what
+    is changed after: the follow-ups."""
+    incident = read_text(
+        """
+        ## Containment, eradication and recovery
+        - 16:34 UTC: revoked the `ci-publish-07` token.
+        - 16:41 UTC: unpublished `acme-sdk@4.2.1` and marked it deprecated.
+
+        ## Post-incident activity
+        - Mask registry tokens in CI logs.
+        """
+    )
+    assert texts(incident, "mitigation")[0] == "revoked the `ci-publish-07` token."
+    assert texts(incident, "follow_ups") == ["Mask registry tokens in CI logs."]
+    assert texts(incident, "lessons") == []

@@ -250,7 +250,7 @@ _UNDERLINE = re.compile(r"^ {0,3}(=+|-{2,})\s*$")
 _NOT_SETEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s|#|---)")
 # A first line that names the incident: short, no sentence, no label ("Summary of impact: …").
 _KIND_OF_DOCUMENT = re.compile(
-    r"^(?:(?:major\s+|post-?\s?)?incident\s+)?(?:retrospective|post-?\s?mortem|review|report)\b"
+    r"^(?:(?:major\s+|security\s+|post-?\s?)?incident\s+)?(?:retrospective|post-?\s?mortem|review|report)\b"
     # A provider's name for it: "Reason for Outage: VPN connectivity loss", "RFO - …".
     r"|^(?:reason\s+for\s+outage|rfo)\b",
     re.IGNORECASE,
