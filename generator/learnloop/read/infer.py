@@ -700,15 +700,15 @@ _RESULT = re.compile(
 )
 
 
-# A sentence about the write-up itself: "This post explains …", "In this report we describe …",
-# or about what made the incidents worth writing up ("These incidents were notable because of
-# how challenging their investigation turned out to be"): why they are told, not why they were.
 # Work given to someone, as an action list marks it: "(owner: Anh)", "— assignee: @li".
 _OWNED = re.compile(
-    r"[(\[—–-]\s*(?:owner|owners|owned by|assignee|assigned to|responsible|dri)\s*[:=]?\s*"
+    r"[(\[—–-]\s*(?:owner|owners|owned by|assignee|assigned to|responsible|dri)\b\s*[:=]?\s*"
     r"@?[\w .,'-]+[)\]]?\s*\.?$",
     re.IGNORECASE,
 )
+# A sentence about the write-up itself: "This post explains …", "In this report we describe …",
+# or about what made the incidents worth writing up ("These incidents were notable because of
+# how challenging their investigation turned out to be"): why they are told, not why they were.
 _ABOUT_ITSELF = re.compile(
     r"^\W*(?:(?:in\s+)?(?:this|the\s+following)\s+(?:blog\s+)?(?:post|document|report|"
     r"write-?up|post-?mortem|retrospective|rca|article)\b|(?:this|these|those)\s+"
