@@ -19,7 +19,7 @@ from learnloop.model import Incident, Statement, TimelineEvent
 from learnloop.read import says, times
 from learnloop.read import timeline as timeline_mod
 from learnloop.read.lexicon import ASIDE, PARTS, Lexicon, words
-from learnloop.read.markdown import Block, blocks, line_at, plain, sentences, unquoted_lines
+from learnloop.read.markdown import Block, Kind, blocks, line_at, plain, sentences, unquoted_lines
 
 # Parts whose statements say what happened (as opposed to plans and lessons): where a cause,
 # an action or a check is looked for when no heading names it.
@@ -163,7 +163,7 @@ _ADVICE = re.compile(
 _GLUED_LABEL = re.compile(r"[.!?](?=[A-Z][a-z])(\S)")
 
 
-def _named_lines_apart(body_blocks: Sequence[Block], lexicon: Lexicon) -> Iterable[Block]:
+def _named_lines_apart(body_blocks: Iterable[Block], lexicon: Lexicon) -> Iterable[Block]:
     """The blocks, with a paragraph's first line that is a part's name and nothing more
     ("What happened" over its text, as a plain-text e-mail heads its parts) made a heading of
     its own, as a bold line standing alone is one."""
@@ -197,7 +197,7 @@ def _field_lines_apart(body_blocks: Sequence[Block]) -> Iterable[Block]:
             at = block.line + n
             # The last label goes on holding for the paragraphs after it, as a paragraph's does
             # (not for a table of figures: its rows name their own fields).
-            kind = "paragraph" if n == len(lines) - 1 and following == "paragraph" else "item"
+            kind: Kind = "paragraph" if n == len(lines) - 1 and following == "paragraph" else "item"
             yield replace(block, kind=kind, text=plain(line.strip()), line=at, end=at, raw=line)
 
 

@@ -167,7 +167,12 @@ def events(
             rest = text[relative.end() :]
             given = _GIVEN_CLOCK.match(text, relative.start("amount") + len(relative["amount"]))
             found = times.leading(given["clock"], clock.year) if given else None
-            if found is not None and not found[1] and (at := clock.place(found[0])) is not None:
+            if (
+                given is not None
+                and found is not None
+                and not found[1]
+                and (at := clock.place(found[0])) is not None
+            ):
                 base, rest = at - offset, text[given.end() :]
             if base is not None:
                 out.append(TimelineEvent(base + offset, plain(rest), block.line))
