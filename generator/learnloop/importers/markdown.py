@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -406,6 +406,11 @@ _KEY_EVENTS = re.compile(r"^(\s*)[-*+]\s+(?:\*\*|__)?\s*key (?:events|dates|time
 _NESTED = re.compile(r"^(\s+)[-*+]\s+(?P<text>.+)$")
 
 
+def _at_clock(day: date, clock: re.Match[str], zone: tzinfo) -> datetime:
+    """A clock alone ("13:02", matched by `_CLOCK_ONLY`) on a day known from elsewhere."""
+    return datetime.combine(day, time(int(clock[1]), int(clock[2])), zone)
+
+
 _CLOCK_ONLY = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:.]([0-5]\d)(?![\d:])")
 
 
@@ -426,8 +431,7 @@ def key_events(body: str, zone: tzinfo, day: date | None = None) -> dict[str, da
             found = dates.dates_in(text, zone)
             clock = _CLOCK_ONLY.search(text) if day is not None and not found else None
             if clock and day is not None:
-                at = datetime.combine(day, datetime.min.time(), zone)
-                found = [(clock.start(), day, at.replace(hour=int(clock[1]), minute=int(clock[2])))]
+                found = [(clock.start(), day, _at_clock(day, clock, zone))]
             if not found or found[0][2] is None:
                 continue
             label = text[: found[0][0]].strip(" :-—")
@@ -556,9 +560,7 @@ def read(doc: Document, front: dict[str, Any], body: str, fmt: str) -> Record:
         clock = _CLOCK_ONLY.fullmatch((found.get(key) or "").strip())
         if clock is None or (times.get(key) if key != "started_at" else start) is not None:
             continue
-        value = datetime.combine(day, datetime.min.time(), zone).replace(
-            hour=int(clock[1]), minute=int(clock[2])
-        )
+        value = _at_clock(day, clock, zone)
         if key == "started_at":
             start = value
         else:

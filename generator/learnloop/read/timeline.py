@@ -42,6 +42,10 @@ class _Clock:
         """A zone stated for the entries below it ("All times in CET", "| Time (PST) |")."""
         self.zone, self.said = times.zone_named(zone, self.zone), True
 
+    def read(self, day: date, text: str) -> date:
+        """A day `text` gives in numbers, read as this timeline writes its days (`nearer`)."""
+        return nearer(day, text, self.day, self.order)
+
     def on(self, day: date) -> None:
         """A day stated for the entries below it: their times are on it, whatever time the
         entries above it reached (a list of steps may come before the timeline it repeats)."""
@@ -181,14 +185,14 @@ def events(
         if found is not None:
             stamp, rest = found
             if stamp.day is not None:
-                stamp = replace(stamp, day=nearer(stamp.day, text, clock.day, clock.order))
+                stamp = replace(stamp, day=clock.read(stamp.day, text))
             # Its words may start on the line after a time that stands alone ("5:20 AM").
             line = line_at(block, len(text) - len(rest)) if rest else block.line
             out.append(TimelineEvent(clock.place(stamp), plain(rest), line, end=block.end))
             continue
         day = times.leading_date(text, clock.year)
         if day is not None:
-            day = (nearer(day[0], text, clock.day, clock.order), day[1])
+            day = (clock.read(day[0], text), day[1])
             clock.on(day[0])
             if (zone_said := times.stated_zone(plain(text))) and _only_zone(day[1]):
                 # "(all times PST)"
@@ -412,7 +416,7 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
         if found is not None:
             stamp, after = found
             if stamp.day is not None:
-                stamp = replace(stamp, day=nearer(stamp.day, cell, clock.day, clock.order))
+                stamp = replace(stamp, day=clock.read(stamp.day, cell))
             if stamp.day is None and dated is not None:
                 # The row says its day: an earlier time than the row above is that day's,
                 # never the next day's (rows out of order, as people fill tables in).
@@ -431,7 +435,7 @@ def _row(block: Block, clock: _Clock) -> TimelineEvent | None:
             return TimelineEvent(None, rest, block.line)
         day = times.leading_date(cell, clock.year)
         if day is not None and not day[1]:
-            clock.day = dated = nearer(day[0], cell, clock.day, clock.order)
+            clock.day = dated = clock.read(day[0], cell)
         elif not _WEEKDAY.fullmatch(cell.strip()):
             break
     said = [c for c in cells[rest_at:] if c]
