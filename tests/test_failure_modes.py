@@ -594,6 +594,11 @@ def test_a_number_in_a_phrase_is_a_count_or_factor():
         ("An engineer ran the cleanup script against production by mistake.", "manual-operation"),
         ("The license for the database had expired.", "license-expiry"),
         ("The batch job competed with the API for disk IO.", "resource-contention"),
+        (
+            "A retry sent the payment again and 1,842 customers were charged twice.",
+            "duplicate-processing",
+        ),
+        ("The idempotency key no longer contained the invoice number.", "duplicate-processing"),
     ],
 )
 def test_a_failure_in_the_words_a_team_would_write_it_names_its_mode(text: str, mode: str):

@@ -628,6 +628,7 @@ TEMPLATES = Path(__file__).parent / "data" / "import" / "templates"
         "reason-for-outage",
         "figures-table",
         "security-incident",
+        "correction-of-error",
     ],
 )
 def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, name: str):
@@ -642,7 +643,8 @@ def test_post_mortems_in_the_public_templates_read_as_golden(make_repo, golden, 
     an issue form's answers under "###" headings, "_No response_", "T+4m" lines; a
     provider's reason for outage to its customer, its days written day first, "12-02-2025";
     a document's head of bold fields over a table of what it cost; a security incident
-    report in NIST's phases),
+    report in NIST's phases; a correction of error, its parts asked as questions, "How could
+    time to detection be reduced?", over a timeline told in the present),
     written here in our own words,
     imported and explained: what learnloop understands of each is held line by line (`make
     update-golden` after a reviewed change)."""

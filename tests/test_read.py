@@ -5589,3 +5589,41 @@ def test_a_security_incidents_containment_and_post_incident_activity():
     assert texts(incident, "mitigation")[0] == "revoked the `ci-publish-07` token."
     assert texts(incident, "follow_ups") == ["Mask registry tokens in CI logs."]
     assert texts(incident, "lessons") == []
+
+
+def test_a_correction_of_errors_questions_and_a_timeline_told_in_the_present():
+    """Scaling a worker to zero is a step and the charges stopping is when it worked; a query
+    and a comparison are looks, the query kept as written ("count(*)" is no emphasis); how
+    detection could have been faster is a lesson, not the detection."""
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:05 — First duplicate charge recorded in the payments ledger.
+        - 09:40 — Finance analyst notices a spike of refunds and posts in #billing.
+        - 09:58 — Engineer queries the ledger: `SELECT id, count(*) FROM c HAVING count(*) > 1;`
+        - 10:20 — Engineer compares the idempotency keys before and after the deploy.
+        - 10:45 — Engineer scales billing-retry-worker to zero replicas; duplicate charges stop.
+
+        ## Detection
+
+        **How was the event detected?**
+        A finance analyst noticed refund requests rising.
+
+        **How could time to detection be reduced?**
+        An alarm on duplicate charges per invoice would have fired within five minutes.
+        """
+    )
+    assert texts(incident, "diagnosis") == [
+        "Engineer queries the ledger: `SELECT id, count(*) FROM c HAVING count(*) > 1;`",
+        "Engineer compares the idempotency keys before and after the deploy.",
+    ]
+    [step] = incident.part("mitigation")
+    assert step.text.startswith("Engineer scales billing-retry-worker to zero replicas")
+    assert step.effect_minutes == 0.0
+    assert texts(incident, "symptoms") == [
+        "First duplicate charge recorded in the payments ledger."
+    ]
+    assert "A finance analyst noticed refund requests rising." in texts(incident, "detection")
+    assert texts(incident, "lessons") == [
+        "An alarm on duplicate charges per invoice would have fired within five minutes."
+    ]

@@ -313,11 +313,23 @@ def _unescaped(line: str) -> str:
 def plain(text: str) -> str:
     """Inline Markdown reduced to its words: links to their text, emphasis gone. Code spans
     keep their backticks: a command quoted in a step must stay a command."""
+    # A code span is kept as written: "count(*) … count(*)" is no emphasis.
+    spans: list[str] = []
+
+    def held(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    text = _CODE_SPAN.sub(held, text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
     # A line break written in HTML (a table cell of two lines, a pasted chat log) is a space.
     text = re.sub(r"\s*<br\s*/?>\s*", " ", text, flags=re.IGNORECASE).strip()
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    return re.sub(r"(?<![\w*`])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*`])", r"\1", text)
+    text = re.sub(r"(?<![\w*`])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*`])", r"\1", text)
+    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], text)
+
+
+_CODE_SPAN = re.compile(r"(`+)[^`]+?\1")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[`*_])")

@@ -51,6 +51,9 @@ IMPACT = re.compile(
     r"|affected|impact(?:ed)?|outage|down(?:time)?"
     r"|errors?|failed|failing|failures|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?"
     r"|offline"
+    # Work done twice to someone: "1,842 customers were charged twice", "duplicate charges".
+    r"|(?:charged|billed|debited)\s+twice|double[- ](?:charged|billed)"
+    r"|duplicate\s+(?:charges?|payments?|orders?|transactions?|emails?|notifications?)"
     r"|unresponsive|plateau(?:ed|s)?|stop(?:s|ped)\s+\w+ing"
     # "Registry starts returning 503": an HTTP status of failure, however it is told.
     r"|(?:return(?:s|ed|ing)?|serv(?:es|ed|ing)|respond(?:s|ed|ing)\s+with)\s+(?:HTTP\s+)?"
