@@ -5627,3 +5627,24 @@ def test_a_correction_of_errors_questions_and_a_timeline_told_in_the_present():
     assert texts(incident, "lessons") == [
         "An alarm on duplicate charges per invoice would have fired within five minutes."
     ]
+
+
+def test_an_entry_that_tells_a_later_time_of_its_own_is_two_moments():
+    """ "Paged; acknowledges at 10:43" was acknowledged at 10:43, not when the page went out;
+    a time of the same clause ("errors between 10:05 and 10:20") or an earlier one parts
+    nothing."""
+    incident = read_text(
+        """
+        ## Timeline
+        - 10:05 — Error rate climbs on checkout; errors between 10:05 and 10:20 reported.
+        - 10:40 — On-call engineer paged; acknowledges at 10:43.
+        - 10:55 — Rolled back checkout to v41; errors stop at 10:58.
+        """
+    )
+    assert moments_of(incident)["acknowledged_at"] == "10:43"
+    assert moments_of(incident)["mitigated_at"] == "10:58"
+    events = {e.text: e.at.strftime("%H:%M") for e in incident.timeline if e.at}
+    assert events["On-call engineer paged"] == "10:40"
+    assert events["acknowledges at 10:43."] == "10:43"
+    assert events["Rolled back checkout to v41"] == "10:55"
+    assert any(t.startswith("Error rate climbs on checkout; errors between") for t in events)

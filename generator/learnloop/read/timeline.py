@@ -188,7 +188,15 @@ def events(
                 stamp = replace(stamp, day=clock.read(stamp.day, text))
             # Its words may start on the line after a time that stands alone ("5:20 AM").
             line = line_at(block, len(text) - len(rest)) if rest else block.line
-            out.append(TimelineEvent(clock.place(stamp), plain(rest), line, end=block.end))
+            at = clock.place(stamp)
+            later = _later_clauses(block, len(text) - len(rest), at, clock)
+            head = rest[: later[0][0]] if later else rest
+            head = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", head.strip()).strip()
+            out.append(TimelineEvent(at, plain(head), line, end=block.end))
+            out.extend(
+                TimelineEvent(when, plain(piece), line_at(block, len(text) - len(rest) + start))
+                for start, when, piece in later[1:]
+            )
             continue
         day = times.leading_date(text, clock.year)
         if day is not None:
@@ -481,6 +489,46 @@ def _prose(
         piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", text[starts[index] : end].strip()).strip()
         out.append(TimelineEvent(place(stamp), plain(piece), line_at(block, stamp.start)))
     return out
+
+
+def _later_clauses(
+    block: Block, offset: int, at: datetime | None, clock: _Clock
+) -> list[tuple[int, datetime, str]]:
+    """The clauses of an entry after its leading time that say a later time of their own
+    ("On-call paged; acknowledges at 04:43"): each is a moment of its own. Returned as
+    (where in the entry's words it starts, when, its words), the entry's own clause first;
+    empty where no clause after the first gives a later time of the same day."""
+    rest = block.text[offset:]
+    if at is None:
+        return []
+    later: list[tuple[int, datetime]] = []
+    spans: set[int] = set()  # clauses that tell a span ("errors between 10:05 and 10:20")
+    for stamp in times.within(rest, clock.year):
+        start = _clause_start(rest, stamp.start)
+        if stamp.day is not None or stamp.zone is not None or stamp.twelve_hour:
+            spans.add(start)  # a time of another day or zone, or of either half of the day
+            continue
+        try:
+            when = datetime.combine(at.date(), time(stamp.hour, stamp.minute), at.tzinfo)
+        except ValueError:
+            continue
+        if at < when < at + _SAME_ENTRY and start not in spans and start not in dict(later):
+            later.append((start, when))
+        else:
+            spans.add(start)
+    later = [(start, when) for start, when in later if start not in spans]
+    if not later or later[0][0] == 0:
+        return []
+    out: list[tuple[int, datetime, str]] = [(later[0][0], at, rest[: later[0][0]])]
+    for index, (start, when) in enumerate(later):
+        end = later[index + 1][0] if index + 1 < len(later) else len(rest)
+        piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", rest[start:end].strip()).strip()
+        if end > start and piece:
+            out.append((start, when, piece))
+    return out
+
+
+_SAME_ENTRY = timedelta(hours=6)  # later times an entry tells of what followed it that day
 
 
 # A comma before a year ("08 April, 2020") is inside a date, not between clauses.
