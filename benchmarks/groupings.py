@@ -1,8 +1,9 @@
 """Recurring failures found in real post-mortems, scored against groupings labelled by hand.
 
 `python -m benchmarks.groupings` imports each labelled collection with `learnloop import`, as
-a team adopting learnloop would, runs the pattern engine on the result (untuned on these
-collections: it never sees the labels), and scores its patterns against the hand-made
+a team adopting learnloop would, runs the pattern engine on the result (it never sees the
+labels; only the weights of its combined view were chosen on three of these collections,
+Taskcluster's held out: see analyze/documents.py), and scores its patterns against the hand-made
 reference grouping (benchmarks/labels/groupings/). Beside it, in the same run, plain TF-IDF
 over each post-mortem's whole text, average linkage, with its distance threshold tuned on
 these very labels: an oracle no user has.
