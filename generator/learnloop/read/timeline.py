@@ -189,9 +189,8 @@ def events(
             # Its words may start on the line after a time that stands alone ("5:20 AM").
             line = line_at(block, len(text) - len(rest)) if rest else block.line
             at = clock.place(stamp)
-            later = _later_clauses(block, len(text) - len(rest), at, clock)
-            head = rest[: later[0][0]] if later else rest
-            head = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", head.strip()).strip()
+            later = _later_clauses(block, len(text) - len(rest), at)
+            head = later[0][2] if later else rest
             out.append(TimelineEvent(at, plain(head), line, end=block.end))
             out.extend(
                 TimelineEvent(when, plain(piece), line_at(block, len(text) - len(rest) + start))
@@ -486,13 +485,13 @@ def _prose(
     out = []
     for index, stamp in enumerate(stamps):
         end = starts[index + 1] if index + 1 < len(stamps) else len(text)
-        piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", text[starts[index] : end].strip()).strip()
+        piece = _clause(text[starts[index] : end])
         out.append(TimelineEvent(place(stamp), plain(piece), line_at(block, stamp.start)))
     return out
 
 
 def _later_clauses(
-    block: Block, offset: int, at: datetime | None, clock: _Clock
+    block: Block, offset: int, at: datetime | None
 ) -> list[tuple[int, datetime, str]]:
     """The clauses of an entry after its leading time that say a later time of their own
     ("On-call paged; acknowledges at 04:43"): each is a moment of its own. Returned as
@@ -503,7 +502,7 @@ def _later_clauses(
         return []
     later: list[tuple[int, datetime]] = []
     spans: set[int] = set()  # clauses that tell a span ("errors between 10:05 and 10:20")
-    for stamp in times.within(rest, clock.year):
+    for stamp in times.within(rest, at.year):
         start = _clause_start(rest, stamp.start)
         if stamp.day is not None or stamp.zone is not None or stamp.twelve_hour:
             spans.add(start)  # a time of another day or zone, or of either half of the day
@@ -519,13 +518,17 @@ def _later_clauses(
     later = [(start, when) for start, when in later if start not in spans]
     if not later or later[0][0] == 0:
         return []
-    out: list[tuple[int, datetime, str]] = [(later[0][0], at, rest[: later[0][0]])]
+    out: list[tuple[int, datetime, str]] = [(0, at, _clause(rest[: later[0][0]]))]
     for index, (start, when) in enumerate(later):
         end = later[index + 1][0] if index + 1 < len(later) else len(rest)
-        piece = re.sub(r"(?:,|;|\band|\bthen)\s*$", "", rest[start:end].strip()).strip()
-        if end > start and piece:
+        if end > start and (piece := _clause(rest[start:end])):
             out.append((start, when, piece))
     return out
+
+
+def _clause(text: str) -> str:
+    """A clause's words without the joiner that led on to the next ("…; ", "… and")."""
+    return re.sub(r"(?:,|;|\band|\bthen)\s*$", "", text.strip()).strip()
 
 
 _SAME_ENTRY = timedelta(hours=6)  # later times an entry tells of what followed it that day
