@@ -136,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("collections", nargs="*", default=COLLECTIONS)
     parser.add_argument("--show", action="store_true", help="print each pattern's members")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.collections) - set(labels.GROUPED_COLLECTIONS))
+    if unknown:
+        parser.error(
+            f"no reference grouping for {', '.join(unknown)}; "
+            f"labelled: {', '.join(sorted(labels.GROUPED_COLLECTIONS))}"
+        )
     if not datasets.available():
         print("../shared/datasets is not here: nothing to measure")
         return

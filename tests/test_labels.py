@@ -320,3 +320,16 @@ def _refusal(load: Any, path: Path) -> str | None:
 
 def _parts_file(collection: str) -> Path:
     return labels.LABELS / "parts" / f"{collection}.yml"
+
+
+def test_the_groupings_benchmark_names_a_collection_it_has_no_grouping_for(capsys):
+    """A mistyped collection ("dfds" for "dfds-postmortems") is a usage error naming the
+    labelled ones, not a traceback."""
+    from benchmarks import groupings
+
+    with pytest.raises(SystemExit) as exit_info:
+        groupings.main(["dfds"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "no reference grouping for dfds" in err
+    assert "dfds-postmortems" in err
