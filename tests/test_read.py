@@ -5545,6 +5545,7 @@ def test_a_head_of_fields_a_line_each_and_a_configuration_reloaded():
         """
         **Date:** 2025-05-20
         **Status:** Action items in progress
+        **Duration:** 11 minutes
         **Summary:** The Payments API returned 502s for 11 minutes.
 
         ## Timeline
@@ -5555,6 +5556,7 @@ def test_a_head_of_fields_a_line_each_and_a_configuration_reloaded():
         start="2025-05-20T02:00:00Z",
     )
     assert texts(incident, "summary") == ["The Payments API returned 502s for 11 minutes."]
+    assert "11 minutes" not in texts(incident, "impact")  # how long: the times tell it
     assert [(s.text, s.effect_minutes) for s in incident.part("mitigation")] == [
         ("DBA reloads PgBouncer on all hosts with the new primary's address", 2.0)
     ]
@@ -5639,6 +5641,8 @@ def test_an_entry_that_tells_a_later_time_of_its_own_is_two_moments():
         - 10:05 — Error rate climbs on checkout; errors between 10:05 and 10:20 reported.
         - 10:40 — On-call engineer paged; acknowledges at 10:43.
         - 10:55 — Rolled back checkout to v41; errors stop at 10:58.
+        - 11:10 — Rollback verified; the errors had begun at 10:02.
+        - 11:20 — Incident closed.
         """
     )
     assert moments_of(incident)["acknowledged_at"] == "10:43"
@@ -5648,3 +5652,6 @@ def test_an_entry_that_tells_a_later_time_of_its_own_is_two_moments():
     assert events["acknowledges at 10:43."] == "10:43"
     assert events["Rolled back checkout to v41"] == "10:55"
     assert any(t.startswith("Error rate climbs on checkout; errors between") for t in events)
+    # An earlier time is told of the past: one moment, and no day moved on.
+    assert events["Rollback verified; the errors had begun at 10:02."] == "11:10"
+    assert {e.at.date() for e in incident.timeline if e.at} == {incident.started_at.date()}

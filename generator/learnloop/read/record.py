@@ -86,7 +86,7 @@ class Reading:
     def add(self, part: str, statement: Statement) -> None:
         if _NOTHING_SAID.match(statement.text):
             return  # "_No response_", as an issue form leaves a field no one filled in
-        if part == "impact" and _ONLY_A_SPAN.match(statement.text):
+        if part == "impact" and times.only_duration(statement.text):
             return  # "**Duration:** 3 hours 17 minutes": how long, which the times tell
         kept = self.parts[part]
         timed = statement.at is not None
@@ -107,13 +107,6 @@ class Reading:
 # What stands in a part that says nothing: a form's empty answer, a dash.
 _NOTHING_SAID = re.compile(
     r"^\W*(?:no response|n/?a|not applicable|none|nothing|-+|—|–|\.\.\.|…)\W*$", re.IGNORECASE
-)
-
-
-_ONLY_A_SPAN = re.compile(
-    r"^\W*(?:\d+(?:[.,]\d+)?\s*(?:h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|d|days?)"
-    r"\b\W*(?:and\s+)?)+$",
-    re.IGNORECASE,
 )
 
 

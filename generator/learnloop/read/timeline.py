@@ -500,30 +500,36 @@ def _later_clauses(
     rest = block.text[offset:]
     if at is None:
         return []
-    later: list[tuple[int, datetime]] = []
-    spans: set[int] = set()  # clauses that tell a span ("errors between 10:05 and 10:20")
+    told: dict[int, list[times.Stamp]] = {}  # the times each clause gives, by where it starts
     for stamp in times.within(rest, at.year):
-        start = _clause_start(rest, stamp.start)
-        if stamp.day is not None or stamp.zone is not None or stamp.twelve_hour:
-            spans.add(start)  # a time of another day or zone, or of either half of the day
-            continue
-        try:
-            when = datetime.combine(at.date(), time(stamp.hour, stamp.minute), at.tzinfo)
-        except ValueError:
-            continue
-        if at < when < at + _SAME_ENTRY and start not in spans and start not in dict(later):
+        told.setdefault(_clause_start(rest, stamp.start), []).append(stamp)
+    # A clause parts only when it gives one clock, of no other day, zone or half of the day,
+    # later than the entry's: "errors between 10:05 and 10:20" tells a span.
+    later: list[tuple[int, datetime]] = []
+    for start, said in told.items():
+        when = _later_that_day(at, said[0]) if len(said) == 1 else None
+        if when is not None:
             later.append((start, when))
-        else:
-            spans.add(start)
-    later = [(start, when) for start, when in later if start not in spans]
     if not later or later[0][0] == 0:
         return []
     out: list[tuple[int, datetime, str]] = [(0, at, _clause(rest[: later[0][0]]))]
     for index, (start, when) in enumerate(later):
         end = later[index + 1][0] if index + 1 < len(later) else len(rest)
-        if end > start and (piece := _clause(rest[start:end])):
+        if piece := _clause(rest[start:end]):
             out.append((start, when, piece))
     return out
+
+
+def _later_that_day(at: datetime, stamp: times.Stamp) -> datetime | None:
+    """The clock a clause gives, on the entry's day, where it is a plain clock after the
+    entry's own time and within `_SAME_ENTRY` of it."""
+    if stamp.day is not None or stamp.zone is not None or stamp.twelve_hour:
+        return None
+    try:
+        when = datetime.combine(at.date(), time(stamp.hour, stamp.minute), at.tzinfo)
+    except ValueError:
+        return None
+    return when if at < when < at + _SAME_ENTRY else None
 
 
 def _clause(text: str) -> str:

@@ -570,11 +570,23 @@ def _clock_at(text: str, at: int, year: int | None) -> Stamp | None:
     return stamp
 
 
+_UNIT = r"d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?"
 _DURATION_PART = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>d(?:ays?)?|h(?:ours?|rs?)?|m(?:in(?:ute)?s?)?|s(?:ec(?:ond)?s?)?)"
+    rf"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>{_UNIT})"
     r"(?![a-z])",  # "1h05m": an amount may follow its unit at once
     re.IGNORECASE,
 )
+# A text that says how long and nothing more: "3 hours 17 minutes", "45 min", "2 days and 4 h".
+_ONLY_DURATION = re.compile(
+    rf"^\W*(?:\d+(?:[.,]\d+)?\s*(?:{_UNIT})\b\W*(?:and\s+)?)+$", re.IGNORECASE
+)
+
+
+def only_duration(text: str) -> bool:
+    """Whether a text says how long and nothing more ("**Duration:** 3 hours 17 minutes")."""
+    return _ONLY_DURATION.match(text) is not None
+
+
 _HOURS_MINUTES = re.compile(r"^\s*(\d{1,3}):([0-5]\d)\s*$")
 
 
