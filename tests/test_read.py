@@ -5655,3 +5655,40 @@ def test_an_entry_that_tells_a_later_time_of_its_own_is_two_moments():
     # An earlier time is told of the past: one moment, and no day moved on.
     assert events["Rollback verified; the errors had begun at 10:02."] == "11:10"
     assert {e.at.date() for e in incident.timeline if e.at} == {incident.started_at.date()}
+
+
+def test_notes_under_a_time_alone_on_its_line_are_entries_of_their_own():
+    """Under "5:05" on a line of its own, each line that opens a sentence is a note of its
+    own, cited on its own line: "Incident declared." is no mitigation because the note below
+    it redeployed the hub. A line that goes on with a sentence, or follows a note that leads
+    on to it ("with the following results"), stays with it."""
+    incident = read_text(
+        """
+        ## Timeline
+
+        09:05
+        Incident declared.
+        Sam redeployed the hub pod and it came back
+
+        09:20
+        Sam ran the query on the hub database
+        and got no rows back
+        Sam failed the hub over to
+        US-East
+
+        09:40
+        Ana checked the database, with the following results
+        The spawner table held 1746 rows.
+        Startup took 96 seconds.
+        """
+    )
+    at = {e.text: (e.at.strftime("%H:%M"), e.line) for e in incident.timeline if e.at}
+    declared = at["Incident declared."]
+    redeployed = at["Sam redeployed the hub pod and it came back"]
+    assert declared[0] == redeployed[0] == "09:05"
+    assert redeployed[1] == declared[1] + 1
+    assert "Sam ran the query on the hub database and got no rows back" in at
+    assert "Sam failed the hub over to US-East" in at
+    assert any(t.startswith("Ana checked the database") and t.endswith("96 seconds.") for t in at)
+    cited = {(s.line, s.end) for s in incident.part("mitigation")}
+    assert cited == {(redeployed[1], redeployed[1])}

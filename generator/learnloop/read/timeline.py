@@ -190,6 +190,10 @@ def events(
             line = line_at(block, len(text) - len(rest)) if rest else block.line
             at = clock.place(stamp)
             later = _later_clauses(block, len(text) - len(rest), at)
+            notes = [] if later or line == block.line else _notes(block, line)
+            if len(notes) > 1:
+                out.extend(TimelineEvent(at, plain(said), n, end=last) for n, last, said in notes)
+                continue
             head = later[0][2] if later else rest
             out.append(TimelineEvent(at, plain(head), line, end=block.end))
             out.extend(
@@ -518,6 +522,39 @@ def _later_clauses(
         if piece := _clause(rest[start:end]):
             out.append((start, when, piece))
     return out
+
+
+def _notes(block: Block, first: int) -> list[tuple[int, int | None, str]]:
+    """The notes under a time that stands alone on its line ("5:05" / "Incident declared." /
+    "Georgiana redeploys the hub"): each line that opens a sentence (the line before ended
+    one, or it opens on a capital) is a note of its own, cited on its own lines; a line that
+    goes on with a sentence, or follows a note that leads on to it, stays with it. As (first
+    line, last line or None, words)."""
+    notes: list[tuple[int, int | None, str]] = []
+    listed = False  # a note has led on to what follows ("with the following results")
+    for n, raw in enumerate(unquoted_lines(block)[first - block.line :], first):
+        said = raw.strip()
+        if not said:
+            continue
+        before = notes[-1][2] if notes else ""
+        listed = listed or bool(notes and _LEADS_ON.search(before))
+        capital = said[0].isupper() and not _NEEDS_MORE.search(before)
+        opens = _ENDS_SENTENCE.search(before) or capital
+        if notes and (listed or not opens):
+            notes[-1] = (notes[-1][0], n, f"{notes[-1][2]} {said}")
+        else:
+            notes.append((n, None, said))
+    return notes
+
+
+# "… with the following results" / "Logs indicated …": what comes next is what it leads to.
+_LEADS_ON = re.compile(r"(?::|\bfollowing(?:\s+\w+)?)$", re.IGNORECASE)
+# A line that ends on a word that needs the next ("failed over to" / "US-East") goes on.
+_NEEDS_MORE = re.compile(
+    r"\b(?:a|an|the|to|of|in|on|at|by|for|from|into|onto|with|and|or|but|as|than|that)$",
+    re.IGNORECASE,
+)
+_ENDS_SENTENCE = re.compile(r"[.!?][)\]\"'”’]*$")
 
 
 def _later_that_day(at: datetime, stamp: times.Stamp) -> datetime | None:
