@@ -5692,3 +5692,16 @@ def test_notes_under_a_time_alone_on_its_line_are_entries_of_their_own():
     assert any(t.startswith("Ana checked the database") and t.endswith("96 seconds.") for t in at)
     cited = {(s.line, s.end) for s in incident.part("mitigation")}
     assert cited == {(redeployed[1], redeployed[1])}
+
+
+def test_alerts_that_fire_told_in_the_present_are_the_detection():
+    """A timeline in the present tense ("Alerts fire") detects it as the past does."""
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:02 — Deploy of checkout v42 begins
+        - 09:07 — Alerts fire for checkout
+        - 09:15 — Rolled back checkout to v41; errors stop
+        """
+    )
+    assert moments_of(incident)["detected_at"] == "09:07"
