@@ -275,7 +275,6 @@ def test_paths_are_relative_to_the_root(make_repo):
 @pytest.mark.slow
 def test_github_status_history_end_to_end(shared_datasets, tmp_path):
     import subprocess
-    import time
 
     from tests.test_site_build import make_learning_repo
 
@@ -283,13 +282,11 @@ def test_github_status_history_end_to_end(shared_datasets, tmp_path):
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     source = shared_datasets / "github-status-history"
     files = list((source / "files" / "incidents").glob("*.json"))
-    start = time.perf_counter()
+    # How fast is measured in benchmarks/import_speed.py, never asserted here.
     result, out = run_import(root, source)
-    took = time.perf_counter() - start
     assert result.exit_code == 0
     assert len(out["imported"]) == len(files) == 1282
     assert set(reasons(out)) == {"LICENSE", "SOURCE.md"}
-    assert took < 30  # the benchmark holds it under 10 s on a quiet machine
     loaded = incidents(root)
     assert len(loaded) == 1282
     check = invoke(root, "check")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -274,12 +273,10 @@ def test_every_wording_fills_on_every_system_it_fits() -> None:
 
 @pytest.mark.slow
 def test_large_corpus_scales() -> None:
-    start = time.perf_counter()
+    # How long it takes is a benchmark's figure (benchmarks/speed.py), not a test's.
     big = simulate(3, 5000)
-    seconds = time.perf_counter() - start
     assert len({f.id for f in big.files}) == len({f.path for f in big.files}) == 5000
     assert len(big.truth()["patterns"]) >= 50
-    assert seconds < 60, seconds  # about 3 s here; a slow CI runner has room
 
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
