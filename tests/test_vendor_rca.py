@@ -388,3 +388,69 @@ def test_a_check_leads_to_the_cause_only_where_a_cause_was_found():
     (look,) = playbook(members, ["orders"]).diagnosis
     assert look.incidents == ("C-1", "C-2")
     assert look.led_to_cause == 1
+
+
+def test_a_command_in_backticks_is_a_step_not_a_log_line_whatever_its_program():
+    """`ulimit -n` and `ping -M do -s 1472` are things to run, though no list of tools names
+    them: checks that ran the same one are one step, and neither is shown as a log line.
+    A log line in backticks stays a symptom; an error code after a word is no flag."""
+    from learnloop.analyze.steps import is_command, playbook
+
+    members = [
+        _read(
+            "C-1",
+            "## Timeline\n- 10:00 Errors `too many open files` in the logs.\n"
+            "- 10:05 Checked `ulimit -n` inside the container: 1024.\n",
+            3,
+        ),
+        _read(
+            "C-2",
+            "## Timeline\n- 10:00 Errors `too many open files` in the logs.\n"
+            "- 10:05 Checked `ulimit -n` inside the container: 8192.\n",
+            9,
+        ),
+    ]
+    book = playbook(members, ["orders"])
+    assert [s.name for s in book.symptoms] == ["too many open files"]
+    (check,) = book.diagnosis
+    assert check.commands == ("ulimit -n",)
+    assert len(check.incidents) == 2
+    for command in ("ping -M do -s 1472", "k get pod -A | grep -v Running", "$ make deploy"):
+        assert is_command(command), command
+    for logged in ("error -ENOSPC", "connection refused", "dial tcp 10.0.0.1:5432: i/o timeout"):
+        assert not is_command(logged), logged
+
+
+def test_the_same_command_run_on_another_target_is_one_step():
+    """`find /var/log/app …` and `find /var/lib/kafka …` with the same words are one step,
+    as the same check on another consumer group is; a query that selects something else
+    ("Cancelled the job's queries: `SELECT pg_cancel_backend(pid) …`") stays its own."""
+    from learnloop.analyze.steps import playbook
+
+    def told(ident: str, day: int, path: str, group: str, job: str):
+        return _read(
+            ident,
+            "## Timeline\n"
+            f"- 10:00 `kafka-consumer-groups --describe --group {group}` shows the lag.\n"
+            f"- 10:02 Queries from the job: `SELECT usename, count(*) FROM pg_stat_activity "
+            f"WHERE application_name = '{job}' GROUP BY 1;`.\n"
+            f"- 10:04 Cancelled the job's queries: `SELECT pg_cancel_backend(pid) FROM "
+            f"pg_stat_activity WHERE application_name = '{job}';`.\n"
+            f"- 10:05 Removed rotated logs: `find {path} -name '*.gz' -mtime +2 -delete`.\n",
+            day,
+        )
+
+    members = [
+        told("D-1", 3, "/var/log/app", "search-indexer", "daily-digest"),
+        told("D-2", 9, "/var/lib/kafka", "billing-sync", "stock-sync"),
+    ]
+    book = playbook(members, ["orders"])
+    merged = [s for s in (*book.diagnosis, *book.mitigation) if len(s.incidents) == 2]
+    said = sorted(s.text.split(":")[0].split("`")[0] for s in merged)
+    assert said == [
+        "",  # the consumer group's check opens on its command
+        "Cancelled the job's queries",
+        "Queries from the job",
+        "Removed rotated logs",
+    ]
+    assert len(book.diagnosis) + len(book.mitigation) == 4

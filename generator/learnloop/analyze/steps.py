@@ -30,13 +30,21 @@ from learnloop.read.failure_modes import load_catalogue
 
 _CODE = re.compile(r"`([^`\n]+)`")
 _COMMAND = re.compile(
-    r"^\s*(kubectl|helm|psql|redis-cli|kafka-[a-z-]+|openssl|curl|dig|nslookup|aws|gcloud|"
+    r"^\s*(kubectl|helm|psql|redis-cli|kafka-[a-z-]+|openssl|curl|dig|nslookup|aws|gcloud|cmctl|"
     r"az|systemctl|journalctl|df|du|top|free|iostat|vmstat|ss|netstat|tcpdump|docker|git|"
     r"terraform|ansible|nodetool|mysql|mongo|rabbitmqctl|consul|vault|etcdctl|"
     r"promtool|amtool|argocd|istioctl|linkerd|jq|grep|tail|cat|ls|lsof|ps|kill|sudo|"
     r"SELECT|SHOW|EXPLAIN|ALTER|UPDATE|DELETE|INSERT|VACUUM|ANALYZE|CREATE|DROP|"
     r"sum|rate|max|min|avg|count|histogram_quantile|increase|topk)\b",
     re.IGNORECASE,
+)
+# What a shell line looks like whatever its program: "ping -M do -s 1472", "conntrack -S",
+# "k get pod -A | grep -v Running", "$ make deploy". A log line opens on a capital, a
+# timestamp or a level, and has no flags after a lower-case word.
+_SHELL = re.compile(
+    r"^\s*(?:[$#>]\s+\S|[a-z][\w.-]*(?:\s+[\w./:=@-]+)*?\s+"
+    # A flag is one letter or a word in lower case ("-S", "--namespace"); "-ENOSPC" is an error.
+    r"(?:--?(?:[A-Za-z]|[a-z][\w-]+)(?:[\s=]|$)|\|\s*[a-z]))"
 )
 _NUMBER = re.compile(r"\b\d+(\.\d+)?\b")
 
@@ -80,8 +88,12 @@ class Playbook:
 
 
 def is_command(code: str) -> bool:
-    """Whether a backticked span is something to run rather than a log line or a name."""
-    return bool(_COMMAND.match(code)) or ("{" in code and "}" in code and "(" in code)
+    """Whether a backticked span is something to run rather than a log line or a name: a
+    known tool or query word first, a shell's shape (a program and its flags, one piped to
+    another, a prompt), or a query with a selector ("rate(x{job="api"}[5m])")."""
+    return bool(_COMMAND.match(code) or _SHELL.match(code)) or (
+        "{" in code and "}" in code and "(" in code
+    )
 
 
 def skeleton(code: str, services: Sequence[str]) -> str:
@@ -260,14 +272,34 @@ def _group(raws: Sequence[_Raw]) -> list[list[_Raw]]:
 def _same(a: str, b: str) -> bool:
     """Two steps are one when they run the same commands, or, where one of them gives none,
     when their words are mostly the same ("Reverted the route table change" and "Reverted
-    the route table change: `terraform apply …`")."""
+    the route table change: `terraform apply …`"). Commands that differ only in what they
+    are run on ("Removed rotated logs: `find /var/log/app …`", "… `find /var/lib/kafka …`")
+    are one step where the same programs run and the words are mostly the same."""
     if a == b:
         return True
     (ca, ta), (cb, tb) = _parts(a), _parts(b)
-    if ca and cb:
+    if ca and cb and (ca == cb or _shapes(ca) != _shapes(cb)):
         return ca == cb
     wa, wb = set(ta[4:].split()), set(tb[4:].split())
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
+
+
+def _shapes(commands: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """What a key's commands run, whatever they run it on: each program with the words that
+    say what it does, up to its first flag ("kubectl patch cronjob"), and its flags. Paths,
+    quoted text and flags' values are what it is run on."""
+    out = []
+    for part in commands[4:].split(" | "):
+        tokens = part.split()
+        flags = frozenset(t.split("=")[0] for t in tokens[1:] if t.startswith("-"))
+        head = []
+        for token in tokens[1:]:
+            if token.startswith("-") or len(head) == 2:
+                break
+            if not any(c in token for c in "/='\"") and not token.startswith("<"):
+                head.append(token)
+        out.append(((tokens[0], *head) if tokens else (), flags))
+    return out
 
 
 def _parts(key: str) -> tuple[str, str]:
