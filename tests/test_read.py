@@ -5705,3 +5705,24 @@ def test_alerts_that_fire_told_in_the_present_are_the_detection():
         """
     )
     assert moments_of(incident)["detected_at"] == "09:07"
+
+
+def test_the_command_an_action_runs_is_no_look_of_its_own():
+    """ "Raised maxmemory: `redis-cli -h cache config set maxmemory 12gb`" changes the cache:
+    a mitigation, not a diagnosis because the command's tool is one people look with too.
+    A command that only looks stays a look."""
+    incident = read_text(
+        """
+        ## Timeline
+        - 09:05 — Alert fired: evictions on the cache
+        - 09:10 — `redis-cli -h cache info stats` shows evicted_keys climbing
+        - 09:15 — Raised maxmemory: `redis-cli -h cache config set maxmemory 12gb`
+        - 09:25 — Evictions stop
+        """
+    )
+    assert [s.text for s in incident.part("mitigation")] == [
+        "Raised maxmemory: `redis-cli -h cache config set maxmemory 12gb`"
+    ]
+    assert [s.text for s in incident.part("diagnosis")] == [
+        "`redis-cli -h cache info stats` shows evicted_keys climbing"
+    ]

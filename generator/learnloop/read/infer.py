@@ -255,7 +255,13 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     acted = says.acted(text, lexicon) and not _OUTCOME.match(text) and not _only_a_moment(text)
     # A look that found all well ("Community confirms the workshop is running smoothly")
     # led nowhere: no step of diagnosis.
-    looked = says.looked(text, lexicon) is not None
+    look = says.looked(text, lexicon)
+    # The command an action runs is no look of its own ("Raised maxmemory: `redis-cli -h
+    # redis-cache config set maxmemory 12gb`" runs redis-cli to change, not to see).
+    done = says.action(text, lexicon) if acted and look is not None else None
+    looked = look is not None and not (
+        done is not None and done.start() <= look.start() and look.end() <= done.end()
+    )
     said = {"mitigation": acted, "diagnosis": looked and not says.all_well(text, lexicon)}
     # "Issue is looked into": someone took it up, though nothing named was looked at.
     said["acknowledgement"] = (
