@@ -454,3 +454,15 @@ def test_the_same_command_run_on_another_target_is_one_step():
         "Removed rotated logs",
     ]
     assert len(book.diagnosis) + len(book.mitigation) == 4
+
+
+def test_a_message_quoted_with_its_full_stop_and_without_is_one_symptom():
+    from learnloop.analyze.steps import playbook
+
+    members = [
+        _read("E-1", "## Timeline\n- 10:00 Users met with `Service unavailable`.\n", 3),
+        _read("E-2", "## Timeline\n- 10:00 Users still met with `Service unavailable.`\n", 9),
+    ]
+    (symptom,) = playbook(members, ["orders"]).symptoms
+    assert symptom.name == "Service unavailable"  # as first quoted
+    assert symptom.incidents == ("E-1", "E-2")

@@ -240,9 +240,14 @@ def _signals(
         for name in alerts([event.text]):
             found_alerts.setdefault(name, minutes)
         for code in _CODE.findall(event.text):
-            # Log lines and error messages are phrases; bare names are not symptoms.
-            if not is_command(code) and code not in found_alerts and " " in code.strip():
-                symptom_seen[code].append((incident.id, minutes))
+            # Log lines and error messages are phrases; bare names are not symptoms. The
+            # same message quoted with its full stop and without it is one, shown as first
+            # quoted.
+            said = code.strip()
+            if is_command(code) or said in found_alerts or " " not in said:
+                continue
+            other = said[:-1] if said.endswith(".") else f"{said}."
+            symptom_seen[other if other in symptom_seen else said].append((incident.id, minutes))
     for name, minutes in found_alerts.items():
         alert_seen[name].append((incident.id, minutes))
 
