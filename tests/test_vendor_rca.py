@@ -466,3 +466,14 @@ def test_a_message_quoted_with_its_full_stop_and_without_is_one_symptom():
     (symptom,) = playbook(members, ["orders"]).symptoms
     assert symptom.name == "Service unavailable"  # as first quoted
     assert symptom.incidents == ("E-1", "E-2")
+
+
+def test_an_expression_in_code_is_no_log_line():
+    """`constants.MAX_BLOCK_COST * 0.5` quoted in a timeline is code, not what the logs said."""
+    from learnloop.analyze.steps import playbook
+
+    told = (
+        "## Timeline\n- 10:00 Cost checks against `constants.MAX_BLOCK_COST * 0.5` failed with "
+        "`HTTP 503` and `max_connections = 100` was set.\n"
+    )
+    assert [s.name for s in playbook([_read("F-1", told)], ["orders"]).symptoms] == ["HTTP 503"]

@@ -47,6 +47,10 @@ _SHELL = re.compile(
     r"(?:--?(?:[A-Za-z]|[a-z][\w-]+)(?:[\s=]|$)|\|\s*[a-z]))"
 )
 _NUMBER = re.compile(r"\b\d+(\.\d+)?\b")
+# A message says something in words, next to others ("Service unavailable", "x509: certificate
+# has expired"); a name alone ("CLVM_COST_EXCEEDED") or an expression in code
+# ("constants.MAX_COST * 0.5", "max_connections = 100") is no log line.
+_PROSE_WORD = re.compile(r"\S\s+\(?[A-Za-z]{2,}\b(?![._(])|(?<![._\w])[A-Za-z]{2,}[,:;)]*\s+\S")
 
 
 @dataclass(frozen=True)
@@ -244,7 +248,7 @@ def _signals(
             # same message quoted with its full stop and without it is one, shown as first
             # quoted.
             said = code.strip()
-            if is_command(code) or said in found_alerts or " " not in said:
+            if is_command(code) or said in found_alerts or not _PROSE_WORD.search(said):
                 continue
             other = said[:-1] if said.endswith(".") else f"{said}."
             symptom_seen[other if other in symptom_seen else said].append((incident.id, minutes))
