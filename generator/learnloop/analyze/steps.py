@@ -301,7 +301,7 @@ def _shapes(commands: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
     for part in commands[4:].split(" | "):
         tokens = part.split()
         flags = frozenset(t.split("=")[0] for t in tokens[1:] if t.startswith("-"))
-        head = []
+        head: list[str] = []
         for token in tokens[1:]:
             if token.startswith("-") or len(head) == 2:
                 break
