@@ -21,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import Timings, timings
@@ -286,14 +286,22 @@ def _same(a: str, b: str) -> bool:
     are one step where the same programs run and the words are mostly the same."""
     if a == b:
         return True
-    (ca, ta), (cb, tb) = _parts(a), _parts(b)
+    (ca, wa), (cb, wb) = _read_key(a), _read_key(b)
     if ca and cb and (ca == cb or _shapes(ca) != _shapes(cb)):
         return ca == cb
-    wa, wb = set(ta[4:].split()), set(tb[4:].split())
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
 
 
-def _shapes(commands: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+# Each key is weighed against every group: read once. Bounded, as `serve` lives long.
+@lru_cache(maxsize=1 << 16)
+def _read_key(key: str) -> tuple[str, frozenset[str]]:
+    """(the commands' part, the words) of a step's key."""
+    commands, words = _parts(key)
+    return commands, frozenset(words[4:].split())
+
+
+@lru_cache(maxsize=1 << 16)  # asked again for each group a step is weighed against
+def _shapes(commands: str) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
     """What a key's commands run, whatever they run it on: each program with the words that
     say what it does, up to its first flag ("kubectl patch cronjob"), and its flags. Paths,
     quoted text and flags' values are what it is run on."""
@@ -308,7 +316,7 @@ def _shapes(commands: str) -> list[tuple[tuple[str, ...], frozenset[str]]]:
             if not any(c in token for c in "/='\"") and not token.startswith("<"):
                 head.append(token)
         out.append(((tokens[0], *head) if tokens else (), flags))
-    return out
+    return tuple(out)
 
 
 def _parts(key: str) -> tuple[str, str]:
