@@ -256,12 +256,8 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     # A look that found all well ("Community confirms the workshop is running smoothly")
     # led nowhere: no step of diagnosis.
     look = says.looked(text, lexicon)
-    # The command an action runs is no look of its own ("Raised maxmemory: `redis-cli -h
-    # redis-cache config set maxmemory 12gb`" runs redis-cli to change, not to see).
     done = says.action(text, lexicon) if acted and look is not None else None
-    looked = look is not None and not (
-        done is not None and done.start() <= look.start() and look.end() <= done.end()
-    )
+    looked = look is not None and not (done is not None and _runs_it(text, done, look))
     said = {"mitigation": acted, "diagnosis": looked and not says.all_well(text, lexicon)}
     # "Issue is looked into": someone took it up, though nothing named was looked at.
     said["acknowledgement"] = (
@@ -280,6 +276,26 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     if "diagnosis" not in kinds and "mitigation" not in kinds and _LOOKED.search(text):
         kinds.append("diagnosis")
     return replace(event, kinds=tuple(kinds))
+
+
+def _runs_it(text: str, done: re.Match[str], look: re.Match[str]) -> bool:
+    """Whether a look is only the command an action runs: within the action's words ("Raised
+    maxmemory: `redis-cli -h cache config set …`"), or in the command the action is told
+    with ("Deleted the session blobs: `redis-cli --scan … | xargs … unlink`"), not a look
+    said apart ("Rolled back after `kubectl logs` showed panics")."""
+    if done.start() <= look.start() and look.end() <= done.end():
+        return True
+    code = next((c for c in _CODE_SPAN.finditer(text) if c.start() < look.start() < c.end()), None)
+    return (
+        code is not None
+        and code.start() >= done.end()
+        and _TOLD_WITH.fullmatch(text, done.end(), code.start()) is not None
+    )
+
+
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+# What lies between an action and the command it ran: "Deleted the blobs: `…`", "… with `…`".
+_TOLD_WITH = re.compile(r"[^.;!?`]*(?::|\b(?:with|using|via|by running|running|by))\s*")
 
 
 _STATUS_CHANGE = re.compile(
