@@ -281,8 +281,8 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
 def _runs_it(text: str, done: re.Match[str], look: re.Match[str]) -> bool:
     """Whether a look is only the command an action runs: within the action's words ("Raised
     maxmemory: `redis-cli -h cache config set …`"), or in the command the action is told
-    with ("Deleted the session blobs: `redis-cli --scan … | xargs … unlink`"), not a look
-    said apart ("Rolled back after `kubectl logs` showed panics")."""
+    with ("Restored the eviction policy: `redis-cli -h cache config set maxmemory-policy …`"),
+    not a look said apart ("Rolled back after `kubectl logs` showed panics")."""
     if done.start() <= look.start() and look.end() <= done.end():
         return True
     code = next((c for c in _CODE_SPAN.finditer(text) if c.start() < look.start() < c.end()), None)
@@ -294,7 +294,7 @@ def _runs_it(text: str, done: re.Match[str], look: re.Match[str]) -> bool:
 
 
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
-# What lies between an action and the command it ran: "Deleted the blobs: `…`", "… with `…`".
+# What lies between an action and the command it ran: "Restored the policy: `…`", "… with `…`".
 _TOLD_WITH = re.compile(r"[^.;!?`]*(?::|\b(?:with|using|via|by running|running|by))\s*")
 
 
