@@ -5731,3 +5731,26 @@ def test_the_command_an_action_runs_is_no_look_of_its_own():
         "`redis-cli -h cache ",
         "Restarted the worker",
     ]
+
+
+def test_a_why_in_a_five_whys_list_is_one_of_the_whys_not_the_root_cause_label():
+    """ "4. Why? A refactor …" under "5 Whys" asks the fourth why; "Why: …" elsewhere still
+    labels the root cause."""
+    incident = read_text(
+        """
+        ## 5 Whys
+
+        1. Why were customers charged twice? The worker retried paid invoices.
+        2. Why? The retry key no longer held the invoice number.
+
+        ## Notes
+
+        Why: a refactor dropped the invoice number from the key.
+        """
+    )
+    assert texts(incident, "whys") == [
+        "Why were customers charged twice? The worker retried paid invoices.",
+        "Why? The retry key no longer held the invoice number.",
+    ]
+    assert "a refactor dropped the invoice number from the key." in texts(incident, "root_cause")
+    assert not any(t.startswith("The retry key") for t in texts(incident, "root_cause"))

@@ -240,6 +240,10 @@ def _line_a_sentence(block: Block, said: Sequence[tuple[int, str]]) -> bool:
     return lines == list(range(block.line, block.line + len(said))) and lines[-1] == block.end
 
 
+# A question of the five whys, however it is numbered or marked: "4. Why? …", "**Why?** …".
+_ASKS_WHY = re.compile(r"^\W*(?:\d{1,2}[.)]\s*)?\W*why\b", re.IGNORECASE)
+
+
 def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | None, str, Block]]:
     """(part, how it was found, block) for every block: the part of the story it tells.
 
@@ -278,6 +282,8 @@ def assign(body_blocks: Sequence[Block], lexicon: Lexicon) -> list[tuple[str | N
             out.append((part or _current(stack), "section", block))
             continue
         found = lexicon.label(block.text) if block.kind in ("paragraph", "item") else None
+        if found is not None and _current(stack) == "whys" and _ASKS_WHY.match(block.text):
+            found = None  # "4. Why? A refactor …" in a five-whys list is one of the whys
         if found is None and block.kind == "row" and len(block.cells) >= 2 and not columns(block):
             part_of_row = lexicon.named(block.cells[0])
             # "| Detected | Nov 12, 2024 at 3:07 PM EST |": a moment and its time, as incident
