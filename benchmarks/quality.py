@@ -38,9 +38,8 @@ import argparse
 import itertools
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -368,7 +367,10 @@ def place_sweep() -> None:
             low = sum(m < HAND_MRR for m in mrr)
             # The same failure at another service is another pattern by the truth above; by
             # failure alone it is a right answer (what a set of distinct failures asks).
-            alone = [retrieval(*(_failure_alone(part) for part in case))["MRR"] for case in hand]
+            alone = [
+                retrieval(base, _failure_alone(truth), queries, _failure_alone(asked))["MRR"]
+                for base, truth, queries, asked in hand
+            ]
             print(
                 f"place blind {blind}: hand-written MRR mean {np.mean(mrr):.3f} min {min(mrr):.3f}"
                 f" ({low} of {len(mrr)} below {HAND_MRR}), Recall@5 min "
@@ -385,11 +387,9 @@ def place_sweep() -> None:
         similar.PLACE_BLIND = kept
 
 
-def _failure_alone(part: Any) -> Any:
-    """A simulated truth ("disk-full@orders-db") as its failure alone; incidents as given."""
-    if isinstance(part, dict):
-        return {k: v.split("@")[0] if v else v for k, v in part.items()}
-    return part
+def _failure_alone(truth: Mapping[str, str | None]) -> dict[str, str | None]:
+    """A simulated truth ("disk-full@orders-db" for each incident) as its failure alone."""
+    return {k: v.split("@")[0] if v else v for k, v in truth.items()}
 
 
 def main() -> None:

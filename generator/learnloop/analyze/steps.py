@@ -27,8 +27,8 @@ from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import Timings, timings
 from learnloop.model import Incident
 from learnloop.read.failure_modes import load_catalogue
+from learnloop.read.markdown import INLINE_CODE
 
-_CODE = re.compile(r"`([^`\n]+)`")
 _COMMAND = re.compile(
     r"^\s*(kubectl|helm|psql|redis-cli|kafka-[a-z-]+|openssl|curl|dig|nslookup|aws|gcloud|cmctl|"
     r"az|systemctl|journalctl|df|du|top|free|iostat|vmstat|ss|netstat|tcpdump|docker|git|"
@@ -123,13 +123,13 @@ def _key(text: str, services: Sequence[str]) -> str:
     ("cmd:<skeletons>\ttxt:<words>", or "txt:<words>")."""
     # Who did it and how are no part of what was done: "Target group manually reattached to
     # the ALB" and "Target group reattached to the ALB by the daily pipeline" are one step.
-    said = core(_STAGE_AFTER.sub("", _CODE.sub(" ", text).strip()))
+    said = core(_STAGE_AFTER.sub("", INLINE_CODE.sub(" ", text).strip()))
     said = _HOW.sub(" ", _BY_WHOM.sub("", said))
     for service in sorted(services, key=len, reverse=True):
         # The same step on another service is the same step: "Rolled back search-api …".
         said = re.sub(rf"(?<![\w-]){re.escape(service)}(?![\w-])", " ", said, flags=re.I)
     words = "txt:" + " ".join(sorted(set(tokens(said))))
-    codes = [c for c in _CODE.findall(text) if is_command(c)]
+    codes = [c for c in INLINE_CODE.findall(text) if is_command(c)]
     if codes:
         return "cmd:" + " | ".join(skeleton(c, services) for c in codes) + "\t" + words
     return words
@@ -243,7 +243,7 @@ def _signals(
         minutes: float | None = round((event.at - t.started_at).total_seconds() / 60, 1)
         for name in alerts([event.text]):
             found_alerts.setdefault(name, minutes)
-        for code in _CODE.findall(event.text):
+        for code in INLINE_CODE.findall(event.text):
             # Log lines and error messages are phrases; bare names are not symptoms. The
             # same message quoted with its full stop and without it is one, shown as first
             # quoted.
@@ -287,16 +287,19 @@ def _same(a: str, b: str) -> bool:
     if a == b:
         return True
     (ca, wa), (cb, wb) = _read_key(a), _read_key(b)
-    if ca and cb and (ca == cb or _shapes(ca) != _shapes(cb)):
-        return ca == cb
+    if ca and cb:
+        if ca == cb:
+            return True
+        if _shapes(ca) != _shapes(cb):
+            return False
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.5
 
 
 # Each key is weighed against every group: read once. Bounded, as `serve` lives long.
 @lru_cache(maxsize=1 << 16)
 def _read_key(key: str) -> tuple[str, frozenset[str]]:
-    """(the commands' part, the words) of a step's key."""
-    commands, words = _parts(key)
+    """(the commands' part, the words) of a step's key ("cmd:…\ttxt:…", or "txt:…")."""
+    commands, _, words = key.rpartition("\t")
     return commands, frozenset(words[4:].split())
 
 
@@ -319,17 +322,13 @@ def _shapes(commands: str) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]
     return tuple(out)
 
 
-def _parts(key: str) -> tuple[str, str]:
-    """(the commands' part, the words' part) of a step's key."""
-    commands, _, words = key.rpartition("\t")
-    return commands, words
-
-
 def _representative(group: Sequence[_Raw]) -> _Raw:
     # The wording that gives the command, if one does; then the wording used most; among
     # equals the most recent, which is likeliest still true.
     counts = Counter(r.text for r in group)
-    return max(group, key=lambda r: (bool(_CODE.search(r.text)), counts[r.text], r.at, r.incident))
+    return max(
+        group, key=lambda r: (bool(INLINE_CODE.search(r.text)), counts[r.text], r.at, r.incident)
+    )
 
 
 def _merge_diagnosis(raws: Sequence[_Raw], last_check: dict[str, str]) -> list[Step]:
@@ -338,7 +337,7 @@ def _merge_diagnosis(raws: Sequence[_Raw], last_check: dict[str, str]) -> list[S
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         led = sum(1 for i in ids if _same(last_check.get(i, ""), group[0].key))
-        commands = tuple(c for c in _CODE.findall(rep.text) if is_command(c))
+        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c))
         steps.append(Step(_clean(rep.text), ids, commands, led_to_cause=led))
     return sorted(steps, key=lambda s: (-s.led_to_cause, -len(s.incidents), s.text))
 
@@ -353,7 +352,7 @@ def _merge_mitigation(raws: Sequence[tuple[_Raw, float | None]]) -> list[Step]:
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         times = [m for r in group if (m := effect.get(id(r))) is not None]
-        commands = tuple(c for c in _CODE.findall(rep.text) if is_command(c))
+        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c))
         step = Step(
             _clean(rep.text),
             ids,

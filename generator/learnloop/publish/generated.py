@@ -20,6 +20,7 @@ import yaml
 from learnloop.model import Incident
 from learnloop.publish import feedback
 from learnloop.publish.plan import Links, href
+from learnloop.read.markdown import INLINE_CODE
 from learnloop.write import document, escape, front_matter
 
 FOLDERS = ("runbooks", "kb", "adr")
@@ -34,7 +35,6 @@ _BADGES = {
 }
 _MERMAID = re.compile(r"^```mermaid\n.*?^```\n", re.DOTALL | re.MULTILINE)
 _DETECTION = re.compile(r"(?ms)^## Detection\n(.*?)(?=^## |\Z)")
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 # Search ranks a runbook above the incidents it was built from: a responder typing a symptom
 # wants what to do first, the history second. Material reads this from the front matter.
 RUNBOOK_BOOST = 4
@@ -221,7 +221,7 @@ def symptoms(
         if title and title not in titles:
             titles.append(title)
     detection = _DETECTION.search(body)
-    signals = list(dict.fromkeys(_CODE_SPAN.findall(detection.group(1)) if detection else []))
+    signals = list(dict.fromkeys(INLINE_CODE.findall(detection.group(1)) if detection else []))
     return titles[:SYMPTOM_TITLES], signals[:SYMPTOM_SIGNALS]
 
 

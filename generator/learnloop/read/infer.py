@@ -19,7 +19,7 @@ from learnloop.model import FACTOR, Incident, Statement, TimelineEvent, whole_da
 from learnloop.read import says, times
 from learnloop.read import timeline as timeline_mod
 from learnloop.read.lexicon import ASIDE, Lexicon, shipped, words
-from learnloop.read.markdown import Block, blocks, plain, sentences
+from learnloop.read.markdown import INLINE_CODE, Block, blocks, plain, sentences
 from learnloop.read.record import (
     CODE_LINE,
     COMMITMENT,
@@ -285,7 +285,7 @@ def _runs_it(text: str, done: re.Match[str], look: re.Match[str]) -> bool:
     not a look said apart ("Rolled back after `kubectl logs` showed panics")."""
     if done.start() <= look.start() and look.end() <= done.end():
         return True
-    code = next((c for c in _CODE_SPAN.finditer(text) if c.start() < look.start() < c.end()), None)
+    code = next((c for c in INLINE_CODE.finditer(text) if c.start() < look.start() < c.end()), None)
     return (
         code is not None
         and code.start() >= done.end()
@@ -293,7 +293,6 @@ def _runs_it(text: str, done: re.Match[str], look: re.Match[str]) -> bool:
     )
 
 
-_CODE_SPAN = re.compile(r"`[^`\n]+`")
 # What lies between an action and the command it ran: "Restored the policy: `…`", "… with `…`".
 _TOLD_WITH = re.compile(r"[^.;!?`]*(?::|\b(?:with|using|via|by running|running|by))\s*")
 

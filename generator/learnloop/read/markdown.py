@@ -330,6 +330,9 @@ def plain(text: str) -> str:
 
 
 _CODE_SPAN = re.compile(r"(`+)[^`]+?\1")
+# A code span in single backticks on one line, its words in group 1: what runbooks quote as a
+# command or a log line, and what the reader looks inside for a command an action ran.
+INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[`*_])")
