@@ -32,8 +32,11 @@ site: install-site
 serve: install-site
 	$(BIN)/learnloop serve
 
+# The tests run learnloop in subprocesses: each would compile its dependencies again where
+# the environment asks Python to write no bytecode, so here it writes it. Tests share no
+# state, so they run on every core.
 test: install chromium
-	$(BIN)/python -m pytest -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # The browser tests drive Debian's Chromium (never a downloaded one); they skip without it.
 chromium:
