@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.read import load_corpus
 from tests.importing import DATA, invoke, run_import
 
@@ -419,6 +420,39 @@ def test_a_command_in_backticks_is_a_step_not_a_log_line_whatever_its_program():
         assert is_command(command), command
     for logged in ("error -ENOSPC", "connection refused", "dial tcp 10.0.0.1:5432: i/o timeout"):
         assert not is_command(logged), logged
+
+
+def test_the_programs_a_command_opens_on_are_data(monkeypatch):
+    """A span with no shell's shape (`kubectl get pods`, `df`) is a command because
+    data/commands.yml names its first word; taken out of the file, it is one no more, and a
+    name that is no program's is reported with its file and line."""
+    from learnloop.analyze import steps
+    from learnloop.errors import SettingsError
+
+    data, lines = shipped_data("learnloop.analyze", steps.COMMANDS_FILE)
+    for key in ("programs", "queries", "functions"):
+        for name in data[key]:
+            said = name[:-1] + "topics" if name.endswith("*") else name
+            assert steps.is_command(f"{said} x"), name
+    assert steps.is_command("kubectl get pods")
+    assert steps.is_command("df")
+
+    def shipped(package: str, name: str):
+        assert name == steps.COMMANDS_FILE
+        return {"programs": [p for p in data["programs"] if p != "kubectl"]}, lines
+
+    monkeypatch.setattr(steps, "shipped_data", shipped)
+    steps._command_start.cache_clear()
+    try:
+        assert not steps.is_command("kubectl get pods")
+        assert steps.is_command("df")
+        bad = {"programs": ["df", "rm -rf /"]}
+        monkeypatch.setattr(steps, "shipped_data", lambda package, name: (bad, {"programs.1": 7}))
+        steps._command_start.cache_clear()
+        with pytest.raises(SettingsError, match=r"commands\.yml:7: error: 'rm -rf /'"):
+            steps.is_command("df")
+    finally:
+        steps._command_start.cache_clear()
 
 
 def test_the_same_command_run_on_another_target_is_one_step():

@@ -25,19 +25,14 @@ from functools import cache, lru_cache
 
 from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import Timings, timings
+from learnloop.errors import SettingsError
+from learnloop.load.yamlsafe import shipped_data
 from learnloop.model import Incident
 from learnloop.read.failure_modes import load_catalogue
 from learnloop.read.markdown import INLINE_CODE
 
-_COMMAND = re.compile(
-    r"^\s*(kubectl|helm|psql|redis-cli|kafka-[a-z-]+|openssl|curl|dig|nslookup|aws|gcloud|cmctl|"
-    r"az|systemctl|journalctl|df|du|top|free|iostat|vmstat|ss|netstat|tcpdump|docker|git|"
-    r"terraform|ansible|nodetool|mysql|mongo|rabbitmqctl|consul|vault|etcdctl|"
-    r"promtool|amtool|argocd|istioctl|linkerd|jq|grep|tail|cat|ls|lsof|ps|kill|sudo|"
-    r"SELECT|SHOW|EXPLAIN|ALTER|UPDATE|DELETE|INSERT|VACUUM|ANALYZE|CREATE|DROP|"
-    r"sum|rate|max|min|avg|count|histogram_quantile|increase|topk)\b",
-    re.IGNORECASE,
-)
+COMMANDS_FILE = "commands.yml"
+
 # What a shell line looks like whatever its program: "ping -M do -s 1472", "conntrack -S",
 # "k get pod -A | grep -v Running", "$ make deploy". A log line opens on a capital, a
 # timestamp or a level, and has no flags after a lower-case word.
@@ -93,11 +88,36 @@ class Playbook:
 
 def is_command(code: str) -> bool:
     """Whether a backticked span is something to run rather than a log line or a name: a
-    known tool or query word first, a shell's shape (a program and its flags, one piped to
-    another, a prompt), or a query with a selector ("rate(x{job="api"}[5m])")."""
-    return bool(_COMMAND.match(code) or _SHELL.match(code)) or (
+    tool or query word that data/commands.yml names first, a shell's shape (a program and
+    its flags, one piped to another, a prompt), or a query with a selector
+    ("rate(x{job="api"}[5m])")."""
+    return bool(_command_start().match(code) or _SHELL.match(code)) or (
         "{" in code and "}" in code and "(" in code
     )
+
+
+# A name in data/commands.yml: a program, a statement or a function, `*` for any ending.
+_TOOL_NAME = re.compile(r"[A-Za-z][\w.-]*\*?")
+
+
+@cache
+def _command_start() -> re.Pattern[str]:
+    """The first words that make a backticked span a command, from data/commands.yml."""
+    data, lines = shipped_data("learnloop.analyze", COMMANDS_FILE)
+    names: list[str] = []
+    problems: list[str] = []
+    for key in ("programs", "queries", "functions"):
+        for n, name in enumerate(data.get(key) or []):
+            if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
+                line = lines.get(f"{key}.{n}", lines.get(key, 1))
+                problems.append(f"{COMMANDS_FILE}:{line}: error: {name!r} is not a name to run")
+            elif name.endswith("*"):
+                names.append(re.escape(name[:-1]) + r"[\w-]+")
+            else:
+                names.append(re.escape(name))
+    if problems:
+        raise SettingsError(problems)
+    return re.compile(rf"^\s*(?:{'|'.join(sorted(names, key=len, reverse=True))})\b", re.I)
 
 
 def skeleton(code: str, services: Sequence[str]) -> str:
