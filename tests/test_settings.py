@@ -393,3 +393,28 @@ def test_any_mapping_gives_settings_or_problems_with_lines(data: dict) -> None:
     assert problems
     for problem in problems:
         assert PROBLEM.fullmatch(problem), problem
+
+
+def test_a_misspelt_key_of_any_section_is_an_error_not_a_default(tmp_path):
+    """`clustering.distance_treshold` would leave the corpus's own cut in force, and
+    `site.repo-url` the site without edit links, with nothing said: each is reported."""
+    problems = problems_of(
+        tmp_path,
+        "clustering:\n"
+        "  distance_treshold: 0.5\n"  # 2
+        "privacy:\n"
+        "  allowed: ['status@shop\\.example']\n"  # 4
+        "services:\n"
+        "  checkout-api: {owner: payments, teir: 1}\n"  # 6
+        "site:\n"
+        "  repo-url: https://github.com/acme/incidents\n",  # 8
+    )
+    assert problems == [
+        "learnloop.yml:2: error: clustering.distance_treshold: unknown setting; expected one "
+        "of distance_threshold",
+        "learnloop.yml:4: error: privacy.allowed: unknown setting; expected one of allow",
+        "learnloop.yml:6: error: services.checkout-api.teir: unknown setting; expected one of "
+        "depends_on, owner, tier",
+        "learnloop.yml:8: error: site.repo-url: unknown setting; expected one of edit_uri, "
+        "name, repo_url",
+    ]

@@ -224,6 +224,8 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     review = int(number("review_period_days", data.get("review_period_days"), 90, positive=True))
     cost = _cost(mapping("cost", data.get("cost")), err, number, mapping)
     clustering = mapping("clustering", data.get("clustering"))
+    # A misspelt key of a section would otherwise leave its default in force without a word.
+    _unknown_keys("clustering.", clustering, {"distance_threshold"}, err)
     threshold = clustering.get("distance_threshold")
     if threshold is not None and not (
         isinstance(threshold, int | float) and not isinstance(threshold, bool) and 0 < threshold < 2
@@ -232,7 +234,9 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
             "clustering.distance_threshold", f"expected a number between 0 and 2, got {threshold!r}"
         )
         threshold = None
-    allow = mapping("privacy", data.get("privacy")).get("allow") or []
+    privacy = mapping("privacy", data.get("privacy"))
+    _unknown_keys("privacy.", privacy, {"allow"}, err)
+    allow = privacy.get("allow") or []
     allow_list: list[str] = []
     if not isinstance(allow, list):
         err("privacy.allow", "expected a list of regular expressions")
@@ -245,6 +249,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     services: dict[str, Service] = {}
     for name, spec in sorted(mapping("services", data.get("services")).items()):
         spec = mapping(f"services.{name}", spec)
+        _unknown_keys(f"services.{name}.", spec, {"owner", "tier", "depends_on"}, err)
         tier = spec.get("tier")
         if tier is not None and (not isinstance(tier, int) or isinstance(tier, bool)):
             err(f"services.{name}.tier", f"expected a whole number, got {tier!r}")
@@ -268,6 +273,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         else:
             communication[key] = " ".join(value.split())
     site = mapping("site", data.get("site"))
+    _unknown_keys("site.", site, {"name", "repo_url", "edit_uri"}, err)
     themes = _vocabulary(data, lines, errors)
     zone = data.get("timezone")
     if zone is not None and zone_named(zone) is None:
