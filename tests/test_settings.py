@@ -227,7 +227,7 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "  colour: 1\n",  # 9
     )
     assert problems == [
-        "learnloop.yml:9: error: reader.colour: unknown key; the keys are cues, parts",
+        "learnloop.yml:9: error: reader.colour: unknown key; the keys are commands, cues, parts",
         "learnloop.yml:3: error: reader.parts.mitigaton: 'mitigaton' is not one of summary, "
         "impact, symptoms, trigger, root_cause, contributing_factors, whys, detection, "
         "diagnosis, mitigation, resolution, verification, timeline, lessons, follow_ups, aside",

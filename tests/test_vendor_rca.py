@@ -424,35 +424,79 @@ def test_a_command_in_backticks_is_a_step_not_a_log_line_whatever_its_program():
 
 def test_the_programs_a_command_opens_on_are_data(monkeypatch):
     """A span with no shell's shape (`kubectl get pods`, `df`) is a command because
-    data/commands.yml names its first word; taken out of the file, it is one no more, and a
-    name that is no program's is reported with its file and line."""
-    from learnloop.analyze import steps
+    read/data/commands.yml names its first word; taken out of the file, it is one no more, and
+    a name that is no program's is reported with its file and line."""
     from learnloop.errors import SettingsError
+    from learnloop.read import commands
 
-    data, lines = shipped_data("learnloop.analyze", steps.COMMANDS_FILE)
+    data, lines = shipped_data("learnloop.read", commands.FILE)
     for key in ("programs", "queries", "functions"):
         for name in data[key]:
             said = name[:-1] + "topics" if name.endswith("*") else name
-            assert steps.is_command(f"{said} x"), name
-    assert steps.is_command("kubectl get pods")
-    assert steps.is_command("df")
+            assert commands.is_command(f"{said} x"), name
+    assert commands.is_command("kubectl get pods")
+    assert commands.is_command("df")
 
     def shipped(package: str, name: str):
-        assert name == steps.COMMANDS_FILE
+        assert name == commands.FILE
         return {"programs": [p for p in data["programs"] if p != "kubectl"]}, lines
 
-    monkeypatch.setattr(steps, "shipped_data", shipped)
-    steps._command_start.cache_clear()
+    def forget() -> None:
+        commands._shipped.cache_clear()
+        commands._first_word.cache_clear()
+
+    monkeypatch.setattr(commands, "shipped_data", shipped)
+    forget()
     try:
-        assert not steps.is_command("kubectl get pods")
-        assert steps.is_command("df")
+        assert not commands.is_command("kubectl get pods")
+        assert commands.is_command("df")
         bad = {"programs": ["df", "rm -rf /"]}
-        monkeypatch.setattr(steps, "shipped_data", lambda package, name: (bad, {"programs.1": 7}))
-        steps._command_start.cache_clear()
+        lines_of_bad = {"programs.1": 7}
+        monkeypatch.setattr(commands, "shipped_data", lambda package, name: (bad, lines_of_bad))
+        forget()
         with pytest.raises(SettingsError, match=r"commands\.yml:7: error: 'rm -rf /'"):
-            steps.is_command("df")
+            commands.is_command("df")
     finally:
-        steps._command_start.cache_clear()
+        forget()
+
+
+def test_a_teams_own_tool_is_a_command_in_its_runbook(make_repo):
+    """`acmectl drain web-7` names no tool learnloop knows and has no flag: it was shown as a
+    log line the responders saw. With `reader: {commands: [acmectl]}` in learnloop.yml the
+    runbook tells it as a check to run, and the same check on two hosts is one step."""
+    from tests.importing import invoke
+
+    def incident(ident: str, day: int, host: str) -> str:
+        return (
+            f"---\nid: {ident}\ntitle: Web nodes wedged\nstarted_at: 2025-03-{day:02d}T09:00:00Z\n"
+            "severity: P2\nservices: [web]\npattern: wedged-web-nodes\n---\n"
+            "## Root cause\nA kernel bug wedged the web nodes.\n\n"
+            "## Timeline\n"
+            "- 09:00 Alert `WebNodeDown` fires.\n"
+            f"- 09:05 Checked `acmectl status {host}`: wedged.\n"
+            f"- 09:10 Drained the node: `acmectl drain {host}`.\n"
+            "- 09:20 Errors stopped.\n"
+        )
+
+    root = make_repo({"a.md": incident("W-1", 3, "web-7"), "b.md": incident("W-2", 9, "web-2")})
+    assert invoke(root, "generate").exit_code == 0
+    runbook = root / "runbooks" / "wedged-web-nodes.md"
+    before = runbook.read_text()
+    assert "- Log line or error `acmectl status web-7` in 1 of 2" in before
+    assert "- In the logs: `acmectl drain web-2` (1 of 2)" in before
+    (root / "learnloop.yml").write_text("reader:\n  commands: [acmectl]\n")
+    assert invoke(root, "generate").exit_code == 0
+    after = runbook.read_text()
+    assert "Log line or error `acmectl" not in after
+    assert "In the logs" not in after
+    assert "1. Checked `acmectl status web-2`: wedged. — led to the cause in 2 of 2" in after
+    assert "- Drained the node: `acmectl drain web-2`. — impact eased within 10 min" in after
+    (root / "learnloop.yml").write_text("reader:\n  commands: [acmectl, 'rm -rf']\n")
+    done = invoke(root, "generate")
+    assert done.exit_code != 0
+    assert "learnloop.yml:2: error: reader.commands.1: 'rm -rf' is not a program's name" in (
+        done.stderr
+    )
 
 
 def test_the_same_command_run_on_another_target_is_one_step():

@@ -160,6 +160,8 @@ class Settings:
     codeowners: CodeownersSettings = field(default_factory=CodeownersSettings)
     # `feedback: {issues: …}`: where an export of the site's feedback issues is read from.
     feedback_issues: str | None = None
+    # The tools the team runs (`reader.commands`), shown in runbooks as commands to run.
+    commands: tuple[str, ...] = ()
 
 
 def _blameless_default() -> BlamelessSettings:
@@ -275,6 +277,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
     site = mapping("site", data.get("site"))
     _unknown_keys("site.", site, {"name", "repo_url", "edit_uri"}, err)
     themes = _vocabulary(data, lines, errors)
+    commands = _commands(data.get("reader"), lines, errors)
     zone = data.get("timezone")
     if zone is not None and zone_named(zone) is None:
         err("timezone", f"expected a time zone such as Europe/Paris, UTC or +02:00, got {zone!r}")
@@ -303,6 +306,7 @@ def from_mapping(data: Any, lines: dict[str, int] | None = None) -> Settings:
         blameless=blameless,
         codeowners=codeowners,
         feedback_issues=feedback,
+        commands=commands,
     )
 
 
@@ -343,6 +347,19 @@ def _vocabulary(data: dict[str, Any], lines: dict[str, int], errors: list[str]) 
         except SettingsError as exc:
             errors.extend(exc.problems)
     return themes.shipped()
+
+
+def _commands(reader: Any, lines: dict[str, int], errors: list[str]) -> tuple[str, ...]:
+    """`reader.commands`: the names of the tools a team runs."""
+    from learnloop.read import commands
+
+    if not isinstance(reader, dict):
+        return ()  # reported with the rest of `reader:`
+    try:
+        return commands.team_names(reader.get("commands"), lines, FILENAME)
+    except SettingsError as exc:
+        errors.extend(exc.problems)
+        return ()
 
 
 def _unknown_keys(prefix: str, data: dict[Any, Any], known: set[str], err: Err) -> None:

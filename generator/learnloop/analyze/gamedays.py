@@ -118,9 +118,13 @@ def principal_services(members: Sequence[Incident]) -> tuple[str, ...]:
 
 
 def plan(
-    pattern: str, title: str, members: Sequence[Incident], all_services: Sequence[str]
+    pattern: str,
+    title: str,
+    members: Sequence[Incident],
+    all_services: Sequence[str],
+    programs: tuple[str, ...] = (),
 ) -> GameDay:
-    """The game day of a pattern from its incidents."""
+    """The game day of a pattern from its incidents; `programs` are the team's tools."""
     members = sorted(members, key=lambda m: m.id)
     recipes = load_recipes()
     modes = tuple((c.mode, len(c.incidents)) for c in causes(members))
@@ -128,7 +132,7 @@ def plan(
     # of them has one (then the plan says that no safe injection is known).
     chosen = next((m for m, _ in modes if m in recipes), modes[0][0] if modes else None)
     titles = {m.id: m.title for m in load_catalogue().modes}
-    book = playbook(members, all_services)
+    book = playbook(members, all_services, programs)
     times = [timings(m) for m in members]
     ttd = [t.ttd for t in times if t.ttd is not None]
     ttm = [t.ttm for t in times if t.ttm is not None]

@@ -25,22 +25,11 @@ from functools import cache, lru_cache
 
 from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import Timings, timings
-from learnloop.errors import SettingsError
-from learnloop.load.yamlsafe import shipped_data
 from learnloop.model import Incident
+from learnloop.read.commands import is_command
 from learnloop.read.failure_modes import load_catalogue
 from learnloop.read.markdown import INLINE_CODE
 
-COMMANDS_FILE = "commands.yml"
-
-# What a shell line looks like whatever its program: "ping -M do -s 1472", "conntrack -S",
-# "k get pod -A | grep -v Running", "$ make deploy". A log line opens on a capital, a
-# timestamp or a level, and has no flags after a lower-case word.
-_SHELL = re.compile(
-    r"^\s*(?:[$#>]\s+\S|[a-z][\w.-]*(?:\s+[\w./:=@-]+)*?\s+"
-    # A flag is one letter or a word in lower case ("-S", "--namespace"); "-ENOSPC" is an error.
-    r"(?:--?(?:[A-Za-z]|[a-z][\w-]+)(?:[\s=]|$)|\|\s*[a-z]))"
-)
 _NUMBER = re.compile(r"\b\d+(\.\d+)?\b")
 # A message says something in words, next to others ("Service unavailable", "x509: certificate
 # has expired"); a name alone ("CLVM_COST_EXCEEDED") or an expression in code
@@ -86,40 +75,6 @@ class Playbook:
     causes: tuple[Cause, ...] = ()
 
 
-def is_command(code: str) -> bool:
-    """Whether a backticked span is something to run rather than a log line or a name: a
-    tool or query word that data/commands.yml names first, a shell's shape (a program and
-    its flags, one piped to another, a prompt), or a query with a selector
-    ("rate(x{job="api"}[5m])")."""
-    return bool(_command_start().match(code) or _SHELL.match(code)) or (
-        "{" in code and "}" in code and "(" in code
-    )
-
-
-# A name in data/commands.yml: a program, a statement or a function, `*` for any ending.
-_TOOL_NAME = re.compile(r"[A-Za-z][\w.-]*\*?")
-
-
-@cache
-def _command_start() -> re.Pattern[str]:
-    """The first words that make a backticked span a command, from data/commands.yml."""
-    data, lines = shipped_data("learnloop.analyze", COMMANDS_FILE)
-    names: list[str] = []
-    problems: list[str] = []
-    for key in ("programs", "queries", "functions"):
-        for n, name in enumerate(data.get(key) or []):
-            if not isinstance(name, str) or not _TOOL_NAME.fullmatch(name):
-                line = lines.get(f"{key}.{n}", lines.get(key, 1))
-                problems.append(f"{COMMANDS_FILE}:{line}: error: {name!r} is not a name to run")
-            elif name.endswith("*"):
-                names.append(re.escape(name[:-1]) + r"[\w-]+")
-            else:
-                names.append(re.escape(name))
-    if problems:
-        raise SettingsError(problems)
-    return re.compile(rf"^\s*(?:{'|'.join(sorted(names, key=len, reverse=True))})\b", re.I)
-
-
 def skeleton(code: str, services: Sequence[str]) -> str:
     """A command with the parts that vary between incidents blanked: services, numbers."""
     out = code
@@ -138,7 +93,7 @@ class _Raw:
     rank: int = 0  # its place among its incident's steps of the same kind, first is 0
 
 
-def _key(text: str, services: Sequence[str]) -> str:
+def _key(text: str, services: Sequence[str], programs: tuple[str, ...] = ()) -> str:
     """A step's key: its commands' skeletons, if it gives any, and the words of what it did
     ("cmd:<skeletons>\ttxt:<words>", or "txt:<words>")."""
     # Who did it and how are no part of what was done: "Target group manually reattached to
@@ -149,7 +104,7 @@ def _key(text: str, services: Sequence[str]) -> str:
         # The same step on another service is the same step: "Rolled back search-api …".
         said = re.sub(rf"(?<![\w-]){re.escape(service)}(?![\w-])", " ", said, flags=re.I)
     words = "txt:" + " ".join(sorted(set(tokens(said))))
-    codes = [c for c in INLINE_CODE.findall(text) if is_command(c)]
+    codes = [c for c in INLINE_CODE.findall(text) if is_command(c, programs)]
     if codes:
         return "cmd:" + " | ".join(skeleton(c, services) for c in codes) + "\t" + words
     return words
@@ -187,8 +142,11 @@ _WHEN = re.compile(
 )
 
 
-def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Playbook:
-    """Detection signals, diagnosis and mitigation steps across a pattern's incidents."""
+def playbook(
+    incidents: Sequence[Incident], all_services: Sequence[str], programs: tuple[str, ...] = ()
+) -> Playbook:
+    """Detection signals, diagnosis and mitigation steps across a pattern's incidents;
+    `programs` are the team's tools besides those read/data/commands.yml names."""
     alert_seen: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
     symptom_seen: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
     diagnosis: list[_Raw] = []
@@ -196,27 +154,29 @@ def playbook(incidents: Sequence[Incident], all_services: Sequence[str]) -> Play
     last_check: dict[str, str] = {}
     for incident in sorted(incidents, key=lambda i: i.id):
         t = timings(incident)
-        _signals(incident, t, alert_seen, symptom_seen)
+        _signals(incident, t, alert_seen, symptom_seen, programs)
         acted = min((s.at for s in incident.part("mitigation") if s.at is not None), default=None)
         # A check led to the cause only where a cause was found: a status page's incidents
         # that never say why led nowhere, however often a check was told.
         found = bool(incident.part("root_cause") or incident.failure_modes)
         for statement in incident.part("diagnosis"):
             at = statement.at or t.started_at
-            raw = _Raw(incident.id, statement.text, at, _key(statement.text, all_services))
+            raw = _Raw(
+                incident.id, statement.text, at, _key(statement.text, all_services, programs)
+            )
             diagnosis.append(raw)
             if found and (acted is None or statement.at is None or statement.at <= acted):
                 last_check[incident.id] = raw.key  # the last check before the first action
         for rank, statement in enumerate(incident.part("mitigation")):
             at = statement.at or t.started_at
-            key = _key(statement.text, all_services)
+            key = _key(statement.text, all_services, programs)
             raw = _Raw(incident.id, statement.text, at, key, rank)
             mitigation.append((raw, statement.effect_minutes))
     return Playbook(
         alerts=_signals_ranked(alert_seen),
         symptoms=_signals_ranked(symptom_seen),
-        diagnosis=tuple(_merge_diagnosis(diagnosis, last_check)),
-        mitigation=tuple(_merge_mitigation(mitigation)),
+        diagnosis=tuple(_merge_diagnosis(diagnosis, last_check, programs)),
+        mitigation=tuple(_merge_mitigation(mitigation, programs)),
         causes=causes(incidents),
     )
 
@@ -250,6 +210,7 @@ def _signals(
     t: Timings,
     alert_seen: dict[str, list[tuple[str, float | None]]],
     symptom_seen: dict[str, list[tuple[str, float | None]]],
+    programs: tuple[str, ...],
 ) -> None:
     found_alerts: dict[str, float | None] = {}
     if incident.detection.source:
@@ -268,7 +229,7 @@ def _signals(
             # same message quoted with its full stop and without it is one, shown as first
             # quoted.
             said = code.strip()
-            if is_command(code) or said in found_alerts or not _PROSE_WORD.search(said):
+            if is_command(code, programs) or said in found_alerts or not _PROSE_WORD.search(said):
                 continue
             other = said[:-1] if said.endswith(".") else f"{said}."
             symptom_seen[other if other in symptom_seen else said].append((incident.id, minutes))
@@ -351,18 +312,22 @@ def _representative(group: Sequence[_Raw]) -> _Raw:
     )
 
 
-def _merge_diagnosis(raws: Sequence[_Raw], last_check: dict[str, str]) -> list[Step]:
+def _merge_diagnosis(
+    raws: Sequence[_Raw], last_check: dict[str, str], programs: tuple[str, ...]
+) -> list[Step]:
     steps = []
     for group in _group(raws):
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         led = sum(1 for i in ids if _same(last_check.get(i, ""), group[0].key))
-        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c))
+        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c, programs))
         steps.append(Step(_clean(rep.text), ids, commands, led_to_cause=led))
     return sorted(steps, key=lambda s: (-s.led_to_cause, -len(s.incidents), s.text))
 
 
-def _merge_mitigation(raws: Sequence[tuple[_Raw, float | None]]) -> list[Step]:
+def _merge_mitigation(
+    raws: Sequence[tuple[_Raw, float | None]], programs: tuple[str, ...]
+) -> list[Step]:
     """The steps, those of the most incidents first; among equals, each incident's first
     step before anyone's second, so a runbook's few lines show how several incidents were
     eased rather than every step of one."""
@@ -372,7 +337,7 @@ def _merge_mitigation(raws: Sequence[tuple[_Raw, float | None]]) -> list[Step]:
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         times = [m for r in group if (m := effect.get(id(r))) is not None]
-        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c))
+        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c, programs))
         step = Step(
             _clean(rep.text),
             ids,

@@ -242,8 +242,9 @@ def _problems(extension: Any) -> list[str]:
     if not isinstance(extension, Mapping):
         return ["reader: expected a mapping with parts and cues"]
     problems = [
-        f"reader.{key}: unknown key; the keys are cues, parts"
-        for key in sorted(set(map(str, extension)) - {"parts", "cues"})
+        f"reader.{key}: unknown key; the keys are commands, cues, parts"
+        # The tools a team runs are read by read/commands.py, not here.
+        for key in sorted(set(map(str, extension)) - {"parts", "cues", "commands"})
     ]
     for section, known in (("parts", _NAMED), ("cues", CUES)):
         given = extension.get(section)

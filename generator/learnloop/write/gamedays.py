@@ -373,6 +373,7 @@ def render_gamedays(
     by_id = analysis.incidents()
     services = sorted({s for i in by_id.values() for s in i.services})
     review = analysis.settings.review_period_days
+    programs = analysis.settings.commands
     out: dict[str, str] = {}
     days: list[tuple[GameDay, list[Incident]]] = []
     for pattern in sorted(analysis.patterns.patterns, key=lambda p: p.id):
@@ -381,8 +382,8 @@ def render_gamedays(
             continue
         day = cache.value(
             "gameday",
-            (pattern.id, pattern.title, members, services, gamedays.recipes_digest()),
-            partial(gamedays.plan, pattern.id, pattern.title, members, services),
+            (pattern.id, pattern.title, members, services, gamedays.recipes_digest(), programs),
+            partial(gamedays.plan, pattern.id, pattern.title, members, services, programs),
         )
         days.append((day, members))
         at = page_path(pattern.id)

@@ -126,7 +126,7 @@ def render_runbook_indexes(
     lines += ["| Seeing this | Check | Incidents |", "|---|---|---|"]
     symptom_rows = []
     for p in with_runbook:
-        book = steps_of(members[p.id], services, cache)
+        book = steps_of(members[p.id], services, cache, settings.commands)
         for signal in book.symptoms[:5]:
             symptom_rows.append(
                 (signal.name, f"[{_cell(p.title)}]({p.id}.md)", len(signal.incidents))

@@ -380,7 +380,7 @@ def _failure(
     """A ranked failure with its case study (one on the team's services where there is one)
     and questions, from the same figures its runbook and its pattern article are rendered from
     (shared through the cache)."""
-    book = runbook.steps_of(members, all_services, cache)
+    book = runbook.steps_of(members, all_services, cache, analysis.settings.commands)
     syn = synthesis_of(pattern.id, members, cache, analysis.settings.themes)
     case = onboarding.case_to_read(members, own)
     found = questions(pattern.id, members, book, syn.primary_cause, case, at)

@@ -507,9 +507,9 @@ def render_runbook(
     existing: str | None,
     book: Playbook | None = None,
 ) -> str:
-    """A pattern's runbook as the whole file text; `book` is `playbook(members, all_services)`."""
+    """A pattern's runbook as the whole file text; `book` is its playbook (`steps_of`)."""
     if book is None:
-        book = playbook(members, all_services)
+        book = playbook(members, all_services, settings.commands)
     regions = runbook_regions(pattern, members, book, settings)
     return runbook_document(pattern, members, settings, regions, existing)
 
@@ -575,10 +575,18 @@ def completeness(text: str) -> str | None:
 
 
 def steps_of(
-    members: Sequence[Incident], all_services: Sequence[str], cache: RenderCache
+    members: Sequence[Incident],
+    all_services: Sequence[str],
+    cache: RenderCache,
+    programs: tuple[str, ...],
 ) -> Playbook:
-    """`playbook(members, all_services)`, computed once for the runbook and its index."""
-    return cache.value("playbook", (members, all_services), lambda: playbook(members, all_services))
+    """The playbook of a pattern's incidents, computed once for the runbook and its index;
+    `programs` are the team's tools (learnloop.yml `reader.commands`)."""
+    return cache.value(
+        "playbook",
+        (members, all_services, programs),
+        lambda: playbook(members, all_services, programs),
+    )
 
 
 def _regions(
@@ -588,7 +596,8 @@ def _regions(
     settings: Settings,
     cache: RenderCache,
 ) -> list[Region]:
-    return runbook_regions(pattern, members, steps_of(members, all_services, cache), settings)
+    book = steps_of(members, all_services, cache, settings.commands)
+    return runbook_regions(pattern, members, book, settings)
 
 
 def render_runbooks(
