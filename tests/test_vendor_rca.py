@@ -550,3 +550,31 @@ def test_an_expression_in_code_is_no_log_line():
         "`HTTP 503` and `max_connections = 100` was set.\n"
     )
     assert [s.name for s in playbook([_read("F-1", told)], ["orders"]).symptoms] == ["HTTP 503"]
+
+
+def test_an_easing_outside_the_incident_times_no_action():
+    """Resolved at 09:30, a restart at 13:00 is followed only by "Incident closed" at 23:00:
+    ten hours are no time the restart took to ease anything, so the runbook gives it none,
+    while the rollback keeps its ten minutes. With no resolution stated the close is the
+    end, and the figure stands. Begun at 09:15, the rollback at 09:10 eased none of it."""
+    from datetime import UTC
+
+    from learnloop.analyze.steps import playbook
+    from learnloop.read import incident_from_bytes
+
+    def eased(start: str = "09:00", resolved: str = "") -> dict[str, float | None]:
+        text = (
+            f"---\nid: E-1\ntitle: Orders errors\nstarted_at: 2025-03-14T{start}:00Z\n"
+            f"{resolved}severity: P2\nservices: [orders]\n---\n## Timeline\n"
+            "- 09:00 Errors on orders.\n- 09:10 Rolled back the release.\n"
+            "- 09:20 Errors stopped.\n- 13:00 Restarted the orders workers.\n"
+            "- 23:00 Incident closed.\n"
+        )
+        incident, _ = incident_from_bytes(text.encode(), "incidents/e.md", UTC)
+        assert incident is not None
+        return {s.text: s.minutes_to_effect for s in playbook([incident], ["orders"]).mitigation}
+
+    rollback, restart = "Rolled back the release.", "Restarted the orders workers."
+    assert eased(resolved="resolved_at: 2025-03-14T09:30:00Z\n") == {rollback: 10.0, restart: None}
+    assert eased() == {rollback: 10.0, restart: 600.0}
+    assert eased(start="09:15") == {rollback: None, restart: 600.0}

@@ -20,7 +20,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache, lru_cache
 
 from learnloop.analyze.text import alerts, tokens
@@ -171,7 +171,7 @@ def playbook(
             at = statement.at or t.started_at
             key = _key(statement.text, all_services, programs)
             raw = _Raw(incident.id, statement.text, at, key, rank)
-            mitigation.append((raw, statement.effect_minutes))
+            mitigation.append((raw, _effect_before_end(statement.at, statement.effect_minutes, t)))
     return Playbook(
         alerts=_signals_ranked(alert_seen),
         symptoms=_signals_ranked(symptom_seen),
@@ -179,6 +179,21 @@ def playbook(
         mitigation=tuple(_merge_mitigation(mitigation, programs)),
         causes=causes(incidents),
     )
+
+
+def _effect_before_end(at: datetime | None, minutes: float | None, t: Timings) -> float | None:
+    """How soon an action eased the impact, where it was taken while the incident went on:
+    an easing found after the incident was resolved ("Incident closed" the next morning,
+    after an action taken once it was declared resolved) times the ticket, not the action,
+    and one taken before the impact began (a fix that landed months before) eased none of it."""
+    if minutes is None or at is None:
+        return minutes
+    # A minute's leeway: told times are to the minute, stamped ones to the second.
+    minute = timedelta(minutes=1)
+    if at < t.started_at - minute:
+        return None
+    ended = t.resolved_at is not None and at + timedelta(minutes=minutes) > t.resolved_at + minute
+    return None if ended else minutes
 
 
 def causes(incidents: Sequence[Incident]) -> tuple[Cause, ...]:
