@@ -161,6 +161,21 @@ def test_fields_along_one_line_and_a_table_of_key_moments_in_a_named_zone(make_r
     assert card.resolved_at.isoformat() == "2024-05-02T10:48:00+01:00"
 
 
+def test_a_day_in_the_title_and_a_zone_on_each_entry_start_on_that_day(make_repo, tmp_path):
+    """ "AWS Provisioner 7-19-2016" with entries at "12:21 PT": the entries are on the 19th in
+    Pacific time. Their zone is known before the first is read, and the title's day is a
+    day as written there, not a midnight in UTC that is the 18th in Pacific time."""
+    incident = _imported_alone(
+        make_repo({}),
+        tmp_path,
+        "# AWS Provisioner 7-19-2016\n\n## Timeline\n\n"
+        "* 12:21 PT gps noticed a pending decision task\n"
+        "* 12:31 PT bstack restarted the aws-provisioner\n"
+        "* 13:45 PT the backlogged job completed\n",
+    )
+    assert incident.started_at.isoformat() == "2016-07-19T12:21:00-07:00"
+
+
 def test_the_start_is_when_the_impact_began_where_the_text_states_its_span(make_repo, tmp_path):
     search = _imported_alone(
         make_repo({}),

@@ -3271,6 +3271,38 @@ def test_a_zone_named_by_its_city_places_the_entries_after_it():
     assert events[3].text == "Phoenix pipeline restarted"
 
 
+def test_a_zone_named_once_on_a_later_entry_holds_for_the_entries_above_it_too():
+    """ "… we closed the incident at 01:32 JST" names the zone the whole story was told in:
+    paged at 01:01 is 16:01 UTC the day before, not 01:01 UTC, fifteen hours before the
+    start. Where two zones are named, each holds from where it is said, as before."""
+    events = parse_timeline(
+        [
+            "At about 01:01 we got paged for ProcessFdsNearLimit.",
+            "",
+            "At about 01:15 Noor rolled shipping-api back, and the errors stopped.",
+            "",
+            "By about 01:20 things looked normal again, and we closed the incident at 01:32 JST.",
+        ],
+        datetime(2025, 2, 3, 15, 58, tzinfo=UTC),
+        1,
+    )
+    assert [e.at.astimezone(UTC).strftime("%m-%d %H:%M") for e in events if e.at] == [
+        "02-03 16:01",
+        "02-03 16:15",
+        "02-03 16:32",
+    ]
+    mixed = parse_timeline(
+        ["- 09:00 Alert fired.", "- 09:05 PDT vendor paged.", "- 17:30 UTC vendor replied."],
+        datetime(2025, 2, 3, 9, 0, tzinfo=UTC),
+        1,
+    )
+    assert [e.at.astimezone(UTC).strftime("%H:%M") for e in mixed if e.at] == [
+        "09:00",
+        "16:05",
+        "17:30",
+    ]
+
+
 def test_a_time_mistyped_in_a_list_stays_where_its_author_put_it():
     lines = ["| Time | Event |", "|---|---|", "| Jan 20 22:40 | employee logged out |"]
     lines += ["| Jan 20 22:06 | audit log reviewed |", "| Jan 20 22:08 | account suspended |"]

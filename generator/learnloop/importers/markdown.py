@@ -767,7 +767,8 @@ def _timeline_days(body: str, day: date, zone: tzinfo) -> tuple[date, date] | No
     """The first and last days of a timeline that ends before `day`, or None where the
     timeline has no dated entry, or one on that day or after it."""
     start = datetime.combine(day, datetime.min.time(), zone)
-    days = sorted({e.at.date() for e in timeline_of(body, start, zone) if e.at is not None})
+    found = timeline_of(body, start, zone, day=day)
+    days = sorted({e.at.date() for e in found if e.at is not None})
     if not days or days[-1] >= day:
         return None
     return days[0], days[-1]
@@ -779,7 +780,7 @@ def _first_event(body: str, day: date, zone: tzinfo) -> datetime | date | None:
     ("…/04-25-compromise.md" over "_4/21/23_ … _4/25/23_"), its timeline's days leading there.
     An entry that marks the impact's start ("OUTAGE BEGINS") is the start where there is one."""
     start = datetime.combine(day, datetime.min.time(), zone)
-    events = timeline_of(body, start, zone)
+    events = timeline_of(body, start, zone, day=day)
     dated = [e.at for e in events if e.at is not None]
     days = {at.date() for at in dated}
     if day not in days:

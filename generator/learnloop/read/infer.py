@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import partial
 
 from learnloop.model import FACTOR, Incident, Statement, TimelineEvent, whole_days
@@ -203,9 +203,14 @@ def _not_acted(event: TimelineEvent) -> TimelineEvent:
 
 
 def timeline_of(
-    body: str, started_at: datetime, zone: tzinfo, lexicon: Lexicon | None = None
+    body: str,
+    started_at: datetime,
+    zone: tzinfo,
+    lexicon: Lexicon | None = None,
+    day: date | None = None,
 ) -> list[TimelineEvent]:
-    """The dated events of a Markdown text's timeline (for a text not yet an incident)."""
+    """The dated events of a Markdown text's timeline (for a text not yet an incident); `day`
+    where only the day it started on is known (`started_at` its midnight)."""
     lexicon = lexicon or shipped()
     entries: list[Block] = []
     stated = None
@@ -216,7 +221,7 @@ def timeline_of(
             stated = times.stated_zone(block.text) or stated
             continue
         entries.append(block)
-    return timeline_mod.events(entries, started_at, zone, stated)
+    return timeline_mod.events(entries, started_at, zone, stated, day)
 
 
 # A command or query quoted, then what it showed: a look at the system, whatever the words.

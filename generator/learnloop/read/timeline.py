@@ -97,12 +97,21 @@ def events(
     """The events of a timeline's blocks (in order), dated where they can be. `on_day` is the
     day the incident started on where only its day is known: the entries' times are on it
     in their own zone (its midnight in UTC is the day before, in a zone west of it)."""
+    if stated is None:
+        # A timeline that names one zone, on one of its times ("… and we closed the incident
+        # at 01:32 JST"), tells its other times in it, those above that one too.
+        said = {s.zone for b in entries if b.kind != "code" for s in times.within(b.text) if s.zone}
+        stated = said.pop() if len(said) == 1 else None
+        named_here = stated is not None
+    else:
+        named_here = False
     zone = times.zone_named(stated, default_zone)
     clock = _Clock(
         zone,
         on_day or (started_at.astimezone(zone).date() if started_at else None),
         started_at.year if started_at else None,
-        said=stated is not None,
+        # One named on a time, not for the whole timeline: a later one still holds from there.
+        said=stated is not None and not named_here,
     )
     clock.order = day_order(block.text for block in entries)
     out: list[TimelineEvent] = []
