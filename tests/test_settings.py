@@ -418,3 +418,15 @@ def test_a_misspelt_key_of_any_section_is_an_error_not_a_default(tmp_path):
         "learnloop.yml:8: error: site.repo-url: unknown setting; expected one of edit_uri, "
         "name, repo_url",
     ]
+
+
+def test_a_team_that_names_only_its_tools_reads_with_the_shipped_words(tmp_path):
+    """`reader: {commands: […]}` adds no words to the reader: it keeps the shipped lexicon,
+    compiled once, rather than building an equal one; a bad name is an error on its line."""
+    from learnloop.read import lexicon
+
+    assert lexicon.extended({"commands": ["acmectl"]}) is lexicon.shipped()
+    assert settings_of(tmp_path, "reader:\n  commands: [acmectl]\n").commands == ("acmectl",)
+    assert problems_of(tmp_path, "reader:\n  commands: acmectl\n") == [
+        "learnloop.yml:2: error: reader.commands: expected a list of program names"
+    ]

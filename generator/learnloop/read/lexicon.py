@@ -232,6 +232,8 @@ def extended(extension: Mapping[str, Any] | None) -> Lexicon:
     problems = _problems(extension)
     if problems:
         raise SettingsError(problems)
+    if not extension.get("parts") and not extension.get("cues"):
+        return shipped()  # only the team's tools (`commands`), which read/commands.py reads
     parts = _merge(_data("parts.yml"), extension.get("parts") or {}, nested=True)
     cues = _merge(_data("cues.yml"), extension.get("cues") or {}, nested=False)
     return build(parts, cues, "learnloop.yml: reader")
