@@ -3672,6 +3672,19 @@ def test_a_signal_just_before_the_start_says_the_start_may_be_late():
     )
     _, problems = incident_from_bytes(day_only.encode(), "incidents/a.md", UTC)
     assert not [p for p in problems if p.code == "noticed-before-start"]
+    assert problem.hint.startswith("set started_at to when the impact began")
+
+
+def test_entries_whole_hours_before_the_start_are_likely_local_times():
+    """started_at 15:00Z over a timeline written in New York time (10:00 to 11:00, no zone
+    said): the hint names the likely cause and both ways out."""
+    text = incident_text(started_at="2025-01-10T15:00:00Z", resolved_at=None)
+    _, problems = incident_from_bytes(text.encode(), "incidents/a.md", UTC)
+    [problem] = [p for p in problems if p.code == "noticed-before-start"]
+    assert problem.hint.startswith(
+        "the entry at 10:00 is 5 h before started_at: if the timeline is in local time, name "
+        'its zone ("All times EDT") or set `timezone:` in learnloop.yml'
+    )
 
 
 # --- Failure modes ------------------------------------------------------------------------------

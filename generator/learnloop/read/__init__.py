@@ -283,6 +283,24 @@ def _failure_modes(
 NOTICED_BEFORE = timedelta(hours=12)
 
 
+def _early_hint(dated: Sequence[TimelineEvent], start: datetime) -> str:
+    """What to do about a signal before the start: where an entry is whole hours before it
+    ("08:44" under a started_at of 12:44Z), the entries are likely local times read as UTC."""
+    for event in dated:
+        if event.at is None:
+            continue
+        gap = start - event.at
+        if timedelta(hours=1) <= gap <= NOTICED_BEFORE and not gap % timedelta(minutes=30):
+            hours, rest = divmod(int(gap.total_seconds()) // 60, 60)
+            return (
+                f"the entry at {event.at:%H:%M} is {hours} h{f' {rest} min' if rest else ''} "
+                'before started_at: if the timeline is in local time, name its zone ("All '
+                'times EDT") or set `timezone:` in learnloop.yml; else set started_at to when '
+                "the impact began, at or before the first signal"
+            )
+    return "set started_at to when the impact began, at or before the first signal"
+
+
 def _far_after(dated: Sequence[TimelineEvent], n: int, start: datetime) -> bool:
     """Whether the n-th dated entry is long after the start and looks mistyped rather than part of
     a long story: no entry is near the start, it breaks the timeline's order (an entry after
@@ -386,7 +404,7 @@ def _problems(
                 f"timeline: it was noticed at {early.at:%H:%M}, before started_at "
                 f"({start:%H:%M}), so that is not taken as detected_at and the time to detect "
                 "is unknown",
-                "set started_at to when the impact began, at or before the first signal",
+                _early_hint(dated, start),
                 code="noticed-before-start",
             )
         )
