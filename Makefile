@@ -34,9 +34,12 @@ serve: install-site
 
 # The tests run learnloop in subprocesses: each would compile its dependencies again where
 # the environment asks Python to write no bytecode, so here it writes it. Tests share no
-# state, so they run on every core.
+# state, so they run on the cores this process may use (`nproc`), at most four: a machine
+# that reports many more cores than its memory can serve workers stays within it.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 4 ] && n=4; echo $$n)
+
 test: install chromium
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n auto --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 # The browser tests drive Debian's Chromium (never a downloaded one); they skip without it.
 chromium:
