@@ -93,7 +93,7 @@ class _Raw:
     rank: int = 0  # its place among its incident's steps of the same kind, first is 0
 
 
-def _key(text: str, services: Sequence[str], programs: tuple[str, ...] = ()) -> str:
+def _key(text: str, services: Sequence[str], programs: tuple[str, ...]) -> str:
     """A step's key: its commands' skeletons, if it gives any, and the words of what it did
     ("cmd:<skeletons>\ttxt:<words>", or "txt:<words>")."""
     # Who did it and how are no part of what was done: "Target group manually reattached to
