@@ -26,7 +26,7 @@ from functools import cache, lru_cache
 from learnloop.analyze.text import alerts, tokens
 from learnloop.enrich import Timings, timings
 from learnloop.model import Incident
-from learnloop.read.commands import is_command
+from learnloop.read.commands import commands_in, is_command
 from learnloop.read.failure_modes import load_catalogue
 from learnloop.read.markdown import INLINE_CODE
 
@@ -104,7 +104,7 @@ def _key(text: str, services: Sequence[str], programs: tuple[str, ...]) -> str:
         # The same step on another service is the same step: "Rolled back search-api …".
         said = re.sub(rf"(?<![\w-]){re.escape(service)}(?![\w-])", " ", said, flags=re.I)
     words = "txt:" + " ".join(sorted(set(tokens(said))))
-    codes = [c for c in INLINE_CODE.findall(text) if is_command(c, programs)]
+    codes = commands_in(text, programs)
     if codes:
         return "cmd:" + " | ".join(skeleton(c, services) for c in codes) + "\t" + words
     return words
@@ -335,7 +335,7 @@ def _merge_diagnosis(
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         led = sum(1 for i in ids if _same(last_check.get(i, ""), group[0].key))
-        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c, programs))
+        commands = commands_in(rep.text, programs)
         steps.append(Step(_clean(rep.text), ids, commands, led_to_cause=led))
     return sorted(steps, key=lambda s: (-s.led_to_cause, -len(s.incidents), s.text))
 
@@ -352,7 +352,7 @@ def _merge_mitigation(
         ids = tuple(sorted({r.incident for r in group}))
         rep = _representative(group)
         times = [m for r in group if (m := effect.get(id(r))) is not None]
-        commands = tuple(c for c in INLINE_CODE.findall(rep.text) if is_command(c, programs))
+        commands = commands_in(rep.text, programs)
         step = Step(
             _clean(rep.text),
             ids,

@@ -15,6 +15,7 @@ from typing import Any
 
 from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
+from learnloop.read.markdown import INLINE_CODE
 
 FILE = "commands.yml"
 _SECTIONS = ("programs", "queries", "functions")
@@ -39,6 +40,11 @@ def is_command(code: str, programs: tuple[str, ...] = ()) -> bool:
     return bool(_first_word(programs).match(code) or _SHELL.match(code)) or (
         "{" in code and "}" in code and "(" in code
     )
+
+
+def commands_in(text: str, programs: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The commands a text quotes in single backticks, in order (see `is_command`)."""
+    return tuple(c for c in INLINE_CODE.findall(text) if is_command(c, programs))
 
 
 def team_names(

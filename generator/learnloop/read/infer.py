@@ -257,11 +257,13 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     # up; every other kind as said.
     # "…, which mitigated the issue by 12:10": what the action before it did, no action.
     # "Mitigated: May 14, 2025 10:35 UTC", a key moment named: when, not what was done.
-    acted = says.acted(text, lexicon) and not _OUTCOME.match(text) and not _only_a_moment(text)
+    done = (
+        says.done(text, lexicon) if not _OUTCOME.match(text) and not _only_a_moment(text) else None
+    )
+    acted = done is not None
     # A look that found all well ("Community confirms the workshop is running smoothly")
     # led nowhere: no step of diagnosis.
     look = says.looked(text, lexicon)
-    done = says.action(text, lexicon) if acted and look is not None else None
     looked = look is not None and not (done is not None and _runs_it(text, done, look))
     said = {"mitigation": acted, "diagnosis": looked and not says.all_well(text, lexicon)}
     # "Issue is looked into": someone took it up, though nothing named was looked at.

@@ -290,15 +290,17 @@ _PURPOSE = re.compile(r"\b(?:so|such that|to ensure|ensuring|in order|that way)\
 
 
 def acted(text: str, lexicon: Lexicon) -> bool:
-    """Whether the text names an action that was done and eased the impact: not planned, not
-    an attempt that did not help (see `helped`), not a way in made to look (`to_get_in`)."""
+    """Whether the text names an action that was done and eased the impact (see `done`)."""
+    return done(text, lexicon) is not None
+
+
+def done(text: str, lexicon: Lexicon) -> re.Match[str] | None:
+    """The action a text names where it was done and eased the impact: not planned, not an
+    attempt that did not help (see `helped`), not a way in made to look (`to_get_in`)."""
     act = action(text, lexicon)
-    return (
-        act is not None
-        and not intended(text, lexicon, act)
-        and helped(text, lexicon)
-        and not to_get_in(text)
-    )
+    if act is None or intended(text, lexicon, act) or not helped(text, lexicon) or to_get_in(text):
+        return None
+    return act
 
 
 def all_well(text: str, lexicon: Lexicon) -> bool:

@@ -87,6 +87,12 @@ class _Clock:
         return at
 
 
+def _one_zone(stamps: Iterable[times.Stamp]) -> str | None:
+    """The zone the stamps name, where they name exactly one."""
+    zones = {s.zone for s in stamps if s.zone}
+    return zones.pop() if len(zones) == 1 else None
+
+
 def events(
     entries: Sequence[Block],
     started_at: datetime | None,
@@ -97,21 +103,20 @@ def events(
     """The events of a timeline's blocks (in order), dated where they can be. `on_day` is the
     day the incident started on where only its day is known: the entries' times are on it
     in their own zone (its midnight in UTC is the day before, in a zone west of it)."""
-    if stated is None:
-        # A timeline that names one zone, on one of its times ("… and we closed the incident
-        # at 01:32 JST"), tells its other times in it, those above that one too.
-        said = {s.zone for b in entries if b.kind != "code" for s in times.within(b.text) if s.zone}
-        stated = said.pop() if len(said) == 1 else None
-        named_here = stated is not None
-    else:
-        named_here = False
-    zone = times.zone_named(stated, default_zone)
+    # A timeline that names one zone, on one of its times ("… and we closed the incident at
+    # 01:32 JST"), tells its other times in it, those above that one too; a zone stated for
+    # the whole timeline ("All times in CET") holds throughout.
+    zone_name = (
+        stated
+        if stated is not None
+        else _one_zone(s for b in entries if b.kind != "code" for s in times.within(b.text))
+    )
+    zone = times.zone_named(zone_name, default_zone)
     clock = _Clock(
         zone,
         on_day or (started_at.astimezone(zone).date() if started_at else None),
         started_at.year if started_at else None,
-        # One named on a time, not for the whole timeline: a later one still holds from there.
-        said=stated is not None and not named_here,
+        said=stated is not None,
     )
     clock.order = day_order(block.text for block in entries)
     out: list[TimelineEvent] = []
@@ -685,8 +690,7 @@ def told(
     found = [(block, times.within(block.text, after.year)) for block in entries]
     # A story that names one zone, once ("Around 13:20 CET we deployed …"), tells its other
     # times in it ("We noticed at 13:45").
-    said = {s.zone for _, stamps in found for s in stamps if s.zone}
-    zone = times.zone_named(stated or (said.pop() if len(said) == 1 else None), default_zone)
+    zone = times.zone_named(stated or _one_zone(s for _, st in found for s in st), default_zone)
     out: list[TimelineEvent] = []
     for block, stamps in found:
         text = block.text
