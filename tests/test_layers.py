@@ -18,6 +18,7 @@ LAYERS = [
     "errors",
     "model",
     "cachefile",
+    "regexes",
     "memo",
     "slugs",
     "load",

@@ -59,10 +59,15 @@ MAGIC = b"learnloop-cache 1\n"
 _SIGNATURE = 32  # bytes of HMAC-SHA256
 
 
+def user_cache() -> Path:
+    """learnloop's folder in the user's cache folder: this machine's, outside any repo."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "learnloop"
+
+
 def key_path() -> Path:
     """Where this machine's signing key lives: the user's cache folder, outside any repo."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "learnloop" / "cache-signing-key"
+    return user_cache() / "cache-signing-key"
 
 
 @cache

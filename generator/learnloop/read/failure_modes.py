@@ -17,6 +17,7 @@ from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import PHRASE_TOKEN, Family, Mode, Where, merge
 from learnloop.read.failure_catalogue import families as families_of
+from learnloop.regexes import compile_all
 
 __all__ = [
     "GAP_WORD",
@@ -110,16 +111,23 @@ class Catalogue:
         # longest phrases, so "ddos ourselves" is read before "ddos".
         entries.sort(key=lambda e: (not e[2], -len(e[1]), e[1]))
         every: list[str] = []
+        each: list[list[str]] = []
+        for _index, text, signature in entries:
+            each.append([_signature(text)] if signature else _phrase(text))
+            every += each[-1]
+        *patterns, pattern = compile_all(
+            [("|".join(rf"(?<!\w){v}" if v[0].isalnum() else v for v in variants), 0)
+             for variants in each] + [(alternation(every), 0)]
+        )  # fmt: skip
         by_letter: dict[str, list[_Entry]] = {}
-        for index, text, signature in entries:
-            variants = [_signature(text)] if signature else _phrase(text)
-            bounded = "|".join(rf"(?<!\w){v}" if v[0].isalnum() else v for v in variants)
-            entry = _Entry(index, text, signature, re.compile(bounded))
-            every += variants
+        for (index, text, signature), variants, compiled in zip(
+            entries, each, patterns, strict=True
+        ):
+            entry = _Entry(index, text, signature, compiled)
             for variant in variants:
                 if entry not in (found := by_letter.setdefault(first_letter(variant), [])):
                     found.append(entry)
-        return re.compile(alternation(every)), by_letter
+        return pattern, by_letter
 
 
 def first_letter(variant: str) -> str:

@@ -15,6 +15,7 @@ from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import phrase_problem
 from learnloop.read.failure_modes import alternation, phrase_regex
+from learnloop.regexes import compile_all
 
 PARTS = (
     "summary",
@@ -186,7 +187,7 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
             continue
         headings += [(n, part) for n in _names(spec, "headings", f"parts.{part}", problems)]
         labels += [(n, part) for n in _names(spec, "labels", f"parts.{part}", problems)]
-    compiled: dict[str, re.Pattern[str]] = {}
+    sources: dict[str, str] = {}
     for kind in CUES:
         phrases = (cues or {}).get(kind) or []
         if not isinstance(phrases, list):
@@ -204,10 +205,11 @@ def build(parts: Any, cues: Any, source: str) -> Lexicon:
                      if (wrong := _syntax(p))]  # fmt: skip
         variants = [v for phrase in phrases for v in phrase_regex(str(phrase))]
         # Every variant from a word's start, the few that open on no letter too.
-        compiled[kind] = re.compile(rf"(?<!\w)(?:{alternation(variants)})", re.IGNORECASE)
+        sources[kind] = rf"(?<!\w)(?:{alternation(variants)})"
     if problems:
         raise SettingsError([f"{p}" for p in problems])
-    return Lexicon(_by_name(headings), _by_name(labels), compiled)
+    patterns = compile_all([(source, re.IGNORECASE) for source in sources.values()])
+    return Lexicon(_by_name(headings), _by_name(labels), dict(zip(sources, patterns, strict=True)))
 
 
 def _data(name: str) -> Any:

@@ -21,6 +21,7 @@ from learnloop.errors import SettingsError
 from learnloop.load.yamlsafe import shipped_data
 from learnloop.read.failure_catalogue import SLUG, Where, phrase_problem
 from learnloop.read.failure_modes import GAP_WORD, phrase_regex
+from learnloop.regexes import compile_all
 
 __all__ = ["THEMES_FILE", "Lexicon", "Theme", "compile_phrases", "load_themes", "shipped"]
 
@@ -70,12 +71,16 @@ class _Spec:
 def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str]:
     """One case-insensitive pattern for phrases in the catalogue's syntax (word boundaries
     around each; a straight apostrophe also matches a curly one)."""
+    return re.compile(*_source(phrases))
+
+
+def _source(phrases: Iterable[str]) -> tuple[str, int]:
     variants = sorted(
         {_curly(v) for phrase in phrases for v in phrase_regex(phrase)}, key=lambda v: (-len(v), v)
     )
     if not variants:
-        return re.compile(_NEVER)
-    return re.compile(r"(?<!\w)(?:" + "|".join(variants) + ")", re.IGNORECASE)
+        return _NEVER, 0
+    return r"(?<!\w)(?:" + "|".join(variants) + ")", re.IGNORECASE
 
 
 def _curly(regex: str) -> str:
@@ -128,22 +133,24 @@ def _shipped_data() -> tuple[tuple[_Spec, ...], tuple[tuple[str, ...], ...]]:
 
 
 def _lexicon(specs: Sequence[_Spec], lists: Sequence[tuple[str, ...]]) -> Lexicon:
+    *patterns, architecture, detecting = compile_all(
+        [_source(s.phrases) for s in specs] + [_source(phrases) for phrases in lists]
+    )
     themes = tuple(
         Theme(
             s.id,
             s.title,
-            compile_phrases(s.phrases),
+            pattern,
             s.fix,
             architectural=s.architectural,
             resilience=s.resilience,
             from_actions=s.from_actions,
         )
-        for s in specs
+        for s, pattern in zip(specs, patterns, strict=True)
     )
     written = [[(s.id, s.title, s.fix, s.architectural, s.resilience, s.from_actions, s.phrases)
                 for s in specs], *lists]  # fmt: skip
     digest = hashlib.sha256(json.dumps(written, sort_keys=True).encode()).hexdigest()[:16]
-    architecture, detecting = (compile_phrases(phrases) for phrases in lists)
     return Lexicon(themes, architecture, detecting, digest)
 
 
