@@ -1629,6 +1629,26 @@ def test_root_cause_and_mitigation_in_one_paragraph_each_sentence_in_its_part():
     assert (moments["detected_at"], moments["mitigated_at"]) == ("08:05", "09:10")
 
 
+def test_a_mitigation_paragraph_that_opens_on_what_monitoring_saw():
+    # "the increased error rate" is what was seen: a participle after "the", no step taken.
+    incident = read_text(
+        """
+        **Mitigation:** Our monitoring detected the increased error rate at 15:52 UTC and
+        engineers were engaged. We then rolled back the configuration pipeline to the previous
+        version at 16:35 UTC. Service was fully restored by 16:55 UTC.
+        """,
+        start="2021-10-13T15:45:00Z",
+    )
+    assert texts(incident, "detection") == [
+        "Our monitoring detected the increased error rate at 15:52 UTC and engineers were engaged."
+    ]
+    assert texts(incident, "mitigation") == [
+        "We then rolled back the configuration pipeline to the previous version at 16:35 UTC. "
+        "Service was fully restored by 16:55 UTC."
+    ]
+    assert moments_of(incident)["detected_at"] == "15:52"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

@@ -365,6 +365,7 @@ def action(text: str, lexicon: Lexicon) -> re.Match[str] | None:
             or (  # "on a restored copy of production", "a terminating pod"
                 _AS_A_WORD_OF_A_THING.search(before) and _DONE_WORD.match(act.group(0))
             )
+            or (_THE.search(before) and _PARTICIPLE.match(act.group(0)))
             # "during restarts checkout-api returned 5xx", "GroupExporter pod restarts": the
             # word as a plural noun, what the system went through. "OOM-killed",
             # "auto-restarted": done by the system, as the word it is joined to says.
@@ -450,6 +451,9 @@ _HAD = re.compile(r"\s+(?:had|has|have)\s+(?:\w+ly\s+)?", re.IGNORECASE)
 # A done word right after "a" or "an" describes a thing: "a restored copy of production".
 _AS_A_WORD_OF_A_THING = re.compile(r"\b(?:a|an)\s+$", re.IGNORECASE)
 _DONE_WORD = re.compile(r"\w+(?:ed|ing)\b")  # "a restored copy", "a terminating pod"
+# "detected the increased error rate", "the reduced capacity": no verb follows "the".
+_THE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_PARTICIPLE = re.compile(r"\w+ed\b")
 _PLURAL_WORD = re.compile(r"[a-z]+s", re.IGNORECASE)
 _DURING = re.compile(
     r"\b(?:during|throughout|amid)\s+(?:the|a|an|its|their|our|this|that)\s+(?:[\w'-]+\s+)?$",
