@@ -1649,6 +1649,21 @@ def test_a_mitigation_paragraph_that_opens_on_what_monitoring_saw():
     assert moments_of(incident)["detected_at"] == "15:52"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "action"),
+    [
+        ("We have not completely restarted the index subsystem in years.", None),
+        ("The pods had not yet been restarted when the alert fired.", None),
+        ("The cache hasn't ever been flushed in production.", None),
+        ("We have restarted the pods.", "restarted"),
+        ("The on-call had already restarted the pods.", "restarted"),
+    ],
+)
+def test_what_had_not_been_done_is_no_action(sentence: str, action: str | None) -> None:
+    found = says.action(sentence, lexicon.shipped())
+    assert (found.group() if found else None) == action
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

@@ -273,8 +273,10 @@ _NOT_DONE = re.compile(
 # Said of the action itself: "updates are not made available to users" (but "prod wasn't
 # accessible so I reverted" tells what was).
 _NOT = re.compile(
-    r"\b(?:(?:is|are|was|were|be|been)\s+not|isn't|aren't|wasn't|weren't)"
-    r"(?:\s+(?:yet|been|being|fully))?\s*$",
+    r"\b(?:(?:is|are|was|were|be|been|have|has|had)\s+not|isn't|aren't|wasn't|weren't|"
+    r"haven't|hasn't|hadn't)"
+    # "we have not completely restarted the index subsystem … for many years"
+    r"(?:\s+(?:yet|been|being|fully|completely|ever))*\s*$",
     re.IGNORECASE,
 )
 # What a thing kept doing by itself, a symptom: "pods were restarting every few minutes".
