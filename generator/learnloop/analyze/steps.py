@@ -100,14 +100,24 @@ def _key(text: str, services: Sequence[str], programs: tuple[str, ...]) -> str:
     # the ALB" and "Target group reattached to the ALB by the daily pipeline" are one step.
     said = core(_STAGE_AFTER.sub("", INLINE_CODE.sub(" ", text).strip()))
     said = _HOW.sub(" ", _BY_WHOM.sub("", said))
-    for service in sorted(services, key=len, reverse=True):
-        # The same step on another service is the same step: "Rolled back search-api …".
-        said = re.sub(rf"(?<![\w-]){re.escape(service)}(?![\w-])", " ", said, flags=re.I)
+    # The same step on another service is the same step: "Rolled back search-api …".
+    said = _services_named(tuple(services)).sub(" ", said)
     words = "txt:" + " ".join(sorted(set(tokens(said))))
     codes = commands_in(text, programs)
     if codes:
         return "cmd:" + " | ".join(skeleton(c, services) for c in codes) + "\t" + words
     return words
+
+
+@lru_cache(maxsize=64)
+def _services_named(services: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the services named as a word of its own: one pattern for every step of a run,
+    not one per service per step. The longest is tried first, as where names hold spaces
+    ("checkout api" before "checkout")."""
+    if not services:
+        return re.compile("(?!)")
+    names = "|".join(re.escape(s) for s in sorted(services, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])", re.IGNORECASE)
 
 
 def core(text: str) -> str:
