@@ -1664,6 +1664,29 @@ def test_what_had_not_been_done_is_no_action(sentence: str, action: str | None) 
     assert (found.group() if found else None) == action
 
 
+@pytest.mark.parametrize(
+    "eased",
+    [
+        "We are seeing checkout error rates returning to normal",
+        "Checkout success went back to normal levels",
+        "The zero-result rate dropped to normal",
+    ],
+)
+def test_impact_easing_told_as_a_return_to_normal(eased: str) -> None:
+    incident = read_text(
+        f"""
+        ## Timeline
+        - 09:05 Checkout errors alert fired
+        - 09:20 Rolled back checkout-api to v41
+        - 09:26 {eased}
+        - 09:40 Incident resolved
+        """
+    )
+    (rollback,) = incident.part("mitigation")
+    assert rollback.effect_minutes == 6.0
+    assert moments_of(incident)["mitigated_at"] == "09:26"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(
