@@ -1687,6 +1687,28 @@ def test_impact_easing_told_as_a_return_to_normal(eased: str) -> None:
     assert moments_of(incident)["mitigated_at"] == "09:26"
 
 
+def test_an_action_said_done_with_the_failure_going_on_eased_nothing():
+    incident = read_text(
+        """
+        ## Timeline
+
+        | Time | Event |
+        |---|---|
+        | 14:02 | queue-processor v5.12.0 deployed **OUTAGE BEGINS** |
+        | 14:19 | QueueDepthHigh alert fires |
+        | 14:52 | Rollback to v5.11.3 started |
+        | 15:05 | Rollback complete, processors still crashing on the same messages |
+        | 15:30 | Poison messages moved to the DLQ; queue draining **OUTAGE MITIGATED** |
+        | 17:10 | Queue depth back to zero **OUTAGE ENDS** |
+        """,
+        start="2025-06-11T14:02:00Z",
+    )
+    # The rollback was tried and the crashes went on: no step that eased the impact, and the
+    # impact eased when the poison messages were moved, not when the rollback completed.
+    assert not [t for t in texts(incident, "mitigation") if "Rollback" in t]
+    assert moments_of(incident)["mitigated_at"] == "15:30"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

@@ -124,6 +124,22 @@ def _done_unbegun(events: Sequence[TimelineEvent], lexicon: Lexicon) -> list[Tim
     out: list[TimelineEvent] = []
     for n, event in enumerate(events):
         done = lexicon.cue("done", event.text)
+        if done is not None and lexicon.cue("ineffective", event.text[done.end() :]):
+            # "Rollback complete, processors still crashing": the rollback begun before it
+            # eased nothing, an attempt like one said to fail in its own entry.
+            word = _as_nouns(done.group(0))[:_ACTION_STEM]
+            begun = [
+                k
+                for k, e in enumerate(out)
+                if "mitigation" in e.kinds and word in _as_nouns(e.text)
+            ]
+            if begun:
+                tried = out[begun[-1]]
+                out[begun[-1]] = replace(
+                    tried, kinds=tuple(k for k in tried.kinds if k != "mitigation")
+                )
+            out.append(event)
+            continue
         if done is not None and "mitigation" not in event.kinds:
             # The action's word as its beginning would say it: "rollb" of "rolled back".
             word = _as_nouns(done.group(0))[:_ACTION_STEM]
@@ -253,6 +269,8 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
             return replace(event, kinds=("acknowledgement",))
         return replace(event, kinds=())
     stood = lexicon.cue("milestone", text)  # where the incident stood: it eased, but not how
+    if stood is not None and lexicon.cue("ineffective", text[stood.end() :]):
+        stood = None  # "Rollback complete, processors still crashing": done, and eased nothing
     # An action counts only as done and of use, a look not when it only took the incident
     # up; every other kind as said.
     # "…, which mitigated the issue by 12:10": what the action before it did, no action.
