@@ -3369,6 +3369,7 @@ def test_a_zone_named_once_on_a_later_entry_holds_for_the_entries_above_it_too()
     assert [e.at.astimezone(UTC).strftime("%m-%d %H:%M") for e in events if e.at] == [
         "02-03 16:01",
         "02-03 16:15",
+        "02-03 16:20",  # "By about 01:20": a clock told roughly is placed too
         "02-03 16:32",
     ]
     mixed = parse_timeline(

@@ -301,3 +301,44 @@ def test_a_time_in_words_is_the_morning_or_evening_nearer_the_start():
     assert alert.at is not None
     assert alert.at.isoformat() == "2025-02-21T20:30:00+09:00"
     assert moments(incident)["resolved_at"][0].isoformat() == "2025-02-21T22:01:00+09:00"
+
+
+def test_a_clock_told_roughly_is_placed_as_one_told_exactly() -> None:
+    for said in ("at about 10:55", "at approximately 10:55", "around roughly 10:55"):
+        (stamp,) = times.within(f"Support noticed a wave of tickets {said} and raised it.")
+        assert (stamp.hour, stamp.minute) == (10, 55)
+    # A number after "about" is no clock of its own: nothing places it.
+    assert times.within("It used about 10.55 GB of memory.") == []
+
+
+BLOG = """\
+---
+id: LOGIN-1
+title: What happened during Tuesday's login outage
+started_at: '2025-01-14'
+severity: P2
+services: [login]
+---
+On Tuesday, many of you could not log in to the app for a little over an hour.
+
+Around 10:40 in the morning (all times in this post are Eastern Time), our identity provider's
+token signing certificate was rotated on schedule.
+
+Customer support noticed a wave of "can't log in" tickets at about 10:55 and raised it in our
+incident channel.
+
+At 11:20 Dana forced a refresh of the key cache by restarting the login pods. By 11:45 the error
+rate was back to zero.
+"""
+
+
+def test_the_zone_a_story_says_its_times_are_in_holds_for_all_of_them() -> None:
+    incident, _ = incident_from_bytes(BLOG.encode(), "incidents/login-1.md", UTC)
+    assert incident is not None
+    eastern = ZoneInfo("America/New_York")
+    moments = {m.name: m.at for m in incident.milestones}
+    assert moments["started_at"] == datetime(2025, 1, 14, 10, 40, tzinfo=eastern)
+    assert moments["detected_at"] == datetime(2025, 1, 14, 10, 55, tzinfo=eastern)
+    assert moments["resolved_at"] == datetime(2025, 1, 14, 11, 45, tzinfo=eastern)
+    (restart,) = incident.part("mitigation")
+    assert restart.text.startswith("At 11:20 Dana forced a refresh")

@@ -688,9 +688,12 @@ def told(
     order, so no clock runs through them), in time order: the timeline of a post-mortem
     written without one. `after` is when the impact began."""
     found = [(block, times.within(block.text, after.year)) for block in entries]
-    # A story that names one zone, once ("Around 13:20 CET we deployed …"), tells its other
-    # times in it ("We noticed at 13:45").
-    zone = times.zone_named(stated or _one_zone(s for _, st in found for s in st), default_zone)
+    # A story that names one zone, once ("Around 13:20 CET we deployed …", "(all times in this
+    # post are Eastern Time)"), tells its other times in it ("We noticed at 13:45").
+    zone = times.zone_named(
+        stated or _stated_once(entries) or _one_zone(s for _, st in found for s in st),
+        default_zone,
+    )
     out: list[TimelineEvent] = []
     for block, stamps in found:
         text = block.text
@@ -733,6 +736,13 @@ def told(
                 line, last = line_at(block, first.start), line_at(block, max(end - 1, start))
                 out.append(TimelineEvent(at, plain(piece), line, end=last if last > line else None))
     return sorted(out, key=lambda e: (e.at, e.line))
+
+
+def _stated_once(blocks: Sequence[Block]) -> str | None:
+    """The zone the story says its times are in, said in passing ("Around 10:40 (all times in
+    this post are Eastern Time), …"), where it says one."""
+    said = {zone.upper() for b in blocks if (zone := times.stated_zone(plain(b.text)))}
+    return said.pop() if len(said) == 1 else None
 
 
 # A sentence ends on its mark, or on the bracket or quote closing after it where a new

@@ -147,6 +147,11 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")  # as CLOCK's \d: any script's digits
+# The words that place a clock told in prose: "at 09:12", "at approximately 10:55", "~09:12".
+_PLACED = re.compile(
+    r"\b(?:at|around|by|from|until|till|after|before|since|between|~)"
+    r"(?:\s+(?:about|around|approximately|roughly|exactly|precisely|approx\.|ca\.))?\s*$"
+)
 _RANGE_TO = re.compile(r"\s*(?:[-–—]|to|until|till)\s*", re.IGNORECASE)
 # A clock whose minutes were not known when it was written: "14:??", "14:xx".
 _UNKNOWN_MINUTES = re.compile(r"(?:^|\s)(?:[01]?\d|2[0-3])[:.h](?:\?\?|xx|XX)\s*$")
@@ -392,7 +397,7 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
     # Every clock has a digit; most sentences have none, and scanning one for a date and a
     # clock at each place costs more than the rest of reading it.
     for match in _STAMP.finditer(text) if _DIGIT.search(text) else ():
-        before = text[max(0, match.start() - 12) : match.start()].lower()
+        before = text[max(0, match.start() - 30) : match.start()].lower()
         stamp = _stamp(match, year)
         # A time with its day, before or after it ("09:12 UTC on 2 May 2024"), or with its
         # zone ("shortly after 14:00 CEST"), is a moment wherever it stands; a clock alone
@@ -403,9 +408,7 @@ def within(text: str, year: int | None = None) -> list[Stamp]:
             and (
                 stamp.day is not None
                 or stamp.zone is not None
-                or re.search(
-                    r"\b(at|around|by|from|until|till|after|before|since|between|~)\s*$", before
-                )
+                or _PLACED.search(before)
                 # The end of a span its start placed: "between 10:12 and 11:20".
                 or (
                     found
