@@ -1709,6 +1709,23 @@ def test_an_action_said_done_with_the_failure_going_on_eased_nothing():
     assert moments_of(incident)["mitigated_at"] == "15:30"
 
 
+def test_a_detected_by_field_with_its_time_in_brackets():
+    incident = read_text(
+        """
+        - **Detected by:** PagerDuty alert `CartErrorRateHigh` (18:09)
+        - **Customer impact:** add-to-cart requests failed for 29 minutes
+
+        ## What we did
+        - 18:12 acked by @sam
+        - 18:36 flushed oversized keys with `redis-cli unlink`
+        - 18:51 all clear, closed
+        """,
+        start="2024-11-02T18:07:00Z",
+    )
+    assert texts(incident, "detection") == ["PagerDuty alert `CartErrorRateHigh` (18:09)"]
+    assert moments_of(incident)["detected_at"] == "18:09"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

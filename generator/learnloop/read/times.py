@@ -147,9 +147,10 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")  # as CLOCK's \d: any script's digits
-# The words that place a clock told in prose: "at 09:12", "at approximately 10:55", "~09:12".
+# The words that place a clock told in prose: "at 09:12", "at approximately 10:55", "~09:12",
+# "alert fired (18:09)".
 _PLACED = re.compile(
-    r"\b(?:at|around|by|from|until|till|after|before|since|between|~)"
+    r"(?:\b(?:at|around|by|from|until|till|after|before|since|between)|~|\()"
     r"(?:\s+(?:about|around|approximately|roughly|exactly|precisely|approx\.|ca\.))?\s*$"
 )
 _RANGE_TO = re.compile(r"\s*(?:[-–—]|to|until|till)\s*", re.IGNORECASE)
