@@ -1726,6 +1726,27 @@ def test_a_detected_by_field_with_its_time_in_brackets():
     assert moments_of(incident)["detected_at"] == "18:09"
 
 
+def test_a_chat_log_under_a_heading_that_states_its_zone():
+    incident = read_text(
+        """
+        ## Summary
+        Webhook deliveries were delayed because the workers stalled on a slow endpoint.
+
+        ## Chat log (times in CEST)
+        [14:02] pagerduty: Triggered: WebhookQueueLagHigh
+        [14:04] maria: ack, looking
+        [14:18] maria: lowering the per-request timeout to 5s via config, deploying
+        [14:26] maria: deployed, lag dropping fast
+        [14:41] maria: queue back to normal, resolving
+        """,
+        start="2024-09-18T12:02:00Z",
+    )
+    moments = {m.name: m.at.astimezone(UTC).strftime("%H:%M") for m in incident.milestones}
+    # 14:02 CEST is 12:02 UTC: read as UTC, every moment would be two hours after the start.
+    assert moments["detected_at"] == "12:02"
+    assert moments["resolved_at"] == "12:41"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

@@ -382,6 +382,10 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
                 if block.level == 7 or lexicon.heading(block.text) != "timeline":
                     reading.timeline_blocks.append(block)  # a time heading inside a timeline
                     reading.sections.setdefault("timeline", []).append(block.raw)
+            elif reading.stated_zone is None:
+                # "## Chat log (times in CEST)": the zone of the times under any heading,
+                # unless a timeline's heading says another.
+                reading.stated_zone = times.stated_zone(block.text)
             continue
         if part is None and _repeats_title(block, incident.title):
             assigned[index] = (ASIDE, how, block)  # the title, pasted again as a plain line
