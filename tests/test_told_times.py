@@ -342,3 +342,13 @@ def test_the_zone_a_story_says_its_times_are_in_holds_for_all_of_them() -> None:
     assert moments["resolved_at"] == datetime(2025, 1, 14, 11, 45, tzinfo=eastern)
     (restart,) = incident.part("mitigation")
     assert restart.text.startswith("At 11:20 Dana forced a refresh")
+
+
+def test_a_zone_stated_by_its_database_name_holds_for_the_story() -> None:
+    text = BLOG.replace("all times in this post are Eastern Time", "all times in Europe/Berlin")
+    incident, _ = incident_from_bytes(text.encode(), "incidents/login-1.md", UTC)
+    assert incident is not None
+    berlin = ZoneInfo("Europe/Berlin")
+    moments = {m.name: m.at for m in incident.milestones}
+    assert moments["detected_at"] == datetime(2025, 1, 14, 10, 55, tzinfo=berlin)
+    assert times.stated_zone("## Timeline (all times US/Pacific)") == "US/Pacific"

@@ -741,8 +741,11 @@ def told(
 def _stated_once(blocks: Sequence[Block]) -> str | None:
     """The zone the story says its times are in, said in passing ("Around 10:40 (all times in
     this post are Eastern Time), …"), where it says one."""
-    said = {zone.upper() for b in blocks if (zone := times.stated_zone(plain(b.text)))}
-    return said.pop() if len(said) == 1 else None
+    said: dict[str, str] = {}  # as written, by its upper case ("Europe/Berlin" is a file name)
+    for block in blocks:
+        if zone := times.stated_zone(plain(block.text)):
+            said.setdefault(zone.upper(), zone)
+    return next(iter(said.values())) if len(said) == 1 else None
 
 
 # A sentence ends on its mark, or on the bracket or quote closing after it where a new

@@ -166,8 +166,20 @@ _DATE_ONLY = re.compile(r"^\s*[*_]{0,2}" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _ON_DATE = re.compile(r"\s*,?\s*(?:on\s+)?" + DATE + r"(?!\s*\d)", re.IGNORECASE)
 _STATED = re.compile(
     r"\b(?:times?|timestamps?|timezone|time zone)\b[^\n]{0,30}?(?:\bin\b|\bare\b|:|\()?\s*"
-    r"(?P<zone>\b" + FROM_UTC + r"|\b(?:UTC|GMT|" + _ZONE_NAMES + r")\b|[+-]\d{2}:?\d{2})"
-    r"|\((?:all\s+)?(?P<zone2>" + FROM_UTC + r"|UTC|GMT|" + _ZONE_NAMES + r")\)",
+    r"(?P<zone>\b"
+    + FROM_UTC
+    + r"|\b"
+    + _DATABASE_ZONE  # "All times in Europe/Berlin"
+    + r"|\b(?:UTC|GMT|"
+    + _ZONE_NAMES
+    + r")\b|[+-]\d{2}:?\d{2})"
+    r"|\((?:all\s+)?(?P<zone2>"
+    + FROM_UTC
+    + r"|"
+    + _DATABASE_ZONE
+    + r"|UTC|GMT|"
+    + _ZONE_NAMES
+    + r")\)",
     re.IGNORECASE,
 )
 _NUMBERS = {
