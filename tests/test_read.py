@@ -1747,6 +1747,26 @@ def test_a_chat_log_under_a_heading_that_states_its_zone():
     assert moments["resolved_at"] == "12:41"
 
 
+def test_each_moment_a_template_states_as_a_time_from_the_start():
+    incident = read_text(
+        """
+        ## Root cause
+        A new feature stored full product payloads in cart keys.
+
+        ## Stats
+        - Time to detection: 2 minutes
+        - **TTM:** 29 minutes
+        - Time to recovery: 44 minutes
+        """,
+        start="2024-11-02T18:07:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("18:09", "18:36")
+    assert moments["resolved_at"] == "18:51"
+    sources = {m.name: m.source for m in incident.milestones}
+    assert sources["detected_at"] == "stated duration"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

@@ -8,7 +8,7 @@ and did, when each moment happened, the ways it failed) and what it could not re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -35,7 +35,7 @@ from learnloop.read.record import (
     impact_window,
     labels_apart,
     read_blocks,
-    stated_duration,
+    stated_durations,
 )
 from learnloop.read.timeline import entries_apart
 
@@ -111,7 +111,7 @@ def read_incident(
     span = impact_window(incident, reading)
     events = read_timeline(incident, reading, words.lexicon, span)
     infer(incident, reading, events, words.lexicon)
-    milestones = _milestones(incident, events, span, stated_duration(incident, reading))
+    milestones = _milestones(incident, events, span, stated_durations(incident, reading))
     # The story's other sentences, for a post-mortem whose why no cue picks out.
     rest = " \n".join(b.text for part, b in reading.prose if part not in _NOT_THE_STORY)
     found = _failure_modes(replace(incident, timeline=tuple(events)), reading.parts, words, rest)
@@ -150,7 +150,7 @@ def _milestones(
     incident: Incident,
     events: Sequence[TimelineEvent],
     span: tuple[datetime, datetime, int] | None = None,
-    lasted: tuple[timedelta, int] | None = None,
+    lasted: Mapping[str, tuple[timedelta, int]] | None = None,
 ) -> tuple[Milestone, ...]:
     """Each moment from the front matter, else from the timeline (the first entry that says
     it, at or after the moment before; the last one for the resolution), else from the span
@@ -210,11 +210,19 @@ def _milestones(
         elif name in ("mitigated_at", "resolved_at") and span and span[1] >= floor:
             out.append(Milestone(name, span[1], _SPAN, span[2]))
             floor = span[1]
-        elif name in ("mitigated_at", "resolved_at") and lasted and start + lasted[0] >= floor:
+        elif (said := _lasted(name, lasted or {})) and start + said[0] >= floor:
             # Computed, not written: start plus the duration the text states.
-            out.append(Milestone(name, start + lasted[0], _LASTED, lasted[1]))
-            floor = start + lasted[0]
+            out.append(Milestone(name, start + said[0], _LASTED, said[1]))
+            floor = start + said[0]
     return tuple(out)
+
+
+def _lasted(name: str, lasted: Mapping[str, tuple[timedelta, int]]) -> tuple[timedelta, int] | None:
+    """The stated time from the start to a moment; the incident's duration stands for when
+    impact eased where no time to mitigate is stated."""
+    if name == "mitigated_at":
+        return lasted.get(name) or lasted.get("resolved_at")
+    return lasted.get(name)
 
 
 _SPAN = "impact statement"

@@ -723,26 +723,37 @@ def only_the_day(incident: Incident) -> date | None:
     return incident.started_at.date() if incident.started_date_only else None
 
 
-def stated_duration(incident: Incident, reading: Reading) -> tuple[timedelta, int] | None:
-    """How long it lasted, with its line, where the text says so ("**Duration:** 47 minutes",
-    as many templates head a post-mortem); None from a start given as a day alone, which a
-    duration cannot date an end from."""
+def stated_durations(incident: Incident, reading: Reading) -> dict[str, tuple[timedelta, int]]:
+    """How long after the start each moment came, with its line, where the text says so
+    ("**Duration:** 47 minutes", "- Time to detection: 19 hours 43 minutes", as many templates
+    head or close a post-mortem), by the moment's name; the first said of each. Empty from a
+    start given as a day alone, which a duration cannot date a moment from."""
     if incident.started_date_only:
-        return None
+        return {}
+    found: dict[str, tuple[timedelta, int]] = {}
     for _, block in reading.prose:
         for number, line in enumerate(unquoted_lines(block)):
             said = _DURATION.match(line)
             lasted = times.duration(said["value"]) if said else None
-            if lasted:
-                return lasted, block.line + number
-    return None
+            if said and lasted:
+                name = next(n for n, words in _DURATION_OF.items() if said[n] is not None)
+                found.setdefault(name, (lasted, block.line + number))
+    return found
 
 
-# A line that says how long it lasted: "**Duration:** 47 minutes", "- Time to resolve: 1h 12m".
+# A line that says how long after the start a moment came: "**Duration:** 47 minutes",
+# "- Time to resolve: 1h 12m", "Time to detection: 19 hours 43 minutes", "TTM: 29m".
+_DURATION_OF = {
+    "resolved_at": r"(?:total |incident |outage |impact )?duration|time to (?:resolve|resolution"
+    r"|recover|recovery|restore|repair)|ttr",
+    "mitigated_at": r"time to (?:mitigate|mitigation)|ttm",
+    "acknowledged_at": r"time to (?:acknowledge|acknowledgement|ack)|tta",
+    "detected_at": r"time to (?:detect|detection|discover|discovery)|ttd",
+}
 _DURATION = re.compile(
-    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:total |incident |outage |impact )?"
-    r"(?:duration|time to (?:resolve|resolution|recover|recovery|restore))\s*"
-    r"(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>[^*_]{1,40}?)\s*(?:\*\*|__)?\s*$",
+    r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:"
+    + "|".join(f"(?P<{name}>{words})" for name, words in _DURATION_OF.items())
+    + r")\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>[^*_]{1,40}?)\s*(?:\*\*|__)?\s*$",
     re.IGNORECASE,
 )
 
