@@ -85,6 +85,9 @@ def _front_time(value: Any) -> datetime | None:
 
 # Where the reader may say it read a time in the text: checked on the line it names.
 TOLD = ("timeline", "impact statement")
+# Or computed from how long after the start the text says a moment came ("Time to detection:
+# 60 minutes"): checked against the duration on that line.
+LASTED = "stated duration"
 
 
 def read_generated(name: str, root: Path) -> Generated:
@@ -103,7 +106,7 @@ def read_generated(name: str, root: Path) -> Generated:
     for ident, source in sources.items():
         moments = {k: t for k in MILESTONES if (t := _front_time(source.front.get(k)))}
         for key, at, where, _ in testimony.get(ident, []):
-            if where in TOLD and key not in moments:
+            if where in (*TOLD, LASTED) and key not in moments:
                 moments[key] = at
         if "started_at" not in moments:
             moments["started_at"] = truth.as_datetime(source.front.get("started_at"))  # type: ignore[assignment]

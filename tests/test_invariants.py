@@ -18,7 +18,7 @@ import pytest
 
 from tests import truth
 from tests.conftest import SHARED
-from tests.corpora import REAL, TOLD, Generated, build, invoke
+from tests.corpora import LASTED, REAL, TOLD, Generated, build, invoke
 
 CORPORA = ("bundled", "simulated", *REAL)
 # A quoted step merges wordings of several incidents: each it links uses most of its words.
@@ -650,12 +650,26 @@ def _day_on_line(at: datetime, text: str) -> bool:
     return bool(re.search(digits, text) or re.search(named, text, re.IGNORECASE))
 
 
+_AMOUNT = re.compile(r"(\d+)\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?)\b", re.IGNORECASE)
+
+
+def _minutes_said(text: str) -> float:
+    """The minutes a line's amounts add up to ("19 hours 43 minutes", "29m")."""
+    per = {"d": 1440, "h": 60, "m": 1}
+    return float(sum(int(n) * per[unit[0].lower()] for n, unit in _AMOUNT.findall(text)))
+
+
 def test_times_the_figures_use_are_written_where_the_reader_says(corpus: Generated):
     """Durations use front-matter times, else the timeline's or the impact statement's: each
     time taken from the text is written on the line the reader names for it."""
     for ident, said in corpus.testimony.items():
         lines = corpus.sources[ident].lines
         for name, at, where, line in said:
+            if where == LASTED:
+                start = corpus.times[ident]["started_at"]
+                stated = _minutes_said(lines[line - 1])
+                assert stated == (at - start).total_seconds() / 60, (ident, name, line)
+                continue
             if where not in TOLD:
                 front = corpus.sources[ident].front.get(name)
                 if front is not None and re.search(r"\d[T ]\d", str(front)):
