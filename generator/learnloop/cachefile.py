@@ -208,15 +208,20 @@ def write(path: Path, value: object, replaces: str | None = None) -> None:
             for old in path.parent.glob(replaces):
                 if old != path:
                     old.unlink(missing_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
-            with tmp.open("wb") as handle:
-                handle.write(MAGIC + _sign(key, payload) + payload)
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        replace_atomically(path, MAGIC + _sign(key, payload) + payload)
     except OSError:
         log.info("cannot write the cache at %s", path)
+
+
+def replace_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` in one step: a temporary file beside it, renamed over it, so a
+    reader (another process, a run cut short) sees the old file or the new, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class Bucket:

@@ -24,14 +24,13 @@ import logging
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from re import _compiler, _parser  # type: ignore[attr-defined]
 from typing import TypedDict
 
-from learnloop.cachefile import user_cache
+from learnloop.cachefile import replace_atomically, user_cache
 
 log = logging.getLogger(__name__)
 
@@ -150,21 +149,11 @@ def _load(path: Path, patterns: Sequence[tuple[str, int]]) -> list[re.Pattern[st
 def _store(path: Path, programs: Sequence[_Program]) -> None:
     heads, codes = [], array.array("I")
     for _compiled, parts in programs:
-        code = parts["code"]
-        assert isinstance(code, list)
-        heads.append({k: v for k, v in parts.items() if k != "code"} | {"size": len(code)})
-        codes.extend(code)
-    data = json.dumps(heads).encode() + b"\n" + codes.tobytes()
+        heads.append({k: v for k, v in parts.items() if k != "code"} | {"size": len(parts["code"])})
+        codes.extend(parts["code"])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        replace_atomically(path, json.dumps(heads).encode() + b"\n" + codes.tobytes())
         _prune(path.parent)
     except OSError:
         log.info("compiled patterns cannot be kept at %s", path.parent)

@@ -124,28 +124,23 @@ def _done_unbegun(events: Sequence[TimelineEvent], lexicon: Lexicon) -> list[Tim
     out: list[TimelineEvent] = []
     for n, event in enumerate(events):
         done = lexicon.cue("done", event.text)
+        # The action's word as its beginning would say it: "rollb" of "rolled back".
+        word = _as_nouns(done.group(0))[:_ACTION_STEM] if done is not None else ""
         if done is not None and lexicon.cue("ineffective", event.text[done.end() :]):
             # "Rollback complete, processors still crashing": the rollback begun before it
             # eased nothing, an attempt like one said to fail in its own entry.
-            word = _as_nouns(done.group(0))[:_ACTION_STEM]
-            begun = [
-                k
-                for k, e in enumerate(out)
-                if "mitigation" in e.kinds and word in _as_nouns(e.text)
-            ]
-            if begun:
-                tried = out[begun[-1]]
-                out[begun[-1]] = replace(
-                    tried, kinds=tuple(k for k in tried.kinds if k != "mitigation")
-                )
-            out.append(event)
-            continue
-        if done is not None and "mitigation" not in event.kinds:
-            # The action's word as its beginning would say it: "rollb" of "rolled back".
-            word = _as_nouns(done.group(0))[:_ACTION_STEM]
-            if not any("mitigation" in e.kinds and word in _as_nouns(e.text) for e in events[:n]):
-                kinds = {*event.kinds, "mitigation"}
-                event = replace(event, kinds=tuple(k for k in _KIND_ORDER if k in kinds))
+            for k in reversed(range(len(out))):
+                if "mitigation" in out[k].kinds and word in _as_nouns(out[k].text):
+                    left = tuple(kind for kind in out[k].kinds if kind != "mitigation")
+                    out[k] = replace(out[k], kinds=left)
+                    break
+        elif (
+            done is not None
+            and "mitigation" not in event.kinds
+            and not any("mitigation" in e.kinds and word in _as_nouns(e.text) for e in events[:n])
+        ):
+            kinds = {*event.kinds, "mitigation"}
+            event = replace(event, kinds=tuple(k for k in _KIND_ORDER if k in kinds))
         out.append(event)
     return out
 

@@ -736,7 +736,7 @@ def stated_durations(incident: Incident, reading: Reading) -> dict[str, tuple[ti
             said = _DURATION.match(line)
             lasted = times.duration(said["value"]) if said else None
             if said and lasted:
-                name = next(n for n, words in _DURATION_OF.items() if said[n] is not None)
+                name = next(n for n in _DURATION_OF if said[n] is not None)
                 found.setdefault(name, (lasted, block.line + number))
     return found
 
