@@ -1767,6 +1767,24 @@ def test_each_moment_a_template_states_as_a_time_from_the_start():
     assert sources["detected_at"] == "stated duration"
 
 
+def test_several_figures_a_template_states_on_one_line():
+    incident = read_text(
+        """
+        ## Root cause
+        A new feature stored full product payloads in cart keys.
+
+        **TTD:** 2m · **TTA:** 4m | **TTM:** 29m
+        Time to recovery: 1 hour, 5 minutes; outage duration: 2 hours
+        """,
+        start="2024-11-02T18:07:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["acknowledged_at"]) == ("18:09", "18:11")
+    assert moments["mitigated_at"] == "18:36"
+    # A comma inside a figure does not cut it; the first figure of a kind counts.
+    assert moments["resolved_at"] == "19:12"
+
+
 def test_a_dated_list_under_another_part_is_its_timeline():
     # As a vendor's review answers "How did we respond?": the day after the clock.
     incident = read_text(

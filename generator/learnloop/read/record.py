@@ -733,11 +733,12 @@ def stated_durations(incident: Incident, reading: Reading) -> dict[str, tuple[ti
     found: dict[str, tuple[timedelta, int]] = {}
     for _, block in reading.prose:
         for number, line in enumerate(unquoted_lines(block)):
-            said = _DURATION.match(line)
-            lasted = times.duration(said["value"]) if said else None
-            if said and lasted:
-                name = next(n for n in _DURATION_OF if said[n] is not None)
-                found.setdefault(name, (lasted, block.line + number))
+            for piece in _FIGURES_APART.split(line):
+                said = _DURATION.match(piece)
+                lasted = times.duration(said["value"]) if said else None
+                if said and lasted:
+                    name = next(n for n in _DURATION_OF if said[n] is not None)
+                    found.setdefault(name, (lasted, block.line + number))
     return found
 
 
@@ -754,6 +755,15 @@ _DURATION = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*|__)?\s*(?:"
     + "|".join(f"(?P<{name}>{words})" for name, words in _DURATION_OF.items())
     + r")\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<value>[^*_]{1,40}?)\s*(?:\*\*|__)?\s*$",
+    re.IGNORECASE,
+)
+# Several figures on one line, as a template's stats line puts them
+# ("**TTD:** 2m · **TTM:** 29m · **TTR:** 44m"): apart at a dot, bar or semicolon, or at a
+# comma before the next figure's name, never inside "1 hour, 12 minutes".
+_FIGURES_APART = re.compile(
+    r"\s+[·•|;]\s+|;\s+|,\s+(?=(?:\*\*|__)?\s*(?:"
+    + "|".join(_DURATION_OF.values())
+    + r")\s*(?:\*\*|__)?\s*:)",
     re.IGNORECASE,
 )
 
