@@ -472,6 +472,7 @@ def test_an_extension_that_is_not_a_list_of_modes_is_refused():
         ("... pool exhausted", "'...' goes between words"),
         ("pool (was (very|) full)", "nested parentheses"),
         ("po*ol exhausted", "'*' only ends a word"),
+        ("pools? exhausted", "'?' makes nothing optional"),
     ],
 )
 def test_a_malformed_phrase_is_refused(phrase: str, problem: str):

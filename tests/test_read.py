@@ -4071,6 +4071,18 @@ def test_grouped_cues_find_what_the_plain_alternation_finds(said: list[str], kin
     assert (got.span() if got else None) == (want.span() if want else None)
 
 
+def test_every_shipped_cue_is_written_in_the_phrase_syntax():
+    # A regular expression's "errors?" would be matched as written and find nothing.
+    data = lexicon._data("cues.yml")
+    wrong = [(k, p) for k in lexicon.CUES for p in data.get(k) or [] if lexicon._syntax(p)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("said", ["errors fell to zero", "Error dropped off", "5xx subsided"])
+def test_errors_falling_is_the_impact_easing(said: str):
+    assert lexicon.shipped().cue("recovery", said) is not None
+
+
 def test_a_timeline_of_lines_with_no_blank_line_between_is_an_entry_per_time():
     incident = read_text(
         """

@@ -147,6 +147,10 @@ def phrase_problem(phrase: str) -> str | None:
         return "unbalanced or nested parentheses"
     if re.search(r"\*[\w(]", phrase):
         return "'*' only ends a word"
+    if re.search(r"\w\?", phrase):
+        # A regular expression's habit: here it would be a character to match, and the
+        # phrase would never match the words it was written for.
+        return "'?' makes nothing optional: write each form, as (error|errors)"
     if not words or tokens[0] == "..." or tokens[-1] == "...":
         return "'...' goes between words"
     first = tokens[0]
