@@ -166,7 +166,7 @@ def test_an_edited_experiment_is_kept_and_said(generated: Path, tmp_path: Path):
     assert "our-own-filler" not in path.read_text()
 
 
-def _incident(ident: str, mode: str, day: int) -> object:
+def _incident(ident: str, mode: str, day: int, told: str = "") -> object:
     text = textwrap.dedent(
         f"""\
         ---
@@ -182,14 +182,14 @@ def _incident(ident: str, mode: str, day: int) -> object:
         ## Summary
         Invoices showed wrong totals.
         """
-    )
+    ) + textwrap.dedent(told)
     found, problems = incident_from_bytes(text.encode(), f"incidents/{ident}.md", UTC)
     assert found is not None, problems
     return found
 
 
-def _render(mode: str) -> dict[str, str]:
-    members = [_incident("INC-1", mode, 3), _incident("INC-2", mode, 9)]
+def _render(mode: str, told: str = "") -> dict[str, str]:
+    members = [_incident("INC-1", mode, 3, told), _incident("INC-2", mode, 9, told)]
     pattern = Pattern("billing-totals", "Billing totals wrong", ("INC-1", "INC-2"))
     analysis = SimpleNamespace(
         incidents=lambda: {m.id: m for m in members},
@@ -215,6 +215,18 @@ def test_without_a_safe_injection_it_says_so_and_injects_nothing(monkeypatch):
     assert "is not to be caused on purpose" in page
     assert "Restore the latest backup of billing's data" in page
     assert json.loads(files["kb/gamedays/billing-totals.chaos.json"])["method"] == []
+
+
+def test_a_step_that_eased_the_impact_at_once_says_so_as_the_runbook_does():
+    told = """
+        ## Timeline
+        - 10:20 Alert on invoice totals fired.
+        - 10:40 Reverted the rounding change; errors stopped.
+        - 12:00 Resolved.
+        """
+    page = _render("logic-error", told)["kb/gamedays/billing-totals.md"]
+    assert "Reverted the rounding change; errors stopped. — impact eased right after" in page
+    assert "within 0 min" not in page
 
 
 def test_rendering_twice_gives_the_same_files():

@@ -4078,9 +4078,26 @@ def test_every_shipped_cue_is_written_in_the_phrase_syntax():
     assert wrong == []
 
 
-@pytest.mark.parametrize("said", ["errors fell to zero", "Error dropped off", "5xx subsided"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "errors fell to zero",
+        "Error dropped off",
+        "- Error rates have subsided, we continue to monitor",  # GitHub's status
+        "Response time has improved significantly",
+        "config applied, threads free, p99 going down",
+        "a hub redeploy which seems to have improved the situation",  # 2i2c
+    ],
+)
 def test_errors_falling_is_the_impact_easing(said: str):
     assert lexicon.shipped().cue("recovery", said) is not None
+
+
+@pytest.mark.parametrize(
+    "said", ["Georgiana checks Grafana and the hub DB", "open Grafana orders dashboard, p99 28s"]
+)
+def test_a_tool_named_without_an_article_is_a_look(said: str):
+    assert looked(said, lexicon.shipped()) is not None
 
 
 def test_a_timeline_of_lines_with_no_blank_line_between_is_an_entry_per_time():

@@ -28,7 +28,16 @@ from learnloop.write.chaos import (
     wait_seconds,
 )
 from learnloop.write.document import Region
-from learnloop.write.markdown import cite, duration, heading_text, href, link, one_line, table_cell
+from learnloop.write.markdown import (
+    cite,
+    duration,
+    eased,
+    heading_text,
+    href,
+    link,
+    one_line,
+    table_cell,
+)
 
 if TYPE_CHECKING:
     from learnloop.analyze.analysis import Analysis
@@ -256,12 +265,8 @@ def _practise(day: GameDay, by_id: dict[str, Incident], at: str) -> str:
         lines += ["**Mitigation**, what eased the impact:", ""]
         for n, step in enumerate(day.mitigation, start=1):
             used = [by_id[i] for i in step.incidents if i in by_id]
-            eased = (
-                f" — impact eased within {_minutes(step.minutes_to_effect)} (median)"
-                if step.minutes_to_effect is not None
-                else ""
-            )
-            lines.append(f"{n}. {one_line(step.text)}{eased} ({cite(used, at, 2)})")
+            speed = "" if step.minutes_to_effect is None else f" — {eased(step.minutes_to_effect)}"
+            lines.append(f"{n}. {one_line(step.text)}{speed} ({cite(used, at, 2)})")
         lines.append("")
     if not day.diagnosis and not day.mitigation:
         lines += ["The incidents record no diagnosis or mitigation steps to practise.", ""]

@@ -76,6 +76,16 @@ def from_start(minutes: float) -> str:
     return f"{duration(minutes)} after the start"
 
 
+def eased(minutes: float) -> str:
+    """How soon the impact eased after a step, as its median: under a minute is "right after",
+    which "within 0 min" would only say less plainly."""
+    return (
+        "impact eased right after"
+        if minutes < 1
+        else f"impact eased within {duration(minutes)} (median)"
+    )
+
+
 def duration(minutes: float | None, missing: str = "unknown") -> str:
     """Minutes as "7 min", "1 h 05 min" or "2 d 03 h 10 min"; `missing` when unknown."""
     if minutes is None:

@@ -34,6 +34,7 @@ from learnloop.write.kb.paths import case_path, pattern_path
 from learnloop.write.markdown import (
     cite,
     duration,
+    eased,
     from_start,
     heading_text,
     href,
@@ -153,11 +154,7 @@ def mitigation_question(
     if step.minutes_to_effect is None:
         speed, text = "", "Which mitigation was used most often?"
     else:
-        speed = (
-            "impact eased right after; "
-            if step.minutes_to_effect < 1
-            else f"impact eased within {duration(step.minutes_to_effect)} (median); "
-        )
+        speed = f"{eased(step.minutes_to_effect)}; "
         text = "Which mitigation was used most often, and how soon did the impact ease after it?"
     fact = f"{step.text.strip()} — {speed}used in {len(step.incidents)}"
     used = [by_id[i] for i in step.incidents if i in by_id]

@@ -24,7 +24,7 @@ from learnloop.settings import Settings
 from learnloop.write import document, markdown
 from learnloop.write.cache import RenderCache
 from learnloop.write.document import Region
-from learnloop.write.markdown import duration, from_start
+from learnloop.write.markdown import duration, eased, from_start
 
 RUNBOOKS = "runbooks"
 SECTIONS = ("detection", "diagnosis", "mitigation", "resolution", "communication", "escalation")
@@ -282,12 +282,7 @@ def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
     """Actions that eased the impact, with how soon they did."""
     lines = ["## Mitigation"]
     for step in book.mitigation[:6]:
-        if step.minutes_to_effect is None:
-            speed = ""
-        elif step.minutes_to_effect < 1:
-            speed = "impact eased right after; "
-        else:
-            speed = f"impact eased within {duration(step.minutes_to_effect)} (median); "
+        speed = "" if step.minutes_to_effect is None else f"{eased(step.minutes_to_effect)}; "
         note = f"{speed}used in {len(step.incidents)} ({_step_citation(step, by_id)})"
         lines.append(_step("-", step.text, note))
     return "\n".join(lines) if len(lines) > 1 else ""
