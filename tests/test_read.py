@@ -1814,6 +1814,45 @@ def test_a_dated_list_under_another_part_is_its_timeline():
     assert texts(incident, "impact")[0].startswith("Between 15:45 UTC and 19:30 UTC")
 
 
+def test_a_step_that_kept_the_harm_from_growing_is_done_and_a_confirmed_recovery_no_look():
+    incident = read_text(
+        """
+        **What happened?** Between 08:51 UTC and 11:37 UTC on 14 March 2024, logins failed.
+
+        **How did we respond?**
+
+        - 09:04 UTC – Automated monitoring alerted us to elevated login failures.
+        - 09:20 UTC – We correlated the failures with the configuration deployment.
+        - 09:48 UTC – We paused the deployment to prevent further regions from being affected.
+        - 10:15 UTC – We rolled back the change to avoid further customer impact.
+        - 11:37 UTC – We confirmed that login success rates had returned to normal.
+        """,
+        start="2024-03-14T08:51:00Z",
+    )
+    assert texts(incident, "mitigation") == [
+        "We paused the deployment to prevent further regions from being affected.",
+        "We rolled back the change to avoid further customer impact.",
+    ]
+    assert texts(incident, "diagnosis") == [
+        "We correlated the failures with the configuration deployment."
+    ]
+    assert texts(incident, "verification") == [
+        "We confirmed that login success rates had returned to normal."
+    ]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "We added a check to prevent further incidents.",
+        "We will pause deployments to prevent further impact.",
+        "Engineers restarted it to prevent the problem from being repeated.",
+    ],
+)
+def test_preventing_it_again_is_no_step_done(said: str):
+    assert says.done(said, lexicon.shipped()) is None
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

@@ -278,7 +278,13 @@ def _kinds(event: TimelineEvent, lexicon: Lexicon) -> TimelineEvent:
     # led nowhere: no step of diagnosis.
     look = says.looked(text, lexicon)
     looked = look is not None and not (done is not None and _runs_it(text, done, look))
-    said = {"mitigation": acted, "diagnosis": looked and not says.all_well(text, lexicon)}
+    # Nor did a look that confirmed the impact had eased ("we confirmed that login success
+    # rates had returned to normal"): that is the verification.
+    verified = bool(lexicon.cue("verification", text)) and says.recovered(text, lexicon)
+    said = {
+        "mitigation": acted,
+        "diagnosis": looked and not verified and not says.all_well(text, lexicon),
+    }
     # "Issue is looked into": someone took it up, though nothing named was looked at.
     said["acknowledgement"] = (
         taken_up is not None

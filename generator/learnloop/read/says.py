@@ -234,17 +234,28 @@ def intended(text: str, lexicon: Lexicon, act: re.Match[str] | None) -> bool:
         return False
     if act is None or intent.start() <= act.start():
         return True
-    if _PREVENTS_NOW.match(text, intent.end()):
+    if _PREVENTS_NOW.match(text, intent.end()) or _FURTHER_HARM.match(text, intent.start()):
         return False  # "we stopped the deployment to prevent it from reaching the rest"
     between = text.lower()[act.end() : intent.start()]
     return _PURPOSE.search(between) is None
 
 
 # After "to prevent it": what a step kept from happening then ("from reaching the remaining
-# servers"), not a recurrence kept from happening again ("from happening again").
+# servers", "further regions from being affected"), not a recurrence kept from happening
+# again ("from happening again").
 _PREVENTS_NOW = re.compile(
-    r"\s+from\s+(?!(?:ever\s+)?(?:happening|recurring|occurring|reoccurring|re-occurring|"
-    r"repeating|returning|coming|being)\b)\w+ing\b",
+    r"\s+(?:[\w-]+\s+){0,3}?from\s+(?:being\s+(?:affected|impacted|hit|exposed|overwhelmed|"
+    r"overloaded|disrupted|degraded)\b|"
+    r"(?!(?:ever\s+)?(?:happening|recurring|occurring|reoccurring|re-occurring|repeating|"
+    r"returning|coming|being)\b)\w+ing\b)",
+    re.IGNORECASE,
+)
+# The harm a step kept from growing, as a provider's review tells a deployment paused "to
+# prevent further impact" (further incidents would be a recurrence, and a plan).
+_FURTHER_HARM = re.compile(
+    r"(?:in\s+order\s+)?to\s+(?:prevent|avoid|limit|stop)\s+(?:any\s+)?(?:further|additional|"
+    r"wider)\s+(?:customer\s+)?(?:impact|damage|harm|errors|failures|degradation|disruption|"
+    r"data\s+loss|corruption|spread|exposure)\b",
     re.IGNORECASE,
 )
 
