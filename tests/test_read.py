@@ -1853,6 +1853,24 @@ def test_preventing_it_again_is_no_step_done(said: str):
     assert says.done(said, lexicon.shipped()) is None
 
 
+def test_a_provider_summary_tells_what_a_fix_would_take_apart_from_what_was_done():
+    incident = read_text(
+        """
+        At 5:15 AM PST, the first alarms fired for errors on the front-end fleet. At 7:51 AM
+        PST, we determined that the likely sources of the problem would require a full restart
+        of the fleet. At 9:39 AM PST, we were able to confirm a root cause. At 10:07 AM PST, we
+        rolled back the new capacity. At 11:30 AM PST, the service fully returned to normal.
+        """,
+        start="2020-11-25T13:15:00Z",
+    )
+    assert texts(incident, "mitigation") == ["At 10:07 AM PST, we rolled back the new capacity."]
+    assert texts(incident, "diagnosis") == [
+        "At 7:51 AM PST, we determined that the likely sources of the problem would require a "
+        "full restart of the fleet.",
+        "At 9:39 AM PST, we were able to confirm a root cause.",
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

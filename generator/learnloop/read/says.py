@@ -277,7 +277,10 @@ _NOT_DONE = re.compile(
     # migrate a data storage system", "in the later stages of a restore operation".
     r"continue|continues|continuing|stages\s+of|"
     # What it was for: "… a data storage system in order to restore access".
-    r"in\s+order\s+to|so\s+as\s+to)"
+    r"in\s+order\s+to|so\s+as\s+to|"
+    # What a step would take, not what was done: "This operation will require controller
+    # restarts", "the likely sources would require a full restart of the fleet".
+    r"(?:will|would|might|may|could|shall)\s+(?:require|need|mean|involve|necessitate))"
     r"(?:\s+[\w'-]+){0,3}?\s*$",
     re.IGNORECASE,
 )
