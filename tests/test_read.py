@@ -1871,6 +1871,36 @@ def test_a_provider_summary_tells_what_a_fix_would_take_apart_from_what_was_done
     ]
 
 
+def test_a_terse_table_timeline_dates_each_moment():
+    incident = read_text(
+        """
+        ## Root Cause
+        `max.poll.records` was raised without raising `max.poll.interval.ms`.
+
+        ## Timeline
+        | Time (UTC) | Event |
+        |---|---|
+        | 13:38 | dispatcher v3.12 deployed |
+        | 14:05 | `WebhookLagHigh` alert pages Kwame |
+        | 14:11 | Kwame acks; lag keeps rising |
+        | 14:30 | Kwame checks dispatcher logs: "consumer poll timeout has expired" |
+        | 14:48 | Sofia declares SEV-2 and takes IC |
+        | 15:02 | rollback to v3.11 |
+        | 15:41 | lag < 1,000 |
+        | 16:20 | replay of failed webhooks done, incident resolved |
+        """,
+        start="2024-06-03T13:40:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["acknowledged_at"]) == ("14:05", "14:11")
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("15:41", "16:20")
+    assert texts(incident, "diagnosis") == [
+        'Kwame checks dispatcher logs: "consumer poll timeout has expired"'
+    ]
+    (rollback,) = incident.part("mitigation")
+    assert rollback.effect_minutes == 39
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """
