@@ -1901,6 +1901,31 @@ def test_a_terse_table_timeline_dates_each_moment():
     assert rollback.effect_minutes == 39
 
 
+def test_a_sentence_that_tells_an_earlier_time_of_its_object_is_dated_by_its_own():
+    incident = read_text(
+        """
+        ## What happened
+        At 09:58, an engineer merged a change that emptied the routing table's pools.
+
+        Our error-rate alert fired at 10:04 and the on-call engineer was paged. She saw that the
+        spike began right after a push, and at 10:14 she confirmed in the table's diff that 48%
+        of hostnames had no pools.
+
+        At 10:21 we stopped the build job, and at 10:27 we pushed the last known good table
+        from 09:55 to all edge servers. Error rates dropped back to baseline by 10:39.
+        """,
+        start="2025-08-14T10:02:00Z",
+    )
+    (action,) = incident.part("mitigation")
+    assert action.text.startswith("At 10:21 we stopped the build job")
+    assert action.at is not None
+    assert action.at.strftime("%H:%M") == "10:21"
+    assert action.effect_minutes == 18
+    # The look, once: its sentence, not also the moment told in it.
+    (look,) = incident.part("diagnosis")
+    assert look.text.startswith("She saw that the spike began")
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

@@ -639,13 +639,16 @@ def infer(
     for index, statement in enumerate(kept):
         if statement.at is not None:
             continue
-        same = next(
+        # Of the entries it tells, the first as written ("at 10:27 we pushed the last good
+        # table from 09:55" was done at 10:27).
+        same = min(
             (
                 e
                 for e in dated
                 if _within(e.line, e.text, statement) or words(e.text) == words(statement.text)
             ),
-            None,
+            key=lambda e: (e.line, _where(e.text, statement.text)),
+            default=None,
         )
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
@@ -660,18 +663,11 @@ def infer(
         )
         if entry is not None:
             kept[index] = replace(statement, at=entry.at, effect_minutes=entry.effect_minutes)
-    # A moment told in passing and the sentence it is told in are one action: the sentence,
-    # as written, is kept ("Rolled back the deploy at 14:31; errors stopped by 14:40.").
-    kept[:] = [
-        s
-        for s in kept
-        if s.how != "timeline"
-        or not any(
-            o.how != "timeline"
-            and (_within(s.line, s.text, o) or (o.at is not None and _within(o.line, o.text, s)))
-            for o in kept
-        )
-    ]
+    # A moment told in passing and the sentence it is told in are one action, or one look:
+    # the sentence, as written, is kept ("Rolled back the deploy at 14:31; errors stopped by
+    # 14:40.").
+    kept[:] = _once(kept)
+    reading.parts["diagnosis"][:] = _once(reading.parts["diagnosis"])
     # Found by its words and dated before the first signal ("During routine patching, kafka-2
     # was restarted at 02:05 UTC", then the lag alert at 02:24): what set it off, no response.
     signal = next((e.at for e in dated if "detection" in e.kinds), None)
@@ -836,8 +832,37 @@ def _told_before(statement: Statement, signal: datetime) -> bool:
         return statement.at < signal
     zone = signal.tzinfo or UTC
     said = Block("paragraph", statement.text, statement.line, statement.end)
-    told = timeline_mod.told([said], signal - timedelta(hours=12), zone, None)
-    return bool(told) and told[0].at is not None and told[0].at < signal
+    told = timeline_mod.told([said], signal, zone, None)
+    if not told:
+        return False
+    # The first time as written, not the earliest: "at 10:27 we pushed the table from 09:55"
+    # was done at 10:27. It is placed nearest the signal: 23:50 before a signal at 00:10 is
+    # the evening before.
+    first = min(told, key=lambda e: _where(e.text, statement.text)).at
+    if first is not None and first > signal + timedelta(hours=12):
+        first -= timedelta(days=1)
+    return first is not None and first < signal
+
+
+def _once(statements: list[Statement]) -> list[Statement]:
+    """The statements, less each moment of the timeline that a sentence kept with them tells
+    in passing."""
+    return [
+        s
+        for s in statements
+        if s.how != "timeline"
+        or not any(
+            o.how != "timeline"
+            and (_within(s.line, s.text, o) or (o.at is not None and _within(o.line, o.text, s)))
+            for o in statements
+        )
+    ]
+
+
+def _where(clause: str, text: str) -> int:
+    """Where a clause is in the text it was read from (its end where it is not found)."""
+    found = text.find(clause)
+    return found if found >= 0 else len(text)
 
 
 def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
