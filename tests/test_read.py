@@ -1926,6 +1926,25 @@ def test_a_sentence_that_tells_an_earlier_time_of_its_object_is_dated_by_its_own
     assert look.text.startswith("She saw that the spike began")
 
 
+def test_a_posts_lead_before_its_background_tells_the_impact():
+    incident = read_text(
+        """
+        # Details of the 14 August outage
+
+        On 14 August, requests to our edge API failed for about half of our customers for 37
+        minutes. This post explains what happened.
+
+        ## Background
+        Every edge server loads a routing table that maps customer hostnames to origin pools.
+        """,
+        start="2025-08-14T10:02:00Z",
+    )
+    assert texts(incident, "impact") == [
+        "On 14 August, requests to our edge API failed for about half of our customers for 37 "
+        "minutes."
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

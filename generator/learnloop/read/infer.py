@@ -498,6 +498,10 @@ def infer(
     planned_apart = not reading.parts["follow_ups"]  # no part of plans: commitments are them
     told: tuple[str | None, Statement] | None = None  # the story's sentence before, and its part
     went_well = False  # under a heading of what went well: no sentence there is a cause
+    # The first heading under the title: what comes before it is the post's lead.
+    first_section = next(
+        (n for n, (_, _, b) in enumerate(assigned) if b.kind == "heading" and b.level >= 2), None
+    )
     causes_listed = False  # in the list a lead-in of the cause opens
     for index, (part, how, block) in enumerate(assigned):
         if block.kind == "heading" and (block.level < 7 or part is not None):
@@ -583,8 +587,14 @@ def infer(
             # Before the plans are passed over: "customers may have seen errors" is hedged, and
             # still the impact.
             # Where no heading parts the text, nor names its summary, its first such sentence is
-            # the impact too (a status page's "still in outage" is no summary's).
-            opening = part == "summary" or (part is None and not reading.parts["summary"])
+            # the impact too (a status page's "still in outage" is no summary's); so is that of
+            # a lead before the summary ("On 14 August, requests failed for half of our
+            # customers. This post explains …", then "## Background").
+            opening = (
+                part == "summary"
+                or (part is None and not reading.parts["summary"])
+                or (part is None and first_section is not None and index < first_section)
+            )
             if (
                 opening
                 and not reading.parts["impact"]
