@@ -1945,6 +1945,40 @@ def test_a_posts_lead_before_its_background_tells_the_impact():
     ]
 
 
+def test_an_exported_fields_table_dates_the_moments_beside_a_chat_timeline():
+    incident = read_text(
+        """
+        | Field | Value |
+        |---|---|
+        | Severity | SEV2 |
+        | Detected | 2024-11-19 08:12 UTC |
+        | Mitigated | 2024-11-19 08:57 UTC |
+        | Resolved | 2024-11-19 09:30 UTC |
+
+        ## Slack timeline
+
+        **08:12** Datadog: `upload_errors_5xx > 5%` triggered
+        **08:31** marco: CloudTrail shows PutBucketPolicy at 07:58 by terraform-ci
+        **08:40** priya: diffing the policy against main, PutObject is missing
+        **08:52** marco: applying previous policy with `aws s3api put-bucket-policy --bucket m`
+        **08:57** priya: uploads succeeding again
+        **09:30** priya: module pinned, closing
+        """,
+        start="2024-11-19T07:58:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("08:57", "09:30")
+    # A moment named and dated is no step of its own.
+    assert texts(incident, "detection") == ["Datadog: `upload_errors_5xx > 5%` triggered"]
+    assert texts(incident, "mitigation") == [
+        "marco: applying previous policy with `aws s3api put-bucket-policy --bucket m`"
+    ]
+    assert texts(incident, "diagnosis") == [
+        "marco: CloudTrail shows PutBucketPolicy at 07:58 by terraform-ci",
+        "priya: diffing the policy against main, PutObject is missing",
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

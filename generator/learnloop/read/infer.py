@@ -97,6 +97,21 @@ def read_timeline(
             [*events, *(_kinds(t, lexicon) for t in told)],
             key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
         )
+    # Key moments a table of the incident's fields gives beside the timeline ("| Resolved |
+    # 2024-11-19 09:30 UTC |", as an incident tool exports them): the author's own times of
+    # those moments, entries of the timeline too.
+    quoted = set(map(id, entry_blocks))
+    named = [
+        b
+        for _, _, b in reading.assigned
+        if b.kind == "row" and id(b) not in quoted and timeline_mod.named_moment(b.cells)
+    ]
+    if named:
+        stated = timeline_mod.events(named, incident.started_at, zone, reading.stated_zone, day)
+        events = sorted(
+            [*events, *(_kinds(e, lexicon) for e in stated)],
+            key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
+        )
     events = _done_unbegun(events, lexicon)
     noticing = _noticing(reading)
     if noticing and not any("detection" in e.kinds for e in events):
@@ -419,6 +434,8 @@ def infer(
             bool({"mitigation", "recovery"} & set(event.kinds))
             and (event.at is not None or undated_order)
         )
+        if _only_a_moment(event.text):
+            continue  # "Detected: 2024-11-19 08:12 UTC" dates a moment and tells nothing of it
         if index in seen:
             reading.add("symptoms", statement)  # "all services returning 404"
             continue
@@ -615,6 +632,8 @@ def infer(
                 continue
             if intent or part in NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
+            if _only_a_moment(sentence):
+                continue  # "| Mitigated | 2024-11-19 08:57 UTC |": when, not what was done
             # Past `intent` above: an action named here is one done, unless it did not help.
             done = (
                 action is not None
@@ -771,7 +790,7 @@ _ABOUT_ITSELF = re.compile(
 )
 _TRIGGER_ENTRIES = 2
 _A_FIX = re.compile(r"\b(?:fix|fixes|hotfix|hotfixes|workaround|mitigation)\b", re.IGNORECASE)
-_NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}:\s*")
+_NAME_OF_A_MOMENT = re.compile(r"^\W*[A-Za-z][\w ]{0,30}(?::|\s+[—–]\s+)\s*")
 # Or a time said as where something began, the rest of its sentence told elsewhere: "…, for
 # 2 hours and 12 minutes, beginning at 09:41 US/Pacific."
 _FROM_A_MOMENT = re.compile(
