@@ -1979,6 +1979,21 @@ def test_an_exported_fields_table_dates_the_moments_beside_a_chat_timeline():
     ]
 
 
+def test_an_action_then_a_look_of_its_own_is_both():
+    incident = read_text(
+        """
+        ## Timeline
+        - 16:35 Alert fired for checkout errors
+        - 16:41 Rolled back the deploy; Grafana shows checkout errors at 30%
+        - 16:52 Errors back to normal
+        """,
+        start="2026-04-02T16:30:00Z",
+    )
+    said = "Rolled back the deploy; Grafana shows checkout errors at 30%"
+    assert texts(incident, "mitigation") == [said]
+    assert texts(incident, "diagnosis") == [said]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

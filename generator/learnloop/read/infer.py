@@ -465,7 +465,11 @@ def infer(
         looked = says.looked(event.text, lexicon) if "diagnosis" in event.kinds else None
         if (
             "mitigation" in event.kinds
-            and (looked is None or says.then_acted(event.text, looked, lexicon))
+            and (
+                looked is None
+                or says.then_acted(event.text, looked, lexicon)
+                or says.acted_apart(event.text, looked, lexicon)
+            )
             and not _what_was_seen(event, lexicon)
         ):
             reading.add("mitigation", _effect(statement, event, events))
@@ -899,8 +903,14 @@ def _changed(event: TimelineEvent, lexicon: Lexicon) -> bool:
     opens it (after who made it: "We migrated the pod") or is said in the passive ("the
     account was enabled"), and nothing else is told of it (no kind but that impact eased
     after it, no plan, fault or outcome)."""
-    text = event.text
-    if set(event.kinds) - _EASED or says.tells_more(text, lexicon) or says.to_get_in(text):
+    text, kinds = event.text, set(event.kinds)
+    look = says.looked(text, lexicon) if "diagnosis" in kinds else None
+    apart = says.CLAUSE_APART.search(text, 0, look.start()) if look is not None else None
+    if apart is not None:
+        # "Key deactivated in IAM; CloudTrail shows RunInstances calls": the change, then a
+        # look of its own.
+        text, kinds = text[: apart.start()], kinds - {"diagnosis"}
+    if kinds - _EASED or says.tells_more(text, lexicon) or says.to_get_in(text):
         return False
     if says.CONSEQUENCE.match(text):
         return False

@@ -169,6 +169,21 @@ def then_acted(text: str, look: re.Match[str] | None, lexicon: Lexicon) -> bool:
     )
 
 
+def acted_apart(text: str, look: re.Match[str] | None, lexicon: Lexicon) -> bool:
+    """Whether a text tells an action and then, in a clause of its own, a look ("Key
+    deactivated in IAM; CloudTrail shows RunInstances calls from one IP"): both were done."""
+    prose = _CODE.sub(lambda m: " " * len(m.group()), text)
+    did = lexicon.cue("mitigation", prose)
+    return (
+        look is not None
+        and did is not None
+        and did.end() <= look.start()
+        and CLAUSE_APART.search(prose, did.end(), look.start()) is not None
+    )
+
+
+# Where one clause ends and another of its own begins: a semicolon, or a new sentence.
+CLAUSE_APART = re.compile(r";\s|[.!]\s+(?=[A-Z])")
 _WHEN_CLAUSE = re.compile(r"^\W*(?:once|after|when|upon|having)\s*$", re.IGNORECASE)
 _HAD_BEEN = re.compile(r"\bhad\s+(?:already\s+)?$", re.IGNORECASE)
 
