@@ -1994,6 +1994,30 @@ def test_an_action_then_a_look_of_its_own_is_both():
     assert texts(incident, "diagnosis") == [said]
 
 
+def test_the_entries_of_a_response_section_each_go_to_their_part():
+    incident = read_text(
+        """
+        ## Detection
+        Finance noticed the missing data at 08:40 and opened a ticket.
+
+        ## Response and recovery
+        - Ben checked `kubectl get cronjob billing-export -o yaml` and saw no run since Sunday.
+        - `kubectl get events` showed "Missed scheduled time to start a job".
+        - Ben triggered the job by hand at 09:05.
+        - The export finished at 10:58 and finance confirmed the reports were correct.
+        """,
+        start="2025-02-10T02:00:00Z",
+    )
+    assert texts(incident, "mitigation") == ["Ben triggered the job by hand at 09:05."]
+    assert texts(incident, "diagnosis") == [
+        "Ben checked `kubectl get cronjob billing-export -o yaml` and saw no run since Sunday.",
+        '`kubectl get events` showed "Missed scheduled time to start a job".',
+    ]
+    assert texts(incident, "verification") == [
+        "The export finished at 10:58 and finance confirmed the reports were correct."
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

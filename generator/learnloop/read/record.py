@@ -481,9 +481,13 @@ def read_blocks(incident: Incident, lexicon: Lexicon, body_blocks: Sequence[Bloc
             # cause; under what was done or looked at, it is the command as run.
             if part not in _WHY:
                 reading.add(part, Statement(block.text, block.line, block.end, "section"))
-        elif (block.kind == "paragraph" or how == "label") and (
-            told := _apart(part, block, how, lexicon)
-        ):
+        elif (
+            block.kind == "paragraph"
+            or how == "label"
+            # "## Response and recovery" / "- Ben checked `kubectl get cronjob …` and saw …":
+            # an entry of what was done is read as its paragraph would be.
+            or (block.kind == "item" and part == "mitigation")
+        ) and (told := _apart(part, block, how, lexicon)):
             for target, statement in told:
                 reading.add(target, statement)
         elif text.strip():
@@ -877,6 +881,14 @@ def _looks_apart(block: Block, how: str, lexicon: Lexicon) -> list[tuple[str, St
                     # "… was paged at 13:09 and opened the database dashboard, which showed
                     # CPU at 100%": how it was noticed, and what was looked at after.
                     out.append(("diagnosis", Statement(sentence, line, end, how)))
+            elif (
+                looked
+                and lexicon.cue("verification", sentence)
+                and says.recovered(sentence, lexicon)
+            ):
+                # "The export finished at 10:58 and finance confirmed the reports were
+                # correct": the look made sure it had eased, no step of diagnosis.
+                part = "verification"
             elif looked:
                 part = "diagnosis"
             elif (
