@@ -352,6 +352,24 @@ def test_resolution_neither_verifies_by_a_milestone_nor_plans_a_lead_in():
     ]
 
 
+def test_praise_of_the_response_is_no_fix():
+    # As a "Resolution and recovery" section may read: thanks, and nothing that was fixed.
+    bodies = [
+        "## Resolution and recovery\n\nThe affected employee did a great job of reporting the "
+        "charge at once.\n\n## Corrective actions\n\n- Lock company cards to known merchants. "
+        "The team did a fantastic job of escalating.\n",
+        "## Resolution and recovery\n\nThe IPS members responded quickly. We revoked the VPN "
+        "session of the account.\n",
+    ]
+    assert _pending_resolution(bodies) == [
+        "- How [PM-2](../incidents/PM-2.md) was fixed: We revoked the VPN session of the account.",
+    ]
+    assert _pending_resolution(bodies[:1]) == [
+        "- Lasting fix planned after [PM-1](../incidents/PM-1.md): Lock company cards to known "
+        "merchants.",
+    ]
+
+
 def test_resolution_tells_how_each_was_fixed_not_only_that_it_is_back():
     # A status page's last word is often only that it is over: no line of how it was fixed.
     bodies = [

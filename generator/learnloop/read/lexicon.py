@@ -65,6 +65,7 @@ CUES = (
     "change_headline",
     "informed",
     "apology",
+    "praise",
     "response",
 )
 

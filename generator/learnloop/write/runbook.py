@@ -17,6 +17,7 @@ from learnloop.analyze.steps import Cause, Playbook, Signal, Step, playbook
 from learnloop.enrich import timings
 from learnloop.model import FACTOR, SEVERITIES, Incident
 from learnloop.read import lexicon
+from learnloop.read.lexicon import Lexicon
 from learnloop.read.markdown import sentences
 from learnloop.read.says import recovered, tells_how
 from learnloop.read.themes import compile_phrases
@@ -288,11 +289,20 @@ def mitigation(book: Playbook, by_id: dict[str, Incident]) -> str:
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
-def _not_causes(text: str, causes: set[str]) -> str:
-    """A statement less the sentences of it that the reader took for the cause."""
-    if not any(cause in text for cause in causes):
+def _fix_told(text: str, causes: set[str], cues: Lexicon) -> str:
+    """A statement less the sentences of it that the reader took for the cause, and those
+    that praise how people responded ("The affected employee did great job of immediately
+    reporting …"), which tell no fix."""
+    said = sentences(text)
+    if not any(cause in text for cause in causes) and not any(
+        cues.cue("praise", sentence) for _, sentence in said
+    ):
         return text
-    return " ".join(said for _, said in sentences(text) if said not in causes)
+    return " ".join(
+        sentence
+        for _, sentence in said
+        if sentence not in causes and not cues.cue("praise", sentence)
+    )
 
 
 def resolution(members: Sequence[Incident]) -> str:
@@ -322,7 +332,7 @@ def resolution(members: Sequence[Incident]) -> str:
         # The cause the section restates ("The root cause was determined to be …") is no fix.
         causes = {st.text for st in m.part("root_cause")}
         said = " ".join(
-            fix for t in told if (fix := _not_causes(t, causes)) and tells_how(fix, cues)
+            fix for t in told if (fix := _fix_told(t, causes, cues)) and tells_how(fix, cues)
         )
         if not told:
             said = m.section("resolution")  # read from a section of no statements
@@ -335,7 +345,7 @@ def resolution(members: Sequence[Incident]) -> str:
         # No fix was tracked or told: the lasting fixes the responders planned afterwards
         # (their follow-ups), which is what this section owes the next on-call.
         planned = [
-            (m, first_sentences(st.text, 200))
+            (m, first_sentences(_fix_told(st.text, set(), cues), 200))
             for m in newest_first
             for st in m.part("follow_ups")
             if "\n" not in st.text
