@@ -4298,6 +4298,17 @@ def test_errors_falling_is_the_impact_easing(said: str):
 
 
 @pytest.mark.parametrize(
+    "said",
+    [
+        "`redis-cli --scan --pattern 'sess:*' | xargs redis-cli unlink` at 14:19",
+        "we freed 6 GB on the cache host",
+    ],
+)
+def test_a_command_or_a_figure_tells_the_step_done(said: str):
+    assert says.done(said, lexicon.shipped()) is not None
+
+
+@pytest.mark.parametrize(
     "said", ["Georgiana checks Grafana and the hub DB", "open Grafana orders dashboard, p99 28s"]
 )
 def test_a_tool_named_without_an_article_is_a_look(said: str):
