@@ -186,6 +186,11 @@ def test_an_error_line_betrays_its_mode(line: str, mode: str):
         ("The load balancer's TLS certificate had lapsed.", "certificate-expiry"),
         ("The renewal job had been failing for weeks.", "certificate-expiry"),
         (
+            "A routine rotation of the payment gateway's mTLS client certificate broke checkout.",
+            "certificate-expiry",
+        ),
+        ("remote error: tls: unknown certificate authority", "certificate-expiry"),
+        (
             "The gateway instances exhausted their available SNAT ports.",
             "file-descriptor-exhaustion",
         ),
