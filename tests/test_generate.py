@@ -352,6 +352,28 @@ def test_resolution_neither_verifies_by_a_milestone_nor_plans_a_lead_in():
     ]
 
 
+def test_the_impact_quoted_keeps_the_sentence_it_leans_on():
+    members = []
+    for n in (1, 2):
+        raw = (
+            f"---\nid: PM-{n}\ntitle: All services returning 503\n"
+            f"started_at: 2021-0{n}-22T10:00:00Z\nseverity: P3\nservices: [cluster]\n---\n"
+            "## Summary\n\nChanges to the VPC CNI caused target groups to become detached "
+            "from the ALB. This, in turn, meant that all inbound traffic failed to reach the "
+            "cluster.\n"
+        )
+        incident, problems = incident_from_bytes(raw.encode(), f"incidents/PM-{n}.md")
+        assert incident is not None, problems
+        members.append(incident)
+    pattern = Pattern("lb", "Load balancer lost its backends", ("PM-1", "PM-2"))
+    text = render_runbook(pattern, members, ["cluster"], Settings(), None)
+    assert (
+        "- Most recently: Changes to the VPC CNI caused target groups to become detached from "
+        "the ALB. This, in turn, meant that all inbound traffic failed to reach the cluster. "
+        "([PM-2](../incidents/PM-2.md))"
+    ) in text
+
+
 def test_praise_of_the_response_is_no_fix():
     # As a "Resolution and recovery" section may read: thanks, and nothing that was fixed.
     bodies = [

@@ -131,6 +131,18 @@ _LEANS_ON = re.compile(
 )
 
 
+def _with_its_lead(text: str, incident: Incident) -> str:
+    """A sentence that leans on the one before it ("This, in turn, meant that all inbound
+    traffic failed"), with that one, where the summary tells both; else as it is."""
+    if not text or not _LEANS_ON.match(text):
+        return text
+    for statement in incident.part("summary"):
+        told = [said for _, said in sentences(statement.text)]
+        if text in told[1:]:
+            return f"{told[told.index(text) - 1]} {text}"
+    return text
+
+
 def impact(members: Sequence[Incident]) -> str:
     """Customers, revenue and SLA breaches across the pattern."""
     customers = [m.impact.customers_affected for m in members if m.impact.customers_affected]
@@ -150,7 +162,7 @@ def impact(members: Sequence[Incident]) -> str:
     # else what its text says of the impact (an RCA's "Summary of Impact:"), in a sentence
     # that stands alone where there is one ("This, in turn, meant …" leans on the one before).
     said = (
-        (m, m.impact.summary or _standing([s.text for s in m.part("impact")]))
+        (m, m.impact.summary or _with_its_lead(_standing([s.text for s in m.part("impact")]), m))
         for m in sorted(members, key=lambda m: (m.started_at, m.id), reverse=True)
     )
     latest = next(((m, text) for m, text in said if text), None)
