@@ -237,7 +237,7 @@ def test_mistakes_in_a_teams_words_are_errors_on_their_lines(tmp_path: Path) -> 
         "finding, unknown, intent, ineffective, conclusion, verification, well, announced, "
         "milestone, began, done, "
         "responders, pending, change, change_present, change_headline, informed, apology, "
-        "response",
+        "praise, response",
         "learnloop.yml:7: error: reader.cues.mitigation: expected a list of phrases",
         "learnloop.yml:8: error: reader.cues.detection: '(new|) page': a phrase starts with a "
         "word, not a number or optional words",
