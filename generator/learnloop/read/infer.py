@@ -86,21 +86,17 @@ def read_timeline(
         read = [_not_acted(event) if _told_in(event, causal) else event for event in read]
         return _noticed_where_told(read, _noticing(reading))
     events = [_kinds(event, lexicon) for event in found]
+    quoted = set(map(id, entry_blocks))
+    more: list[TimelineEvent] | None = None  # events to add, in time order with the rest
     if not reading.written_timeline or all(_only_a_moment(e.text) for e in events):
         # Only lines that open with a time, under another part (a chat quoted in the story),
         # or only key moments named ("Detected: 09:40"): the moments the story's sentences
         # tell are the timeline too, in time order.
-        quoted = set(map(id, entry_blocks))
         prose = [b for _, b in reading.prose if id(b) not in quoted]
-        told = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone, day)
-        events = sorted(
-            [*events, *(_kinds(t, lexicon) for t in told)],
-            key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
-        )
+        more = timeline_mod.told(prose, incident.started_at, zone, reading.stated_zone, day)
     # Key moments a table of the incident's fields gives beside the timeline ("| Resolved |
     # 2024-11-19 09:30 UTC |", as an incident tool exports them): the author's own times of
     # those moments, entries of the timeline too.
-    quoted = set(map(id, entry_blocks))
     named = [
         b
         for _, _, b in reading.assigned
@@ -108,8 +104,10 @@ def read_timeline(
     ]
     if named:
         stated = timeline_mod.events(named, incident.started_at, zone, reading.stated_zone, day)
+        more = [*(more or []), *stated]
+    if more is not None:
         events = sorted(
-            [*events, *(_kinds(e, lexicon) for e in stated)],
+            [*events, *(_kinds(e, lexicon) for e in more)],
             key=lambda e: (e.at is None, e.at or incident.started_at, e.line),
         )
     events = _done_unbegun(events, lexicon)
