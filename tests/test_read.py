@@ -2018,6 +2018,30 @@ def test_the_entries_of_a_response_section_each_go_to_their_part():
     ]
 
 
+def test_key_timestamps_as_an_incident_tool_names_them_date_their_moments():
+    incident = read_text(
+        """
+        ## Key timestamps
+        - Impact started at: 2024-09-03 14:20 UTC
+        - Reported at: 2024-09-03 14:26 UTC
+        - Accepted at: 2024-09-03 14:29 UTC
+        - Closed at: 2024-09-03 15:40 UTC
+
+        ## Updates
+        **14:40 UTC** — cart-api pods show "HikariPool-1 - Connection is not available".
+        **14:46 UTC** — Reverted the config change; pods restarting.
+        **14:51 UTC** — Latency back to normal. Monitoring.
+        """,
+        start="2024-09-03T14:20:00Z",
+    )
+    moments = moments_of(incident)
+    assert (moments["detected_at"], moments["acknowledged_at"]) == ("14:26", "14:29")
+    assert (moments["mitigated_at"], moments["resolved_at"]) == ("14:51", "15:40")
+    assert texts(incident, "diagnosis") == [
+        '14:40 UTC — cart-api pods show "HikariPool-1 - Connection is not available".'
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """
