@@ -352,3 +352,21 @@ def test_a_zone_stated_by_its_database_name_holds_for_the_story() -> None:
     moments = {m.name: m.at for m in incident.milestones}
     assert moments["detected_at"] == datetime(2025, 1, 14, 10, 55, tzinfo=berlin)
     assert times.stated_zone("## Timeline (all times US/Pacific)") == "US/Pacific"
+
+
+def test_a_time_that_names_which_copy_is_no_moment_of_its_own():
+    from learnloop.read.markdown import Block
+    from learnloop.read.timeline import told
+
+    said = (
+        "At 10:21 we stopped the build job, and at 10:27 we pushed the last known good table "
+        "from 09:55 to all edge servers. Errors fell from 10:05 to 10:20."
+    )
+    after = datetime(2025, 8, 14, 10, 2, tzinfo=UTC)
+    events = told([Block("paragraph", said, 1, 1)], after, UTC, None)
+    texts = {e.at.strftime("%H:%M"): e.text for e in events if e.at}
+    # A span is a moment, and a table named by its time is not.
+    assert sorted(texts) == ["10:05", "10:21", "10:27"]
+    assert texts["10:27"] == (
+        "at 10:27 we pushed the last known good table from 09:55 to all edge servers."
+    )

@@ -687,7 +687,10 @@ def told(
     """The moments sentences give in passing, each placed on its own (they are not told in
     order, so no clock runs through them), in time order: the timeline of a post-mortem
     written without one. `after` is when the impact began."""
-    found = [(block, times.within(block.text, after.year)) for block in entries]
+    found = [
+        (block, [t for t in times.within(block.text, after.year) if not _of_a_thing(block.text, t)])
+        for block in entries
+    ]
     # A story that names one zone, once ("Around 13:20 CET we deployed …", "(all times in this
     # post are Eastern Time)"), tells its other times in it ("We noticed at 13:45").
     zone = times.zone_named(
@@ -736,6 +739,22 @@ def told(
                 line, last = line_at(block, first.start), line_at(block, max(end - 1, start))
                 out.append(TimelineEvent(at, plain(piece), line, end=last if last > line else None))
     return sorted(out, key=lambda e: (e.at, e.line))
+
+
+def _of_a_thing(text: str, stamp: times.Stamp) -> bool:
+    """Whether a time names which copy of a thing was meant, not a moment of the story: "we
+    pushed the last known good table from 09:55 to all edge servers", "the backup of 02:00"
+    (a span, "from 10:12 to 11:59", is a moment)."""
+    return bool(_A_THING_FROM.search(text, 0, stamp.start)) and not _SPAN_ON.match(text, stamp.end)
+
+
+# A noun, then "from" or "of", then the time.
+_A_THING_FROM = re.compile(
+    r"\b(?:table|backup|snapshot|config|configuration|copy|version|build|image|state|dump|"
+    r"file|files|data|release|revision|commit|index|policy)\s+(?:from|of)\s+$",
+    re.IGNORECASE,
+)
+_SPAN_ON = re.compile(r"\s*(?:to|until|till|through|-|–|—)\s*\d", re.IGNORECASE)
 
 
 def _stated_once(blocks: Sequence[Block]) -> str | None:
