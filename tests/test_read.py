@@ -2042,6 +2042,36 @@ def test_key_timestamps_as_an_incident_tool_names_them_date_their_moments():
     ]
 
 
+def test_a_plain_text_report_reads_its_steps_in_the_zone_its_story_names():
+    incident = read_text(
+        """
+        Description:
+        From 2:15pm to 3:05pm ET, the payment page rendered blank for iOS users.
+
+        Steps taken:
+        2:22pm - Support escalated three customer reports to the mobile on-call.
+        2:30pm - On-call reproduced it on an iPhone and saw a JavaScript error.
+        2:48pm - Rolled back the web bundle to the previous release.
+        3:05pm - Payment page loads again on iOS.
+
+        Preventive actions:
+        - Pin the build target for bundles loaded in WebViews (owner: Dana)
+        """,
+        start="2024-03-05T19:15:00Z",
+    )
+    moments = {m.name: m.at.astimezone(UTC).strftime("%H:%M") for m in incident.milestones}
+    # 2:22pm EST is 19:22 UTC: read in the start's zone, it came before the start.
+    assert (moments["detected_at"], moments["mitigated_at"]) == ("19:22", "20:05")
+    assert texts(incident, "diagnosis") == [
+        "On-call reproduced it on an iPhone and saw a JavaScript error."
+    ]
+    (rollback,) = incident.part("mitigation")
+    assert rollback.effect_minutes == 17
+    assert texts(incident, "follow_ups") == [
+        "Pin the build target for bundles loaded in WebViews (owner: Dana)"
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

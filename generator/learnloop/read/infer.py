@@ -46,8 +46,9 @@ def read_timeline(
     """The timeline's events, each marked with what it does (see lexicon.CUES)."""
     zone = incident.started_at.tzinfo or UTC
     day = only_the_day(incident)
+    told_in = timeline_mod.story_zone(b for _, b in reading.prose)
     found = timeline_mod.events(
-        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone, day
+        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone, day, told_in
     )
     entry_blocks = list(reading.timeline_blocks)
     if not found:

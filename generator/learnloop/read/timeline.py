@@ -87,6 +87,11 @@ class _Clock:
         return at
 
 
+def story_zone(blocks: Iterable[Block]) -> str | None:
+    """The one zone a story's times name, said on them ("3:05pm ET"), where they name one."""
+    return _one_zone(s for b in blocks if b.kind != "code" for s in times.within(b.text))
+
+
 def _one_zone(stamps: Iterable[times.Stamp]) -> str | None:
     """The zone the stamps name, where they name exactly one."""
     zones = {s.zone for s in stamps if s.zone}
@@ -99,17 +104,21 @@ def events(
     default_zone: tzinfo,
     stated: str | None,
     on_day: date | None = None,
+    story: str | None = None,
 ) -> list[TimelineEvent]:
     """The events of a timeline's blocks (in order), dated where they can be. `on_day` is the
     day the incident started on where only its day is known: the entries' times are on it
-    in their own zone (its midnight in UTC is the day before, in a zone west of it)."""
+    in their own zone (its midnight in UTC is the day before, in a zone west of it). `story`
+    is the one zone the rest of the text names on its times, if it names one."""
     # A timeline that names one zone, on one of its times ("… and we closed the incident at
     # 01:32 JST"), tells its other times in it, those above that one too; a zone stated for
-    # the whole timeline ("All times in CET") holds throughout.
+    # the whole timeline ("All times in CET") holds throughout. One that names none is in the
+    # zone the story tells its times in ("From 2:15pm to 3:05pm ET, the payment page …").
     zone_name = (
         stated
         if stated is not None
         else _one_zone(s for b in entries if b.kind != "code" for s in times.within(b.text))
+        or story
     )
     zone = times.zone_named(zone_name, default_zone)
     clock = _Clock(
@@ -312,10 +321,11 @@ def entries_apart(body: Sequence[Block]) -> list[Block]:
             continue
         opens = [n for n, line in enumerate(lines) if _opens_with_time(line)]
         head = lines[: opens[0]] if opens else []
-        if len(opens) < 2 or not all(_day_or_zone(line) for line in head):
+        if len(opens) < 2 or not all(_day_or_zone(line) or _A_LABEL.match(line) for line in head):
             out.append(block)
             continue
-        # "2015-10-21 (all times UTC)" over the entries: the day and zone they are in.
+        # "2015-10-21 (all times UTC)" over the entries: the day and zone they are in; or the
+        # label a plain-text report puts over them ("Steps taken:").
         for n, line in enumerate(head):
             out.append(replace(block, text=line.strip(), line=block.line + n,
                                end=block.line + n, raw=line))  # fmt: skip
@@ -362,6 +372,9 @@ def _zone_note(text: str) -> str | None:
     """The zone a short line only notes ("All times UTC.", "_All times in UTC_"): a note
     about the times under it, not an event."""
     return times.stated_zone(plain(text)) if len(text) < 80 else None
+
+
+_A_LABEL = re.compile(r"^\s*[A-Za-z][\w /'-]{0,40}:\s*$")
 
 
 def _day_or_zone(line: str) -> bool:
