@@ -2072,6 +2072,27 @@ def test_a_plain_text_report_reads_its_steps_in_the_zone_its_story_names():
     ]
 
 
+def test_a_failed_response_rate_climbing_before_the_alert_is_a_symptom():
+    incident = read_text(
+        """
+        ## Timeline (UTC)
+        | Time  | What happened |
+        |-------|---------------|
+        | 09:05 | Route 53 record for api-internal updated as part of migration step 4 |
+        | 09:10 | 5xx rate on api-gateway starts climbing |
+        | 09:13 | Alert `ApiGateway5xxHigh` fires, Omar paged |
+        | 09:29 | Record reverted to the previous value |
+        | 09:41 | TTL of 600 s expires for most resolvers, errors drop |
+        """,
+        start="2023-06-14T09:10:00Z",
+    )
+    assert texts(incident, "trigger") == [
+        "Route 53 record for api-internal updated as part of migration step 4"
+    ]
+    assert texts(incident, "symptoms") == ["5xx rate on api-gateway starts climbing"]
+    assert moments_of(incident)["mitigated_at"] == "09:41"
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """
@@ -4345,6 +4366,8 @@ def test_every_shipped_cue_is_written_in_the_phrase_syntax():
         "Response time has improved significantly",
         "config applied, threads free, p99 going down",
         "a hub redeploy which seems to have improved the situation",  # 2i2c
+        "TTL of 600 s expires for most resolvers, errors drop",
+        "We are monitoring as replication lag recovers.",  # GitHub's status
     ],
 )
 def test_errors_falling_is_the_impact_easing(said: str):

@@ -51,6 +51,8 @@ IMPACT = re.compile(
     r"|affected|impact(?:ed)?|outage|down(?:time)?"
     r"|errors?|failed|failing|failures|could not|couldn't|unable|stall(?:ed|s)?|halt(?:ed|s)?"
     r"|offline"
+    # "5xx rate on api-gateway starts climbing": failed responses, however many.
+    r"|5xx(?:s|\s+(?:rate|errors?|responses?))"
     # Work done twice to someone: "1,842 customers were charged twice", "duplicate charges".
     r"|(?:charged|billed|debited)\s+twice|double[- ](?:charged|billed)"
     r"|duplicate\s+(?:charges?|payments?|orders?|transactions?|emails?|notifications?)"
