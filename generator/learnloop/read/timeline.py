@@ -114,12 +114,7 @@ def events(
     # 01:32 JST"), tells its other times in it, those above that one too; a zone stated for
     # the whole timeline ("All times in CET") holds throughout. One that names none is in the
     # zone the story tells its times in ("From 2:15pm to 3:05pm ET, the payment page …").
-    zone_name = (
-        stated
-        if stated is not None
-        else _one_zone(s for b in entries if b.kind != "code" for s in times.within(b.text))
-        or story
-    )
+    zone_name = stated if stated is not None else story_zone(entries) or story
     zone = times.zone_named(zone_name, default_zone)
     clock = _Clock(
         zone,
