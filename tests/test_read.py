@@ -2093,6 +2093,21 @@ def test_a_failed_response_rate_climbing_before_the_alert_is_a_symptom():
     assert moments_of(incident)["mitigated_at"] == "09:41"
 
 
+def test_when_it_was_noticed_is_the_first_moment_the_detection_tells_not_the_earliest():
+    incident = read_text(
+        """
+        ## Detection and analysis
+        On 2 April at 16:31 UTC, AWS sent a support case saying our account may be compromised.
+        The key had been committed to a public example repository at 16:20 UTC.
+
+        ## Containment, eradication and recovery
+        The key was deactivated at 16:41 UTC.
+        """,
+        start="2026-04-02T16:20:00Z",
+    )
+    assert moments_of(incident)["detected_at"] == "16:31"
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

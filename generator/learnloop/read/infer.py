@@ -209,12 +209,21 @@ def _noticed_where_told(
 ) -> list[TimelineEvent]:
     """Moments told in passing, with the first one told under "Detection" (`noticing`: "A
     customer ticket at 09:02") taken as when it was noticed, unless it tells an action."""
-    for index, event in enumerate(events):
-        if _told_in(event, noticing):
-            if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
-                events[index] = replace(event, kinds=("detection", *event.kinds))
-            break
+    told = [n for n, event in enumerate(events) if _told_in(event, noticing)]
+    if told:
+        # The first as written, not the earliest: "On 2 April at 16:31 UTC, AWS sent a support
+        # case … The key had been committed to a public repository at 16:20 UTC."
+        index = min(told, key=lambda n: (events[n].line, _where_told(events[n], noticing)))
+        event = events[index]
+        if not {"detection", "mitigation", "recovery", "resolved"} & set(event.kinds):
+            events[index] = replace(event, kinds=("detection", *event.kinds))
     return events
+
+
+def _where_told(event: TimelineEvent, where: Sequence[Block]) -> int:
+    """Where in its block a moment told in passing is told."""
+    block = next(b for b in where if b.line <= event.line <= b.end)
+    return _where(event.text, plain(block.text))
 
 
 def _told_in(event: TimelineEvent, where: Sequence[Block]) -> bool:
