@@ -399,6 +399,13 @@ def test_works_on_real_post_mortems_by_another_company(make_repo, shared_dataset
             "What happened: Checkout failed for an hour.",
         ),
         ("## Lessons learned\nCanary first.\n", ""),
+        (
+            # The summary restates what set it off; the Root cause section says why.
+            "## Summary\nThe outage was triggered by a routine certificate rotation.\n\n"
+            "## Root cause\nThe new issuer was missing from the gateway's trust bundle.\n",
+            "Cause: The new issuer was missing from the gateway's trust bundle. The outage was "
+            "triggered by a routine certificate rotation.",
+        ),
     ],
 )
 def test_what_was_done_says_what_an_uneven_post_mortem_has(body: str, said: str):

@@ -281,9 +281,13 @@ def what_was_done(incident: Incident) -> str:
 
 def _told(incident: Incident, part: str) -> str:
     """The statements the reader found of a part, in file order, as one text (commands,
-    which `fix_commands` gives line by line, left out). Contributing factors read as part
-    of the cause come after what the cause says itself."""
-    told = sorted(incident.part(part), key=lambda s: s.how == FACTOR)
+    which `fix_commands` gives line by line, left out). What the part's own heading or label
+    says comes first, then what was found elsewhere in the story (a summary's "triggered by
+    a routine rotation" before the Root cause section would otherwise speak for it), then
+    contributing factors read as part of the cause."""
+    told = sorted(
+        incident.part(part), key=lambda s: (s.how == FACTOR, s.how in ("inferred", "timeline"))
+    )
     return " ".join(s.text for s in told if "\n" not in s.text)
 
 
