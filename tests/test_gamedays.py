@@ -166,14 +166,14 @@ def test_an_edited_experiment_is_kept_and_said(generated: Path, tmp_path: Path):
     assert "our-own-filler" not in path.read_text()
 
 
-def _incident(ident: str, mode: str, day: int, told: str = "") -> object:
+def _incident(ident: str, mode: str, day: int, told: str = "", detected: str = "10:20") -> object:
     text = textwrap.dedent(
         f"""\
         ---
         id: {ident}
         title: Totals wrong after a rounding change
         started_at: 2025-03-{day:02d}T10:00:00Z
-        detected_at: 2025-03-{day:02d}T10:20:00Z
+        detected_at: 2025-03-{day:02d}T{detected}:00Z
         resolved_at: 2025-03-{day:02d}T12:00:00Z
         severity: P2
         services: [billing]
@@ -188,8 +188,8 @@ def _incident(ident: str, mode: str, day: int, told: str = "") -> object:
     return found
 
 
-def _render(mode: str, told: str = "") -> dict[str, str]:
-    members = [_incident("INC-1", mode, 3, told), _incident("INC-2", mode, 9, told)]
+def _render(mode: str, told: str = "", detected: str = "10:20") -> dict[str, str]:
+    members = [_incident(f"INC-{n}", mode, day, told, detected) for n, day in ((1, 3), (2, 9))]
     pattern = Pattern("billing-totals", "Billing totals wrong", ("INC-1", "INC-2"))
     analysis = SimpleNamespace(
         incidents=lambda: {m.id: m for m in members},
@@ -227,6 +227,12 @@ def test_a_step_that_eased_the_impact_at_once_says_so_as_the_runbook_does():
     page = _render("logic-error", told)["kb/gamedays/billing-totals.md"]
     assert "Reverted the rounding change; errors stopped. — impact eased right after" in page
     assert "within 0 min" not in page
+
+
+def test_detection_at_the_start_is_within_a_minute_not_within_0_min():
+    files = _render("disk-full", detected="10:00")
+    assert "| a command | `—` within a minute | 2 |" in files["kb/gamedays/index.md"]
+    assert not any("within 0 min" in text for text in files.values())
 
 
 def test_rendering_twice_gives_the_same_files():

@@ -66,6 +66,11 @@ def _minutes(value: float | None) -> str:
     return duration(value)
 
 
+def _within(value: float | None) -> str:
+    """How soon, as a bound: under a minute is "within a minute", not "within 0 min"."""
+    return "within a minute" if value is not None and value < 1 else f"within {duration(value)}"
+
+
 # --- the page -----------------------------------------------------------------------------
 
 
@@ -120,14 +125,14 @@ def _hypothesis(day: GameDay, members: Sequence[Incident], at: str) -> str:
     wait = wait_seconds(day)
     if wait is not None:
         mitigated = (
-            f", and the runbook's mitigation restores the steady state within "
-            f"{_minutes(day.ttm_p90)} (the incidents' p90 time to mitigate)"
+            f", and the runbook's mitigation restores the steady state "
+            f"{_within(day.ttm_p90)} (the incidents' p90 time to mitigate)"
             if day.ttm_p90 is not None
             else ""
         )
         lines.append("")
         lines.append(
-            f"Where it does not hold, detection fires within {_minutes(wait / 60)}{mitigated}: "
+            f"Where it does not hold, detection fires {_within(wait / 60)}{mitigated}: "
             "that is what the game day practises."
         )
     latest = next(
@@ -224,7 +229,7 @@ def _detection(day: GameDay, by_id: dict[str, Incident], at: str) -> str:
     lines = ["## Detection to expect", ""]
     for signal in d.alerts:
         when = (
-            f"within {_minutes(signal.median_minutes)} (its median after the start)"
+            f"{_within(signal.median_minutes)} (its median after the start)"
             if signal.median_minutes is not None
             else "(no time measured)"
         )
@@ -349,7 +354,7 @@ def _index(days: Sequence[tuple[GameDay, Sequence[Incident]]]) -> list[Region]:
         rows.append(
             f"| [{table_cell(day.title)}]({name}) "
             f"| {table_cell(day.mode_title or day.mode or '—')} | "
-            f"{injection} | `{first}` within {_minutes(day.detection.ttd_p90)} | "
+            f"{injection} | `{first}` {_within(day.detection.ttd_p90)} | "
             f"{len(day.incidents)} |"
         )
     table = "\n".join(
