@@ -229,9 +229,9 @@ def test_a_step_that_eased_the_impact_at_once_says_so_as_the_runbook_does():
     assert "within 0 min" not in page
 
 
-def test_detection_at_the_start_is_within_a_minute_not_within_0_min():
+def test_detection_at_the_start_is_in_under_a_minute_not_within_0_min():
     files = _render("disk-full", detected="10:00")
-    assert "| a command | `—` within a minute | 2 |" in files["kb/gamedays/index.md"]
+    assert "| a command | `—` in under a minute | 2 |" in files["kb/gamedays/index.md"]
     assert not any("within 0 min" in text for text in files.values())
 
 

@@ -67,8 +67,8 @@ def _minutes(value: float | None) -> str:
 
 
 def _within(value: float | None) -> str:
-    """How soon, as a bound: under a minute is "within a minute", not "within 0 min"."""
-    return "within a minute" if value is not None and value < 1 else f"within {duration(value)}"
+    """How soon, as a bound: under a minute is "in under a minute", not "within 0 min"."""
+    return "in under a minute" if value is not None and value < 1 else f"within {duration(value)}"
 
 
 # --- the page -----------------------------------------------------------------------------
