@@ -2108,6 +2108,30 @@ def test_when_it_was_noticed_is_the_first_moment_the_detection_tells_not_the_ear
     assert moments_of(incident)["detected_at"] == "16:31"
 
 
+def test_a_table_of_figures_dates_the_moments_and_is_no_step():
+    incident = read_text(
+        """
+        ## Overview
+        | | |
+        |---|---|
+        | Severity | SEV-2 |
+        | Time to detect | 25 min |
+        | Time to mitigate | 1 h 40 min |
+
+        ## How we fixed it
+        At 09:20 Aiko restarted the billing-consumer pods; the lag did not change. At 09:40 we
+        restarted broker 2, after which the lag started to fall.
+        """,
+        start="2024-04-10T08:20:00Z",
+    )
+    moments = moments_of(incident)
+    assert moments["detected_at"] == "08:45"
+    # A restart that moved nothing is an attempt, no step to repeat.
+    assert texts(incident, "mitigation") == [
+        "At 09:40 we restarted broker 2, after which the lag started to fall."
+    ]
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

@@ -34,6 +34,7 @@ from learnloop.read.record import (
     only_the_day,
     row_said,
     sentences_of,
+    states_a_duration,
 )
 
 
@@ -644,8 +645,10 @@ def infer(
                 continue
             if intent or part in NOT_ACTIONS or lexicon.cue("fault", sentence):
                 continue
-            if _only_a_moment(sentence):
-                continue  # "| Mitigated | 2024-11-19 08:57 UTC |": when, not what was done
+            if _only_a_moment(sentence) or states_a_duration(sentence):
+                # "| Mitigated | 2024-11-19 08:57 UTC |", "| Time to mitigate | 1 h 40 min |":
+                # when, not what was done.
+                continue
             # Past `intent` above: an action named here is one done, unless it did not help.
             done = (
                 action is not None

@@ -736,16 +736,33 @@ def stated_durations(incident: Incident, reading: Reading) -> dict[str, tuple[ti
     start given as a day alone, which a duration cannot date a moment from."""
     if incident.started_date_only:
         return {}
+    said_on: list[tuple[str, int]] = [
+        (line, block.line + number)
+        for _, block in reading.prose
+        for number, line in enumerate(unquoted_lines(block))
+    ]
+    # A table of the incident's figures: "| Time to mitigate | 1 h 40 min |".
+    said_on += [
+        (f"{b.cells[0]}: {b.cells[1]}", b.line)
+        for _, _, b in reading.assigned
+        if b.kind == "row" and len(b.cells) == 2 and b.cells[0] and b.cells[1]
+    ]
     found: dict[str, tuple[timedelta, int]] = {}
-    for _, block in reading.prose:
-        for number, line in enumerate(unquoted_lines(block)):
-            for piece in _FIGURES_APART.split(line):
-                said = _DURATION.match(piece)
-                lasted = times.duration(said["value"]) if said else None
-                if said and lasted:
-                    name = next(n for n in _DURATION_OF if said[n] is not None)
-                    found.setdefault(name, (lasted, block.line + number))
+    for line, at in sorted(said_on, key=lambda said: said[1]):
+        for piece in _FIGURES_APART.split(line):
+            said = _DURATION.match(piece)
+            lasted = times.duration(said["value"]) if said else None
+            if said and lasted:
+                name = next(n for n in _DURATION_OF if said[n] is not None)
+                found.setdefault(name, (lasted, at))
     return found
+
+
+def states_a_duration(text: str) -> bool:
+    """Whether a text only states how long after the start a moment came ("Time to mitigate
+    — 1 h 40 min", as a row of figures reads): a figure, no step."""
+    said = _DURATION.match(re.sub(r"\s+[—–]\s+", ": ", text, count=1))
+    return said is not None and times.duration(said["value"]) is not None
 
 
 # A line that says how long after the start a moment came: "**Duration:** 47 minutes",
