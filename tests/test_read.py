@@ -2132,6 +2132,24 @@ def test_a_table_of_figures_dates_the_moments_and_is_no_step():
     ]
 
 
+def test_the_same_action_told_again_at_its_time_is_one_step():
+    incident = read_text(
+        """
+        **Resolution:** The alias was pointed back at the previous index at 09:38 and result
+        counts returned to normal at 09:40.
+
+        ## Timeline
+        * 09:07 Probe pages on-call (Maria)
+        * 09:38 Maria pointed the alias back to `products-v41`
+        * 09:40 Search results back to normal
+        """,
+        start="2023-10-08T09:00:00Z",
+    )
+    (step,) = incident.part("mitigation")
+    assert step.text.startswith("The alias was pointed back at the previous index at 09:38")
+    assert step.effect_minutes == 2
+
+
 def test_a_mitigation_paragraph_lists_each_action_with_what_it_did():
     incident = read_text(
         """

@@ -696,6 +696,20 @@ def infer(
         )
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
+    # A sentence elsewhere that tells an action at the time of a timeline's action ("**Resolution:**
+    # The alias was pointed back at 09:38 …" beside "09:38 Maria points alias back") tells the
+    # same action: one statement, the sentence as written, with the entry's time and effect.
+    told_again: set[int] = set()
+    for index, statement in enumerate(kept):
+        if statement.how == "timeline" or statement.at is not None:
+            continue
+        when = _first_told(statement, incident.started_at)
+        entries = [n for n, t in enumerate(kept) if t.how == "timeline" and when and t.at == when]
+        if len(entries) == 1:
+            entry = kept[entries[0]]
+            kept[index] = replace(statement, at=entry.at, effect_minutes=entry.effect_minutes)
+            told_again.add(entries[0])
+    kept[:] = [s for n, s in enumerate(kept) if n not in told_again]
     # An entry of several sentences (an update under its time) and the sentence of it that
     # tells the action are one action too: the sentence takes the entry's time.
     for index, statement in enumerate(kept):
@@ -901,6 +915,13 @@ def _once(statements: list[Statement]) -> list[Statement]:
             for o in statements
         )
     ]
+
+
+def _first_told(statement: Statement, start: datetime) -> datetime | None:
+    """The first time a statement tells in passing, as written, placed after the start."""
+    said = Block("paragraph", statement.text, statement.line, statement.end)
+    told = timeline_mod.told([said], start, start.tzinfo or UTC, None)
+    return min(told, key=lambda e: _where(e.text, statement.text)).at if told else None
 
 
 def _where(clause: str, text: str) -> int:
