@@ -697,7 +697,7 @@ def infer(
         if same is not None:
             kept[index] = _effect(replace(statement, at=same.at), same, events)
     # A sentence elsewhere that tells an action at the time of a timeline's action ("**Resolution:**
-    # The alias was pointed back at 09:38 …" beside "09:38 Maria points alias back") tells the
+    # The alias was pointed back at 09:38 …" beside "09:38 Maria pointed the alias back") tells the
     # same action: one statement, the sentence as written, with the entry's time and effect.
     told_again: set[int] = set()
     for index, statement in enumerate(kept):
@@ -706,8 +706,10 @@ def infer(
         when = _first_told(statement, incident.started_at)
         entries = [n for n, t in enumerate(kept) if t.how == "timeline" and when and t.at == when]
         if len(entries) == 1:
-            entry = kept[entries[0]]
-            kept[index] = replace(statement, at=entry.at, effect_minutes=entry.effect_minutes)
+            dated_entry = kept[entries[0]]
+            kept[index] = replace(
+                statement, at=dated_entry.at, effect_minutes=dated_entry.effect_minutes
+            )
             told_again.add(entries[0])
     kept[:] = [s for n, s in enumerate(kept) if n not in told_again]
     # An entry of several sentences (an update under its time) and the sentence of it that
