@@ -289,9 +289,9 @@ def test_runbook_titles_agree_between_index_heading_and_front_matter():
         assert front["title"] == heading.group(1).strip() == name.replace("\\|", "|"), target
 
 
-def _pending_resolution(bodies: list[str]) -> list[str]:
-    """The Resolution lines of the runbook of "pods stuck pending" incidents, one per body
-    (the Markdown after the title), dated a month apart."""
+def _pending_runbook(bodies: list[str]) -> str:
+    """The runbook of "pods stuck pending" incidents, one per body (the Markdown after the
+    title), dated a month apart."""
     members = []
     for n, body in enumerate(bodies, start=1):
         raw = (
@@ -302,8 +302,12 @@ def _pending_resolution(bodies: list[str]) -> list[str]:
         assert incident is not None, problems
         members.append(incident)
     pattern = Pattern("pods-pending", "Pods stuck pending", ("PM-1", "PM-2"))
-    text = render_runbook(pattern, members, ["cluster"], Settings(), None)
-    section = text.split("## Resolution\n", 1)[1].split("<!--", 1)[0]
+    return render_runbook(pattern, members, ["cluster"], Settings(), None)
+
+
+def _pending_resolution(bodies: list[str]) -> list[str]:
+    """The Resolution lines of `_pending_runbook`."""
+    section = _pending_runbook(bodies).split("## Resolution\n", 1)[1].split("<!--", 1)[0]
     return section.strip().splitlines()
 
 
@@ -353,25 +357,15 @@ def test_resolution_neither_verifies_by_a_milestone_nor_plans_a_lead_in():
 
 
 def test_the_impact_quoted_keeps_the_sentence_it_leans_on():
-    members = []
-    for n in (1, 2):
-        raw = (
-            f"---\nid: PM-{n}\ntitle: All services returning 503\n"
-            f"started_at: 2021-0{n}-22T10:00:00Z\nseverity: P3\nservices: [cluster]\n---\n"
-            "## Summary\n\nChanges to the VPC CNI caused target groups to become detached "
-            "from the ALB. This, in turn, meant that all inbound traffic failed to reach the "
-            "cluster.\n"
-        )
-        incident, problems = incident_from_bytes(raw.encode(), f"incidents/PM-{n}.md")
-        assert incident is not None, problems
-        members.append(incident)
-    pattern = Pattern("lb", "Load balancer lost its backends", ("PM-1", "PM-2"))
-    text = render_runbook(pattern, members, ["cluster"], Settings(), None)
+    summary = (
+        "## Summary\n\nChanges to the VPC CNI caused target groups to become detached from the "
+        "ALB. This, in turn, meant that all inbound traffic failed to reach the cluster.\n"
+    )
     assert (
         "- Most recently: Changes to the VPC CNI caused target groups to become detached from "
         "the ALB. This, in turn, meant that all inbound traffic failed to reach the cluster. "
         "([PM-2](../incidents/PM-2.md))"
-    ) in text
+    ) in _pending_runbook([summary, summary])
 
 
 def test_praise_of_the_response_is_no_fix():

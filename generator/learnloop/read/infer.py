@@ -47,9 +47,13 @@ def read_timeline(
     """The timeline's events, each marked with what it does (see lexicon.CUES)."""
     zone = incident.started_at.tzinfo or UTC
     day = only_the_day(incident)
-    told_in = timeline_mod.story_zone(b for _, b in reading.prose)
     found = timeline_mod.events(
-        reading.timeline_blocks, incident.started_at, zone, reading.stated_zone, day, told_in
+        reading.timeline_blocks,
+        incident.started_at,
+        zone,
+        reading.stated_zone,
+        day,
+        (b for _, b in reading.prose),
     )
     entry_blocks = list(reading.timeline_blocks)
     if not found:
@@ -890,15 +894,8 @@ def _told_before(statement: Statement, signal: datetime) -> bool:
     it tells in passing, placed on the signal's day."""
     if statement.at is not None:
         return statement.at < signal
-    zone = signal.tzinfo or UTC
-    said = Block("paragraph", statement.text, statement.line, statement.end)
-    told = timeline_mod.told([said], signal, zone, None)
-    if not told:
-        return False
-    # The first time as written, not the earliest: "at 10:27 we pushed the table from 09:55"
-    # was done at 10:27. It is placed nearest the signal: 23:50 before a signal at 00:10 is
-    # the evening before.
-    first = min(told, key=lambda e: _where(e.text, statement.text)).at
+    # Placed nearest the signal: 23:50 before a signal at 00:10 is the evening before.
+    first = _first_told(statement, signal)
     if first is not None and first > signal + timedelta(hours=12):
         first -= timedelta(days=1)
     return first is not None and first < signal
@@ -920,7 +917,8 @@ def _once(statements: list[Statement]) -> list[Statement]:
 
 
 def _first_told(statement: Statement, start: datetime) -> datetime | None:
-    """The first time a statement tells in passing, as written, placed after the start."""
+    """The first time a statement tells in passing, as written, placed after `start`: not
+    the earliest ("at 10:27 we pushed the table from 09:55" was done at 10:27)."""
     said = Block("paragraph", statement.text, statement.line, statement.end)
     told = timeline_mod.told([said], start, start.tzinfo or UTC, None)
     return min(told, key=lambda e: _where(e.text, statement.text)).at if told else None

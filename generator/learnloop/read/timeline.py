@@ -104,17 +104,17 @@ def events(
     default_zone: tzinfo,
     stated: str | None,
     on_day: date | None = None,
-    story: str | None = None,
+    story: Iterable[Block] = (),
 ) -> list[TimelineEvent]:
     """The events of a timeline's blocks (in order), dated where they can be. `on_day` is the
     day the incident started on where only its day is known: the entries' times are on it
     in their own zone (its midnight in UTC is the day before, in a zone west of it). `story`
-    is the one zone the rest of the text names on its times, if it names one."""
+    is the rest of the text, read for its zone only where neither is stated."""
     # A timeline that names one zone, on one of its times ("… and we closed the incident at
     # 01:32 JST"), tells its other times in it, those above that one too; a zone stated for
     # the whole timeline ("All times in CET") holds throughout. One that names none is in the
     # zone the story tells its times in ("From 2:15pm to 3:05pm ET, the payment page …").
-    zone_name = stated if stated is not None else story_zone(entries) or story
+    zone_name = stated if stated is not None else story_zone(entries) or story_zone(story)
     zone = times.zone_named(zone_name, default_zone)
     clock = _Clock(
         zone,

@@ -305,16 +305,9 @@ def _fix_told(text: str, causes: set[str], cues: Lexicon) -> str:
     """A statement less the sentences of it that the reader took for the cause, and those
     that praise how people responded ("The affected employee did great job of immediately
     reporting …"), which tell no fix."""
-    said = sentences(text)
-    if not any(cause in text for cause in causes) and not any(
-        cues.cue("praise", sentence) for _, sentence in said
-    ):
-        return text
-    return " ".join(
-        sentence
-        for _, sentence in said
-        if sentence not in causes and not cues.cue("praise", sentence)
-    )
+    said = [sentence for _, sentence in sentences(text)]
+    kept = [s for s in said if s not in causes and not cues.cue("praise", s)]
+    return text if len(kept) == len(said) else " ".join(kept)
 
 
 def resolution(members: Sequence[Incident]) -> str:
